@@ -1,0 +1,26 @@
+//! Masthead's domain: the pure types and rules of a news publisher, with no I/O.
+//!
+//! Everything here can be tested without a database or a server: how a story is
+//! addressed ([`slug`]), how its times are shown ([`time`]), which HTML may reach a
+//! page ([`html`]), and what a story and a section are ([`article`], [`section`]).
+
+pub mod access;
+pub mod article;
+pub mod clock;
+pub mod email;
+pub mod html;
+pub mod money;
+pub mod paging;
+pub mod plan;
+pub mod section;
+pub mod slug;
+pub mod time;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use article::{Article, ArticleStatus, ArticleSummary, Credit, NewArticle};
+pub use html::SafeHtml;
+pub use money::Paise;
+pub use paging::Page;
+pub use section::Section;
+pub use slug::{Slug, StoryPath};
+pub use time::PublisherZone;

@@ -1,0 +1,193 @@
+//! The emails Masthead sends, one type each. A type's fields are what its
+//! templates (`templates/<folder>/subject.txt`, `body.txt`, `body.html`) may
+//! use; the HTML body is escaped, the text ones are not.
+
+use crate::MailError;
+
+/// A message rendered and ready to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    /// One line.
+    pub subject: String,
+    /// The plain-text body.
+    pub text: String,
+    /// The HTML body.
+    pub html: String,
+}
+
+/// An email Masthead can send.
+pub trait Email {
+    /// Its name in logs and errors (the template folder).
+    const NAME: &'static str;
+
+    /// Subject and both bodies.
+    fn render(&self) -> Result<Rendered, MailError>;
+}
+
+/// Declares an email's templates: three askama templates over the same
+/// fields, reached through `Deref` so templates say `{{ link }}`.
+macro_rules! templated {
+    ($email:ident, $folder:literal, $subject:literal, $text:literal, $html:literal) => {
+        impl Email for $email {
+            const NAME: &'static str = $folder;
+
+            fn render(&self) -> Result<Rendered, MailError> {
+                use askama::Template;
+
+                #[derive(Template)]
+                #[template(path = $subject)]
+                struct Subject<'a>(&'a $email);
+                #[derive(Template)]
+                #[template(path = $text)]
+                struct Text<'a>(&'a $email);
+                #[derive(Template)]
+                #[template(path = $html)]
+                struct Html<'a>(&'a $email);
+
+                macro_rules! deref {
+                    ($wrapper:ident) => {
+                        impl std::ops::Deref for $wrapper<'_> {
+                            type Target = $email;
+                            fn deref(&self) -> &$email {
+                                self.0
+                            }
+                        }
+                    };
+                }
+                deref!(Subject);
+                deref!(Text);
+                deref!(Html);
+
+                let failed = |source| MailError::Render {
+                    email: $folder,
+                    source,
+                };
+                Ok(Rendered {
+                    // A subject is one line, whatever the file ends with.
+                    subject: Subject(self)
+                        .render()
+                        .map_err(failed)?
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    text: Text(self).render().map_err(failed)?,
+                    html: Html(self).render().map_err(failed)?,
+                })
+            }
+        }
+    };
+}
+
+/// Sent on sign-up: confirm the address.
+#[derive(Debug, Clone)]
+pub struct VerifyEmail {
+    /// The publication's name.
+    pub publisher: String,
+    /// The single-use confirmation link.
+    pub link: String,
+    /// How long the link works, in words ("2 days").
+    pub valid_for: String,
+}
+templated!(
+    VerifyEmail,
+    "verify_email",
+    "verify_email/subject.txt",
+    "verify_email/body.txt",
+    "verify_email/body.html"
+);
+
+/// Sent instead of [`VerifyEmail`] when someone signs up with an address that
+/// already has an account: the page says the same either way, the mail differs.
+#[derive(Debug, Clone)]
+pub struct AlreadyRegistered {
+    /// The publication's name.
+    pub publisher: String,
+    /// The log-in page.
+    pub login_link: String,
+    /// The "forgot your password" page.
+    pub reset_link: String,
+}
+templated!(
+    AlreadyRegistered,
+    "already_registered",
+    "already_registered/subject.txt",
+    "already_registered/body.txt",
+    "already_registered/body.html"
+);
+
+/// Sent when a reader asks to reset their password.
+#[derive(Debug, Clone)]
+pub struct ResetPassword {
+    /// The publication's name.
+    pub publisher: String,
+    /// The single-use reset link.
+    pub link: String,
+    /// How long the link works, in words ("1 hour").
+    pub valid_for: String,
+}
+templated!(
+    ResetPassword,
+    "reset_password",
+    "reset_password/subject.txt",
+    "reset_password/body.txt",
+    "reset_password/body.html"
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verification_mail_carries_the_link_in_both_bodies() {
+        let mail = VerifyEmail {
+            publisher: "Business Standard".into(),
+            link: "https://news.example/account/verify?token=abc&x=<y>".into(),
+            valid_for: "2 days".into(),
+        }
+        .render()
+        .unwrap();
+        assert_eq!(
+            mail.subject,
+            "Confirm your email address for Business Standard"
+        );
+        assert!(
+            mail.text
+                .contains("https://news.example/account/verify?token=abc&x=<y>"),
+            "text is not escaped"
+        );
+        assert!(mail.text.contains("expires in 2 days"));
+        assert!(
+            mail.html.contains(
+                r#"href="https://news.example/account/verify?token=abc&#38;x=&#60;y&#62;""#
+            ),
+            "{}",
+            mail.html
+        );
+    }
+
+    #[test]
+    fn every_email_renders() {
+        let exists = AlreadyRegistered {
+            publisher: "P".into(),
+            login_link: "https://p.example/login".into(),
+            reset_link: "https://p.example/account/forgot-password".into(),
+        }
+        .render()
+        .unwrap();
+        assert_eq!(exists.subject, "You already have a P account");
+        assert!(
+            exists
+                .text
+                .contains("https://p.example/account/forgot-password")
+        );
+        let reset = ResetPassword {
+            publisher: "P".into(),
+            link: "https://p.example/r".into(),
+            valid_for: "1 hour".into(),
+        }
+        .render()
+        .unwrap();
+        assert_eq!(reset.subject, "Reset your P password");
+        assert!(reset.html.contains(r#"<a href="https://p.example/r">"#));
+    }
+}

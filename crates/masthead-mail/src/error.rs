@@ -1,0 +1,41 @@
+//! Mail errors. None reaches a reader: the web layer logs them and answers as
+//! if the mail had gone, so a failure never tells whether an account exists.
+
+use std::path::PathBuf;
+
+use thiserror::Error;
+
+/// What can go wrong preparing or sending a message.
+#[derive(Debug, Error)]
+pub enum MailError {
+    /// A template failed to render (a bug).
+    #[error("cannot render the {email} email: {source}")]
+    Render {
+        /// Which email.
+        email: &'static str,
+        /// Askama's reason.
+        source: askama::Error,
+    },
+    /// A sender or recipient address lettre does not accept.
+    #[error("invalid mail address {0:?}")]
+    Address(String),
+    /// The message could not be assembled.
+    #[error("cannot build the message: {0}")]
+    Build(#[from] lettre::error::Error),
+    /// The outbox directory cannot be written.
+    #[error(
+        "cannot write to the mail outbox {dir}: {source} (choose a writable directory with --outbox)"
+    )]
+    Outbox {
+        /// The outbox directory.
+        dir: PathBuf,
+        /// The operating system's reason.
+        source: std::io::Error,
+    },
+    /// The SMTP URL is not one we can use.
+    #[error("unusable SMTP URL: {0} (use smtp://USER:PASSWORD@HOST:PORT)")]
+    SmtpUrl(String),
+    /// The SMTP server refused or could not be reached.
+    #[error("SMTP delivery failed: {0}")]
+    Smtp(#[from] lettre::transport::smtp::Error),
+}

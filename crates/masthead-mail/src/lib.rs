@@ -1,0 +1,20 @@
+//! Masthead's email: what it says and how it leaves.
+//!
+//! Every email is a type in [`emails`] whose words live in files under
+//! `templates/<email>/` — `subject.txt`, `body.txt` and `body.html` — checked
+//! when the crate compiles. A [`Mailer`] renders one into a multipart
+//! message (plain text and HTML) and hands it to its transport, the one
+//! interface every caller uses:
+//!
+//! - the **outbox** (the default): each message is written as a readable
+//!   `.eml` file in a directory, for development, demos and tests;
+//! - **SMTP** (`smtp://USER:PASSWORD@HOST:PORT`) through lettre, when
+//!   configured.
+
+pub mod emails;
+mod error;
+mod transport;
+
+pub use emails::{Email, Rendered};
+pub use error::MailError;
+pub use transport::{Mailer, Transport};

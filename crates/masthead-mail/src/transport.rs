@@ -1,0 +1,244 @@
+//! The one way mail leaves: [`Mailer::send`], over the configured transport.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::{Body, Mailbox, MultiPart, SinglePart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use crate::{Email, MailError};
+
+/// How long an SMTP exchange may take before it is given up.
+const SMTP_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Where messages go.
+pub enum Transport {
+    /// Each message a `.eml` file in this directory (created when needed).
+    Outbox(PathBuf),
+    /// An SMTP relay.
+    Smtp {
+        /// `host:port`, for logs (never the credentials).
+        server: String,
+        /// lettre's client.
+        relay: AsyncSmtpTransport<Tokio1Executor>,
+    },
+}
+
+impl fmt::Debug for Transport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Outbox(dir) => write!(f, "Outbox({})", dir.display()),
+            Self::Smtp { server, .. } => write!(f, "Smtp({server})"),
+        }
+    }
+}
+
+/// Renders emails and sends them from one sender address. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Mailer {
+    from: Mailbox,
+    transport: Arc<Transport>,
+}
+
+impl Mailer {
+    /// A mailer writing each message into `dir` as a `.eml` file.
+    pub fn outbox(dir: impl Into<PathBuf>, from: &str) -> Result<Self, MailError> {
+        Ok(Self {
+            from: mailbox(from)?,
+            transport: Arc::new(Transport::Outbox(dir.into())),
+        })
+    }
+
+    /// A mailer sending through the SMTP relay `url` names:
+    /// `smtp://[USER:PASSWORD@]HOST[:PORT]` (port 25 when not given). The
+    /// connection is plain SMTP, for a relay on the same host or network.
+    pub fn smtp(url: &str, from: &str) -> Result<Self, MailError> {
+        let parsed = url::Url::parse(url).map_err(|e| MailError::SmtpUrl(e.to_string()))?;
+        if parsed.scheme() != "smtp" {
+            return Err(MailError::SmtpUrl(format!(
+                "scheme {:?} is not smtp",
+                parsed.scheme()
+            )));
+        }
+        let host = parsed
+            .host_str()
+            .filter(|h| !h.is_empty())
+            .ok_or_else(|| MailError::SmtpUrl("no host".to_owned()))?
+            .to_owned();
+        let port = parsed.port().unwrap_or(25);
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&host)
+            .port(port)
+            .timeout(Some(SMTP_TIMEOUT));
+        if !parsed.username().is_empty() {
+            let decode = |s: &str| {
+                url::form_urlencoded::parse(format!("x={s}").as_bytes())
+                    .next()
+                    .map(|(_, v)| v.into_owned())
+            };
+            let user = decode(parsed.username()).unwrap_or_default();
+            let password = parsed.password().and_then(decode).unwrap_or_default();
+            builder = builder.credentials(Credentials::new(user, password));
+        }
+        let transport = Transport::Smtp {
+            server: format!("{host}:{port}"),
+            relay: builder.build(),
+        };
+        Ok(Self {
+            from: mailbox(from)?,
+            transport: Arc::new(transport),
+        })
+    }
+
+    /// The outbox directory, when mail goes to files.
+    pub fn outbox_dir(&self) -> Option<&Path> {
+        match &*self.transport {
+            Transport::Outbox(dir) => Some(dir),
+            Transport::Smtp { .. } => None,
+        }
+    }
+
+    /// Renders `email` and sends it to `to`.
+    #[tracing::instrument(skip_all, fields(email = E::NAME))]
+    pub async fn send<E: Email>(
+        &self,
+        to: &masthead_domain::email::Email,
+        email: &E,
+    ) -> Result<(), MailError> {
+        let rendered = email.render()?;
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(mailbox(to.as_str())?)
+            .subject(rendered.subject)
+            .multipart(
+                MultiPart::alternative()
+                    .singlepart(part(ContentType::TEXT_PLAIN, rendered.text))
+                    .singlepart(part(ContentType::TEXT_HTML, rendered.html)),
+            )?;
+        match &*self.transport {
+            Transport::Outbox(dir) => write_to_outbox(dir, E::NAME, &message.formatted()).await,
+            Transport::Smtp { relay, .. } => relay
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(MailError::from),
+        }
+    }
+}
+
+fn mailbox(address: &str) -> Result<Mailbox, MailError> {
+    address
+        .parse()
+        .map_err(|_| MailError::Address(address.to_owned()))
+}
+
+/// A body part as written, when it can be: lines of at most 998 octets are
+/// valid `7bit` (ASCII) or `8bit` (UTF-8) bodies (RFC 2045), so the `.eml`
+/// reads as the template says and links stay whole. lettre's own choice
+/// would quote-print any line over 76 characters.
+fn part(content_type: ContentType, text: String) -> SinglePart {
+    const MAX_LINE: usize = 998;
+    let plain = !text.contains(['\0', '\r']) && text.lines().all(|line| line.len() <= MAX_LINE);
+    let body = if plain {
+        let encoding = if text.is_ascii() {
+            ContentTransferEncoding::SevenBit
+        } else {
+            ContentTransferEncoding::EightBit
+        };
+        Body::dangerous_pre_encoded(text.replace('\n', "\r\n").into_bytes(), encoding)
+    } else {
+        Body::new(text)
+    };
+    SinglePart::builder().header(content_type).body(body)
+}
+
+/// Writes one message as `<millis>-<sequence>-<email>.eml`: names sort in
+/// the order messages were sent.
+async fn write_to_outbox(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), MailError> {
+    static SEQUENCE: AtomicU64 = AtomicU64::new(0);
+    let failed = |source| MailError::Outbox {
+        dir: dir.to_owned(),
+        source,
+    };
+    tokio::fs::create_dir_all(dir).await.map_err(failed)?;
+    let millis = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or(0);
+    let sequence = SEQUENCE.fetch_add(1, Ordering::Relaxed);
+    let path = dir.join(format!("{millis:013}-{sequence:06}-{name}.eml"));
+    tokio::fs::write(&path, bytes).await.map_err(failed)?;
+    tracing::info!(path = %path.display(), "mail written to the outbox");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use masthead_domain::email::Email as Address;
+
+    use super::*;
+    use crate::emails::VerifyEmail;
+
+    #[tokio::test]
+    async fn outbox_messages_are_readable_eml_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = dir.path().join("outbox");
+        let mailer = Mailer::outbox(&outbox, "Business Standard <no-reply@news.example>").unwrap();
+        let link = format!(
+            "https://news.example/account/verify?token={}",
+            "ab".repeat(32)
+        );
+        let email = VerifyEmail {
+            publisher: "Business Standard".into(),
+            link: link.clone(),
+            valid_for: "2 days".into(),
+        };
+        let to = Address::parse("Reader@Example.com").unwrap();
+        mailer.send(&to, &email).await.unwrap();
+        mailer.send(&to, &email).await.unwrap();
+        let mut files: Vec<_> = std::fs::read_dir(&outbox)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        assert_eq!(files.len(), 2);
+        assert!(files[0].to_string_lossy().ends_with("-verify_email.eml"));
+        let eml = std::fs::read_to_string(&files[0]).unwrap();
+        assert!(eml.contains("To: reader@example.com"), "{eml}");
+        assert!(
+            eml.contains("From: \"Business Standard\" <no-reply@news.example>")
+                || eml.contains("From: Business Standard <no-reply@news.example>"),
+            "{eml}"
+        );
+        assert!(
+            eml.contains("Subject: Confirm your email address for Business Standard"),
+            "{eml}"
+        );
+        assert!(eml.contains("multipart/alternative"));
+        assert!(
+            eml.contains(&link),
+            "the link is on one line, unencoded: {eml}"
+        );
+    }
+
+    #[test]
+    fn smtp_urls_are_checked() {
+        let from = "no-reply@news.example";
+        assert!(Mailer::smtp("smtp://user:p%40ss@mail.example:2525", from).is_ok());
+        assert!(Mailer::smtp("smtp://localhost", from).is_ok());
+        for bad in ["http://mail.example", "smtp://", "not a url"] {
+            assert!(
+                matches!(Mailer::smtp(bad, from), Err(MailError::SmtpUrl(_))),
+                "{bad}"
+            );
+        }
+        assert!(matches!(
+            Mailer::smtp("smtp://localhost", "not an address"),
+            Err(MailError::Address(_))
+        ));
+    }
+}

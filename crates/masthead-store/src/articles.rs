@@ -1,0 +1,263 @@
+//! Sections and stories: writing them, and the reads the reader site makes.
+
+use chrono::{DateTime, Utc};
+use masthead_domain::{
+    Article, ArticleStatus, ArticleSummary, Credit, NewArticle, Page, SafeHtml, Section, Slug,
+};
+use sqlx::QueryBuilder;
+
+use crate::{Result, Store, StoreError, on_pool};
+
+/// Rows per multi-row INSERT: 12 binds a row stays far below SQLite's 32,766
+/// and PostgreSQL's 65,535 parameter limits.
+const INSERT_BATCH: usize = 400;
+
+/// The columns lists and cards need, in [`SummaryRow`]'s order.
+macro_rules! summary_columns {
+    () => {
+        "id, slug, section, headline, standfirst, author, agency, premium, first_published_at, updated_at"
+    };
+}
+
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    id: i64,
+    slug: String,
+    section: String,
+    headline: String,
+    standfirst: String,
+    author: Option<String>,
+    agency: Option<String>,
+    premium: bool,
+    first_published_at: i64,
+    updated_at: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct ArticleRow {
+    #[sqlx(flatten)]
+    summary: SummaryRow,
+    body_html: String,
+    dateline: Option<String>,
+    status: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct SectionRow {
+    slug: String,
+    name: String,
+    premium: bool,
+    position: i64,
+}
+
+fn instant(seconds: i64) -> Result<DateTime<Utc>> {
+    DateTime::from_timestamp(seconds, 0)
+        .ok_or_else(|| StoreError::Corrupt(format!("timestamp {seconds} out of range")))
+}
+
+impl TryFrom<SummaryRow> for ArticleSummary {
+    type Error = StoreError;
+
+    fn try_from(row: SummaryRow) -> Result<Self> {
+        Ok(Self {
+            slug: Slug::parse(&row.slug).unwrap_or_else(|_| Slug::from_headline(&row.headline)),
+            id: row.id,
+            section: row.section,
+            headline: row.headline,
+            standfirst: row.standfirst,
+            credit: Credit::from_columns(row.author, row.agency),
+            premium: row.premium,
+            first_published_at: instant(row.first_published_at)?,
+            updated_at: instant(row.updated_at)?,
+        })
+    }
+}
+
+impl TryFrom<ArticleRow> for Article {
+    type Error = StoreError;
+
+    fn try_from(row: ArticleRow) -> Result<Self> {
+        Ok(Self {
+            summary: row.summary.try_into()?,
+            body: SafeHtml::from_storage(row.body_html),
+            dateline: row.dateline,
+            status: ArticleStatus::from_stored(&row.status),
+        })
+    }
+}
+
+fn summaries(rows: Vec<SummaryRow>) -> Result<Vec<ArticleSummary>> {
+    rows.into_iter().map(ArticleSummary::try_from).collect()
+}
+
+impl Store {
+    /// Creates the sections, or updates their names, flags and order.
+    pub async fn upsert_sections(&self, sections: &[Section]) -> Result<()> {
+        for section in sections {
+            on_pool!(self, pool => sqlx::query(
+                "INSERT INTO sections (slug, name, premium, position) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (slug) DO UPDATE
+                 SET name = excluded.name, premium = excluded.premium, position = excluded.position",
+            )
+            .bind(&section.slug)
+            .bind(&section.name)
+            .bind(section.premium)
+            .bind(section.position)
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected()))?;
+        }
+        Ok(())
+    }
+
+    /// All sections in navigation order.
+    pub async fn sections(&self) -> Result<Vec<Section>> {
+        let rows: Vec<SectionRow> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT slug, name, premium, position FROM sections ORDER BY position, slug",
+        )
+        .fetch_all(pool)
+        .await)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| Section { slug: r.slug, name: r.name, premium: r.premium, position: r.position })
+            .collect())
+    }
+
+    /// Stores one story and returns its id.
+    pub async fn insert_article(&self, article: &NewArticle) -> Result<i64> {
+        let id: (i64,) = on_pool!(self, pool => sqlx::query_as(
+            "INSERT INTO articles (slug, section, headline, standfirst, body_html, author, agency,
+                 dateline, premium, status, first_published_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+             RETURNING id",
+        )
+        .bind(article.slug().as_str())
+        .bind(&article.section)
+        .bind(&article.headline)
+        .bind(&article.standfirst)
+        .bind(article.body.as_str())
+        .bind(article.credit.author())
+        .bind(article.credit.agency())
+        .bind(article.dateline.as_deref())
+        .bind(article.premium)
+        .bind(article.status.as_str())
+        .bind(article.first_published_at.timestamp())
+        .bind(article.updated_at.timestamp())
+        .fetch_one(pool)
+        .await)?;
+        Ok(id.0)
+    }
+
+    /// Stores many stories in one transaction, in multi-row inserts: how the
+    /// demo archive and bulk imports write.
+    pub async fn insert_articles(&self, articles: &[NewArticle]) -> Result<()> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            for chunk in articles.chunks(INSERT_BATCH) {
+                let mut insert = QueryBuilder::new(
+                    "INSERT INTO articles (slug, section, headline, standfirst, body_html, author, \
+                     agency, dateline, premium, status, first_published_at, updated_at) ",
+                );
+                insert.push_values(chunk, |mut row, article| {
+                    row.push_bind(article.slug().as_str().to_owned())
+                        .push_bind(article.section.as_str())
+                        .push_bind(article.headline.as_str())
+                        .push_bind(article.standfirst.as_str())
+                        .push_bind(article.body.as_str())
+                        .push_bind(article.credit.author())
+                        .push_bind(article.credit.agency())
+                        .push_bind(article.dateline.as_deref())
+                        .push_bind(article.premium)
+                        .push_bind(article.status.as_str())
+                        .push_bind(article.first_published_at.timestamp())
+                        .push_bind(article.updated_at.timestamp());
+                });
+                insert.build().execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// How many stories are stored, in any state.
+    pub async fn article_count(&self) -> Result<u64> {
+        let count: (i64,) =
+            on_pool!(self, pool => sqlx::query_as("SELECT COUNT(*) FROM articles").fetch_one(pool).await)?;
+        Ok(u64::try_from(count.0).unwrap_or_default())
+    }
+
+    /// A published story by id.
+    pub async fn published_article(&self, id: i64) -> Result<Option<Article>> {
+        let row: Option<ArticleRow> = on_pool!(self, pool => sqlx::query_as(concat!(
+            "SELECT ", summary_columns!(), ", body_html, dateline, status
+             FROM articles WHERE id = $1 AND status = 'published'"
+        ))
+        .bind(id)
+        .fetch_optional(pool)
+        .await)?;
+        row.map(Article::try_from).transpose()
+    }
+
+    /// One page of published stories, newest first, from one section or all;
+    /// and whether an older page follows.
+    pub async fn latest(&self, section: Option<&str>, page: Page) -> Result<(Vec<ArticleSummary>, bool)> {
+        let limit = i64::from(page.size()) + 1;
+        let offset = i64::try_from(page.offset()).unwrap_or(i64::MAX);
+        let rows: Vec<SummaryRow> = match section {
+            Some(section) => on_pool!(self, pool => sqlx::query_as(concat!(
+                "SELECT ", summary_columns!(), " FROM articles
+                 WHERE status = 'published' AND section = $1
+                 ORDER BY first_published_at DESC, id DESC LIMIT $2 OFFSET $3"
+            ))
+            .bind(section)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(pool)
+            .await)?,
+            None => on_pool!(self, pool => sqlx::query_as(concat!(
+                "SELECT ", summary_columns!(), " FROM articles
+                 WHERE status = 'published'
+                 ORDER BY first_published_at DESC, id DESC LIMIT $1 OFFSET $2"
+            ))
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(pool)
+            .await)?,
+        };
+        let mut stories = summaries(rows)?;
+        let more = stories.len() > page.size() as usize;
+        stories.truncate(page.size() as usize);
+        Ok((stories, more))
+    }
+
+    /// Published stories first published in `[from, to)`, oldest first.
+    pub async fn published_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<ArticleSummary>> {
+        let rows: Vec<SummaryRow> = on_pool!(self, pool => sqlx::query_as(concat!(
+            "SELECT ", summary_columns!(), " FROM articles
+             WHERE status = 'published' AND first_published_at >= $1 AND first_published_at < $2
+             ORDER BY first_published_at, id"
+        ))
+        .bind(from.timestamp())
+        .bind(to.timestamp())
+        .fetch_all(pool)
+        .await)?;
+        summaries(rows)
+    }
+
+    /// The first published story at or after `at`, or the last one before it:
+    /// how the archive finds the neighbouring days that have stories.
+    pub async fn nearest_published(&self, at: DateTime<Utc>, later: bool) -> Result<Option<DateTime<Utc>>> {
+        let sql = if later {
+            "SELECT MIN(first_published_at) FROM articles WHERE status = 'published' AND first_published_at >= $1"
+        } else {
+            "SELECT MAX(first_published_at) FROM articles WHERE status = 'published' AND first_published_at < $1"
+        };
+        let found: (Option<i64>,) =
+            on_pool!(self, pool => sqlx::query_as(sql).bind(at.timestamp()).fetch_one(pool).await)?;
+        found.0.map(instant).transpose()
+    }
+}

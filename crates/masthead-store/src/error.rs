@@ -1,0 +1,45 @@
+//! Storage errors. Callers turn `Query` and `Corrupt` into a logged 500; the
+//! others are operator mistakes and carry the fix in their message.
+
+use thiserror::Error;
+
+use crate::DatabaseUrl;
+
+/// What can go wrong talking to the database.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// The URL names an engine we do not run on.
+    #[error(
+        "unsupported database URL {0:?}: use sqlite://PATH for the embedded database or postgres://USER@HOST:PORT/DATABASE for PostgreSQL"
+    )]
+    UnsupportedUrl(String),
+    /// The database could not be opened or reached.
+    #[error("cannot open database {url}: {source}{hint}")]
+    Connect {
+        /// The URL, password hidden.
+        url: String,
+        /// What to check.
+        hint: &'static str,
+        /// The driver's reason.
+        source: sqlx::Error,
+    },
+    /// A migration failed.
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A query failed.
+    #[error("database query failed: {0}")]
+    Query(#[from] sqlx::Error),
+    /// A stored row cannot be read back (a bug or manual tampering).
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+}
+
+impl StoreError {
+    pub(crate) fn connect(url: &DatabaseUrl, source: sqlx::Error) -> Self {
+        let hint = match url {
+            DatabaseUrl::Sqlite(_) => " (check that the directory exists and is writable)",
+            DatabaseUrl::Postgres(_) => " (check that PostgreSQL is running and the database exists)",
+        };
+        Self::Connect { url: url.to_string(), hint, source }
+    }
+}

@@ -1,0 +1,126 @@
+//! Masthead's storage: one [`Store`] over two engines.
+//!
+//! SQLite (in WAL mode) is the embedded default: a file in the data directory and
+//! nothing to set up. PostgreSQL is for several instances sharing one database.
+//! The engine is chosen by the database URL's scheme (`sqlite://`, `postgres://`)
+//! and any other scheme is refused with a message saying what to use.
+//!
+//! Every query is written once, in SQL both engines accept, and runs on each
+//! engine's native driver: the [`on_pool!`] macro expands one query into a match
+//! over the two pools, so the two backends cannot drift apart. Where the engines
+//! really differ — connection settings, migrations — the code says so in an
+//! explicit match arm, and each backend keeps its own migrations folder.
+//!
+//! Instants are stored as unix seconds (UTC) and become `DateTime<Utc>` at this
+//! boundary.
+
+mod accounts;
+mod articles;
+mod entitlements;
+mod error;
+mod meter;
+mod plans;
+mod url;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+pub use accounts::{NewSession, ReaderRecord, SessionKind, SessionOwner, SessionRecord, TokenPurpose};
+pub use error::StoreError;
+pub use meter::ReadOutcome;
+pub use url::DatabaseUrl;
+
+/// Result of a storage call.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The two engines' connection pools.
+#[derive(Debug, Clone)]
+enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs the same expression against whichever pool the store holds. The
+/// expression is compiled once per engine, with that engine's native types.
+macro_rules! on_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.pool {
+            $crate::Pool::Sqlite($pool) => $body,
+            $crate::Pool::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
+/// The database behind Masthead. Cheap to clone: clones share one pool.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: Pool,
+}
+
+impl Store {
+    /// Connects to the database a URL names, creating an SQLite file if missing.
+    #[tracing::instrument(skip_all, fields(backend))]
+    pub async fn connect(url: &DatabaseUrl) -> Result<Self> {
+        let pool = match url {
+            DatabaseUrl::Sqlite(raw) => {
+                let options = SqliteConnectOptions::from_str(raw)
+                    .map_err(|e| StoreError::connect(url, e))?
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(10))
+                    .foreign_keys(true);
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(8)
+                    .connect_with(options)
+                    .await
+                    .map_err(|e| StoreError::connect(url, e))?;
+                Pool::Sqlite(pool)
+            }
+            DatabaseUrl::Postgres(raw) => {
+                let pool = PgPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect(raw)
+                    .await
+                    .map_err(|e| StoreError::connect(url, e))?;
+                Pool::Postgres(pool)
+            }
+        };
+        tracing::Span::current().record("backend", url.backend());
+        Ok(Self { pool })
+    }
+
+    /// Brings the schema up to date with this backend's migrations.
+    #[tracing::instrument(skip_all)]
+    pub async fn migrate(&self) -> Result<()> {
+        match &self.pool {
+            Pool::Sqlite(pool) => sqlx::migrate!("migrations/sqlite").run(pool).await?,
+            Pool::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// Which engine this store runs on: `"sqlite"` or `"postgres"`.
+    pub fn backend(&self) -> &'static str {
+        match self.pool {
+            Pool::Sqlite(_) => "sqlite",
+            Pool::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Answers once the database does: what `/healthz` asks.
+    pub async fn ping(&self) -> Result<()> {
+        on_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Closes every connection; waits for those in use.
+    pub async fn close(&self) {
+        on_pool!(self, pool => pool.close().await);
+    }
+}

@@ -1,0 +1,341 @@
+//! What signing up, logging in and resetting a password do, once, for the
+//! pages and the API alike.
+//!
+//! No flow tells whether an address has an account: sign-up answers the same
+//! and mails either a confirmation or "you already have an account"; a reset
+//! request answers the same and mails only when there is an account; log-in
+//! takes as long for an unknown address (see [`super::password::verify`]).
+//! Mail is sent in the background, so neither its time nor its failure shows.
+
+use chrono::Duration;
+use masthead_domain::email::Email;
+use masthead_mail::emails::{AlreadyRegistered, ResetPassword, VerifyEmail};
+use masthead_store::{NewSession, SessionKind, StoreError, TokenPurpose};
+
+use super::limits::Action;
+use super::{Client, password, token};
+use crate::AppState;
+use crate::visitor::Visitor;
+
+/// How long an email confirmation link works.
+const VERIFY_FOR: Duration = Duration::hours(48);
+/// How long a password reset link works.
+const RESET_FOR: Duration = Duration::hours(1);
+
+/// Messages about the fields of an account form, shown beside each field.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct FieldErrors {
+    pub email: Option<String>,
+    pub password: Option<String>,
+}
+
+impl FieldErrors {
+    pub fn is_empty(&self) -> bool {
+        self.email.is_none() && self.password.is_none()
+    }
+
+    /// All messages in one line, for the API.
+    pub fn joined(&self) -> String {
+        [&self.email, &self.password]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// A new account's address and password, both checked.
+#[derive(Debug)]
+pub(crate) struct NewCredentials {
+    pub email: Email,
+    pub password: String,
+}
+
+/// Checks a sign-up's address and password, saying what is wrong with each.
+pub(crate) fn new_credentials(
+    email: &str,
+    password_text: &str,
+) -> Result<NewCredentials, FieldErrors> {
+    let email = Email::parse(email);
+    let errors = FieldErrors {
+        email: email.as_ref().err().map(ToString::to_string),
+        password: password::check(password_text).err(),
+    };
+    match email {
+        Ok(email) if errors.is_empty() => Ok(NewCredentials {
+            email,
+            password: password_text.to_owned(),
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// Checks a new password alone (the reset form).
+pub(crate) fn new_password(password_text: &str) -> Result<(), FieldErrors> {
+    password::check(password_text).map_err(|message| FieldErrors {
+        password: Some(message),
+        ..FieldErrors::default()
+    })
+}
+
+/// Sends an email in the background; a failure is logged, never shown.
+fn send_later<E>(state: &AppState, to: Email, email: E)
+where
+    E: masthead_mail::Email + Send + Sync + 'static,
+{
+    let mailer = state.mailer.clone();
+    tokio::spawn(async move {
+        if let Err(error) = mailer.send(&to, &email).await {
+            tracing::error!(%error, email = E::NAME, "mail not sent");
+        }
+    });
+}
+
+/// Creates the account, or — when the address has one — mails its owner
+/// instead. The caller answers the same either way.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn sign_up(
+    state: &AppState,
+    credentials: NewCredentials,
+) -> Result<(), StoreError> {
+    let now = state.clock.now();
+    // Hashed before looking, so both answers take as long.
+    let hash = password::hash(credentials.password).await;
+    let Some(reader_id) = state
+        .store
+        .create_reader(&credentials.email, &hash, now)
+        .await?
+    else {
+        let email = AlreadyRegistered {
+            publisher: state.publisher_name.clone(),
+            login_link: format!("{}/login", state.public_url),
+            reset_link: format!("{}/account/forgot-password", state.public_url),
+        };
+        send_later(state, credentials.email, email);
+        return Ok(());
+    };
+    let secret = token::new_token();
+    state
+        .store
+        .issue_account_token(
+            &token::token_hash(&secret),
+            reader_id,
+            TokenPurpose::VerifyEmail,
+            now + VERIFY_FOR,
+        )
+        .await?;
+    let email = VerifyEmail {
+        publisher: state.publisher_name.clone(),
+        link: format!("{}/account/verify?token={secret}", state.public_url),
+        valid_for: "48 hours".to_owned(),
+    };
+    send_later(state, credentials.email, email);
+    Ok(())
+}
+
+/// Uses an email confirmation link; false when it is forged, used or expired.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn confirm_email(state: &AppState, secret: &str) -> Result<bool, StoreError> {
+    if !token::is_well_formed(secret) {
+        return Ok(false);
+    }
+    let now = state.clock.now();
+    let redeemed = state
+        .store
+        .redeem_account_token(&token::token_hash(secret), TokenPurpose::VerifyEmail, now)
+        .await?;
+    match redeemed {
+        Some(reader_id) => {
+            state.store.mark_verified(reader_id, now).await?;
+            Ok(true)
+        }
+        None => Ok(false),
+    }
+}
+
+/// How a log-in went.
+#[derive(Debug)]
+pub(crate) enum LogIn {
+    /// Signed in: the new session's token, for the cookie or the app.
+    Done { token: String },
+    /// Wrong address or password (which one is not said).
+    Refused,
+    /// Too many attempts from this address or for this account.
+    Limited,
+}
+
+/// The rate-limit key for a typed address: its parsed form when it parses,
+/// so `A@x.in` and `a@x.in` share one count.
+fn account_key(email: &str) -> String {
+    Email::parse(email).map_or_else(|_| email.trim().to_lowercase(), |e| e.as_str().to_owned())
+}
+
+/// Checks the password and opens a session (evicting the least recently used
+/// one past the device limit); the browser's meter this month joins the
+/// account's.
+#[tracing::instrument(skip_all, fields(kind = ?kind))]
+pub(crate) async fn log_in(
+    state: &AppState,
+    email: &str,
+    password_text: &str,
+    client: &Client,
+    kind: SessionKind,
+    visitor: &Visitor,
+) -> Result<LogIn, StoreError> {
+    if !state
+        .limiters
+        .allow(Action::LogIn, &client.ip, &account_key(email))
+    {
+        return Ok(LogIn::Limited);
+    }
+    let reader = match Email::parse(email) {
+        Ok(email) => state.store.reader_by_email(&email).await?,
+        Err(_) => None,
+    };
+    // Over-long passwords were never accepted, so they are never hashed either.
+    let plausible = password_text.chars().count() <= password::MAX_CHARS;
+    let stored = reader.as_ref().map(|r| r.password_hash.clone());
+    let matches = plausible && password::verify(password_text.to_owned(), stored).await;
+    let Some(reader) = reader.filter(|_| matches) else {
+        return Ok(LogIn::Refused);
+    };
+    let now = state.clock.now();
+    let secret = token::new_token();
+    let session = NewSession {
+        token_hash: &token::token_hash(&secret),
+        reader_id: reader.id,
+        kind,
+        user_agent: &client.user_agent,
+    };
+    state
+        .store
+        .open_session(&session, now, state.session_limit)
+        .await?;
+    state
+        .store
+        .merge_meter(
+            &visitor.meter(),
+            &format!("r:{}", reader.id),
+            state.zone.month_key(now),
+        )
+        .await?;
+    Ok(LogIn::Done { token: secret })
+}
+
+/// How a reset request went (the same whether or not the account exists).
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum ResetRequest {
+    /// Mailed, if there was anyone to mail.
+    Accepted,
+    /// Too many requests from this address or for this account.
+    Limited,
+}
+
+/// Mails a single-use reset link to the account's address, if it has one.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn request_reset(
+    state: &AppState,
+    email: &Email,
+    client: &Client,
+) -> Result<ResetRequest, StoreError> {
+    if !state
+        .limiters
+        .allow(Action::ResetPassword, &client.ip, email.as_str())
+    {
+        return Ok(ResetRequest::Limited);
+    }
+    let Some(reader) = state.store.reader_by_email(email).await? else {
+        return Ok(ResetRequest::Accepted);
+    };
+    let secret = token::new_token();
+    let expires_at = state.clock.now() + RESET_FOR;
+    state
+        .store
+        .issue_account_token(
+            &token::token_hash(&secret),
+            reader.id,
+            TokenPurpose::ResetPassword,
+            expires_at,
+        )
+        .await?;
+    let mail = ResetPassword {
+        publisher: state.publisher_name.clone(),
+        link: format!("{}/account/reset-password?token={secret}", state.public_url),
+        valid_for: "1 hour".to_owned(),
+    };
+    send_later(state, email.clone(), mail);
+    Ok(ResetRequest::Accepted)
+}
+
+/// Whether a reset link would work now (to show its form), without using it.
+pub(crate) async fn reset_link_works(state: &AppState, secret: &str) -> Result<bool, StoreError> {
+    if !token::is_well_formed(secret) {
+        return Ok(false);
+    }
+    let reader = state
+        .store
+        .peek_account_token(
+            &token::token_hash(secret),
+            TokenPurpose::ResetPassword,
+            state.clock.now(),
+        )
+        .await?;
+    Ok(reader.is_some())
+}
+
+/// Uses a reset link to set a new (already checked) password, signing the
+/// account out everywhere; false when the link is forged, used or expired.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn reset_password(
+    state: &AppState,
+    secret: &str,
+    new_password: String,
+) -> Result<bool, StoreError> {
+    if !token::is_well_formed(secret) {
+        return Ok(false);
+    }
+    let now = state.clock.now();
+    let Some(reader_id) = state
+        .store
+        .redeem_account_token(&token::token_hash(secret), TokenPurpose::ResetPassword, now)
+        .await?
+    else {
+        return Ok(false);
+    };
+    let hash = password::hash(new_password).await;
+    state.store.change_password(reader_id, &hash, now).await?;
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sign_up_input_is_checked_field_by_field() {
+        let ok = new_credentials(" Reader@Example.com ", "long enough").unwrap();
+        assert_eq!(ok.email.as_str(), "reader@example.com");
+        let both = new_credentials("not-an-email", "short").unwrap_err();
+        assert_eq!(
+            both.email.as_deref(),
+            Some("Enter an email address like name@example.com.")
+        );
+        assert_eq!(
+            both.password.as_deref(),
+            Some("Choose a password of at least 8 characters.")
+        );
+        assert_eq!(
+            both.joined(),
+            "Enter an email address like name@example.com. Choose a password of at least 8 characters."
+        );
+        let password_only = new_credentials("a@b.co", "short").unwrap_err();
+        assert!(password_only.email.is_none() && password_only.password.is_some());
+    }
+
+    #[test]
+    fn rate_limit_keys_ignore_case_and_spaces() {
+        assert_eq!(account_key(" A@X.in"), "a@x.in");
+        assert_eq!(account_key("Not An Email"), "not an email");
+    }
+}

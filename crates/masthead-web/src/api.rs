@@ -1,0 +1,185 @@
+//! The JSON API for apps, under `/api/v1`. Errors are `{"error": "..."}` with
+//! a 4xx status that says whose fault it was.
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, SecondsFormat, Utc};
+use masthead_domain::access::Access;
+use masthead_domain::{Article, ArticleSummary, Page};
+use serde::Serialize;
+
+use crate::SharedState;
+use crate::account::SignedIn;
+use crate::error::ApiError;
+use crate::reading::{Intent, Opened, open_story};
+use crate::visitor::Visitor;
+
+/// Stories per page when the client does not say.
+const DEFAULT_LIMIT: u32 = 20;
+
+#[derive(Serialize)]
+pub(crate) struct ArticleList {
+    articles: Vec<ArticleItem>,
+}
+
+#[derive(Serialize)]
+struct ArticleItem {
+    id: i64,
+    url: String,
+    headline: String,
+    section: String,
+    premium: bool,
+    first_published_at: String,
+    updated_at: String,
+}
+
+fn rfc3339(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+impl ArticleItem {
+    fn new(story: &ArticleSummary, public_url: &str) -> Self {
+        Self {
+            id: story.id,
+            url: format!("{public_url}{}", story.path()),
+            headline: story.headline.clone(),
+            section: story.section.clone(),
+            premium: story.premium,
+            first_published_at: rfc3339(story.first_published_at),
+            updated_at: rfc3339(story.updated_at),
+        }
+    }
+}
+
+/// Reads an optional positive integer parameter, naming it when it is not one.
+fn positive(params: &HashMap<String, String>, name: &str) -> Result<Option<u32>, ApiError> {
+    params
+        .get(name)
+        .map(|raw| {
+            raw.parse::<u32>()
+                .ok()
+                .filter(|n| *n >= 1)
+                .ok_or_else(|| ApiError::BadRequest(format!("`{name}` must be a positive whole number, got {raw:?}")))
+        })
+        .transpose()
+}
+
+/// `GET /api/v1/articles?section=SLUG&limit=N&page=P`: published stories, newest first.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn articles(
+    State(state): State<SharedState>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Json<ArticleList>, ApiError> {
+    let limit = positive(&params, "limit")?.unwrap_or(DEFAULT_LIMIT);
+    if limit > Page::MAX_SIZE {
+        return Err(ApiError::BadRequest(format!("`limit` must be at most {}", Page::MAX_SIZE)));
+    }
+    let page = Page::new(positive(&params, "page")?, limit);
+    let section = match params.get("section") {
+        Some(slug) => Some(
+            state
+                .section(slug)
+                .ok_or_else(|| ApiError::NotFound(format!("no section {slug:?}")))?
+                .slug
+                .as_str(),
+        ),
+        None => None,
+    };
+    let (stories, _) = state.store.latest(section, page).await?;
+    Ok(Json(ArticleList {
+        articles: stories.iter().map(|s| ArticleItem::new(s, &state.public_url)).collect(),
+    }))
+}
+
+/// The access decision as the API reports it.
+#[derive(Serialize)]
+struct AccessReply {
+    decision: &'static str,
+    reason: String,
+    used: u32,
+    limit: u32,
+}
+
+impl From<Opened> for AccessReply {
+    fn from(opened: Opened) -> Self {
+        let (decision, reason) = match opened.access {
+            Access::Allowed { reason } => ("allowed", json_name(&reason)),
+            Access::Metered { .. } => ("metered", "meter".to_owned()),
+            Access::Blocked { reason } => ("blocked", json_name(&reason)),
+        };
+        Self { decision, reason, used: opened.used, limit: opened.limit }
+    }
+}
+
+/// A unit enum variant's serde name (`"meter_exhausted"`).
+fn json_name(value: &impl Serialize) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// The story an API path names, published; 404 otherwise.
+async fn published(state: &SharedState, id: &str) -> Result<Article, ApiError> {
+    let not_found = || ApiError::NotFound(format!("no published story with id {id:?}"));
+    let id: i64 = id.parse().ok().filter(|id| *id > 0).ok_or_else(not_found)?;
+    state.store.published_article(id).await?.ok_or_else(not_found)
+}
+
+/// `GET /api/v1/access/{id}`: what reading the story would give this reader.
+/// Asking records nothing.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn access(
+    State(state): State<SharedState>,
+    visitor: Visitor,
+    signed_in: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let article = published(&state, &id).await?;
+    let opened = open_story(&state, &visitor, &signed_in, &article.summary, Intent::Ask).await?;
+    Ok(private(visitor.remember(Json(AccessReply::from(opened)).into_response())))
+}
+
+#[derive(Serialize)]
+struct StoryReply {
+    #[serde(flatten)]
+    item: ArticleItem,
+    standfirst: String,
+    byline: String,
+    access: AccessReply,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    body_html: Option<String>,
+}
+
+/// `GET /api/v1/articles/{id}`: the story, with `body_html` only when this
+/// reader may read it. Delivering it counts on the meter like the page does.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn article(
+    State(state): State<SharedState>,
+    visitor: Visitor,
+    signed_in: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let article = published(&state, &id).await?;
+    let opened = open_story(&state, &visitor, &signed_in, &article.summary, Intent::Read).await?;
+    let reply = StoryReply {
+        item: ArticleItem::new(&article.summary, &state.public_url),
+        standfirst: article.summary.standfirst.clone(),
+        byline: article.byline(),
+        body_html: opened.access.is_readable().then(|| article.body.as_str().to_owned()),
+        access: opened.into(),
+    };
+    Ok(private(visitor.remember(Json(reply).into_response())))
+}
+
+/// Marks a per-reader response as never to be shared by a cache.
+fn private(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    response
+}

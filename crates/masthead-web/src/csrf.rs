@@ -1,0 +1,169 @@
+//! Cross-site request forgery protection for every state-changing HTML form.
+//!
+//! Two independent checks, both required:
+//!
+//! 1. **Where the request comes from.** Browsers say it: `Sec-Fetch-Site` must
+//!    be `same-origin` (or `none`, typed by the user); without that header an
+//!    `Origin`, when sent, must be this site. Anything else is a 403.
+//! 2. **A form token tied to the browser.** Every form carries a hidden
+//!    `csrf_token`: an HMAC of the visitor cookie's id under the server key
+//!    ([`token`]). Another site can neither read the cookie nor compute the
+//!    HMAC, so it cannot fill the field in; a missing or wrong token is a 403.
+//!
+//! A handler opts in by taking its form as [`CsrfForm<T>`] instead of
+//! `Form<T>`: nothing is parsed, let alone changed, before both checks pass.
+//! Pages that render a form put [`token`] in it and `remember` the visitor,
+//! so a first-time browser gets the cookie the token is tied to. Requests an
+//! app makes with a bearer token send no cookies and need no form token.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header::{CONTENT_TYPE, HOST, ORIGIN};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use crate::account::problem_page;
+use crate::visitor::Visitor;
+use crate::{AppState, SharedState};
+
+/// What the form token signs, so it is valid for nothing else.
+const PURPOSE: &str = "csrf";
+
+/// The form token for this browser, to put in a hidden `csrf_token` field.
+pub(crate) fn token(state: &AppState, visitor: &Visitor) -> String {
+    state.cookie_key.sign_for(PURPOSE, &visitor.id)
+}
+
+/// A form body `T`, accepted only from this site with this browser's token.
+/// Rejections are HTML pages: 403 for forgery, 413 when too large, 415 when
+/// not a form, 400 when it cannot be read.
+#[derive(Debug)]
+pub(crate) struct CsrfForm<T>(pub T);
+
+/// A form with nothing but its token (log out, sign out a device).
+#[derive(Debug, Deserialize)]
+pub(crate) struct NoFields {}
+
+#[derive(Deserialize)]
+struct TokenField {
+    csrf_token: Option<String>,
+}
+
+impl<T: DeserializeOwned> FromRequest<SharedState> for CsrfForm<T> {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &SharedState) -> Result<Self, Self::Rejection> {
+        let refuse = |status, heading, message| problem_page(state, status, heading, message);
+        let forged = || {
+            refuse(
+                StatusCode::FORBIDDEN,
+                "This form could not be accepted",
+                "It did not come from this site, or the page was too old. Go back, reload the page and try again.",
+            )
+        };
+        let (mut parts, body) = request.into_parts();
+        if !same_site(&parts.headers, state) {
+            tracing::warn!("cross-site form post refused");
+            return Err(forged());
+        }
+        let is_form = parts
+            .headers
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| {
+                v.split(';').next().is_some_and(|t| {
+                    t.trim()
+                        .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+                })
+            });
+        if !is_form {
+            return Err(refuse(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "This form could not be read",
+                "Send it as an HTML form.",
+            ));
+        }
+        let Ok(visitor) = Visitor::from_request_parts(&mut parts, state).await;
+        let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(|rejection| {
+                refuse(
+                    rejection.status(),
+                    "This form could not be read",
+                    "It was too large or cut short.",
+                )
+            })?;
+        let presented = serde_urlencoded::from_bytes::<TokenField>(&bytes)
+            .ok()
+            .and_then(|f| f.csrf_token);
+        let genuine =
+            presented.is_some_and(|t| state.cookie_key.verify_for(PURPOSE, &visitor.id, &t));
+        if !genuine {
+            tracing::warn!("form post without a valid token refused");
+            return Err(forged());
+        }
+        serde_urlencoded::from_bytes::<T>(&bytes)
+            .map(Self)
+            .map_err(|error| {
+                tracing::debug!(%error, "malformed form");
+                refuse(
+                    StatusCode::BAD_REQUEST,
+                    "This form could not be read",
+                    "Some of its fields were missing or malformed.",
+                )
+            })
+    }
+}
+
+/// Whether the browser says the request comes from this site.
+fn same_site(headers: &HeaderMap, state: &AppState) -> bool {
+    let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = header("sec-fetch-site") {
+        return matches!(site, "same-origin" | "none");
+    }
+    match header(ORIGIN.as_str()) {
+        // An old browser or a non-browser client: the token still has to match.
+        None => true,
+        Some(origin) => origin_is_ours(origin, &state.public_url, header(HOST.as_str())),
+    }
+}
+
+/// Whether `origin` is the public address or the host the request was sent to.
+fn origin_is_ours(origin: &str, public_url: &str, host: Option<&str>) -> bool {
+    if origin.eq_ignore_ascii_case(public_url) {
+        return true;
+    }
+    let authority = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"));
+    matches!((authority, host), (Some(a), Some(h)) if a.eq_ignore_ascii_case(h))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_must_be_this_site() {
+        let public = "https://news.example";
+        assert!(origin_is_ours("https://news.example", public, None));
+        assert!(origin_is_ours(
+            "http://127.0.0.1:8080",
+            public,
+            Some("127.0.0.1:8080")
+        ));
+        assert!(!origin_is_ours(
+            "https://evil.example",
+            public,
+            Some("news.example")
+        ));
+        assert!(!origin_is_ours("null", public, Some("news.example")));
+        assert!(!origin_is_ours(
+            "https://news.example.evil.example",
+            public,
+            Some("news.example")
+        ));
+    }
+}

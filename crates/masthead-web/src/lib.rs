@@ -1,0 +1,191 @@
+//! Masthead's HTTP face: the reader site (server-rendered HTML that works
+//! without JavaScript) and the JSON API for apps, on axum.
+//!
+//! [`Application::build`] binds the listener first (port 0 picks a free port,
+//! which is how tests start the real server) and [`Application::serve`] runs it
+//! until the shutdown future resolves.
+
+mod account;
+mod api;
+mod csrf;
+mod error;
+mod feeds;
+mod pages;
+mod reading;
+mod views;
+mod visitor;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::get;
+use masthead_domain::plan::Plan;
+use masthead_domain::{Clock, PublisherZone, Section, SystemClock};
+use masthead_store::Store;
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+
+pub use account::RateLimits;
+pub use error::StartError;
+pub use masthead_mail::Mailer;
+
+/// What the site needs to know about the publication it serves.
+#[derive(Debug, Clone)]
+pub struct SiteConfig {
+    /// The publisher's name, shown in the masthead and the syndication disclaimer.
+    pub publisher_name: String,
+    /// The site's public address (`https://news.example.com`), used for absolute
+    /// URLs in the API; defaults to the address the server listens on.
+    pub public_url: Option<String>,
+    /// The zone times are shown in and the meter's months turn in.
+    pub zone: PublisherZone,
+    /// Free stories per calendar month.
+    pub meter_limit: u32,
+    /// Where "now" comes from (tests move it).
+    pub clock: Arc<dyn Clock>,
+    /// How account mail leaves: a file outbox or SMTP.
+    pub mailer: Mailer,
+    /// Devices an account may have signed in at once; one more log-in signs
+    /// out the least recently used.
+    pub session_limit: u32,
+    /// Log-in and password-reset rate limits.
+    pub rate_limits: RateLimits,
+}
+
+/// Where account mail goes when nothing else is configured.
+pub const DEFAULT_OUTBOX: &str = "masthead-outbox";
+/// The sender of account mail when nothing else is configured.
+pub const DEFAULT_MAIL_FROM: &str = "Masthead <no-reply@masthead.invalid>";
+
+impl Default for SiteConfig {
+    fn default() -> Self {
+        Self {
+            publisher_name: "Masthead Daily".to_owned(),
+            public_url: None,
+            zone: PublisherZone::default(),
+            meter_limit: 10,
+            clock: Arc::new(SystemClock),
+            mailer: Mailer::outbox(DEFAULT_OUTBOX, DEFAULT_MAIL_FROM).expect("the default sender address parses"),
+            session_limit: 5,
+            rate_limits: RateLimits::default(),
+        }
+    }
+}
+
+/// Everything a request handler can reach.
+#[derive(Debug)]
+struct AppState {
+    store: Store,
+    publisher_name: String,
+    public_url: String,
+    zone: PublisherZone,
+    meter_limit: u32,
+    clock: Arc<dyn Clock>,
+    /// Signs the visitor cookie; shared by every instance through the database.
+    cookie_key: visitor::CookieKey,
+    /// Cookies get `Secure` when the public address is HTTPS.
+    secure_cookies: bool,
+    /// Sections change rarely; they are read once at start.
+    sections: Vec<Section>,
+    /// The plan catalogue the paywall offers, read once at start.
+    plans: Vec<Plan>,
+    mailer: Mailer,
+    session_limit: u32,
+    /// Log-in and reset request counts, per instance.
+    limiters: account::Limiters,
+}
+
+impl AppState {
+    fn section(&self, slug: &str) -> Option<&Section> {
+        self.sections.iter().find(|s| s.slug == slug)
+    }
+}
+
+type SharedState = Arc<AppState>;
+
+/// A bound, ready-to-serve site.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    address: SocketAddr,
+}
+
+impl Application {
+    /// Binds `listen` and prepares the site on `store`.
+    pub async fn build(store: Store, config: SiteConfig, listen: SocketAddr) -> Result<Self, StartError> {
+        let listener = TcpListener::bind(listen)
+            .await
+            .map_err(|source| StartError::Bind { address: listen, source })?;
+        let address = listener.local_addr().map_err(|source| StartError::Bind { address: listen, source })?;
+        let sections = store.sections().await.map_err(StartError::Store)?;
+        let plans = store.active_plans().await.map_err(StartError::Store)?;
+        let cookie_key = store
+            .setting_or_insert("cookie_key", || visitor::random_hex(32))
+            .await
+            .map_err(StartError::Store)?;
+        let cookie_key = visitor::CookieKey::from_hex(&cookie_key).ok_or(StartError::BadSecret)?;
+        let public_url = config
+            .public_url
+            .map(|url| url.trim_end_matches('/').to_owned())
+            .unwrap_or_else(|| format!("http://{address}"));
+        let state = Arc::new(AppState {
+            store,
+            publisher_name: config.publisher_name,
+            secure_cookies: public_url.starts_with("https://"),
+            public_url,
+            zone: config.zone,
+            meter_limit: config.meter_limit,
+            clock: config.clock,
+            cookie_key,
+            sections,
+            plans,
+            mailer: config.mailer,
+            session_limit: config.session_limit.max(1),
+            limiters: account::Limiters::new(config.rate_limits),
+        });
+        Ok(Self { listener, router: router(state), address })
+    }
+
+    /// The address the server listens on (with the real port when 0 was asked).
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// Serves until `shutdown` resolves, then finishes the requests in flight.
+    pub async fn serve(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        // The peer address feeds the per-address rate limits.
+        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+}
+
+fn router(state: SharedState) -> Router {
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/healthz", get(pages::healthz))
+        .route("/assets/site.css", get(pages::stylesheet))
+        .route("/archive/{year}/{month}/{day}", get(pages::archive_day))
+        .route("/api/v1/articles", get(api::articles))
+        .route("/api/v1/articles/{id}", get(api::article))
+        .route("/api/v1/access/{id}", get(api::access))
+        .route("/feed.xml", get(feeds::site_rss))
+        .route("/atom.xml", get(feeds::site_atom))
+        .route("/sitemap.xml", get(feeds::sitemap_index))
+        .route("/sitemaps/{month}", get(feeds::sitemap_month))
+        .route("/news-sitemap.xml", get(feeds::news_sitemap))
+        .route("/robots.txt", get(feeds::robots))
+        .route("/{section}/feed.xml", get(feeds::section_rss))
+        .route("/{section}/atom.xml", get(feeds::section_atom))
+        .route("/{section}", get(pages::section))
+        .route("/{section}/{story}", get(pages::story))
+        .merge(account::routes())
+        .fallback(pages::not_found)
+        .layer(CatchPanicLayer::custom(error::panic_response))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

@@ -1,0 +1,309 @@
+//! What pages show: view models built from domain values, and the askama
+//! templates (in `templates/`) that render them. Times are formatted here, in
+//! the publisher's zone, and nowhere else.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use masthead_domain::access::{Access, Benefit, BlockReason};
+use masthead_domain::plan::{self, Plan};
+use masthead_domain::{Article, ArticleSummary, Credit, PublisherZone, Section};
+
+use crate::AppState;
+
+/// The frame every page shares: masthead, section navigation, footer.
+pub(crate) struct Layout<'a> {
+    pub publisher: &'a str,
+    pub sections: &'a [Section],
+    pub title: String,
+    pub description: String,
+    /// The section the page belongs to, highlighted in the navigation.
+    pub current: Option<&'a str>,
+}
+
+impl<'a> Layout<'a> {
+    pub fn new(state: &'a AppState, title: String, description: String, current: Option<&'a str>) -> Self {
+        Self {
+            publisher: &state.publisher_name,
+            sections: &state.sections,
+            title,
+            description,
+            current,
+        }
+    }
+
+    /// The `<title>`: the page's title, then the publication.
+    pub fn full_title(&self) -> String {
+        if self.title.is_empty() {
+            self.publisher.to_owned()
+        } else {
+            format!("{} | {}", self.title, self.publisher)
+        }
+    }
+
+    pub fn is_current(&self, slug: &str) -> bool {
+        self.current == Some(slug)
+    }
+}
+
+/// A story as lists show it.
+pub(crate) struct Card {
+    pub url: String,
+    pub headline: String,
+    pub standfirst: String,
+    pub credit: String,
+    pub premium: bool,
+    pub published: String,
+    pub published_iso: String,
+}
+
+impl Card {
+    pub fn new(story: &ArticleSummary, zone: &PublisherZone) -> Self {
+        Self {
+            url: story.path(),
+            headline: story.headline.clone(),
+            standfirst: story.standfirst.clone(),
+            credit: story.credit.name().to_owned(),
+            premium: story.premium,
+            published: zone.format(story.first_published_at),
+            published_iso: zone.iso(story.first_published_at),
+        }
+    }
+
+    pub fn many(stories: &[ArticleSummary], zone: &PublisherZone) -> Vec<Self> {
+        stories.iter().map(|s| Self::new(s, zone)).collect()
+    }
+}
+
+/// One section's stories on the home page or an archive day.
+pub(crate) struct Desk<'a> {
+    pub section: &'a Section,
+    pub cards: Vec<Card>,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+pub(crate) struct HomePage<'a> {
+    pub layout: Layout<'a>,
+    pub lead: Option<Card>,
+    pub desks: Vec<Desk<'a>>,
+}
+
+#[derive(Template)]
+#[template(path = "section.html")]
+pub(crate) struct SectionPage<'a> {
+    pub layout: Layout<'a>,
+    pub section: &'a Section,
+    pub cards: Vec<Card>,
+    pub page: u32,
+    pub newer: Option<String>,
+    pub older: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "story.html")]
+pub(crate) struct StoryPage<'a> {
+    pub layout: Layout<'a>,
+    pub section: &'a Section,
+    pub headline: String,
+    pub standfirst: String,
+    pub byline: String,
+    pub premium: bool,
+    /// The whole body, or only its first paragraph when withheld.
+    pub body_html: String,
+    /// "3 of 10 free stories this month", on metered reads.
+    pub meter_note: Option<String>,
+    pub paywall: Option<Paywall>,
+    pub disclaimer: Option<String>,
+    pub updated: String,
+    pub updated_iso: String,
+    pub published: String,
+    pub published_iso: String,
+    pub json_ld: String,
+    pub more: Vec<Card>,
+}
+
+impl<'a> StoryPage<'a> {
+    pub fn new(state: &'a AppState, section: &'a Section, article: Article, access: Access, more: Vec<Card>) -> Self {
+        let zone = &state.zone;
+        let story = &article.summary;
+        let path = story.path();
+        let (body_html, paywall) = match access {
+            Access::Blocked { reason } => (
+                article.body.first_paragraph().as_str().to_owned(),
+                Some(Paywall::new(state, reason, &path)),
+            ),
+            _ => (article.body.as_str().to_owned(), None),
+        };
+        Self {
+            layout: Layout::new(state, story.headline.clone(), story.standfirst.clone(), Some(&section.slug)),
+            section,
+            byline: article.byline(),
+            disclaimer: article.disclaimer(&state.publisher_name),
+            headline: story.headline.clone(),
+            standfirst: story.standfirst.clone(),
+            premium: story.premium,
+            meter_note: matches!(access, Access::Metered { .. }).then(|| access.explain()),
+            paywall,
+            updated: zone.format(story.updated_at),
+            updated_iso: zone.iso(story.updated_at),
+            published: zone.format(story.first_published_at),
+            published_iso: zone.iso(story.first_published_at),
+            json_ld: news_article_json_ld(state, story, access.is_readable()),
+            body_html,
+            more,
+        }
+    }
+}
+
+/// Schema.org `NewsArticle` for search engines. Withheld stories say
+/// `isAccessibleForFree: false`, as Google documents for paywalled content.
+fn news_article_json_ld(state: &AppState, story: &ArticleSummary, readable: bool) -> String {
+    let author = match &story.credit {
+        Credit::Staff(name) => serde_json::json!({ "@type": "Person", "name": name }),
+        Credit::Wire(agency) => serde_json::json!({ "@type": "Organization", "name": agency }),
+    };
+    let free = readable && !story.premium;
+    let value = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": story.headline,
+        "description": story.standfirst,
+        "datePublished": story.first_published_at.to_rfc3339(),
+        "dateModified": story.updated_at.to_rfc3339(),
+        "author": [author],
+        "publisher": { "@type": "Organization", "name": state.publisher_name },
+        "mainEntityOfPage": format!("{}{}", state.public_url, story.path()),
+        "isAccessibleForFree": free,
+    });
+    // `<` escaped so no string in the data can close the script element.
+    value.to_string().replace('<', "\\u003c")
+}
+
+/// The panel that replaces a withheld story's text.
+pub(crate) struct Paywall {
+    pub heading: String,
+    pub subheading: &'static str,
+    pub login_url: String,
+    pub subscribe_url: String,
+    pub plans: Vec<PlanCard>,
+    pub benefits: Vec<(&'static str, &'static str)>,
+}
+
+impl Paywall {
+    fn new(state: &AppState, reason: BlockReason, story_path: &str) -> Self {
+        let heading = match reason {
+            BlockReason::MeterExhausted => {
+                format!("You've reached your limit of {} free articles this month.", state.meter_limit)
+            }
+            BlockReason::PremiumStory => "This premium story is for subscribers.".to_owned(),
+            BlockReason::PremiumSection => "The Smart Investor is for subscribers.".to_owned(),
+        };
+        let subheading = match reason {
+            BlockReason::MeterExhausted => "Subscribe now for unlimited access.",
+            _ => "Subscribe to read it, with unlimited access to everything else.",
+        };
+        Self {
+            heading,
+            subheading,
+            login_url: format!("/login?next={story_path}"),
+            subscribe_url: format!("/subscribe?next={story_path}"),
+            plans: PlanCard::catalogue(&state.plans),
+            benefits: Benefit::ALL.iter().map(|b| (b.title(), b.description())).collect(),
+        }
+    }
+}
+
+/// A plan as the seed's cards show it.
+pub(crate) struct PlanCard {
+    pub name: String,
+    pub price: String,
+    pub term: String,
+    pub per_month: String,
+    pub save_percent: Option<u32>,
+}
+
+impl PlanCard {
+    fn catalogue(plans: &[Plan]) -> Vec<Self> {
+        plans
+            .iter()
+            .zip(plan::save_percents(plans))
+            .map(|(plan, save_percent)| Self {
+                name: plan.name.clone(),
+                price: plan.price.to_string(),
+                term: plan.term_label(),
+                per_month: format!("₹{}/Month", masthead_domain::money::group_indian(plan.per_month_rupees().unsigned_abs())),
+                save_percent,
+            })
+            .collect()
+    }
+}
+
+/// A link to a neighbouring archive day.
+pub(crate) struct DayLink {
+    pub url: String,
+    pub label: String,
+}
+
+#[derive(Template)]
+#[template(path = "archive_day.html")]
+pub(crate) struct ArchiveDayPage<'a> {
+    pub layout: Layout<'a>,
+    pub heading: String,
+    pub desks: Vec<Desk<'a>>,
+    pub previous: Option<DayLink>,
+    pub next: Option<DayLink>,
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    layout: Layout<'a>,
+    heading: &'a str,
+    message: &'a str,
+}
+
+/// Renders a template, or the 500 page if rendering fails.
+pub(crate) fn render(template: &impl Template) -> Response {
+    match template.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "template failed");
+            server_error_page()
+        }
+    }
+}
+
+fn error_page(status: StatusCode, heading: &str, message: &str) -> Response {
+    let page = ErrorPage {
+        layout: Layout {
+            publisher: "Masthead",
+            sections: &[],
+            title: heading.to_owned(),
+            description: String::new(),
+            current: None,
+        },
+        heading,
+        message,
+    };
+    let html = page.render().unwrap_or_else(|_| heading.to_owned());
+    (status, Html(html)).into_response()
+}
+
+/// The 404 page.
+pub(crate) fn not_found_page() -> Response {
+    error_page(
+        StatusCode::NOT_FOUND,
+        "Page not found",
+        "We could not find that page. The story may have moved, or the address may be mistyped.",
+    )
+}
+
+/// The 500 page: says nothing about what went wrong inside.
+pub(crate) fn server_error_page() -> Response {
+    error_page(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Something went wrong",
+        "We could not show this page just now. Please try again in a moment.",
+    )
+}

@@ -1,0 +1,103 @@
+//! The command line: every command and flag, with `--help` text.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Masthead: a news publisher's site, paywall and archive in one program.
+#[derive(Debug, Parser)]
+#[command(name = "masthead", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the demo site: create the data directory, fill it with the demo
+    /// archive if it is empty, and serve it.
+    Demo {
+        /// Where the SQLite database and other files live.
+        #[arg(long, env = "MASTHEAD_DATA_DIR", default_value = "masthead-data")]
+        data_dir: PathBuf,
+        #[command(flatten)]
+        listen: Listen,
+        /// How many stories the demo archive holds (only used when seeding).
+        #[arg(long, default_value_t = 30_000)]
+        articles: u64,
+        #[command(flatten)]
+        site: Site,
+    },
+    /// Serve the site from a database.
+    Serve {
+        #[command(flatten)]
+        database: Database,
+        #[command(flatten)]
+        listen: Listen,
+        #[command(flatten)]
+        site: Site,
+    },
+    /// Create or update the database schema.
+    Migrate {
+        #[command(flatten)]
+        database: Database,
+    },
+    /// Fill an empty database with the demo sections and archive.
+    Seed {
+        #[command(flatten)]
+        database: Database,
+        /// How many stories to generate, from 1 January 1997 to today.
+        #[arg(long, default_value_t = 30_000)]
+        articles: u64,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct Database {
+    /// sqlite://PATH (embedded) or postgres://USER@HOST:PORT/DATABASE.
+    #[arg(long, env = "MASTHEAD_DATABASE_URL")]
+    pub database_url: String,
+}
+
+#[derive(Debug, Args)]
+pub struct Listen {
+    /// Address and port to serve on.
+    #[arg(long, env = "MASTHEAD_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+}
+
+#[derive(Debug, Args)]
+pub struct Site {
+    /// The publisher's name: masthead, titles and the wire-copy disclaimer.
+    #[arg(long, env = "MASTHEAD_PUBLISHER_NAME", default_value = "Masthead Daily")]
+    pub publisher_name: String,
+    /// The site's public address for absolute links (default: the listen address).
+    #[arg(long, env = "MASTHEAD_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Free stories a reader may read each calendar month (IST) before the paywall.
+    #[arg(long, env = "MASTHEAD_METER_LIMIT", default_value_t = 10)]
+    pub meter_limit: u32,
+    /// Devices an account may have signed in at once; one more log-in signs
+    /// out the least recently used.
+    #[arg(long, env = "MASTHEAD_MAX_DEVICES", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_devices: u32,
+    #[command(flatten)]
+    pub mail: Mail,
+}
+
+/// How account mail (confirmations, password resets) leaves.
+#[derive(Debug, Args)]
+pub struct Mail {
+    /// Write each message as an .eml file in this directory [default:
+    /// DATA_DIR/outbox for `demo`, ./masthead-outbox for `serve`].
+    #[arg(long = "outbox", env = "MASTHEAD_OUTBOX_DIR", value_name = "DIR")]
+    pub outbox: Option<PathBuf>,
+    /// Send through this SMTP relay instead of the outbox:
+    /// smtp://USER:PASSWORD@HOST:PORT (plain SMTP, for a relay you run).
+    #[arg(long, env = "MASTHEAD_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The sender of account mail [default: "PUBLISHER <no-reply@masthead.invalid>"].
+    #[arg(long, env = "MASTHEAD_MAIL_FROM")]
+    pub mail_from: Option<String>,
+}

@@ -1,0 +1,122 @@
+//! What each command does, with errors that say how to fix them.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use masthead_domain::PublisherZone;
+use masthead_store::{DatabaseUrl, Store};
+use masthead_web::{Application, Mailer, SiteConfig};
+
+use crate::cli::{Command, Site};
+use crate::seed;
+
+pub async fn run(command: Command) -> Result<()> {
+    match command {
+        Command::Demo { data_dir, listen, articles, site } => {
+            let store = open_data_dir(&data_dir).await?;
+            if store.article_count().await? == 0 {
+                seed::demo_archive(&store, articles).await?;
+            } else {
+                eprintln!("Using the existing demo archive in {}", data_dir.display());
+            }
+            let outbox = data_dir.join("outbox");
+            serve(store, site, listen.listen, outbox).await
+        }
+        Command::Serve { database, listen, site } => {
+            let store = open(&database.database_url).await?;
+            serve(store, site, listen.listen, PathBuf::from(masthead_web::DEFAULT_OUTBOX)).await
+        }
+        Command::Migrate { database } => {
+            let store = open(&database.database_url).await?;
+            eprintln!("Database schema is up to date ({}).", store.backend());
+            Ok(())
+        }
+        Command::Seed { database, articles } => {
+            let store = open(&database.database_url).await?;
+            let existing = store.article_count().await?;
+            anyhow::ensure!(
+                existing == 0,
+                "the database already holds {existing} stories; seed fills an empty database (point --database-url at a new one)"
+            );
+            seed::demo_archive(&store, articles).await
+        }
+    }
+}
+
+/// Connects and migrates.
+async fn open(url: &str) -> Result<Store> {
+    let url = DatabaseUrl::parse(url)?;
+    let store = Store::connect(&url).await?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+/// Creates the data directory if needed and opens the SQLite database in it.
+async fn open_data_dir(dir: &Path) -> Result<Store> {
+    std::fs::create_dir_all(dir).with_context(|| {
+        format!("cannot create data directory {} (choose a writable one with --data-dir)", dir.display())
+    })?;
+    let probe = dir.join(".masthead-write-test");
+    std::fs::write(&probe, b"")
+        .and_then(|()| std::fs::remove_file(&probe))
+        .with_context(|| format!("data directory {} is not writable (choose another with --data-dir)", dir.display()))?;
+    let url = DatabaseUrl::sqlite_file(&dir.join("masthead.db"));
+    let store = Store::connect(&url).await?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+/// The mailer the flags ask for (SMTP when given a URL, else the outbox),
+/// and where it sends, for the start-up message.
+fn mailer(site: &Site, default_outbox: PathBuf) -> Result<(Mailer, String)> {
+    let from = site
+        .mail.mail_from
+        .clone()
+        .unwrap_or_else(|| format!("{} <no-reply@masthead.invalid>", site.publisher_name.replace(['"', '<', '>'], "")));
+    if let Some(url) = &site.mail.smtp_url {
+        let mailer = Mailer::smtp(url, &from).context("cannot use --smtp-url")?;
+        return Ok((mailer, "sent through SMTP".to_owned()));
+    }
+    let outbox = site.mail.outbox.clone().unwrap_or(default_outbox);
+    let mailer = Mailer::outbox(&outbox, &from).context("cannot use --mail-from")?;
+    Ok((mailer, format!("written to {}", outbox.display())))
+}
+
+async fn serve(store: Store, site: Site, listen: std::net::SocketAddr, default_outbox: PathBuf) -> Result<()> {
+    let (mailer, mail_goes) = mailer(&site, default_outbox)?;
+    let config = SiteConfig {
+        publisher_name: site.publisher_name,
+        public_url: site.public_url,
+        zone: PublisherZone::default(),
+        meter_limit: site.meter_limit,
+        mailer,
+        session_limit: site.max_devices,
+        ..SiteConfig::default()
+    };
+    let app = Application::build(store.clone(), config, listen).await?;
+    eprintln!("Masthead is serving on http://{} (Ctrl-C to stop)", app.address());
+    eprintln!("Account mail is {mail_goes}");
+    app.serve(shutdown_signal()).await.context("the server stopped with an error")?;
+    store.close().await;
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    eprintln!("Shutting down");
+}

@@ -1,0 +1,68 @@
+//! Filling a database with the demo sections and archive, with progress.
+//!
+//! Stories are generated on a blocking thread and written in batches while
+//! the next batch is being generated.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use chrono::Utc;
+use masthead_demo::DemoArchive;
+use masthead_domain::{PublisherZone, section};
+use masthead_store::Store;
+
+/// Stories per write transaction.
+const BATCH: usize = 2_000;
+/// How often progress is printed.
+const PROGRESS_EVERY: Duration = Duration::from_secs(1);
+
+/// Writes the demo sections and `total` demo stories, printing progress to stderr.
+pub async fn demo_archive(store: &Store, total: u64) -> Result<()> {
+    store.upsert_sections(&section::demo_sections()).await?;
+    let zone = PublisherZone::default();
+    let today = zone.date(Utc::now());
+    eprintln!("Seeding the demo archive: {total} stories from 1 January 1997 to {today}");
+
+    let (sender, mut batches) = tokio::sync::mpsc::channel(4);
+    let generator = tokio::task::spawn_blocking(move || {
+        let archive = DemoArchive::new(total, today, zone);
+        let mut batch = Vec::with_capacity(BATCH);
+        for story in archive.stories() {
+            batch.push(story);
+            if batch.len() == BATCH && sender.blocking_send(std::mem::take(&mut batch)).is_err() {
+                return;
+            }
+        }
+        if !batch.is_empty() {
+            let _ = sender.blocking_send(batch);
+        }
+    });
+
+    let started = Instant::now();
+    let mut last_report = started;
+    let mut written = 0u64;
+    while let Some(batch) = batches.recv().await {
+        store.insert_articles(&batch).await.context("writing demo stories")?;
+        written += batch.len() as u64;
+        if last_report.elapsed() >= PROGRESS_EVERY {
+            last_report = Instant::now();
+            eprintln!(
+                "  {written} of {total} stories ({}%), {} stories/s",
+                written * 100 / total.max(1),
+                rate(written, started.elapsed())
+            );
+        }
+    }
+    generator.await.context("the story generator failed")?;
+    let elapsed = started.elapsed();
+    eprintln!(
+        "Seeded {written} stories in {:.1} s ({} stories/s)",
+        elapsed.as_secs_f64(),
+        rate(written, elapsed)
+    );
+    Ok(())
+}
+
+fn rate(count: u64, elapsed: Duration) -> u64 {
+    (count as f64 / elapsed.as_secs_f64().max(1e-9)) as u64
+}

@@ -1,0 +1,209 @@
+//! The reader site over HTTP: home, sections, the seed story exactly as the
+//! seed page shows it, canonical redirects, archive days, error pages.
+
+use chrono::Utc;
+use masthead_domain::{ArticleStatus, Credit, NewArticle, SafeHtml};
+
+use crate::support::{Backend, PUBLISHER, TestApp, on_every_backend, spawn_app, text_of};
+
+on_every_backend!(
+    seed_story_page_carries_every_element_of_the_seed,
+    wrong_or_old_slug_redirects_to_the_canonical_url,
+    bad_story_ids_are_404_pages,
+    home_has_a_lead_and_every_section,
+    section_pages_paginate_newest_first,
+    archive_day_lists_the_days_stories_by_section,
+    bodies_are_sanitised_before_they_reach_a_page,
+    storage_failure_is_a_500_page_without_internals,
+    health_check_answers_when_ready,
+);
+
+const SEED_SLUG: &str = "kremlin-no-positive-shift-yet-on-russia-us-ties";
+
+/// The seed story's path, found the way a reader would: on its archive day.
+async fn seed_story_path(app: &TestApp) -> String {
+    let day = app.page("/archive/2017/04/13", 200).await;
+    let start = day.find(&format!("/world/{SEED_SLUG}-")).expect("seed story on its day");
+    let end = start + day[start..].find('"').unwrap();
+    day[start..end].to_owned()
+}
+
+async fn seed_story_page_carries_every_element_of_the_seed(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let path = seed_story_path(&app).await;
+    let html = app.page(&path, 200).await;
+    let text = text_of(&html);
+
+    assert!(html.contains("<h1>Kremlin: No positive shift yet on Russia-US ties</h1>"));
+    assert!(html.contains(r#"<p class="byline">AP Moscow</p>"#), "wire byline");
+    assert!(text.contains("Last Updated : Apr 13 2017 | 8:13 PM IST"), "{text}");
+    assert!(text.contains("First Published: Apr 13 2017 | 8:13 PM IST"), "{text}");
+    // The last-updated line comes before the body, first-published after it, as on the seed.
+    let updated = text.find("Last Updated :").unwrap();
+    let body = text.find("President Vladimir Putin's meeting").unwrap();
+    let published = text.find("First Published:").unwrap();
+    assert!(updated < body && body < published);
+    // Every paragraph of the seed's body, first to last.
+    for paragraph in [
+        "President Vladimir Putin's meeting with US Secretary of State Rex Tillerson hasn't produced any positive shift yet in Russia-US relations, the Kremlin said today.",
+        "Asked if the meeting at the Kremlin marked any positive change, Peskov said: \"Too early yet.\"",
+        "The tense back-and-forth over last week's deadly chemical attack in Syria has added to the strain.",
+        "\"The results will not come quickly,\" Lavrov said. \"But at least we agreed to establish a dialogue on a number of important issues, including problems created by the previous administration.",
+    ] {
+        assert!(text.contains(paragraph), "missing paragraph: {paragraph}");
+    }
+    let seed = masthead_demo::seed_story(Default::default());
+    assert_eq!(html.matches("<p>").count() >= 11, true);
+    assert!(html.contains(seed.body.as_str().trim()), "the whole stored body is on the page");
+    assert!(text.contains(&format!(
+        "Disclaimer: No {PUBLISHER} Journalist was involved in creation of this content"
+    )));
+    // More From This Section: other World stories, never the story itself.
+    let more = &html[html.find("More From This Section").expect("more from section")..];
+    assert!(more.matches("href=\"/world/").count() >= 3, "{more}");
+    assert!(!more.contains(&path));
+    assert!(html.contains(r#"<a href="/world" aria-current="page">World</a>"#));
+}
+
+async fn wrong_or_old_slug_redirects_to_the_canonical_url(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let path = seed_story_path(&app).await;
+    let id = path.rsplit('-').next().unwrap();
+    for wrong in [
+        format!("/world/old-headline-{id}"),
+        format!("/world/{id}"),
+        format!("/markets/{SEED_SLUG}-{id}"),
+    ] {
+        let response = app.get(&wrong).await;
+        assert_eq!(response.status().as_u16(), 301, "{wrong}");
+        assert_eq!(response.headers()["location"], path.as_str(), "{wrong}");
+    }
+}
+
+async fn bad_story_ids_are_404_pages(backend: Backend) {
+    let app = spawn_app(backend).await;
+    for path in [
+        "/world/kremlin",
+        "/world/kremlin-abc",
+        "/world/kremlin-0",
+        "/world/kremlin-999999999",
+        "/world/kremlin-99999999999999999999999",
+        "/nowhere",
+        "/world/a/b",
+        "/archive/2017/02/30",
+        "/archive/2017/4/13",
+        "/world?page=abc",
+        "/world?page=0",
+        "/world?page=9999",
+    ] {
+        let html = app.page(path, 404).await;
+        assert!(html.contains("<h1>Page not found</h1>"), "{path}: {html}");
+    }
+}
+
+async fn home_has_a_lead_and_every_section(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let html = app.page("/", 200).await;
+    assert!(html.contains(r#"<article class="lead">"#));
+    for (slug, name, _) in masthead_domain::section::DEMO_SECTIONS {
+        assert!(html.contains(&format!(r#"<h2 id="desk-{slug}"><a href="/{slug}">{name}</a></h2>"#)), "{slug}");
+    }
+    assert!(html.contains(&format!("<title>{PUBLISHER}</title>")));
+}
+
+async fn section_pages_paginate_newest_first(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let first = app.page("/world", 200).await;
+    let second = app.page("/world?page=2", 200).await;
+    assert!(first.contains(r#"<a href="/world?page=2" rel="next">Older stories →</a>"#));
+    assert!(!first.contains("Newer stories"));
+    assert!(second.contains(r#"<a href="/world" rel="prev">← Newer stories</a>"#));
+    let first_links = story_links(&first, "/world/");
+    let second_links = story_links(&second, "/world/");
+    assert_eq!(first_links.len(), 20);
+    assert!(second_links.iter().all(|l| !first_links.contains(l)), "pages do not overlap");
+    // Newest first: datetimes descend down the page and across pages.
+    let times: Vec<_> = [&first, &second].iter().flat_map(|p| datetimes(p)).collect();
+    assert!(times.windows(2).all(|w| w[0] >= w[1]), "{times:?}");
+    // The premium vertical is a section like the others, marked for subscribers.
+    let smart = app.page("/smart-investor", 200).await;
+    assert!(smart.contains("For subscribers"));
+}
+
+async fn archive_day_lists_the_days_stories_by_section(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let html = app.page("/archive/2017/04/13", 200).await;
+    assert!(html.contains("Archive: Thursday, 13 April 2017"));
+    assert!(html.contains(r#"<h2 id="day-world">World</h2>"#));
+    assert!(html.contains("Kremlin: No positive shift yet on Russia-US ties"));
+    // Neighbouring days with stories are linked, earlier and later.
+    assert!(html.contains(r#"rel="prev""#) && html.contains(r#"rel="next""#));
+    let empty = app.page("/archive/1990/01/01", 200).await;
+    assert!(empty.contains("No stories were published on this day."));
+    assert!(empty.contains(r#"rel="next""#), "points forward to the first day");
+}
+
+async fn bodies_are_sanitised_before_they_reach_a_page(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let now = Utc::now();
+    let story = NewArticle {
+        section: "technology".into(),
+        headline: "Hostile markup test".into(),
+        standfirst: "<script>alert('standfirst')</script>".into(),
+        body: SafeHtml::sanitize(
+            r#"<p onclick="steal()">Safe words.</p><script>alert(1)</script><a href="javascript:alert(2)">link</a><img src=x onerror="alert(3)">"#,
+        ),
+        credit: Credit::Staff("Test Writer".into()),
+        dateline: None,
+        premium: false,
+        status: ArticleStatus::Published,
+        first_published_at: now,
+        updated_at: now,
+    };
+    let id = app.store.insert_article(&story).await.unwrap();
+    let html = app.page(&format!("/technology/hostile-markup-test-{id}"), 200).await;
+    assert!(html.contains("<p>Safe words.</p>"));
+    for bad in ["<script>", "alert(1)", "onclick", "onerror", "javascript:"] {
+        assert!(!html.contains(bad), "{bad} reached the page");
+    }
+    // The only script element is the page's own JSON-LD.
+    assert_eq!(html.matches("<script").count(), 1);
+    assert!(html.contains(r#"<script type="application/ld+json">"#));
+    assert!(html.contains(r#"<p class="standfirst">&#60;script&#62;alert("#), "text fields are escaped");
+}
+
+async fn storage_failure_is_a_500_page_without_internals(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.store.close().await;
+    let html = app.page("/world", 500).await;
+    assert!(html.contains("Something went wrong"));
+    assert!(!html.to_lowercase().contains("pool"), "no internals: {html}");
+    assert_eq!(app.get("/healthz").await.status().as_u16(), 503);
+}
+
+async fn health_check_answers_when_ready(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let response = app.get("/healthz").await;
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(response.text().await.unwrap(), "ok\n");
+}
+
+/// Story links (`href="/world/slug-id"`) on a page, in order, without "More From This Section".
+fn story_links(html: &str, prefix: &str) -> Vec<String> {
+    html.match_indices(&format!("href=\"{prefix}"))
+        .map(|(i, _)| {
+            let rest = &html[i + 6..];
+            rest[..rest.find('"').unwrap()].to_owned()
+        })
+        .collect()
+}
+
+/// The `datetime` attributes on a page, in order.
+fn datetimes(html: &str) -> Vec<chrono::DateTime<chrono::FixedOffset>> {
+    html.match_indices("datetime=\"")
+        .map(|(i, m)| {
+            let rest = &html[i + m.len()..];
+            chrono::DateTime::parse_from_rfc3339(&rest[..rest.find('"').unwrap()]).unwrap()
+        })
+        .collect()
+}
