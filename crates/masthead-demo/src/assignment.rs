@@ -11,10 +11,9 @@ use masthead_domain::Credit;
 use crate::desks::{Beat, DESKS, Desk};
 use crate::rng::Rng;
 use crate::vocabulary::{
-    COMMODITIES, Company, Dated, GLOBAL_COMPANIES, GLOBAL_TECH, INDIA, INDIAN_CITIES,
-    INDIAN_COMPANIES, INDIAN_FIRST_NAMES, INDIAN_SURNAMES, INDIAN_TECH, Index, MINISTERS, PARTIES,
-    PLACES, PRODUCTS, Party, Place, RATINGS, SENSEX, STAFF_WRITERS, STATES, State, THEMES,
-    WORLD_FIRST_NAMES, WORLD_SURNAMES, era_name, pick, place_in,
+    COMMODITIES, Company, Dated, GLOBAL_COMPANIES, GLOBAL_TECH, INDIA, INDIAN_CITIES, INDIAN_COMPANIES,
+    INDIAN_FIRST_NAMES, INDIAN_SURNAMES, INDIAN_TECH, Index, MINISTERS, PARTIES, PLACES, PRODUCTS, Party, Place,
+    RATINGS, SENSEX, STAFF_WRITERS, STATES, State, THEMES, WORLD_FIRST_NAMES, WORLD_SURNAMES, era_name, pick, place_in,
 };
 
 /// Per cent of news-desk stories that are wire copy (opinion and the Smart
@@ -113,8 +112,6 @@ pub struct Assignment {
     pub organisation: &'static str,
     /// The named source.
     pub source: Person,
-    /// The source's role (a template).
-    pub role: &'static str,
     /// Someone appointed or profiled.
     pub appointee: Person,
 }
@@ -145,21 +142,13 @@ impl Assignment {
         };
         // A foreign market story is about a market (and its companies); a
         // foreign company story comes from the company's home.
-        let market =
-            (foreign && beat == Beat::Markets).then(|| pick_place(rng, |p| !p.indices.is_empty()));
+        let market = (foreign && beat == Beat::Markets).then(|| pick_place(rng, |p| !p.indices.is_empty()));
         let company = pick_company(rng, companies, year, market);
-        let rival = other_than(
-            company,
-            || pick_company(rng, companies, year, market),
-            companies,
-            year,
-        );
+        let rival = other_than(company, || pick_company(rng, companies, year, market), companies, year);
         let place = match (foreign, beat) {
             (false, _) => &INDIA,
             (true, Beat::Markets) => market.unwrap_or(&PLACES[0]),
-            (true, Beat::Companies | Beat::Technology) => {
-                place_in(company.city).unwrap_or(&PLACES[0])
-            }
+            (true, Beat::Companies | Beat::Technology) => place_in(company.city).unwrap_or(&PLACES[0]),
             (true, _) => pick_place(rng, |_| true),
         };
         let other = pick_place(rng, |p| p.country != place.country);
@@ -168,14 +157,9 @@ impl Assignment {
         let city = if foreign {
             era_name(place.city, year)
         } else if beat == Beat::Politics {
-            era_name(
-                if rng.percent(50) {
-                    state.capital
-                } else {
-                    "New Delhi"
-                },
-                year,
-            )
+            // Politics is reported from the state capital or from New Delhi.
+            let capital = if rng.percent(50) { state.capital } else { "New Delhi" };
+            era_name(capital, year)
         } else {
             era_name(rng.pick_zipf(INDIAN_CITIES), year)
         };
@@ -199,11 +183,7 @@ impl Assignment {
             (_, Filer::Staff(_)) => rng.percent(STAFF_PREMIUM_SHARE),
         };
 
-        let index = if place.indices.is_empty() {
-            &SENSEX
-        } else {
-            rng.pick_zipf(place.indices)
-        };
+        let index = if place.indices.is_empty() { &SENSEX } else { rng.pick_zipf(place.indices) };
         let jitter = 970 + rng.between(0, 60);
         let level = index.level(year, date.ordinal()) * jitter / 1000;
         let move_hundredths = 5 + rng.small(246) as u64;
@@ -211,15 +191,10 @@ impl Assignment {
         let party = pick(rng, PARTIES, year);
         let rival_party = other_than(party, || pick(rng, PARTIES, year), PARTIES, year);
 
-        let (first_names, surnames) = if foreign {
-            (WORLD_FIRST_NAMES, WORLD_SURNAMES)
-        } else {
-            (INDIAN_FIRST_NAMES, INDIAN_SURNAMES)
-        };
-        let mut person = || Person {
-            first: rng.pick(first_names),
-            last: rng.pick(surnames),
-        };
+        let firms = if foreign { desk.foreign_firms } else { desk.firms };
+        let (first_names, surnames) =
+            if foreign { (WORLD_FIRST_NAMES, WORLD_SURNAMES) } else { (INDIAN_FIRST_NAMES, INDIAN_SURNAMES) };
+        let mut person = || Person { first: rng.pick(first_names), last: rng.pick(surnames) };
         let (source, appointee) = (person(), person());
 
         Self {
@@ -248,23 +223,9 @@ impl Assignment {
             product: pick(rng, PRODUCTS, year).text,
             theme: pick(rng, THEMES, year).text,
             minister: pick(rng, MINISTERS, year).text,
-            firm: pick(
-                rng,
-                if foreign {
-                    desk.foreign_firms
-                } else {
-                    desk.firms
-                },
-                year,
-            )
-            .text,
+            firm: pick(rng, firms, year).text,
             organisation: pick(rng, desk.organisations, year).text,
             source,
-            role: if desk.roles.is_empty() {
-                ""
-            } else {
-                rng.pick(desk.roles)
-            },
             appointee,
         }
     }
@@ -284,39 +245,21 @@ fn pick_desk(rng: &mut Rng) -> &'static Desk {
 
 /// A company from the pool, from the market's country if there is one and
 /// the draws find one there.
-fn pick_company(
-    rng: &mut Rng,
-    pool: &'static [Company],
-    year: u16,
-    market: Option<&Place>,
-) -> &'static Company {
+fn pick_company(rng: &mut Rng, pool: &'static [Company], year: u16, market: Option<&Place>) -> &'static Company {
     let Some(market) = market else {
         return pick(rng, pool, year);
     };
-    let local = |company: &Company| {
-        place_in(company.city).is_some_and(|home| home.country == market.country)
-    };
-    (0..8)
-        .map(|_| pick(rng, pool, year))
-        .find(|company| local(company))
-        .unwrap_or_else(|| pick(rng, pool, year))
+    let local = |company: &Company| place_in(company.city).is_some_and(|home| home.country == market.country);
+    (0..8).map(|_| pick(rng, pool, year)).find(|company| local(company)).unwrap_or_else(|| pick(rng, pool, year))
 }
 
 /// Another item than `first`: a few draws, then the first other one in use.
-fn other_than<T: Dated>(
-    first: &T,
-    mut draw: impl FnMut() -> &'static T,
-    pool: &'static [T],
-    year: u16,
-) -> &'static T {
+fn other_than<T: Dated>(first: &T, mut draw: impl FnMut() -> &'static T, pool: &'static [T], year: u16) -> &'static T {
     let differs = |other: &T| other.term().text != first.term().text;
     (0..4)
         .map(|_| draw())
         .find(|other| differs(other))
-        .or_else(|| {
-            pool.iter()
-                .find(|other| differs(other) && other.term().in_use(year))
-        })
+        .or_else(|| pool.iter().find(|other| differs(other) && other.term().in_use(year)))
         .unwrap_or(&pool[0])
 }
 

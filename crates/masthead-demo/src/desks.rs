@@ -10,8 +10,7 @@
 //! stories.
 
 use crate::vocabulary::{
-    ALLIANCES, ECONOMIC_BODIES, FIRMS, GLOBAL_FIRMS, INSTITUTES, RESEARCH_HOUSES, Term, between,
-    since, t,
+    ALLIANCES, ECONOMIC_BODIES, FIRMS, GLOBAL_FIRMS, INSTITUTES, RESEARCH_HOUSES, Term, between, since, t,
 };
 
 /// What a desk covers, which decides who writes for it and where from.
@@ -69,16 +68,7 @@ pub struct Desk {
 }
 
 /// The desks, in the order of `DEMO_SECTIONS`.
-pub static DESKS: [Desk; 8] = [
-    WORLD,
-    ECONOMY,
-    MARKETS,
-    COMPANIES,
-    POLITICS,
-    TECHNOLOGY,
-    OPINION,
-    SMART_INVESTOR,
-];
+pub static DESKS: [Desk; 8] = [WORLD, ECONOMY, MARKETS, COMPANIES, POLITICS, TECHNOLOGY, OPINION, SMART_INVESTOR];
 
 /// Sentences any news desk may use, between its own.
 pub static GENERAL: &[&str] = &[
@@ -1116,10 +1106,7 @@ const OPINION: Desk = Desk {
             "It is time to end the long policy drift on {topic}",
             "For too long, policy on {topic} has drifted from one announcement to the next.",
         ),
-        (
-            "A fresh approach to {topic} is now long overdue",
-            "The old playbook on {topic} has run its course.",
-        ),
+        ("A fresh approach to {topic} is now long overdue", "The old playbook on {topic} has run its course."),
         (
             "{topic} and the limits of what government can do",
             "There is a limit to what any government can achieve on {topic} by decree alone.",
@@ -1352,11 +1339,7 @@ mod tests {
             assert!(desk.angles.len() >= 10, "{}", desk.slug);
             assert!(desk.sentences.len() >= 18, "{}", desk.slug);
             assert!(desk.topics[0].in_use(1997), "{}", desk.slug);
-            assert!(
-                desk.sentences.len() <= 64,
-                "{}: used-template masks hold 64",
-                desk.slug
-            );
+            assert!(desk.sentences.len() <= 64, "{}: used-template masks hold 64", desk.slug);
         }
     }
 }

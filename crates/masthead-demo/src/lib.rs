@@ -12,11 +12,13 @@
 //! streamed, split or regenerated in any order:
 //! - `timeline` decides when story `i` went out and when it was updated;
 //! - `assignment` decides its desk, byline, dateline and cast;
-//! - `writer` writes its words.
+//! - `writer` writes its words, from the desks' templates (parsed once, in
+//!   `templates`).
 
 mod assignment;
 mod desks;
 mod rng;
+mod templates;
 mod timeline;
 mod vocabulary;
 mod writer;
@@ -45,10 +47,7 @@ impl DemoArchive {
     /// on 1 January 1997).
     pub fn new(total: u64, today: NaiveDate, zone: PublisherZone) -> Self {
         let timeline = Timeline::new(total, today, zone);
-        Self {
-            seed_index: timeline.seed_index(),
-            timeline,
-        }
+        Self { seed_index: timeline.seed_index(), timeline }
     }
 
     /// All `total` stories in chronological order of first_published_at
@@ -130,42 +129,24 @@ mod tests {
     }
 
     fn archive(total: u64) -> Vec<NewArticle> {
-        DemoArchive::new(total, today(), PublisherZone::default())
-            .stories()
-            .collect()
+        DemoArchive::new(total, today(), PublisherZone::default()).stories().collect()
     }
 
     #[test]
     fn the_same_inputs_give_the_same_archive() {
         let zone = PublisherZone::default();
-        let first: Vec<_> = DemoArchive::new(20_000, today(), zone)
-            .stories()
-            .take(300)
-            .collect();
-        let second: Vec<_> = DemoArchive::new(20_000, today(), zone)
-            .stories()
-            .take(300)
-            .collect();
+        let first: Vec<_> = DemoArchive::new(20_000, today(), zone).stories().take(300).collect();
+        let second: Vec<_> = DemoArchive::new(20_000, today(), zone).stories().take(300).collect();
         assert_eq!(first, second);
-        let other_total: Vec<_> = DemoArchive::new(20_001, today(), zone)
-            .stories()
-            .take(300)
-            .collect();
-        assert_ne!(
-            first, other_total,
-            "a different total spreads stories differently"
-        );
+        let other_total: Vec<_> = DemoArchive::new(20_001, today(), zone).stories().take(300).collect();
+        assert_ne!(first, other_total, "a different total spreads stories differently");
     }
 
     #[test]
     fn stories_are_all_there_in_chronological_order() {
         let stories = archive(5_000);
         assert_eq!(stories.len(), 5_000);
-        assert!(
-            stories
-                .windows(2)
-                .all(|w| w[0].first_published_at <= w[1].first_published_at)
-        );
+        assert!(stories.windows(2).all(|w| w[0].first_published_at <= w[1].first_published_at));
     }
 
     #[test]
@@ -174,26 +155,13 @@ mod tests {
         for total in [1, 2, 7, 1_000, 30_000] {
             let stories: Vec<_> = DemoArchive::new(total, today(), zone).stories().collect();
             let seed = seed_story(zone);
-            let found: Vec<_> = stories
-                .iter()
-                .filter(|s| s.headline == seed.headline)
-                .collect();
+            let found: Vec<_> = stories.iter().filter(|s| s.headline == seed.headline).collect();
             assert_eq!(found, [&seed], "total {total}");
-            assert!(
-                stories
-                    .windows(2)
-                    .all(|w| w[0].first_published_at <= w[1].first_published_at)
-            );
+            assert!(stories.windows(2).all(|w| w[0].first_published_at <= w[1].first_published_at));
         }
         let before_the_seed = NaiveDate::from_ymd_opt(2017, 4, 12).unwrap();
-        let early: Vec<_> = DemoArchive::new(500, before_the_seed, zone)
-            .stories()
-            .collect();
-        assert!(
-            early
-                .iter()
-                .all(|s| s.headline != seed_story(zone).headline)
-        );
+        let early: Vec<_> = DemoArchive::new(500, before_the_seed, zone).stories().collect();
+        assert!(early.iter().all(|s| s.headline != seed_story(zone).headline));
     }
 
     #[test]
@@ -205,18 +173,11 @@ mod tests {
         assert_eq!(seed.dateline.as_deref(), Some("Moscow"));
         assert!(!seed.premium);
         assert_eq!(seed.status, ArticleStatus::Published);
-        assert_eq!(
-            zone.format(seed.first_published_at),
-            "Apr 13 2017 | 8:13 PM IST"
-        );
+        assert_eq!(zone.format(seed.first_published_at), "Apr 13 2017 | 8:13 PM IST");
         assert_eq!(seed.updated_at, seed.first_published_at);
         let body = seed.body.as_str();
         assert_eq!(body.matches("<p>").count(), 11);
-        assert!(
-            body.starts_with(
-                "<p>President Vladimir Putin&#39;s meeting with US Secretary of State"
-            )
-        );
+        assert!(body.starts_with("<p>President Vladimir Putin&#39;s meeting with US Secretary of State"));
         assert!(body.contains("Peskov said: &quot;Too early yet.&quot;</p>"));
         assert!(body.ends_with("problems created by the previous administration.</p>\n"));
     }
@@ -226,14 +187,9 @@ mod tests {
         assert!(archive(0).is_empty());
         assert_eq!(archive(1), [seed_story(PublisherZone::default())]);
         let before_the_seed = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap();
-        let one: Vec<_> = DemoArchive::new(1, before_the_seed, PublisherZone::default())
-            .stories()
-            .collect();
+        let one: Vec<_> = DemoArchive::new(1, before_the_seed, PublisherZone::default()).stories().collect();
         assert_eq!(one.len(), 1);
-        assert_ne!(
-            one[0].headline,
-            seed_story(PublisherZone::default()).headline
-        );
+        assert_ne!(one[0].headline, seed_story(PublisherZone::default()).headline);
     }
 
     #[test]
@@ -249,11 +205,7 @@ mod tests {
             match story.section.as_str() {
                 "smart-investor" => assert!(story.premium, "{}", story.headline),
                 "opinion" => {
-                    assert!(
-                        matches!(story.credit, Credit::Staff(_)),
-                        "{}",
-                        story.headline
-                    );
+                    assert!(matches!(story.credit, Credit::Staff(_)), "{}", story.headline);
                     assert_eq!(story.dateline, None);
                 }
                 _ => {}
@@ -272,10 +224,7 @@ mod tests {
         let wire_share = wire * 100 / stories.len();
         assert!((30..=40).contains(&wire_share), "{wire_share}% wire");
         let premium_share = other_premium * 100 / other;
-        assert!(
-            (9..=15).contains(&premium_share),
-            "{premium_share}% premium"
-        );
+        assert!((9..=15).contains(&premium_share), "{premium_share}% premium");
     }
 
     #[test]
@@ -289,16 +238,8 @@ mod tests {
             let first = story.first_published_at;
             assert!(first >= start && first < end);
             let day = zone.date(first);
-            assert!(
-                zone.instant(day, 6, 0).unwrap() <= first,
-                "{}",
-                zone.format(first)
-            );
-            assert!(
-                first < zone.instant(day, 23, 30).unwrap(),
-                "{}",
-                zone.format(first)
-            );
+            assert!(zone.instant(day, 6, 0).unwrap() <= first, "{}", zone.format(first));
+            assert!(first < zone.instant(day, 23, 30).unwrap(), "{}", zone.format(first));
             assert!(story.updated_at >= first && story.updated_at < end);
             if story.updated_at != first {
                 updated += 1;
@@ -307,14 +248,8 @@ mod tests {
             }
         }
         let updated_share = updated * 100 / stories.len();
-        assert!(
-            (21..=29).contains(&updated_share),
-            "{updated_share}% updated"
-        );
-        assert!(
-            zone.date(stories[0].first_published_at)
-                < NaiveDate::from_ymd_opt(1997, 1, 10).unwrap()
-        );
+        assert!((21..=29).contains(&updated_share), "{updated_share}% updated");
+        assert!(zone.date(stories[0].first_published_at) < NaiveDate::from_ymd_opt(1997, 1, 10).unwrap());
         assert!(zone.date(stories[19_999].first_published_at) > today() - TimeDelta::days(10));
     }
 
@@ -323,28 +258,12 @@ mod tests {
         let seed = seed_story(PublisherZone::default());
         for story in archive(20_000).iter().filter(|s| **s != seed) {
             let chars = story.headline.chars().count();
-            assert!(
-                HEADLINE_CHARS.contains(&chars),
-                "{chars}: {}",
-                story.headline
-            );
-            assert!(
-                story.standfirst.ends_with('.') || story.standfirst.ends_with('?'),
-                "{}",
-                story.standfirst
-            );
+            assert!(HEADLINE_CHARS.contains(&chars), "{chars}: {}", story.headline);
+            assert!(story.standfirst.ends_with('.') || story.standfirst.ends_with('?'), "{}", story.standfirst);
             let body = story.body.as_str();
             let paragraphs = body.matches("<p>").count();
-            assert!(
-                (MIN_PARAGRAPHS..=MAX_PARAGRAPHS).contains(&paragraphs),
-                "{paragraphs}"
-            );
-            assert!(
-                (1_600..=3_500).contains(&body.len()),
-                "{} bytes: {}",
-                body.len(),
-                story.headline
-            );
+            assert!((MIN_PARAGRAPHS..=MAX_PARAGRAPHS).contains(&paragraphs), "{paragraphs}");
+            assert!((1_600..=3_500).contains(&body.len()), "{} bytes: {}", body.len(), story.headline);
             assert!(!body.contains(['{', '}']) && !story.headline.contains('{'));
         }
     }
@@ -352,42 +271,17 @@ mod tests {
     #[test]
     fn words_wait_for_their_time() {
         let until_2007 = NaiveDate::from_ymd_opt(2007, 12, 31).unwrap();
-        let stories: Vec<_> = DemoArchive::new(20_000, until_2007, PublisherZone::default())
-            .stories()
-            .collect();
+        let stories: Vec<_> = DemoArchive::new(20_000, until_2007, PublisherZone::default()).stories().collect();
         for story in &stories {
-            let text = format!(
-                "{} {} {}",
-                story.headline,
-                story.standfirst,
-                story.body.as_str()
-            );
-            for anachronism in [
-                "smartphone",
-                "UPI",
-                "5G",
-                "4G",
-                "crypto",
-                "₹",
-                "Bengaluru",
-                "Gurugram",
-                "Jio",
-                "Paytm",
-                "GST",
-            ] {
-                assert!(
-                    !text.contains(anachronism),
-                    "{anachronism} in {}: {text}",
-                    story.first_published_at
-                );
+            let text = format!("{} {} {}", story.headline, story.standfirst, story.body.as_str());
+            for anachronism in
+                ["smartphone", "UPI", "5G", "4G", "crypto", "₹", "Bengaluru", "Gurugram", "Jio", "Paytm", "GST"]
+            {
+                assert!(!text.contains(anachronism), "{anachronism} in {}: {text}", story.first_published_at);
             }
         }
         assert!(stories.iter().any(|s| s.body.as_str().contains("Rs ")));
-        assert!(
-            stories
-                .iter()
-                .any(|s| s.dateline.as_deref() == Some("Bangalore"))
-        );
+        assert!(stories.iter().any(|s| s.dateline.as_deref() == Some("Bangalore")));
     }
 
     /// The generation rate; run with

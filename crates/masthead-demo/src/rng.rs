@@ -25,9 +25,7 @@ impl Rng {
     /// The stream for story number `index`; `salt` keeps independent uses of
     /// the same index (the text, the timing) from sharing a stream.
     pub fn for_story(index: u64, salt: u64) -> Self {
-        Self {
-            state: mix(index ^ salt),
-        }
+        Self { state: mix(index ^ salt) }
     }
 
     /// The next 64 random bits.

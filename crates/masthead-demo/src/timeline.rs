@@ -45,16 +45,8 @@ impl Timeline {
     /// `total` stories up to `today`; a `today` before 1997 leaves the
     /// archive one day long.
     pub fn new(total: u64, today: NaiveDate, zone: PublisherZone) -> Self {
-        let days = u64::try_from((today - ARCHIVE_START).num_days() + 1)
-            .unwrap_or(1)
-            .max(1);
-        Self {
-            total,
-            days,
-            today,
-            last_minute: zone.day_bounds(today).1 - TimeDelta::minutes(1),
-            zone,
-        }
+        let days = u64::try_from((today - ARCHIVE_START).num_days() + 1).unwrap_or(1).max(1);
+        Self { total, days, today, last_minute: zone.day_bounds(today).1 - TimeDelta::minutes(1), zone }
     }
 
     /// How many stories the archive holds.
@@ -94,9 +86,7 @@ impl Timeline {
     /// Story `index`'s publisher-calendar date and its first-published instant.
     pub fn published(&self, index: u64) -> (NaiveDate, DateTime<Utc>) {
         let slot = self.slot(index);
-        let date = ARCHIVE_START
-            .checked_add_days(Days::new(slot / MINUTES_A_DAY))
-            .unwrap_or(self.today);
+        let date = ARCHIVE_START.checked_add_days(Days::new(slot / MINUTES_A_DAY)).unwrap_or(self.today);
         let minute = FIRST_MINUTE + (slot % MINUTES_A_DAY) as u32;
         (date, local_instant(self.zone, date, minute))
     }
@@ -119,12 +109,10 @@ impl Timeline {
 /// minute, the next hour is used, and UTC as a last resort.
 pub fn local_instant(zone: PublisherZone, date: NaiveDate, minute: u32) -> DateTime<Utc> {
     let (hour, minute) = (minute / 60, minute % 60);
-    zone.instant(date, hour, minute)
-        .or_else(|| zone.instant(date, hour + 1, minute))
-        .unwrap_or_else(|| {
-            let time = NaiveTime::from_hms_opt(hour, minute, 0).unwrap_or(NaiveTime::MIN);
-            date.and_time(time).and_utc()
-        })
+    zone.instant(date, hour, minute).or_else(|| zone.instant(date, hour + 1, minute)).unwrap_or_else(|| {
+        let time = NaiveTime::from_hms_opt(hour, minute, 0).unwrap_or(NaiveTime::MIN);
+        date.and_time(time).and_utc()
+    })
 }
 
 #[cfg(test)]
@@ -165,10 +153,7 @@ mod tests {
     #[test]
     fn no_seed_before_its_day_or_in_an_empty_archive() {
         let zone = PublisherZone::default();
-        assert_eq!(
-            Timeline::new(100, day(2017, 4, 12), zone).seed_index(),
-            None
-        );
+        assert_eq!(Timeline::new(100, day(2017, 4, 12), zone).seed_index(), None);
         assert_eq!(Timeline::new(0, day(2025, 1, 1), zone).seed_index(), None);
         assert_eq!(Timeline::new(1, SEED_DATE, zone).seed_index(), Some(0));
     }

@@ -28,29 +28,17 @@ pub struct Term {
 
 /// A term in use in every year of the archive.
 pub const fn t(text: &'static str) -> Term {
-    Term {
-        text,
-        from: 0,
-        until: OPEN,
-    }
+    Term { text, from: 0, until: OPEN }
 }
 
 /// A term in use from `from` on.
 pub const fn since(from: u16, text: &'static str) -> Term {
-    Term {
-        text,
-        from,
-        until: OPEN,
-    }
+    Term { text, from, until: OPEN }
 }
 
 /// A term in use until `until` (inclusive).
 pub const fn until(until: u16, text: &'static str) -> Term {
-    Term {
-        text,
-        from: 0,
-        until,
-    }
+    Term { text, from: 0, until }
 }
 
 /// A term in use from `from` to `until` (inclusive).
@@ -128,11 +116,7 @@ impl Dated for Company {
 
 /// An Indian company.
 const fn indian(name: Term, sector: &'static str) -> Company {
-    Company {
-        name,
-        sector,
-        city: "",
-    }
+    Company { name, sector, city: "" }
 }
 
 /// A foreign company, with its home city from [`PLACES`].
@@ -231,10 +215,7 @@ pub static INDIAN_COMPANIES: &[Company] = &[
     indian(t("Berger Paints"), "consumer goods"),
     indian(t("Cummins India"), "capital goods"),
     indian(t("ABB India"), "capital goods"),
-    indian(
-        since(2009, "Jubilant FoodWorks"),
-        "quick-service restaurants",
-    ),
+    indian(since(2009, "Jubilant FoodWorks"), "quick-service restaurants"),
     indian(t("Trent"), "retail"),
     indian(t("Aurobindo Pharma"), "pharmaceutical"),
     indian(t("Glenmark Pharmaceuticals"), "pharmaceutical"),
@@ -328,11 +309,7 @@ pub static GLOBAL_COMPANIES: &[Company] = &[
     global(t("SoftBank"), "investment", "Tokyo"),
     global(t("Gazprom"), "oil and gas", "Moscow"),
     global(t("Emirates"), "aviation", "Dubai"),
-    global(
-        between(1997, 2013, "Nokia"),
-        "telecom equipment",
-        "Helsinki",
-    ),
+    global(between(1997, 2013, "Nokia"), "telecom equipment", "Helsinki"),
     global(since(2010, "BYD"), "electric vehicle", "Shenzhen"),
     global(t("LG Electronics"), "consumer electronics", "Seoul"),
     global(t("Nissan"), "automobile", "Tokyo"),
@@ -348,20 +325,12 @@ pub static GLOBAL_TECH: &[Company] = &[
     global(t("Intel"), "semiconductor", "San Francisco"),
     global(t("IBM"), "technology services", "New York"),
     global(t("Amazon"), "e-commerce", "Seattle"),
-    global(
-        between(2004, 2021, "Facebook"),
-        "social media",
-        "San Francisco",
-    ),
+    global(between(2004, 2021, "Facebook"), "social media", "San Francisco"),
     global(since(2021, "Meta"), "social media", "San Francisco"),
     global(t("Nvidia"), "semiconductor", "San Francisco"),
     global(t("TSMC"), "semiconductor", "Taipei"),
     global(t("Sony"), "consumer electronics", "Tokyo"),
-    global(
-        between(1997, 2013, "Nokia"),
-        "telecom equipment",
-        "Helsinki",
-    ),
+    global(between(1997, 2013, "Nokia"), "telecom equipment", "Helsinki"),
     global(since(2005, "Huawei"), "telecom equipment", "Shenzhen"),
     global(since(2012, "Xiaomi"), "consumer electronics", "Beijing"),
     global(t("Oracle"), "software", "San Francisco"),
@@ -375,16 +344,8 @@ pub static GLOBAL_TECH: &[Company] = &[
     global(t("SAP"), "software", "Frankfurt"),
     global(t("Ericsson"), "telecom equipment", "Stockholm"),
     global(since(2017, "ByteDance"), "social media", "Beijing"),
-    global(
-        since(2022, "OpenAI"),
-        "artificial intelligence",
-        "San Francisco",
-    ),
-    global(
-        between(1997, 2010, "Sun Microsystems"),
-        "technology services",
-        "San Francisco",
-    ),
+    global(since(2022, "OpenAI"), "artificial intelligence", "San Francisco"),
+    global(between(1997, 2010, "Sun Microsystems"), "technology services", "San Francisco"),
     global(between(1997, 2016, "Yahoo"), "internet", "San Francisco"),
     global(t("Micron Technology"), "semiconductor", "Seattle"),
     global(t("ASML"), "semiconductor", "Amsterdam"),
@@ -409,10 +370,7 @@ impl Index {
     /// interpolated between the year-ends around it.
     pub fn level(&self, year: u16, day_of_year: u32) -> u64 {
         let i = usize::from(year.clamp(1997, 2025) - 1996);
-        let (start, end) = (
-            u64::from(self.year_ends[i - 1]),
-            u64::from(self.year_ends[i]),
-        );
+        let (start, end) = (u64::from(self.year_ends[i - 1]), u64::from(self.year_ends[i]));
         let day = u64::from(day_of_year.min(365));
         let value = (start * (365 - day) + end * day) / 365;
         value * u64::from(self.hundredths)
@@ -424,9 +382,8 @@ pub static SENSEX: Index = Index {
     name: "the Sensex",
     short: "Sensex",
     year_ends: [
-        3085, 3659, 3055, 5005, 3972, 3262, 3377, 5839, 6602, 9397, 13786, 20286, 9647, 17464,
-        20509, 15454, 19426, 21170, 27499, 26117, 26626, 34056, 36068, 41253, 47751, 58253, 60840,
-        72240, 78139, 84000,
+        3085, 3659, 3055, 5005, 3972, 3262, 3377, 5839, 6602, 9397, 13786, 20286, 9647, 17464, 20509, 15454, 19426,
+        21170, 27499, 26117, 26626, 34056, 36068, 41253, 47751, 58253, 60840, 72240, 78139, 84000,
     ],
     hundredths: 100,
 };
@@ -436,9 +393,8 @@ pub static NIFTY: Index = Index {
     name: "the Nifty",
     short: "Nifty",
     year_ends: [
-        899, 1079, 884, 1480, 1263, 1059, 1093, 1879, 2080, 2836, 3966, 6138, 2959, 5201, 6134,
-        4624, 5905, 6304, 8282, 7946, 8186, 10531, 10863, 12168, 13982, 17354, 18105, 21731, 23645,
-        25800,
+        899, 1079, 884, 1480, 1263, 1059, 1093, 1879, 2080, 2836, 3966, 6138, 2959, 5201, 6134, 4624, 5905, 6304, 8282,
+        7946, 8186, 10531, 10863, 12168, 13982, 17354, 18105, 21731, 23645, 25800,
     ],
     hundredths: 100,
 };
@@ -448,8 +404,8 @@ pub static RUPEE: Index = Index {
     name: "the rupee",
     short: "Rupee",
     year_ends: [
-        3590, 3930, 4250, 4360, 4670, 4820, 4800, 4560, 4360, 4510, 4420, 3940, 4860, 4650, 4480,
-        5310, 5480, 6190, 6330, 6620, 6790, 6390, 6980, 7140, 7310, 7430, 8270, 8320, 8560, 8800,
+        3590, 3930, 4250, 4360, 4670, 4820, 4800, 4560, 4360, 4510, 4420, 3940, 4860, 4650, 4480, 5310, 5480, 6190,
+        6330, 6620, 6790, 6390, 6980, 7140, 7310, 7430, 8270, 8320, 8560, 8800,
     ],
     hundredths: 1,
 };
@@ -459,9 +415,8 @@ pub static BRENT: Index = Index {
     name: "Brent crude",
     short: "Brent",
     year_ends: [
-        2300, 1660, 980, 2550, 2250, 1930, 2870, 3010, 4020, 5890, 6100, 9390, 4560, 7790, 9480,
-        10740, 11110, 11080, 5730, 3730, 5680, 6690, 5380, 6600, 5180, 7780, 8590, 7700, 7460,
-        6500,
+        2300, 1660, 980, 2550, 2250, 1930, 2870, 3010, 4020, 5890, 6100, 9390, 4560, 7790, 9480, 10740, 11110, 11080,
+        5730, 3730, 5680, 6690, 5380, 6600, 5180, 7780, 8590, 7700, 7460, 6500,
     ],
     hundredths: 1,
 };
@@ -470,9 +425,8 @@ static DOW: Index = Index {
     name: "the Dow Jones Industrial Average",
     short: "Dow",
     year_ends: [
-        6448, 7908, 9181, 11497, 10787, 10021, 8342, 10454, 10783, 10718, 12463, 13265, 8776,
-        10428, 11578, 12218, 13104, 16577, 17823, 17425, 19763, 24719, 23327, 28538, 30606, 36338,
-        33147, 37690, 42544, 46000,
+        6448, 7908, 9181, 11497, 10787, 10021, 8342, 10454, 10783, 10718, 12463, 13265, 8776, 10428, 11578, 12218,
+        13104, 16577, 17823, 17425, 19763, 24719, 23327, 28538, 30606, 36338, 33147, 37690, 42544, 46000,
     ],
     hundredths: 100,
 };
@@ -481,8 +435,8 @@ static SP500: Index = Index {
     name: "the S&P 500",
     short: "S&P 500",
     year_ends: [
-        741, 970, 1229, 1469, 1320, 1148, 880, 1112, 1212, 1248, 1418, 1468, 903, 1115, 1258, 1258,
-        1426, 1848, 2059, 2044, 2239, 2674, 2507, 3231, 3756, 4766, 3840, 4770, 5882, 6500,
+        741, 970, 1229, 1469, 1320, 1148, 880, 1112, 1212, 1248, 1418, 1468, 903, 1115, 1258, 1258, 1426, 1848, 2059,
+        2044, 2239, 2674, 2507, 3231, 3756, 4766, 3840, 4770, 5882, 6500,
     ],
     hundredths: 100,
 };
@@ -491,9 +445,8 @@ static NIKKEI: Index = Index {
     name: "the Nikkei 225",
     short: "Nikkei",
     year_ends: [
-        19361, 15259, 13842, 18934, 13786, 10543, 8579, 10677, 11489, 16111, 17226, 15308, 8860,
-        10546, 10229, 8455, 10395, 16291, 17451, 19034, 19114, 22765, 20015, 23657, 27444, 28792,
-        26095, 33464, 39895, 45000,
+        19361, 15259, 13842, 18934, 13786, 10543, 8579, 10677, 11489, 16111, 17226, 15308, 8860, 10546, 10229, 8455,
+        10395, 16291, 17451, 19034, 19114, 22765, 20015, 23657, 27444, 28792, 26095, 33464, 39895, 45000,
     ],
     hundredths: 100,
 };
@@ -502,9 +455,8 @@ static HANG_SENG: Index = Index {
     name: "the Hang Seng",
     short: "Hang Seng",
     year_ends: [
-        13451, 10723, 10049, 16962, 15096, 11397, 9321, 12576, 14230, 14876, 19965, 27813, 14388,
-        21873, 23035, 18434, 22657, 23306, 23605, 21914, 22001, 29919, 25846, 28190, 27231, 23398,
-        19781, 17047, 20060, 25000,
+        13451, 10723, 10049, 16962, 15096, 11397, 9321, 12576, 14230, 14876, 19965, 27813, 14388, 21873, 23035, 18434,
+        22657, 23306, 23605, 21914, 22001, 29919, 25846, 28190, 27231, 23398, 19781, 17047, 20060, 25000,
     ],
     hundredths: 100,
 };
@@ -513,8 +465,8 @@ static FTSE: Index = Index {
     name: "the FTSE 100",
     short: "FTSE 100",
     year_ends: [
-        4119, 5136, 5883, 6930, 6223, 5217, 3940, 4477, 4814, 5619, 6221, 6457, 4434, 5413, 5900,
-        5572, 5898, 6749, 6566, 6242, 7143, 7688, 6728, 7542, 6461, 7385, 7452, 7733, 8173, 9000,
+        4119, 5136, 5883, 6930, 6223, 5217, 3940, 4477, 4814, 5619, 6221, 6457, 4434, 5413, 5900, 5572, 5898, 6749,
+        6566, 6242, 7143, 7688, 6728, 7542, 6461, 7385, 7452, 7733, 8173, 9000,
     ],
     hundredths: 100,
 };
@@ -523,9 +475,8 @@ static DAX: Index = Index {
     name: "the DAX",
     short: "DAX",
     year_ends: [
-        2889, 4250, 5002, 6958, 6434, 5160, 2893, 3965, 4256, 5408, 6597, 8067, 4810, 5957, 6914,
-        5898, 7612, 9552, 9806, 10743, 11481, 12918, 10559, 13249, 13719, 15885, 13924, 16752,
-        19909, 24000,
+        2889, 4250, 5002, 6958, 6434, 5160, 2893, 3965, 4256, 5408, 6597, 8067, 4810, 5957, 6914, 5898, 7612, 9552,
+        9806, 10743, 11481, 12918, 10559, 13249, 13719, 15885, 13924, 16752, 19909, 24000,
     ],
     hundredths: 100,
 };
@@ -534,8 +485,8 @@ static SHANGHAI: Index = Index {
     name: "the Shanghai Composite",
     short: "Shanghai Composite",
     year_ends: [
-        917, 1194, 1147, 1367, 2073, 1646, 1358, 1497, 1267, 1161, 2675, 5262, 1821, 3277, 2808,
-        2199, 2269, 2116, 3235, 3539, 3104, 3307, 2494, 3050, 3473, 3640, 3089, 2975, 3352, 3900,
+        917, 1194, 1147, 1367, 2073, 1646, 1358, 1497, 1267, 1161, 2675, 5262, 1821, 3277, 2808, 2199, 2269, 2116,
+        3235, 3539, 3104, 3307, 2494, 3050, 3473, 3640, 3089, 2975, 3352, 3900,
     ],
     hundredths: 100,
 };
@@ -544,8 +495,8 @@ static KOSPI: Index = Index {
     name: "the Kospi",
     short: "Kospi",
     year_ends: [
-        651, 376, 562, 1028, 504, 694, 628, 811, 896, 1379, 1434, 1897, 1124, 1683, 2051, 1826,
-        1997, 2011, 1916, 1961, 2026, 2467, 2041, 2198, 2873, 2978, 2236, 2655, 2399, 3500,
+        651, 376, 562, 1028, 504, 694, 628, 811, 896, 1379, 1434, 1897, 1124, 1683, 2051, 1826, 1997, 2011, 1916, 1961,
+        2026, 2467, 2041, 2198, 2873, 2978, 2236, 2655, 2399, 3500,
     ],
     hundredths: 100,
 };
@@ -636,10 +587,7 @@ const fn euro_place(
     before: (&'static str, &'static str),
     indices: &'static [&'static Index],
 ) -> Place {
-    Place {
-        before_euro: Some(before),
-        ..place(city, country, demonym, leader, "euro", ECB, indices)
-    }
+    Place { before_euro: Some(before), ..place(city, country, demonym, leader, "euro", ECB, indices) }
 }
 
 const FED: (&str, &str) = ("the Federal Reserve", "Fed");
@@ -649,60 +597,12 @@ const PBOC: (&str, &str) = ("the People's Bank of China", "PBoC");
 /// Foreign datelines, the most newsworthy first; cities that matter mostly
 /// as company headquarters come last.
 pub static PLACES: &[Place] = &[
-    place(
-        "Washington",
-        "the US",
-        "American",
-        "president",
-        "dollar",
-        FED,
-        &[],
-    ),
-    place(
-        "Beijing",
-        "China",
-        "Chinese",
-        "president",
-        "yuan",
-        PBOC,
-        &[],
-    ),
-    place(
-        "London",
-        "Britain",
-        "British",
-        "prime minister",
-        "pound",
-        ("the Bank of England", "BoE"),
-        &[&FTSE],
-    ),
-    place(
-        "Moscow",
-        "Russia",
-        "Russian",
-        "president",
-        "rouble",
-        ("the Bank of Russia", "Bank of Russia"),
-        &[],
-    ),
-    place(
-        "Tokyo",
-        "Japan",
-        "Japanese",
-        "prime minister",
-        "yen",
-        ("the Bank of Japan", "BoJ"),
-        &[&NIKKEI],
-    ),
-    place(
-        "New York",
-        "the US",
-        "American",
-        "president",
-        "dollar",
-        FED,
-        &[&DOW, &SP500],
-    ),
+    place("Washington", "the US", "American", "president", "dollar", FED, &[]),
+    place("Beijing", "China", "Chinese", "president", "yuan", PBOC, &[]),
+    place("London", "Britain", "British", "prime minister", "pound", ("the Bank of England", "BoE"), &[&FTSE]),
+    place("Moscow", "Russia", "Russian", "president", "rouble", ("the Bank of Russia", "Bank of Russia"), &[]),
+    place("Tokyo", "Japan", "Japanese", "prime minister", "yen", ("the Bank of Japan", "BoJ"), &[&NIKKEI]),
+    place("New York", "the US", "American", "president", "dollar", FED, &[&DOW, &SP500]),
     place(
         "Islamabad",
         "Pakistan",
@@ -712,15 +612,7 @@ pub static PLACES: &[Place] = &[
         ("the State Bank of Pakistan", "SBP"),
         &[],
     ),
-    place(
-        "Dhaka",
-        "Bangladesh",
-        "Bangladeshi",
-        "prime minister",
-        "taka",
-        ("Bangladesh Bank", "Bangladesh Bank"),
-        &[],
-    ),
+    place("Dhaka", "Bangladesh", "Bangladeshi", "prime minister", "taka", ("Bangladesh Bank", "Bangladesh Bank"), &[]),
     euro_place(
         "Brussels",
         "the European Union",
@@ -729,30 +621,9 @@ pub static PLACES: &[Place] = &[
         ("Belgian franc", "the National Bank of Belgium"),
         &[],
     ),
-    euro_place(
-        "Paris",
-        "France",
-        "French",
-        "president",
-        ("franc", "the Banque de France"),
-        &[],
-    ),
-    euro_place(
-        "Berlin",
-        "Germany",
-        "German",
-        "chancellor",
-        ("Deutsche mark", "the Bundesbank"),
-        &[],
-    ),
-    euro_place(
-        "Frankfurt",
-        "Germany",
-        "German",
-        "chancellor",
-        ("Deutsche mark", "the Bundesbank"),
-        &[&DAX],
-    ),
+    euro_place("Paris", "France", "French", "president", ("franc", "the Banque de France"), &[]),
+    euro_place("Berlin", "Germany", "German", "chancellor", ("Deutsche mark", "the Bundesbank"), &[]),
+    euro_place("Frankfurt", "Germany", "German", "chancellor", ("Deutsche mark", "the Bundesbank"), &[&DAX]),
     place(
         "Hong Kong",
         "Hong Kong",
@@ -762,24 +633,8 @@ pub static PLACES: &[Place] = &[
         ("the Hong Kong Monetary Authority", "HKMA"),
         &[&HANG_SENG],
     ),
-    place(
-        "Shanghai",
-        "China",
-        "Chinese",
-        "premier",
-        "yuan",
-        PBOC,
-        &[&SHANGHAI],
-    ),
-    place(
-        "Seoul",
-        "South Korea",
-        "South Korean",
-        "president",
-        "won",
-        ("the Bank of Korea", "BoK"),
-        &[&KOSPI],
-    ),
+    place("Shanghai", "China", "Chinese", "premier", "yuan", PBOC, &[&SHANGHAI]),
+    place("Seoul", "South Korea", "South Korean", "president", "won", ("the Bank of Korea", "BoK"), &[&KOSPI]),
     place(
         "Singapore",
         "Singapore",
@@ -789,15 +644,7 @@ pub static PLACES: &[Place] = &[
         ("the Monetary Authority of Singapore", "MAS"),
         &[],
     ),
-    place(
-        "Dubai",
-        "the UAE",
-        "Emirati",
-        "president",
-        "dirham",
-        ("the UAE central bank", "UAE central bank"),
-        &[],
-    ),
+    place("Dubai", "the UAE", "Emirati", "president", "dirham", ("the UAE central bank", "UAE central bank"), &[]),
     place(
         "Riyadh",
         "Saudi Arabia",
@@ -807,24 +654,8 @@ pub static PLACES: &[Place] = &[
         ("the Saudi central bank", "Saudi central bank"),
         &[],
     ),
-    place(
-        "Tehran",
-        "Iran",
-        "Iranian",
-        "president",
-        "rial",
-        ("the Central Bank of Iran", "Iran central bank"),
-        &[],
-    ),
-    place(
-        "Jerusalem",
-        "Israel",
-        "Israeli",
-        "prime minister",
-        "shekel",
-        ("the Bank of Israel", "Bank of Israel"),
-        &[],
-    ),
+    place("Tehran", "Iran", "Iranian", "president", "rial", ("the Central Bank of Iran", "Iran central bank"), &[]),
+    place("Jerusalem", "Israel", "Israeli", "prime minister", "shekel", ("the Bank of Israel", "Bank of Israel"), &[]),
     place(
         "Kabul",
         "Afghanistan",
@@ -852,15 +683,7 @@ pub static PLACES: &[Place] = &[
         ("Nepal Rastra Bank", "Nepal Rastra Bank"),
         &[],
     ),
-    place(
-        "Kyiv",
-        "Ukraine",
-        "Ukrainian",
-        "president",
-        "hryvnia",
-        ("the National Bank of Ukraine", "NBU"),
-        &[],
-    ),
+    place("Kyiv", "Ukraine", "Ukrainian", "president", "hryvnia", ("the National Bank of Ukraine", "NBU"), &[]),
     place(
         "Ankara",
         "Turkey",
@@ -870,33 +693,9 @@ pub static PLACES: &[Place] = &[
         ("the Turkish central bank", "Turkish central bank"),
         &[],
     ),
-    place(
-        "Cairo",
-        "Egypt",
-        "Egyptian",
-        "president",
-        "Egyptian pound",
-        ("the Central Bank of Egypt", "CBE"),
-        &[],
-    ),
-    place(
-        "Jakarta",
-        "Indonesia",
-        "Indonesian",
-        "president",
-        "rupiah",
-        ("Bank Indonesia", "Bank Indonesia"),
-        &[],
-    ),
-    place(
-        "Bangkok",
-        "Thailand",
-        "Thai",
-        "prime minister",
-        "baht",
-        ("the Bank of Thailand", "BoT"),
-        &[],
-    ),
+    place("Cairo", "Egypt", "Egyptian", "president", "Egyptian pound", ("the Central Bank of Egypt", "CBE"), &[]),
+    place("Jakarta", "Indonesia", "Indonesian", "president", "rupiah", ("Bank Indonesia", "Bank Indonesia"), &[]),
+    place("Bangkok", "Thailand", "Thai", "prime minister", "baht", ("the Bank of Thailand", "BoT"), &[]),
     place(
         "Kuala Lumpur",
         "Malaysia",
@@ -915,15 +714,7 @@ pub static PLACES: &[Place] = &[
         ("the Reserve Bank of Australia", "RBA"),
         &[],
     ),
-    place(
-        "Ottawa",
-        "Canada",
-        "Canadian",
-        "prime minister",
-        "Canadian dollar",
-        ("the Bank of Canada", "BoC"),
-        &[],
-    ),
+    place("Ottawa", "Canada", "Canadian", "prime minister", "Canadian dollar", ("the Bank of Canada", "BoC"), &[]),
     place(
         "Brasilia",
         "Brazil",
@@ -933,15 +724,7 @@ pub static PLACES: &[Place] = &[
         ("the Central Bank of Brazil", "Brazil central bank"),
         &[],
     ),
-    place(
-        "Mexico City",
-        "Mexico",
-        "Mexican",
-        "president",
-        "peso",
-        ("the Bank of Mexico", "Banxico"),
-        &[],
-    ),
+    place("Mexico City", "Mexico", "Mexican", "president", "peso", ("the Bank of Mexico", "Banxico"), &[]),
     place(
         "Johannesburg",
         "South Africa",
@@ -951,33 +734,9 @@ pub static PLACES: &[Place] = &[
         ("the South African Reserve Bank", "SARB"),
         &[],
     ),
-    place(
-        "Nairobi",
-        "Kenya",
-        "Kenyan",
-        "president",
-        "shilling",
-        ("the Central Bank of Kenya", "CBK"),
-        &[],
-    ),
-    place(
-        "Lagos",
-        "Nigeria",
-        "Nigerian",
-        "president",
-        "naira",
-        ("the Central Bank of Nigeria", "CBN"),
-        &[],
-    ),
-    place(
-        "Geneva",
-        "Switzerland",
-        "Swiss",
-        "president",
-        "Swiss franc",
-        ("the Swiss National Bank", "SNB"),
-        &[],
-    ),
+    place("Nairobi", "Kenya", "Kenyan", "president", "shilling", ("the Central Bank of Kenya", "CBK"), &[]),
+    place("Lagos", "Nigeria", "Nigerian", "president", "naira", ("the Central Bank of Nigeria", "CBN"), &[]),
+    place("Geneva", "Switzerland", "Swiss", "president", "Swiss franc", ("the Swiss National Bank", "SNB"), &[]),
     place(
         "Baghdad",
         "Iraq",
@@ -987,15 +746,7 @@ pub static PLACES: &[Place] = &[
         ("the Central Bank of Iraq", "Iraq central bank"),
         &[],
     ),
-    place(
-        "Doha",
-        "Qatar",
-        "Qatari",
-        "emir",
-        "Qatari riyal",
-        ("the Qatar Central Bank", "QCB"),
-        &[],
-    ),
+    place("Doha", "Qatar", "Qatari", "emir", "Qatari riyal", ("the Qatar Central Bank", "QCB"), &[]),
     place(
         "Taipei",
         "Taiwan",
@@ -1005,15 +756,7 @@ pub static PLACES: &[Place] = &[
         ("the central bank of Taiwan", "Taiwan central bank"),
         &[],
     ),
-    place(
-        "Hanoi",
-        "Vietnam",
-        "Vietnamese",
-        "prime minister",
-        "dong",
-        ("the State Bank of Vietnam", "SBV"),
-        &[],
-    ),
+    place("Hanoi", "Vietnam", "Vietnamese", "prime minister", "dong", ("the State Bank of Vietnam", "SBV"), &[]),
     place(
         "Manila",
         "the Philippines",
@@ -1032,56 +775,12 @@ pub static PLACES: &[Place] = &[
         ("the Central Bank of Argentina", "BCRA"),
         &[],
     ),
-    euro_place(
-        "Rome",
-        "Italy",
-        "Italian",
-        "prime minister",
-        ("lira", "the Bank of Italy"),
-        &[],
-    ),
-    euro_place(
-        "Madrid",
-        "Spain",
-        "Spanish",
-        "prime minister",
-        ("peseta", "the Bank of Spain"),
-        &[],
-    ),
-    place(
-        "Yangon",
-        "Myanmar",
-        "Myanmar",
-        "leader",
-        "kyat",
-        ("the Central Bank of Myanmar", "CBM"),
-        &[],
-    ),
-    place(
-        "Stockholm",
-        "Sweden",
-        "Swedish",
-        "prime minister",
-        "krona",
-        ("the Riksbank", "Riksbank"),
-        &[],
-    ),
-    euro_place(
-        "Amsterdam",
-        "the Netherlands",
-        "Dutch",
-        "prime minister",
-        ("guilder", "De Nederlandsche Bank"),
-        &[],
-    ),
-    euro_place(
-        "Helsinki",
-        "Finland",
-        "Finnish",
-        "prime minister",
-        ("markka", "the Bank of Finland"),
-        &[],
-    ),
+    euro_place("Rome", "Italy", "Italian", "prime minister", ("lira", "the Bank of Italy"), &[]),
+    euro_place("Madrid", "Spain", "Spanish", "prime minister", ("peseta", "the Bank of Spain"), &[]),
+    place("Yangon", "Myanmar", "Myanmar", "leader", "kyat", ("the Central Bank of Myanmar", "CBM"), &[]),
+    place("Stockholm", "Sweden", "Swedish", "prime minister", "krona", ("the Riksbank", "Riksbank"), &[]),
+    euro_place("Amsterdam", "the Netherlands", "Dutch", "prime minister", ("guilder", "De Nederlandsche Bank"), &[]),
+    euro_place("Helsinki", "Finland", "Finnish", "prime minister", ("markka", "the Bank of Finland"), &[]),
     place(
         "Copenhagen",
         "Denmark",
@@ -1091,42 +790,11 @@ pub static PLACES: &[Place] = &[
         ("Danmarks Nationalbank", "Danish central bank"),
         &[],
     ),
-    place(
-        "San Francisco",
-        "the US",
-        "American",
-        "president",
-        "dollar",
-        FED,
-        &[],
-    ),
-    place(
-        "Seattle",
-        "the US",
-        "American",
-        "president",
-        "dollar",
-        FED,
-        &[],
-    ),
-    place(
-        "Detroit",
-        "the US",
-        "American",
-        "president",
-        "dollar",
-        FED,
-        &[],
-    ),
+    place("San Francisco", "the US", "American", "president", "dollar", FED, &[]),
+    place("Seattle", "the US", "American", "president", "dollar", FED, &[]),
+    place("Detroit", "the US", "American", "president", "dollar", FED, &[]),
     place("Shenzhen", "China", "Chinese", "premier", "yuan", PBOC, &[]),
-    euro_place(
-        "Munich",
-        "Germany",
-        "German",
-        "chancellor",
-        ("Deutsche mark", "the Bundesbank"),
-        &[],
-    ),
+    euro_place("Munich", "Germany", "German", "chancellor", ("Deutsche mark", "the Bundesbank"), &[]),
 ];
 
 /// The place with this city, for a company's home.
@@ -1261,11 +929,7 @@ impl Dated for State {
 }
 
 const fn state(name: Term, capital: &'static str, seats: u32) -> State {
-    State {
-        name,
-        capital,
-        seats,
-    }
+    State { name, capital, seats }
 }
 
 /// Indian states, the most populous (and most reported) first.
@@ -1782,10 +1446,10 @@ pub static INDIAN_SURNAMES: &[&str] = &[
 
 /// Given names of people quoted in stories from abroad.
 pub static WORLD_FIRST_NAMES: &[&str] = &[
-    "John", "Maria", "David", "Anna", "Michael", "Sarah", "Thomas", "Elena", "James", "Laura",
-    "Peter", "Yuki", "Wei", "Hiroshi", "Ahmed", "Fatima", "Carlos", "Ana", "Olga", "Dmitry",
-    "Hans", "Claire", "Pierre", "Li", "Min-jun", "Kenji", "Omar", "Leila", "Robert", "Susan",
-    "Paolo", "Giulia", "Ivan", "Ingrid", "Lars", "Kwame", "Amara", "Sofia", "Mark", "Tariq",
+    "John", "Maria", "David", "Anna", "Michael", "Sarah", "Thomas", "Elena", "James", "Laura", "Peter", "Yuki", "Wei",
+    "Hiroshi", "Ahmed", "Fatima", "Carlos", "Ana", "Olga", "Dmitry", "Hans", "Claire", "Pierre", "Li", "Min-jun",
+    "Kenji", "Omar", "Leila", "Robert", "Susan", "Paolo", "Giulia", "Ivan", "Ingrid", "Lars", "Kwame", "Amara",
+    "Sofia", "Mark", "Tariq",
 ];
 
 /// Family names of people quoted in stories from abroad.
@@ -1849,27 +1513,10 @@ pub static ANONYMOUS_SOURCES: &[&str] = &[
 ];
 
 /// Words for performance when things go up, then when they go down.
-pub static UP_ADJECTIVES: &[&str] = &[
-    "strong",
-    "robust",
-    "healthy",
-    "firm",
-    "buoyant",
-    "brisk",
-    "resilient",
-    "upbeat",
-];
+pub static UP_ADJECTIVES: &[&str] = &["strong", "robust", "healthy", "firm", "buoyant", "brisk", "resilient", "upbeat"];
 /// See [`UP_ADJECTIVES`].
-pub static DOWN_ADJECTIVES: &[&str] = &[
-    "weak",
-    "subdued",
-    "sluggish",
-    "muted",
-    "tepid",
-    "soft",
-    "lacklustre",
-    "patchy",
-];
+pub static DOWN_ADJECTIVES: &[&str] =
+    &["weak", "subdued", "sluggish", "muted", "tepid", "soft", "lacklustre", "patchy"];
 
 /// How talks went.
 pub static TONES: &[&str] = &[
@@ -1886,17 +1533,8 @@ pub static TONES: &[&str] = &[
 ];
 
 /// Brokerage ratings.
-pub static RATINGS: &[&str] = &[
-    "buy",
-    "hold",
-    "add",
-    "accumulate",
-    "sell",
-    "neutral",
-    "overweight",
-    "reduce",
-    "outperform",
-];
+pub static RATINGS: &[&str] =
+    &["buy", "hold", "add", "accumulate", "sell", "neutral", "overweight", "reduce", "outperform"];
 
 /// Lengths of time for "a {span} high".
 pub static SPANS: &[&str] = &[
@@ -1913,9 +1551,8 @@ pub static SPANS: &[&str] = &[
 ];
 
 /// Small numbers as words.
-pub static NUMBER_WORDS: &[&str] = &[
-    "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
-];
+pub static NUMBER_WORDS: &[&str] =
+    &["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"];
 
 /// What a company plans to do with its money.
 pub static PLANS: &[&str] = &[

@@ -210,9 +210,7 @@ impl Access {
                 "You have used all your free stories this month".to_owned()
             }
             Self::Blocked { reason: BlockReason::PremiumStory } => "This is a premium story for subscribers".to_owned(),
-            Self::Blocked { reason: BlockReason::PremiumSection } => {
-                "The Smart Investor is for subscribers".to_owned()
-            }
+            Self::Blocked { reason: BlockReason::PremiumSection } => "The Smart Investor is for subscribers".to_owned(),
         }
     }
 }
@@ -291,7 +289,10 @@ mod tests {
     #[test]
     fn premium_is_never_on_the_meter() {
         for reader in [Reader::visitor(), registered()] {
-            assert_eq!(decide(&reader, PREMIUM, meter(0, false)), Access::Blocked { reason: BlockReason::PremiumStory });
+            assert_eq!(
+                decide(&reader, PREMIUM, meter(0, false)),
+                Access::Blocked { reason: BlockReason::PremiumStory }
+            );
             assert_eq!(
                 decide(&reader, SMART_INVESTOR, meter(0, true)),
                 Access::Blocked { reason: BlockReason::PremiumSection }

@@ -178,9 +178,8 @@ impl Article {
 
     /// The seed's disclaimer for syndicated copy, naming the publisher.
     pub fn disclaimer(&self, publisher: &str) -> Option<String> {
-        self.is_syndicated().then(|| {
-            format!("Disclaimer: No {publisher} Journalist was involved in creation of this content")
-        })
+        self.is_syndicated()
+            .then(|| format!("Disclaimer: No {publisher} Journalist was involved in creation of this content"))
     }
 }
 
@@ -228,10 +227,7 @@ mod tests {
 
     #[test]
     fn agency_column_wins_over_author() {
-        assert_eq!(
-            Credit::from_columns(Some("desk".into()), Some("PTI".into())),
-            Credit::Wire("PTI".into())
-        );
+        assert_eq!(Credit::from_columns(Some("desk".into()), Some("PTI".into())), Credit::Wire("PTI".into()));
     }
 
     #[test]

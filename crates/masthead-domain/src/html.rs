@@ -15,9 +15,34 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let mut builder = ammonia::Builder::empty();
     builder
         .tags(HashSet::from([
-            "p", "h2", "h3", "h4", "blockquote", "ul", "ol", "li", "a", "em", "strong", "b",
-            "i", "br", "figure", "figcaption", "img", "table", "thead", "tbody", "tr", "th",
-            "td", "q", "cite", "sub", "sup", "hr",
+            "p",
+            "h2",
+            "h3",
+            "h4",
+            "blockquote",
+            "ul",
+            "ol",
+            "li",
+            "a",
+            "em",
+            "strong",
+            "b",
+            "i",
+            "br",
+            "figure",
+            "figcaption",
+            "img",
+            "table",
+            "thead",
+            "tbody",
+            "tr",
+            "th",
+            "td",
+            "q",
+            "cite",
+            "sub",
+            "sup",
+            "hr",
         ]))
         .tag_attributes(
             [
@@ -120,10 +145,7 @@ mod tests {
     #[test]
     fn safe_links_keep_href_and_get_rel() {
         let html = SafeHtml::sanitize(r#"<a href="https://example.com/x" target="_blank">x</a>"#);
-        assert_eq!(
-            html.as_str(),
-            r#"<a href="https://example.com/x" rel="noopener nofollow">x</a>"#
-        );
+        assert_eq!(html.as_str(), r#"<a href="https://example.com/x" rel="noopener nofollow">x</a>"#);
     }
 
     #[test]
@@ -144,9 +166,6 @@ mod tests {
     #[test]
     fn paragraphs_are_escaped() {
         let html = SafeHtml::from_paragraphs(["\"Too early yet.\"", "<b>x</b> & y"]);
-        assert_eq!(
-            html.as_str(),
-            "<p>&quot;Too early yet.&quot;</p>\n<p>&lt;b&gt;x&lt;/b&gt; &amp; y</p>\n"
-        );
+        assert_eq!(html.as_str(), "<p>&quot;Too early yet.&quot;</p>\n<p>&lt;b&gt;x&lt;/b&gt; &amp; y</p>\n");
     }
 }

@@ -16,8 +16,8 @@ pub mod section;
 pub mod slug;
 pub mod time;
 
-pub use clock::{Clock, ManualClock, SystemClock};
 pub use article::{Article, ArticleStatus, ArticleSummary, Credit, NewArticle};
+pub use clock::{Clock, ManualClock, SystemClock};
 pub use html::SafeHtml;
 pub use money::Paise;
 pub use paging::Page;

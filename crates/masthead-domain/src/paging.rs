@@ -14,10 +14,7 @@ impl Page {
     /// A page; a missing or zero number means the first page, and the size is
     /// clamped to `1..=MAX_SIZE`.
     pub fn new(number: Option<u32>, size: u32) -> Self {
-        Self {
-            number: number.unwrap_or(1).max(1),
-            size: size.clamp(1, Self::MAX_SIZE),
-        }
+        Self { number: number.unwrap_or(1).max(1), size: size.clamp(1, Self::MAX_SIZE) }
     }
 
     /// The 1-based page number.

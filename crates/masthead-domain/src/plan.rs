@@ -42,8 +42,7 @@ pub fn save_percents(plans: &[Plan]) -> Vec<Option<u32>> {
     // The dearest per month is the plan with the largest price / term; compare
     // as cross products to stay in integers.
     let Some(dearest) = plans.iter().max_by(|a, b| {
-        (i128::from(a.price.0) * i128::from(b.term_months))
-            .cmp(&(i128::from(b.price.0) * i128::from(a.term_months)))
+        (i128::from(a.price.0) * i128::from(b.term_months)).cmp(&(i128::from(b.price.0) * i128::from(a.term_months)))
     }) else {
         return Vec::new();
     };

@@ -53,17 +53,9 @@ impl Slug {
     pub fn parse(s: &str) -> Result<Self, InvalidSlug> {
         let valid = !s.is_empty()
             && s.len() <= MAX_SLUG_LEN
-            && s.split('-').all(|part| {
-                !part.is_empty()
-                    && part
-                        .bytes()
-                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-            });
-        if valid {
-            Ok(Self(s.to_owned()))
-        } else {
-            Err(InvalidSlug(s.to_owned()))
-        }
+            && s.split('-')
+                .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+        if valid { Ok(Self(s.to_owned())) } else { Err(InvalidSlug(s.to_owned())) }
     }
 
     /// The slug as text.
@@ -117,18 +109,12 @@ mod tests {
 
     #[test]
     fn apostrophes_join_words_instead_of_splitting_them() {
-        assert_eq!(
-            Slug::from_headline("India's GDP: what’s next?").as_str(),
-            "indias-gdp-whats-next"
-        );
+        assert_eq!(Slug::from_headline("India's GDP: what’s next?").as_str(), "indias-gdp-whats-next");
     }
 
     #[test]
     fn non_ascii_and_punctuation_become_single_hyphens() {
-        assert_eq!(
-            Slug::from_headline("  Sensex — up 2%!!  Nifty ₹ rally ").as_str(),
-            "sensex-up-2-nifty-rally"
-        );
+        assert_eq!(Slug::from_headline("  Sensex — up 2%!!  Nifty ₹ rally ").as_str(), "sensex-up-2-nifty-rally");
     }
 
     #[test]
@@ -165,10 +151,7 @@ mod tests {
 
     #[test]
     fn story_path_takes_the_trailing_id() {
-        assert_eq!(
-            StoryPath::parse("kremlin-no-shift-42"),
-            Some(StoryPath { slug: "kremlin-no-shift", id: 42 })
-        );
+        assert_eq!(StoryPath::parse("kremlin-no-shift-42"), Some(StoryPath { slug: "kremlin-no-shift", id: 42 }));
         assert_eq!(StoryPath::parse("42"), Some(StoryPath { slug: "", id: 42 }));
     }
 

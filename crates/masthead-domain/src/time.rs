@@ -16,10 +16,7 @@ pub struct PublisherZone {
 impl Default for PublisherZone {
     /// India Standard Time, as the seed page shows it.
     fn default() -> Self {
-        Self {
-            tz: chrono_tz::Asia::Kolkata,
-            abbreviation: "IST",
-        }
+        Self { tz: chrono_tz::Asia::Kolkata, abbreviation: "IST" }
     }
 }
 
@@ -32,11 +29,7 @@ impl PublisherZone {
     /// The seed page's format: `Apr 13 2017 | 8:13 PM IST` — abbreviated month,
     /// two-digit day, 12-hour clock without a leading zero.
     pub fn format(&self, at: DateTime<Utc>) -> String {
-        format!(
-            "{} {}",
-            at.with_timezone(&self.tz).format("%b %d %Y | %-I:%M %p"),
-            self.abbreviation
-        )
+        format!("{} {}", at.with_timezone(&self.tz).format("%b %d %Y | %-I:%M %p"), self.abbreviation)
     }
 
     /// ISO 8601 with the publisher's offset, for `<time datetime>` and feeds.
@@ -98,9 +91,7 @@ mod tests {
     #[test]
     fn instant_is_the_inverse_of_format() {
         let zone = PublisherZone::default();
-        let at = zone
-            .instant(NaiveDate::from_ymd_opt(2017, 4, 13).unwrap(), 20, 13)
-            .unwrap();
+        let at = zone.instant(NaiveDate::from_ymd_opt(2017, 4, 13).unwrap(), 20, 13).unwrap();
         assert_eq!(at, utc("2017-04-13T14:43:00Z"));
     }
 

@@ -58,18 +58,10 @@ macro_rules! templated {
                 deref!(Text);
                 deref!(Html);
 
-                let failed = |source| MailError::Render {
-                    email: $folder,
-                    source,
-                };
+                let failed = |source| MailError::Render { email: $folder, source };
                 Ok(Rendered {
                     // A subject is one line, whatever the file ends with.
-                    subject: Subject(self)
-                        .render()
-                        .map_err(failed)?
-                        .split_whitespace()
-                        .collect::<Vec<_>>()
-                        .join(" "),
+                    subject: Subject(self).render().map_err(failed)?.split_whitespace().collect::<Vec<_>>().join(" "),
                     text: Text(self).render().map_err(failed)?,
                     html: Html(self).render().map_err(failed)?,
                 })
@@ -88,13 +80,7 @@ pub struct VerifyEmail {
     /// How long the link works, in words ("2 days").
     pub valid_for: String,
 }
-templated!(
-    VerifyEmail,
-    "verify_email",
-    "verify_email/subject.txt",
-    "verify_email/body.txt",
-    "verify_email/body.html"
-);
+templated!(VerifyEmail, "verify_email", "verify_email/subject.txt", "verify_email/body.txt", "verify_email/body.html");
 
 /// Sent instead of [`VerifyEmail`] when someone signs up with an address that
 /// already has an account: the page says the same either way, the mail differs.
@@ -146,20 +132,11 @@ mod tests {
         }
         .render()
         .unwrap();
-        assert_eq!(
-            mail.subject,
-            "Confirm your email address for Business Standard"
-        );
-        assert!(
-            mail.text
-                .contains("https://news.example/account/verify?token=abc&x=<y>"),
-            "text is not escaped"
-        );
+        assert_eq!(mail.subject, "Confirm your email address for Business Standard");
+        assert!(mail.text.contains("https://news.example/account/verify?token=abc&x=<y>"), "text is not escaped");
         assert!(mail.text.contains("expires in 2 days"));
         assert!(
-            mail.html.contains(
-                r#"href="https://news.example/account/verify?token=abc&#38;x=&#60;y&#62;""#
-            ),
+            mail.html.contains(r#"href="https://news.example/account/verify?token=abc&#38;x=&#60;y&#62;""#),
             "{}",
             mail.html
         );
@@ -175,18 +152,11 @@ mod tests {
         .render()
         .unwrap();
         assert_eq!(exists.subject, "You already have a P account");
-        assert!(
-            exists
-                .text
-                .contains("https://p.example/account/forgot-password")
-        );
-        let reset = ResetPassword {
-            publisher: "P".into(),
-            link: "https://p.example/r".into(),
-            valid_for: "1 hour".into(),
-        }
-        .render()
-        .unwrap();
+        assert!(exists.text.contains("https://p.example/account/forgot-password"));
+        let reset =
+            ResetPassword { publisher: "P".into(), link: "https://p.example/r".into(), valid_for: "1 hour".into() }
+                .render()
+                .unwrap();
         assert_eq!(reset.subject, "Reset your P password");
         assert!(reset.html.contains(r#"<a href="https://p.example/r">"#));
     }

@@ -23,9 +23,7 @@ pub enum MailError {
     #[error("cannot build the message: {0}")]
     Build(#[from] lettre::error::Error),
     /// The outbox directory cannot be written.
-    #[error(
-        "cannot write to the mail outbox {dir}: {source} (choose a writable directory with --outbox)"
-    )]
+    #[error("cannot write to the mail outbox {dir}: {source} (choose a writable directory with --outbox)")]
     Outbox {
         /// The outbox directory.
         dir: PathBuf,
@@ -33,7 +31,7 @@ pub enum MailError {
         source: std::io::Error,
     },
     /// The SMTP URL is not one we can use.
-    #[error("unusable SMTP URL: {0} (use smtp://USER:PASSWORD@HOST:PORT)")]
+    #[error("unusable SMTP URL: {0} (use smtps://USER:PASSWORD@HOST, or smtp://HOST for a local relay)")]
     SmtpUrl(String),
     /// The SMTP server refused or could not be reached.
     #[error("SMTP delivery failed: {0}")]

@@ -8,7 +8,8 @@
 //!
 //! - the **outbox** (the default): each message is written as a readable
 //!   `.eml` file in a directory, for development, demos and tests;
-//! - **SMTP** (`smtp://USER:PASSWORD@HOST:PORT`) through lettre, when
+//! - **SMTP** (`smtps://USER:PASSWORD@HOST`, or `smtp://` with
+//!   `?tls=required` for STARTTLS) through lettre with rustls, when
 //!   configured.
 
 pub mod emails;

@@ -8,7 +8,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::message::{Body, Mailbox, MultiPart, SinglePart};
-use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::{Email, MailError};
@@ -20,9 +19,9 @@ const SMTP_TIMEOUT: Duration = Duration::from_secs(20);
 pub enum Transport {
     /// Each message a `.eml` file in this directory (created when needed).
     Outbox(PathBuf),
-    /// An SMTP relay.
+    /// An SMTP server.
     Smtp {
-        /// `host:port`, for logs (never the credentials).
+        /// `scheme://host:port`, for logs (never the credentials).
         server: String,
         /// lettre's client.
         relay: AsyncSmtpTransport<Tokio1Executor>,
@@ -48,50 +47,31 @@ pub struct Mailer {
 impl Mailer {
     /// A mailer writing each message into `dir` as a `.eml` file.
     pub fn outbox(dir: impl Into<PathBuf>, from: &str) -> Result<Self, MailError> {
-        Ok(Self {
-            from: mailbox(from)?,
-            transport: Arc::new(Transport::Outbox(dir.into())),
-        })
+        Ok(Self { from: mailbox(from)?, transport: Arc::new(Transport::Outbox(dir.into())) })
     }
 
-    /// A mailer sending through the SMTP relay `url` names:
-    /// `smtp://[USER:PASSWORD@]HOST[:PORT]` (port 25 when not given). The
-    /// connection is plain SMTP, for a relay on the same host or network.
+    /// A mailer sending through the SMTP server `url` names:
+    /// `smtps://USER:PASSWORD@HOST[:465]` (TLS),
+    /// `smtp://USER:PASSWORD@HOST[:587]?tls=required` (STARTTLS), or
+    /// `smtp://HOST[:25]` (plain, for a relay on the same host). Passwords
+    /// are percent-encoded in the URL.
     pub fn smtp(url: &str, from: &str) -> Result<Self, MailError> {
-        let parsed = url::Url::parse(url).map_err(|e| MailError::SmtpUrl(e.to_string()))?;
-        if parsed.scheme() != "smtp" {
-            return Err(MailError::SmtpUrl(format!(
-                "scheme {:?} is not smtp",
-                parsed.scheme()
-            )));
+        let refused = |reason: String| MailError::SmtpUrl(reason);
+        let parsed = url::Url::parse(url).map_err(|e| refused(e.to_string()))?;
+        let host = parsed.host_str().unwrap_or_default();
+        if host.is_empty() {
+            return Err(refused("no host".to_owned()));
         }
-        let host = parsed
-            .host_str()
-            .filter(|h| !h.is_empty())
-            .ok_or_else(|| MailError::SmtpUrl("no host".to_owned()))?
-            .to_owned();
-        let port = parsed.port().unwrap_or(25);
-        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&host)
-            .port(port)
-            .timeout(Some(SMTP_TIMEOUT));
-        if !parsed.username().is_empty() {
-            let decode = |s: &str| {
-                url::form_urlencoded::parse(format!("x={s}").as_bytes())
-                    .next()
-                    .map(|(_, v)| v.into_owned())
-            };
-            let user = decode(parsed.username()).unwrap_or_default();
-            let password = parsed.password().and_then(decode).unwrap_or_default();
-            builder = builder.credentials(Credentials::new(user, password));
-        }
-        let transport = Transport::Smtp {
-            server: format!("{host}:{port}"),
-            relay: builder.build(),
+        let server = match parsed.port() {
+            Some(port) => format!("{}://{host}:{port}", parsed.scheme()),
+            None => format!("{}://{host}", parsed.scheme()),
         };
-        Ok(Self {
-            from: mailbox(from)?,
-            transport: Arc::new(transport),
-        })
+        let relay = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+            .map_err(|e| refused(e.to_string()))?
+            .timeout(Some(SMTP_TIMEOUT))
+            .build();
+        let transport = Transport::Smtp { server, relay };
+        Ok(Self { from: mailbox(from)?, transport: Arc::new(transport) })
     }
 
     /// The outbox directory, when mail goes to files.
@@ -104,36 +84,23 @@ impl Mailer {
 
     /// Renders `email` and sends it to `to`.
     #[tracing::instrument(skip_all, fields(email = E::NAME))]
-    pub async fn send<E: Email>(
-        &self,
-        to: &masthead_domain::email::Email,
-        email: &E,
-    ) -> Result<(), MailError> {
+    pub async fn send<E: Email>(&self, to: &masthead_domain::email::Email, email: &E) -> Result<(), MailError> {
         let rendered = email.render()?;
-        let message = Message::builder()
-            .from(self.from.clone())
-            .to(mailbox(to.as_str())?)
-            .subject(rendered.subject)
-            .multipart(
+        let message =
+            Message::builder().from(self.from.clone()).to(mailbox(to.as_str())?).subject(rendered.subject).multipart(
                 MultiPart::alternative()
                     .singlepart(part(ContentType::TEXT_PLAIN, rendered.text))
                     .singlepart(part(ContentType::TEXT_HTML, rendered.html)),
             )?;
         match &*self.transport {
             Transport::Outbox(dir) => write_to_outbox(dir, E::NAME, &message.formatted()).await,
-            Transport::Smtp { relay, .. } => relay
-                .send(message)
-                .await
-                .map(|_| ())
-                .map_err(MailError::from),
+            Transport::Smtp { relay, .. } => relay.send(message).await.map(|_| ()).map_err(MailError::from),
         }
     }
 }
 
 fn mailbox(address: &str) -> Result<Mailbox, MailError> {
-    address
-        .parse()
-        .map_err(|_| MailError::Address(address.to_owned()))
+    address.parse().map_err(|_| MailError::Address(address.to_owned()))
 }
 
 /// A body part as written, when it can be: lines of at most 998 octets are
@@ -144,11 +111,8 @@ fn part(content_type: ContentType, text: String) -> SinglePart {
     const MAX_LINE: usize = 998;
     let plain = !text.contains(['\0', '\r']) && text.lines().all(|line| line.len() <= MAX_LINE);
     let body = if plain {
-        let encoding = if text.is_ascii() {
-            ContentTransferEncoding::SevenBit
-        } else {
-            ContentTransferEncoding::EightBit
-        };
+        let encoding =
+            if text.is_ascii() { ContentTransferEncoding::SevenBit } else { ContentTransferEncoding::EightBit };
         Body::dangerous_pre_encoded(text.replace('\n', "\r\n").into_bytes(), encoding)
     } else {
         Body::new(text)
@@ -160,15 +124,9 @@ fn part(content_type: ContentType, text: String) -> SinglePart {
 /// the order messages were sent.
 async fn write_to_outbox(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), MailError> {
     static SEQUENCE: AtomicU64 = AtomicU64::new(0);
-    let failed = |source| MailError::Outbox {
-        dir: dir.to_owned(),
-        source,
-    };
+    let failed = |source| MailError::Outbox { dir: dir.to_owned(), source };
     tokio::fs::create_dir_all(dir).await.map_err(failed)?;
-    let millis = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis())
-        .unwrap_or(0);
+    let millis = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0);
     let sequence = SEQUENCE.fetch_add(1, Ordering::Relaxed);
     let path = dir.join(format!("{millis:013}-{sequence:06}-{name}.eml"));
     tokio::fs::write(&path, bytes).await.map_err(failed)?;
@@ -188,22 +146,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let outbox = dir.path().join("outbox");
         let mailer = Mailer::outbox(&outbox, "Business Standard <no-reply@news.example>").unwrap();
-        let link = format!(
-            "https://news.example/account/verify?token={}",
-            "ab".repeat(32)
-        );
-        let email = VerifyEmail {
-            publisher: "Business Standard".into(),
-            link: link.clone(),
-            valid_for: "2 days".into(),
-        };
+        let link = format!("https://news.example/account/verify?token={}", "ab".repeat(32));
+        let email =
+            VerifyEmail { publisher: "Business Standard".into(), link: link.clone(), valid_for: "2 days".into() };
         let to = Address::parse("Reader@Example.com").unwrap();
         mailer.send(&to, &email).await.unwrap();
         mailer.send(&to, &email).await.unwrap();
-        let mut files: Vec<_> = std::fs::read_dir(&outbox)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
+        let mut files: Vec<_> = std::fs::read_dir(&outbox).unwrap().map(|e| e.unwrap().path()).collect();
         files.sort();
         assert_eq!(files.len(), 2);
         assert!(files[0].to_string_lossy().ends_with("-verify_email.eml"));
@@ -214,15 +163,9 @@ mod tests {
                 || eml.contains("From: Business Standard <no-reply@news.example>"),
             "{eml}"
         );
-        assert!(
-            eml.contains("Subject: Confirm your email address for Business Standard"),
-            "{eml}"
-        );
+        assert!(eml.contains("Subject: Confirm your email address for Business Standard"), "{eml}");
         assert!(eml.contains("multipart/alternative"));
-        assert!(
-            eml.contains(&link),
-            "the link is on one line, unencoded: {eml}"
-        );
+        assert!(eml.contains(&link), "the link is on one line, unencoded: {eml}");
     }
 
     #[test]
@@ -230,15 +173,13 @@ mod tests {
         let from = "no-reply@news.example";
         assert!(Mailer::smtp("smtp://user:p%40ss@mail.example:2525", from).is_ok());
         assert!(Mailer::smtp("smtp://localhost", from).is_ok());
-        for bad in ["http://mail.example", "smtp://", "not a url"] {
-            assert!(
-                matches!(Mailer::smtp(bad, from), Err(MailError::SmtpUrl(_))),
-                "{bad}"
-            );
+        assert!(Mailer::smtp("smtps://user:secret@mail.example", from).is_ok());
+        assert!(Mailer::smtp("smtp://user:secret@mail.example:587?tls=required", from).is_ok());
+        let mailer = Mailer::smtp("smtps://user:secret@mail.example:465", from).unwrap();
+        assert!(!format!("{mailer:?}").contains("secret"), "credentials never print");
+        for bad in ["http://mail.example", "smtp://", "not a url", "smtp://mail.example?tls=sometimes"] {
+            assert!(matches!(Mailer::smtp(bad, from), Err(MailError::SmtpUrl(_))), "{bad}");
         }
-        assert!(matches!(
-            Mailer::smtp("smtp://localhost", "not an address"),
-            Err(MailError::Address(_))
-        ));
+        assert!(matches!(Mailer::smtp("smtp://localhost", "not an address"), Err(MailError::Address(_))));
     }
 }

@@ -71,9 +71,7 @@ impl SessionKind {
         match stored {
             "browser" => Ok(Self::Browser),
             "api" => Ok(Self::Api),
-            other => Err(StoreError::Corrupt(format!(
-                "unknown session kind {other:?}"
-            ))),
+            other => Err(StoreError::Corrupt(format!("unknown session kind {other:?}"))),
         }
     }
 }
@@ -141,8 +139,7 @@ struct SessionRow {
 }
 
 fn instant(seconds: i64) -> Result<DateTime<Utc>> {
-    DateTime::from_timestamp(seconds, 0)
-        .ok_or_else(|| StoreError::Corrupt(format!("timestamp {seconds} out of range")))
+    DateTime::from_timestamp(seconds, 0).ok_or_else(|| StoreError::Corrupt(format!("timestamp {seconds} out of range")))
 }
 
 impl TryFrom<ReaderRow> for ReaderRecord {
@@ -177,12 +174,7 @@ impl TryFrom<SessionRow> for SessionRecord {
 impl Store {
     /// Creates a reader account; `None` when the address already has one.
     #[tracing::instrument(skip_all)]
-    pub async fn create_reader(
-        &self,
-        email: &Email,
-        password_hash: &str,
-        at: DateTime<Utc>,
-    ) -> Result<Option<i64>> {
+    pub async fn create_reader(&self, email: &Email, password_hash: &str, at: DateTime<Utc>) -> Result<Option<i64>> {
         let row: Option<(i64,)> = on_pool!(self, pool => sqlx::query_as(
             "INSERT INTO readers (email, password_hash, role, created_at) VALUES ($1, $2, 'reader', $3)
              ON CONFLICT (email) DO NOTHING RETURNING id",
@@ -245,12 +237,7 @@ impl Store {
     /// knew the old one keeps no session. Reaching the reset link proves the
     /// address too, so it counts as confirmed.
     #[tracing::instrument(skip(self, password_hash))]
-    pub async fn change_password(
-        &self,
-        reader_id: i64,
-        password_hash: &str,
-        at: DateTime<Utc>,
-    ) -> Result<()> {
+    pub async fn change_password(&self, reader_id: i64, password_hash: &str, at: DateTime<Utc>) -> Result<()> {
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             sqlx::query(
@@ -337,12 +324,7 @@ impl Store {
     /// Opens a session, then keeps at most `limit` live sessions for the
     /// account by revoking the least recently used. Returns the new session's id.
     #[tracing::instrument(skip_all, fields(reader_id = session.reader_id))]
-    pub async fn open_session(
-        &self,
-        session: &NewSession<'_>,
-        at: DateTime<Utc>,
-        limit: u32,
-    ) -> Result<i64> {
+    pub async fn open_session(&self, session: &NewSession<'_>, at: DateTime<Utc>, limit: u32) -> Result<i64> {
         let now = at.timestamp();
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
@@ -410,21 +392,11 @@ impl Store {
             .await
             .map(|_| ()))?;
         }
-        Ok(Some(SessionOwner {
-            session_id,
-            reader_id,
-            email,
-            role,
-            verified: verified_at.is_some(),
-        }))
+        Ok(Some(SessionOwner { session_id, reader_id, email, role, verified: verified_at.is_some() }))
     }
 
     /// An account's live sessions (seen since `seen_since`), most recently used first.
-    pub async fn active_sessions(
-        &self,
-        reader_id: i64,
-        seen_since: DateTime<Utc>,
-    ) -> Result<Vec<SessionRecord>> {
+    pub async fn active_sessions(&self, reader_id: i64, seen_since: DateTime<Utc>) -> Result<Vec<SessionRecord>> {
         let rows: Vec<SessionRow> = on_pool!(self, pool => sqlx::query_as(
             "SELECT id, kind, user_agent, created_at, last_seen_at FROM sessions
              WHERE reader_id = $1 AND revoked_at IS NULL AND last_seen_at >= $2
@@ -439,12 +411,7 @@ impl Store {
 
     /// Signs one of an account's sessions out; false if it was not live.
     #[tracing::instrument(skip(self))]
-    pub async fn revoke_session(
-        &self,
-        reader_id: i64,
-        session_id: i64,
-        at: DateTime<Utc>,
-    ) -> Result<bool> {
+    pub async fn revoke_session(&self, reader_id: i64, session_id: i64, at: DateTime<Utc>) -> Result<bool> {
         let done = on_pool!(self, pool => sqlx::query(
             "UPDATE sessions SET revoked_at = $3 WHERE id = $2 AND reader_id = $1 AND revoked_at IS NULL",
         )
@@ -459,12 +426,7 @@ impl Store {
 
     /// Signs out every session of the account but `keep`; how many there were.
     #[tracing::instrument(skip(self))]
-    pub async fn revoke_other_sessions(
-        &self,
-        reader_id: i64,
-        keep: i64,
-        at: DateTime<Utc>,
-    ) -> Result<u64> {
+    pub async fn revoke_other_sessions(&self, reader_id: i64, keep: i64, at: DateTime<Utc>) -> Result<u64> {
         let done = on_pool!(self, pool => sqlx::query(
             "UPDATE sessions SET revoked_at = $3 WHERE reader_id = $1 AND id <> $2 AND revoked_at IS NULL",
         )

@@ -1,9 +1,7 @@
 //! Sections and stories: writing them, and the reads the reader site makes.
 
 use chrono::{DateTime, Utc};
-use masthead_domain::{
-    Article, ArticleStatus, ArticleSummary, Credit, NewArticle, Page, SafeHtml, Section, Slug,
-};
+use masthead_domain::{Article, ArticleStatus, ArticleSummary, Credit, NewArticle, Page, SafeHtml, Section, Slug};
 use sqlx::QueryBuilder;
 
 use crate::{Result, Store, StoreError, on_pool};
@@ -51,8 +49,7 @@ struct SectionRow {
 }
 
 fn instant(seconds: i64) -> Result<DateTime<Utc>> {
-    DateTime::from_timestamp(seconds, 0)
-        .ok_or_else(|| StoreError::Corrupt(format!("timestamp {seconds} out of range")))
+    DateTime::from_timestamp(seconds, 0).ok_or_else(|| StoreError::Corrupt(format!("timestamp {seconds} out of range")))
 }
 
 impl TryFrom<SummaryRow> for ArticleSummary {
@@ -231,11 +228,7 @@ impl Store {
     }
 
     /// Published stories first published in `[from, to)`, oldest first.
-    pub async fn published_between(
-        &self,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<Vec<ArticleSummary>> {
+    pub async fn published_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<ArticleSummary>> {
         let rows: Vec<SummaryRow> = on_pool!(self, pool => sqlx::query_as(concat!(
             "SELECT ", summary_columns!(), " FROM articles
              WHERE status = 'published' AND first_published_at >= $1 AND first_published_at < $2

@@ -80,19 +80,13 @@ pub(crate) async fn articles(
     }
     let page = Page::new(positive(&params, "page")?, limit);
     let section = match params.get("section") {
-        Some(slug) => Some(
-            state
-                .section(slug)
-                .ok_or_else(|| ApiError::NotFound(format!("no section {slug:?}")))?
-                .slug
-                .as_str(),
-        ),
+        Some(slug) => {
+            Some(state.section(slug).ok_or_else(|| ApiError::NotFound(format!("no section {slug:?}")))?.slug.as_str())
+        }
         None => None,
     };
     let (stories, _) = state.store.latest(section, page).await?;
-    Ok(Json(ArticleList {
-        articles: stories.iter().map(|s| ArticleItem::new(s, &state.public_url)).collect(),
-    }))
+    Ok(Json(ArticleList { articles: stories.iter().map(|s| ArticleItem::new(s, &state.public_url)).collect() }))
 }
 
 /// The access decision as the API reports it.
@@ -117,10 +111,7 @@ impl From<Opened> for AccessReply {
 
 /// A unit enum variant's serde name (`"meter_exhausted"`).
 fn json_name(value: &impl Serialize) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
 /// The story an API path names, published; 404 otherwise.
@@ -178,8 +169,6 @@ pub(crate) async fn article(
 
 /// Marks a per-reader response as never to be shared by a cache.
 fn private(mut response: Response) -> Response {
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
     response
 }

@@ -68,16 +68,9 @@ impl<T: DeserializeOwned> FromRequest<SharedState> for CsrfForm<T> {
             tracing::warn!("cross-site form post refused");
             return Err(forged());
         }
-        let is_form = parts
-            .headers
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| {
-                v.split(';').next().is_some_and(|t| {
-                    t.trim()
-                        .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-                })
-            });
+        let is_form = parts.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| {
+            v.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"))
+        });
         if !is_form {
             return Err(refuse(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -86,34 +79,23 @@ impl<T: DeserializeOwned> FromRequest<SharedState> for CsrfForm<T> {
             ));
         }
         let Ok(visitor) = Visitor::from_request_parts(&mut parts, state).await;
-        let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
-            .await
-            .map_err(|rejection| {
-                refuse(
-                    rejection.status(),
-                    "This form could not be read",
-                    "It was too large or cut short.",
-                )
-            })?;
-        let presented = serde_urlencoded::from_bytes::<TokenField>(&bytes)
-            .ok()
-            .and_then(|f| f.csrf_token);
-        let genuine =
-            presented.is_some_and(|t| state.cookie_key.verify_for(PURPOSE, &visitor.id, &t));
+        let bytes = Bytes::from_request(Request::from_parts(parts, body), state).await.map_err(|rejection| {
+            refuse(rejection.status(), "This form could not be read", "It was too large or cut short.")
+        })?;
+        let presented = serde_urlencoded::from_bytes::<TokenField>(&bytes).ok().and_then(|f| f.csrf_token);
+        let genuine = presented.is_some_and(|t| state.cookie_key.verify_for(PURPOSE, &visitor.id, &t));
         if !genuine {
             tracing::warn!("form post without a valid token refused");
             return Err(forged());
         }
-        serde_urlencoded::from_bytes::<T>(&bytes)
-            .map(Self)
-            .map_err(|error| {
-                tracing::debug!(%error, "malformed form");
-                refuse(
-                    StatusCode::BAD_REQUEST,
-                    "This form could not be read",
-                    "Some of its fields were missing or malformed.",
-                )
-            })
+        serde_urlencoded::from_bytes::<T>(&bytes).map(Self).map_err(|error| {
+            tracing::debug!(%error, "malformed form");
+            refuse(
+                StatusCode::BAD_REQUEST,
+                "This form could not be read",
+                "Some of its fields were missing or malformed.",
+            )
+        })
     }
 }
 
@@ -135,9 +117,7 @@ fn origin_is_ours(origin: &str, public_url: &str, host: Option<&str>) -> bool {
     if origin.eq_ignore_ascii_case(public_url) {
         return true;
     }
-    let authority = origin
-        .strip_prefix("https://")
-        .or_else(|| origin.strip_prefix("http://"));
+    let authority = origin.strip_prefix("https://").or_else(|| origin.strip_prefix("http://"));
     matches!((authority, host), (Some(a), Some(h)) if a.eq_ignore_ascii_case(h))
 }
 
@@ -149,21 +129,9 @@ mod tests {
     fn origins_must_be_this_site() {
         let public = "https://news.example";
         assert!(origin_is_ours("https://news.example", public, None));
-        assert!(origin_is_ours(
-            "http://127.0.0.1:8080",
-            public,
-            Some("127.0.0.1:8080")
-        ));
-        assert!(!origin_is_ours(
-            "https://evil.example",
-            public,
-            Some("news.example")
-        ));
+        assert!(origin_is_ours("http://127.0.0.1:8080", public, Some("127.0.0.1:8080")));
+        assert!(!origin_is_ours("https://evil.example", public, Some("news.example")));
         assert!(!origin_is_ours("null", public, Some("news.example")));
-        assert!(!origin_is_ours(
-            "https://news.example.evil.example",
-            public,
-            Some("news.example")
-        ));
+        assert!(!origin_is_ours("https://news.example.evil.example", public, Some("news.example")));
     }
 }

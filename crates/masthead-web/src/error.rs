@@ -18,7 +18,9 @@ use crate::views;
 #[derive(Debug, Error)]
 pub enum StartError {
     /// The listen address is taken or not ours.
-    #[error("cannot listen on {address}: {source} (is another server running there? pick another port with --listen 127.0.0.1:PORT)")]
+    #[error(
+        "cannot listen on {address}: {source} (is another server running there? pick another port with --listen 127.0.0.1:PORT)"
+    )]
     Bind {
         /// The address asked for.
         address: SocketAddr,

@@ -39,15 +39,14 @@ fn xml(text: &str) -> String {
 }
 
 fn xml_response(content_type: &'static str, body: String) -> Response {
-    (
-        [(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=60")],
-        body,
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=60")], body).into_response()
 }
 
 /// The stories and titles of a feed: the whole site, or one section.
-async fn feed_stories(state: &SharedState, section: Option<&str>) -> Result<(Vec<ArticleSummary>, String, String), PageError> {
+async fn feed_stories(
+    state: &SharedState,
+    section: Option<&str>,
+) -> Result<(Vec<ArticleSummary>, String, String), PageError> {
     let (title, path) = match section {
         None => (state.publisher_name.clone(), String::new()),
         Some(slug) => {
@@ -137,13 +136,19 @@ pub(crate) async fn site_atom(State(state): State<SharedState>) -> Result<Respon
 }
 
 /// `/{section}/feed.xml`.
-pub(crate) async fn section_rss(State(state): State<SharedState>, Path(section): Path<String>) -> Result<Response, PageError> {
+pub(crate) async fn section_rss(
+    State(state): State<SharedState>,
+    Path(section): Path<String>,
+) -> Result<Response, PageError> {
     let (stories, title, path) = feed_stories(&state, Some(&section)).await?;
     Ok(xml_response("application/rss+xml; charset=utf-8", rss(&state, &stories, &title, &path, state.clock.now())))
 }
 
 /// `/{section}/atom.xml`.
-pub(crate) async fn section_atom(State(state): State<SharedState>, Path(section): Path<String>) -> Result<Response, PageError> {
+pub(crate) async fn section_atom(
+    State(state): State<SharedState>,
+    Path(section): Path<String>,
+) -> Result<Response, PageError> {
     let (stories, title, path) = feed_stories(&state, Some(&section)).await?;
     Ok(xml_response("application/atom+xml; charset=utf-8", atom(&state, &stories, &title, &path, state.clock.now())))
 }
@@ -162,7 +167,8 @@ pub(crate) async fn sitemap_index(State(state): State<SharedState>) -> Result<Re
     );
     let mut month = first.with_day(1).unwrap_or(first);
     while month <= last {
-        let _ = writeln!(out, "<sitemap><loc>{}/sitemaps/{}.xml</loc></sitemap>", state.public_url, month.format("%Y-%m"));
+        let _ =
+            writeln!(out, "<sitemap><loc>{}/sitemaps/{}.xml</loc></sitemap>", state.public_url, month.format("%Y-%m"));
         month = next_month(month);
     }
     out.push_str("</sitemapindex>\n");
@@ -179,7 +185,10 @@ fn next_month(first_of_month: NaiveDate) -> NaiveDate {
 }
 
 /// `/sitemaps/YYYY-MM.xml`: every story published that month (publisher's calendar).
-pub(crate) async fn sitemap_month(State(state): State<SharedState>, Path(file): Path<String>) -> Result<Response, PageError> {
+pub(crate) async fn sitemap_month(
+    State(state): State<SharedState>,
+    Path(file): Path<String>,
+) -> Result<Response, PageError> {
     let month = file
         .strip_suffix(".xml")
         .and_then(|ym| NaiveDate::parse_from_str(&format!("{ym}-01"), "%Y-%m-%d").ok())
@@ -189,7 +198,9 @@ pub(crate) async fn sitemap_month(State(state): State<SharedState>, Path(file): 
     let (end, _) = state.zone.day_bounds(next_month(month));
     let stories = state.store.published_between(start, end).await?;
     let mut out = String::with_capacity(128 + stories.len() * 160);
-    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    out.push_str(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
     for story in &stories {
         let _ = writeln!(
             out,

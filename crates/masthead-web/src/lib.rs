@@ -116,16 +116,13 @@ pub struct Application {
 impl Application {
     /// Binds `listen` and prepares the site on `store`.
     pub async fn build(store: Store, config: SiteConfig, listen: SocketAddr) -> Result<Self, StartError> {
-        let listener = TcpListener::bind(listen)
-            .await
-            .map_err(|source| StartError::Bind { address: listen, source })?;
+        let listener =
+            TcpListener::bind(listen).await.map_err(|source| StartError::Bind { address: listen, source })?;
         let address = listener.local_addr().map_err(|source| StartError::Bind { address: listen, source })?;
         let sections = store.sections().await.map_err(StartError::Store)?;
         let plans = store.active_plans().await.map_err(StartError::Store)?;
-        let cookie_key = store
-            .setting_or_insert("cookie_key", || visitor::random_hex(32))
-            .await
-            .map_err(StartError::Store)?;
+        let cookie_key =
+            store.setting_or_insert("cookie_key", || visitor::random_hex(32)).await.map_err(StartError::Store)?;
         let cookie_key = visitor::CookieKey::from_hex(&cookie_key).ok_or(StartError::BadSecret)?;
         let public_url = config
             .public_url
@@ -158,9 +155,7 @@ impl Application {
     pub async fn serve(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         // The peer address feeds the per-address rate limits.
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown)
-            .await
+        axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await
     }
 }
 

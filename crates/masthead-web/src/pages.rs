@@ -11,8 +11,8 @@ use crate::SharedState;
 use crate::account::SignedIn;
 use crate::error::PageError;
 use crate::reading::{Intent, open_story};
-use crate::visitor::Visitor;
 use crate::views::{self, ArchiveDayPage, Card, DayLink, Desk, HomePage, Layout, SectionPage, StoryPage};
+use crate::visitor::Visitor;
 
 /// Stories per section page.
 const SECTION_PAGE_SIZE: u32 = 20;
@@ -25,13 +25,7 @@ const MORE_FROM_SECTION: u32 = 5;
 pub(crate) const STYLESHEET: &str = include_str!("../assets/site.css");
 
 pub(crate) async fn stylesheet() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        STYLESHEET,
-    )
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], STYLESHEET)
         .into_response()
 }
 
@@ -56,10 +50,7 @@ pub(crate) async fn home(State(state): State<SharedState>) -> Result<Response, P
     let (lead, _) = state.store.latest(None, Page::new(None, 1)).await?;
     let mut desks = Vec::with_capacity(state.sections.len());
     for section in &state.sections {
-        let (stories, _) = state
-            .store
-            .latest(Some(&section.slug), Page::new(None, HOME_DESK_SIZE))
-            .await?;
+        let (stories, _) = state.store.latest(Some(&section.slug), Page::new(None, HOME_DESK_SIZE)).await?;
         let cards = stories
             .iter()
             .filter(|story| lead.first().is_none_or(|lead| lead.id != story.id))
@@ -97,11 +88,7 @@ pub(crate) async fn section(
         return Err(PageError::NotFound);
     }
     let page_url = |n: u32| {
-        if n == 1 {
-            format!("/{}", section.slug)
-        } else {
-            format!("/{}?page={n}", section.slug)
-        }
+        if n == 1 { format!("/{}", section.slug) } else { format!("/{}?page={n}", section.slug) }
     };
     let title = if number > 1 { format!("{} (page {number})", section.name) } else { section.name.clone() };
     let view = SectionPage {
@@ -123,11 +110,7 @@ pub(crate) async fn story(
     Path((section_slug, story)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
     let path = StoryPath::parse(&story).ok_or(PageError::NotFound)?;
-    let article = state
-        .store
-        .published_article(path.id)
-        .await?
-        .ok_or(PageError::NotFound)?;
+    let article = state.store.published_article(path.id).await?.ok_or(PageError::NotFound)?;
     let summary = &article.summary;
     if summary.section != section_slug || summary.slug.as_str() != path.slug {
         // 301: the classic permanent redirect every crawler and client follows.
@@ -135,10 +118,7 @@ pub(crate) async fn story(
     }
     let section = state.section(&summary.section).ok_or(PageError::NotFound)?;
     let access = open_story(&state, &visitor, &signed_in, summary, Intent::Read).await?.access;
-    let (others, _) = state
-        .store
-        .latest(Some(&section.slug), Page::new(None, MORE_FROM_SECTION + 1))
-        .await?;
+    let (others, _) = state.store.latest(Some(&section.slug), Page::new(None, MORE_FROM_SECTION + 1)).await?;
     let more = others
         .iter()
         .filter(|other| other.id != summary.id)
@@ -148,8 +128,7 @@ pub(crate) async fn story(
     let page = views::render(&StoryPage::new(&state, section, article, access, more));
     // The page depends on who asks: no shared cache may keep it.
     let mut page = visitor.remember(page);
-    page.headers_mut()
-        .insert(header::CACHE_CONTROL, header::HeaderValue::from_static("private, no-store"));
+    page.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("private, no-store"));
     Ok(page)
 }
 
@@ -183,7 +162,12 @@ pub(crate) async fn archive_day(
     let next = state.store.nearest_published(end, true).await?.map(day_link);
     let heading = format!("Archive: {}", date.format("%A, %-d %B %Y"));
     let page = ArchiveDayPage {
-        layout: Layout::new(&state, heading.clone(), format!("Stories published on {}", date.format("%-d %B %Y")), None),
+        layout: Layout::new(
+            &state,
+            heading.clone(),
+            format!("Stories published on {}", date.format("%-d %B %Y")),
+            None,
+        ),
         heading,
         desks,
         previous,

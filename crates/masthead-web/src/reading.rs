@@ -63,10 +63,7 @@ pub(crate) async fn open_story(
     if intent == Intent::Ask || !access.counts(&meter) {
         return Ok(opened(access, used));
     }
-    let outcome = state
-        .store
-        .record_read(&meter_key, month, story.id, meter.limit, now)
-        .await?;
+    let outcome = state.store.record_read(&meter_key, month, story.id, meter.limit, now).await?;
     Ok(match outcome {
         ReadOutcome::Counted { used } | ReadOutcome::AlreadyRead { used } => {
             opened(Access::Metered { used, limit: meter.limit }, used)

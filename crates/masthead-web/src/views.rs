@@ -23,22 +23,12 @@ pub(crate) struct Layout<'a> {
 
 impl<'a> Layout<'a> {
     pub fn new(state: &'a AppState, title: String, description: String, current: Option<&'a str>) -> Self {
-        Self {
-            publisher: &state.publisher_name,
-            sections: &state.sections,
-            title,
-            description,
-            current,
-        }
+        Self { publisher: &state.publisher_name, sections: &state.sections, title, description, current }
     }
 
     /// The `<title>`: the page's title, then the publication.
     pub fn full_title(&self) -> String {
-        if self.title.is_empty() {
-            self.publisher.to_owned()
-        } else {
-            format!("{} | {}", self.title, self.publisher)
-        }
+        if self.title.is_empty() { self.publisher.to_owned() } else { format!("{} | {}", self.title, self.publisher) }
     }
 
     pub fn is_current(&self, slug: &str) -> bool {
@@ -129,10 +119,9 @@ impl<'a> StoryPage<'a> {
         let story = &article.summary;
         let path = story.path();
         let (body_html, paywall) = match access {
-            Access::Blocked { reason } => (
-                article.body.first_paragraph().as_str().to_owned(),
-                Some(Paywall::new(state, reason, &path)),
-            ),
+            Access::Blocked { reason } => {
+                (article.body.first_paragraph().as_str().to_owned(), Some(Paywall::new(state, reason, &path)))
+            }
             _ => (article.body.as_str().to_owned(), None),
         };
         Self {
@@ -232,7 +221,10 @@ impl PlanCard {
                 name: plan.name.clone(),
                 price: plan.price.to_string(),
                 term: plan.term_label(),
-                per_month: format!("₹{}/Month", masthead_domain::money::group_indian(plan.per_month_rupees().unsigned_abs())),
+                per_month: format!(
+                    "₹{}/Month",
+                    masthead_domain::money::group_indian(plan.per_month_rupees().unsigned_abs())
+                ),
                 save_percent,
             })
             .collect()

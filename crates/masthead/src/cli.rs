@@ -93,8 +93,9 @@ pub struct Mail {
     /// DATA_DIR/outbox for `demo`, ./masthead-outbox for `serve`].
     #[arg(long = "outbox", env = "MASTHEAD_OUTBOX_DIR", value_name = "DIR")]
     pub outbox: Option<PathBuf>,
-    /// Send through this SMTP relay instead of the outbox:
-    /// smtp://USER:PASSWORD@HOST:PORT (plain SMTP, for a relay you run).
+    /// Send through this SMTP server instead of the outbox:
+    /// smtps://USER:PASSWORD@HOST (TLS), smtp://USER:PASSWORD@HOST:587?tls=required
+    /// (STARTTLS) or smtp://HOST (plain, for a relay on the same host).
     #[arg(long, env = "MASTHEAD_SMTP_URL", hide_env_values = true)]
     pub smtp_url: Option<String>,
     /// The sender of account mail [default: "PUBLISHER <no-reply@masthead.invalid>"].

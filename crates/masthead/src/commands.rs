@@ -57,9 +57,9 @@ async fn open_data_dir(dir: &Path) -> Result<Store> {
         format!("cannot create data directory {} (choose a writable one with --data-dir)", dir.display())
     })?;
     let probe = dir.join(".masthead-write-test");
-    std::fs::write(&probe, b"")
-        .and_then(|()| std::fs::remove_file(&probe))
-        .with_context(|| format!("data directory {} is not writable (choose another with --data-dir)", dir.display()))?;
+    std::fs::write(&probe, b"").and_then(|()| std::fs::remove_file(&probe)).with_context(|| {
+        format!("data directory {} is not writable (choose another with --data-dir)", dir.display())
+    })?;
     let url = DatabaseUrl::sqlite_file(&dir.join("masthead.db"));
     let store = Store::connect(&url).await?;
     store.migrate().await?;
@@ -69,10 +69,10 @@ async fn open_data_dir(dir: &Path) -> Result<Store> {
 /// The mailer the flags ask for (SMTP when given a URL, else the outbox),
 /// and where it sends, for the start-up message.
 fn mailer(site: &Site, default_outbox: PathBuf) -> Result<(Mailer, String)> {
-    let from = site
-        .mail.mail_from
-        .clone()
-        .unwrap_or_else(|| format!("{} <no-reply@masthead.invalid>", site.publisher_name.replace(['"', '<', '>'], "")));
+    let from =
+        site.mail.mail_from.clone().unwrap_or_else(|| {
+            format!("{} <no-reply@masthead.invalid>", site.publisher_name.replace(['"', '<', '>'], ""))
+        });
     if let Some(url) = &site.mail.smtp_url {
         let mailer = Mailer::smtp(url, &from).context("cannot use --smtp-url")?;
         return Ok((mailer, "sent through SMTP".to_owned()));

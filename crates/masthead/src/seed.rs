@@ -55,11 +55,7 @@ pub async fn demo_archive(store: &Store, total: u64) -> Result<()> {
     }
     generator.await.context("the story generator failed")?;
     let elapsed = started.elapsed();
-    eprintln!(
-        "Seeded {written} stories in {:.1} s ({} stories/s)",
-        elapsed.as_secs_f64(),
-        rate(written, elapsed)
-    );
+    eprintln!("Seeded {written} stories in {:.1} s ({} stories/s)", elapsed.as_secs_f64(), rate(written, elapsed));
     Ok(())
 }
 

@@ -71,13 +71,8 @@ fn json_refused(rejection: &JsonRejection) -> AccountApiError {
     let status = rejection.status();
     let message = match status {
         StatusCode::PAYLOAD_TOO_LARGE => "the request body is too large".to_owned(),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
-            "send the body as JSON, with Content-Type: application/json".to_owned()
-        }
-        _ => format!(
-            "the request body is not what was expected: {}",
-            rejection.body_text()
-        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "send the body as JSON, with Content-Type: application/json".to_owned(),
+        _ => format!("the request body is not what was expected: {}", rejection.body_text()),
     };
     AccountApiError::Refused(status, message)
 }
@@ -115,16 +110,7 @@ pub(crate) async fn log_in(
     client: Client,
     ApiJson(body): ApiJson<CredentialsBody>,
 ) -> Result<Response, AccountApiError> {
-    match flows::log_in(
-        &state,
-        &body.email,
-        &body.password,
-        &client,
-        SessionKind::Api,
-        &visitor,
-    )
-    .await?
-    {
+    match flows::log_in(&state, &body.email, &body.password, &client, SessionKind::Api, &visitor).await? {
         LogIn::Done { token } => Ok(private(Json(json!({ "token": token })).into_response())),
         LogIn::Refused => Err(AccountApiError::Refused(
             StatusCode::UNAUTHORIZED,
@@ -143,15 +129,9 @@ fn signed_in(signed_in: SignedIn) -> Result<Account, AccountApiError> {
 
 /// `DELETE /api/v1/session`: ends the session the request came with → 204.
 #[tracing::instrument(skip_all)]
-pub(crate) async fn log_out(
-    State(state): State<SharedState>,
-    session: SignedIn,
-) -> Result<Response, AccountApiError> {
+pub(crate) async fn log_out(State(state): State<SharedState>, session: SignedIn) -> Result<Response, AccountApiError> {
     let account = signed_in(session)?;
-    state
-        .store
-        .revoke_session(account.id, account.session_id, state.clock.now())
-        .await?;
+    state.store.revoke_session(account.id, account.session_id, state.clock.now()).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -165,10 +145,7 @@ struct Me {
 
 /// `GET /api/v1/me`: the account, and the benefits it holds now.
 #[tracing::instrument(skip_all)]
-pub(crate) async fn me(
-    State(state): State<SharedState>,
-    session: SignedIn,
-) -> Result<Response, AccountApiError> {
+pub(crate) async fn me(State(state): State<SharedState>, session: SignedIn) -> Result<Response, AccountApiError> {
     let account = signed_in(session)?;
     let benefits = state.store.benefits(account.id, state.clock.now()).await?;
     let me = Me {
@@ -192,15 +169,9 @@ struct DeviceItem {
 
 /// `GET /api/v1/me/devices`: the account's signed-in devices, most recently used first.
 #[tracing::instrument(skip_all)]
-pub(crate) async fn devices(
-    State(state): State<SharedState>,
-    session: SignedIn,
-) -> Result<Response, AccountApiError> {
+pub(crate) async fn devices(State(state): State<SharedState>, session: SignedIn) -> Result<Response, AccountApiError> {
     let account = signed_in(session)?;
-    let sessions = state
-        .store
-        .active_sessions(account.id, super::live_since(state.clock.now()))
-        .await?;
+    let sessions = state.store.active_sessions(account.id, super::live_since(state.clock.now())).await?;
     let stamp = |at: chrono::DateTime<chrono::Utc>| at.to_rfc3339_opts(SecondsFormat::Secs, true);
     let devices: Vec<DeviceItem> = sessions
         .iter()
@@ -225,9 +196,6 @@ pub(crate) async fn devices(
 
 /// Marks a per-account response as never to be shared by a cache.
 fn private(mut response: Response) -> Response {
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-store"),
-    );
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
     response
 }

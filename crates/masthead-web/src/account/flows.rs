@@ -36,12 +36,7 @@ impl FieldErrors {
 
     /// All messages in one line, for the API.
     pub fn joined(&self) -> String {
-        [&self.email, &self.password]
-            .into_iter()
-            .flatten()
-            .cloned()
-            .collect::<Vec<_>>()
-            .join(" ")
+        [&self.email, &self.password].into_iter().flatten().cloned().collect::<Vec<_>>().join(" ")
     }
 }
 
@@ -53,30 +48,21 @@ pub(crate) struct NewCredentials {
 }
 
 /// Checks a sign-up's address and password, saying what is wrong with each.
-pub(crate) fn new_credentials(
-    email: &str,
-    password_text: &str,
-) -> Result<NewCredentials, FieldErrors> {
+pub(crate) fn new_credentials(email: &str, password_text: &str) -> Result<NewCredentials, FieldErrors> {
     let email = Email::parse(email);
     let errors = FieldErrors {
         email: email.as_ref().err().map(ToString::to_string),
         password: password::check(password_text).err(),
     };
     match email {
-        Ok(email) if errors.is_empty() => Ok(NewCredentials {
-            email,
-            password: password_text.to_owned(),
-        }),
+        Ok(email) if errors.is_empty() => Ok(NewCredentials { email, password: password_text.to_owned() }),
         _ => Err(errors),
     }
 }
 
 /// Checks a new password alone (the reset form).
 pub(crate) fn new_password(password_text: &str) -> Result<(), FieldErrors> {
-    password::check(password_text).map_err(|message| FieldErrors {
-        password: Some(message),
-        ..FieldErrors::default()
-    })
+    password::check(password_text).map_err(|message| FieldErrors { password: Some(message), ..FieldErrors::default() })
 }
 
 /// Sends an email in the background; a failure is logged, never shown.
@@ -95,18 +81,11 @@ where
 /// Creates the account, or — when the address has one — mails its owner
 /// instead. The caller answers the same either way.
 #[tracing::instrument(skip_all)]
-pub(crate) async fn sign_up(
-    state: &AppState,
-    credentials: NewCredentials,
-) -> Result<(), StoreError> {
+pub(crate) async fn sign_up(state: &AppState, credentials: NewCredentials) -> Result<(), StoreError> {
     let now = state.clock.now();
     // Hashed before looking, so both answers take as long.
     let hash = password::hash(credentials.password).await;
-    let Some(reader_id) = state
-        .store
-        .create_reader(&credentials.email, &hash, now)
-        .await?
-    else {
+    let Some(reader_id) = state.store.create_reader(&credentials.email, &hash, now).await? else {
         let email = AlreadyRegistered {
             publisher: state.publisher_name.clone(),
             login_link: format!("{}/login", state.public_url),
@@ -118,12 +97,7 @@ pub(crate) async fn sign_up(
     let secret = token::new_token();
     state
         .store
-        .issue_account_token(
-            &token::token_hash(&secret),
-            reader_id,
-            TokenPurpose::VerifyEmail,
-            now + VERIFY_FOR,
-        )
+        .issue_account_token(&token::token_hash(&secret), reader_id, TokenPurpose::VerifyEmail, now + VERIFY_FOR)
         .await?;
     let email = VerifyEmail {
         publisher: state.publisher_name.clone(),
@@ -141,10 +115,7 @@ pub(crate) async fn confirm_email(state: &AppState, secret: &str) -> Result<bool
         return Ok(false);
     }
     let now = state.clock.now();
-    let redeemed = state
-        .store
-        .redeem_account_token(&token::token_hash(secret), TokenPurpose::VerifyEmail, now)
-        .await?;
+    let redeemed = state.store.redeem_account_token(&token::token_hash(secret), TokenPurpose::VerifyEmail, now).await?;
     match redeemed {
         Some(reader_id) => {
             state.store.mark_verified(reader_id, now).await?;
@@ -183,10 +154,7 @@ pub(crate) async fn log_in(
     kind: SessionKind,
     visitor: &Visitor,
 ) -> Result<LogIn, StoreError> {
-    if !state
-        .limiters
-        .allow(Action::LogIn, &client.ip, &account_key(email))
-    {
+    if !state.limiters.allow(Action::LogIn, &client.ip, &account_key(email)) {
         return Ok(LogIn::Limited);
     }
     let reader = match Email::parse(email) {
@@ -208,18 +176,8 @@ pub(crate) async fn log_in(
         kind,
         user_agent: &client.user_agent,
     };
-    state
-        .store
-        .open_session(&session, now, state.session_limit)
-        .await?;
-    state
-        .store
-        .merge_meter(
-            &visitor.meter(),
-            &format!("r:{}", reader.id),
-            state.zone.month_key(now),
-        )
-        .await?;
+    state.store.open_session(&session, now, state.session_limit).await?;
+    state.store.merge_meter(&visitor.meter(), &format!("r:{}", reader.id), state.zone.month_key(now)).await?;
     Ok(LogIn::Done { token: secret })
 }
 
@@ -239,10 +197,7 @@ pub(crate) async fn request_reset(
     email: &Email,
     client: &Client,
 ) -> Result<ResetRequest, StoreError> {
-    if !state
-        .limiters
-        .allow(Action::ResetPassword, &client.ip, email.as_str())
-    {
+    if !state.limiters.allow(Action::ResetPassword, &client.ip, email.as_str()) {
         return Ok(ResetRequest::Limited);
     }
     let Some(reader) = state.store.reader_by_email(email).await? else {
@@ -252,12 +207,7 @@ pub(crate) async fn request_reset(
     let expires_at = state.clock.now() + RESET_FOR;
     state
         .store
-        .issue_account_token(
-            &token::token_hash(&secret),
-            reader.id,
-            TokenPurpose::ResetPassword,
-            expires_at,
-        )
+        .issue_account_token(&token::token_hash(&secret), reader.id, TokenPurpose::ResetPassword, expires_at)
         .await?;
     let mail = ResetPassword {
         publisher: state.publisher_name.clone(),
@@ -275,11 +225,7 @@ pub(crate) async fn reset_link_works(state: &AppState, secret: &str) -> Result<b
     }
     let reader = state
         .store
-        .peek_account_token(
-            &token::token_hash(secret),
-            TokenPurpose::ResetPassword,
-            state.clock.now(),
-        )
+        .peek_account_token(&token::token_hash(secret), TokenPurpose::ResetPassword, state.clock.now())
         .await?;
     Ok(reader.is_some())
 }
@@ -287,19 +233,13 @@ pub(crate) async fn reset_link_works(state: &AppState, secret: &str) -> Result<b
 /// Uses a reset link to set a new (already checked) password, signing the
 /// account out everywhere; false when the link is forged, used or expired.
 #[tracing::instrument(skip_all)]
-pub(crate) async fn reset_password(
-    state: &AppState,
-    secret: &str,
-    new_password: String,
-) -> Result<bool, StoreError> {
+pub(crate) async fn reset_password(state: &AppState, secret: &str, new_password: String) -> Result<bool, StoreError> {
     if !token::is_well_formed(secret) {
         return Ok(false);
     }
     let now = state.clock.now();
-    let Some(reader_id) = state
-        .store
-        .redeem_account_token(&token::token_hash(secret), TokenPurpose::ResetPassword, now)
-        .await?
+    let Some(reader_id) =
+        state.store.redeem_account_token(&token::token_hash(secret), TokenPurpose::ResetPassword, now).await?
     else {
         return Ok(false);
     };
@@ -317,14 +257,8 @@ mod tests {
         let ok = new_credentials(" Reader@Example.com ", "long enough").unwrap();
         assert_eq!(ok.email.as_str(), "reader@example.com");
         let both = new_credentials("not-an-email", "short").unwrap_err();
-        assert_eq!(
-            both.email.as_deref(),
-            Some("Enter an email address like name@example.com.")
-        );
-        assert_eq!(
-            both.password.as_deref(),
-            Some("Choose a password of at least 8 characters.")
-        );
+        assert_eq!(both.email.as_deref(), Some("Enter an email address like name@example.com."));
+        assert_eq!(both.password.as_deref(), Some("Choose a password of at least 8 characters."));
         assert_eq!(
             both.joined(),
             "Enter an email address like name@example.com. Choose a password of at least 8 characters."

@@ -50,19 +50,12 @@ struct FixedWindow {
 
 impl FixedWindow {
     fn new(limit: u32, window: Duration) -> Self {
-        Self {
-            limit,
-            window,
-            counts: Mutex::new(HashMap::new()),
-        }
+        Self { limit, window, counts: Mutex::new(HashMap::new()) }
     }
 
     /// Counts one request for `key` at `now`; false once over the limit.
     fn allow(&self, key: &str, now: Instant) -> bool {
-        let mut counts = self
-            .counts
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut counts = self.counts.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if counts.len() >= SWEEP_AT {
             counts.retain(|_, (start, _)| now.duration_since(*start) < self.window);
         }
@@ -130,10 +123,7 @@ mod tests {
         assert!((0..3).all(|_| limiter.allow("a", start)));
         assert!(!limiter.allow("a", start + Duration::from_secs(59)));
         assert!(limiter.allow("b", start), "keys are counted apart");
-        assert!(
-            limiter.allow("a", start + Duration::from_secs(60)),
-            "a new window"
-        );
+        assert!(limiter.allow("a", start + Duration::from_secs(60)), "a new window");
     }
 
     #[test]
@@ -149,26 +139,13 @@ mod tests {
 
     #[test]
     fn ip_and_account_limits_both_apply() {
-        let limits = RateLimits {
-            login_per_ip: 2,
-            login_per_account: 2,
-            ..RateLimits::default()
-        };
+        let limits = RateLimits { login_per_ip: 2, login_per_account: 2, ..RateLimits::default() };
         let limiters = Limiters::new(limits);
         assert!(limiters.allow(Action::LogIn, "1.1.1.1", "a@x.in"));
         assert!(limiters.allow(Action::LogIn, "2.2.2.2", "a@x.in"));
-        assert!(
-            !limiters.allow(Action::LogIn, "3.3.3.3", "a@x.in"),
-            "the account's limit"
-        );
+        assert!(!limiters.allow(Action::LogIn, "3.3.3.3", "a@x.in"), "the account's limit");
         assert!(limiters.allow(Action::LogIn, "1.1.1.1", "b@x.in"));
-        assert!(
-            !limiters.allow(Action::LogIn, "1.1.1.1", "c@x.in"),
-            "the address's limit"
-        );
-        assert!(
-            limiters.allow(Action::ResetPassword, "1.1.1.1", "a@x.in"),
-            "resets are counted apart"
-        );
+        assert!(!limiters.allow(Action::LogIn, "1.1.1.1", "c@x.in"), "the address's limit");
+        assert!(limiters.allow(Action::ResetPassword, "1.1.1.1", "a@x.in"), "resets are counted apart");
     }
 }

@@ -120,10 +120,7 @@ pub(crate) struct SignedIn(pub Option<Account>);
 impl FromRequestParts<SharedState> for SignedIn {
     type Rejection = Response;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &SharedState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &SharedState) -> Result<Self, Self::Rejection> {
         // Looked up once per request, however many extractors ask.
         if let Some(known) = parts.extensions.get::<SignedIn>() {
             return Ok(known.clone());
@@ -132,11 +129,7 @@ impl FromRequestParts<SharedState> for SignedIn {
             None => None,
             Some(token) => state
                 .store
-                .session_by_token(
-                    &token::token_hash(token),
-                    state.clock.now(),
-                    live_since(state.clock.now()),
-                )
+                .session_by_token(&token::token_hash(token), state.clock.now(), live_since(state.clock.now()))
                 .await
                 .map_err(|error| PageError::Store(error).into_response())?
                 .map(Account::from),
@@ -169,10 +162,8 @@ fn session_cookie(state: &AppState, token: &str) -> HeaderValue {
 /// The `Set-Cookie` value that removes it.
 fn clear_session_cookie(state: &AppState) -> HeaderValue {
     let secure = if state.secure_cookies { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!(
-        "{SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{secure}"
-    ))
-    .expect("static header text")
+    HeaderValue::from_str(&format!("{SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{secure}"))
+        .expect("static header text")
 }
 
 /// The signed-in account, for pages only an account may see: anyone else is
@@ -183,10 +174,7 @@ pub(crate) struct Required(pub Account);
 impl FromRequestParts<SharedState> for Required {
     type Rejection = Response;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &SharedState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &SharedState) -> Result<Self, Self::Rejection> {
         let SignedIn(account) = SignedIn::from_request_parts(parts, state).await?;
         account.map(Self).ok_or_else(|| {
             let login = if parts.method == Method::GET {
@@ -211,17 +199,11 @@ pub(crate) struct Client {
 impl FromRequestParts<SharedState> for Client {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        _state: &SharedState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, _state: &SharedState) -> Result<Self, Self::Rejection> {
         let ip = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
-            .map_or_else(
-                || "unknown".to_owned(),
-                |ConnectInfo(peer)| peer.ip().to_string(),
-            );
+            .map_or_else(|| "unknown".to_owned(), |ConnectInfo(peer)| peer.ip().to_string());
         let user_agent: String = parts
             .headers
             .get(USER_AGENT)
@@ -235,12 +217,7 @@ impl FromRequestParts<SharedState> for Client {
 }
 
 /// A page that explains a refusal (403, 400, 413, 429…) in the site's frame.
-pub(crate) fn problem_page(
-    state: &AppState,
-    status: StatusCode,
-    heading: &str,
-    message: &str,
-) -> Response {
+pub(crate) fn problem_page(state: &AppState, status: StatusCode, heading: &str, message: &str) -> Response {
     views::notice(state, status, heading, &[message], None)
 }
 
@@ -252,23 +229,11 @@ pub(crate) fn routes() -> Router<SharedState> {
         .route("/logout", post(pages::logout))
         .route("/account", get(pages::account))
         .route("/account/verify", get(pages::verify_email))
-        .route(
-            "/account/forgot-password",
-            get(pages::forgot_form).post(pages::forgot),
-        )
-        .route(
-            "/account/reset-password",
-            get(pages::reset_form).post(pages::reset),
-        )
+        .route("/account/forgot-password", get(pages::forgot_form).post(pages::forgot))
+        .route("/account/reset-password", get(pages::reset_form).post(pages::reset))
         .route("/account/devices", get(pages::devices))
-        .route(
-            "/account/devices/sign-out-others",
-            post(pages::sign_out_others),
-        )
-        .route(
-            "/account/devices/{id}/sign-out",
-            post(pages::sign_out_device),
-        )
+        .route("/account/devices/sign-out-others", post(pages::sign_out_others))
+        .route("/account/devices/{id}/sign-out", post(pages::sign_out_device))
         .route("/api/v1/readers", post(api::register))
         .route("/api/v1/session", post(api::log_in).delete(api::log_out))
         .route("/api/v1/me", get(api::me))
@@ -289,15 +254,8 @@ mod tests {
         assert_eq!(presented_token(&headers), Some("fromheader"));
         headers.insert(AUTHORIZATION, HeaderValue::from_static("bearer  spaced "));
         assert_eq!(presented_token(&headers), Some("spaced"));
-        headers.insert(
-            AUTHORIZATION,
-            HeaderValue::from_static("Basic dXNlcjpwYXNz"),
-        );
-        assert_eq!(
-            presented_token(&headers),
-            None,
-            "another scheme is no session, not a fallback to the cookie"
-        );
+        headers.insert(AUTHORIZATION, HeaderValue::from_static("Basic dXNlcjpwYXNz"));
+        assert_eq!(presented_token(&headers), None, "another scheme is no session, not a fallback to the cookie");
     }
 
     #[test]

@@ -9,9 +9,7 @@ use masthead_store::SessionKind;
 use serde::Deserialize;
 
 use super::flows::{self, FieldErrors, LogIn, ResetRequest};
-use super::views::{
-    self, AccountPage, DeviceRow, DevicesPage, ForgotPage, Link, LogInPage, ResetPage, SignUpPage,
-};
+use super::views::{self, AccountPage, DeviceRow, DevicesPage, ForgotPage, Link, LogInPage, ResetPage, SignUpPage};
 use super::{Client, Required, SignedIn, clear_session_cookie, live_since, session_cookie};
 use crate::csrf::{self, CsrfForm, NoFields};
 use crate::error::PageError;
@@ -24,6 +22,12 @@ const AFTER_LOGIN: &str = "/account";
 /// A 303 to `location`: after a form, the browser GETs the next page.
 fn see_other(location: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
+}
+
+/// `response`, removing the browser's session cookie: its session is over.
+fn forget_session(state: &AppState, mut response: Response) -> Response {
+    response.headers_mut().append(header::SET_COOKIE, clear_session_cookie(state));
+    response
 }
 
 /// `next` if it is a path on this site: it must start with one `/` and not
@@ -81,12 +85,7 @@ fn form_page(visitor: &Visitor, status: StatusCode, template: &impl askama::Temp
 
 #[tracing::instrument(skip_all)]
 pub(crate) async fn signup_form(State(state): State<SharedState>, visitor: Visitor) -> Response {
-    let page = SignUpPage::new(
-        &state,
-        csrf::token(&state, &visitor),
-        String::new(),
-        FieldErrors::default(),
-    );
+    let page = SignUpPage::new(&state, csrf::token(&state, &visitor), String::new(), FieldErrors::default());
     form_page(&visitor, StatusCode::OK, &page)
 }
 
@@ -110,21 +109,14 @@ pub(crate) async fn signup(
 
 /// What sign-up says, account or not.
 fn check_your_inbox(state: &AppState, address: &str) -> Response {
-    let sent = format!(
-        "We have sent a message to {address}. Follow the link in it to confirm your address, then log in."
-    );
+    let sent =
+        format!("We have sent a message to {address}. Follow the link in it to confirm your address, then log in.");
     views::notice(
         state,
         StatusCode::OK,
         "Check your inbox",
-        &[
-            &sent,
-            "No message after a few minutes? Look in your spam folder, or sign up again.",
-        ],
-        Some(Link {
-            url: "/login".to_owned(),
-            label: "Log in".to_owned(),
-        }),
+        &[&sent, "No message after a few minutes? Look in your spam folder, or sign up again."],
+        Some(Link { url: "/login".to_owned(), label: "Log in".to_owned() }),
     )
 }
 
@@ -146,23 +138,14 @@ pub(crate) async fn verify_email(
 ) -> Result<Response, PageError> {
     let secret = query.token.unwrap_or_default();
     if !flows::confirm_email(&state, &secret).await? {
-        return Ok(link_does_not_work(
-            &state,
-            Link {
-                url: "/signup".to_owned(),
-                label: "Sign up again".to_owned(),
-            },
-        ));
+        return Ok(link_does_not_work(&state, Link { url: "/signup".to_owned(), label: "Sign up again".to_owned() }));
     }
     Ok(views::notice(
         &state,
         StatusCode::OK,
         "Your email address is confirmed",
         &["Thank you. Your account is ready."],
-        Some(Link {
-            url: "/login".to_owned(),
-            label: "Log in".to_owned(),
-        }),
+        Some(Link { url: "/login".to_owned(), label: "Log in".to_owned() }),
     ))
 }
 
@@ -173,13 +156,7 @@ pub(crate) async fn login_form(
     Query(query): Query<NextQuery>,
 ) -> Response {
     let next = safe_next(query.next.as_deref());
-    let page = LogInPage::new(
-        &state,
-        csrf::token(&state, &visitor),
-        String::new(),
-        next,
-        None,
-    );
+    let page = LogInPage::new(&state, csrf::token(&state, &visitor), String::new(), next, None);
     form_page(&visitor, StatusCode::OK, &page)
 }
 
@@ -191,39 +168,19 @@ pub(crate) async fn login(
     CsrfForm(form): CsrfForm<CredentialsForm>,
 ) -> Result<Response, PageError> {
     let next = safe_next(form.next.as_deref());
-    let outcome = flows::log_in(
-        &state,
-        &form.email,
-        &form.password,
-        &client,
-        SessionKind::Browser,
-        &visitor,
-    )
-    .await?;
+    let outcome = flows::log_in(&state, &form.email, &form.password, &client, SessionKind::Browser, &visitor).await?;
     let (status, message) = match outcome {
         LogIn::Done { token } => {
             let mut response = see_other(next.as_deref().unwrap_or(AFTER_LOGIN));
-            response
-                .headers_mut()
-                .append(header::SET_COOKIE, session_cookie(&state, &token));
+            response.headers_mut().append(header::SET_COOKIE, session_cookie(&state, &token));
             return Ok(visitor.remember(response));
         }
-        LogIn::Refused => (
-            StatusCode::UNAUTHORIZED,
-            "That email address and password do not match an account.",
-        ),
-        LogIn::Limited => (
-            StatusCode::TOO_MANY_REQUESTS,
-            "Too many attempts to log in. Wait a few minutes, then try again.",
-        ),
+        LogIn::Refused => (StatusCode::UNAUTHORIZED, "That email address and password do not match an account."),
+        LogIn::Limited => {
+            (StatusCode::TOO_MANY_REQUESTS, "Too many attempts to log in. Wait a few minutes, then try again.")
+        }
     };
-    let page = LogInPage::new(
-        &state,
-        csrf::token(&state, &visitor),
-        form.email,
-        next,
-        Some(message.to_owned()),
-    );
+    let page = LogInPage::new(&state, csrf::token(&state, &visitor), form.email, next, Some(message.to_owned()));
     Ok(form_page(&visitor, status, &page))
 }
 
@@ -234,16 +191,9 @@ pub(crate) async fn logout(
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> Result<Response, PageError> {
     if let Some(account) = signed_in.0 {
-        state
-            .store
-            .revoke_session(account.id, account.session_id, state.clock.now())
-            .await?;
+        state.store.revoke_session(account.id, account.session_id, state.clock.now()).await?;
     }
-    let mut response = see_other("/");
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, clear_session_cookie(&state));
-    Ok(response)
+    Ok(forget_session(&state, see_other("/")))
 }
 
 #[tracing::instrument(skip_all)]
@@ -252,29 +202,14 @@ pub(crate) async fn account(
     visitor: Visitor,
     Required(account): Required,
 ) -> Result<Response, PageError> {
-    let devices = state
-        .store
-        .active_sessions(account.id, live_since(state.clock.now()))
-        .await?
-        .len();
-    let page = AccountPage::new(
-        &state,
-        csrf::token(&state, &visitor),
-        account.email,
-        account.verified,
-        devices,
-    );
+    let devices = state.store.active_sessions(account.id, live_since(state.clock.now())).await?.len();
+    let page = AccountPage::new(&state, csrf::token(&state, &visitor), account.email, account.verified, devices);
     Ok(form_page(&visitor, StatusCode::OK, &page))
 }
 
 #[tracing::instrument(skip_all)]
 pub(crate) async fn forgot_form(State(state): State<SharedState>, visitor: Visitor) -> Response {
-    let page = ForgotPage::new(
-        &state,
-        csrf::token(&state, &visitor),
-        String::new(),
-        FieldErrors::default(),
-    );
+    let page = ForgotPage::new(&state, csrf::token(&state, &visitor), String::new(), FieldErrors::default());
     form_page(&visitor, StatusCode::OK, &page)
 }
 
@@ -288,42 +223,25 @@ pub(crate) async fn forgot(
     let email = match Email::parse(&form.email) {
         Ok(email) => email,
         Err(error) => {
-            let errors = FieldErrors {
-                email: Some(error.to_string()),
-                ..FieldErrors::default()
-            };
+            let errors = FieldErrors { email: Some(error.to_string()), ..FieldErrors::default() };
             let page = ForgotPage::new(&state, csrf::token(&state, &visitor), form.email, errors);
             return Ok(form_page(&visitor, StatusCode::UNPROCESSABLE_ENTITY, &page));
         }
     };
     if flows::request_reset(&state, &email, &client).await? == ResetRequest::Limited {
         let errors = FieldErrors {
-            email: Some(
-                "Too many requests to reset this password. Wait a few minutes, then try again."
-                    .to_owned(),
-            ),
+            email: Some("Too many requests to reset this password. Wait a few minutes, then try again.".to_owned()),
             ..FieldErrors::default()
         };
         let page = ForgotPage::new(&state, csrf::token(&state, &visitor), form.email, errors);
         return Ok(form_page(&visitor, StatusCode::TOO_MANY_REQUESTS, &page));
     }
-    let sent = format!(
-        "If {email} has an account with us, we have sent it a link to choose a new password."
-    );
-    Ok(views::notice(
-        &state,
-        StatusCode::OK,
-        "Check your inbox",
-        &[&sent, "The link works once, for one hour."],
-        None,
-    ))
+    let sent = format!("If {email} has an account with us, we have sent it a link to choose a new password.");
+    Ok(views::notice(&state, StatusCode::OK, "Check your inbox", &[&sent, "The link works once, for one hour."], None))
 }
 
 fn request_another() -> Link {
-    Link {
-        url: "/account/forgot-password".to_owned(),
-        label: "Ask for a new link".to_owned(),
-    }
+    Link { url: "/account/forgot-password".to_owned(), label: "Ask for a new link".to_owned() }
 }
 
 #[tracing::instrument(skip_all)]
@@ -336,12 +254,7 @@ pub(crate) async fn reset_form(
     if !flows::reset_link_works(&state, &secret).await? {
         return Ok(link_does_not_work(&state, request_another()));
     }
-    let page = ResetPage::new(
-        &state,
-        csrf::token(&state, &visitor),
-        secret,
-        FieldErrors::default(),
-    );
+    let page = ResetPage::new(&state, csrf::token(&state, &visitor), secret, FieldErrors::default());
     Ok(form_page(&visitor, StatusCode::OK, &page))
 }
 
@@ -359,20 +272,14 @@ pub(crate) async fn reset(
     if !flows::reset_password(&state, &form.token, form.password).await? {
         return Ok(link_does_not_work(&state, request_another()));
     }
-    let mut response = views::notice(
+    let response = views::notice(
         &state,
         StatusCode::OK,
         "Your password is changed",
         &["You have been signed out on every device. Log in with your new password."],
-        Some(Link {
-            url: "/login".to_owned(),
-            label: "Log in".to_owned(),
-        }),
+        Some(Link { url: "/login".to_owned(), label: "Log in".to_owned() }),
     );
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, clear_session_cookie(&state));
-    Ok(response)
+    Ok(forget_session(&state, response))
 }
 
 #[tracing::instrument(skip_all)]
@@ -381,14 +288,8 @@ pub(crate) async fn devices(
     visitor: Visitor,
     Required(account): Required,
 ) -> Result<Response, PageError> {
-    let sessions = state
-        .store
-        .active_sessions(account.id, live_since(state.clock.now()))
-        .await?;
-    let rows = sessions
-        .iter()
-        .map(|s| DeviceRow::new(&state, s, account.session_id))
-        .collect();
+    let sessions = state.store.active_sessions(account.id, live_since(state.clock.now())).await?;
+    let rows = sessions.iter().map(|s| DeviceRow::new(&state, s, account.session_id)).collect();
     let page = DevicesPage::new(&state, csrf::token(&state, &visitor), rows);
     Ok(form_page(&visitor, StatusCode::OK, &page))
 }
@@ -402,19 +303,11 @@ pub(crate) async fn sign_out_device(
 ) -> Result<Response, PageError> {
     let id: i64 = id.parse().map_err(|_| PageError::NotFound)?;
     // Only the account's own sessions match: another account's id is simply not found.
-    if !state
-        .store
-        .revoke_session(account.id, id, state.clock.now())
-        .await?
-    {
+    if !state.store.revoke_session(account.id, id, state.clock.now()).await? {
         return Err(PageError::NotFound);
     }
     if id == account.session_id {
-        let mut response = see_other("/");
-        response
-            .headers_mut()
-            .append(header::SET_COOKIE, clear_session_cookie(&state));
-        return Ok(response);
+        return Ok(forget_session(&state, see_other("/")));
     }
     Ok(see_other("/account/devices"))
 }
@@ -425,10 +318,7 @@ pub(crate) async fn sign_out_others(
     Required(account): Required,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> Result<Response, PageError> {
-    state
-        .store
-        .revoke_other_sessions(account.id, account.session_id, state.clock.now())
-        .await?;
+    state.store.revoke_other_sessions(account.id, account.session_id, state.clock.now()).await?;
     Ok(see_other("/account/devices"))
 }
 
@@ -438,12 +328,7 @@ mod tests {
 
     #[test]
     fn only_local_paths_are_followed_after_login() {
-        for ok in [
-            "/",
-            "/world/some-story-12",
-            "/account/devices",
-            "/search?q=a%20b",
-        ] {
+        for ok in ["/", "/world/some-story-12", "/account/devices", "/search?q=a%20b"] {
             assert_eq!(safe_next(Some(ok)).as_deref(), Some(ok), "{ok}");
         }
         for bad in [

@@ -20,13 +20,9 @@ pub(crate) const MAX_CHARS: usize = 1024;
 pub(crate) fn check(password: &str) -> Result<(), String> {
     let chars = password.chars().count();
     if chars < MIN_CHARS {
-        Err(format!(
-            "Choose a password of at least {MIN_CHARS} characters."
-        ))
+        Err(format!("Choose a password of at least {MIN_CHARS} characters."))
     } else if chars > MAX_CHARS {
-        Err(format!(
-            "Choose a password of at most {MAX_CHARS} characters."
-        ))
+        Err(format!("Choose a password of at most {MAX_CHARS} characters."))
     } else {
         Ok(())
     }
@@ -41,9 +37,7 @@ fn hash_now(password: &str) -> String {
 
 /// The argon2id PHC string for a password (random salt, default cost).
 pub(crate) async fn hash(password: String) -> String {
-    tokio::task::spawn_blocking(move || hash_now(&password))
-        .await
-        .expect("the hashing task does not panic")
+    tokio::task::spawn_blocking(move || hash_now(&password)).await.expect("the hashing task does not panic")
 }
 
 /// Whether `password` matches `stored`. With no stored hash (no such
@@ -52,15 +46,12 @@ pub(crate) async fn verify(password: String, stored: Option<String>) -> bool {
     static STAND_IN: OnceLock<String> = OnceLock::new();
     tokio::task::spawn_blocking(move || {
         let exists = stored.is_some();
-        let stored =
-            stored.unwrap_or_else(|| STAND_IN.get_or_init(|| hash_now("no account here")).clone());
+        let stored = stored.unwrap_or_else(|| STAND_IN.get_or_init(|| hash_now("no account here")).clone());
         let Ok(parsed) = PasswordHash::new(&stored) else {
             tracing::error!("a stored password hash cannot be parsed");
             return false;
         };
-        let matches = Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok();
+        let matches = Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok();
         matches && exists
     })
     .await
@@ -73,19 +64,11 @@ mod tests {
 
     #[test]
     fn length_is_checked_in_characters() {
-        assert!(
-            check("1234567")
-                .unwrap_err()
-                .contains("at least 8 characters")
-        );
+        assert!(check("1234567").unwrap_err().contains("at least 8 characters"));
         assert!(check("12345678").is_ok());
         assert!(check("ééééééé").is_err(), "7 characters, 14 bytes");
         assert!(check(&"x".repeat(1024)).is_ok());
-        assert!(
-            check(&"x".repeat(1025))
-                .unwrap_err()
-                .contains("at most 1024 characters")
-        );
+        assert!(check(&"x".repeat(1025)).unwrap_err().contains("at most 1024 characters"));
     }
 
     #[tokio::test]
@@ -94,10 +77,7 @@ mod tests {
         assert!(stored.starts_with("$argon2id$"), "{stored}");
         assert!(verify("correct horse".into(), Some(stored.clone())).await);
         assert!(!verify("wrong horse".into(), Some(stored.clone())).await);
-        assert!(
-            !verify("no account here".into(), None).await,
-            "the stand-in never signs anyone in"
-        );
+        assert!(!verify("no account here".into(), None).await, "the stand-in never signs anyone in");
         assert!(!verify("x".into(), Some("not a hash".into())).await);
         assert_ne!(hash("correct horse".into()).await, stored, "salted");
     }

@@ -40,24 +40,14 @@ mod tests {
 
     #[test]
     fn malformed_tokens_are_recognised() {
-        for bad in [
-            "",
-            "abc",
-            &"g".repeat(64),
-            &"a".repeat(63),
-            &"a".repeat(65),
-            &format!("{} ", "a".repeat(63)),
-        ] {
+        for bad in ["", "abc", &"g".repeat(64), &"a".repeat(63), &"a".repeat(65), &format!("{} ", "a".repeat(63))] {
             assert!(!is_well_formed(bad), "{bad:?}");
         }
     }
 
     #[test]
     fn the_stored_hash_is_sha256_hex() {
-        assert_eq!(
-            token_hash("abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
+        assert_eq!(token_hash("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
         let token = new_token();
         assert_eq!(token_hash(&token), token_hash(&token));
         assert_ne!(token_hash(&token), token);

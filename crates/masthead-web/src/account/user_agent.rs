@@ -38,10 +38,7 @@ const BROWSERS: &[(&str, &str)] = &[
 
 /// Reads a `User-Agent` header.
 pub(crate) fn parse(user_agent: &str) -> Device {
-    Device {
-        browser: browser(user_agent),
-        os: os(user_agent),
-    }
+    Device { browser: browser(user_agent), os: os(user_agent) }
 }
 
 fn browser(ua: &str) -> String {
@@ -51,15 +48,8 @@ fn browser(ua: &str) -> String {
             if *token == "Version/" && !ua.contains("Safari/") {
                 continue;
             }
-            let major: String = ua[at + token.len()..]
-                .chars()
-                .take_while(char::is_ascii_digit)
-                .collect();
-            return if major.is_empty() {
-                (*name).to_owned()
-            } else {
-                format!("{name} {major}")
-            };
+            let major: String = ua[at + token.len()..].chars().take_while(char::is_ascii_digit).collect();
+            return if major.is_empty() { (*name).to_owned() } else { format!("{name} {major}") };
         }
     }
     "Unknown browser".to_owned()
@@ -71,16 +61,9 @@ fn os(ua: &str) -> String {
     } else if ua.contains("iPhone") || ua.contains("iPod") {
         "iOS".to_owned()
     } else if let Some(at) = ua.find("Android") {
-        let version: String = ua[at + "Android".len()..]
-            .trim_start()
-            .chars()
-            .take_while(char::is_ascii_digit)
-            .collect();
-        if version.is_empty() {
-            "Android".to_owned()
-        } else {
-            format!("Android {version}")
-        }
+        let version: String =
+            ua[at + "Android".len()..].trim_start().chars().take_while(char::is_ascii_digit).collect();
+        if version.is_empty() { "Android".to_owned() } else { format!("Android {version}") }
     } else if ua.contains("Windows") {
         "Windows".to_owned()
     } else if ua.contains("CrOS") {
@@ -141,10 +124,7 @@ mod tests {
                 "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 OPR/106.0.0.0",
                 "Opera 106 on Linux",
             ),
-            (
-                "Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0",
-                "Firefox 121 on Linux",
-            ),
+            ("Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0", "Firefox 121 on Linux"),
             (
                 "Mozilla/5.0 (X11; CrOS x86_64 14541.0.0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36",
                 "Chrome 120 on ChromeOS",

@@ -18,14 +18,8 @@ pub(super) fn page(status: StatusCode, template: &impl Template) -> Response {
         *response.status_mut() = status;
     }
     let headers = response.headers_mut();
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-store"),
-    );
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     response
 }
 
@@ -44,12 +38,7 @@ pub(super) struct SignUpPage<'a> {
 
 impl<'a> SignUpPage<'a> {
     pub fn new(state: &'a AppState, csrf: String, email: String, errors: FieldErrors) -> Self {
-        Self {
-            layout: layout(state, "Create your account"),
-            csrf,
-            email,
-            errors,
-        }
+        Self { layout: layout(state, "Create your account"), csrf, email, errors }
     }
 }
 
@@ -66,20 +55,8 @@ pub(super) struct LogInPage<'a> {
 }
 
 impl<'a> LogInPage<'a> {
-    pub fn new(
-        state: &'a AppState,
-        csrf: String,
-        email: String,
-        next: Option<String>,
-        error: Option<String>,
-    ) -> Self {
-        Self {
-            layout: layout(state, "Log in"),
-            csrf,
-            email,
-            next,
-            error,
-        }
+    pub fn new(state: &'a AppState, csrf: String, email: String, next: Option<String>, error: Option<String>) -> Self {
+        Self { layout: layout(state, "Log in"), csrf, email, next, error }
     }
 }
 
@@ -94,12 +71,7 @@ pub(super) struct ForgotPage<'a> {
 
 impl<'a> ForgotPage<'a> {
     pub fn new(state: &'a AppState, csrf: String, email: String, errors: FieldErrors) -> Self {
-        Self {
-            layout: layout(state, "Reset your password"),
-            csrf,
-            email,
-            errors,
-        }
+        Self { layout: layout(state, "Reset your password"), csrf, email, errors }
     }
 }
 
@@ -114,12 +86,7 @@ pub(super) struct ResetPage<'a> {
 
 impl<'a> ResetPage<'a> {
     pub fn new(state: &'a AppState, csrf: String, token: String, errors: FieldErrors) -> Self {
-        Self {
-            layout: layout(state, "Choose a new password"),
-            csrf,
-            token,
-            errors,
-        }
+        Self { layout: layout(state, "Choose a new password"), csrf, token, errors }
     }
 }
 
@@ -146,15 +113,7 @@ pub(crate) fn notice(
     paragraphs: &[&str],
     link: Option<Link>,
 ) -> Response {
-    page(
-        status,
-        &NoticePage {
-            layout: layout(state, heading),
-            heading,
-            paragraphs,
-            link,
-        },
-    )
+    page(status, &NoticePage { layout: layout(state, heading), heading, paragraphs, link })
 }
 
 #[derive(Template)]
@@ -168,20 +127,8 @@ pub(super) struct AccountPage<'a> {
 }
 
 impl<'a> AccountPage<'a> {
-    pub fn new(
-        state: &'a AppState,
-        csrf: String,
-        email: String,
-        verified: bool,
-        devices: usize,
-    ) -> Self {
-        Self {
-            layout: layout(state, "Your account"),
-            csrf,
-            email,
-            verified,
-            devices,
-        }
+    pub fn new(state: &'a AppState, csrf: String, email: String, verified: bool, devices: usize) -> Self {
+        Self { layout: layout(state, "Your account"), csrf, email, verified, devices }
     }
 }
 
@@ -230,12 +177,7 @@ pub(super) struct DevicesPage<'a> {
 
 impl<'a> DevicesPage<'a> {
     pub fn new(state: &'a AppState, csrf: String, devices: Vec<DeviceRow>) -> Self {
-        Self {
-            layout: layout(state, "Your devices"),
-            csrf,
-            devices,
-            limit: state.session_limit,
-        }
+        Self { layout: layout(state, "Your devices"), csrf, devices, limit: state.session_limit }
     }
 
     pub fn has_others(&self) -> bool {

@@ -13,7 +13,8 @@ use masthead_web::RateLimits;
 use serde_json::{Value, json};
 
 use crate::support::{
-    Backend, Browser, TestApp, on_every_backend, site_config, spawn_app, spawn_app_with, text_of,
+    Backend, Browser, PASSWORD, TestApp, free_story_paths, log_in, on_every_backend, register, site_config, spawn_app,
+    spawn_app_with, story_id, text_of,
 };
 
 on_every_backend!(
@@ -36,9 +37,7 @@ on_every_backend!(
     sessions_lapse_after_thirty_idle_days,
 );
 
-const PASSWORD: &str = "correct horse battery";
-const FIREFOX: &str =
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:121.0) Gecko/20100101 Firefox/121.0";
+const FIREFOX: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:121.0) Gecko/20100101 Firefox/121.0";
 
 fn noon() -> DateTime<Utc> {
     // 27 Nov 2026, 12:00 UTC = 5:30 PM IST.
@@ -46,37 +45,7 @@ fn noon() -> DateTime<Utc> {
 }
 
 async fn post_json(app: &TestApp, path: &str, body: Value) -> reqwest::Response {
-    app.client
-        .post(app.url(path))
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-}
-
-/// Registers an account through the API.
-async fn register(app: &TestApp, email: &str) {
-    let response = post_json(
-        app,
-        "/api/v1/readers",
-        json!({ "email": email, "password": PASSWORD }),
-    )
-    .await;
-    assert_eq!(response.status().as_u16(), 201);
-}
-
-/// Logs a browser in through the form; asserts it worked.
-async fn log_in(browser: &mut Browser<'_>, email: &str, password: &str) -> reqwest::Response {
-    let response = browser
-        .submit(
-            "/login",
-            "/login",
-            &[("email", email), ("password", password)],
-        )
-        .await;
-    assert_eq!(response.status().as_u16(), 303, "log-in of {email}");
-    assert!(browser.cookies.contains_key("mh_session"));
-    response
+    app.client.post(app.url(path)).json(&body).send().await.unwrap()
 }
 
 /// Whether the browser is signed in (the account page, or a redirect to log in).
@@ -93,75 +62,37 @@ async fn signed_in(browser: &mut Browser<'_>) -> bool {
 }
 
 async fn api_token(app: &TestApp, email: &str, password: &str) -> String {
-    let response = post_json(
-        app,
-        "/api/v1/session",
-        json!({ "email": email, "password": password }),
-    )
-    .await;
+    let response = post_json(app, "/api/v1/session", json!({ "email": email, "password": password })).await;
     assert_eq!(response.status().as_u16(), 200);
-    response.json::<Value>().await.unwrap()["token"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    response.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned()
 }
 
 async fn get_with_token(app: &TestApp, path: &str, token: &str) -> reqwest::Response {
-    app.client
-        .get(app.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
+    app.client.get(app.url(path)).bearer_auth(token).send().await.unwrap()
 }
 
 async fn reader_id(app: &TestApp, email: &str) -> i64 {
-    app.store
-        .reader_by_email(&Email::parse(email).unwrap())
-        .await
-        .unwrap()
-        .unwrap()
-        .id
+    app.store.reader_by_email(&Email::parse(email).unwrap()).await.unwrap().unwrap().id
 }
 
 async fn account_exists(app: &TestApp, email: &str) -> bool {
-    app.store
-        .reader_by_email(&Email::parse(email).unwrap())
-        .await
-        .unwrap()
-        .is_some()
+    app.store.reader_by_email(&Email::parse(email).unwrap()).await.unwrap().is_some()
 }
 
 async fn sign_up_mails_a_confirmation_link_that_works_once(backend: Backend) {
     let app = spawn_app(backend).await;
     let mut browser = Browser::new(&app);
-    let response = browser
-        .submit(
-            "/signup",
-            "/signup",
-            &[("email", " Reader@Example.COM "), ("password", PASSWORD)],
-        )
-        .await;
+    let response =
+        browser.submit("/signup", "/signup", &[("email", " Reader@Example.COM "), ("password", PASSWORD)]).await;
     assert_eq!(response.status().as_u16(), 200);
     let text = text_of(&response.text().await.unwrap());
     assert!(text.contains("Check your inbox"), "{text}");
-    assert!(
-        text.contains("We have sent a message to reader@example.com."),
-        "stored lowercased: {text}"
-    );
+    assert!(text.contains("We have sent a message to reader@example.com."), "stored lowercased: {text}");
 
     let mail = app.nth_mail("reader@example.com", 1).await;
-    assert_eq!(
-        mail.subject,
-        "Confirm your email address for Business Standard"
-    );
+    assert_eq!(mail.subject, "Confirm your email address for Business Standard");
     let link = mail.link("/account/verify?token=");
-    let account = app
-        .store
-        .reader_by_email(&Email::parse("reader@example.com").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let account = app.store.reader_by_email(&Email::parse("reader@example.com").unwrap()).await.unwrap().unwrap();
     assert_eq!(account.verified_at, None);
     assert!(account.password_hash.starts_with("$argon2id$"));
 
@@ -170,74 +101,34 @@ async fn sign_up_mails_a_confirmation_link_that_works_once(backend: Backend) {
     let account = app.store.reader(account.id).await.unwrap().unwrap();
     assert!(account.verified_at.is_some());
     let again = browser.page(&link, 400).await;
-    assert!(
-        text_of(&again).contains("This link does not work"),
-        "a link works once"
-    );
+    assert!(text_of(&again).contains("This link does not work"), "a link works once");
     // A forged token of the right shape, and a malformed one.
-    browser
-        .page(&format!("/account/verify?token={}", "ab".repeat(32)), 400)
-        .await;
+    browser.page(&format!("/account/verify?token={}", "ab".repeat(32)), 400).await;
     browser.page("/account/verify?token=nonsense", 400).await;
     browser.page("/account/verify", 400).await;
 }
 
 async fn signing_up_twice_mails_the_owner_and_says_the_same(backend: Backend) {
     let app = spawn_app(backend).await;
-    let first = post_json(
-        &app,
-        "/api/v1/readers",
-        json!({ "email": "a@example.com", "password": PASSWORD }),
-    )
-    .await;
-    let second = post_json(
-        &app,
-        "/api/v1/readers",
-        json!({ "email": "A@Example.com", "password": "another password" }),
-    )
-    .await;
+    let first = post_json(&app, "/api/v1/readers", json!({ "email": "a@example.com", "password": PASSWORD })).await;
+    let second =
+        post_json(&app, "/api/v1/readers", json!({ "email": "A@Example.com", "password": "another password" })).await;
     assert_eq!(first.status().as_u16(), 201);
     assert_eq!(second.status().as_u16(), 201);
-    assert_eq!(
-        first.json::<Value>().await.unwrap(),
-        second.json::<Value>().await.unwrap()
-    );
+    assert_eq!(first.json::<Value>().await.unwrap(), second.json::<Value>().await.unwrap());
     let mails = app.wait_for_mails("a@example.com", 2).await;
-    assert_eq!(
-        mails[1].subject,
-        "You already have a Business Standard account"
-    );
+    assert_eq!(mails[1].subject, "You already have a Business Standard account");
     assert!(mails[1].raw.contains("/account/forgot-password"));
     // The first password still holds: the second sign-up changed nothing.
     api_token(&app, "a@example.com", PASSWORD).await;
 
     // The sign-up page says the same for a new and a known address.
     let mut browser = Browser::new(&app);
-    let known = browser
-        .submit(
-            "/signup",
-            "/signup",
-            &[("email", "a@example.com"), ("password", PASSWORD)],
-        )
-        .await;
-    let new = browser
-        .submit(
-            "/signup",
-            "/signup",
-            &[("email", "b@example.com"), ("password", PASSWORD)],
-        )
-        .await;
+    let known = browser.submit("/signup", "/signup", &[("email", "a@example.com"), ("password", PASSWORD)]).await;
+    let new = browser.submit("/signup", "/signup", &[("email", "b@example.com"), ("password", PASSWORD)]).await;
     assert_eq!(known.status(), new.status());
-    let known = known
-        .text()
-        .await
-        .unwrap()
-        .replace("a@example.com", "ADDRESS");
-    let new = new
-        .text()
-        .await
-        .unwrap()
-        .replace("b@example.com", "ADDRESS");
+    let known = known.text().await.unwrap().replace("a@example.com", "ADDRESS");
+    let new = new.text().await.unwrap().replace("b@example.com", "ADDRESS");
     assert_eq!(known, new);
 }
 
@@ -256,16 +147,10 @@ async fn log_in_and_out_with_a_session_cookie(backend: Backend) {
         .find(|v| v.starts_with("mh_session="))
         .unwrap();
     assert!(
-        cookie.contains("; HttpOnly")
-            && cookie.contains("; SameSite=Lax")
-            && !cookie.contains("Secure"),
+        cookie.contains("; HttpOnly") && cookie.contains("; SameSite=Lax") && !cookie.contains("Secure"),
         "{cookie}"
     );
-    let token = cookie
-        .trim_start_matches("mh_session=")
-        .split(';')
-        .next()
-        .unwrap();
+    let token = cookie.trim_start_matches("mh_session=").split(';').next().unwrap();
     assert_eq!(token.len(), 64);
 
     let page = text_of(&browser.page("/account", 200).await);
@@ -275,18 +160,10 @@ async fn log_in_and_out_with_a_session_cookie(backend: Backend) {
     let response = browser.submit("/account", "/logout", &[]).await;
     assert_eq!(response.status().as_u16(), 303);
     assert_eq!(response.headers()["location"], "/");
-    assert!(
-        !browser.cookies.contains_key("mh_session"),
-        "the cookie is cleared"
-    );
+    assert!(!browser.cookies.contains_key("mh_session"), "the cookie is cleared");
     // The old token no longer signs anyone in, even if kept.
-    browser
-        .cookies
-        .insert("mh_session".into(), token.to_owned());
-    assert!(
-        !signed_in(&mut browser).await,
-        "the session is gone on the server"
-    );
+    browser.cookies.insert("mh_session".into(), token.to_owned());
+    assert!(!signed_in(&mut browser).await, "the session is gone on the server");
 }
 
 async fn wrong_credentials_are_refused_alike(backend: Backend) {
@@ -294,31 +171,15 @@ async fn wrong_credentials_are_refused_alike(backend: Backend) {
     register(&app, "reader@example.com").await;
     let mut browser = Browser::new(&app);
     let mut bodies = Vec::new();
-    for (email, password) in [
-        ("reader@example.com", "wrong password"),
-        ("nobody@example.com", PASSWORD),
-    ] {
-        let response = browser
-            .submit(
-                "/login",
-                "/login",
-                &[("email", email), ("password", password)],
-            )
-            .await;
+    for (email, password) in [("reader@example.com", "wrong password"), ("nobody@example.com", PASSWORD)] {
+        let response = browser.submit("/login", "/login", &[("email", email), ("password", password)]).await;
         assert_eq!(response.status().as_u16(), 401);
         assert!(!browser.cookies.contains_key("mh_session"));
         let html = response.text().await.unwrap();
-        assert!(
-            text_of(&html).contains("That email address and password do not match an account.")
-        );
+        assert!(text_of(&html).contains("That email address and password do not match an account."));
         assert!(html.contains(r#"role="alert""#));
         bodies.push(html.replace(email, "ADDRESS"));
-        let api = post_json(
-            &app,
-            "/api/v1/session",
-            json!({ "email": email, "password": password }),
-        )
-        .await;
+        let api = post_json(&app, "/api/v1/session", json!({ "email": email, "password": password })).await;
         assert_eq!(api.status().as_u16(), 401);
         assert_eq!(
             api.json::<Value>().await.unwrap()["error"],
@@ -331,58 +192,25 @@ async fn wrong_credentials_are_refused_alike(backend: Backend) {
 }
 
 async fn log_in_returns_to_the_story_only_on_this_site(backend: Backend) {
-    let app = spawn_app_with(
-        backend,
-        masthead_web::SiteConfig {
-            meter_limit: 1,
-            ..site_config()
-        },
-    )
-    .await;
+    let app = spawn_app_with(backend, masthead_web::SiteConfig { meter_limit: 1, ..site_config() }).await;
     register(&app, "reader@example.com").await;
     let paths = free_story_paths(&app, 2).await;
     let mut browser = Browser::new(&app);
     browser.page(&paths[0], 200).await;
     let blocked = browser.page(&paths[1], 200).await;
     let login_link = format!("/login?next={}", paths[1]);
-    assert!(
-        blocked.contains(&format!(r#"href="{login_link}""#)),
-        "the paywall links to log in and back"
-    );
+    assert!(blocked.contains(&format!(r#"href="{login_link}""#)), "the paywall links to log in and back");
     let form = browser.page(&login_link, 200).await;
-    assert!(form.contains(&format!(
-        r#"<input type="hidden" name="next" value="{}">"#,
-        paths[1]
-    )));
+    assert!(form.contains(&format!(r#"<input type="hidden" name="next" value="{}">"#, paths[1])));
     let response = browser
-        .submit(
-            &login_link,
-            "/login",
-            &[
-                ("email", "reader@example.com"),
-                ("password", PASSWORD),
-                ("next", &paths[1]),
-            ],
-        )
+        .submit(&login_link, "/login", &[("email", "reader@example.com"), ("password", PASSWORD), ("next", &paths[1])])
         .await;
     assert_eq!(response.status().as_u16(), 303);
     assert_eq!(response.headers()["location"], paths[1].as_str());
-    for foreign in [
-        "//evil.example/world",
-        "https://evil.example/",
-        "/\\evil.example",
-    ] {
+    for foreign in ["//evil.example/world", "https://evil.example/", "/\\evil.example"] {
         let mut other = Browser::new(&app);
         let response = other
-            .submit(
-                "/login",
-                "/login",
-                &[
-                    ("email", "reader@example.com"),
-                    ("password", PASSWORD),
-                    ("next", foreign),
-                ],
-            )
+            .submit("/login", "/login", &[("email", "reader@example.com"), ("password", PASSWORD), ("next", foreign)])
             .await;
         assert_eq!(response.headers()["location"], "/account", "{foreign}");
     }
@@ -390,25 +218,14 @@ async fn log_in_returns_to_the_story_only_on_this_site(backend: Backend) {
 
 async fn password_reset_links_work_once_and_expire(backend: Backend) {
     let clock = Arc::new(ManualClock::new(noon()));
-    let app = spawn_app_with(
-        backend,
-        masthead_web::SiteConfig {
-            clock: clock.clone(),
-            ..site_config()
-        },
-    )
-    .await;
+    let app = spawn_app_with(backend, masthead_web::SiteConfig { clock: clock.clone(), ..site_config() }).await;
     register(&app, "reader@example.com").await;
     let mut old_device = Browser::new(&app);
     log_in(&mut old_device, "reader@example.com", PASSWORD).await;
 
     let mut browser = Browser::new(&app);
     let response = browser
-        .submit(
-            "/account/forgot-password",
-            "/account/forgot-password",
-            &[("email", "READER@example.com")],
-        )
+        .submit("/account/forgot-password", "/account/forgot-password", &[("email", "READER@example.com")])
         .await;
     assert_eq!(response.status().as_u16(), 200);
     let mail = app.nth_mail("reader@example.com", 2).await;
@@ -419,36 +236,23 @@ async fn password_reset_links_work_once_and_expire(backend: Backend) {
     // A too-short password is refused beside the field, and does not use up the link.
     let form = browser.page(&link, 200).await;
     assert!(form.contains(&format!(r#"name="token" value="{token}""#)));
-    let short = browser
-        .submit(
-            &link,
-            "/account/reset-password",
-            &[("token", &token), ("password", "short")],
-        )
-        .await;
+    let short = browser.submit(&link, "/account/reset-password", &[("token", &token), ("password", "short")]).await;
     assert_eq!(short.status().as_u16(), 422);
     let html = short.text().await.unwrap();
-    assert!(html.contains(r#"<span class="field-error" id="password-error">Choose a password of at least 8 characters.</span>"#), "{html}");
+    assert!(
+        html.contains(
+            r#"<span class="field-error" id="password-error">Choose a password of at least 8 characters.</span>"#
+        ),
+        "{html}"
+    );
 
     let done = browser
-        .submit(
-            &link,
-            "/account/reset-password",
-            &[("token", &token), ("password", "a brand new password")],
-        )
+        .submit(&link, "/account/reset-password", &[("token", &token), ("password", "a brand new password")])
         .await;
     assert_eq!(done.status().as_u16(), 200);
     assert!(text_of(&done.text().await.unwrap()).contains("Your password is changed"));
-    assert!(
-        !signed_in(&mut old_device).await,
-        "a reset signs out every device"
-    );
-    let old = post_json(
-        &app,
-        "/api/v1/session",
-        json!({ "email": "reader@example.com", "password": PASSWORD }),
-    )
-    .await;
+    assert!(!signed_in(&mut old_device).await, "a reset signs out every device");
+    let old = post_json(&app, "/api/v1/session", json!({ "email": "reader@example.com", "password": PASSWORD })).await;
     assert_eq!(old.status().as_u16(), 401);
     api_token(&app, "reader@example.com", "a brand new password").await;
 
@@ -467,26 +271,14 @@ async fn password_reset_links_work_once_and_expire(backend: Backend) {
         .submit(
             "/account/forgot-password",
             "/account/reset-password",
-            &[
-                ("token", &"cd".repeat(32)),
-                ("password", "yet another password"),
-            ],
+            &[("token", &"cd".repeat(32)), ("password", "yet another password")],
         )
         .await;
     assert_eq!(forged.status().as_u16(), 400);
 
     // Expired: an hour and a minute later the next link is dead.
-    browser
-        .submit(
-            "/account/forgot-password",
-            "/account/forgot-password",
-            &[("email", "reader@example.com")],
-        )
-        .await;
-    let link = app
-        .nth_mail("reader@example.com", 3)
-        .await
-        .link("/account/reset-password?token=");
+    browser.submit("/account/forgot-password", "/account/forgot-password", &[("email", "reader@example.com")]).await;
+    let link = app.nth_mail("reader@example.com", 3).await.link("/account/reset-password?token=");
     let token = link.rsplit('=').next().unwrap().to_owned();
     clock.advance(chrono::Duration::minutes(61));
     browser.page(&link, 400).await;
@@ -507,26 +299,15 @@ async fn reset_requests_do_not_reveal_accounts(backend: Backend) {
     let mut browser = Browser::new(&app);
     let mut answers = Vec::new();
     for email in ["known@example.com", "unknown@example.com"] {
-        let response = browser
-            .submit(
-                "/account/forgot-password",
-                "/account/forgot-password",
-                &[("email", email)],
-            )
-            .await;
-        answers.push((
-            response.status().as_u16(),
-            response.text().await.unwrap().replace(email, "ADDRESS"),
-        ));
+        let response =
+            browser.submit("/account/forgot-password", "/account/forgot-password", &[("email", email)]).await;
+        answers.push((response.status().as_u16(), response.text().await.unwrap().replace(email, "ADDRESS")));
     }
     assert_eq!(answers[0], answers[1]);
     assert_eq!(answers[0].0, 200);
     app.nth_mail("known@example.com", 2).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
-    assert!(
-        app.mails().iter().all(|m| m.to != "unknown@example.com"),
-        "no mail to an address without an account"
-    );
+    assert!(app.mails().iter().all(|m| m.to != "unknown@example.com"), "no mail to an address without an account");
 }
 
 const AGENTS: [&str; 6] = [
@@ -540,19 +321,9 @@ const AGENTS: [&str; 6] = [
 
 async fn devices_are_listed_and_the_sixth_signs_out_the_least_recently_used(backend: Backend) {
     let clock = Arc::new(ManualClock::new(noon()));
-    let app = spawn_app_with(
-        backend,
-        masthead_web::SiteConfig {
-            clock: clock.clone(),
-            ..site_config()
-        },
-    )
-    .await;
+    let app = spawn_app_with(backend, masthead_web::SiteConfig { clock: clock.clone(), ..site_config() }).await;
     register(&app, "reader@example.com").await;
-    let mut browsers: Vec<Browser> = AGENTS
-        .iter()
-        .map(|ua| Browser::with_user_agent(&app, ua))
-        .collect();
+    let mut browsers: Vec<Browser> = AGENTS.iter().map(|ua| Browser::with_user_agent(&app, ua)).collect();
     for browser in &mut browsers[..5] {
         log_in(browser, "reader@example.com", PASSWORD).await;
         clock.advance(chrono::Duration::minutes(10));
@@ -574,65 +345,44 @@ async fn devices_are_listed_and_the_sixth_signs_out_the_least_recently_used(back
         assert!(text.contains(name), "{name}: {text}");
     }
     // First seen at 5:30 PM IST, last seen (this request) at 6:30 PM IST.
-    assert!(text.contains("Firefox 121 on Windows (Browser) This device Nov 27 2026 | 5:30 PM IST Nov 27 2026 | 6:30 PM IST"), "{text}");
+    assert!(
+        text.contains(
+            "Firefox 121 on Windows (Browser) This device Nov 27 2026 | 5:30 PM IST Nov 27 2026 | 6:30 PM IST"
+        ),
+        "{text}"
+    );
 
     log_in(&mut browsers[5], "reader@example.com", PASSWORD).await;
-    assert!(
-        !signed_in(&mut browsers[1]).await,
-        "the least recently used device is signed out"
-    );
+    assert!(!signed_in(&mut browsers[1]).await, "the least recently used device is signed out");
     for n in [0, 2, 3, 4, 5] {
-        assert!(
-            signed_in(&mut browsers[n]).await,
-            "device {n} stays signed in"
-        );
+        assert!(signed_in(&mut browsers[n]).await, "device {n} stays signed in");
     }
     let token = api_token(&app, "reader@example.com", PASSWORD).await;
-    let devices: Value = get_with_token(&app, "/api/v1/me/devices", &token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let devices: Value = get_with_token(&app, "/api/v1/me/devices", &token).await.json().await.unwrap();
     let devices = devices["devices"].as_array().unwrap();
     assert_eq!(devices.len(), 5, "the app's log-in counted as a device too");
     assert_eq!(devices[0]["current"], true);
     assert_eq!(devices[0]["kind"], "app");
-    assert!(
-        devices
-            .iter()
-            .all(|d| d["browser"] != "Safari 17" || d["os"] != "macOS"),
-        "the evicted device is gone"
-    );
+    assert!(devices.iter().all(|d| d["browser"] != "Safari 17" || d["os"] != "macOS"), "the evicted device is gone");
 }
 
 async fn sign_out_one_device_or_everywhere_else(backend: Backend) {
     let app = spawn_app(backend).await;
     register(&app, "reader@example.com").await;
     register(&app, "other@example.com").await;
-    let mut browsers: Vec<Browser> = AGENTS[..3]
-        .iter()
-        .map(|ua| Browser::with_user_agent(&app, ua))
-        .collect();
+    let mut browsers: Vec<Browser> = AGENTS[..3].iter().map(|ua| Browser::with_user_agent(&app, ua)).collect();
     for browser in &mut browsers {
         log_in(browser, "reader@example.com", PASSWORD).await;
     }
-    let response = browsers[0]
-        .submit("/account/devices", "/account/devices/sign-out-others", &[])
-        .await;
+    let response = browsers[0].submit("/account/devices", "/account/devices/sign-out-others", &[]).await;
     assert_eq!(response.status().as_u16(), 303);
     assert_eq!(response.headers()["location"], "/account/devices");
     assert!(signed_in(&mut browsers[0]).await);
-    assert!(
-        !signed_in(&mut browsers[1]).await,
-        "revoked: logged out on its next request"
-    );
+    assert!(!signed_in(&mut browsers[1]).await, "revoked: logged out on its next request");
     assert!(!signed_in(&mut browsers[2]).await);
     let html = browsers[0].page("/account/devices", 200).await;
     assert_eq!(html.matches(r#"<tr class="device""#).count(), 1);
-    assert!(
-        !html.contains("Sign out everywhere else"),
-        "nothing else to sign out"
-    );
+    assert!(!html.contains("Sign out everywhere else"), "nothing else to sign out");
 
     // One device by its own button.
     log_in(&mut browsers[1], "reader@example.com", PASSWORD).await;
@@ -646,27 +396,10 @@ async fn sign_out_one_device_or_everywhere_else(backend: Backend) {
         .filter(|id| id.bytes().all(|b| b.is_ascii_digit()))
         .collect();
     assert_eq!(ids.len(), 2);
-    let safari = app
-        .store
-        .active_sessions(
-            reader_id(&app, "reader@example.com").await,
-            DateTime::<Utc>::MIN_UTC,
-        )
-        .await
-        .unwrap();
-    let other_id = safari
-        .iter()
-        .find(|s| s.user_agent == AGENTS[1])
-        .unwrap()
-        .id
-        .to_string();
-    let response = browsers[0]
-        .submit(
-            "/account/devices",
-            &format!("/account/devices/{other_id}/sign-out"),
-            &[],
-        )
-        .await;
+    let safari =
+        app.store.active_sessions(reader_id(&app, "reader@example.com").await, DateTime::<Utc>::MIN_UTC).await.unwrap();
+    let other_id = safari.iter().find(|s| s.user_agent == AGENTS[1]).unwrap().id.to_string();
+    let response = browsers[0].submit("/account/devices", &format!("/account/devices/{other_id}/sign-out"), &[]).await;
     assert_eq!(response.status().as_u16(), 303);
     assert!(!signed_in(&mut browsers[1]).await);
     assert!(signed_in(&mut browsers[0]).await);
@@ -674,49 +407,13 @@ async fn sign_out_one_device_or_everywhere_else(backend: Backend) {
     // Another account's session is not ours to end.
     let mut other = Browser::new(&app);
     log_in(&mut other, "other@example.com", PASSWORD).await;
-    let theirs = app
-        .store
-        .active_sessions(
-            reader_id(&app, "other@example.com").await,
-            DateTime::<Utc>::MIN_UTC,
-        )
-        .await
-        .unwrap()[0]
+    let theirs =
+        app.store.active_sessions(reader_id(&app, "other@example.com").await, DateTime::<Utc>::MIN_UTC).await.unwrap()
+            [0]
         .id;
-    let response = browsers[0]
-        .submit(
-            "/account/devices",
-            &format!("/account/devices/{theirs}/sign-out"),
-            &[],
-        )
-        .await;
+    let response = browsers[0].submit("/account/devices", &format!("/account/devices/{theirs}/sign-out"), &[]).await;
     assert_eq!(response.status().as_u16(), 404);
     assert!(signed_in(&mut other).await);
-}
-
-/// Paths of free (non-premium) stories, newest first.
-async fn free_story_paths(app: &TestApp, count: usize) -> Vec<String> {
-    let list = app.json("/api/v1/articles?limit=100", 200).await;
-    let prefix = format!("http://{}", app.address);
-    list["articles"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|a| a["premium"] == false)
-        .map(|a| {
-            a["url"]
-                .as_str()
-                .unwrap()
-                .strip_prefix(&prefix)
-                .unwrap()
-                .to_owned()
-        })
-        .take(count)
-        .collect()
-}
-
-fn story_id(path: &str) -> &str {
-    path.rsplit('-').next().unwrap()
 }
 
 async fn logging_in_merges_the_visitors_meter(backend: Backend) {
@@ -725,12 +422,7 @@ async fn logging_in_merges_the_visitors_meter(backend: Backend) {
     let paths = free_story_paths(&app, 4).await;
     // The account already read the first story (through the API, on another device).
     let token = api_token(&app, "reader@example.com", PASSWORD).await;
-    let read = get_with_token(
-        &app,
-        &format!("/api/v1/articles/{}", story_id(&paths[0])),
-        &token,
-    )
-    .await;
+    let read = get_with_token(&app, &format!("/api/v1/articles/{}", story_id(&paths[0])), &token).await;
     assert_eq!(read.json::<Value>().await.unwrap()["access"]["used"], 1);
 
     let mut browser = Browser::new(&app);
@@ -739,35 +431,17 @@ async fn logging_in_merges_the_visitors_meter(backend: Backend) {
     }
     // Asking about a story the visitor read: the account would read it as its second.
     let ask = format!("/api/v1/access/{}", story_id(&paths[1]));
-    let before: Value = get_with_token(&app, &ask, &token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let before: Value = get_with_token(&app, &ask, &token).await.json().await.unwrap();
     assert_eq!(before["used"], 2, "{before}");
     log_in(&mut browser, "reader@example.com", PASSWORD).await;
     let access: Value = browser.get(&ask).await.json().await.unwrap();
     assert_eq!(access["decision"], "metered");
-    assert_eq!(
-        access["used"], 3,
-        "the union of the visitor's three and the account's one: {access}"
-    );
+    assert_eq!(access["used"], 3, "the union of the visitor's three and the account's one: {access}");
     assert_eq!(access["limit"], 10);
-    let by_token: Value = get_with_token(&app, &ask, &token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let by_token: Value = get_with_token(&app, &ask, &token).await.json().await.unwrap();
     assert_eq!(by_token["used"], 3, "the account's meter, on every device");
-    let unread: Value = get_with_token(
-        &app,
-        &format!("/api/v1/access/{}", story_id(&paths[3])),
-        &token,
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let unread: Value =
+        get_with_token(&app, &format!("/api/v1/access/{}", story_id(&paths[3])), &token).await.json().await.unwrap();
     assert_eq!(unread["used"], 4, "a new story would be the fourth");
     // Asking counted nothing; logging in again merges nothing twice.
     log_in(&mut browser, "reader@example.com", PASSWORD).await;
@@ -781,15 +455,9 @@ async fn forms_from_other_sites_or_without_the_token_are_refused(backend: Backen
     let mut browser = Browser::new(&app);
     let token = browser.csrf_token("/signup").await;
     let signup = |email: &'static str, token: String| {
-        vec![
-            ("csrf_token", token),
-            ("email", email.to_owned()),
-            ("password", PASSWORD.to_owned()),
-        ]
+        vec![("csrf_token", token), ("email", email.to_owned()), ("password", PASSWORD.to_owned())]
     };
-    let send = |headers: Vec<(&'static str, String)>,
-                fields: Vec<(&'static str, String)>,
-                cookies: String| {
+    let send = |headers: Vec<(&'static str, String)>, fields: Vec<(&'static str, String)>, cookies: String| {
         let mut request = app
             .client
             .post(app.url("/signup"))
@@ -803,85 +471,41 @@ async fn forms_from_other_sites_or_without_the_token_are_refused(backend: Backen
     };
     let cookies = browser.cookie_header();
     let cases = [
-        (
-            vec![("origin", "https://evil.example".to_owned())],
-            signup("x1@example.com", token.clone()),
-        ),
-        (
-            vec![("sec-fetch-site", "cross-site".to_owned())],
-            signup("x2@example.com", token.clone()),
-        ),
-        (
-            vec![("sec-fetch-site", "same-site".to_owned())],
-            signup("x3@example.com", token.clone()),
-        ),
-        (
-            vec![("origin", "null".to_owned())],
-            signup("x4@example.com", token.clone()),
-        ),
-        (
-            vec![],
-            vec![
-                ("email", "x5@example.com".to_owned()),
-                ("password", PASSWORD.to_owned()),
-            ],
-        ),
+        (vec![("origin", "https://evil.example".to_owned())], signup("x1@example.com", token.clone())),
+        (vec![("sec-fetch-site", "cross-site".to_owned())], signup("x2@example.com", token.clone())),
+        (vec![("sec-fetch-site", "same-site".to_owned())], signup("x3@example.com", token.clone())),
+        (vec![("origin", "null".to_owned())], signup("x4@example.com", token.clone())),
+        (vec![], vec![("email", "x5@example.com".to_owned()), ("password", PASSWORD.to_owned())]),
         (vec![], signup("x6@example.com", "ab".repeat(32))),
         (vec![], signup("x7@example.com", "garbage".to_owned())),
     ];
     for (headers, fields) in cases {
-        let email = fields
-            .iter()
-            .find(|(k, _)| *k == "email")
-            .unwrap()
-            .1
-            .clone();
+        let email = fields.iter().find(|(k, _)| *k == "email").unwrap().1.clone();
         let response = send(headers, fields, cookies.clone()).await.unwrap();
         assert_eq!(response.status().as_u16(), 403, "{email}");
-        assert!(
-            text_of(&response.text().await.unwrap()).contains("This form could not be accepted")
-        );
-        assert!(
-            !account_exists(&app, &email).await,
-            "{email}: no account made"
-        );
+        assert!(text_of(&response.text().await.unwrap()).contains("This form could not be accepted"));
+        assert!(!account_exists(&app, &email).await, "{email}: no account made");
     }
     // Another browser's token is not this browser's.
     let mut other = Browser::new(&app);
     let others_token = other.csrf_token("/signup").await;
-    let response = send(
-        vec![],
-        signup("x8@example.com", others_token),
-        cookies.clone(),
-    )
-    .await
-    .unwrap();
+    let response = send(vec![], signup("x8@example.com", others_token), cookies.clone()).await.unwrap();
     assert_eq!(response.status().as_u16(), 403);
     // The real thing, same origin and token, goes through.
-    let response = send(
-        vec![("origin", format!("http://{}", app.address))],
-        signup("x9@example.com", token),
-        cookies,
-    )
-    .await
-    .unwrap();
+    let response = send(vec![("origin", format!("http://{}", app.address))], signup("x9@example.com", token), cookies)
+        .await
+        .unwrap();
     assert_eq!(response.status().as_u16(), 200);
     assert!(account_exists(&app, "x9@example.com").await);
     tokio::time::sleep(Duration::from_millis(200)).await;
-    assert!(
-        app.mails()
-            .iter()
-            .all(|m| m.to == "reader@example.com" || m.to == "x9@example.com")
-    );
+    assert!(app.mails().iter().all(|m| m.to == "reader@example.com" || m.to == "x9@example.com"));
 
     // Logging out needs the token too: without it the session stays.
     log_in(&mut browser, "reader@example.com", PASSWORD).await;
     let response = browser.post_form("/logout", &[]).await;
     assert_eq!(response.status().as_u16(), 403);
     assert!(signed_in(&mut browser).await);
-    let response = browser
-        .post_form("/account/devices/sign-out-others", &[("csrf_token", "00")])
-        .await;
+    let response = browser.post_form("/account/devices/sign-out-others", &[("csrf_token", "00")]).await;
     assert_eq!(response.status().as_u16(), 403);
 }
 
@@ -891,96 +515,36 @@ async fn bearer_tokens_work_on_the_api(backend: Backend) {
     let anonymous = app.get("/api/v1/me").await;
     assert_eq!(anonymous.status().as_u16(), 401);
     assert_eq!(anonymous.headers()["www-authenticate"], "Bearer");
-    assert!(
-        anonymous.json::<Value>().await.unwrap()["error"]
-            .as_str()
-            .unwrap()
-            .contains("Bearer")
-    );
+    assert!(anonymous.json::<Value>().await.unwrap()["error"].as_str().unwrap().contains("Bearer"));
 
     let token = api_token(&app, "Reader@Example.com", PASSWORD).await;
-    let me: Value = get_with_token(&app, "/api/v1/me", &token)
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(
-        me,
-        json!({ "email": "reader@example.com", "entitlements": [], "subscription": null })
-    );
+    let me: Value = get_with_token(&app, "/api/v1/me", &token).await.json().await.unwrap();
+    assert_eq!(me, json!({ "email": "reader@example.com", "entitlements": [], "subscription": null }));
     let id = reader_id(&app, "reader@example.com").await;
     app.store
-        .grant_benefit(
-            id,
-            Benefit::PremiumStories,
-            Utc::now() - chrono::Duration::days(1),
-            None,
-            "test",
-        )
+        .grant_benefit(id, Benefit::PremiumStories, Utc::now() - chrono::Duration::days(1), None, "test")
         .await
         .unwrap();
-    let me: Value = get_with_token(&app, "/api/v1/me", &token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let me: Value = get_with_token(&app, "/api/v1/me", &token).await.json().await.unwrap();
     assert_eq!(me["entitlements"], json!(["premium_stories"]));
 
     for bad in ["not-a-token", &"ab".repeat(32)] {
-        assert_eq!(
-            get_with_token(&app, "/api/v1/me", bad)
-                .await
-                .status()
-                .as_u16(),
-            401,
-            "{bad}"
-        );
+        assert_eq!(get_with_token(&app, "/api/v1/me", bad).await.status().as_u16(), 401, "{bad}");
     }
-    let out = app
-        .client
-        .delete(app.url("/api/v1/session"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let out = app.client.delete(app.url("/api/v1/session")).bearer_auth(&token).send().await.unwrap();
     assert_eq!(out.status().as_u16(), 204);
-    assert_eq!(
-        get_with_token(&app, "/api/v1/me", &token)
-            .await
-            .status()
-            .as_u16(),
-        401,
-        "revoked"
-    );
-    let again = app
-        .client
-        .delete(app.url("/api/v1/session"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    assert_eq!(get_with_token(&app, "/api/v1/me", &token).await.status().as_u16(), 401, "revoked");
+    let again = app.client.delete(app.url("/api/v1/session")).bearer_auth(&token).send().await.unwrap();
     assert_eq!(again.status().as_u16(), 401);
 }
 
 async fn bad_api_input_is_refused_without_changes(backend: Backend) {
     let app = spawn_app(backend).await;
     for (body, message) in [
-        (
-            json!({ "email": "not-an-email", "password": PASSWORD }),
-            "Enter an email address like name@example.com.",
-        ),
-        (
-            json!({ "email": "a@b", "password": PASSWORD }),
-            "Enter an email address like name@example.com.",
-        ),
-        (
-            json!({ "email": "", "password": PASSWORD }),
-            "Enter your email address.",
-        ),
-        (
-            json!({ "email": "ok@example.com", "password": "short" }),
-            "Choose a password of at least 8 characters.",
-        ),
+        (json!({ "email": "not-an-email", "password": PASSWORD }), "Enter an email address like name@example.com."),
+        (json!({ "email": "a@b", "password": PASSWORD }), "Enter an email address like name@example.com."),
+        (json!({ "email": "", "password": PASSWORD }), "Enter your email address."),
+        (json!({ "email": "ok@example.com", "password": "short" }), "Choose a password of at least 8 characters."),
         (
             json!({ "email": "ok@example.com", "password": "x".repeat(1025) }),
             "Choose a password of at most 1024 characters.",
@@ -991,63 +555,25 @@ async fn bad_api_input_is_refused_without_changes(backend: Backend) {
         assert_eq!(response.json::<Value>().await.unwrap()["error"], message);
     }
     let raw = |body: String, content_type: &'static str| {
-        app.client
-            .post(app.url("/api/v1/readers"))
-            .header("content-type", content_type)
-            .body(body)
-            .send()
+        app.client.post(app.url("/api/v1/readers")).header("content-type", content_type).body(body).send()
     };
     for (body, content_type, status) in [
-        (
-            r#"{"email": "ok@example.com", "password": "#.to_owned(),
-            "application/json",
-            400,
-        ),
+        (r#"{"email": "ok@example.com", "password": "#.to_owned(), "application/json", 400),
         ("not json at all".to_owned(), "application/json", 400),
-        (
-            r#"{"email": "ok@example.com"}"#.to_owned(),
-            "application/json",
-            422,
-        ),
-        (
-            r#"{"email": 7, "password": "long enough"}"#.to_owned(),
-            "application/json",
-            422,
-        ),
-        (
-            r#"{"email": "ok@example.com", "password": "long enough"}"#.to_owned(),
-            "text/plain",
-            415,
-        ),
-        (
-            format!(
-                r#"{{"email": "ok@example.com", "password": "{}"}}"#,
-                "x".repeat(20_000)
-            ),
-            "application/json",
-            413,
-        ),
+        (r#"{"email": "ok@example.com"}"#.to_owned(), "application/json", 422),
+        (r#"{"email": 7, "password": "long enough"}"#.to_owned(), "application/json", 422),
+        (r#"{"email": "ok@example.com", "password": "long enough"}"#.to_owned(), "text/plain", 415),
+        (format!(r#"{{"email": "ok@example.com", "password": "{}"}}"#, "x".repeat(20_000)), "application/json", 413),
     ] {
         let response = raw(body, content_type).await.unwrap();
         assert_eq!(response.status().as_u16(), status);
         assert_eq!(response.headers()["content-type"], "application/json");
-        let error = response.json::<Value>().await.unwrap()["error"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+        let error = response.json::<Value>().await.unwrap()["error"].as_str().unwrap().to_owned();
         assert!(!error.is_empty());
     }
-    let session = post_json(
-        &app,
-        "/api/v1/session",
-        json!({ "email": "ok@example.com" }),
-    )
-    .await;
+    let session = post_json(&app, "/api/v1/session", json!({ "email": "ok@example.com" })).await;
     assert_eq!(session.status().as_u16(), 422);
-    assert!(
-        !account_exists(&app, "ok@example.com").await,
-        "nothing was created"
-    );
+    assert!(!account_exists(&app, "ok@example.com").await, "nothing was created");
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert!(app.mails().is_empty(), "nothing was mailed");
 }
@@ -1055,56 +581,28 @@ async fn bad_api_input_is_refused_without_changes(backend: Backend) {
 async fn bad_form_input_is_refused_without_changes(backend: Backend) {
     let app = spawn_app(backend).await;
     let mut browser = Browser::new(&app);
-    let response = browser
-        .submit(
-            "/signup",
-            "/signup",
-            &[("email", "not an email"), ("password", "short")],
-        )
-        .await;
+    let response = browser.submit("/signup", "/signup", &[("email", "not an email"), ("password", "short")]).await;
     assert_eq!(response.status().as_u16(), 422);
     let html = response.text().await.unwrap();
-    assert!(
-        html.contains(
-            r#"value="not an email" aria-invalid="true" aria-describedby="email-error">"#
-        ),
-        "{html}"
-    );
-    assert!(html.contains(r#"<span class="field-error" id="email-error">Enter an email address like name@example.com.</span>"#));
-    assert!(html.contains(r#"<span class="field-error" id="password-error">Choose a password of at least 8 characters.</span>"#));
-    let response = browser
-        .submit(
-            "/account/forgot-password",
-            "/account/forgot-password",
-            &[("email", "@nowhere")],
-        )
-        .await;
+    assert!(html.contains(r#"value="not an email" aria-invalid="true" aria-describedby="email-error">"#), "{html}");
+    assert!(html.contains(
+        r#"<span class="field-error" id="email-error">Enter an email address like name@example.com.</span>"#
+    ));
+    assert!(html.contains(
+        r#"<span class="field-error" id="password-error">Choose a password of at least 8 characters.</span>"#
+    ));
+    let response =
+        browser.submit("/account/forgot-password", "/account/forgot-password", &[("email", "@nowhere")]).await;
     assert_eq!(response.status().as_u16(), 422);
 
     let token = browser.csrf_token("/signup").await;
     let huge = "x".repeat(20_000);
     let response = browser
-        .post_form(
-            "/signup",
-            &[
-                ("csrf_token", &token),
-                ("email", "big@example.com"),
-                ("password", &huge),
-            ],
-        )
+        .post_form("/signup", &[("csrf_token", &token), ("email", "big@example.com"), ("password", &huge)])
         .await;
     assert_eq!(response.status().as_u16(), 413);
-    let response = browser
-        .post_form(
-            "/signup",
-            &[("csrf_token", &token), ("email", "nopassword@example.com")],
-        )
-        .await;
-    assert_eq!(
-        response.status().as_u16(),
-        422,
-        "a missing field is an empty one, and says so"
-    );
+    let response = browser.post_form("/signup", &[("csrf_token", &token), ("email", "nopassword@example.com")]).await;
+    assert_eq!(response.status().as_u16(), 422, "a missing field is an empty one, and says so");
     let response = app
         .client
         .post(app.url("/signup"))
@@ -1115,11 +613,7 @@ async fn bad_form_input_is_refused_without_changes(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(response.status().as_u16(), 415);
-    for email in [
-        "big@example.com",
-        "nopassword@example.com",
-        "json@example.com",
-    ] {
+    for email in ["big@example.com", "nopassword@example.com", "json@example.com"] {
         assert!(!account_exists(&app, email).await);
     }
     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -1134,75 +628,29 @@ async fn log_in_and_reset_are_rate_limited(backend: Backend) {
         reset_per_account: 2,
         ..RateLimits::default()
     };
-    let app = spawn_app_with(
-        backend,
-        masthead_web::SiteConfig {
-            rate_limits: limits,
-            ..site_config()
-        },
-    )
-    .await;
+    let app = spawn_app_with(backend, masthead_web::SiteConfig { rate_limits: limits, ..site_config() }).await;
     register(&app, "reader@example.com").await;
     let mut browser = Browser::new(&app);
     for _ in 0..3 {
         let response = browser
-            .submit(
-                "/login",
-                "/login",
-                &[
-                    ("email", "reader@example.com"),
-                    ("password", "wrong password"),
-                ],
-            )
+            .submit("/login", "/login", &[("email", "reader@example.com"), ("password", "wrong password")])
             .await;
         assert_eq!(response.status().as_u16(), 401);
     }
-    let response = browser
-        .submit(
-            "/login",
-            "/login",
-            &[("email", "READER@example.com"), ("password", PASSWORD)],
-        )
-        .await;
-    assert_eq!(
-        response.status().as_u16(),
-        429,
-        "even the right password waits"
-    );
+    let response = browser.submit("/login", "/login", &[("email", "READER@example.com"), ("password", PASSWORD)]).await;
+    assert_eq!(response.status().as_u16(), 429, "even the right password waits");
     assert!(text_of(&response.text().await.unwrap()).contains("Too many attempts to log in."));
-    let api = post_json(
-        &app,
-        "/api/v1/session",
-        json!({ "email": "reader@example.com", "password": PASSWORD }),
-    )
-    .await;
+    let api = post_json(&app, "/api/v1/session", json!({ "email": "reader@example.com", "password": PASSWORD })).await;
     assert_eq!(api.status().as_u16(), 429);
-    assert!(
-        api.json::<Value>().await.unwrap()["error"]
-            .as_str()
-            .unwrap()
-            .contains("too many attempts")
-    );
+    assert!(api.json::<Value>().await.unwrap()["error"].as_str().unwrap().contains("too many attempts"));
     // Other accounts from the same address, until the address's own limit.
-    let other = post_json(
-        &app,
-        "/api/v1/session",
-        json!({ "email": "someone@example.com", "password": PASSWORD }),
-    )
-    .await;
-    assert_eq!(
-        other.status().as_u16(),
-        429,
-        "the address has made five attempts"
-    );
+    let other =
+        post_json(&app, "/api/v1/session", json!({ "email": "someone@example.com", "password": PASSWORD })).await;
+    assert_eq!(other.status().as_u16(), 429, "the address has made five attempts");
 
     for n in 0..3 {
         let response = browser
-            .submit(
-                "/account/forgot-password",
-                "/account/forgot-password",
-                &[("email", "reader@example.com")],
-            )
+            .submit("/account/forgot-password", "/account/forgot-password", &[("email", "reader@example.com")])
             .await;
         assert_eq!(response.status().as_u16(), if n < 2 { 200 } else { 429 });
     }
@@ -1210,10 +658,7 @@ async fn log_in_and_reset_are_rate_limited(backend: Backend) {
 }
 
 async fn cookies_are_secure_over_https(backend: Backend) {
-    let config = masthead_web::SiteConfig {
-        public_url: Some("https://news.example".to_owned()),
-        ..site_config()
-    };
+    let config = masthead_web::SiteConfig { public_url: Some("https://news.example".to_owned()), ..site_config() };
     let app = spawn_app_with(backend, config).await;
     register(&app, "reader@example.com").await;
     let mut browser = Browser::new(&app);
@@ -1225,28 +670,14 @@ async fn cookies_are_secure_over_https(backend: Backend) {
         .map(|v| v.to_str().unwrap().to_owned())
         .find(|v| v.starts_with("mh_session="))
         .unwrap();
-    assert!(
-        session.ends_with("; HttpOnly; SameSite=Lax; Secure"),
-        "{session}"
-    );
+    assert!(session.ends_with("; HttpOnly; SameSite=Lax; Secure"), "{session}");
     let mail = app.nth_mail("reader@example.com", 1).await;
-    assert!(
-        mail.raw
-            .contains("https://news.example/account/verify?token="),
-        "links use the public address"
-    );
+    assert!(mail.raw.contains("https://news.example/account/verify?token="), "links use the public address");
 }
 
 async fn sessions_lapse_after_thirty_idle_days(backend: Backend) {
     let clock = Arc::new(ManualClock::new(noon()));
-    let app = spawn_app_with(
-        backend,
-        masthead_web::SiteConfig {
-            clock: clock.clone(),
-            ..site_config()
-        },
-    )
-    .await;
+    let app = spawn_app_with(backend, masthead_web::SiteConfig { clock: clock.clone(), ..site_config() }).await;
     register(&app, "reader@example.com").await;
     let mut browser = Browser::new(&app);
     log_in(&mut browser, "reader@example.com", PASSWORD).await;
@@ -1254,15 +685,9 @@ async fn sessions_lapse_after_thirty_idle_days(backend: Backend) {
     clock.advance(chrono::Duration::days(29));
     assert!(signed_in(&mut browser).await, "used within 30 days");
     clock.advance(chrono::Duration::days(29));
-    assert!(
-        signed_in(&mut browser).await,
-        "each use starts the 30 days again"
-    );
+    assert!(signed_in(&mut browser).await, "each use starts the 30 days again");
     assert_eq!(
-        get_with_token(&app, "/api/v1/me", &token)
-            .await
-            .status()
-            .as_u16(),
+        get_with_token(&app, "/api/v1/me", &token).await.status().as_u16(),
         401,
         "the app's token lay unused for 58 days"
     );

@@ -27,7 +27,13 @@ fn fails_with_one_line(command: &mut Command) -> String {
 
 #[test]
 fn every_command_explains_itself() {
-    for args in [vec!["--help"], vec!["demo", "--help"], vec!["serve", "--help"], vec!["migrate", "--help"], vec!["seed", "--help"]] {
+    for args in [
+        vec!["--help"],
+        vec!["demo", "--help"],
+        vec!["serve", "--help"],
+        vec!["migrate", "--help"],
+        vec!["seed", "--help"],
+    ] {
         let output = masthead().args(&args).output().unwrap();
         assert!(output.status.success(), "{args:?}");
         let help = String::from_utf8(output.stdout).unwrap();

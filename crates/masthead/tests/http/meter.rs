@@ -5,10 +5,12 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use masthead_domain::ManualClock;
+use masthead_domain::email::Email;
+use masthead_domain::{Clock, ManualClock};
 
 use crate::support::{
-    Backend, Browser, TestApp, on_every_backend, site_config, spawn_app, spawn_app_with, spawn_instance, text_of,
+    Backend, Browser, PASSWORD, TestApp, free_story_paths, log_in, on_every_backend, register, site_config, spawn_app,
+    spawn_app_with, spawn_instance, story_id, text_of,
 };
 
 on_every_backend!(
@@ -21,23 +23,9 @@ on_every_backend!(
     twenty_parallel_reads_grant_exactly_ten,
     two_instances_on_one_database_grant_exactly_ten,
     tampered_cookies_get_a_new_visitors_meter_and_replays_share_one,
+    subscribers_read_premium_off_the_meter_until_their_access_ends,
+    staff_read_everything,
 );
-
-/// Paths of free (non-premium) stories, newest first.
-async fn free_story_paths(app: &TestApp, count: usize) -> Vec<String> {
-    let list = app.json("/api/v1/articles?limit=100", 200).await;
-    let prefix = format!("http://{}", app.address);
-    let paths: Vec<String> = list["articles"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|a| a["premium"] == false)
-        .map(|a| a["url"].as_str().unwrap().strip_prefix(&prefix).unwrap().to_owned())
-        .take(count)
-        .collect();
-    assert_eq!(paths.len(), count, "enough free stories in the test archive");
-    paths
-}
 
 async fn premium_story_path(app: &TestApp, section_premium: bool) -> String {
     let list = app.json("/api/v1/articles?limit=100", 200).await;
@@ -143,7 +131,7 @@ async fn premium_stories_are_never_metered(backend: Backend) {
 async fn api_reads_count_and_asking_does_not(backend: Backend) {
     let app = spawn_app(backend).await;
     let paths = free_story_paths(&app, 11).await;
-    let ids: Vec<&str> = paths.iter().map(|p| p.rsplit('-').next().unwrap()).collect();
+    let ids: Vec<&str> = paths.iter().map(|p| story_id(p)).collect();
     let mut reader = Browser::new(&app);
     for _ in 0..3 {
         let answer = ask(&mut reader, ids[0]).await;
@@ -158,7 +146,10 @@ async fn api_reads_count_and_asking_does_not(backend: Backend) {
         assert!(story["body_html"].as_str().unwrap().contains("<p>"));
     }
     let blocked = ask(&mut reader, ids[10]).await;
-    assert_eq!(blocked, serde_json::json!({"decision": "blocked", "reason": "meter_exhausted", "used": 10, "limit": 10}));
+    assert_eq!(
+        blocked,
+        serde_json::json!({"decision": "blocked", "reason": "meter_exhausted", "used": 10, "limit": 10})
+    );
     let story: serde_json::Value = reader.get(&format!("/api/v1/articles/{}", ids[10])).await.json().await.unwrap();
     assert_eq!(story["access"]["decision"], "blocked");
     assert!(story.get("body_html").is_none(), "no body when withheld: {story}");
@@ -184,7 +175,7 @@ async fn withheld_text_appears_on_no_route(backend: Backend) {
         reader.page(path, 200).await;
     }
     let withheld = &paths[10];
-    let id = withheld.rsplit('-').next().unwrap();
+    let id = story_id(withheld);
     let stored = app.store.published_article(id.parse().unwrap()).await.unwrap().unwrap();
     // A sentence from the withheld part: the second paragraph's text.
     let second = stored.body.as_str().split("<p>").nth(2).expect("a second paragraph");
@@ -278,7 +269,8 @@ async fn tampered_cookies_get_a_new_visitors_meter_and_replays_share_one(backend
     // Tampered (id changed, signature kept, or signature forged): ignored, and
     // the browser is a brand-new visitor with a new signed cookie — never more.
     let (id, signature) = cookie.split_once('.').unwrap();
-    let flipped = if id.starts_with('0') { format!("1{}", &id[1..]) } else { format!("0{}", &id[1..]) };
+    let first = if id.starts_with('0') { '1' } else { '0' };
+    let flipped = format!("{first}{}", &id[1..]);
     for forged in [format!("{flipped}.{signature}"), format!("{id}.{}", "0".repeat(64)), "garbage".to_owned()] {
         let mut tampered = Browser::new(&app);
         tampered.cookies.insert("mh_visitor".into(), forged.clone());
@@ -288,4 +280,51 @@ async fn tampered_cookies_get_a_new_visitors_meter_and_replays_share_one(backend
     }
     // The original visitor is still over the limit.
     assert!(is_withheld(&reader.page(&paths[11], 200).await));
+}
+
+async fn subscribers_read_premium_off_the_meter_until_their_access_ends(backend: Backend) {
+    let clock = Arc::new(ManualClock::new(utc("2026-11-27T12:00:00Z")));
+    let app = spawn_app_with(backend, masthead_web::SiteConfig { clock: clock.clone(), ..site_config() }).await;
+    let premium = premium_story_path(&app, false).await;
+    let smart = premium_story_path(&app, true).await;
+    let free = free_story_paths(&app, 1).await.remove(0);
+    register(&app, "subscriber@example.com").await;
+    let mut reader = Browser::new(&app);
+    log_in(&mut reader, "subscriber@example.com", PASSWORD).await;
+    // Registered but not subscribed: premium is withheld, free stories metered.
+    assert!(text_of(&reader.page(&premium, 200).await).contains("This premium story is for subscribers."));
+    assert!(text_of(&reader.page(&free, 200).await).contains("1 of 10 free stories this month"));
+    // A test fixture grants the subscription's benefits for a month (billing grants them later).
+    let id = app.store.reader_by_email(&Email::parse("subscriber@example.com").unwrap()).await.unwrap().unwrap().id;
+    for benefit in masthead_domain::access::Benefit::ALL {
+        let until = utc("2026-12-27T12:00:00Z");
+        app.store.grant_benefit(id, benefit, clock.now(), Some(until), "test").await.unwrap();
+    }
+    for path in [&premium, &smart, &free] {
+        let html = reader.page(path, 200).await;
+        assert!(!is_withheld(&html), "{path} withheld from a subscriber");
+        assert!(!html.contains("free stories this month"), "subscribers are off the meter");
+    }
+    let answer: serde_json::Value =
+        reader.get(&format!("/api/v1/access/{}", story_id(&premium))).await.json().await.unwrap();
+    assert_eq!(answer["decision"], "allowed");
+    assert_eq!(answer["reason"], "subscriber");
+    // When the access ends, premium is withheld again.
+    clock.set(utc("2026-12-27T12:00:01Z"));
+    assert!(is_withheld(&reader.page(&premium, 200).await));
+}
+
+async fn staff_read_everything(backend: Backend) {
+    let app = spawn_app_with(backend, masthead_web::SiteConfig { meter_limit: 0, ..site_config() }).await;
+    register(&app, "editor@example.com").await;
+    let id = app.store.reader_by_email(&Email::parse("editor@example.com").unwrap()).await.unwrap().unwrap().id;
+    app.store.set_role(id, "editor").await.unwrap();
+    let mut editor = Browser::new(&app);
+    log_in(&mut editor, "editor@example.com", PASSWORD).await;
+    let free = free_story_paths(&app, 1).await.remove(0);
+    for path in [premium_story_path(&app, false).await, premium_story_path(&app, true).await, free.clone()] {
+        assert!(!is_withheld(&editor.page(&path, 200).await), "{path} withheld from staff");
+    }
+    // With a zero meter, a reader gets nothing free.
+    assert!(is_withheld(&Browser::new(&app).page(&free, 200).await));
 }

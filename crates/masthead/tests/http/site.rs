@@ -53,11 +53,9 @@ async fn seed_story_page_carries_every_element_of_the_seed(backend: Backend) {
         assert!(text.contains(paragraph), "missing paragraph: {paragraph}");
     }
     let seed = masthead_demo::seed_story(Default::default());
-    assert_eq!(html.matches("<p>").count() >= 11, true);
+    assert!(html.matches("<p>").count() >= 11, "every paragraph is a paragraph");
     assert!(html.contains(seed.body.as_str().trim()), "the whole stored body is on the page");
-    assert!(text.contains(&format!(
-        "Disclaimer: No {PUBLISHER} Journalist was involved in creation of this content"
-    )));
+    assert!(text.contains(&format!("Disclaimer: No {PUBLISHER} Journalist was involved in creation of this content")));
     // More From This Section: other World stories, never the story itself.
     let more = &html[html.find("More From This Section").expect("more from section")..];
     assert!(more.matches("href=\"/world/").count() >= 3, "{more}");
@@ -69,11 +67,7 @@ async fn wrong_or_old_slug_redirects_to_the_canonical_url(backend: Backend) {
     let app = spawn_app(backend).await;
     let path = seed_story_path(&app).await;
     let id = path.rsplit('-').next().unwrap();
-    for wrong in [
-        format!("/world/old-headline-{id}"),
-        format!("/world/{id}"),
-        format!("/markets/{SEED_SLUG}-{id}"),
-    ] {
+    for wrong in [format!("/world/old-headline-{id}"), format!("/world/{id}"), format!("/markets/{SEED_SLUG}-{id}")] {
         let response = app.get(&wrong).await;
         assert_eq!(response.status().as_u16(), 301, "{wrong}");
         assert_eq!(response.headers()["location"], path.as_str(), "{wrong}");

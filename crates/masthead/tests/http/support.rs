@@ -54,10 +54,7 @@ impl TestApp {
     pub async fn json(&self, path: &str, status: u16) -> serde_json::Value {
         let response = self.get(path).await;
         assert_eq!(response.status().as_u16(), status, "GET {path}");
-        assert_eq!(
-            response.headers()["content-type"], "application/json",
-            "GET {path} content type"
-        );
+        assert_eq!(response.headers()["content-type"], "application/json", "GET {path} content type");
         response.json().await.unwrap()
     }
 }
@@ -93,10 +90,7 @@ pub async fn spawn_app_with(backend: Backend, config: SiteConfig) -> TestApp {
 pub async fn spawn_on(store: Store, database: TestDatabase, config: SiteConfig) -> TestApp {
     let outbox = config.mailer.outbox_dir().map(|dir| Outbox(dir.to_owned()));
     let address = serve(store.clone(), config).await;
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     TestApp { address, client, store, outbox, _database: database }
 }
 
@@ -108,9 +102,7 @@ pub async fn spawn_instance(app: &TestApp, config: SiteConfig) -> SocketAddr {
 }
 
 async fn serve(store: Store, config: SiteConfig) -> SocketAddr {
-    let app = Application::build(store, config, "127.0.0.1:0".parse().unwrap())
-        .await
-        .expect("server starts");
+    let app = Application::build(store, config, "127.0.0.1:0".parse().unwrap()).await.expect("server starts");
     let address = app.address();
     tokio::spawn(app.serve(std::future::pending()));
     address
@@ -145,9 +137,9 @@ impl TestDatabase {
                     COUNTER.fetch_add(1, Ordering::Relaxed),
                     chrono::Utc::now().timestamp_micros()
                 );
-                let admin = sqlx::PgPool::connect(&admin_url).await.unwrap_or_else(|e| {
-                    panic!("cannot connect to MASTHEAD_TEST_POSTGRES_URL={admin_url}: {e}")
-                });
+                let admin = sqlx::PgPool::connect(&admin_url)
+                    .await
+                    .unwrap_or_else(|e| panic!("cannot connect to MASTHEAD_TEST_POSTGRES_URL={admin_url}: {e}"));
                 sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&admin).await.unwrap();
                 admin.close().await;
                 let (base, _) = admin_url.rsplit_once('/').expect("URL ends in /DATABASE");
@@ -167,9 +159,10 @@ impl Drop for TestDatabase {
                 let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
                 runtime.block_on(async {
                     if let Ok(admin) = sqlx::PgPool::connect(&admin_url).await {
-                        let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
-                            .execute(&admin)
-                            .await;
+                        let _ =
+                            sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                                .execute(&admin)
+                                .await;
                     }
                 });
             })
@@ -379,17 +372,15 @@ impl TestApp {
     pub fn mails(&self) -> Vec<Mail> {
         let dir = &self.outbox.as_ref().expect("the test site mails to an outbox").0;
         let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
-        let mut paths: Vec<_> = entries.map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|x| x == "eml")).collect();
+        let mut paths: Vec<_> =
+            entries.map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|x| x == "eml")).collect();
         paths.sort();
         paths
             .iter()
             .map(|path| {
                 let raw = std::fs::read_to_string(path).unwrap();
                 let header = |name: &str| {
-                    raw.lines()
-                        .find_map(|l| l.strip_prefix(name))
-                        .map(|v| v.trim().to_owned())
-                        .unwrap_or_default()
+                    raw.lines().find_map(|l| l.strip_prefix(name)).map(|v| v.trim().to_owned()).unwrap_or_default()
                 };
                 Mail { to: header("To:"), subject: header("Subject:"), raw: raw.replace("\r\n", "\n") }
             })
@@ -467,4 +458,43 @@ impl Browser<'_> {
         all.extend_from_slice(fields);
         self.post_form(action, &all).await
     }
+}
+
+/// A password every test account uses.
+pub const PASSWORD: &str = "correct horse battery";
+
+/// Registers an account through the API.
+pub async fn register(app: &TestApp, email: &str) {
+    let response =
+        app.client.post(app.url("/api/v1/readers")).json(&serde_json::json!({ "email": email, "password": PASSWORD }));
+    assert_eq!(response.send().await.unwrap().status().as_u16(), 201);
+}
+
+/// Logs a browser in through the form; asserts it worked.
+pub async fn log_in(browser: &mut Browser<'_>, email: &str, password: &str) -> reqwest::Response {
+    let response = browser.submit("/login", "/login", &[("email", email), ("password", password)]).await;
+    assert_eq!(response.status().as_u16(), 303, "log-in of {email}");
+    assert!(browser.cookies.contains_key("mh_session"));
+    response
+}
+
+/// Paths of free (non-premium) stories, newest first.
+pub async fn free_story_paths(app: &TestApp, count: usize) -> Vec<String> {
+    let list = app.json("/api/v1/articles?limit=100", 200).await;
+    let prefix = format!("http://{}", app.address);
+    let paths: Vec<String> = list["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["premium"] == false)
+        .map(|a| a["url"].as_str().unwrap().strip_prefix(&prefix).unwrap().to_owned())
+        .take(count)
+        .collect();
+    assert_eq!(paths.len(), count, "enough free stories in the test archive");
+    paths
+}
+
+/// The id at the end of a story path.
+pub fn story_id(path: &str) -> &str {
+    path.rsplit('-').next().unwrap()
 }
