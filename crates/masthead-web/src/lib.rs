@@ -168,6 +168,7 @@ fn router(state: SharedState) -> Router {
         .route("/api/v1/articles", get(api::articles))
         .route("/api/v1/articles/{id}", get(api::article))
         .route("/api/v1/access/{id}", get(api::access))
+        .route("/subscribe", get(pages::subscribe))
         .route("/feed.xml", get(feeds::site_rss))
         .route("/atom.xml", get(feeds::site_atom))
         .route("/sitemap.xml", get(feeds::sitemap_index))

@@ -11,7 +11,9 @@ use crate::SharedState;
 use crate::account::SignedIn;
 use crate::error::PageError;
 use crate::reading::{Intent, open_story};
-use crate::views::{self, ArchiveDayPage, Card, DayLink, Desk, HomePage, Layout, SectionPage, StoryPage};
+use crate::views::{
+    self, ArchiveDayPage, Card, DayLink, Desk, HomePage, Layout, Offer, SectionPage, StoryPage, SubscribePage,
+};
 use crate::visitor::Visitor;
 
 /// Stories per section page.
@@ -130,6 +132,30 @@ pub(crate) async fn story(
     let mut page = visitor.remember(page);
     page.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("private, no-store"));
     Ok(page)
+}
+
+#[derive(Deserialize)]
+pub(crate) struct NextQuery {
+    next: Option<String>,
+}
+
+/// `/subscribe?next=PATH`: the plans, and a way back to the story after logging in.
+pub(crate) async fn subscribe(State(state): State<SharedState>, Query(query): Query<NextQuery>) -> Response {
+    let login_url = match crate::account::safe_next(query.next.as_deref()) {
+        Some(next) => format!("/login?next={next}"),
+        None => "/login".to_owned(),
+    };
+    let page = SubscribePage {
+        layout: Layout::new(
+            &state,
+            "Subscribe".to_owned(),
+            format!("Subscription plans for {}", state.publisher_name),
+            None,
+        ),
+        offer: Offer::new(&state.plans),
+        login_url,
+    };
+    views::render(&page)
 }
 
 #[tracing::instrument(skip_all)]

@@ -175,8 +175,7 @@ pub(crate) struct Paywall {
     pub subheading: &'static str,
     pub login_url: String,
     pub subscribe_url: String,
-    pub plans: Vec<PlanCard>,
-    pub benefits: Vec<(&'static str, &'static str)>,
+    pub offer: Offer,
 }
 
 impl Paywall {
@@ -197,10 +196,33 @@ impl Paywall {
             subheading,
             login_url: format!("/login?next={story_path}"),
             subscribe_url: format!("/subscribe?next={story_path}"),
-            plans: PlanCard::catalogue(&state.plans),
+            offer: Offer::new(&state.plans),
+        }
+    }
+}
+
+/// The subscription offer: the plan cards and what every plan includes.
+pub(crate) struct Offer {
+    pub plans: Vec<PlanCard>,
+    pub benefits: Vec<(&'static str, &'static str)>,
+}
+
+impl Offer {
+    pub fn new(plans: &[Plan]) -> Self {
+        Self {
+            plans: PlanCard::catalogue(plans),
             benefits: Benefit::ALL.iter().map(|b| (b.title(), b.description())).collect(),
         }
     }
+}
+
+/// `/subscribe`: the plans on a page of their own.
+#[derive(Template)]
+#[template(path = "subscribe.html")]
+pub(crate) struct SubscribePage<'a> {
+    pub layout: Layout<'a>,
+    pub offer: Offer,
+    pub login_url: String,
 }
 
 /// A plan as the seed's cards show it.

@@ -20,6 +20,8 @@ mod token;
 mod user_agent;
 mod views;
 
+pub(crate) use pages::safe_next;
+
 use std::net::SocketAddr;
 
 use axum::Router;

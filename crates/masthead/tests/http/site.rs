@@ -16,6 +16,7 @@ on_every_backend!(
     bodies_are_sanitised_before_they_reach_a_page,
     storage_failure_is_a_500_page_without_internals,
     health_check_answers_when_ready,
+    subscribe_page_offers_the_seed_plans,
 );
 
 const SEED_SLUG: &str = "kremlin-no-positive-shift-yet-on-russia-us-ties";
@@ -200,4 +201,22 @@ fn datetimes(html: &str) -> Vec<chrono::DateTime<chrono::FixedOffset>> {
             chrono::DateTime::parse_from_rfc3339(&rest[..rest.find('"').unwrap()]).unwrap()
         })
         .collect()
+}
+
+async fn subscribe_page_offers_the_seed_plans(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let text = text_of(&app.page("/subscribe?next=/world/some-story-12", 200).await);
+    for expected in [
+        "Smart Quarterly ₹900 3 Months ₹300/Month",
+        "SAVE 25% Smart Essential ₹2,700 1 Year ₹225/Month",
+        "SAVE 46% Super Saver ₹3,900 2 Years ₹162/Month",
+        "Renews automatically, cancel anytime",
+        "Curated Newsletters",
+    ] {
+        assert!(text.contains(expected), "{expected}: {text}");
+    }
+    let html = app.page("/subscribe?next=/world/some-story-12", 200).await;
+    assert!(html.contains(r#"href="/login?next=/world/some-story-12""#));
+    let elsewhere = app.page("/subscribe?next=//evil.example/x", 200).await;
+    assert!(elsewhere.contains(r#"href="/login""#) && !elsewhere.contains("evil.example"));
 }
