@@ -1,0 +1,145 @@
+//! RSS 2.0 and Atom 1.0 feeds. Feeds carry no agency field, so the agency is
+//! the channel's (or feed's) title; the importer may override it per source.
+
+use crate::xml::{self, Element, Rename};
+use crate::{Draft, Notes, WireError, WireItem, body};
+
+const KNOWN_RSS_ITEM: &[&str] = &[
+    "title",
+    "link",
+    "description",
+    "guid",
+    "pubDate",
+    "author",
+    "category",
+    "comments",
+    "enclosure",
+    "source",
+    "encoded",
+    "creator",
+    "date",
+    "subject",
+    "content",
+    "thumbnail",
+    "group",
+];
+const KNOWN_ATOM_ENTRY: &[&str] = &[
+    "id",
+    "title",
+    "summary",
+    "content",
+    "published",
+    "updated",
+    "author",
+    "contributor",
+    "category",
+    "link",
+    "rights",
+    "source",
+];
+
+/// Reads an `<rss>` root.
+pub(crate) fn parse_rss(root: &Element, notes: &mut Notes) -> Result<Vec<WireItem>, WireError> {
+    let channel = root.child("channel").ok_or(WireError::NoItems)?;
+    let agency = channel.child("title").and_then(Element::text_nonblank);
+    let items: Vec<&Element> = channel.children_named("item").collect();
+    crate::collect_items(&items, notes, |item, notes| rss_item(item, agency.clone(), notes))
+}
+
+fn rss_item(item: &Element, agency: Option<String>, notes: &mut Notes) -> Result<WireItem, WireError> {
+    for e in item.elements().filter(|e| !KNOWN_RSS_ITEM.contains(&e.name.as_str())) {
+        notes.push(format!("unknown element {}", e.qualified_name()));
+    }
+    let text = |name: &str| item.child(name).and_then(Element::text_nonblank);
+    let description = item.child("description").map(Element::text_of_raw).filter(|d| !d.trim().is_empty());
+    let encoded = item.prefixed("content", "encoded").map(Element::text_of_raw).filter(|d| !d.trim().is_empty());
+    let (body, standfirst) = match (encoded, description) {
+        (Some(encoded), description) => (Some(body::from_html(&encoded)), description.map(|d| body::plain_text(&d))),
+        (None, Some(description)) => (Some(body::from_html(&description)), None),
+        (None, None) => (None, None),
+    };
+    let first_published_at = match text("pubDate") {
+        Some(raw) => notes.time("pubDate", Some(&raw)),
+        None => notes.time("dc:date", item.prefixed("dc", "date").and_then(Element::text_nonblank).as_deref()),
+    };
+    Draft {
+        agency_id: text("guid").or_else(|| text("link")),
+        version: None,
+        agency,
+        headline: text("title").map(|t| body::plain_text(&t)),
+        standfirst,
+        body,
+        byline: item.prefixed("dc", "creator").and_then(Element::text_nonblank).or_else(|| text("author")),
+        dateline: None,
+        first_published_at,
+        version_at: None,
+        status: None,
+        subjects: item.children_named("category").filter_map(Element::text_nonblank).collect(),
+    }
+    .finish(notes)
+}
+
+/// Reads a `<feed>` root.
+pub(crate) fn parse_atom(root: &Element, notes: &mut Notes) -> Result<Vec<WireItem>, WireError> {
+    let agency = root.child("title").map(atom_text).filter(|t| !t.is_empty());
+    let entries: Vec<&Element> = root.children_named("entry").collect();
+    crate::collect_items(&entries, notes, |entry, notes| atom_entry(entry, agency.clone(), notes))
+}
+
+/// An Atom text construct as plain text, whatever its `type`.
+fn atom_text(e: &Element) -> String {
+    match e.attr("type") {
+        Some("html") => body::plain_text(&e.text_of_raw()),
+        _ => e.text(),
+    }
+}
+
+fn atom_entry(entry: &Element, agency: Option<String>, notes: &mut Notes) -> Result<WireItem, WireError> {
+    for e in entry.elements().filter(|e| !KNOWN_ATOM_ENTRY.contains(&e.name.as_str())) {
+        notes.push(format!("unknown element {}", e.qualified_name()));
+    }
+    let text = |name: &str| entry.child(name).and_then(Element::text_nonblank);
+    let body = entry.child("content").and_then(|content| {
+        if content.attr("src").is_some() {
+            notes.push("content by reference (src) not fetched");
+            return None;
+        }
+        Some(match content.attr("type").unwrap_or("text") {
+            "html" => body::from_html(&content.text_of_raw()),
+            "xhtml" => body::from_html(&xml::inner_html(content, &|_| Rename::Keep)),
+            "text" => body::from_text(&content.text_of_raw()),
+            other => {
+                notes.push(format!("content of type {other} ignored"));
+                return None;
+            }
+        })
+    });
+    let link = entry
+        .children_named("link")
+        .find(|l| l.attr("rel").is_none_or(|r| r == "alternate"))
+        .and_then(|l| l.attr_nonblank("href"));
+    Draft {
+        agency_id: text("id").or(link),
+        version: None,
+        agency,
+        headline: entry.child("title").map(atom_text),
+        standfirst: entry.child("summary").map(atom_text),
+        body,
+        byline: {
+            let names: Vec<String> = entry
+                .children_named("author")
+                .filter_map(|a| a.child("name").and_then(Element::text_nonblank))
+                .collect();
+            (!names.is_empty()).then(|| names.join(", "))
+        },
+        dateline: None,
+        first_published_at: notes.time("published", text("published").as_deref()),
+        version_at: notes.time("updated", text("updated").as_deref()),
+        status: None,
+        subjects: entry
+            .children_named("category")
+            .filter_map(|c| c.attr_nonblank("label").or_else(|| c.attr_nonblank("term")))
+            .collect(),
+    }
+    .finish(notes)
+}
