@@ -30,6 +30,14 @@ impl DatabaseUrl {
         Self::Sqlite(format!("sqlite://{}", path.display()))
     }
 
+    /// The whole URL, password included: for handing to a child process,
+    /// never for printing (use `Display`, which hides the password).
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Sqlite(raw) | Self::Postgres(raw) => raw,
+        }
+    }
+
     /// `"sqlite"` or `"postgres"`.
     pub fn backend(&self) -> &'static str {
         match self {

@@ -1,18 +1,9 @@
 //! The `masthead` binary as a user runs it: help, the demo command, and the
 //! one-line errors for common mistakes.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
+use std::process::Command;
 
-fn masthead() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_masthead"));
-    for var in ["MASTHEAD_DATABASE_URL", "MASTHEAD_LISTEN", "MASTHEAD_DATA_DIR", "MASTHEAD_PUBLISHER_NAME"] {
-        command.env_remove(var);
-    }
-    command
-}
+use crate::support::{Running, masthead};
 
 /// Runs a command that must fail; returns its stderr, asserting it is one line.
 fn fails_with_one_line(command: &mut Command) -> String {
@@ -74,60 +65,15 @@ fn a_port_in_use_says_how_to_pick_another() {
     assert!(line.contains(&format!("cannot listen on {address}")) && line.contains("--listen"), "{line}");
 }
 
-/// A running `masthead demo` and the lines it printed.
-struct Running {
-    child: Child,
-    lines: mpsc::Receiver<String>,
-}
-
-impl Running {
-    fn start(data_dir: &std::path::Path) -> Self {
-        let mut child = masthead()
-            .args(["demo", "--listen", "127.0.0.1:0", "--articles", "120", "--data-dir"])
-            .arg(data_dir)
-            .stderr(Stdio::piped())
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap();
-        let (sender, lines) = mpsc::channel();
-        let stderr = child.stderr.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                let _ = sender.send(line);
-            }
-        });
-        Self { child, lines }
-    }
-
-    /// Waits for the "serving on" line; returns the address and the lines before it.
-    fn address(&self) -> (String, Vec<String>) {
-        let mut seen = Vec::new();
-        loop {
-            let line = self
-                .lines
-                .recv_timeout(Duration::from_secs(120))
-                .unwrap_or_else(|_| panic!("demo never served; printed: {seen:#?}"));
-            if let Some(rest) = line.split("serving on ").nth(1) {
-                return (rest.split_whitespace().next().unwrap().to_owned(), seen);
-            }
-            seen.push(line);
-        }
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[tokio::test]
 async fn demo_seeds_once_serves_and_reuses_its_data() {
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().join("masthead-data");
 
-    let first = Running::start(&data_dir);
+    let demo = |dir: &std::path::Path| {
+        Running::start(&["demo", "--listen", "127.0.0.1:0", "--articles", "120", "--data-dir", dir.to_str().unwrap()])
+    };
+    let first = demo(&data_dir);
     let (address, printed) = first.address();
     assert!(printed.iter().any(|l| l.starts_with("Seeding the demo archive: 120 stories")), "{printed:?}");
     assert!(printed.iter().any(|l| l.starts_with("Seeded 120 stories")), "{printed:?}");
@@ -138,7 +84,7 @@ async fn demo_seeds_once_serves_and_reuses_its_data() {
     assert!(day.contains("Kremlin: No positive shift yet on Russia-US ties"));
     drop(first);
 
-    let second = Running::start(&data_dir);
+    let second = demo(&data_dir);
     let (address, printed) = second.address();
     assert!(printed.iter().any(|l| l.starts_with("Using the existing demo archive")), "{printed:?}");
     assert!(!printed.iter().any(|l| l.starts_with("Seeding")), "{printed:?}");

@@ -10,7 +10,7 @@ use masthead_domain::{Clock, ManualClock};
 
 use crate::support::{
     Backend, Browser, PASSWORD, TestApp, free_story_paths, log_in, on_every_backend, register, site_config, spawn_app,
-    spawn_app_with, spawn_instance, story_id, text_of,
+    spawn_app_with, spawn_instance, spawn_process, story_id, text_of,
 };
 
 on_every_backend!(
@@ -246,7 +246,8 @@ async fn twenty_parallel_reads_grant_exactly_ten(backend: Backend) {
 
 async fn two_instances_on_one_database_grant_exactly_ten(backend: Backend) {
     let app = spawn_app(backend).await;
-    let second = spawn_instance(&app, site_config()).await;
+    // A second server process of its own, as a multi-instance deployment runs.
+    let (_process, second) = spawn_process(&app);
     let paths = free_story_paths(&app, 21).await;
     let mut reader = Browser::new(&app);
     reader.page(&paths[0], 200).await;

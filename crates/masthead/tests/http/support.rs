@@ -94,11 +94,28 @@ pub async fn spawn_on(store: Store, database: TestDatabase, config: SiteConfig) 
     TestApp { address, client, store, outbox, _database: database }
 }
 
-/// Starts one more server on the same database as `app`: a second instance
-/// of a multi-instance deployment. Returns its address.
+/// Starts one more server on the same database as `app`, in this process:
+/// a second instance with its own connection pool. Returns its address.
 pub async fn spawn_instance(app: &TestApp, config: SiteConfig) -> SocketAddr {
     let store = Store::connect(&app._database.url).await.expect("connect");
     serve(store, config).await
+}
+
+/// Starts `masthead serve` as a separate process on the same database as `app`.
+pub fn spawn_process(app: &TestApp) -> ((Running, Outbox), SocketAddr) {
+    let outbox = Outbox::fresh_path();
+    let running = Running::start(&[
+        "serve",
+        "--database-url",
+        app._database.url.as_str(),
+        "--listen",
+        "127.0.0.1:0",
+        "--outbox",
+        outbox.to_str().unwrap(),
+    ]);
+    let (base, _) = running.address();
+    let address = base.strip_prefix("http://").unwrap().parse().unwrap();
+    ((running, Outbox(outbox)), address)
 }
 
 async fn serve(store: Store, config: SiteConfig) -> SocketAddr {
@@ -497,4 +514,62 @@ pub async fn free_story_paths(app: &TestApp, count: usize) -> Vec<String> {
 /// The id at the end of a story path.
 pub fn story_id(path: &str) -> &str {
     path.rsplit('-').next().unwrap()
+}
+
+/// The `masthead` binary, with none of its settings taken from this environment.
+pub fn masthead() -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_masthead"));
+    for var in ["MASTHEAD_DATABASE_URL", "MASTHEAD_LISTEN", "MASTHEAD_DATA_DIR", "MASTHEAD_PUBLISHER_NAME"] {
+        command.env_remove(var);
+    }
+    command
+}
+
+/// A `masthead` process serving, and the lines it printed. Killed when dropped.
+pub struct Running {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+}
+
+impl Running {
+    /// Starts `masthead ARGS...`; the arguments should make it serve on port 0.
+    pub fn start(args: &[&str]) -> Self {
+        use std::io::BufRead;
+        let mut child = masthead()
+            .args(args)
+            .stderr(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let (sender, lines) = std::sync::mpsc::channel();
+        let stderr = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+                let _ = sender.send(line);
+            }
+        });
+        Self { child, lines }
+    }
+
+    /// Waits for the "serving on" line; returns the base URL and the lines before it.
+    pub fn address(&self) -> (String, Vec<String>) {
+        let mut seen = Vec::new();
+        loop {
+            let line = self
+                .lines
+                .recv_timeout(std::time::Duration::from_secs(120))
+                .unwrap_or_else(|_| panic!("masthead never served; printed: {seen:#?}"));
+            if let Some(rest) = line.split("serving on ").nth(1) {
+                return (rest.split_whitespace().next().unwrap().to_owned(), seen);
+            }
+            seen.push(line);
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
