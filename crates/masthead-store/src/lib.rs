@@ -21,6 +21,7 @@ mod error;
 mod meter;
 mod plans;
 mod url;
+mod wire;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -32,6 +33,7 @@ pub use accounts::{NewSession, ReaderRecord, SessionKind, SessionOwner, SessionR
 pub use error::StoreError;
 pub use meter::ReadOutcome;
 pub use url::DatabaseUrl;
+pub use wire::{WireKey, WireOutcome};
 
 /// Result of a storage call.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -43,6 +43,11 @@ pub enum Command {
         #[command(flatten)]
         database: Database,
     },
+    /// Wire copy from news agencies.
+    Wire {
+        #[command(subcommand)]
+        command: WireCommand,
+    },
     /// Fill an empty database with the demo sections and archive.
     Seed {
         #[command(flatten)]
@@ -51,6 +56,44 @@ pub enum Command {
         #[arg(long, default_value_t = 30_000)]
         articles: u64,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WireCommand {
+    /// Import agency files — IPTC ninjs, NewsML-G2, NITF, RSS or Atom — from
+    /// files or folders. Prints one line per item: created, updated,
+    /// unchanged, skipped or rejected.
+    Import {
+        #[command(flatten)]
+        target: Target,
+        /// Publish new stories at once instead of queueing them as drafts for an editor.
+        #[arg(long)]
+        publish: bool,
+        /// The section new stories go to.
+        #[arg(long, default_value = "world")]
+        section: String,
+        /// The agency's name, for files that do not give one.
+        #[arg(long)]
+        agency: Option<String>,
+        /// The site's public address, for the story URLs printed.
+        #[arg(long, env = "MASTHEAD_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+        public_url: String,
+        /// Files or folders to import (folders are read recursively).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+}
+
+/// Which database a command works on: the demo's data directory, or a URL.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct Target {
+    /// A data directory made by `masthead demo` (its SQLite database).
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    /// sqlite://PATH or postgres://USER@HOST:PORT/DATABASE.
+    #[arg(long, env = "MASTHEAD_DATABASE_URL")]
+    pub database_url: Option<String>,
 }
 
 #[derive(Debug, Args)]

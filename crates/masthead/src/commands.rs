@@ -7,8 +7,8 @@ use masthead_domain::PublisherZone;
 use masthead_store::{DatabaseUrl, Store};
 use masthead_web::{Application, Mailer, SiteConfig};
 
-use crate::cli::{Command, Site};
-use crate::seed;
+use crate::cli::{Command, Site, WireCommand};
+use crate::{seed, wire_import};
 
 pub async fn run(command: Command) -> Result<()> {
     match command {
@@ -39,6 +39,17 @@ pub async fn run(command: Command) -> Result<()> {
                 "the database already holds {existing} stories; seed fills an empty database (point --database-url at a new one)"
             );
             seed::demo_archive(&store, articles).await
+        }
+        Command::Wire { command: WireCommand::Import { target, publish, section, agency, public_url, paths } } => {
+            let store = match (&target.data_dir, &target.database_url) {
+                (Some(dir), _) => open_data_dir(dir).await?,
+                (None, Some(url)) => open(url).await?,
+                (None, None) => anyhow::bail!("say which database: --data-dir DIR or --database-url URL"),
+            };
+            let options = wire_import::Options { publish, section, agency, public_url };
+            let report = wire_import::import(&store, &options, &paths).await?;
+            anyhow::ensure!(report.rejected == 0, "{} file(s) rejected (see above)", report.rejected);
+            Ok(())
         }
     }
 }

@@ -4,6 +4,7 @@
 mod cli;
 mod commands;
 mod seed;
+mod wire_import;
 
 use std::process::ExitCode;
 

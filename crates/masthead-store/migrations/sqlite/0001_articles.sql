@@ -7,6 +7,17 @@ CREATE TABLE sections (
     position BIGINT NOT NULL
 );
 
+-- The publication's desks; admins can rename and reorder them.
+INSERT INTO sections (slug, name, premium, position) VALUES
+    ('world', 'World', FALSE, 1),
+    ('economy', 'Economy', FALSE, 2),
+    ('markets', 'Markets', FALSE, 3),
+    ('companies', 'Companies', FALSE, 4),
+    ('politics', 'Politics', FALSE, 5),
+    ('technology', 'Technology', FALSE, 6),
+    ('opinion', 'Opinion', FALSE, 7),
+    ('smart-investor', 'The Smart Investor', TRUE, 8);
+
 CREATE TABLE articles (
     id                 INTEGER PRIMARY KEY,
     slug               TEXT NOT NULL,

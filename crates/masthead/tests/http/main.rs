@@ -9,3 +9,4 @@ mod api;
 mod cli;
 mod meter;
 mod site;
+mod wire;
