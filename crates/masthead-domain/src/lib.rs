@@ -14,6 +14,8 @@ pub mod paging;
 pub mod plan;
 pub mod section;
 pub mod slug;
+pub mod subscription;
+pub mod tax;
 pub mod time;
 
 pub use article::{Article, ArticleStatus, ArticleSummary, Credit, NewArticle};

@@ -1,0 +1,307 @@
+//! A subscription's lifecycle, derived from its ledger.
+//!
+//! Masthead owns the lifecycle; payment providers only take money. Every
+//! transition is an event appended to a ledger, and the current state is a
+//! pure fold of those events at an instant. Events may arrive in any order
+//! and more than once (webhooks are retried and reordered): the fold sorts
+//! them and ignores repeated payments, so every delivery order converges.
+//!
+//! pending → active → (term end) renewal due → active again when the renewal
+//! is paid, or past due (a failed charge; grace period) → expired. Cancelling
+//! lets the paid term run out, and can be undone until then. A plan switch
+//! takes effect at the next renewal.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+/// Something that happened to a subscription.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// The reader chose a plan; no money yet.
+    Created {
+        /// The plan chosen.
+        plan_id: i64,
+    },
+    /// A payment covered `[from, until)` on `plan_id`.
+    Paid {
+        /// The provider's payment id: the same payment counts once.
+        payment_id: String,
+        /// The plan the payment was for.
+        plan_id: i64,
+        /// Start of the paid period.
+        from: DateTime<Utc>,
+        /// End of the paid period.
+        until: DateTime<Utc>,
+    },
+    /// A renewal charge failed.
+    PaymentFailed,
+    /// The reader cancelled: no more renewals.
+    Cancelled,
+    /// The reader took the cancellation back.
+    Resumed,
+    /// The reader chose another plan for the next renewal.
+    SwitchRequested {
+        /// The plan to renew onto.
+        plan_id: i64,
+    },
+}
+
+/// An event as stored: when it happened, and its place in the ledger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// When the event happened (the provider's time for payments).
+    pub at: DateTime<Utc>,
+    /// The ledger's sequence number, breaking ties between equal times.
+    pub seq: i64,
+    /// What happened.
+    pub event: Event,
+}
+
+/// Where a subscription stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Chosen, not yet paid.
+    Pending,
+    /// Paid up.
+    Active,
+    /// The paid term has ended and the renewal charge is being made.
+    RenewalDue,
+    /// The renewal charge failed; access continues through the grace period.
+    PastDue,
+    /// Cancelled; access runs to the end of the paid term.
+    Cancelled,
+    /// No access.
+    Expired,
+}
+
+/// The state the ledger folds to at an instant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct State {
+    /// Where it stands.
+    pub status: Status,
+    /// The plan paid for now (or chosen, while pending).
+    pub plan_id: i64,
+    /// The plan the next renewal charges, if a switch was asked for.
+    pub next_plan_id: Option<i64>,
+    /// End of the paid term, once anything was paid.
+    pub current_period_end: Option<DateTime<Utc>>,
+    /// When the paid term started first, for continuous-subscription benefits.
+    pub started_at: Option<DateTime<Utc>>,
+    /// Cancelled and not resumed: the term will not renew.
+    pub cancel_at_period_end: bool,
+}
+
+impl State {
+    /// Whether the subscription gives its benefits now.
+    pub fn has_access(&self) -> bool {
+        matches!(self.status, Status::Active | Status::RenewalDue | Status::PastDue | Status::Cancelled)
+    }
+}
+
+/// Folds a ledger to the state at `now`; `grace` is how long a failed
+/// renewal keeps access. `None` for a ledger without a `Created` event.
+pub fn fold(entries: &[Entry], now: DateTime<Utc>, grace: Duration) -> Option<State> {
+    let mut entries: Vec<&Entry> = entries.iter().filter(|e| e.at <= now).collect();
+    entries.sort_by_key(|e| (e.at, e.seq));
+    let plan_id = entries.iter().find_map(|e| match e.event {
+        Event::Created { plan_id } => Some(plan_id),
+        _ => None,
+    })?;
+    let mut state = State {
+        status: Status::Pending,
+        plan_id,
+        next_plan_id: None,
+        current_period_end: None,
+        started_at: None,
+        cancel_at_period_end: false,
+    };
+    let mut seen_payments: Vec<&str> = Vec::new();
+    let mut failed_at: Option<DateTime<Utc>> = None;
+    for entry in entries {
+        match &entry.event {
+            Event::Created { .. } => {}
+            Event::Paid { payment_id, plan_id, from, until } => {
+                if seen_payments.contains(&payment_id.as_str()) {
+                    continue;
+                }
+                seen_payments.push(payment_id);
+                // Periods only ever extend: a late-arriving older payment changes nothing.
+                if state.current_period_end.is_none_or(|end| *until > end) {
+                    state.current_period_end = Some(*until);
+                    state.plan_id = *plan_id;
+                    if state.next_plan_id == Some(*plan_id) {
+                        state.next_plan_id = None;
+                    }
+                }
+                state.started_at = Some(state.started_at.map_or(*from, |s| s.min(*from)));
+                failed_at = None;
+            }
+            Event::PaymentFailed => failed_at = Some(entry.at),
+            Event::Cancelled => state.cancel_at_period_end = true,
+            Event::Resumed => state.cancel_at_period_end = false,
+            Event::SwitchRequested { plan_id } => {
+                state.next_plan_id = (*plan_id != state.plan_id).then_some(*plan_id);
+            }
+        }
+    }
+    state.status = match state.current_period_end {
+        None => Status::Pending,
+        Some(end) if now < end && state.cancel_at_period_end => Status::Cancelled,
+        Some(end) if now < end => Status::Active,
+        Some(_) if state.cancel_at_period_end => Status::Expired,
+        Some(end) => match failed_at {
+            Some(_) if now < end + grace => Status::PastDue,
+            Some(_) => Status::Expired,
+            // Nobody has tried to charge for long after the term: treat as lapsed.
+            None if now < end + grace => Status::RenewalDue,
+            None => Status::Expired,
+        },
+    };
+    Some(state)
+}
+
+/// How many 12-month partner-access blocks a subscription has unlocked: the
+/// first at purchase, each next one after another 12 months of continuous
+/// subscription ("for the 2nd year will be given after 12 months"). Only for
+/// plans of a year or more, and only while the subscription gives access.
+pub fn partner_blocks(state: &State, term_months: u32, now: DateTime<Utc>) -> u32 {
+    let (Some(started), true, true) = (state.started_at, term_months >= 12, state.has_access()) else {
+        return 0;
+    };
+    let months = months_between(started, now);
+    1 + months / 12
+}
+
+/// Whole calendar months from `from` to `to` (0 when `to` is earlier).
+fn months_between(from: DateTime<Utc>, to: DateTime<Utc>) -> u32 {
+    use chrono::Datelike;
+    if to <= from {
+        return 0;
+    }
+    let mut months = (to.year() - from.year()) * 12 + to.month() as i32 - from.month() as i32;
+    if (to.day(), to.time()) < (from.day(), from.time()) {
+        months -= 1;
+    }
+    u32::try_from(months.max(0)).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn entry(seq: i64, when: &str, event: Event) -> Entry {
+        Entry { at: at(when), seq, event }
+    }
+
+    fn paid(id: &str, plan_id: i64, from: &str, until: &str) -> Event {
+        Event::Paid { payment_id: id.into(), plan_id, from: at(from), until: at(until) }
+    }
+
+    const GRACE: Duration = Duration::days(7);
+
+    fn ledger() -> Vec<Entry> {
+        vec![
+            entry(1, "2026-01-10T10:00:00Z", Event::Created { plan_id: 2 }),
+            entry(2, "2026-01-10T10:01:00Z", paid("pay_1", 2, "2026-01-10T10:01:00Z", "2027-01-10T10:01:00Z")),
+        ]
+    }
+
+    #[test]
+    fn created_is_pending_then_paid_is_active() {
+        let l = ledger();
+        assert_eq!(fold(&l[..1], at("2026-01-10T10:00:30Z"), GRACE).unwrap().status, Status::Pending);
+        let state = fold(&l, at("2026-06-01T00:00:00Z"), GRACE).unwrap();
+        assert_eq!(state.status, Status::Active);
+        assert!(state.has_access());
+        assert_eq!(state.current_period_end, Some(at("2027-01-10T10:01:00Z")));
+    }
+
+    #[test]
+    fn cancel_runs_to_the_end_of_the_term_and_can_be_resumed() {
+        let mut l = ledger();
+        l.push(entry(3, "2026-03-01T00:00:00Z", Event::Cancelled));
+        let state = fold(&l, at("2026-12-31T00:00:00Z"), GRACE).unwrap();
+        assert_eq!(state.status, Status::Cancelled);
+        assert!(state.has_access() && state.cancel_at_period_end);
+        assert_eq!(fold(&l, at("2027-01-10T10:01:00Z"), GRACE).unwrap().status, Status::Expired);
+        l.push(entry(4, "2026-04-01T00:00:00Z", Event::Resumed));
+        assert_eq!(fold(&l, at("2026-12-31T00:00:00Z"), GRACE).unwrap().status, Status::Active);
+    }
+
+    #[test]
+    fn renewal_success_extends_the_term() {
+        let mut l = ledger();
+        assert_eq!(fold(&l, at("2027-01-11T00:00:00Z"), GRACE).unwrap().status, Status::RenewalDue);
+        l.push(entry(3, "2027-01-10T10:02:00Z", paid("pay_2", 2, "2027-01-10T10:01:00Z", "2028-01-10T10:01:00Z")));
+        let state = fold(&l, at("2027-01-11T00:00:00Z"), GRACE).unwrap();
+        assert_eq!(state.status, Status::Active);
+        assert_eq!(state.current_period_end, Some(at("2028-01-10T10:01:00Z")));
+    }
+
+    #[test]
+    fn renewal_failure_gives_grace_then_expires() {
+        let mut l = ledger();
+        l.push(entry(3, "2027-01-10T10:05:00Z", Event::PaymentFailed));
+        assert_eq!(fold(&l, at("2027-01-12T00:00:00Z"), GRACE).unwrap().status, Status::PastDue);
+        assert!(fold(&l, at("2027-01-12T00:00:00Z"), GRACE).unwrap().has_access());
+        let expired = fold(&l, at("2027-01-17T10:01:00Z"), GRACE).unwrap();
+        assert_eq!(expired.status, Status::Expired);
+        assert!(!expired.has_access());
+        // Paying during grace brings it back.
+        l.push(entry(4, "2027-01-13T00:00:00Z", paid("pay_2", 2, "2027-01-10T10:01:00Z", "2028-01-10T10:01:00Z")));
+        assert_eq!(fold(&l, at("2027-01-14T00:00:00Z"), GRACE).unwrap().status, Status::Active);
+    }
+
+    #[test]
+    fn duplicate_and_out_of_order_events_converge() {
+        let mut l = ledger();
+        l.push(entry(3, "2027-01-10T10:02:00Z", paid("pay_2", 2, "2027-01-10T10:01:00Z", "2028-01-10T10:01:00Z")));
+        let expected = fold(&l, at("2027-06-01T00:00:00Z"), GRACE).unwrap();
+        let mut shuffled = vec![l[2].clone(), l[1].clone(), l[2].clone(), l[0].clone(), l[1].clone()];
+        assert_eq!(fold(&shuffled, at("2027-06-01T00:00:00Z"), GRACE).unwrap(), expected);
+        shuffled.reverse();
+        assert_eq!(fold(&shuffled, at("2027-06-01T00:00:00Z"), GRACE).unwrap(), expected);
+    }
+
+    #[test]
+    fn a_switch_takes_effect_at_the_next_renewal() {
+        let mut l = ledger();
+        l.push(entry(3, "2026-05-01T00:00:00Z", Event::SwitchRequested { plan_id: 3 }));
+        let state = fold(&l, at("2026-06-01T00:00:00Z"), GRACE).unwrap();
+        assert_eq!((state.plan_id, state.next_plan_id), (2, Some(3)));
+        l.push(entry(4, "2027-01-10T10:02:00Z", paid("pay_2", 3, "2027-01-10T10:01:00Z", "2029-01-10T10:01:00Z")));
+        let renewed = fold(&l, at("2027-02-01T00:00:00Z"), GRACE).unwrap();
+        assert_eq!((renewed.plan_id, renewed.next_plan_id), (3, None));
+    }
+
+    #[test]
+    fn a_ledger_without_creation_is_no_subscription() {
+        assert_eq!(fold(&[], at("2026-01-01T00:00:00Z"), GRACE), None);
+    }
+
+    #[test]
+    fn partner_access_comes_in_twelve_month_blocks() {
+        let l = ledger();
+        let month = |s: &str| fold(&l, at(s), Duration::days(7)).unwrap();
+        let s0 = month("2026-01-10T10:01:00Z");
+        assert_eq!(partner_blocks(&s0, 12, at("2026-01-10T10:01:00Z")), 1, "the first at purchase");
+        let s11 = month("2027-01-10T10:00:00Z");
+        assert_eq!(partner_blocks(&s11, 12, at("2027-01-10T10:00:00Z")), 1, "not before 12 months");
+        let mut renewed = l.clone();
+        renewed.push(entry(
+            3,
+            "2027-01-10T10:02:00Z",
+            paid("pay_2", 2, "2027-01-10T10:01:00Z", "2028-01-10T10:01:00Z"),
+        ));
+        let s12 = fold(&renewed, at("2027-01-10T10:02:00Z"), GRACE).unwrap();
+        assert_eq!(partner_blocks(&s12, 12, at("2027-01-10T10:02:00Z")), 2, "the second after 12 months");
+        assert_eq!(partner_blocks(&s12, 3, at("2027-01-10T10:02:00Z")), 0, "quarterly plans are not eligible");
+        let lapsed = fold(&l, at("2027-03-01T00:00:00Z"), GRACE).unwrap();
+        assert_eq!(partner_blocks(&lapsed, 12, at("2027-03-01T00:00:00Z")), 0, "nothing once expired");
+    }
+}
