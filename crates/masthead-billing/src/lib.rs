@@ -3,4 +3,5 @@
 //! so by webhook. This crate checks that a webhook really comes from its
 //! provider before anything reads it.
 
+pub mod events;
 pub mod signature;

@@ -36,3 +36,21 @@ fn razorpay_signature_checked_with_razorpay_python_verifies() {
     assert_eq!(verify_razorpay(Some(header), &body[1..], secret), Err(SignatureError::Mismatch));
     assert_eq!(verify_razorpay(Some(header), body, "other"), Err(SignatureError::Mismatch));
 }
+
+#[test]
+fn stripe_sample_envelopes_parse() {
+    use masthead_billing::events::{EventKind, parse_stripe};
+    for (file, event_type) in [
+        ("evt_checkout.session.completed.json", "checkout.session.completed"),
+        ("evt_customer.subscription.created.json", "customer.subscription.created"),
+        ("evt_invoice.paid.json", "invoice.paid"),
+    ] {
+        let event = parse_stripe(&fixture(file)).unwrap();
+        assert_eq!(event.event_type, event_type);
+        assert_eq!(event.event_id, "evt_1Pgc76B7WZ01zgkWwyRHS12y");
+        // The samples' objects are unpaid or unrelated to us: nothing is granted from them.
+        if let EventKind::PaymentSucceeded { subscription, .. } = event.kind {
+            assert_eq!(subscription, None, "{file}");
+        }
+    }
+}

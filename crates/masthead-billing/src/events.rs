@@ -1,0 +1,238 @@
+//! Provider webhooks read into one shape. After the signature is checked,
+//! each provider's event becomes a [`ProviderEvent`]: a payment for one of
+//! our subscriptions succeeded or failed, or something we do not act on.
+//!
+//! Our subscription travels with the provider's objects: Stripe's
+//! `client_reference_id` or `metadata.masthead_subscription`, Razorpay's
+//! `notes.masthead_subscription`, the sandbox's `subscription` field.
+
+use serde_json::Value;
+use thiserror::Error;
+
+/// Which provider sent an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Provider {
+    /// The built-in test-mode provider.
+    Sandbox,
+    /// Stripe.
+    Stripe,
+    /// Razorpay.
+    Razorpay,
+}
+
+/// A provider's event, in the one shape the lifecycle understands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderEvent {
+    /// The provider's event id: the idempotency key.
+    pub event_id: String,
+    /// The provider's event type, as sent ("invoice.paid").
+    pub event_type: String,
+    /// When the provider made the event (unix seconds).
+    pub created: i64,
+    /// What it means for us.
+    pub kind: EventKind,
+}
+
+/// What an event means for a subscription.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EventKind {
+    /// Money was taken.
+    PaymentSucceeded {
+        /// The provider's payment id (counted once).
+        payment_id: String,
+        /// Our subscription id, when the provider's object carries it.
+        subscription: Option<i64>,
+        /// Amount in minor units (paise for INR).
+        amount: i64,
+        /// ISO currency code, lowercase.
+        currency: String,
+    },
+    /// A charge failed.
+    PaymentFailed {
+        /// Our subscription id, when the provider's object carries it.
+        subscription: Option<i64>,
+    },
+    /// An event we do not act on (stored, acknowledged, ignored).
+    Ignored,
+}
+
+/// Why an event body could not be read.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum EventError {
+    /// Not JSON.
+    #[error("the body is not valid JSON: {0}")]
+    Json(String),
+    /// JSON, but without a field every event has.
+    #[error("the event has no {0}")]
+    Missing(&'static str),
+}
+
+fn parse_json(body: &[u8]) -> Result<Value, EventError> {
+    serde_json::from_slice(body).map_err(|e| EventError::Json(e.to_string()))
+}
+
+fn text(value: &Value, field: &'static str) -> Result<String, EventError> {
+    value.get(field).and_then(Value::as_str).map(str::to_owned).ok_or(EventError::Missing(field))
+}
+
+/// Our subscription id from a string or number field.
+fn subscription_ref(value: Option<&Value>) -> Option<i64> {
+    match value? {
+        Value::String(s) => s.parse().ok(),
+        Value::Number(n) => n.as_i64(),
+        _ => None,
+    }
+}
+
+/// Reads a Stripe event envelope.
+pub fn parse_stripe(body: &[u8]) -> Result<ProviderEvent, EventError> {
+    let event = parse_json(body)?;
+    let event_id = text(&event, "id")?;
+    let event_type = text(&event, "type")?;
+    let created = event.get("created").and_then(Value::as_i64).ok_or(EventError::Missing("created"))?;
+    let object = event.pointer("/data/object").ok_or(EventError::Missing("data.object"))?;
+    let subscription = subscription_ref(object.pointer("/metadata/masthead_subscription"))
+        .or_else(|| subscription_ref(object.get("client_reference_id")));
+    let kind = match event_type.as_str() {
+        "checkout.session.completed" if object.get("payment_status").and_then(Value::as_str) == Some("paid") => {
+            EventKind::PaymentSucceeded {
+                payment_id: object
+                    .get("payment_intent")
+                    .and_then(Value::as_str)
+                    .map_or_else(|| text(object, "id"), |id| Ok(id.to_owned()))?,
+                subscription,
+                amount: object.get("amount_total").and_then(Value::as_i64).unwrap_or(0),
+                currency: object.get("currency").and_then(Value::as_str).unwrap_or_default().to_owned(),
+            }
+        }
+        "payment_intent.succeeded" => EventKind::PaymentSucceeded {
+            payment_id: text(object, "id")?,
+            subscription,
+            amount: object.get("amount_received").and_then(Value::as_i64).unwrap_or(0),
+            currency: object.get("currency").and_then(Value::as_str).unwrap_or_default().to_owned(),
+        },
+        "invoice.paid" => EventKind::PaymentSucceeded {
+            payment_id: text(object, "id")?,
+            subscription,
+            amount: object.get("amount_paid").and_then(Value::as_i64).unwrap_or(0),
+            currency: object.get("currency").and_then(Value::as_str).unwrap_or_default().to_owned(),
+        },
+        "payment_intent.payment_failed" | "invoice.payment_failed" => EventKind::PaymentFailed { subscription },
+        _ => EventKind::Ignored,
+    };
+    Ok(ProviderEvent { event_id, event_type, created, kind })
+}
+
+/// Reads a Razorpay webhook. Razorpay puts the event id in the
+/// `X-Razorpay-Event-Id` header, not the body.
+pub fn parse_razorpay(body: &[u8], event_id: Option<&str>) -> Result<ProviderEvent, EventError> {
+    let event = parse_json(body)?;
+    let event_id = event_id.map(str::to_owned).ok_or(EventError::Missing("X-Razorpay-Event-Id header"))?;
+    let event_type = text(&event, "event")?;
+    let created = event.get("created_at").and_then(Value::as_i64).ok_or(EventError::Missing("created_at"))?;
+    let payment = event.pointer("/payload/payment/entity");
+    let subscription = payment
+        .and_then(|p| subscription_ref(p.pointer("/notes/masthead_subscription")))
+        .or_else(|| subscription_ref(event.pointer("/payload/subscription/entity/notes/masthead_subscription")));
+    let kind = match (event_type.as_str(), payment) {
+        ("payment.captured" | "subscription.charged", Some(payment)) => EventKind::PaymentSucceeded {
+            payment_id: text(payment, "id")?,
+            subscription,
+            amount: payment.get("amount").and_then(Value::as_i64).unwrap_or(0),
+            currency: payment.get("currency").and_then(Value::as_str).unwrap_or_default().to_ascii_lowercase(),
+        },
+        ("payment.failed" | "subscription.halted" | "subscription.pending", _) => {
+            EventKind::PaymentFailed { subscription }
+        }
+        _ => EventKind::Ignored,
+    };
+    Ok(ProviderEvent { event_id, event_type, created, kind })
+}
+
+/// Reads the sandbox's own webhook: `{"id","type","created","subscription",
+/// "payment_id","amount","currency"}` with type `payment.succeeded` or
+/// `payment.failed`.
+pub fn parse_sandbox(body: &[u8]) -> Result<ProviderEvent, EventError> {
+    let event = parse_json(body)?;
+    let event_id = text(&event, "id")?;
+    let event_type = text(&event, "type")?;
+    let created = event.get("created").and_then(Value::as_i64).ok_or(EventError::Missing("created"))?;
+    let subscription = subscription_ref(event.get("subscription"));
+    let kind = match event_type.as_str() {
+        "payment.succeeded" => EventKind::PaymentSucceeded {
+            payment_id: text(&event, "payment_id")?,
+            subscription,
+            amount: event.get("amount").and_then(Value::as_i64).ok_or(EventError::Missing("amount"))?,
+            currency: text(&event, "currency")?,
+        },
+        "payment.failed" => EventKind::PaymentFailed { subscription },
+        _ => EventKind::Ignored,
+    };
+    Ok(ProviderEvent { event_id, event_type, created, kind })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stripe_checkout_paid_is_a_payment_for_our_subscription() {
+        let body = br#"{"id":"evt_1","type":"checkout.session.completed","created":1700000000,
+            "data":{"object":{"id":"cs_1","payment_status":"paid","payment_intent":"pi_1",
+            "client_reference_id":"42","amount_total":270000,"currency":"inr"}}}"#;
+        let event = parse_stripe(body).unwrap();
+        assert_eq!(event.event_id, "evt_1");
+        assert_eq!(
+            event.kind,
+            EventKind::PaymentSucceeded {
+                payment_id: "pi_1".into(),
+                subscription: Some(42),
+                amount: 270_000,
+                currency: "inr".into()
+            }
+        );
+    }
+
+    #[test]
+    fn unpaid_checkouts_and_other_events_are_ignored() {
+        let body = br#"{"id":"evt_2","type":"checkout.session.completed","created":1,
+            "data":{"object":{"id":"cs_1","payment_status":"unpaid"}}}"#;
+        assert_eq!(parse_stripe(body).unwrap().kind, EventKind::Ignored);
+        let body = br#"{"id":"evt_3","type":"customer.created","created":1,"data":{"object":{}}}"#;
+        assert_eq!(parse_stripe(body).unwrap().kind, EventKind::Ignored);
+    }
+
+    #[test]
+    fn razorpay_charges_carry_our_subscription_in_notes() {
+        let body = br#"{"entity":"event","event":"subscription.charged","created_at":1700000000,
+            "payload":{"payment":{"entity":{"id":"pay_1","amount":90000,"currency":"INR",
+            "notes":{"masthead_subscription":"7"}}}}}"#;
+        let event = parse_razorpay(body, Some("evt_rzp_1")).unwrap();
+        assert_eq!(
+            event.kind,
+            EventKind::PaymentSucceeded {
+                payment_id: "pay_1".into(),
+                subscription: Some(7),
+                amount: 90_000,
+                currency: "inr".into()
+            }
+        );
+        assert_eq!(parse_razorpay(body, None), Err(EventError::Missing("X-Razorpay-Event-Id header")));
+    }
+
+    #[test]
+    fn the_sandbox_event_shape() {
+        let body = br#"{"id":"sbx_evt_1","type":"payment.failed","created":1,"subscription":3}"#;
+        assert_eq!(parse_sandbox(body).unwrap().kind, EventKind::PaymentFailed { subscription: Some(3) });
+    }
+
+    #[test]
+    fn malformed_bodies_say_why() {
+        assert!(matches!(parse_stripe(b"{not json"), Err(EventError::Json(_))));
+        assert_eq!(parse_stripe(br#"{"type":"x"}"#), Err(EventError::Missing("id")));
+        assert_eq!(
+            parse_sandbox(br#"{"id":"e","type":"payment.succeeded","created":1}"#),
+            Err(EventError::Missing("payment_id"))
+        );
+    }
+}
