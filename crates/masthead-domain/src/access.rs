@@ -131,6 +131,9 @@ pub struct Story {
     pub premium: bool,
     /// In a premium section (The Smart Investor).
     pub premium_section: bool,
+    /// Older than the archive age: readable only with [`Benefit::Archive`].
+    /// The caller computes it from the story's first publication and the clock.
+    pub archived: bool,
 }
 
 /// The reader's meter for the current month.
@@ -187,6 +190,8 @@ pub enum BlockReason {
     PremiumStory,
     /// A story in the premium section: subscribers only.
     PremiumSection,
+    /// A story older than the archive age: the archive is a subscriber benefit.
+    ArchiveOnly,
 }
 
 impl Access {
@@ -211,6 +216,9 @@ impl Access {
             }
             Self::Blocked { reason: BlockReason::PremiumStory } => "This is a premium story for subscribers".to_owned(),
             Self::Blocked { reason: BlockReason::PremiumSection } => "The Smart Investor is for subscribers".to_owned(),
+            Self::Blocked { reason: BlockReason::ArchiveOnly } => {
+                "This story is in the archive, a subscriber benefit".to_owned()
+            }
         }
     }
 }
@@ -219,6 +227,10 @@ impl Access {
 pub fn decide(reader: &Reader, story: Story, meter: Meter) -> Access {
     if reader.kind == ReaderKind::Staff {
         return Access::Allowed { reason: AllowReason::Staff };
+    }
+    // The archive is a benefit of its own: without it, age alone withholds a story.
+    if story.archived && !reader.has(Benefit::Archive) {
+        return Access::Blocked { reason: BlockReason::ArchiveOnly };
     }
     let subscriber = reader.has(Benefit::PremiumStories);
     if story.premium_section {
@@ -247,9 +259,10 @@ pub fn decide(reader: &Reader, story: Story, meter: Meter) -> Access {
 mod tests {
     use super::*;
 
-    const FREE: Story = Story { premium: false, premium_section: false };
-    const PREMIUM: Story = Story { premium: true, premium_section: false };
-    const SMART_INVESTOR: Story = Story { premium: true, premium_section: true };
+    const FREE: Story = Story { premium: false, premium_section: false, archived: false };
+    const PREMIUM: Story = Story { premium: true, premium_section: false, archived: false };
+    const SMART_INVESTOR: Story = Story { premium: true, premium_section: true, archived: false };
+    const ARCHIVED: Story = Story { premium: false, premium_section: false, archived: true };
 
     fn meter(used: u32, already_read: bool) -> Meter {
         Meter { used, already_read, limit: 10 }
@@ -315,6 +328,26 @@ mod tests {
         for story in [FREE, PREMIUM, SMART_INVESTOR] {
             assert_eq!(decide(&staff, story, meter(10, false)), Access::Allowed { reason: AllowReason::Staff });
         }
+    }
+
+    #[test]
+    fn archived_stories_need_the_archive_benefit() {
+        let blocked = Access::Blocked { reason: BlockReason::ArchiveOnly };
+        // Not on the meter either: an unspent allowance does not open the archive.
+        assert_eq!(decide(&Reader::visitor(), ARCHIVED, meter(0, false)), blocked);
+        assert_eq!(decide(&registered(), ARCHIVED, meter(0, true)), blocked);
+        let premium_only = Reader { kind: ReaderKind::Registered, benefits: vec![Benefit::PremiumStories] };
+        assert_eq!(decide(&premium_only, ARCHIVED, meter(0, false)), blocked);
+        // With the benefit, a free archived story is read like any other.
+        let archive_only = Reader { kind: ReaderKind::Registered, benefits: vec![Benefit::Archive] };
+        assert_eq!(decide(&archive_only, ARCHIVED, meter(2, false)), Access::Metered { used: 3, limit: 10 });
+        assert_eq!(
+            decide(&subscriber(), ARCHIVED, meter(10, false)),
+            Access::Allowed { reason: AllowReason::Subscriber }
+        );
+        let staff = Reader { kind: ReaderKind::Staff, benefits: vec![] };
+        assert_eq!(decide(&staff, ARCHIVED, meter(10, false)), Access::Allowed { reason: AllowReason::Staff });
+        assert_eq!(blocked.explain(), "This story is in the archive, a subscriber benefit");
     }
 
     #[test]

@@ -120,33 +120,98 @@ impl Store {
             .collect())
     }
 
-    /// Stores one story and returns its id.
+    /// Stores one story and returns its id; logs it for the search index in
+    /// the same transaction.
     pub async fn insert_article(&self, article: &NewArticle) -> Result<i64> {
-        let id: (i64,) = on_pool!(self, pool => sqlx::query_as(
-            "INSERT INTO articles (slug, section, headline, standfirst, body_html, author, agency,
-                 dateline, premium, status, first_published_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-             RETURNING id",
-        )
-        .bind(article.slug().as_str())
-        .bind(&article.section)
-        .bind(&article.headline)
-        .bind(&article.standfirst)
-        .bind(article.body.as_str())
-        .bind(article.credit.author())
-        .bind(article.credit.agency())
-        .bind(article.dateline.as_deref())
-        .bind(article.premium)
-        .bind(article.status.as_str())
-        .bind(article.first_published_at.timestamp())
-        .bind(article.updated_at.timestamp())
-        .fetch_one(pool)
-        .await)?;
-        Ok(id.0)
+        let id = on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let id: (i64,) = sqlx::query_as(
+                "INSERT INTO articles (slug, section, headline, standfirst, body_html, author, agency,
+                     dateline, premium, status, first_published_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                 RETURNING id",
+            )
+            .bind(article.slug().as_str())
+            .bind(&article.section)
+            .bind(&article.headline)
+            .bind(&article.standfirst)
+            .bind(article.body.as_str())
+            .bind(article.credit.author())
+            .bind(article.credit.agency())
+            .bind(article.dateline.as_deref())
+            .bind(article.premium)
+            .bind(article.status.as_str())
+            .bind(article.first_published_at.timestamp())
+            .bind(article.updated_at.timestamp())
+            .fetch_one(&mut *tx)
+            .await?;
+            sqlx::query("INSERT INTO search_log (article_id) VALUES ($1)").bind(id.0).execute(&mut *tx).await?;
+            tx.commit().await?;
+            id.0
+        });
+        Ok(id)
+    }
+
+    /// Replaces a story's content (its id and first publication stay); logs
+    /// the change for the search index in the same transaction. Returns
+    /// whether the story exists.
+    pub async fn update_article(&self, id: i64, article: &NewArticle) -> Result<bool> {
+        let updated = on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let updated = sqlx::query(
+                "UPDATE articles SET slug = $2, section = $3, headline = $4, standfirst = $5, body_html = $6,
+                     author = $7, agency = $8, dateline = $9, premium = $10, status = $11, updated_at = $12
+                 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(article.slug().as_str())
+            .bind(&article.section)
+            .bind(&article.headline)
+            .bind(&article.standfirst)
+            .bind(article.body.as_str())
+            .bind(article.credit.author())
+            .bind(article.credit.agency())
+            .bind(article.dateline.as_deref())
+            .bind(article.premium)
+            .bind(article.status.as_str())
+            .bind(article.updated_at.timestamp())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if updated > 0 {
+                sqlx::query("INSERT INTO search_log (article_id) VALUES ($1)").bind(id).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            updated > 0
+        });
+        Ok(updated)
+    }
+
+    /// Moves a story to another state (unpublishing it, say), logging the
+    /// change for the search index in the same transaction. Returns whether
+    /// the story exists.
+    pub async fn set_article_status(&self, id: i64, status: ArticleStatus, at: DateTime<Utc>) -> Result<bool> {
+        let updated = on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let updated = sqlx::query("UPDATE articles SET status = $2, updated_at = $3 WHERE id = $1")
+                .bind(id)
+                .bind(status.as_str())
+                .bind(at.timestamp())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if updated > 0 {
+                sqlx::query("INSERT INTO search_log (article_id) VALUES ($1)").bind(id).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            updated > 0
+        });
+        Ok(updated)
     }
 
     /// Stores many stories in one transaction, in multi-row inserts: how the
-    /// demo archive and bulk imports write.
+    /// demo archive and bulk imports write. Each is logged for the search
+    /// index in the same transaction.
     pub async fn insert_articles(&self, articles: &[NewArticle]) -> Result<()> {
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
@@ -169,11 +234,102 @@ impl Store {
                         .push_bind(article.first_published_at.timestamp())
                         .push_bind(article.updated_at.timestamp());
                 });
-                insert.build().execute(&mut *tx).await?;
+                insert.push(" RETURNING id");
+                let mut ids: Vec<(i64,)> = insert.build_query_as().fetch_all(&mut *tx).await?;
+                ids.sort_unstable();
+                let mut log = QueryBuilder::new("INSERT INTO search_log (article_id) ");
+                log.push_values(ids, |mut row, (id,)| {
+                    row.push_bind(id);
+                });
+                log.build().execute(&mut *tx).await?;
             }
             tx.commit().await?;
         });
         Ok(())
+    }
+
+    /// Up to `limit` entries of the search index's change log after
+    /// `position`, oldest first: `(seq, article_id)`.
+    pub async fn search_log_after(&self, position: i64, limit: u32) -> Result<Vec<(i64, i64)>> {
+        let rows = on_pool!(self, pool => sqlx::query_as(
+            "SELECT seq, article_id FROM search_log WHERE seq > $1 ORDER BY seq LIMIT $2",
+        )
+        .bind(position)
+        .bind(i64::from(limit))
+        .fetch_all(pool)
+        .await)?;
+        Ok(rows)
+    }
+
+    /// The newest change-log position (0 when the log is empty).
+    pub async fn search_log_head(&self) -> Result<i64> {
+        let head: (Option<i64>,) =
+            on_pool!(self, pool => sqlx::query_as("SELECT MAX(seq) FROM search_log").fetch_one(pool).await)?;
+        Ok(head.0.unwrap_or(0))
+    }
+
+    /// The published stories among `ids` (any order); those missing are
+    /// unpublished, drafts or gone.
+    pub async fn published_articles(&self, ids: &[i64]) -> Result<Vec<Article>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<ArticleRow> = on_pool!(self, pool => {
+            let mut query = QueryBuilder::new(concat!(
+                "SELECT ", summary_columns!(), ", body_html, dateline, status
+                 FROM articles WHERE status = 'published' AND id IN ("
+            ));
+            let mut list = query.separated(", ");
+            for id in ids {
+                list.push_bind(*id);
+            }
+            query.push(")");
+            query.build_query_as().fetch_all(pool).await
+        })?;
+        rows.into_iter().map(Article::try_from).collect()
+    }
+
+    /// Up to `limit` published stories with ids above `after`, by id: how a
+    /// rebuild of the search index walks the archive.
+    pub async fn published_articles_after(&self, after: i64, limit: u32) -> Result<Vec<Article>> {
+        let rows: Vec<ArticleRow> = on_pool!(self, pool => sqlx::query_as(concat!(
+            "SELECT ", summary_columns!(), ", body_html, dateline, status
+             FROM articles WHERE status = 'published' AND id > $1 ORDER BY id LIMIT $2"
+        ))
+        .bind(after)
+        .bind(i64::from(limit))
+        .fetch_all(pool)
+        .await)?;
+        rows.into_iter().map(Article::try_from).collect()
+    }
+
+    /// When each published story in `[from, to)` was first published, oldest
+    /// first: what the archive's month and year pages count.
+    pub async fn published_times(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<DateTime<Utc>>> {
+        let rows: Vec<(i64,)> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT first_published_at FROM articles
+             WHERE status = 'published' AND first_published_at >= $1 AND first_published_at < $2
+             ORDER BY first_published_at",
+        )
+        .bind(from.timestamp())
+        .bind(to.timestamp())
+        .fetch_all(pool)
+        .await)?;
+        rows.into_iter().map(|(at,)| instant(at)).collect()
+    }
+
+    /// The first publication of the oldest and newest published stories: the
+    /// span the archive's year pages cover.
+    pub async fn published_span(&self) -> Result<Option<(DateTime<Utc>, DateTime<Utc>)>> {
+        let span: (Option<i64>, Option<i64>) = on_pool!(self, pool => sqlx::query_as(
+            "SELECT MIN(first_published_at), MAX(first_published_at) FROM articles WHERE status = 'published'",
+        )
+        .fetch_one(pool)
+        .await)?;
+        match span {
+            (Some(first), Some(last)) => Ok(Some((instant(first)?, instant(last)?))),
+            _ => Ok(None),
+        }
     }
 
     /// How many stories are stored, in any state.

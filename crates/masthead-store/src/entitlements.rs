@@ -1,7 +1,8 @@
 //! Entitlements: which benefits a reader holds at an instant.
 //!
-//! Today they come from grants (complimentary access an admin gives, with an
-//! optional end). Subscriptions will add their benefits here too, so that one
+//! They come from subscriptions that give access now (every benefit; the
+//! partner bundle only on plans of a year or more) and from grants
+//! (complimentary access an admin gives, with an optional end), so that one
 //! question — "does this reader have benefit X now" — has one answer.
 
 use chrono::{DateTime, Utc};
@@ -45,7 +46,19 @@ impl Store {
         .fetch_all(pool)
         .await)?;
         let mut benefits: Vec<Benefit> = rows.iter().filter_map(|(b,)| Benefit::parse(b)).collect();
+        for subscription in self.reader_subscriptions(reader_id).await? {
+            let Some(state) = self.subscription_state(subscription.id, at).await? else { continue };
+            if !state.has_access() {
+                continue;
+            }
+            let (term,): (i64,) = on_pool!(self, pool => sqlx::query_as("SELECT term_months FROM plans WHERE id = $1")
+                .bind(state.plan_id)
+                .fetch_one(pool)
+                .await)?;
+            benefits.extend(Benefit::ALL.into_iter().filter(|b| *b != Benefit::PartnerAccess || term >= 12));
+        }
         benefits.sort();
+        benefits.dedup();
         Ok(benefits)
     }
 }

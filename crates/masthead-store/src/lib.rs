@@ -16,6 +16,7 @@
 
 mod accounts;
 mod articles;
+mod billing;
 mod entitlements;
 mod error;
 mod meter;
@@ -30,6 +31,7 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 pub use accounts::{NewSession, ReaderRecord, SessionKind, SessionOwner, SessionRecord, TokenPurpose};
+pub use billing::{GRACE, PaymentIn, SubscriptionRecord};
 pub use error::StoreError;
 pub use meter::ReadOutcome;
 pub use url::DatabaseUrl;

@@ -53,6 +53,15 @@ impl Store {
         Ok(stored.0)
     }
 
+    /// A setting's value, if it has one.
+    pub async fn setting(&self, name: &str) -> Result<Option<String>> {
+        let stored: Option<(String,)> = on_pool!(self, pool => sqlx::query_as("SELECT value FROM settings WHERE name = $1")
+            .bind(name)
+            .fetch_optional(pool)
+            .await)?;
+        Ok(stored.map(|(value,)| value))
+    }
+
     /// A meter's state this month: stories used, and whether `article_id` is one of them.
     pub async fn meter(&self, meter: &str, month: i64, article_id: i64) -> Result<(u32, bool)> {
         let row: (Option<i64>, i64) = on_pool!(self, pool => sqlx::query_as(

@@ -145,6 +145,10 @@ impl Store {
                     WireOutcome::Updated(held.id)
                 }
             };
+            // Every change to a story is logged for the search index, in the same transaction.
+            if let WireOutcome::Created(id) | WireOutcome::Updated(id) | WireOutcome::Unpublished(id) = outcome {
+                sqlx::query("INSERT INTO search_log (article_id) VALUES ($1)").bind(id).execute(&mut *tx).await?;
+            }
             tx.commit().await?;
             Ok(outcome)
         })

@@ -5,18 +5,17 @@ use std::collections::HashMap;
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, SecondsFormat, Utc};
 use masthead_domain::access::Access;
 use masthead_domain::{Article, ArticleSummary, Page};
 use serde::Serialize;
 
-use crate::SharedState;
 use crate::account::SignedIn;
 use crate::error::ApiError;
 use crate::reading::{Intent, Opened, open_story};
 use crate::visitor::Visitor;
+use crate::{SharedState, private};
 
 /// Stories per page when the client does not say.
 const DEFAULT_LIMIT: u32 = 20;
@@ -165,10 +164,4 @@ pub(crate) async fn article(
         access: opened.into(),
     };
     Ok(private(visitor.remember(Json(reply).into_response())))
-}
-
-/// Marks a per-reader response as never to be shared by a cache.
-fn private(mut response: Response) -> Response {
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-    response
 }

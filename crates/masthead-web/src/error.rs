@@ -30,6 +30,9 @@ pub enum StartError {
     /// The database failed while loading the site.
     #[error(transparent)]
     Store(StoreError),
+    /// The search index cannot be opened (or another process writes it).
+    #[error("{0} (each instance needs a search index directory of its own: set --index-dir)")]
+    Search(masthead_search::SearchError),
     /// The stored cookie-signing secret is not a 32-byte hex string.
     #[error("the stored cookie_key setting is invalid; delete it from the settings table to generate a new one")]
     BadSecret,
@@ -67,6 +70,12 @@ pub enum ApiError {
     /// The thing asked for does not exist.
     #[error("{0}")]
     NotFound(String),
+    /// No one is signed in: 401.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// The request conflicts with the current state: 409.
+    #[error("{0}")]
+    Conflict(String),
     /// Storage failed: logged, 500.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -77,6 +86,8 @@ impl IntoResponse for ApiError {
         let (status, message) = match &self {
             Self::BadRequest(m) => (StatusCode::BAD_REQUEST, m.clone()),
             Self::NotFound(m) => (StatusCode::NOT_FOUND, m.clone()),
+            Self::Unauthorized(m) => (StatusCode::UNAUTHORIZED, m.clone()),
+            Self::Conflict(m) => (StatusCode::CONFLICT, m.clone()),
             Self::Store(error) => {
                 tracing::error!(%error, "API request failed");
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal error".to_owned())

@@ -7,28 +7,34 @@
 
 mod account;
 mod api;
+mod billing;
 mod csrf;
 mod error;
 mod feeds;
 mod pages;
 mod reading;
+mod search;
+mod search_sync;
 mod views;
 mod visitor;
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 use masthead_domain::plan::Plan;
 use masthead_domain::{Clock, PublisherZone, Section, SystemClock};
+use masthead_search::ArchiveIndex;
 use masthead_store::Store;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
 pub use account::RateLimits;
+pub use billing::PaymentConfig;
 pub use error::StartError;
 pub use masthead_mail::Mailer;
 
@@ -53,10 +59,21 @@ pub struct SiteConfig {
     pub session_limit: u32,
     /// Log-in and password-reset rate limits.
     pub rate_limits: RateLimits,
+    /// Stories older than this many days need the archive benefit.
+    pub archive_age_days: u32,
+    /// This instance's search index directory.
+    pub index_dir: PathBuf,
+    /// Whether this instance runs the indexer that follows the database's
+    /// change log (off only in tests that simulate a crash).
+    pub run_indexer: bool,
+    /// The payment providers' webhook secrets.
+    pub payments: PaymentConfig,
 }
 
 /// Where account mail goes when nothing else is configured.
 pub const DEFAULT_OUTBOX: &str = "masthead-outbox";
+/// Where the search index lives when nothing else is configured.
+pub const DEFAULT_INDEX_DIR: &str = "masthead-index";
 /// The sender of account mail when nothing else is configured.
 pub const DEFAULT_MAIL_FROM: &str = "Masthead <no-reply@masthead.invalid>";
 
@@ -71,6 +88,10 @@ impl Default for SiteConfig {
             mailer: Mailer::outbox(DEFAULT_OUTBOX, DEFAULT_MAIL_FROM).expect("the default sender address parses"),
             session_limit: 5,
             rate_limits: RateLimits::default(),
+            archive_age_days: 30,
+            index_dir: PathBuf::from(DEFAULT_INDEX_DIR),
+            run_indexer: true,
+            payments: PaymentConfig::default(),
         }
     }
 }
@@ -96,6 +117,12 @@ struct AppState {
     session_limit: u32,
     /// Log-in and reset request counts, per instance.
     limiters: account::Limiters,
+    /// Stories first published longer ago than this are in the archive.
+    archive_age: chrono::Duration,
+    /// This instance's search index.
+    search: Arc<ArchiveIndex>,
+    /// Webhook secrets, the sandbox's included.
+    payments: billing::Providers,
 }
 
 impl AppState {
@@ -105,6 +132,15 @@ impl AppState {
 }
 
 type SharedState = Arc<AppState>;
+
+/// Marks a response that depends on who asked as never to be kept by a
+/// shared cache: no cache may serve one reader another reader's page.
+fn private(mut response: axum::response::Response) -> axum::response::Response {
+    response
+        .headers_mut()
+        .insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("private, no-store"));
+    response
+}
 
 /// A bound, ready-to-serve site.
 pub struct Application {
@@ -124,6 +160,14 @@ impl Application {
         let cookie_key =
             store.setting_or_insert("cookie_key", || visitor::random_hex(32)).await.map_err(StartError::Store)?;
         let cookie_key = visitor::CookieKey::from_hex(&cookie_key).ok_or(StartError::BadSecret)?;
+        let sandbox_secret = store
+            .setting_or_insert("sandbox_webhook_secret", || format!("sbx_whsec_{}", visitor::random_hex(24)))
+            .await
+            .map_err(StartError::Store)?;
+        let search = Arc::new(ArchiveIndex::open(&config.index_dir).map_err(StartError::Search)?);
+        if config.run_indexer {
+            search_sync::spawn(store.clone(), search.clone()).map_err(StartError::Search)?;
+        }
         let public_url = config
             .public_url
             .map(|url| url.trim_end_matches('/').to_owned())
@@ -142,6 +186,9 @@ impl Application {
             mailer: config.mailer,
             session_limit: config.session_limit.max(1),
             limiters: account::Limiters::new(config.rate_limits),
+            archive_age: chrono::Duration::days(i64::from(config.archive_age_days)),
+            search,
+            payments: billing::Providers { sandbox_secret, config: config.payments },
         });
         Ok(Self { listener, router: router(state), address })
     }
@@ -164,11 +211,24 @@ fn router(state: SharedState) -> Router {
         .route("/", get(pages::home))
         .route("/healthz", get(pages::healthz))
         .route("/assets/site.css", get(pages::stylesheet))
+        .route("/archive", get(pages::archive_years))
+        .route("/archive/{year}", get(pages::archive_year))
+        .route("/archive/{year}/{month}", get(pages::archive_month))
         .route("/archive/{year}/{month}/{day}", get(pages::archive_day))
+        .route("/search", get(search::page))
+        .route("/api/v1/search", get(search::api))
         .route("/api/v1/articles", get(api::articles))
         .route("/api/v1/articles/{id}", get(api::article))
         .route("/api/v1/access/{id}", get(api::access))
-        .route("/subscribe", get(pages::subscribe))
+        .route("/subscribe", get(billing::subscribe_page).post(billing::choose))
+        .route("/checkout/sandbox/{id}", get(billing::checkout_page).post(billing::checkout_pay))
+        .route("/account/subscription/{id}/{verb}", post(billing::account_change))
+        .route("/api/v1/plans", get(billing::plans))
+        .route("/api/v1/subscriptions", post(billing::create))
+        .route("/api/v1/subscriptions/{id}/cancel", post(billing::cancel))
+        .route("/api/v1/subscriptions/{id}/resume", post(billing::resume))
+        .route("/api/v1/sandbox/{id}/pay", post(billing::sandbox_pay))
+        .route("/webhooks/{provider}", post(billing::webhook))
         .route("/feed.xml", get(feeds::site_rss))
         .route("/atom.xml", get(feeds::site_atom))
         .route("/sitemap.xml", get(feeds::sitemap_index))

@@ -3,7 +3,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use masthead_domain::{Page, StoryPath};
 use serde::Deserialize;
 
@@ -12,7 +12,7 @@ use crate::account::SignedIn;
 use crate::error::PageError;
 use crate::reading::{Intent, open_story};
 use crate::views::{
-    self, ArchiveDayPage, Card, DayLink, Desk, HomePage, Layout, Offer, SectionPage, StoryPage, SubscribePage,
+    self, ArchiveDayPage, ArchiveLink, ArchiveListPage, Card, DayLink, Desk, HomePage, Layout, SectionPage, StoryPage,
 };
 use crate::visitor::Visitor;
 
@@ -128,34 +128,7 @@ pub(crate) async fn story(
         .map(|other| Card::new(other, &state.zone))
         .collect();
     let page = views::render(&StoryPage::new(&state, section, article, access, more));
-    // The page depends on who asks: no shared cache may keep it.
-    let mut page = visitor.remember(page);
-    page.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("private, no-store"));
-    Ok(page)
-}
-
-#[derive(Deserialize)]
-pub(crate) struct NextQuery {
-    next: Option<String>,
-}
-
-/// `/subscribe?next=PATH`: the plans, and a way back to the story after logging in.
-pub(crate) async fn subscribe(State(state): State<SharedState>, Query(query): Query<NextQuery>) -> Response {
-    let login_url = match crate::account::safe_next(query.next.as_deref()) {
-        Some(next) => format!("/login?next={next}"),
-        None => "/login".to_owned(),
-    };
-    let page = SubscribePage {
-        layout: Layout::new(
-            &state,
-            "Subscribe".to_owned(),
-            format!("Subscription plans for {}", state.publisher_name),
-            None,
-        ),
-        offer: Offer::new(&state.plans),
-        login_url,
-    };
-    views::render(&page)
+    Ok(crate::private(visitor.remember(page)))
 }
 
 #[tracing::instrument(skip_all)]
@@ -200,6 +173,112 @@ pub(crate) async fn archive_day(
         next,
     };
     Ok(views::render(&page))
+}
+
+/// `/archive`: every year from the first story's to the latest's.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn archive_years(State(state): State<SharedState>) -> Result<Response, PageError> {
+    let zone = &state.zone;
+    let links = match state.store.published_span().await? {
+        None => Vec::new(),
+        Some((first, last)) => (zone.date(first).year()..=zone.date(last).year())
+            .rev()
+            .map(|year| ArchiveLink { url: format!("/archive/{year}"), label: year.to_string(), count: 0 })
+            .collect(),
+    };
+    let view = ArchiveListPage {
+        layout: Layout::new(
+            &state,
+            "Archive".to_owned(),
+            format!("Every story {} has published", state.publisher_name),
+            None,
+        ),
+        heading: "The archive".to_owned(),
+        links,
+        up: None,
+        previous: None,
+        next: None,
+    };
+    Ok(views::render(&view).into_response())
+}
+
+/// `/archive/2017`: the year's months that have stories, with counts.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn archive_year(
+    State(state): State<SharedState>,
+    Path(year): Path<String>,
+) -> Result<Response, PageError> {
+    let year: i32 = parse_digits(&year, 4).ok_or(PageError::NotFound)?;
+    let first = NaiveDate::from_ymd_opt(year, 1, 1).ok_or(PageError::NotFound)?;
+    let next_year = NaiveDate::from_ymd_opt(year + 1, 1, 1).ok_or(PageError::NotFound)?;
+    let zone = &state.zone;
+    let times = state.store.published_times(zone.day_bounds(first).0, zone.day_bounds(next_year).0).await?;
+    let mut counts = [0usize; 12];
+    for at in times {
+        counts[zone.date(at).month0() as usize] += 1;
+    }
+    let links = (1..=12u32)
+        .filter(|m| counts[*m as usize - 1] > 0)
+        .filter_map(|m| {
+            let month = NaiveDate::from_ymd_opt(year, m, 1)?;
+            Some(ArchiveLink {
+                url: month.format("/archive/%Y/%m").to_string(),
+                label: month.format("%B %Y").to_string(),
+                count: counts[m as usize - 1],
+            })
+        })
+        .collect();
+    let year_link = |y: i32| DayLink { url: format!("/archive/{y}"), label: y.to_string() };
+    let span = state.store.published_span().await?;
+    let view = ArchiveListPage {
+        layout: Layout::new(&state, format!("Archive: {year}"), format!("Stories published in {year}"), None),
+        heading: format!("Archive: {year}"),
+        links,
+        up: Some(DayLink { url: "/archive".to_owned(), label: "All years".to_owned() }),
+        previous: span.filter(|(first, _)| zone.date(*first).year() < year).map(|_| year_link(year - 1)),
+        next: span.filter(|(_, last)| zone.date(*last).year() > year).map(|_| year_link(year + 1)),
+    };
+    Ok(views::render(&view).into_response())
+}
+
+/// `/archive/2017/04`: the month's days that have stories, with counts.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn archive_month(
+    State(state): State<SharedState>,
+    Path((year, month)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let year: i32 = parse_digits(&year, 4).ok_or(PageError::NotFound)?;
+    let month: u32 = parse_digits(&month, 2).ok_or(PageError::NotFound)?;
+    let first = NaiveDate::from_ymd_opt(year, month, 1).ok_or(PageError::NotFound)?;
+    let following = first.checked_add_months(chrono::Months::new(1)).ok_or(PageError::NotFound)?;
+    let preceding = first.checked_sub_months(chrono::Months::new(1)).ok_or(PageError::NotFound)?;
+    let zone = &state.zone;
+    let times = state.store.published_times(zone.day_bounds(first).0, zone.day_bounds(following).0).await?;
+    let mut links: Vec<ArchiveLink> = Vec::new();
+    for at in times {
+        let day = zone.date(at);
+        match links.last_mut() {
+            Some(link) if link.url == day_url(day) => link.count += 1,
+            _ => links.push(ArchiveLink { url: day_url(day), label: day.format("%A %-d %B").to_string(), count: 1 }),
+        }
+    }
+    let month_link =
+        |d: NaiveDate| DayLink { url: d.format("/archive/%Y/%m").to_string(), label: d.format("%B %Y").to_string() };
+    let heading = format!("Archive: {}", first.format("%B %Y"));
+    let view = ArchiveListPage {
+        layout: Layout::new(&state, heading.clone(), format!("Stories published in {}", first.format("%B %Y")), None),
+        heading,
+        links,
+        up: Some(DayLink { url: format!("/archive/{year}"), label: year.to_string() }),
+        previous: state.store.nearest_published(zone.day_bounds(first).0, false).await?.map(|_| month_link(preceding)),
+        next: state.store.nearest_published(zone.day_bounds(following).0, true).await?.map(|_| month_link(following)),
+    };
+    Ok(views::render(&view).into_response())
+}
+
+/// A path segment of exactly `len` digits, as a number.
+fn parse_digits<T: std::str::FromStr>(segment: &str, len: usize) -> Option<T> {
+    (segment.len() == len && segment.bytes().all(|b| b.is_ascii_digit())).then(|| segment.parse().ok()).flatten()
 }
 
 /// `/archive/2017/04/13`: a four-digit year and two-digit month and day.

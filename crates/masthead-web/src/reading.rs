@@ -2,6 +2,7 @@
 //! the story is actually delivered — recording the read on the meter. Every
 //! route that can carry story text goes through [`open_story`].
 
+use chrono::{DateTime, Utc};
 use masthead_domain::ArticleSummary;
 use masthead_domain::access::{self, Access, Meter, Reader, ReaderKind};
 use masthead_store::{ReadOutcome, StoreError};
@@ -29,6 +30,39 @@ pub(crate) struct Opened {
     pub limit: u32,
 }
 
+/// Who is reading, and the key their meter counts under.
+pub(crate) async fn reader_of(
+    state: &AppState,
+    visitor: &Visitor,
+    signed_in: &SignedIn,
+    now: DateTime<Utc>,
+) -> Result<(Reader, String), StoreError> {
+    Ok(match &signed_in.0 {
+        None => (Reader::visitor(), visitor.meter()),
+        Some(account) => {
+            let kind = if account.role.is_staff() { ReaderKind::Staff } else { ReaderKind::Registered };
+            let benefits = state.store.benefits(account.id, now).await?;
+            (Reader { kind, benefits }, format!("r:{}", account.id))
+        }
+    })
+}
+
+/// What the access decision needs to know about a story, at `now`: a story
+/// first published longer ago than the archive age is in the archive.
+pub(crate) fn story_facts(
+    state: &AppState,
+    section: &str,
+    premium: bool,
+    first_published_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> access::Story {
+    access::Story {
+        premium,
+        premium_section: state.section(section).is_some_and(|s| s.premium),
+        archived: now - first_published_at > state.archive_age,
+    }
+}
+
 /// Decides whether this reader may read `story` now, recording the read when
 /// `intent` is [`Intent::Read`] and the decision puts it on the meter.
 pub(crate) async fn open_story(
@@ -39,18 +73,8 @@ pub(crate) async fn open_story(
     intent: Intent,
 ) -> Result<Opened, StoreError> {
     let now = state.clock.now();
-    let (reader, meter_key) = match &signed_in.0 {
-        None => (Reader::visitor(), visitor.meter()),
-        Some(account) => {
-            let kind = if account.role.is_staff() { ReaderKind::Staff } else { ReaderKind::Registered };
-            let benefits = state.store.benefits(account.id, now).await?;
-            (Reader { kind, benefits }, format!("r:{}", account.id))
-        }
-    };
-    let facts = access::Story {
-        premium: story.premium,
-        premium_section: state.section(&story.section).is_some_and(|s| s.premium),
-    };
+    let (reader, meter_key) = reader_of(state, visitor, signed_in, now).await?;
+    let facts = story_facts(state, &story.section, story.premium, story.first_published_at, now);
     let month = state.zone.month_key(now);
     let (used, already_read) = state.store.meter(&meter_key, month, story.id).await?;
     let meter = Meter { used, already_read, limit: state.meter_limit };

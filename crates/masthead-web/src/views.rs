@@ -186,6 +186,10 @@ impl Paywall {
             }
             BlockReason::PremiumStory => "This premium story is for subscribers.".to_owned(),
             BlockReason::PremiumSection => "The Smart Investor is for subscribers.".to_owned(),
+            BlockReason::ArchiveOnly => format!(
+                "Stories older than {} days are in the archive, a subscriber benefit.",
+                state.archive_age.num_days()
+            ),
         };
         let subheading = match reason {
             BlockReason::MeterExhausted => "Subscribe now for unlimited access.",
@@ -205,6 +209,14 @@ impl Paywall {
 pub(crate) struct Offer {
     pub plans: Vec<PlanCard>,
     pub benefits: Vec<(&'static str, &'static str)>,
+    /// When set, each card is a form that chooses its plan.
+    pub choose: Option<ChooseForm>,
+}
+
+/// What a plan card's "Choose" form carries.
+pub(crate) struct ChooseForm {
+    pub csrf: String,
+    pub next: Option<String>,
 }
 
 impl Offer {
@@ -212,6 +224,7 @@ impl Offer {
         Self {
             plans: PlanCard::catalogue(plans),
             benefits: Benefit::ALL.iter().map(|b| (b.title(), b.description())).collect(),
+            choose: None,
         }
     }
 }
@@ -223,10 +236,12 @@ pub(crate) struct SubscribePage<'a> {
     pub layout: Layout<'a>,
     pub offer: Offer,
     pub login_url: String,
+    pub signed_in: bool,
 }
 
 /// A plan as the seed's cards show it.
 pub(crate) struct PlanCard {
+    pub id: i64,
     pub name: String,
     pub price: String,
     pub term: String,
@@ -235,11 +250,12 @@ pub(crate) struct PlanCard {
 }
 
 impl PlanCard {
-    fn catalogue(plans: &[Plan]) -> Vec<Self> {
+    pub fn catalogue(plans: &[Plan]) -> Vec<Self> {
         plans
             .iter()
             .zip(plan::save_percents(plans))
             .map(|(plan, save_percent)| Self {
+                id: plan.id,
                 name: plan.name.clone(),
                 price: plan.price.to_string(),
                 term: plan.term_label(),
@@ -320,4 +336,98 @@ pub(crate) fn server_error_page() -> Response {
         "Something went wrong",
         "We could not show this page just now. Please try again in a moment.",
     )
+}
+
+/// The search form's fields as the reader last sent them, to fill it again.
+pub(crate) struct SearchForm {
+    pub q: String,
+    pub section: String,
+    pub from: String,
+    pub to: String,
+    pub sort: String,
+    pub by: String,
+    pub premium: String,
+}
+
+impl SearchForm {
+    pub fn new(params: &std::collections::HashMap<String, String>) -> Self {
+        let get = |name: &str| params.get(name).map(|v| v.trim().to_owned()).unwrap_or_default();
+        Self {
+            q: get("q"),
+            section: get("section"),
+            from: get("from"),
+            to: get("to"),
+            sort: get("sort"),
+            by: get("by"),
+            premium: get("premium"),
+        }
+    }
+
+    /// The address of another page of the same search.
+    pub fn url_for_page(&self, page: usize) -> String {
+        let page = page.to_string();
+        let pairs: Vec<(&str, &str)> = [
+            ("q", self.q.as_str()),
+            ("section", &self.section),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("sort", &self.sort),
+            ("by", &self.by),
+            ("premium", &self.premium),
+            ("page", &page),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+        format!("/search?{}", serde_urlencoded::to_string(pairs).unwrap_or_default())
+    }
+
+    pub fn is_section(&self, slug: &str) -> bool {
+        self.section == slug
+    }
+}
+
+/// One search result as the page shows it.
+pub(crate) struct SearchResult {
+    pub url: String,
+    pub headline: String,
+    pub section: String,
+    pub published: String,
+    pub published_iso: String,
+    /// Escaped text with matches in `<mark>`.
+    pub snippet: String,
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+pub(crate) struct SearchResultsPage<'a> {
+    pub layout: Layout<'a>,
+    pub form: SearchForm,
+    pub sections: &'a [Section],
+    /// A friendly word about a query that cannot be run.
+    pub error: Option<String>,
+    /// Matches in all, when a search ran.
+    pub total: Option<usize>,
+    pub results: Vec<SearchResult>,
+    pub previous: Option<String>,
+    pub next: Option<String>,
+}
+
+/// A link in the archive's year and month lists, with how many stories it holds.
+pub(crate) struct ArchiveLink {
+    pub url: String,
+    pub label: String,
+    pub count: usize,
+}
+
+/// `/archive`, `/archive/YYYY` and `/archive/YYYY/MM`: links one level down.
+#[derive(Template)]
+#[template(path = "archive_list.html")]
+pub(crate) struct ArchiveListPage<'a> {
+    pub layout: Layout<'a>,
+    pub heading: String,
+    pub links: Vec<ArchiveLink>,
+    pub up: Option<DayLink>,
+    pub previous: Option<DayLink>,
+    pub next: Option<DayLink>,
 }

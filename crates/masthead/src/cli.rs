@@ -35,6 +35,10 @@ pub enum Command {
         database: Database,
         #[command(flatten)]
         listen: Listen,
+        /// This instance's search index (each instance keeps its own and
+        /// catches up from the database).
+        #[arg(long, env = "MASTHEAD_INDEX_DIR", default_value = masthead_web::DEFAULT_INDEX_DIR)]
+        index_dir: PathBuf,
         #[command(flatten)]
         site: Site,
     },
@@ -47,6 +51,19 @@ pub enum Command {
     Wire {
         #[command(subcommand)]
         command: WireCommand,
+    },
+    /// Rebuild the search index from the database into a fresh directory,
+    /// then swap it in (a running server keeps answering and follows the swap).
+    Reindex {
+        /// The demo's data directory: its database, and its index in DIR/search.
+        #[arg(long, env = "MASTHEAD_DATA_DIR", conflicts_with = "database_url")]
+        data_dir: Option<PathBuf>,
+        /// sqlite://PATH or postgres://USER@HOST:PORT/DATABASE.
+        #[arg(long, env = "MASTHEAD_DATABASE_URL")]
+        database_url: Option<String>,
+        /// The index to rebuild [default: DATA_DIR/search with --data-dir, else ./masthead-index].
+        #[arg(long, env = "MASTHEAD_INDEX_DIR")]
+        index_dir: Option<PathBuf>,
     },
     /// Fill an empty database with the demo sections and archive.
     Seed {
@@ -125,8 +142,17 @@ pub struct Site {
     /// out the least recently used.
     #[arg(long, env = "MASTHEAD_MAX_DEVICES", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_devices: u32,
+    /// Stories older than this many days are in the archive, a subscriber benefit.
+    #[arg(long, env = "MASTHEAD_ARCHIVE_AGE_DAYS", default_value_t = 30)]
+    pub archive_age_days: u32,
     #[command(flatten)]
     pub mail: Mail,
+    /// Stripe's webhook signing secret (whsec_...); without it /webhooks/stripe answers 404.
+    #[arg(long, env = "MASTHEAD_STRIPE_WEBHOOK_SECRET", hide_env_values = true)]
+    pub stripe_webhook_secret: Option<String>,
+    /// Razorpay's webhook secret; without it /webhooks/razorpay answers 404.
+    #[arg(long, env = "MASTHEAD_RAZORPAY_WEBHOOK_SECRET", hide_env_values = true)]
+    pub razorpay_webhook_secret: Option<String>,
 }
 
 /// How account mail (confirmations, password resets) leaves.

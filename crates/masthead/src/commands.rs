@@ -5,26 +5,36 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use masthead_domain::PublisherZone;
 use masthead_store::{DatabaseUrl, Store};
-use masthead_web::{Application, Mailer, SiteConfig};
+use masthead_web::{Application, Mailer, PaymentConfig, SiteConfig};
 
 use crate::cli::{Command, Site, WireCommand};
-use crate::{seed, wire_import};
+use crate::{index, seed, wire_import};
 
 pub async fn run(command: Command) -> Result<()> {
     match command {
         Command::Demo { data_dir, listen, articles, site } => {
             let store = open_data_dir(&data_dir).await?;
+            let index_dir = data_dir.join("search");
             if store.article_count().await? == 0 {
                 seed::demo_archive(&store, articles).await?;
+                index::rebuild(&store, &index_dir).await?;
             } else {
                 eprintln!("Using the existing demo archive in {}", data_dir.display());
             }
             let outbox = data_dir.join("outbox");
-            serve(store, site, listen.listen, outbox).await
+            serve(store, site, listen.listen, outbox, index_dir).await
         }
-        Command::Serve { database, listen, site } => {
+        Command::Serve { database, listen, index_dir, site } => {
             let store = open(&database.database_url).await?;
-            serve(store, site, listen.listen, PathBuf::from(masthead_web::DEFAULT_OUTBOX)).await
+            serve(store, site, listen.listen, PathBuf::from(masthead_web::DEFAULT_OUTBOX), index_dir).await
+        }
+        Command::Reindex { data_dir, database_url, index_dir } => {
+            let (store, default_index) = match (data_dir, database_url) {
+                (Some(dir), _) => (open_data_dir(&dir).await?, dir.join("search")),
+                (None, Some(url)) => (open(&url).await?, PathBuf::from(masthead_web::DEFAULT_INDEX_DIR)),
+                (None, None) => anyhow::bail!("reindex needs --data-dir DIR or --database-url URL"),
+            };
+            index::rebuild(&store, &index_dir.unwrap_or(default_index)).await
         }
         Command::Migrate { database } => {
             let store = open(&database.database_url).await?;
@@ -93,7 +103,13 @@ fn mailer(site: &Site, default_outbox: PathBuf) -> Result<(Mailer, String)> {
     Ok((mailer, format!("written to {}", outbox.display())))
 }
 
-async fn serve(store: Store, site: Site, listen: std::net::SocketAddr, default_outbox: PathBuf) -> Result<()> {
+async fn serve(
+    store: Store,
+    site: Site,
+    listen: std::net::SocketAddr,
+    default_outbox: PathBuf,
+    index_dir: PathBuf,
+) -> Result<()> {
     let (mailer, mail_goes) = mailer(&site, default_outbox)?;
     let config = SiteConfig {
         publisher_name: site.publisher_name,
@@ -102,6 +118,12 @@ async fn serve(store: Store, site: Site, listen: std::net::SocketAddr, default_o
         meter_limit: site.meter_limit,
         mailer,
         session_limit: site.max_devices,
+        archive_age_days: site.archive_age_days,
+        index_dir,
+        payments: PaymentConfig {
+            stripe_webhook_secret: site.stripe_webhook_secret,
+            razorpay_webhook_secret: site.razorpay_webhook_secret,
+        },
         ..SiteConfig::default()
     };
     let app = Application::build(store.clone(), config, listen).await?;

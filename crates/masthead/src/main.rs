@@ -3,6 +3,7 @@
 
 mod cli;
 mod commands;
+mod index;
 mod seed;
 mod wire_import;
 

@@ -15,9 +15,9 @@ use serde_json::json;
 
 use super::flows::{self, LogIn};
 use super::{Account, Client, SignedIn, user_agent};
-use crate::SharedState;
 use crate::error::ApiError;
 use crate::visitor::Visitor;
+use crate::{SharedState, private};
 
 /// An account API failure.
 #[derive(Debug)]
@@ -139,8 +139,8 @@ pub(crate) async fn log_out(State(state): State<SharedState>, session: SignedIn)
 struct Me {
     email: String,
     entitlements: Vec<&'static str>,
-    /// Subscriptions arrive with billing; until then always null.
-    subscription: Option<()>,
+    /// The newest subscription and its state, or null.
+    subscription: Option<crate::billing::SubscriptionReply>,
 }
 
 /// `GET /api/v1/me`: the account, and the benefits it holds now.
@@ -151,7 +151,7 @@ pub(crate) async fn me(State(state): State<SharedState>, session: SignedIn) -> R
     let me = Me {
         email: account.email,
         entitlements: benefits.into_iter().map(|b| b.as_str()).collect(),
-        subscription: None,
+        subscription: crate::billing::current(&state, account.id).await?,
     };
     Ok(private(Json(me).into_response()))
 }
@@ -192,10 +192,4 @@ pub(crate) async fn devices(State(state): State<SharedState>, session: SignedIn)
         })
         .collect();
     Ok(private(Json(json!({ "devices": devices })).into_response()))
-}
-
-/// Marks a per-account response as never to be shared by a cache.
-fn private(mut response: Response) -> Response {
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-    response
 }

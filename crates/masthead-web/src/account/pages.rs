@@ -203,7 +203,9 @@ pub(crate) async fn account(
     Required(account): Required,
 ) -> Result<Response, PageError> {
     let devices = state.store.active_sessions(account.id, live_since(state.clock.now())).await?.len();
-    let page = AccountPage::new(&state, csrf::token(&state, &visitor), account.email, account.verified, devices);
+    let subscription = crate::billing::panel(&state, account.id).await?;
+    let page =
+        AccountPage::new(&state, csrf::token(&state, &visitor), account.email, account.verified, devices, subscription);
     Ok(form_page(&visitor, StatusCode::OK, &page))
 }
 

@@ -124,11 +124,19 @@ pub(super) struct AccountPage<'a> {
     pub email: String,
     pub verified: bool,
     pub devices: usize,
+    pub subscription: Option<crate::billing::SubscriptionPanel>,
 }
 
 impl<'a> AccountPage<'a> {
-    pub fn new(state: &'a AppState, csrf: String, email: String, verified: bool, devices: usize) -> Self {
-        Self { layout: layout(state, "Your account"), csrf, email, verified, devices }
+    pub fn new(
+        state: &'a AppState,
+        csrf: String,
+        email: String,
+        verified: bool,
+        devices: usize,
+        subscription: Option<crate::billing::SubscriptionPanel>,
+    ) -> Self {
+        Self { layout: layout(state, "Your account"), csrf, email, verified, devices, subscription }
     }
 }
 

@@ -6,7 +6,9 @@ mod support;
 
 mod accounts;
 mod api;
+mod billing;
 mod cli;
 mod meter;
+mod search;
 mod site;
 mod wire;

@@ -4,15 +4,23 @@
 use chrono::Utc;
 use masthead_domain::{ArticleStatus, Credit, NewArticle, SafeHtml};
 
-use crate::support::{Backend, PUBLISHER, TestApp, on_every_backend, spawn_app, text_of};
+use masthead_domain::access::Benefit;
+use masthead_domain::email::Email;
+
+use crate::support::{
+    Backend, Browser, PASSWORD, PRODUCTION_ARCHIVE_AGE_DAYS, PUBLISHER, TestApp, log_in, on_every_backend, register,
+    site_config, spawn_app, spawn_app_with, text_of,
+};
 
 on_every_backend!(
     seed_story_page_carries_every_element_of_the_seed,
+    archived_stories_show_visitors_the_archive_paywall,
     wrong_or_old_slug_redirects_to_the_canonical_url,
     bad_story_ids_are_404_pages,
     home_has_a_lead_and_every_section,
     section_pages_paginate_newest_first,
     archive_day_lists_the_days_stories_by_section,
+    archive_goes_from_years_to_months_to_days,
     bodies_are_sanitised_before_they_reach_a_page,
     storage_failure_is_a_500_page_without_internals,
     health_check_answers_when_ready,
@@ -29,10 +37,30 @@ async fn seed_story_path(app: &TestApp) -> String {
     day[start..end].to_owned()
 }
 
+/// The site with the production archive age, where the seed story (2017) is
+/// in the archive.
+async fn spawn_with_archive_age(backend: Backend) -> TestApp {
+    let config = masthead_web::SiteConfig { archive_age_days: PRODUCTION_ARCHIVE_AGE_DAYS, ..site_config() };
+    spawn_app_with(backend, config).await
+}
+
+/// A logged-in browser whose account holds only the archive benefit.
+async fn archive_reader<'a>(app: &'a TestApp, email: &str) -> Browser<'a> {
+    register(app, email).await;
+    let id = app.store.reader_by_email(&Email::parse(email).unwrap()).await.unwrap().unwrap().id;
+    app.store.grant_benefit(id, Benefit::Archive, Utc::now() - chrono::Duration::hours(1), None, "test").await.unwrap();
+    let mut browser = Browser::new(app);
+    log_in(&mut browser, email, PASSWORD).await;
+    browser
+}
+
 async fn seed_story_page_carries_every_element_of_the_seed(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = spawn_with_archive_age(backend).await;
     let path = seed_story_path(&app).await;
-    let html = app.page(&path, 200).await;
+    // The seed story is from 2017: in the archive, read with the archive benefit.
+    let mut reader = archive_reader(&app, "archivist@example.com").await;
+    let html = reader.page(&path, 200).await;
+    assert!(!html.contains(r#"<section class="paywall""#), "the archive benefit opens the archive");
     let text = text_of(&html);
 
     assert!(html.contains("<h1>Kremlin: No positive shift yet on Russia-US ties</h1>"));
@@ -62,6 +90,25 @@ async fn seed_story_page_carries_every_element_of_the_seed(backend: Backend) {
     assert!(more.matches("href=\"/world/").count() >= 3, "{more}");
     assert!(!more.contains(&path));
     assert!(html.contains(r#"<a href="/world" aria-current="page">World</a>"#));
+}
+
+async fn archived_stories_show_visitors_the_archive_paywall(backend: Backend) {
+    let app = spawn_with_archive_age(backend).await;
+    let path = seed_story_path(&app).await;
+    let mut visitor = Browser::new(&app);
+    let html = visitor.page(&path, 200).await;
+    assert!(html.contains(r#"<section class="paywall""#), "withheld from a visitor");
+    let text = text_of(&html);
+    assert!(text.contains("Stories older than 30 days are in the archive, a subscriber benefit."), "{text}");
+    // The free part only: the first paragraph, never the third.
+    assert!(text.contains("President Vladimir Putin's meeting"));
+    assert!(!text.contains("The tense back-and-forth over last week's deadly chemical attack"));
+    // Not on the meter: nothing was counted.
+    let id = path.rsplit('-').next().unwrap();
+    let answer: serde_json::Value = visitor.get(&format!("/api/v1/access/{id}")).await.json().await.unwrap();
+    assert_eq!(answer["decision"], "blocked");
+    assert_eq!(answer["reason"], "archive_only");
+    assert_eq!(answer["used"], 0);
 }
 
 async fn wrong_or_old_slug_redirects_to_the_canonical_url(backend: Backend) {
@@ -136,6 +183,26 @@ async fn archive_day_lists_the_days_stories_by_section(backend: Backend) {
     let empty = app.page("/archive/1990/01/01", 200).await;
     assert!(empty.contains("No stories were published on this day."));
     assert!(empty.contains(r#"rel="next""#), "points forward to the first day");
+}
+
+async fn archive_goes_from_years_to_months_to_days(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let years = app.page("/archive", 200).await;
+    for year in ["1997", "2017", "2026"] {
+        assert!(years.contains(&format!(r#"<a href="/archive/{year}">{year}</a>"#)), "{year}: {years}");
+    }
+    let year = app.page("/archive/2017", 200).await;
+    assert!(year.contains(r#"<a href="/archive/2017/04">April 2017</a>"#), "{year}");
+    assert!(year.contains(r#"href="/archive/2016" rel="prev""#) && year.contains(r#"href="/archive/2018" rel="next""#));
+    let month = app.page("/archive/2017/04", 200).await;
+    assert!(month.contains(r#"<a href="/archive/2017/04/13">Thursday 13 April</a>"#), "{month}");
+    assert!(text_of(&month).contains("(1 story)") || text_of(&month).contains("stories)"));
+    assert!(month.contains(r#"href="/archive/2017/03" rel="prev""#) || month.contains(r#"rel="prev""#));
+    // The day page it links to lists the seed story.
+    assert!(app.page("/archive/2017/04/13", 200).await.contains("Kremlin: No positive shift yet on Russia-US ties"));
+    for bad in ["/archive/17", "/archive/2017/13", "/archive/2017/4", "/archive/abcd"] {
+        app.page(bad, 404).await;
+    }
 }
 
 async fn bodies_are_sanitised_before_they_reach_a_page(backend: Backend) {
@@ -216,7 +283,7 @@ async fn subscribe_page_offers_the_seed_plans(backend: Backend) {
         assert!(text.contains(expected), "{expected}: {text}");
     }
     let html = app.page("/subscribe?next=/world/some-story-12", 200).await;
-    assert!(html.contains(r#"href="/login?next=/world/some-story-12""#));
+    assert!(html.contains(r#"href="/login?next=/subscribe%3Fnext%3D/world/some-story-12""#), "back here after log-in");
     let elsewhere = app.page("/subscribe?next=//evil.example/x", 200).await;
-    assert!(elsewhere.contains(r#"href="/login""#) && !elsewhere.contains("evil.example"));
+    assert!(elsewhere.contains(r#"href="/login?next=/subscribe""#) && !elsewhere.contains("evil.example"));
 }

@@ -32,6 +32,7 @@ pub struct TestApp {
     pub store: Store,
     /// Where the site writes its mail (see [`TestApp::mails`]).
     pub outbox: Option<Outbox>,
+    _index: IndexDir,
     _database: TestDatabase,
 }
 
@@ -64,12 +65,45 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     spawn_app_with(backend, site_config()).await
 }
 
+/// The archive age most tests run with. The test archive has one story every
+/// four weeks or so, so with the production default (30 days) nearly every
+/// story would need the archive benefit; tests about other rules (the meter,
+/// accounts) keep the archive rule out of their way, and the archive's own
+/// tests set [`PRODUCTION_ARCHIVE_AGE_DAYS`].
+pub const TEST_ARCHIVE_AGE_DAYS: u32 = 36_500;
+/// The production default archive age.
+pub const PRODUCTION_ARCHIVE_AGE_DAYS: u32 = 30;
+
 /// The test site's configuration, for tests that change part of it.
 pub fn site_config() -> SiteConfig {
     SiteConfig {
         publisher_name: PUBLISHER.to_owned(),
         mailer: Mailer::outbox(Outbox::fresh_path(), "Business Standard <no-reply@news.example>").unwrap(),
+        archive_age_days: TEST_ARCHIVE_AGE_DAYS,
+        index_dir: IndexDir::fresh_path(),
         ..SiteConfig::default()
+    }
+}
+
+/// A test site's search index directory, removed when the test ends.
+pub struct IndexDir(pub std::path::PathBuf);
+
+impl IndexDir {
+    /// A directory name no other test uses.
+    pub fn fresh_path() -> std::path::PathBuf {
+        static COUNTER: AtomicU32 = AtomicU32::new(0);
+        std::env::temp_dir().join(format!(
+            "masthead-index-{}-{}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed),
+            chrono::Utc::now().timestamp_micros()
+        ))
+    }
+}
+
+impl Drop for IndexDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
@@ -89,9 +123,10 @@ pub async fn spawn_app_with(backend: Backend, config: SiteConfig) -> TestApp {
 /// Starts the site on a store the test has prepared itself.
 pub async fn spawn_on(store: Store, database: TestDatabase, config: SiteConfig) -> TestApp {
     let outbox = config.mailer.outbox_dir().map(|dir| Outbox(dir.to_owned()));
+    let index = IndexDir(config.index_dir.clone());
     let address = serve(store.clone(), config).await;
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    TestApp { address, client, store, outbox, _database: database }
+    TestApp { address, client, store, outbox, _index: index, _database: database }
 }
 
 /// Starts one more server on the same database as `app`, in this process:
@@ -112,6 +147,10 @@ pub fn spawn_process(app: &TestApp) -> ((Running, Outbox), SocketAddr) {
         "127.0.0.1:0",
         "--outbox",
         outbox.to_str().unwrap(),
+        "--index-dir",
+        app._index.0.join("process").to_str().unwrap(),
+        "--archive-age-days",
+        &TEST_ARCHIVE_AGE_DAYS.to_string(),
     ]);
     let (base, _) = running.address();
     let address = base.strip_prefix("http://").unwrap().parse().unwrap();
@@ -519,7 +558,14 @@ pub fn story_id(path: &str) -> &str {
 /// The `masthead` binary, with none of its settings taken from this environment.
 pub fn masthead() -> std::process::Command {
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_masthead"));
-    for var in ["MASTHEAD_DATABASE_URL", "MASTHEAD_LISTEN", "MASTHEAD_DATA_DIR", "MASTHEAD_PUBLISHER_NAME"] {
+    for var in [
+        "MASTHEAD_DATABASE_URL",
+        "MASTHEAD_LISTEN",
+        "MASTHEAD_DATA_DIR",
+        "MASTHEAD_PUBLISHER_NAME",
+        "MASTHEAD_INDEX_DIR",
+        "MASTHEAD_ARCHIVE_AGE_DAYS",
+    ] {
         command.env_remove(var);
     }
     command

@@ -1,0 +1,164 @@
+//! The index end to end on a temporary directory.
+
+use std::sync::Arc;
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use masthead_domain::PublisherZone;
+
+use super::*;
+
+fn story(id: i64, section: &str, day: (i32, u32, u32), headline: &str, lead: &str, rest: &str) -> IndexedStory {
+    IndexedStory {
+        id,
+        slug: format!("story-{id}"),
+        section: section.into(),
+        credit: if id % 2 == 0 { "AP".into() } else { "Priya Raman".into() },
+        premium: id % 3 == 0,
+        first_published_at: Utc.with_ymd_and_hms(day.0, day.1, day.2, 10, 0, 0).unwrap(),
+        headline: headline.into(),
+        lead: lead.into(),
+        rest: rest.into(),
+    }
+}
+
+fn fixture() -> (tempfile::TempDir, Arc<ArchiveIndex>) {
+    let dir = tempfile::tempdir().unwrap();
+    let index = Arc::new(ArchiveIndex::open(dir.path()).unwrap());
+    let mut writer = index.indexer(1, 15_000_000).unwrap();
+    for s in [
+        story(
+            1,
+            "world",
+            (2017, 4, 13),
+            "Kremlin: No positive shift yet",
+            "Putin met Tillerson.",
+            "Peskov said: \"Too early yet.\" <b>bold</b>",
+        ),
+        story(2, "world", (2018, 2, 1), "Early elections called", "Voters go early to the polls.", "Nothing else yet."),
+        story(
+            3,
+            "markets",
+            (2017, 4, 20),
+            "Markets rally",
+            "Shares rose early.",
+            "Too early yet to say, traders said.",
+        ),
+        story(
+            4,
+            "economy",
+            (2020, 1, 5),
+            "Budget day",
+            "The budget is out.",
+            "Secret withheld sentence about tariffs.",
+        ),
+    ] {
+        writer.upsert(&s).unwrap();
+    }
+    writer.commit(4).unwrap();
+    (dir, index)
+}
+
+fn request(q: &str) -> SearchRequest {
+    SearchRequest::new(Terms::parse(q).unwrap())
+}
+
+fn ids(page: &SearchPage) -> Vec<i64> {
+    page.hits.iter().map(|h| h.id).collect()
+}
+
+#[test]
+fn words_phrases_and_filters() {
+    let (_dir, index) = fixture();
+    assert_eq!(index.len(), 4);
+    assert_eq!(index.position().unwrap(), 4);
+    assert_eq!(ids(&index.search(&request("tillerson")).unwrap()), vec![1]);
+    let phrase = index.search(&request("\"too early yet\"")).unwrap();
+    assert_eq!(phrase.total, 2);
+    let world = SearchRequest { section: Some("world".into()), ..request("\"too early yet\"") };
+    assert_eq!(ids(&index.search(&world).unwrap()), vec![1]);
+    let zone = PublisherZone::default();
+    let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
+    let april = request("\"too early yet\"").with_dates(&zone, day(2017, 4, 1), day(2017, 4, 30)).unwrap();
+    assert_eq!(index.search(&april).unwrap().total, 2);
+    let later = request("\"too early yet\"").with_dates(&zone, day(2018, 1, 1), None).unwrap();
+    assert_eq!(index.search(&later).unwrap().total, 0);
+    let by_ap = SearchRequest { credit: Some("ap".into()), ..request("early") };
+    assert_eq!(ids(&index.search(&by_ap).unwrap()), vec![2]);
+    let premium = SearchRequest { premium: Some(true), ..request("early") };
+    assert_eq!(ids(&index.search(&premium).unwrap()), vec![3]);
+    assert_eq!(index.search(&request("early -markets")).unwrap().total, 2);
+    assert_eq!(index.search(&request("tillerson OR budget")).unwrap().total, 2);
+}
+
+#[test]
+fn newest_first_orders_by_publication() {
+    let (_dir, index) = fixture();
+    let newest = SearchRequest { sort: Sort::Newest, ..request("early") };
+    assert_eq!(ids(&index.search(&newest).unwrap()), vec![2, 3, 1]);
+}
+
+#[test]
+fn snippets_come_from_the_free_part_and_are_escaped() {
+    let (_dir, index) = fixture();
+    let page = index.search(&request("tariffs")).unwrap();
+    assert_eq!(page.total, 1);
+    let hit = &page.hits[0];
+    assert!(!hit.snippet.contains("tariffs") && hit.snippet_marks == 0, "{}", hit.snippet);
+    assert_eq!(hit.snippet, "The budget is out.");
+    let (rest, marks) = page.rest_snippet("Secret withheld sentence about tariffs.").unwrap();
+    assert_eq!(marks, 1);
+    assert!(rest.contains("<mark>tariffs</mark>"), "{rest}");
+    let page = index.search(&request("putin")).unwrap();
+    assert_eq!(page.hits[0].snippet, "<mark>Putin</mark> met Tillerson");
+    let page = index.search(&request("tariffs")).unwrap();
+    let (escaped, _) = page.rest_snippet("tariffs & <b>co</b>").unwrap();
+    assert!(escaped.contains("&lt;b&gt;") && escaped.contains("&amp;"), "{escaped}");
+}
+
+#[test]
+fn updates_replace_and_removals_vanish() {
+    let (_dir, index) = fixture();
+    let mut writer = index.indexer(1, 15_000_000).unwrap();
+    writer.upsert(&story(1, "world", (2017, 4, 13), "Kremlin rethinks", "Changed lead.", "")).unwrap();
+    writer.remove(4);
+    writer.commit(6).unwrap();
+    assert_eq!(index.len(), 3);
+    assert_eq!(index.search(&request("tillerson")).unwrap().total, 0);
+    assert_eq!(ids(&index.search(&request("rethinks")).unwrap()), vec![1]);
+    assert_eq!(index.search(&request("budget")).unwrap().total, 0);
+    assert_eq!(index.position().unwrap(), 6);
+}
+
+#[test]
+fn punctuation_only_queries_find_nothing_to_search() {
+    let (_dir, index) = fixture();
+    let err = index.search(&request("!!! ???")).err().unwrap();
+    assert!(matches!(err, SearchError::Query(QueryError::NothingToFind)), "{err}");
+}
+
+#[test]
+fn a_rebuild_swaps_in_while_searches_go_on() {
+    let (dir, index) = fixture();
+    let mut writer = index.indexer(1, 15_000_000).unwrap();
+    let mut rebuild = Rebuild::start(dir.path(), 1, 15_000_000).unwrap();
+    rebuild.add(&story(9, "world", (2021, 1, 1), "Only story after rebuild", "Lead.", "")).unwrap();
+    // The old generation answers until the rebuild is done.
+    assert_eq!(index.search(&request("tillerson")).unwrap().total, 1);
+    rebuild.finish(42).unwrap();
+    assert!(writer.follow_rebuild().unwrap());
+    assert_eq!(index.position().unwrap(), 42);
+    assert_eq!(index.search(&request("tillerson")).unwrap().total, 0);
+    assert_eq!(index.search(&request("rebuild")).unwrap().total, 1);
+    let generations = std::fs::read_dir(dir.path()).unwrap().filter(|e| e.as_ref().unwrap().path().is_dir()).count();
+    assert_eq!(generations, 1, "the old generation is removed");
+    // Reopening finds the rebuilt generation.
+    drop(writer);
+    assert_eq!(ArchiveIndex::open(dir.path()).unwrap().position().unwrap(), 42);
+}
+
+#[test]
+fn only_one_writer_at_a_time() {
+    let (_dir, index) = fixture();
+    let _writer = index.indexer(1, 15_000_000).unwrap();
+    assert!(index.indexer(1, 15_000_000).is_err());
+}

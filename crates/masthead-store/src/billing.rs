@@ -1,0 +1,291 @@
+//! Subscriptions, their ledger, provider webhooks and payments.
+//!
+//! The ledger is append-only; a subscription's state is
+//! `masthead_domain::subscription::fold` of it. Webhooks are stored before
+//! they are processed, once per provider event id, and payments once per
+//! provider payment id, so a webhook delivered twenty times at once is one
+//! payment.
+
+use chrono::{DateTime, Duration, Months, Utc};
+use masthead_domain::subscription::{self, Entry, Event, State};
+
+use crate::{Result, Store, StoreError, on_pool};
+
+/// How long a failed renewal keeps access.
+pub const GRACE: Duration = Duration::days(7);
+
+/// A subscription as stored (its state comes from its ledger).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SubscriptionRecord {
+    /// Our id.
+    pub id: i64,
+    /// Whose it is.
+    pub reader_id: i64,
+    /// The plan first chosen.
+    pub plan_id: i64,
+    /// The provider that takes the money ("sandbox", "stripe", "razorpay").
+    pub provider: String,
+}
+
+/// A payment a provider reported.
+#[derive(Debug, Clone)]
+pub struct PaymentIn<'a> {
+    /// The provider.
+    pub provider: &'a str,
+    /// The provider's payment id.
+    pub payment_id: &'a str,
+    /// Our subscription.
+    pub subscription_id: i64,
+    /// Minor units.
+    pub amount: i64,
+    /// Lowercase ISO code.
+    pub currency: &'a str,
+}
+
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    seq: i64,
+    at: i64,
+    kind: String,
+    plan_id: Option<i64>,
+    payment_id: Option<String>,
+    period_from: Option<i64>,
+    period_until: Option<i64>,
+}
+
+fn instant(seconds: i64) -> Result<DateTime<Utc>> {
+    DateTime::from_timestamp(seconds, 0).ok_or_else(|| StoreError::Corrupt(format!("timestamp {seconds}")))
+}
+
+impl TryFrom<EventRow> for Entry {
+    type Error = StoreError;
+
+    fn try_from(row: EventRow) -> Result<Self> {
+        let corrupt = || StoreError::Corrupt(format!("ledger entry {} ({}) lacks a field", row.seq, row.kind));
+        let event = match row.kind.as_str() {
+            "created" => Event::Created { plan_id: row.plan_id.ok_or_else(corrupt)? },
+            "paid" => Event::Paid {
+                payment_id: row.payment_id.clone().ok_or_else(corrupt)?,
+                plan_id: row.plan_id.ok_or_else(corrupt)?,
+                from: instant(row.period_from.ok_or_else(corrupt)?)?,
+                until: instant(row.period_until.ok_or_else(corrupt)?)?,
+            },
+            "payment_failed" => Event::PaymentFailed,
+            "cancelled" => Event::Cancelled,
+            "resumed" => Event::Resumed,
+            "switch_requested" => Event::SwitchRequested { plan_id: row.plan_id.ok_or_else(corrupt)? },
+            other => return Err(StoreError::Corrupt(format!("unknown ledger entry kind {other:?}"))),
+        };
+        Ok(Entry { at: instant(row.at)?, seq: row.seq, event })
+    }
+}
+
+/// The stored columns of an event: kind, plan, payment, period.
+type EventColumns<'a> = (&'static str, Option<i64>, Option<&'a str>, Option<i64>, Option<i64>);
+
+fn columns(event: &Event) -> EventColumns<'_> {
+    match event {
+        Event::Created { plan_id } => ("created", Some(*plan_id), None, None, None),
+        Event::Paid { payment_id, plan_id, from, until } => {
+            ("paid", Some(*plan_id), Some(payment_id), Some(from.timestamp()), Some(until.timestamp()))
+        }
+        Event::PaymentFailed => ("payment_failed", None, None, None, None),
+        Event::Cancelled => ("cancelled", None, None, None, None),
+        Event::Resumed => ("resumed", None, None, None, None),
+        Event::SwitchRequested { plan_id } => ("switch_requested", Some(*plan_id), None, None, None),
+    }
+}
+
+const LEDGER: &str = "SELECT seq, at, kind, plan_id, payment_id, period_from, period_until
+     FROM subscription_events WHERE subscription_id = $1 ORDER BY at, seq";
+
+const APPEND: &str =
+    "INSERT INTO subscription_events (subscription_id, at, kind, plan_id, payment_id, period_from, period_until)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)";
+
+impl Store {
+    /// A new subscription on `plan_id`, pending payment.
+    pub async fn create_subscription(
+        &self,
+        reader_id: i64,
+        plan_id: i64,
+        provider: &str,
+        at: DateTime<Utc>,
+    ) -> Result<i64> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO subscriptions (reader_id, plan_id, provider, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+            )
+            .bind(reader_id)
+            .bind(plan_id)
+            .bind(provider)
+            .bind(at.timestamp())
+            .fetch_one(&mut *tx)
+            .await?;
+            let created = Event::Created { plan_id };
+            let (kind, plan, payment, from, until) = columns(&created);
+            sqlx::query(APPEND)
+                .bind(id).bind(at.timestamp()).bind(kind).bind(plan).bind(payment).bind(from).bind(until)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(id)
+        })
+    }
+
+    /// A subscription by id.
+    pub async fn subscription(&self, id: i64) -> Result<Option<SubscriptionRecord>> {
+        Ok(on_pool!(self, pool => sqlx::query_as(
+            "SELECT id, reader_id, plan_id, provider FROM subscriptions WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(pool)
+        .await)?)
+    }
+
+    /// A reader's subscriptions, newest first.
+    pub async fn reader_subscriptions(&self, reader_id: i64) -> Result<Vec<SubscriptionRecord>> {
+        Ok(on_pool!(self, pool => sqlx::query_as(
+            "SELECT id, reader_id, plan_id, provider FROM subscriptions WHERE reader_id = $1 ORDER BY id DESC",
+        )
+        .bind(reader_id)
+        .fetch_all(pool)
+        .await)?)
+    }
+
+    /// A subscription's ledger, in order.
+    pub async fn ledger(&self, subscription_id: i64) -> Result<Vec<Entry>> {
+        let rows: Vec<EventRow> =
+            on_pool!(self, pool => sqlx::query_as(LEDGER).bind(subscription_id).fetch_all(pool).await)?;
+        rows.into_iter().map(Entry::try_from).collect()
+    }
+
+    /// A subscription's state at `at`.
+    pub async fn subscription_state(&self, subscription_id: i64, at: DateTime<Utc>) -> Result<Option<State>> {
+        Ok(subscription::fold(&self.ledger(subscription_id).await?, at, GRACE))
+    }
+
+    /// Appends an event to a subscription's ledger.
+    pub async fn append_event(&self, subscription_id: i64, at: DateTime<Utc>, event: &Event) -> Result<()> {
+        let (kind, plan, payment, from, until) = columns(event);
+        on_pool!(self, pool => sqlx::query(APPEND)
+            .bind(subscription_id).bind(at.timestamp()).bind(kind).bind(plan).bind(payment).bind(from).bind(until)
+            .execute(pool)
+            .await
+            .map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Stores a provider's webhook before it is processed; false when this
+    /// event id was stored before (a retry or a parallel delivery).
+    pub async fn record_webhook(
+        &self,
+        provider: &str,
+        event_id: &str,
+        event_type: &str,
+        body: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool> {
+        let inserted = on_pool!(self, pool => sqlx::query(
+            "INSERT INTO webhook_events (provider, event_id, event_type, body, received_at)
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+        )
+        .bind(provider)
+        .bind(event_id)
+        .bind(event_type)
+        .bind(body)
+        .bind(at.timestamp())
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
+        Ok(inserted == 1)
+    }
+
+    /// Whether a stored webhook was processed to the end.
+    pub async fn webhook_processed(&self, provider: &str, event_id: &str) -> Result<bool> {
+        let row: Option<(Option<i64>,)> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT processed_at FROM webhook_events WHERE provider = $1 AND event_id = $2",
+        )
+        .bind(provider)
+        .bind(event_id)
+        .fetch_optional(pool)
+        .await)?;
+        Ok(row.is_some_and(|(at,)| at.is_some()))
+    }
+
+    /// Marks a stored webhook as processed.
+    pub async fn mark_webhook_processed(&self, provider: &str, event_id: &str, at: DateTime<Utc>) -> Result<()> {
+        on_pool!(self, pool => sqlx::query(
+            "UPDATE webhook_events SET processed_at = $3 WHERE provider = $1 AND event_id = $2",
+        )
+        .bind(provider)
+        .bind(event_id)
+        .bind(at.timestamp())
+        .execute(pool)
+        .await
+        .map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Records a payment once: the first time a provider's payment id is seen,
+    /// it pays for the next term — from the end of the paid term, or from now
+    /// if that has passed — on the plan the renewal is due on. False for a
+    /// payment already recorded.
+    #[tracing::instrument(skip(self), fields(provider = payment.provider, payment = payment.payment_id))]
+    pub async fn record_payment(&self, payment: &PaymentIn<'_>, at: DateTime<Utc>) -> Result<bool> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let inserted = sqlx::query(
+                "INSERT INTO payments (provider, payment_id, subscription_id, amount, currency, paid_at)
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+            )
+            .bind(payment.provider)
+            .bind(payment.payment_id)
+            .bind(payment.subscription_id)
+            .bind(payment.amount)
+            .bind(payment.currency)
+            .bind(at.timestamp())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if inserted == 0 {
+                tx.commit().await?;
+                return Ok(false);
+            }
+            let rows: Vec<EventRow> = sqlx::query_as(LEDGER).bind(payment.subscription_id).fetch_all(&mut *tx).await?;
+            let ledger = rows.into_iter().map(Entry::try_from).collect::<Result<Vec<_>>>()?;
+            let state = subscription::fold(&ledger, at, GRACE)
+                .ok_or_else(|| StoreError::Corrupt(format!("subscription {} has no ledger", payment.subscription_id)))?;
+            let plan_id = state.next_plan_id.unwrap_or(state.plan_id);
+            let (term,): (i64,) = sqlx::query_as("SELECT term_months FROM plans WHERE id = $1")
+                .bind(plan_id)
+                .fetch_one(&mut *tx)
+                .await?;
+            let from = state.current_period_end.filter(|end| *end > at).unwrap_or(at);
+            let until = from
+                .checked_add_months(Months::new(u32::try_from(term).unwrap_or(1)))
+                .ok_or_else(|| StoreError::Corrupt(format!("term of plan {plan_id}")))?;
+            let event = Event::Paid { payment_id: payment.payment_id.to_owned(), plan_id, from, until };
+            let (kind, plan, paid, period_from, period_until) = columns(&event);
+            sqlx::query(APPEND)
+                .bind(payment.subscription_id).bind(at.timestamp()).bind(kind).bind(plan).bind(paid)
+                .bind(period_from).bind(period_until)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(true)
+        })
+    }
+
+    /// How many payments a subscription has.
+    pub async fn payment_count(&self, subscription_id: i64) -> Result<u64> {
+        let (count,): (i64,) = on_pool!(self, pool => sqlx::query_as(
+            "SELECT COUNT(*) FROM payments WHERE subscription_id = $1",
+        )
+        .bind(subscription_id)
+        .fetch_one(pool)
+        .await)?;
+        Ok(u64::try_from(count).unwrap_or_default())
+    }
+}

@@ -1,0 +1,255 @@
+//! Search: `/search` (a page whose form works without JavaScript) and
+//! `GET /api/v1/search`, over this instance's archive index.
+//!
+//! Anyone may search. A snippet never carries text the reader may not read:
+//! it is cut from the story's free part (headline, standfirst, first
+//! paragraph) unless the access decision would let this reader read the story
+//! off the meter (a subscriber holding the benefits it needs, or staff), and
+//! only then from the rest of the body. A query the parser cannot take gets a
+//! friendly page (200) or a 400 with `{"error"}`, never a 500.
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::{NaiveDate, SecondsFormat};
+use masthead_domain::access::{self, Access, Meter};
+use masthead_domain::slug::{Slug, story_path};
+use masthead_search::{Hit, IndexedStory, MAX_PAGE, QueryError, SearchError, SearchPage, SearchRequest, Sort, Terms};
+use serde::Serialize;
+
+use crate::account::SignedIn;
+use crate::reading::{reader_of, story_facts};
+use crate::views::{self, Layout, SearchForm, SearchResult, SearchResultsPage};
+use crate::visitor::Visitor;
+use crate::{AppState, SharedState, private};
+
+/// Reads the query string into a search, or says what is wrong with it.
+fn request(state: &AppState, params: &HashMap<String, String>) -> Result<SearchRequest, QueryError> {
+    let param = |name: &str| params.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
+    let terms = Terms::parse(param("q").unwrap_or_default())?;
+    let section = match param("section") {
+        Some(slug) => match state.section(slug) {
+            Some(section) => Some(section.slug.clone()),
+            None => return Err(QueryError::BadFilter(format!("There is no section called {slug:?}."))),
+        },
+        None => None,
+    };
+    let date = |name: &str| {
+        param(name)
+            .map(|raw| {
+                NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+                    .map_err(|_| QueryError::BadFilter(format!("Dates look like 2017-04-13; {raw:?} is not one.")))
+            })
+            .transpose()
+    };
+    let (from, to) = (date("from")?, date("to")?);
+    let sort = match param("sort") {
+        None => Sort::Relevance,
+        Some(raw) => {
+            Sort::parse(raw).ok_or_else(|| QueryError::BadFilter("Sort by \"relevance\" or \"newest\".".to_owned()))?
+        }
+    };
+    let page = match param("page") {
+        None => 1,
+        Some(raw) => raw
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=MAX_PAGE).contains(n))
+            .ok_or_else(|| QueryError::BadFilter(format!("Pages run from 1 to {MAX_PAGE}.")))?,
+    };
+    let premium = match param("premium") {
+        None => None,
+        Some("true") => Some(true),
+        Some("false") => Some(false),
+        Some(_) => return Err(QueryError::BadFilter("premium is \"true\" or \"false\".".to_owned())),
+    };
+    let credit = param("by").or_else(|| param("author")).or_else(|| param("agency")).map(str::to_owned);
+    let request = SearchRequest { section, credit, premium, sort, page, ..SearchRequest::new(terms) };
+    request.with_dates(&state.zone, from, to)
+}
+
+/// One result as both the page and the API see it.
+struct Found {
+    hit: Hit,
+    snippet: String,
+}
+
+/// Runs the search and picks each hit's snippet for this reader.
+async fn run(
+    state: &AppState,
+    visitor: &Visitor,
+    signed_in: &SignedIn,
+    request: SearchRequest,
+) -> Result<(usize, bool, Vec<Found>), Failure> {
+    let index = state.search.clone();
+    let searched = tokio::task::spawn_blocking(move || index.search(&request)).await;
+    let page: SearchPage = match searched {
+        Ok(Ok(page)) => page,
+        Ok(Err(SearchError::Query(error))) => return Err(Failure::BadQuery(error)),
+        Ok(Err(error)) => {
+            tracing::error!(%error, "search failed");
+            return Err(Failure::Internal);
+        }
+        Err(error) => {
+            tracing::error!(%error, "search thread failed");
+            return Err(Failure::Internal);
+        }
+    };
+    let now = state.clock.now();
+    let (reader, _) = reader_of(state, visitor, signed_in, now).await.map_err(|error| {
+        tracing::error!(%error, "search: cannot read the reader's benefits");
+        Failure::Internal
+    })?;
+    // Whether the reader may read a hit off the meter: only then may its snippet
+    // come from beyond the free part. No meter is consulted or spent.
+    let no_meter = Meter { used: 0, already_read: false, limit: state.meter_limit };
+    let allowed: Vec<i64> = page
+        .hits
+        .iter()
+        .filter(|hit| {
+            let facts = story_facts(state, &hit.section, hit.premium, hit.first_published_at, now);
+            matches!(access::decide(&reader, facts, no_meter), Access::Allowed { .. })
+        })
+        .map(|hit| hit.id)
+        .collect();
+    let bodies = state.store.published_articles(&allowed).await.map_err(|error| {
+        tracing::error!(%error, "search: cannot read story bodies");
+        Failure::Internal
+    })?;
+    let more = page.has_more();
+    let found = page
+        .hits
+        .iter()
+        .map(|hit| {
+            // Of the two, the snippet that shows more of what was asked for.
+            let rest = bodies
+                .iter()
+                .find(|article| article.summary.id == hit.id)
+                .and_then(|article| page.rest_snippet(&IndexedStory::from_article(article).rest))
+                .filter(|(_, marks)| *marks > hit.snippet_marks);
+            let snippet = rest.map_or_else(|| hit.snippet.clone(), |(html, _)| html);
+            Found { snippet, hit: hit.clone() }
+        })
+        .collect();
+    Ok((page.total, more, found))
+}
+
+/// Why a search gave no results page.
+enum Failure {
+    /// The reader's query cannot be run: told to them.
+    BadQuery(QueryError),
+    /// Something broke inside: already logged.
+    Internal,
+}
+
+fn url_of(hit: &Hit) -> String {
+    let slug = Slug::parse(&hit.slug).unwrap_or_else(|_| Slug::from_headline(&hit.headline));
+    story_path(&hit.section, &slug, hit.id)
+}
+
+/// `GET /search`: the form, and the results when there is a query.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn page(
+    State(state): State<SharedState>,
+    visitor: Visitor,
+    signed_in: SignedIn,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    let form = SearchForm::new(&params);
+    let asked = params.get("q").is_some_and(|q| !q.trim().is_empty());
+    let mut view = SearchResultsPage {
+        layout: Layout::new(&state, "Search".to_owned(), format!("Search the {} archive", state.publisher_name), None),
+        form,
+        sections: &state.sections,
+        error: None,
+        total: None,
+        results: Vec::new(),
+        previous: None,
+        next: None,
+    };
+    if asked {
+        match request(&state, &params) {
+            Err(error) => view.error = Some(error.to_string()),
+            Ok(request) => {
+                let page = request.page;
+                match run(&state, &visitor, &signed_in, request).await {
+                    Ok((total, more, found)) => {
+                        view.total = Some(total);
+                        view.results = found
+                            .into_iter()
+                            .map(|f| SearchResult {
+                                url: url_of(&f.hit),
+                                headline: f.hit.headline,
+                                section: state.section(&f.hit.section).map(|s| s.name.clone()).unwrap_or(f.hit.section),
+                                published: state.zone.format(f.hit.first_published_at),
+                                published_iso: state.zone.iso(f.hit.first_published_at),
+                                snippet: f.snippet,
+                            })
+                            .collect();
+                        view.previous = (page > 1).then(|| view.form.url_for_page(page - 1));
+                        view.next = more.then(|| view.form.url_for_page(page + 1));
+                    }
+                    Err(Failure::BadQuery(error)) => view.error = Some(error.to_string()),
+                    Err(Failure::Internal) => return views::server_error_page(),
+                }
+            }
+        }
+    }
+    private(visitor.remember(views::render(&view)))
+}
+
+#[derive(Serialize)]
+struct ApiResults {
+    total: usize,
+    results: Vec<ApiResult>,
+}
+
+#[derive(Serialize)]
+struct ApiResult {
+    id: i64,
+    url: String,
+    headline: String,
+    section: String,
+    first_published_at: String,
+    snippet: String,
+}
+
+/// `GET /api/v1/search?q=...`: `{"total", "results": [...]}`; a bad query is a
+/// 400 with `{"error"}`.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn api(
+    State(state): State<SharedState>,
+    visitor: Visitor,
+    signed_in: SignedIn,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    let bad =
+        |message: String| (StatusCode::BAD_REQUEST, Json(serde_json::json!({ "error": message }))).into_response();
+    let request = match request(&state, &params) {
+        Ok(request) => request,
+        Err(error) => return bad(error.to_string()),
+    };
+    match run(&state, &visitor, &signed_in, request).await {
+        Ok((total, _, found)) => {
+            let results = found
+                .into_iter()
+                .map(|f| ApiResult {
+                    id: f.hit.id,
+                    url: format!("{}{}", state.public_url, url_of(&f.hit)),
+                    first_published_at: f.hit.first_published_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+                    headline: f.hit.headline,
+                    section: f.hit.section,
+                    snippet: f.snippet,
+                })
+                .collect();
+            private(visitor.remember(Json(ApiResults { total, results }).into_response()))
+        }
+        Err(Failure::BadQuery(error)) => bad(error.to_string()),
+        Err(Failure::Internal) => {
+            (StatusCode::INTERNAL_SERVER_ERROR, Json(serde_json::json!({ "error": "internal error" }))).into_response()
+        }
+    }
+}
