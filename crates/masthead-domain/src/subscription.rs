@@ -93,6 +93,12 @@ pub struct State {
 }
 
 impl State {
+    /// The plan the next payment is for: the switched-to plan if a switch is
+    /// waiting for the renewal, else the current one.
+    pub fn plan_due(&self) -> i64 {
+        self.next_plan_id.unwrap_or(self.plan_id)
+    }
+
     /// Whether the subscription gives its benefits now.
     pub fn has_access(&self) -> bool {
         matches!(self.status, Status::Active | Status::RenewalDue | Status::PastDue | Status::Cancelled)
@@ -274,9 +280,11 @@ mod tests {
         l.push(entry(3, "2026-05-01T00:00:00Z", Event::SwitchRequested { plan_id: 3 }));
         let state = fold(&l, at("2026-06-01T00:00:00Z"), GRACE).unwrap();
         assert_eq!((state.plan_id, state.next_plan_id), (2, Some(3)));
+        assert_eq!(state.plan_due(), 3);
         l.push(entry(4, "2027-01-10T10:02:00Z", paid("pay_2", 3, "2027-01-10T10:01:00Z", "2029-01-10T10:01:00Z")));
         let renewed = fold(&l, at("2027-02-01T00:00:00Z"), GRACE).unwrap();
         assert_eq!((renewed.plan_id, renewed.next_plan_id), (3, None));
+        assert_eq!(renewed.plan_due(), 3);
     }
 
     #[test]

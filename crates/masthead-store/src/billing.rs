@@ -257,7 +257,7 @@ impl Store {
             let ledger = rows.into_iter().map(Entry::try_from).collect::<Result<Vec<_>>>()?;
             let state = subscription::fold(&ledger, at, GRACE)
                 .ok_or_else(|| StoreError::Corrupt(format!("subscription {} has no ledger", payment.subscription_id)))?;
-            let plan_id = state.next_plan_id.unwrap_or(state.plan_id);
+            let plan_id = state.plan_due();
             let (term,): (i64,) = sqlx::query_as("SELECT term_months FROM plans WHERE id = $1")
                 .bind(plan_id)
                 .fetch_one(&mut *tx)

@@ -14,18 +14,17 @@ use askama::Template;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::header::LOCATION;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use masthead_billing::events::{self, EventKind, ProviderEvent};
 use masthead_billing::signature;
 use masthead_domain::plan::{self, Plan};
 use masthead_domain::subscription::{Event, State as SubscriptionState};
-use masthead_store::{PaymentIn, SubscriptionRecord};
+use masthead_store::{PaymentIn, StoreError, SubscriptionRecord};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::account::{Required, SignedIn, safe_next};
+use crate::account::{Required, SignedIn, safe_next, see_other};
 use crate::csrf::{self, CsrfForm};
 use crate::error::{ApiError, PageError};
 use crate::views::{self, ChooseForm, Layout, Offer, PlanCard, SubscribePage};
@@ -171,16 +170,18 @@ impl SubscriptionReply {
     }
 }
 
-/// The reader's current subscription: the newest one, if any.
-pub(crate) async fn current(
-    state: &AppState,
-    reader_id: i64,
-) -> Result<Option<SubscriptionReply>, masthead_store::StoreError> {
-    let Some(latest) = state.store.reader_subscriptions(reader_id).await?.into_iter().next() else {
+/// The reader's newest subscription and its state now, if any.
+async fn latest(state: &AppState, reader_id: i64) -> Result<Option<(i64, SubscriptionState)>, StoreError> {
+    let Some(newest) = state.store.reader_subscriptions(reader_id).await?.into_iter().next() else {
         return Ok(None);
     };
-    let folded = state.store.subscription_state(latest.id, state.clock.now()).await?;
-    Ok(folded.map(|s| SubscriptionReply::new(latest.id, &s)))
+    let folded = state.store.subscription_state(newest.id, state.clock.now()).await?;
+    Ok(folded.map(|folded| (newest.id, folded)))
+}
+
+/// The reader's current subscription as `/api/v1/me` shows it.
+pub(crate) async fn current(state: &AppState, reader_id: i64) -> Result<Option<SubscriptionReply>, StoreError> {
+    Ok(latest(state, reader_id).await?.map(|(id, folded)| SubscriptionReply::new(id, &folded)))
 }
 
 async fn change(state: &AppState, session: SignedIn, id: i64, event: Event) -> Result<Response, ApiError> {
@@ -233,8 +234,7 @@ pub(crate) async fn pay_with_sandbox(
     subscription: &SubscriptionRecord,
     succeed: bool,
 ) -> Result<(), ApiError> {
-    let folded = state.store.subscription_state(subscription.id, state.clock.now()).await?;
-    let plan_id = folded.map_or(subscription.plan_id, |s| s.next_plan_id.unwrap_or(s.plan_id));
+    let plan_id = plan_due(state, subscription).await?;
     let price = state.plans.iter().find(|p| p.id == plan_id).map_or(0, |p| p.price.0);
     let now = state.clock.now().timestamp();
     let body = if succeed {
@@ -388,10 +388,6 @@ pub(crate) async fn choose(
     Ok(see_other(&format!("/checkout/sandbox/{id}{next}")))
 }
 
-fn see_other(location: &str) -> Response {
-    (StatusCode::SEE_OTHER, [(LOCATION, location.to_owned())]).into_response()
-}
-
 /// The sandbox's checkout page: clearly test mode.
 #[derive(Template)]
 #[template(path = "checkout.html")]
@@ -404,9 +400,9 @@ struct CheckoutPage<'a> {
 }
 
 /// The plan a checkout charges for: the one the next payment is due on.
-async fn checkout_plan(state: &AppState, subscription: &SubscriptionRecord) -> Result<i64, PageError> {
+async fn plan_due(state: &AppState, subscription: &SubscriptionRecord) -> Result<i64, StoreError> {
     let folded = state.store.subscription_state(subscription.id, state.clock.now()).await?;
-    Ok(folded.map_or(subscription.plan_id, |s| s.next_plan_id.unwrap_or(s.plan_id)))
+    Ok(folded.map_or(subscription.plan_id, |s| s.plan_due()))
 }
 
 /// `GET /checkout/sandbox/{id}`.
@@ -419,7 +415,7 @@ pub(crate) async fn checkout_page(
 ) -> Result<Response, PageError> {
     let subscription =
         state.store.subscription(id).await?.filter(|s| s.reader_id == account.id).ok_or(PageError::NotFound)?;
-    let plan_id = checkout_plan(&state, &subscription).await?;
+    let plan_id = plan_due(&state, &subscription).await?;
     let plan = PlanCard::catalogue(&state.plans).into_iter().find(|p| p.id == plan_id).ok_or(PageError::NotFound)?;
     let page = CheckoutPage {
         layout: Layout::new(&state, "Sandbox checkout".to_owned(), String::new(), None),
@@ -471,15 +467,9 @@ pub(crate) struct SubscriptionPanel {
 }
 
 /// The account page's view of the newest subscription, if any.
-pub(crate) async fn panel(
-    state: &AppState,
-    reader_id: i64,
-) -> Result<Option<SubscriptionPanel>, masthead_store::StoreError> {
+pub(crate) async fn panel(state: &AppState, reader_id: i64) -> Result<Option<SubscriptionPanel>, StoreError> {
     use masthead_domain::subscription::Status;
-    let Some(latest) = state.store.reader_subscriptions(reader_id).await?.into_iter().next() else {
-        return Ok(None);
-    };
-    let Some(folded) = state.store.subscription_state(latest.id, state.clock.now()).await? else {
+    let Some((id, folded)) = latest(state, reader_id).await? else {
         return Ok(None);
     };
     let plan_name = state.plans.iter().find(|p| p.id == folded.plan_id).map_or_else(String::new, |p| p.name.clone());
@@ -496,7 +486,7 @@ pub(crate) async fn panel(
         Status::Cancelled | Status::Expired => format!("Ends on {}", day(end)),
         _ => format!("Renews on {}", day(end)),
     });
-    let action = |verb: &str| format!("/account/subscription/{}/{verb}", latest.id);
+    let action = |verb: &str| format!("/account/subscription/{id}/{verb}");
     Ok(Some(SubscriptionPanel {
         plan_name,
         status,
@@ -504,7 +494,7 @@ pub(crate) async fn panel(
         cancel_action: matches!(folded.status, Status::Active | Status::RenewalDue | Status::PastDue)
             .then(|| action("cancel")),
         resume_action: (folded.status == Status::Cancelled).then(|| action("resume")),
-        checkout_url: (folded.status == Status::Pending).then(|| format!("/checkout/sandbox/{}", latest.id)),
+        checkout_url: (folded.status == Status::Pending).then(|| format!("/checkout/sandbox/{id}")),
     }))
 }
 

@@ -20,7 +20,7 @@ mod token;
 mod user_agent;
 mod views;
 
-pub(crate) use pages::safe_next;
+pub(crate) use pages::{safe_next, see_other};
 
 use std::net::SocketAddr;
 

@@ -20,7 +20,7 @@ use crate::{AppState, SharedState};
 const AFTER_LOGIN: &str = "/account";
 
 /// A 303 to `location`: after a form, the browser GETs the next page.
-fn see_other(location: &str) -> Response {
+pub(crate) fn see_other(location: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
 }
 
