@@ -9,17 +9,6 @@
 use serde_json::Value;
 use thiserror::Error;
 
-/// Which provider sent an event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Provider {
-    /// The built-in test-mode provider.
-    Sandbox,
-    /// Stripe.
-    Stripe,
-    /// Razorpay.
-    Razorpay,
-}
-
 /// A provider's event, in the one shape the lifecycle understands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProviderEvent {
@@ -46,6 +35,10 @@ pub enum EventKind {
         amount: i64,
         /// ISO currency code, lowercase.
         currency: String,
+        /// The saved payment method renewals may charge, when the event
+        /// names one: the sandbox's card, Stripe's `customer:payment_method`,
+        /// Razorpay's `customer_id:token_id`.
+        payment_method: Option<String>,
     },
     /// A charge failed.
     PaymentFailed {
@@ -73,6 +66,13 @@ fn parse_json(body: &[u8]) -> Result<Value, EventError> {
 
 fn text(value: &Value, field: &'static str) -> Result<String, EventError> {
     value.get(field).and_then(Value::as_str).map(str::to_owned).ok_or(EventError::Missing(field))
+}
+
+/// `a:b` when an object names both a customer and a saved method.
+fn saved_method(object: &Value, customer: &str, method: &str) -> Option<String> {
+    let customer = object.get(customer).and_then(Value::as_str)?;
+    let method = object.get(method).and_then(Value::as_str)?;
+    Some(format!("{customer}:{method}"))
 }
 
 /// Our subscription id from a string or number field.
@@ -103,6 +103,8 @@ pub fn parse_stripe(body: &[u8]) -> Result<ProviderEvent, EventError> {
                 subscription,
                 amount: object.get("amount_total").and_then(Value::as_i64).unwrap_or(0),
                 currency: object.get("currency").and_then(Value::as_str).unwrap_or_default().to_owned(),
+                // The session names the customer only; the payment intent's own event names the method.
+                payment_method: None,
             }
         }
         "payment_intent.succeeded" => EventKind::PaymentSucceeded {
@@ -110,12 +112,14 @@ pub fn parse_stripe(body: &[u8]) -> Result<ProviderEvent, EventError> {
             subscription,
             amount: object.get("amount_received").and_then(Value::as_i64).unwrap_or(0),
             currency: object.get("currency").and_then(Value::as_str).unwrap_or_default().to_owned(),
+            payment_method: saved_method(object, "customer", "payment_method"),
         },
         "invoice.paid" => EventKind::PaymentSucceeded {
             payment_id: text(object, "id")?,
             subscription,
             amount: object.get("amount_paid").and_then(Value::as_i64).unwrap_or(0),
             currency: object.get("currency").and_then(Value::as_str).unwrap_or_default().to_owned(),
+            payment_method: saved_method(object, "customer", "default_payment_method"),
         },
         "payment_intent.payment_failed" | "invoice.payment_failed" => EventKind::PaymentFailed { subscription },
         _ => EventKind::Ignored,
@@ -140,6 +144,7 @@ pub fn parse_razorpay(body: &[u8], event_id: Option<&str>) -> Result<ProviderEve
             subscription,
             amount: payment.get("amount").and_then(Value::as_i64).unwrap_or(0),
             currency: payment.get("currency").and_then(Value::as_str).unwrap_or_default().to_ascii_lowercase(),
+            payment_method: saved_method(payment, "customer_id", "token_id"),
         },
         ("payment.failed" | "subscription.halted" | "subscription.pending", _) => {
             EventKind::PaymentFailed { subscription }
@@ -150,7 +155,7 @@ pub fn parse_razorpay(body: &[u8], event_id: Option<&str>) -> Result<ProviderEve
 }
 
 /// Reads the sandbox's own webhook: `{"id","type","created","subscription",
-/// "payment_id","amount","currency"}` with type `payment.succeeded` or
+/// "payment_id","amount","currency","payment_method"}` with type `payment.succeeded` or
 /// `payment.failed`.
 pub fn parse_sandbox(body: &[u8]) -> Result<ProviderEvent, EventError> {
     let event = parse_json(body)?;
@@ -164,6 +169,7 @@ pub fn parse_sandbox(body: &[u8]) -> Result<ProviderEvent, EventError> {
             subscription,
             amount: event.get("amount").and_then(Value::as_i64).ok_or(EventError::Missing("amount"))?,
             currency: text(&event, "currency")?,
+            payment_method: event.get("payment_method").and_then(Value::as_str).map(str::to_owned),
         },
         "payment.failed" => EventKind::PaymentFailed { subscription },
         _ => EventKind::Ignored,
@@ -188,7 +194,8 @@ mod tests {
                 payment_id: "pi_1".into(),
                 subscription: Some(42),
                 amount: 270_000,
-                currency: "inr".into()
+                currency: "inr".into(),
+                payment_method: None,
             }
         );
     }
@@ -206,7 +213,7 @@ mod tests {
     fn razorpay_charges_carry_our_subscription_in_notes() {
         let body = br#"{"entity":"event","event":"subscription.charged","created_at":1700000000,
             "payload":{"payment":{"entity":{"id":"pay_1","amount":90000,"currency":"INR",
-            "notes":{"masthead_subscription":"7"}}}}}"#;
+            "customer_id":"cust_1","token_id":"token_1","notes":{"masthead_subscription":"7"}}}}}"#;
         let event = parse_razorpay(body, Some("evt_rzp_1")).unwrap();
         assert_eq!(
             event.kind,
@@ -214,7 +221,8 @@ mod tests {
                 payment_id: "pay_1".into(),
                 subscription: Some(7),
                 amount: 90_000,
-                currency: "inr".into()
+                currency: "inr".into(),
+                payment_method: Some("cust_1:token_1".into()),
             }
         );
         assert_eq!(parse_razorpay(body, None), Err(EventError::Missing("X-Razorpay-Event-Id header")));

@@ -1,7 +1,26 @@
 //! Masthead's payment side. Masthead owns the subscription lifecycle (see
 //! `masthead_domain::subscription`); providers only take money and tell us
-//! so by webhook. This crate checks that a webhook really comes from its
-//! provider before anything reads it.
+//! so by signed webhook.
+//!
+//! - [`signature`]: webhook signatures, checked before a byte of a body is trusted;
+//! - [`events`]: each provider's events read into one shape;
+//! - [`provider`]: the providers behind one trait, the built-in sandbox among them;
+//! - [`Billing`] ([`service`]): the one door webhooks come through, payments
+//!   with their invoices, partner codes;
+//! - [`renewal`]: the job that charges renewals, reminds and ends;
+//! - [`pdf`]: the invoice as a one-page PDF;
+//! - [`partner_codes`]: reading an admin's CSV of partner access codes.
 
+pub mod config;
 pub mod events;
+pub mod partner_codes;
+pub mod pdf;
+pub mod provider;
+pub mod renewal;
+pub mod service;
 pub mod signature;
+
+pub use config::PaymentConfig;
+pub use provider::SandboxCard;
+pub use renewal::RunReport;
+pub use service::{Billing, BillingError, Received, Setup};

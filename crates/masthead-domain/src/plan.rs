@@ -1,9 +1,12 @@
 //! Subscription plans and the figures derived from them on every plan card:
 //! price per month (rounded down to whole rupees) and the saving against the
-//! dearest plan per month (rounded to the nearest whole percent).
+//! dearest plan per month (rounded to the nearest whole percent); and what an
+//! admin may save as a plan ([`PlanDraft::parse`]).
 
 use serde::Serialize;
+use thiserror::Error;
 
+use crate::access::Benefit;
 use crate::money::Paise;
 
 /// A plan in the catalogue.
@@ -17,6 +20,12 @@ pub struct Plan {
     pub price: Paise,
     /// How long one term runs.
     pub term_months: u32,
+    /// What a subscription on it gives.
+    pub benefits: Vec<Benefit>,
+    /// Whether it earns partner access codes (one per 12-month block).
+    pub partner_eligible: bool,
+    /// Offered to new subscribers; inactive plans keep renewing existing ones.
+    pub active: bool,
 }
 
 impl Plan {
@@ -62,7 +71,81 @@ pub fn save_percents(plans: &[Plan]) -> Vec<Option<u32>> {
         .collect()
 }
 
+/// The longest term a plan may have (ten years).
+pub const MAX_TERM_MONTHS: u32 = 120;
+
+/// A plan as an admin submits it, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanDraft {
+    /// Shown on the cards; 1 to 80 characters.
+    pub name: String,
+    /// Paise, GST included; more than zero.
+    pub price: Paise,
+    /// 1 to [`MAX_TERM_MONTHS`].
+    pub term_months: u32,
+    /// At least one.
+    pub benefits: Vec<Benefit>,
+    /// Partner codes need a term of 12 months or more.
+    pub partner_eligible: bool,
+    /// Offered to new subscribers.
+    pub active: bool,
+}
+
+/// Why a plan cannot be saved.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum PlanError {
+    /// Empty or too long a name.
+    #[error("a plan needs a name of 1 to 80 characters")]
+    Name,
+    /// Not a positive whole number of paise.
+    #[error("the price must be a whole number of paise above zero (₹900 is 90000)")]
+    Price,
+    /// Out of range.
+    #[error("the term must be 1 to {MAX_TERM_MONTHS} months")]
+    Term,
+    /// Nothing to give.
+    #[error("a plan must give at least one benefit")]
+    NoBenefits,
+    /// Partner codes come in 12-month blocks.
+    #[error("only plans of 12 months or more can earn partner codes")]
+    PartnerTerm,
+}
+
+impl PlanDraft {
+    /// Checks the fields an admin typed.
+    pub fn parse(
+        name: &str,
+        price_paise: &str,
+        term_months: &str,
+        benefits: &[String],
+        partner_eligible: bool,
+        active: bool,
+    ) -> Result<Self, PlanError> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 80 {
+            return Err(PlanError::Name);
+        }
+        let price = price_paise.trim().parse::<i64>().ok().filter(|p| *p > 0).ok_or(PlanError::Price)?;
+        let term_months = term_months
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|t| (1..=MAX_TERM_MONTHS).contains(t))
+            .ok_or(PlanError::Term)?;
+        let benefits: Vec<Benefit> =
+            Benefit::ALL.into_iter().filter(|b| benefits.iter().any(|s| s == b.as_str())).collect();
+        if benefits.is_empty() {
+            return Err(PlanError::NoBenefits);
+        }
+        if partner_eligible && term_months < 12 {
+            return Err(PlanError::PartnerTerm);
+        }
+        Ok(Self { name: name.to_owned(), price: Paise(price), term_months, benefits, partner_eligible, active })
+    }
+}
+
 /// The seed page's catalogue: Smart Quarterly, Smart Essential, Super Saver.
+/// Every plan gives every benefit, the partner bundle from a year up.
 pub fn demo_catalogue() -> Vec<Plan> {
     [("Smart Quarterly", 900, 3), ("Smart Essential", 2_700, 12), ("Super Saver", 3_900, 24)]
         .into_iter()
@@ -72,6 +155,9 @@ pub fn demo_catalogue() -> Vec<Plan> {
             name: name.to_owned(),
             price: Paise::rupees(rupees),
             term_months,
+            benefits: Benefit::ALL.into_iter().filter(|b| *b != Benefit::PartnerAccess || term_months >= 12).collect(),
+            partner_eligible: term_months >= 12,
+            active: true,
         })
         .collect()
 }
@@ -105,6 +191,22 @@ mod tests {
         let plans = demo_catalogue();
         let shown: Vec<_> = plans.iter().map(|p| format!("{} {}", p.price, p.term_label())).collect();
         assert_eq!(shown, ["₹900 3 Months", "₹2,700 1 Year", "₹3,900 2 Years"]);
+    }
+
+    #[test]
+    fn admins_drafts_are_checked() {
+        let all: Vec<String> = Benefit::ALL.iter().map(|b| b.as_str().to_owned()).collect();
+        let draft = PlanDraft::parse(" Monthly ", "29900", "1", &all[..1], false, true).unwrap();
+        assert_eq!((draft.name.as_str(), draft.price, draft.term_months), ("Monthly", Paise(29_900), 1));
+        assert_eq!(draft.benefits, [Benefit::PremiumStories]);
+        assert_eq!(PlanDraft::parse("", "1", "1", &all, false, true), Err(PlanError::Name));
+        assert_eq!(PlanDraft::parse("X", "9.00", "1", &all, false, true), Err(PlanError::Price));
+        assert_eq!(PlanDraft::parse("X", "0", "1", &all, false, true), Err(PlanError::Price));
+        assert_eq!(PlanDraft::parse("X", "100", "0", &all, false, true), Err(PlanError::Term));
+        assert_eq!(PlanDraft::parse("X", "100", "121", &all, false, true), Err(PlanError::Term));
+        assert_eq!(PlanDraft::parse("X", "100", "3", &["nothing".into()], false, true), Err(PlanError::NoBenefits));
+        assert_eq!(PlanDraft::parse("X", "100", "6", &all, true, true), Err(PlanError::PartnerTerm));
+        assert!(PlanDraft::parse("X", "100", "12", &all, true, false).is_ok());
     }
 
     #[test]

@@ -14,6 +14,78 @@ pub const GST_RATE_BP: i64 = 1_800;
 /// The SAC code for online news and information services.
 pub const SAC_CODE: &str = "998431";
 
+/// India's states and union territories as invoices name them (the place of
+/// supply decides CGST + SGST or IGST).
+pub const STATES: [&str; 36] = [
+    "Andaman and Nicobar Islands",
+    "Andhra Pradesh",
+    "Arunachal Pradesh",
+    "Assam",
+    "Bihar",
+    "Chandigarh",
+    "Chhattisgarh",
+    "Dadra and Nagar Haveli and Daman and Diu",
+    "Delhi",
+    "Goa",
+    "Gujarat",
+    "Haryana",
+    "Himachal Pradesh",
+    "Jammu and Kashmir",
+    "Jharkhand",
+    "Karnataka",
+    "Kerala",
+    "Ladakh",
+    "Lakshadweep",
+    "Madhya Pradesh",
+    "Maharashtra",
+    "Manipur",
+    "Meghalaya",
+    "Mizoram",
+    "Nagaland",
+    "Odisha",
+    "Puducherry",
+    "Punjab",
+    "Rajasthan",
+    "Sikkim",
+    "Tamil Nadu",
+    "Telangana",
+    "Tripura",
+    "Uttar Pradesh",
+    "Uttarakhand",
+    "West Bengal",
+];
+
+/// The state's name as [`STATES`] spells it, whatever the case and spacing.
+pub fn state(name: &str) -> Option<&'static str> {
+    let wanted = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    STATES.into_iter().find(|s| s.eq_ignore_ascii_case(&wanted))
+}
+
+/// The publisher as its invoices name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Seller {
+    /// Legal name.
+    pub name: String,
+    /// Registered address, one line.
+    pub address: String,
+    /// GST identification number.
+    pub gstin: String,
+    /// The state it is registered in, one of [`STATES`].
+    pub state: String,
+}
+
+impl Seller {
+    /// The demo publisher's details (a made-up GSTIN of the right shape).
+    pub fn demo(name: &str) -> Self {
+        Self {
+            name: name.to_owned(),
+            address: "Nehru House, 4 Bahadur Shah Zafar Marg, New Delhi 110002".to_owned(),
+            gstin: "07AAACM0000A1Z5".to_owned(),
+            state: "Delhi".to_owned(),
+        }
+    }
+}
+
 /// How an inclusive price splits into taxable value and tax.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct GstSplit {
@@ -101,6 +173,13 @@ mod tests {
                 assert_eq!(split.taxable.0 + split.tax().0, paise, "{paise} {same_state}");
             }
         }
+    }
+
+    #[test]
+    fn states_are_recognised_in_any_case() {
+        assert_eq!(state("  tamil   NADU "), Some("Tamil Nadu"));
+        assert_eq!(state("Delhi"), Some("Delhi"));
+        assert_eq!(state("Atlantis"), None);
     }
 
     #[test]

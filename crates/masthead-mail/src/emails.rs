@@ -119,6 +119,106 @@ templated!(
     "reset_password/body.html"
 );
 
+/// Sent when a renewal charge is declined: access continues through the grace period.
+#[derive(Debug, Clone)]
+pub struct PaymentFailed {
+    /// The publication's name.
+    pub publisher: String,
+    /// The plan that failed to renew.
+    pub plan: String,
+    /// What the charge was, e.g. "₹2,700".
+    pub amount: String,
+    /// The last day of access without payment, as the publisher's calendar shows it.
+    pub grace_until: String,
+    /// Where to pay by hand.
+    pub pay_link: String,
+}
+templated!(
+    PaymentFailed,
+    "payment_failed",
+    "payment_failed/subject.txt",
+    "payment_failed/body.txt",
+    "payment_failed/body.html"
+);
+
+/// Sent near the end of the grace period when the subscription is still unpaid.
+#[derive(Debug, Clone)]
+pub struct PaymentReminder {
+    /// The publication's name.
+    pub publisher: String,
+    /// The unpaid plan.
+    pub plan: String,
+    /// When access ends.
+    pub grace_until: String,
+    /// Where to pay by hand.
+    pub pay_link: String,
+}
+templated!(
+    PaymentReminder,
+    "payment_reminder",
+    "payment_reminder/subject.txt",
+    "payment_reminder/body.txt",
+    "payment_reminder/body.html"
+);
+
+/// Sent when a subscription has ended (cancelled, or unpaid after grace).
+#[derive(Debug, Clone)]
+pub struct SubscriptionEnded {
+    /// The publication's name.
+    pub publisher: String,
+    /// The plan that ended.
+    pub plan: String,
+    /// The plans page.
+    pub subscribe_link: String,
+}
+templated!(
+    SubscriptionEnded,
+    "subscription_ended",
+    "subscription_ended/subject.txt",
+    "subscription_ended/body.txt",
+    "subscription_ended/body.html"
+);
+
+/// Sent when a subscription is given a partner access code.
+#[derive(Debug, Clone)]
+pub struct PartnerCodeGranted {
+    /// The publication's name.
+    pub publisher: String,
+    /// The code.
+    pub code: String,
+    /// Which year of the subscription it is for, from 1.
+    pub year: i64,
+    /// The account page.
+    pub account_link: String,
+}
+templated!(
+    PartnerCodeGranted,
+    "partner_code",
+    "partner_code/subject.txt",
+    "partner_code/body.txt",
+    "partner_code/body.html"
+);
+
+/// Sent to admins when the partner-code pool runs low.
+#[derive(Debug, Clone)]
+pub struct PartnerPoolLow {
+    /// The publication's name.
+    pub publisher: String,
+    /// Codes left.
+    pub remaining: u64,
+    /// The warning threshold.
+    pub threshold: u64,
+    /// The upload page.
+    pub admin_link: String,
+}
+templated!(
+    PartnerPoolLow,
+    "partner_pool_low",
+    "partner_pool_low/subject.txt",
+    "partner_pool_low/body.txt",
+    "partner_pool_low/body.html"
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,6 +258,49 @@ mod tests {
                 .render()
                 .unwrap();
         assert_eq!(reset.subject, "Reset your P password");
+        let failed = PaymentFailed {
+            publisher: "P".into(),
+            plan: "Smart Essential".into(),
+            amount: "₹2,700".into(),
+            grace_until: "Dec 04 2027".into(),
+            pay_link: "https://p.example/checkout/sandbox/1".into(),
+        }
+        .render()
+        .unwrap();
+        assert_eq!(failed.subject, "Your P payment did not go through");
+        assert!(failed.text.contains("₹2,700 was declined") && failed.text.contains("until Dec 04 2027"));
+        let reminder = PaymentReminder {
+            publisher: "P".into(),
+            plan: "X".into(),
+            grace_until: "Dec 04 2027".into(),
+            pay_link: "https://p.example/pay".into(),
+        }
+        .render()
+        .unwrap();
+        assert_eq!(reminder.subject, "Reminder: your P subscription ends on Dec 04 2027");
+        let ended =
+            SubscriptionEnded { publisher: "P".into(), plan: "X".into(), subscribe_link: "https://p.example/s".into() }
+                .render()
+                .unwrap();
+        assert!(ended.html.contains(r#"<a href="https://p.example/s">"#));
+        let code = PartnerCodeGranted {
+            publisher: "P".into(),
+            code: "NYT-<1>".into(),
+            year: 2,
+            account_link: "https://p.example/account".into(),
+        }
+        .render()
+        .unwrap();
+        assert!(code.text.contains("year 2:\n\nNYT-<1>") && code.html.contains("NYT-&#60;1&#62;"), "{code:?}");
+        let low = PartnerPoolLow {
+            publisher: "P".into(),
+            remaining: 3,
+            threshold: 5,
+            admin_link: "https://p.example/n".into(),
+        }
+        .render()
+        .unwrap();
+        assert_eq!(low.subject, "P: 3 partner codes left");
         assert!(reset.html.contains(r#"<a href="https://p.example/r">"#));
     }
 }

@@ -1,22 +1,31 @@
-//! The search benchmark: builds the archive index from N demo stories, then
-//! runs a fixed mixed query set against it and against SQLite FTS5 built from
-//! the same corpus, and prints both side by side.
+//! The search benchmark's query half: a fixed mixed query set run against an
+//! archive index (as `masthead reindex` built it) and against SQLite FTS5
+//! holding the same stories, side by side. `bench/search/run` drives it
+//! (seeding, the timed rebuild and the HTTP run happen there).
 //!
-//! `cargo run --release -p masthead-search --example bench -- N WORK_DIR`
-//! (`bench/search/run` wraps it). N defaults to 3,000,000.
+//! ```text
+//! bench queries DATABASE_URL INDEX_DIR FTS5_FILE   # FTS5 is built from the database if FTS5_FILE is missing;
+//!                                                 # FTS5_FILE `-` runs the index alone
+//! bench urls                                      # the query set as /api/v1/search query strings
+//! ```
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
-use chrono::{NaiveDate, Utc};
-use masthead_demo::DemoArchive;
-use masthead_domain::{Article, ArticleStatus, ArticleSummary, PublisherZone};
-use masthead_search::{ArchiveIndex, IndexedStory, Rebuild, SearchRequest, Sort, Terms};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use chrono::NaiveDate;
+use masthead_domain::PublisherZone;
+use masthead_search::{ArchiveIndex, EXACT_TOTAL_LIMIT, IndexedStory, SearchRequest, Sort, Terms};
+use masthead_store::{DatabaseUrl, Store};
+use sqlx::QueryBuilder;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
-/// Times each query runs (after one warm-up run).
+/// Times each query runs on the index (after one warm-up run).
 const ROUNDS: usize = 30;
+/// Times each query runs on FTS5: fewer, as its slow queries take seconds.
+const FTS_ROUNDS: usize = 10;
+/// Stories read from the database per query when building FTS5.
+const READ_BATCH: u32 = 5_000;
 
 /// One query of the fixed set: text, optional section and date range (years), order.
 struct Case {
@@ -50,209 +59,186 @@ const CASES: &[Case] = &[
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().collect();
-    let total: u64 = args.get(1).map(|n| n.replace(['_', ','], "").parse()).transpose()?.unwrap_or(3_000_000);
-    let work = PathBuf::from(args.get(2).cloned().unwrap_or_else(|| "bench-search-work".to_owned()));
-    std::fs::create_dir_all(&work)?;
-    let zone = PublisherZone::default();
-    let today = zone.date(Utc::now());
-    println!("Search benchmark: {total} demo stories (1997 to {today}), work directory {}", work.display());
-
-    // Both engines are fed from one pass over the generator.
-    let index_dir = work.join("tantivy");
-    let _ = std::fs::remove_dir_all(&index_dir);
-    let fts_path = work.join("fts5.db");
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", fts_path.display()));
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        ["urls"] => {
+            for case in CASES {
+                println!("{}", url_query(case));
+            }
+            Ok(())
+        }
+        ["queries", database, index, fts] => queries(database, Path::new(index), &PathBuf::from(fts)).await,
+        _ => Err("usage: bench queries DATABASE_URL INDEX_DIR FTS5_FILE | bench urls".into()),
     }
-    let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", fts_path.display()))?
-        .create_if_missing(true)
+}
+
+async fn queries(database: &str, index_dir: &Path, fts_path: &Path) -> Result<(), Box<dyn std::error::Error>> {
+    let zone = PublisherZone::default();
+    let index = ArchiveIndex::open(index_dir)?;
+    // `-` for FTS5_FILE: the index alone (when FTS5 cannot be built in time).
+    let fts = if fts_path == Path::new("-") {
+        None
+    } else if fts_path.exists() {
+        println!("FTS5: reusing {} (built by an earlier run from the same database)\n", fts_path.display());
+        Some(open_fts(fts_path, false).await?)
+    } else {
+        Some(build_fts(database, fts_path, index.len()).await?)
+    };
+    println!(
+        "Queries: {} cases, each run {ROUNDS} times on the index and {FTS_ROUNDS} times on FTS5 after a warm-up; \
+         every run counts the matches (up to {EXACT_TOTAL_LIMIT}, then \"more than\") and returns the top 10 \
+         with highlighted snippets.\n",
+        CASES.len()
+    );
+    println!("| query | matches (index / FTS5) | index p50 | FTS5 p50 |");
+    println!("|---|---|---|---|");
+    let mut all_index = Vec::new();
+    let mut all_fts = Vec::new();
+    for case in CASES {
+        let request = request(case, &zone)?;
+        let mut index_times = Vec::new();
+        let mut total = String::new();
+        for round in 0..=ROUNDS {
+            let started = Instant::now();
+            let page = index.search(&request)?;
+            let took = started.elapsed();
+            total = page.total.to_string();
+            if round > 0 {
+                index_times.push(took);
+            }
+        }
+        let mut fts_times = Vec::new();
+        let mut fts_total = 0;
+        for round in (0..=FTS_ROUNDS).filter(|_| fts.is_some()) {
+            let started = Instant::now();
+            fts_total = fts_query(fts.as_ref().ok_or("no FTS5")?, case, &request).await?;
+            if round > 0 {
+                fts_times.push(started.elapsed());
+            }
+        }
+        let fts_total = if fts_total > EXACT_TOTAL_LIMIT {
+            format!("more than {EXACT_TOTAL_LIMIT}")
+        } else {
+            fts_total.to_string()
+        };
+        println!(
+            "| {} `{}` | {total} / {fts_total} | {} | {} |",
+            case.label,
+            describe(case),
+            ms(percentile(&mut index_times, 50)),
+            ms(percentile(&mut fts_times, 50)),
+        );
+        all_index.extend(index_times);
+        all_fts.extend(fts_times);
+    }
+    println!("\n| all queries | p50 | p95 | p99 |");
+    println!("|---|---|---|---|");
+    for (name, times) in [("archive index (tantivy)", &mut all_index), ("SQLite FTS5", &mut all_fts)] {
+        let [p50, p95, p99] = [50, 95, 99].map(|p| ms(percentile(times, p)));
+        println!("| {name} | {p50} | {p95} | {p99} |");
+    }
+    let ratio = percentile(&mut all_fts, 95).as_secs_f64() / percentile(&mut all_index, 95).as_secs_f64().max(1e-9);
+    println!("\nThe index is {ratio:.1}× faster than FTS5 at p95.");
+    println!("Index: {} stories, {:.1} MB on disk.", index.len(), index.size_on_disk() as f64 / 1e6);
+    println!("This process's peak RSS (index and FTS5 both open): {}.", rss("VmHWM"));
+    Ok(())
+}
+
+/// The case as it reads in a table.
+fn describe(case: &Case) -> String {
+    let mut text = case.q.replace('"', "\\\"");
+    if let Some(section) = case.section {
+        text.push_str(&format!(" section={section}"));
+    }
+    if let Some((from, to)) = case.years {
+        text.push_str(&format!(" {from}–{to}"));
+    }
+    if case.newest {
+        text.push_str(" newest");
+    }
+    text
+}
+
+/// The case as `/api/v1/search` parameters.
+fn url_query(case: &Case) -> String {
+    let escape = |s: &str| s.replace('%', "%25").replace(' ', "%20").replace('"', "%22");
+    let mut query = format!("q={}", escape(case.q));
+    if let Some(section) = case.section {
+        query.push_str(&format!("&section={section}"));
+    }
+    if let Some((from, to)) = case.years {
+        query.push_str(&format!("&from={from}-01-01&to={to}-12-31"));
+    }
+    if case.newest {
+        query.push_str("&sort=newest");
+    }
+    query
+}
+
+async fn open_fts(path: &Path, create: bool) -> Result<SqlitePool, sqlx::Error> {
+    let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
+        .create_if_missing(create)
         .journal_mode(SqliteJournalMode::Off)
         .synchronous(SqliteSynchronous::Off);
-    let fts = SqlitePoolOptions::new().max_connections(1).connect_with(options).await?;
+    SqlitePoolOptions::new().max_connections(1).connect_with(options).await
+}
+
+/// Builds FTS5 from the published stories in `database`, split into headline,
+/// free lead and the rest exactly as the index splits them.
+async fn build_fts(database: &str, path: &Path, expected: u64) -> Result<SqlitePool, Box<dyn std::error::Error>> {
+    let store = Store::connect(&DatabaseUrl::parse(database)?).await?;
+    let building = path.with_extension("building");
+    let _ = std::fs::remove_file(&building);
+    let fts = open_fts(&building, true).await?;
     sqlx::query("CREATE VIRTUAL TABLE fts USING fts5(headline, lead, rest, tokenize = 'unicode61')")
         .execute(&fts)
         .await?;
     sqlx::query("CREATE TABLE stories (id INTEGER PRIMARY KEY, section TEXT NOT NULL, published INTEGER NOT NULL)")
         .execute(&fts)
         .await?;
-
-    // The generator alone, on a sample: the bound on any end-to-end rate below.
-    let sample = total.min(50_000);
     let started = Instant::now();
-    let generated = DemoArchive::new(sample, today, zone).stories().count();
-    let generator_rate = generated as f64 / started.elapsed().as_secs_f64();
-
-    // Pass 1: the generator feeds tantivy, on its own.
-    let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<IndexedStory>>(8);
-    let generator = std::thread::spawn(move || generate(total, today, zone, |batch| sender.send(batch).is_ok()));
-    let started = Instant::now();
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(4);
-    let mut rebuild = Rebuild::start(&index_dir, threads, 1024 * 1024 * 1024)?;
-    let mut last = Instant::now();
-    for batch in receiver {
-        for story in &batch {
-            rebuild.add(story)?;
-        }
-        if last.elapsed() > Duration::from_secs(10) {
-            last = Instant::now();
-            let rate = rebuild.added() as f64 / started.elapsed().as_secs_f64();
-            eprintln!("  tantivy: {} stories, {rate:.0}/s", rebuild.added());
-        }
-    }
-    let index_size = rebuild.finish(0)?;
-    let build_elapsed = started.elapsed();
-    generator.join().map_err(|_| "the generator panicked")?;
-
-    // Pass 2: the same stories again (the generator is deterministic) into FTS5.
-    let (fts_sender, mut fts_batches) = tokio::sync::mpsc::channel::<Vec<IndexedStory>>(8);
-    let generator =
-        std::thread::spawn(move || generate(total, today, zone, |batch| fts_sender.blocking_send(batch).is_ok()));
-    let fts_started = Instant::now();
-    let mut fts_count = 0u64;
-    let mut last = Instant::now();
-    while let Some(batch) = fts_batches.recv().await {
+    let mut last_report = Instant::now();
+    let (mut after, mut added) = (0, 0u64);
+    loop {
+        let articles = store.published_articles_after(after, READ_BATCH).await?;
+        let Some(last) = articles.last() else { break };
+        after = last.summary.id;
+        let stories: Vec<IndexedStory> = articles.iter().map(IndexedStory::from_article).collect();
         let mut tx = fts.begin().await?;
-        for story in &batch {
-            sqlx::query("INSERT INTO fts (rowid, headline, lead, rest) VALUES ($1, $2, $3, $4)")
-                .bind(story.id)
-                .bind(&story.headline)
-                .bind(&story.lead)
-                .bind(&story.rest)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query("INSERT INTO stories (id, section, published) VALUES ($1, $2, $3)")
-                .bind(story.id)
-                .bind(&story.section)
-                .bind(story.first_published_at.timestamp())
-                .execute(&mut *tx)
-                .await?;
+        for chunk in stories.chunks(200) {
+            let mut insert = QueryBuilder::new("INSERT INTO fts (rowid, headline, lead, rest) ");
+            insert.push_values(chunk, |mut row, story| {
+                row.push_bind(story.id).push_bind(&story.headline).push_bind(&story.lead).push_bind(&story.rest);
+            });
+            insert.build().execute(&mut *tx).await?;
+            let mut insert = QueryBuilder::new("INSERT INTO stories (id, section, published) ");
+            insert.push_values(chunk, |mut row, story| {
+                row.push_bind(story.id).push_bind(&story.section).push_bind(story.first_published_at.timestamp());
+            });
+            insert.build().execute(&mut *tx).await?;
         }
         tx.commit().await?;
-        fts_count += batch.len() as u64;
-        if last.elapsed() > Duration::from_secs(10) {
-            last = Instant::now();
-            eprintln!("  FTS5: {fts_count} stories, {:.0}/s", fts_count as f64 / fts_started.elapsed().as_secs_f64());
+        added += stories.len() as u64;
+        if last_report.elapsed() > Duration::from_secs(10) {
+            last_report = Instant::now();
+            eprintln!("  FTS5: {added} of {expected} stories, {:.0}/s", added as f64 / started.elapsed().as_secs_f64());
         }
     }
     sqlx::query("CREATE INDEX stories_section_published ON stories (section, published)").execute(&fts).await?;
     sqlx::query("CREATE INDEX stories_published ON stories (published)").execute(&fts).await?;
     sqlx::query("INSERT INTO fts (fts) VALUES ('optimize')").execute(&fts).await?;
-    let fts_elapsed = fts_started.elapsed();
-    generator.join().map_err(|_| "the generator panicked")?;
-    let fts_size = std::fs::metadata(&fts_path)?.len();
-    println!();
-    println!("| build | stories | time | rate | size on disk |");
+    fts.close().await;
+    std::fs::rename(&building, path)?;
+    let elapsed = started.elapsed();
+    println!("| FTS5 build | stories | time | rate | size on disk |");
     println!("|---|---|---|---|---|");
     println!(
-        "| tantivy (masthead-search) | {total} | {:.1} s | {:.0} stories/s | {:.1} MB |",
-        build_elapsed.as_secs_f64(),
-        total as f64 / build_elapsed.as_secs_f64(),
-        index_size as f64 / 1e6
+        "| SQLite FTS5, from the same database | {added} | {:.1} s | {:.0} stories/s | {:.1} MB |\n",
+        elapsed.as_secs_f64(),
+        added as f64 / elapsed.as_secs_f64(),
+        std::fs::metadata(path)?.len() as f64 / 1e6
     );
-    println!(
-        "| SQLite FTS5 (same corpus) | {fts_count} | {:.1} s | {:.0} stories/s | {:.1} MB |",
-        fts_elapsed.as_secs_f64(),
-        fts_count as f64 / fts_elapsed.as_secs_f64(),
-        fts_size as f64 / 1e6
-    );
-    println!(
-        "(Rates are wall-clock, end to end, fed by the single-threaded demo generator, which alone makes {generator_rate:.0} stories/s: each engine is built in its own pass.)"
-    );
-
-    let index = ArchiveIndex::open(&index_dir)?;
-    println!(
-        "\nQueries: {} cases × {ROUNDS} runs each after a warm-up; each run counts all matches and returns the top 10 with snippets.\n",
-        CASES.len()
-    );
-    println!("| query | matches (tantivy / FTS5) | tantivy p50 | FTS5 p50 |");
-    println!("|---|---|---|---|");
-    let mut all_tantivy = Vec::new();
-    let mut all_fts = Vec::new();
-    for case in CASES {
-        let request = request(case, &zone)?;
-        let mut tantivy_times = Vec::new();
-        let mut fts_times = Vec::new();
-        let mut tantivy_total = 0;
-        let mut fts_total = 0;
-        for round in 0..=ROUNDS {
-            let started = Instant::now();
-            let page = index.search(&request)?;
-            let took = started.elapsed();
-            tantivy_total = page.total;
-            let started = Instant::now();
-            fts_total = fts_query(&fts, case, &request).await?;
-            let fts_took = started.elapsed();
-            if round > 0 {
-                tantivy_times.push(took);
-                fts_times.push(fts_took);
-            }
-        }
-        println!(
-            "| {} `{}`{}{}{} | {tantivy_total} / {fts_total} | {} | {} |",
-            case.label,
-            case.q.replace('"', "\\\""),
-            case.section.map(|s| format!(" section={s}")).unwrap_or_default(),
-            case.years.map(|(a, b)| format!(" {a}–{b}")).unwrap_or_default(),
-            if case.newest { " newest" } else { "" },
-            ms(percentile(&mut tantivy_times, 50)),
-            ms(percentile(&mut fts_times, 50)),
-        );
-        all_tantivy.extend(tantivy_times);
-        all_fts.extend(fts_times);
-    }
-    println!("\n| all queries | p50 | p95 | p99 |");
-    println!("|---|---|---|---|");
-    for (name, times) in [("tantivy (masthead-search)", &mut all_tantivy), ("SQLite FTS5", &mut all_fts)] {
-        println!(
-            "| {name} | {} | {} | {} |",
-            ms(percentile(times, 50)),
-            ms(percentile(times, 95)),
-            ms(percentile(times, 99))
-        );
-    }
-    let ratio = percentile(&mut all_fts, 95).as_secs_f64() / percentile(&mut all_tantivy, 95).as_secs_f64().max(1e-9);
-    println!("\ntantivy is {ratio:.1}× faster than FTS5 at p95.");
-    println!(
-        "Process RSS after the queries: {} (peak over the whole run, builds included: {}).",
-        rss("VmRSS"),
-        rss("VmHWM")
-    );
-    Ok(())
-}
-
-/// Runs the demo generator, handing batches of 1,000 indexed stories to `send`
-/// until it refuses one.
-fn generate(total: u64, today: NaiveDate, zone: PublisherZone, mut send: impl FnMut(Vec<IndexedStory>) -> bool) {
-    let archive = DemoArchive::new(total, today, zone);
-    let mut batch = Vec::with_capacity(1000);
-    for (id, story) in (1..).zip(archive.stories()) {
-        batch.push(indexed(id, story));
-        if batch.len() == 1000 && !send(std::mem::take(&mut batch)) {
-            return;
-        }
-    }
-    send(batch);
-}
-
-fn indexed(id: i64, story: masthead_domain::NewArticle) -> IndexedStory {
-    let article = Article {
-        summary: ArticleSummary {
-            id,
-            slug: story.slug(),
-            section: story.section,
-            headline: story.headline,
-            standfirst: story.standfirst,
-            credit: story.credit,
-            premium: story.premium,
-            first_published_at: story.first_published_at,
-            updated_at: story.updated_at,
-        },
-        body: story.body,
-        dateline: story.dateline,
-        status: ArticleStatus::Published,
-    };
-    IndexedStory::from_article(&article)
+    Ok(open_fts(path, false).await?)
 }
 
 fn request(case: &Case, zone: &PublisherZone) -> Result<SearchRequest, masthead_search::QueryError> {
@@ -265,15 +251,17 @@ fn request(case: &Case, zone: &PublisherZone) -> Result<SearchRequest, masthead_
     Ok(request)
 }
 
-/// The same search on FTS5: the count, and the top 10 with snippets.
-async fn fts_query(fts: &sqlx::SqlitePool, case: &Case, request: &SearchRequest) -> Result<usize, sqlx::Error> {
+/// The same search on FTS5: the count (up to one past the index's limit,
+/// as the index counts), and the top 10 with snippets.
+async fn fts_query(fts: &SqlitePool, case: &Case, request: &SearchRequest) -> Result<usize, sqlx::Error> {
     let from = request.from.map_or(i64::MIN, |at| at.timestamp());
     let until = request.until.map_or(i64::MAX, |at| at.timestamp());
     let section = case.section.unwrap_or("");
     let filter = "fts MATCH $1 AND ($2 = '' OR s.section = $2) AND s.published >= $3 AND s.published < $4";
     let order = if case.newest { "s.published DESC" } else { "rank" };
     let count: (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT COUNT(*) FROM fts JOIN stories s ON s.id = fts.rowid WHERE {filter}"
+        "SELECT COUNT(*) FROM (SELECT 1 FROM fts JOIN stories s ON s.id = fts.rowid WHERE {filter} LIMIT {})",
+        EXACT_TOTAL_LIMIT + 1
     )))
     .bind(case.q)
     .bind(section)

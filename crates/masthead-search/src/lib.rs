@@ -17,6 +17,19 @@
 //! paragraph), which is stored; the rest of the body is indexed but not
 //! stored, and [`SearchPage::rest_snippet`] highlights it only when the caller
 //! hands it the text — which it does only for readers allowed the story.
+//!
+//! Speed at millions of stories comes from three choices. All of a story's
+//! words go into one field (`text`, the headline twice so that a match there
+//! weighs more), so every word of a query is a single posting list and
+//! tantivy's block-max WAND can skip the documents that cannot reach the top
+//! ten. For such searches the total is counted exactly only up to
+//! [`EXACT_TOTAL_LIMIT`]: past it the page says "more than" ([`Total`]), as no
+//! reader pages that far and counting every one of two million matches would
+//! cost more than the search. Searches that visit every match anyway
+//! (phrases, date ranges, newest first) count them all on the way.
+//! And a bulk [`Rebuild`] never merges segments while it writes; the live
+//! [`Indexer`] only merges segments smaller than [`LIVE_MERGE_MAX_DOCS`], so a
+//! serving instance never rewrites the whole archive.
 
 mod document;
 mod query;
@@ -26,10 +39,11 @@ use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Utc};
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery};
+use tantivy::indexer::{LogMergePolicy, NoMergePolicy};
+use tantivy::query::{BooleanQuery, EnableScoring, Occur, PhraseQuery, Query, RangeQuery, TermQuery};
 use tantivy::schema::{FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TEXT, TantivyDocument, Value};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{Index, IndexReader, IndexWriter, Order, ReloadPolicy, Term, doc};
+use tantivy::{DocSet, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, TERMINATED, Term};
 use thiserror::Error;
 
 pub use document::{IndexedStory, html_text};
@@ -37,10 +51,15 @@ pub use query::{MAX_PAGE, MAX_QUERY_CHARS, PAGE_SIZE, Part, QueryError, SearchRe
 
 /// The file naming the generation in use.
 const CURRENT: &str = "CURRENT";
+/// The file holding this index's name among the instances following one log.
+const INSTANCE: &str = "INSTANCE";
 /// Characters in a snippet.
 const SNIPPET_CHARS: usize = 200;
-/// How much more a match in the headline counts.
-const HEADLINE_BOOST: f32 = 2.0;
+/// Matches counted one by one; past this many a [`Total`] is "more than".
+pub const EXACT_TOTAL_LIMIT: usize = 10_000;
+/// Segments up to this many stories may be merged by the live [`Indexer`];
+/// the large ones a rebuild writes are left as they are.
+pub const LIVE_MERGE_MAX_DOCS: usize = 200_000;
 
 /// What can go wrong with the index.
 #[derive(Debug, Error)]
@@ -76,7 +95,7 @@ struct Fields {
     published: Field,
     headline: Field,
     lead: Field,
-    rest: Field,
+    text: Field,
 }
 
 impl Fields {
@@ -88,9 +107,10 @@ impl Fields {
         schema.add_text_field("credit", STRING);
         schema.add_bool_field("premium", INDEXED | FAST | STORED);
         schema.add_i64_field("published", INDEXED | FAST | STORED);
-        schema.add_text_field("headline", TEXT | STORED);
-        schema.add_text_field("lead", TEXT | STORED);
-        schema.add_text_field("rest", TEXT);
+        schema.add_text_field("headline", STORED);
+        schema.add_text_field("lead", STORED);
+        // Headline (twice), lead and the rest of the body: what queries match.
+        schema.add_text_field("text", TEXT);
         schema.build()
     }
 
@@ -105,22 +125,26 @@ impl Fields {
             published: field("published")?,
             headline: field("headline")?,
             lead: field("lead")?,
-            rest: field("rest")?,
+            text: field("text")?,
         })
     }
 
     fn document(&self, story: &IndexedStory) -> TantivyDocument {
-        doc!(
-            self.id => story.id,
-            self.slug => story.slug.as_str(),
-            self.section => story.section.as_str(),
-            self.credit => story.credit.to_lowercase(),
-            self.premium => story.premium,
-            self.published => story.first_published_at.timestamp(),
-            self.headline => story.headline.as_str(),
-            self.lead => story.lead.as_str(),
-            self.rest => story.rest.as_str(),
-        )
+        let mut document = TantivyDocument::new();
+        document.add_i64(self.id, story.id);
+        document.add_text(self.slug, &story.slug);
+        document.add_text(self.section, &story.section);
+        document.add_text(self.credit, story.credit.to_lowercase());
+        document.add_bool(self.premium, story.premium);
+        document.add_i64(self.published, story.first_published_at.timestamp());
+        document.add_text(self.headline, &story.headline);
+        document.add_text(self.lead, &story.lead);
+        // Values of one field are indexed with a gap between them, so a
+        // phrase never runs from the headline into the lead.
+        for text in [&story.headline, &story.headline, &story.lead, &story.rest] {
+            document.add_text(self.text, text);
+        }
+        document
     }
 }
 
@@ -153,6 +177,7 @@ impl Generation {
 /// An archive index: searches from any thread; one [`Indexer`] writes.
 pub struct ArchiveIndex {
     root: PathBuf,
+    instance: String,
     current: RwLock<Arc<Generation>>,
 }
 
@@ -170,6 +195,18 @@ fn read_current(root: &Path) -> Option<String> {
     std::fs::read_to_string(root.join(CURRENT)).ok().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
 }
 
+fn read_or_create_instance(root: &Path) -> Result<String, SearchError> {
+    let path = root.join(INSTANCE);
+    if let Ok(name) = std::fs::read_to_string(&path)
+        && !name.trim().is_empty()
+    {
+        return Ok(name.trim().to_owned());
+    }
+    let name = format!("index-{:x}-{:x}", Utc::now().timestamp_micros(), std::process::id());
+    std::fs::write(&path, &name).map_err(io_error(&path))?;
+    Ok(name)
+}
+
 fn write_current(root: &Path, name: &str) -> Result<(), SearchError> {
     let temporary = root.join(format!("{CURRENT}.tmp"));
     std::fs::write(&temporary, name).map_err(io_error(&temporary))?;
@@ -178,19 +215,38 @@ fn write_current(root: &Path, name: &str) -> Result<(), SearchError> {
 
 impl ArchiveIndex {
     /// Opens the index in `root`, creating an empty one if there is none.
+    ///
+    /// An index written with another schema (by an older Masthead) is set
+    /// aside for a new, empty one at position 0, which the instance then
+    /// fills from the database like any new instance.
     pub fn open(root: &Path) -> Result<Self, SearchError> {
         std::fs::create_dir_all(root).map_err(io_error(root))?;
-        let name = match read_current(root) {
-            Some(name) => name,
-            None => {
-                let name = generation_name("gen");
-                Generation::open(root, &name)?;
-                write_current(root, &name)?;
-                name
-            }
+        let fresh = || -> Result<Generation, SearchError> {
+            let name = generation_name("gen");
+            let generation = Generation::open(root, &name)?;
+            write_current(root, &name)?;
+            Ok(generation)
         };
-        let generation = Generation::open(root, &name)?;
-        Ok(Self { root: root.to_owned(), current: RwLock::new(Arc::new(generation)) })
+        let generation = match read_current(root) {
+            Some(name) => match Generation::open(root, &name) {
+                Err(SearchError::Index(tantivy::TantivyError::SchemaError(reason))) => {
+                    tracing::warn!(%reason, generation = %name, "search index from another version; starting afresh");
+                    let generation = fresh()?;
+                    remove_stale_generations(root, &generation.name);
+                    generation
+                }
+                opened => opened?,
+            },
+            None => fresh()?,
+        };
+        let instance = read_or_create_instance(root)?;
+        Ok(Self { root: root.to_owned(), instance, current: RwLock::new(Arc::new(generation)) })
+    }
+
+    /// This index's name among the instances following the database's log,
+    /// chosen when the directory was first used and kept in it.
+    pub fn instance(&self) -> &str {
+        &self.instance
     }
 
     fn generation(&self) -> Arc<Generation> {
@@ -225,7 +281,7 @@ impl ArchiveIndex {
     /// The single writer. `threads` indexing threads share `heap_bytes`.
     pub fn indexer(self: &Arc<Self>, threads: usize, heap_bytes: usize) -> Result<Indexer, SearchError> {
         let generation = self.generation();
-        let writer = generation.index.writer_with_num_threads(threads, heap_bytes)?;
+        let writer = live_writer(&generation, threads, heap_bytes)?;
         // Generations a finished rebuild left behind are no longer read by anyone.
         remove_stale_generations(&self.root, &generation.name);
         Ok(Indexer { index: self.clone(), generation, writer, threads, heap_bytes })
@@ -236,8 +292,8 @@ impl ArchiveIndex {
         let generation = self.generation();
         let fields = generation.fields;
         let searcher = generation.reader.searcher();
-        let text_query = text_query(&generation.index, &fields, &request.terms)?;
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text_query.box_clone())];
+        let mut clauses = text_clauses(&generation.index, &fields, &request.terms)?;
+        let text_query = BooleanQuery::new(clauses.iter().map(|(occur, q)| (*occur, q.box_clone())).collect());
         let term = |t: Term| -> Box<dyn Query> { Box::new(TermQuery::new(t, IndexRecordOption::Basic)) };
         if let Some(section) = &request.section {
             clauses.push((Occur::Must, term(Term::from_field_text(fields.section, section))));
@@ -259,30 +315,41 @@ impl ArchiveIndex {
             clauses
                 .push((Occur::Must, Box::new(RangeQuery::new(bound(request.from, true), bound(request.until, false)))));
         }
+        // Words and filters side by side in one query (not the words nested
+        // in a query of their own), so that words alone make an intersection
+        // of plain term lists, which tantivy ranks with block-max WAND.
+        let prunable = request.sort == Sort::Relevance
+            && clauses.iter().all(|(occur, q)| *occur == Occur::Must && q.downcast_ref::<TermQuery>().is_some());
         let query = BooleanQuery::new(clauses);
         let page = request.page.clamp(1, MAX_PAGE);
         let window = TopDocs::with_limit(PAGE_SIZE).and_offset((page - 1) * PAGE_SIZE);
-        let (total, addresses) = match request.sort {
+        let (total, addresses): (Total, Vec<_>) = match request.sort {
+            // Ranking skips most matches: counting them all alongside would
+            // undo that, so the count runs apart and stops at the limit.
+            Sort::Relevance if prunable => {
+                let top = searcher.search(&query, &window.order_by_score())?;
+                (count_up_to(&searcher, &query, EXACT_TOTAL_LIMIT)?, top.into_iter().map(|(_, a)| a).collect())
+            }
+            // Phrases, alternatives and date ranges visit every match
+            // anyway; counting on the way costs nothing.
             Sort::Relevance => {
-                let (total, top) = searcher.search(&query, &(Count, window.order_by_score()))?;
-                (total, top.into_iter().map(|(_, address)| address).collect::<Vec<_>>())
+                let (count, top) = searcher.search(&query, &(Count, window.order_by_score()))?;
+                (Total { count, exact: true }, top.into_iter().map(|(_, a)| a).collect())
             }
             Sort::Newest => {
                 let collector = window.order_by_fast_field::<i64>("published", Order::Desc);
-                let (total, top) = searcher.search(&query, &(Count, collector))?;
-                (total, top.into_iter().map(|(_, address)| address).collect())
+                let (count, top) = searcher.search(&query, &(Count, collector))?;
+                (Total { count, exact: true }, top.into_iter().map(|(_, a)| a).collect())
             }
         };
-        let mut lead_snippets = SnippetGenerator::create(&searcher, &*text_query, fields.lead)?;
-        lead_snippets.set_max_num_chars(SNIPPET_CHARS);
-        let mut rest_snippets = SnippetGenerator::create(&searcher, &*text_query, fields.rest)?;
-        rest_snippets.set_max_num_chars(SNIPPET_CHARS);
+        let mut snippets = SnippetGenerator::create(&searcher, &text_query, fields.text)?;
+        snippets.set_max_num_chars(SNIPPET_CHARS);
         let mut hits = Vec::with_capacity(addresses.len());
         for address in addresses {
             let stored: TantivyDocument = searcher.doc(address)?;
             let text = |field| stored.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
             let lead = text(fields.lead);
-            let (snippet, snippet_marks) = highlight(&lead_snippets, &lead);
+            let (snippet, snippet_marks) = highlight(&snippets, &lead);
             hits.push(Hit {
                 id: stored.get_first(fields.id).and_then(|v| v.as_i64()).unwrap_or_default(),
                 slug: text(fields.slug),
@@ -298,8 +365,30 @@ impl ArchiveIndex {
                 snippet_marks,
             });
         }
-        Ok(SearchPage { total, page, hits, rest_snippets })
+        Ok(SearchPage { total, page, hits, snippets })
     }
+}
+
+/// Counts the live documents `query` matches, stopping once there are more
+/// than `limit`; no scores are computed.
+fn count_up_to(searcher: &Searcher, query: &dyn Query, limit: usize) -> Result<Total, SearchError> {
+    let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+    let mut count = 0;
+    for segment in searcher.segment_readers() {
+        let alive = segment.alive_bitset();
+        let mut matches = weight.scorer(segment, 1.0)?;
+        let mut doc = matches.doc();
+        while doc != TERMINATED {
+            if alive.is_none_or(|alive| alive.is_alive(doc)) {
+                count += 1;
+                if count > limit {
+                    return Ok(Total { count: limit, exact: false });
+                }
+            }
+            doc = matches.advance();
+        }
+    }
+    Ok(Total { count, exact: true })
 }
 
 /// A snippet of `text` with the query's terms in `<mark>`, HTML-escaped, and
@@ -322,9 +411,13 @@ fn highlight(generator: &SnippetGenerator, text: &str) -> (String, usize) {
     (snippet.to_html(), snippet.highlighted().len())
 }
 
-/// The reader's words as a query over headline, lead and the rest of the body.
-fn text_query(index: &Index, fields: &Fields, terms: &Terms) -> Result<Box<dyn Query>, SearchError> {
-    let mut tokenizer = index.tokenizer_for_field(fields.lead)?;
+/// A clause of a boolean query.
+type Clause = (Occur, Box<dyn Query>);
+
+/// The reader's words as clauses over the `text` field: one term query per
+/// word, one phrase query per phrase.
+fn text_clauses(index: &Index, fields: &Fields, terms: &Terms) -> Result<Vec<Clause>, SearchError> {
+    let mut tokenizer = index.tokenizer_for_field(fields.text)?;
     let mut tokens_of = |text: &str| {
         let mut tokens = Vec::new();
         let mut stream = tokenizer.token_stream(text);
@@ -338,20 +431,13 @@ fn text_query(index: &Index, fields: &Fields, terms: &Terms) -> Result<Box<dyn Q
         if tokens.is_empty() {
             return None;
         }
-        let per_field =
-            [(fields.headline, HEADLINE_BOOST), (fields.lead, 1.0), (fields.rest, 1.0)].map(|(field, boost)| {
-                let query: Box<dyn Query> = if tokens.len() == 1 {
-                    Box::new(TermQuery::new(Term::from_field_text(field, &tokens[0]), IndexRecordOption::WithFreqs))
-                } else {
-                    Box::new(PhraseQuery::new(tokens.iter().map(|t| Term::from_field_text(field, t)).collect()))
-                };
-                let boosted: Box<dyn Query> =
-                    if boost == 1.0 { query } else { Box::new(BoostQuery::new(query, boost)) };
-                (Occur::Should, boosted)
-            });
-        Some(Box::new(BooleanQuery::new(per_field.into())))
+        let term = |token: &String| Term::from_field_text(fields.text, token);
+        Some(match tokens.as_slice() {
+            [token] => Box::new(TermQuery::new(term(token), IndexRecordOption::WithFreqs)),
+            tokens => Box::new(PhraseQuery::new(tokens.iter().map(term).collect())),
+        })
     };
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut clauses: Vec<Clause> = Vec::new();
     for part in &terms.0 {
         match part {
             Part::Phrase(text) => clauses.extend(phrase(text).map(|q| (Occur::Must, q))),
@@ -367,7 +453,7 @@ fn text_query(index: &Index, fields: &Fields, terms: &Terms) -> Result<Box<dyn Q
     if !clauses.iter().any(|(occur, _)| *occur == Occur::Must) {
         return Err(QueryError::NothingToFind.into());
     }
-    Ok(Box::new(BooleanQuery::new(clauses)))
+    Ok(clauses)
 }
 
 /// One result.
@@ -391,15 +477,51 @@ pub struct Hit {
     pub snippet_marks: usize,
 }
 
+/// How many stories match a search.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Total {
+    /// Stories counted: all of them when `exact`, else [`EXACT_TOTAL_LIMIT`].
+    pub count: usize,
+    /// Whether `count` is every match; if not, there are more than `count`.
+    pub exact: bool,
+}
+
+impl Total {
+    /// Whether exactly one story matches.
+    pub fn is_one(&self) -> bool {
+        self.exact && self.count == 1
+    }
+
+    /// The count with thousands separated: `10,000`.
+    pub fn grouped(&self) -> String {
+        let digits = self.count.to_string();
+        let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+        for (i, digit) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                grouped.push(',');
+            }
+            grouped.push(digit);
+        }
+        grouped
+    }
+}
+
+impl std::fmt::Display for Total {
+    /// `1,234`, or `more than 10,000`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.exact { f.write_str(&self.grouped()) } else { write!(f, "more than {}", self.grouped()) }
+    }
+}
+
 /// A page of results.
 pub struct SearchPage {
     /// Stories matching, on every page.
-    pub total: usize,
+    pub total: Total,
     /// This page's number.
     pub page: usize,
     /// This page's results.
     pub hits: Vec<Hit>,
-    rest_snippets: SnippetGenerator,
+    snippets: SnippetGenerator,
 }
 
 impl SearchPage {
@@ -407,13 +529,13 @@ impl SearchPage {
     /// text, and how many matches it marks; `None` when it has none. Call it
     /// only for a reader allowed to read the story.
     pub fn rest_snippet(&self, body_text: &str) -> Option<(String, usize)> {
-        let (html, marks) = highlight(&self.rest_snippets, body_text);
+        let (html, marks) = highlight(&self.snippets, body_text);
         (marks > 0).then_some((html, marks))
     }
 
     /// Whether a later page has results.
     pub fn has_more(&self) -> bool {
-        self.page * PAGE_SIZE < self.total && self.page < MAX_PAGE
+        self.page * PAGE_SIZE < self.total.count && self.page < MAX_PAGE
     }
 }
 
@@ -463,7 +585,7 @@ impl Indexer {
         match read_current(&root) {
             Some(name) if name != self.generation.name => {
                 let generation = Arc::new(Generation::open(&root, &name)?);
-                let writer = generation.index.writer_with_num_threads(self.threads, self.heap_bytes)?;
+                let writer = live_writer(&generation, self.threads, self.heap_bytes)?;
                 let old = std::mem::replace(&mut self.writer, writer);
                 drop(old);
                 self.generation = generation.clone();
@@ -492,7 +614,10 @@ impl Rebuild {
         std::fs::create_dir_all(root).map_err(io_error(root))?;
         let name = generation_name("building");
         let generation = Generation::open(root, &name)?;
-        let writer = generation.index.writer_with_num_threads(threads, heap_bytes)?;
+        let writer: IndexWriter = generation.index.writer_with_num_threads(threads, heap_bytes)?;
+        // Merging while writing would rewrite the archive several times over;
+        // the segments the threads flush are large enough to be searched as they are.
+        writer.set_merge_policy(Box::new(NoMergePolicy));
         Ok(Self { root: root.to_owned(), name, writer, fields: generation.fields, added: 0 })
     }
 
@@ -508,8 +633,8 @@ impl Rebuild {
         self.added
     }
 
-    /// Commits at change-log `position`, waits for merges, and makes the new
-    /// generation the one in use. Returns its size on disk in bytes.
+    /// Commits at change-log `position` and makes the new generation the one
+    /// in use. Returns its size on disk in bytes.
     pub fn finish(mut self, position: i64) -> Result<u64, SearchError> {
         let mut prepared = self.writer.prepare_commit()?;
         prepared.set_payload(&position.to_string());
@@ -522,6 +647,15 @@ impl Rebuild {
         write_current(&self.root, &name)?;
         Ok(dir_size(&final_path))
     }
+}
+
+/// The writer of a generation in use: it merges only small segments.
+fn live_writer(generation: &Generation, threads: usize, heap_bytes: usize) -> Result<IndexWriter, SearchError> {
+    let writer = generation.index.writer_with_num_threads(threads, heap_bytes)?;
+    let mut policy = LogMergePolicy::default();
+    policy.set_max_docs_before_merge(LIVE_MERGE_MAX_DOCS);
+    writer.set_merge_policy(Box::new(policy));
+    Ok(writer)
 }
 
 /// Removes `gen-*` directories other than `keep` (never a rebuild in progress).

@@ -73,21 +73,21 @@ fn words_phrases_and_filters() {
     assert_eq!(index.position().unwrap(), 4);
     assert_eq!(ids(&index.search(&request("tillerson")).unwrap()), vec![1]);
     let phrase = index.search(&request("\"too early yet\"")).unwrap();
-    assert_eq!(phrase.total, 2);
+    assert_eq!(phrase.total.count, 2);
     let world = SearchRequest { section: Some("world".into()), ..request("\"too early yet\"") };
     assert_eq!(ids(&index.search(&world).unwrap()), vec![1]);
     let zone = PublisherZone::default();
     let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
     let april = request("\"too early yet\"").with_dates(&zone, day(2017, 4, 1), day(2017, 4, 30)).unwrap();
-    assert_eq!(index.search(&april).unwrap().total, 2);
+    assert_eq!(index.search(&april).unwrap().total.count, 2);
     let later = request("\"too early yet\"").with_dates(&zone, day(2018, 1, 1), None).unwrap();
-    assert_eq!(index.search(&later).unwrap().total, 0);
+    assert_eq!(index.search(&later).unwrap().total.count, 0);
     let by_ap = SearchRequest { credit: Some("ap".into()), ..request("early") };
     assert_eq!(ids(&index.search(&by_ap).unwrap()), vec![2]);
     let premium = SearchRequest { premium: Some(true), ..request("early") };
     assert_eq!(ids(&index.search(&premium).unwrap()), vec![3]);
-    assert_eq!(index.search(&request("early -markets")).unwrap().total, 2);
-    assert_eq!(index.search(&request("tillerson OR budget")).unwrap().total, 2);
+    assert_eq!(index.search(&request("early -markets")).unwrap().total.count, 2);
+    assert_eq!(index.search(&request("tillerson OR budget")).unwrap().total.count, 2);
 }
 
 #[test]
@@ -101,7 +101,7 @@ fn newest_first_orders_by_publication() {
 fn snippets_come_from_the_free_part_and_are_escaped() {
     let (_dir, index) = fixture();
     let page = index.search(&request("tariffs")).unwrap();
-    assert_eq!(page.total, 1);
+    assert_eq!(page.total.count, 1);
     let hit = &page.hits[0];
     assert!(!hit.snippet.contains("tariffs") && hit.snippet_marks == 0, "{}", hit.snippet);
     assert_eq!(hit.snippet, "The budget is out.");
@@ -123,9 +123,9 @@ fn updates_replace_and_removals_vanish() {
     writer.remove(4);
     writer.commit(6).unwrap();
     assert_eq!(index.len(), 3);
-    assert_eq!(index.search(&request("tillerson")).unwrap().total, 0);
+    assert_eq!(index.search(&request("tillerson")).unwrap().total.count, 0);
     assert_eq!(ids(&index.search(&request("rethinks")).unwrap()), vec![1]);
-    assert_eq!(index.search(&request("budget")).unwrap().total, 0);
+    assert_eq!(index.search(&request("budget")).unwrap().total.count, 0);
     assert_eq!(index.position().unwrap(), 6);
 }
 
@@ -143,12 +143,12 @@ fn a_rebuild_swaps_in_while_searches_go_on() {
     let mut rebuild = Rebuild::start(dir.path(), 1, 15_000_000).unwrap();
     rebuild.add(&story(9, "world", (2021, 1, 1), "Only story after rebuild", "Lead.", "")).unwrap();
     // The old generation answers until the rebuild is done.
-    assert_eq!(index.search(&request("tillerson")).unwrap().total, 1);
+    assert_eq!(index.search(&request("tillerson")).unwrap().total.count, 1);
     rebuild.finish(42).unwrap();
     assert!(writer.follow_rebuild().unwrap());
     assert_eq!(index.position().unwrap(), 42);
-    assert_eq!(index.search(&request("tillerson")).unwrap().total, 0);
-    assert_eq!(index.search(&request("rebuild")).unwrap().total, 1);
+    assert_eq!(index.search(&request("tillerson")).unwrap().total.count, 0);
+    assert_eq!(index.search(&request("rebuild")).unwrap().total.count, 1);
     let generations = std::fs::read_dir(dir.path()).unwrap().filter(|e| e.as_ref().unwrap().path().is_dir()).count();
     assert_eq!(generations, 1, "the old generation is removed");
     // Reopening finds the rebuilt generation.
@@ -161,4 +161,37 @@ fn only_one_writer_at_a_time() {
     let (_dir, index) = fixture();
     let _writer = index.indexer(1, 15_000_000).unwrap();
     assert!(index.indexer(1, 15_000_000).is_err());
+}
+
+#[test]
+fn totals_past_the_limit_say_more_than() {
+    let (_dir, index) = fixture();
+    let generation = index.generation();
+    let searcher = generation.reader.searcher();
+    let query = BooleanQuery::new(
+        text_clauses(&generation.index, &generation.fields, &Terms::parse("early").unwrap()).unwrap(),
+    );
+    assert_eq!(count_up_to(&searcher, &query, 3).unwrap(), Total { count: 3, exact: true });
+    assert_eq!(count_up_to(&searcher, &query, 2).unwrap(), Total { count: 2, exact: false });
+    assert_eq!(Total { count: 2, exact: false }.to_string(), "more than 2");
+    assert_eq!(Total { count: 1_234_567, exact: true }.to_string(), "1,234,567");
+    assert!(Total { count: 1, exact: true }.is_one() && !Total { count: 1, exact: false }.is_one());
+}
+
+#[test]
+fn an_index_of_another_schema_is_replaced_by_an_empty_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "gen-1";
+    let mut schema = Schema::builder();
+    schema.add_text_field("body", TEXT);
+    std::fs::create_dir_all(dir.path().join(name)).unwrap();
+    Index::create_in_dir(dir.path().join(name), schema.build()).unwrap();
+    write_current(dir.path(), name).unwrap();
+    let index = ArchiveIndex::open(dir.path()).unwrap();
+    assert!(index.is_empty());
+    assert_eq!(index.position().unwrap(), 0);
+    assert!(!dir.path().join(name).exists(), "the old generation is removed");
+    let instance = index.instance().to_owned();
+    drop(index);
+    assert_eq!(ArchiveIndex::open(dir.path()).unwrap().instance(), instance, "the instance name is kept");
 }

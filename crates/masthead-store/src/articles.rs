@@ -248,26 +248,6 @@ impl Store {
         Ok(())
     }
 
-    /// Up to `limit` entries of the search index's change log after
-    /// `position`, oldest first: `(seq, article_id)`.
-    pub async fn search_log_after(&self, position: i64, limit: u32) -> Result<Vec<(i64, i64)>> {
-        let rows = on_pool!(self, pool => sqlx::query_as(
-            "SELECT seq, article_id FROM search_log WHERE seq > $1 ORDER BY seq LIMIT $2",
-        )
-        .bind(position)
-        .bind(i64::from(limit))
-        .fetch_all(pool)
-        .await)?;
-        Ok(rows)
-    }
-
-    /// The newest change-log position (0 when the log is empty).
-    pub async fn search_log_head(&self) -> Result<i64> {
-        let head: (Option<i64>,) =
-            on_pool!(self, pool => sqlx::query_as("SELECT MAX(seq) FROM search_log").fetch_one(pool).await)?;
-        Ok(head.0.unwrap_or(0))
-    }
-
     /// The published stories among `ids` (any order); those missing are
     /// unpublished, drafts or gone.
     pub async fn published_articles(&self, ids: &[i64]) -> Result<Vec<Article>> {
@@ -408,5 +388,18 @@ impl Store {
         let found: (Option<i64>,) =
             on_pool!(self, pool => sqlx::query_as(sql).bind(at.timestamp()).fetch_one(pool).await)?;
         found.0.map(instant).transpose()
+    }
+}
+
+impl Store {
+    /// The story an editor chose to lead the home page, while it is published.
+    pub async fn chosen_home_lead(&self) -> Result<Option<ArticleSummary>> {
+        let row: Option<SummaryRow> = on_pool!(self, pool => sqlx::query_as(concat!(
+            "SELECT ", summary_columns!(), " FROM articles
+             WHERE status = 'published' AND CAST(id AS TEXT) = (SELECT value FROM settings WHERE name = 'home_lead')"
+        ))
+        .fetch_optional(pool)
+        .await)?;
+        row.map(ArticleSummary::try_from).transpose()
     }
 }

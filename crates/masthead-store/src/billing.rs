@@ -4,11 +4,16 @@
 //! `masthead_domain::subscription::fold` of it. Webhooks are stored before
 //! they are processed, once per provider event id, and payments once per
 //! provider payment id, so a webhook delivered twenty times at once is one
-//! payment.
+//! payment, with its invoice issued in the same transaction. Renewal
+//! attempts and reminder notices are claimed by inserting a row, so two job
+//! runners never charge or mail twice.
 
 use chrono::{DateTime, Duration, Months, Utc};
+use masthead_domain::PublisherZone;
 use masthead_domain::subscription::{self, Entry, Event, State};
+use masthead_domain::tax::{self, GstSplit, Seller};
 
+use crate::invoices::{self, Invoice};
 use crate::{Result, Store, StoreError, on_pool};
 
 /// How long a failed renewal keeps access.
@@ -25,6 +30,8 @@ pub struct SubscriptionRecord {
     pub plan_id: i64,
     /// The provider that takes the money ("sandbox", "stripe", "razorpay").
     pub provider: String,
+    /// The saved payment method renewals charge, once a payment saved one.
+    pub payment_method: Option<String>,
 }
 
 /// A payment a provider reported.
@@ -40,6 +47,17 @@ pub struct PaymentIn<'a> {
     pub amount: i64,
     /// Lowercase ISO code.
     pub currency: &'a str,
+}
+
+/// Who issues the invoice a payment produces, and how it is numbered.
+#[derive(Debug, Clone, Copy)]
+pub struct Issuer<'a> {
+    /// The publisher's invoice details.
+    pub seller: &'a Seller,
+    /// Invoice number prefix (`MH` gives `MH/2026-27/000001`).
+    pub prefix: &'a str,
+    /// The financial year turns in the publisher's calendar.
+    pub zone: PublisherZone,
 }
 
 #[derive(sqlx::FromRow)]
@@ -137,7 +155,7 @@ impl Store {
     /// A subscription by id.
     pub async fn subscription(&self, id: i64) -> Result<Option<SubscriptionRecord>> {
         Ok(on_pool!(self, pool => sqlx::query_as(
-            "SELECT id, reader_id, plan_id, provider FROM subscriptions WHERE id = $1",
+            "SELECT id, reader_id, plan_id, provider, payment_method FROM subscriptions WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(pool)
@@ -147,7 +165,7 @@ impl Store {
     /// A reader's subscriptions, newest first.
     pub async fn reader_subscriptions(&self, reader_id: i64) -> Result<Vec<SubscriptionRecord>> {
         Ok(on_pool!(self, pool => sqlx::query_as(
-            "SELECT id, reader_id, plan_id, provider FROM subscriptions WHERE reader_id = $1 ORDER BY id DESC",
+            "SELECT id, reader_id, plan_id, provider, payment_method FROM subscriptions WHERE reader_id = $1 ORDER BY id DESC",
         )
         .bind(reader_id)
         .fetch_all(pool)
@@ -230,10 +248,15 @@ impl Store {
 
     /// Records a payment once: the first time a provider's payment id is seen,
     /// it pays for the next term — from the end of the paid term, or from now
-    /// if that has passed — on the plan the renewal is due on. False for a
-    /// payment already recorded.
-    #[tracing::instrument(skip(self), fields(provider = payment.provider, payment = payment.payment_id))]
-    pub async fn record_payment(&self, payment: &PaymentIn<'_>, at: DateTime<Utc>) -> Result<bool> {
+    /// if the subscription had lapsed — on the plan the renewal is due on, and issues the
+    /// invoice, in one transaction. `None` for a payment already recorded.
+    #[tracing::instrument(skip(self, issuer), fields(provider = payment.provider, payment = payment.payment_id))]
+    pub async fn record_payment(
+        &self,
+        payment: &PaymentIn<'_>,
+        at: DateTime<Utc>,
+        issuer: Issuer<'_>,
+    ) -> Result<Option<Invoice>> {
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let inserted = sqlx::query(
@@ -251,18 +274,21 @@ impl Store {
             .rows_affected();
             if inserted == 0 {
                 tx.commit().await?;
-                return Ok(false);
+                return Ok(None);
             }
             let rows: Vec<EventRow> = sqlx::query_as(LEDGER).bind(payment.subscription_id).fetch_all(&mut *tx).await?;
             let ledger = rows.into_iter().map(Entry::try_from).collect::<Result<Vec<_>>>()?;
             let state = subscription::fold(&ledger, at, GRACE)
                 .ok_or_else(|| StoreError::Corrupt(format!("subscription {} has no ledger", payment.subscription_id)))?;
             let plan_id = state.plan_due();
-            let (term,): (i64,) = sqlx::query_as("SELECT term_months FROM plans WHERE id = $1")
+            let (term, plan_name): (i64, String) = sqlx::query_as("SELECT term_months, name FROM plans WHERE id = $1")
                 .bind(plan_id)
                 .fetch_one(&mut *tx)
                 .await?;
-            let from = state.current_period_end.filter(|end| *end > at).unwrap_or(at);
+            // A renewal (in time, or during the grace period, which the
+            // reader had access through) follows the old term without a gap;
+            // after a lapse the new term starts now.
+            let from = state.current_period_end.filter(|end| at < *end + GRACE).unwrap_or(at);
             let until = from
                 .checked_add_months(Months::new(u32::try_from(term).unwrap_or(1)))
                 .ok_or_else(|| StoreError::Corrupt(format!("term of plan {plan_id}")))?;
@@ -273,9 +299,124 @@ impl Store {
                 .bind(period_from).bind(period_until)
                 .execute(&mut *tx)
                 .await?;
+            // The invoice: buyer as the reader last gave their details (the
+            // seller's state when they never did), numbered in this year's sequence.
+            let (reader_id, email): (i64, String) = sqlx::query_as(
+                "SELECT r.id, r.email FROM subscriptions s JOIN readers r ON r.id = s.reader_id WHERE s.id = $1",
+            )
+            .bind(payment.subscription_id)
+            .fetch_one(&mut *tx)
+            .await?;
+            let profile: Option<(String, String)> =
+                sqlx::query_as("SELECT name, state FROM billing_profiles WHERE reader_id = $1")
+                    .bind(reader_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let (buyer_name, buyer_state) = profile.unwrap_or_else(|| (email, issuer.seller.state.clone()));
+            let year = tax::financial_year(issuer.zone.date(at));
+            let (sequence,): (i64,) =
+                sqlx::query_as(invoices::NEXT_SEQUENCE).bind(i64::from(year)).fetch_one(&mut *tx).await?;
+            let split = GstSplit::of(masthead_domain::Paise(payment.amount), buyer_state == issuer.seller.state);
+            let invoice = Invoice {
+                number: tax::invoice_number(issuer.prefix, year, u64::try_from(sequence).unwrap_or_default()),
+                financial_year: year,
+                sequence,
+                reader_id,
+                subscription_id: payment.subscription_id,
+                issued_at: at,
+                plan_name,
+                period: (from, until),
+                amount: masthead_domain::Paise(payment.amount),
+                taxable: split.taxable,
+                cgst: split.cgst,
+                sgst: split.sgst,
+                igst: split.igst,
+                buyer_name,
+                buyer_state,
+                seller: issuer.seller.clone(),
+                sac: tax::SAC_CODE.to_owned(),
+            };
+            sqlx::query(invoices::INSERT)
+                .bind(&invoice.number).bind(i64::from(year)).bind(sequence).bind(payment.provider)
+                .bind(payment.payment_id).bind(payment.subscription_id).bind(reader_id).bind(at.timestamp())
+                .bind(&invoice.plan_name).bind(from.timestamp()).bind(until.timestamp()).bind(payment.amount)
+                .bind(split.taxable.0).bind(split.cgst.0).bind(split.sgst.0).bind(split.igst.0)
+                .bind(&invoice.buyer_name).bind(&invoice.buyer_state).bind(&invoice.seller.name)
+                .bind(&invoice.seller.address).bind(&invoice.seller.gstin).bind(&invoice.seller.state)
+                .bind(&invoice.sac)
+                .execute(&mut *tx)
+                .await?;
             tx.commit().await?;
-            Ok(true)
+            Ok(Some(invoice))
         })
+    }
+
+    /// Saves the payment method renewals charge.
+    pub async fn set_payment_method(&self, subscription_id: i64, method: &str) -> Result<()> {
+        on_pool!(self, pool => sqlx::query("UPDATE subscriptions SET payment_method = $2 WHERE id = $1")
+            .bind(subscription_id)
+            .bind(method)
+            .execute(pool)
+            .await
+            .map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Subscriptions paid through some instant after `after`: those the
+    /// renewal job may have to act on (renew, remind, end, grant codes).
+    pub async fn subscriptions_paid_past(&self, after: DateTime<Utc>) -> Result<Vec<i64>> {
+        let rows: Vec<(i64,)> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT subscription_id FROM subscription_events WHERE kind = 'paid'
+             GROUP BY subscription_id HAVING MAX(period_until) > $1 ORDER BY subscription_id",
+        )
+        .bind(after.timestamp())
+        .fetch_all(pool)
+        .await)?;
+        Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+
+    /// Claims the renewal charge of the term ending at `period_end`: true for
+    /// the one caller that gets to charge it.
+    pub async fn claim_renewal(
+        &self,
+        subscription_id: i64,
+        period_end: DateTime<Utc>,
+        at: DateTime<Utc>,
+    ) -> Result<bool> {
+        let inserted = on_pool!(self, pool => sqlx::query(
+            "INSERT INTO renewal_attempts (subscription_id, period_end, attempted_at) VALUES ($1, $2, $3)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(subscription_id)
+        .bind(period_end.timestamp())
+        .bind(at.timestamp())
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
+        Ok(inserted == 1)
+    }
+
+    /// Claims sending the notice `kind` about the term ending at
+    /// `period_end`: true for the one caller that gets to send it.
+    pub async fn claim_notice(
+        &self,
+        subscription_id: i64,
+        kind: &str,
+        period_end: DateTime<Utc>,
+        at: DateTime<Utc>,
+    ) -> Result<bool> {
+        let inserted = on_pool!(self, pool => sqlx::query(
+            "INSERT INTO billing_notices (subscription_id, kind, period_end, sent_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(subscription_id)
+        .bind(kind)
+        .bind(period_end.timestamp())
+        .bind(at.timestamp())
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
+        Ok(inserted == 1)
     }
 
     /// How many payments a subscription has.

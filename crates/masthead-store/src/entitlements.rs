@@ -1,7 +1,7 @@
 //! Entitlements: which benefits a reader holds at an instant.
 //!
-//! They come from subscriptions that give access now (every benefit; the
-//! partner bundle only on plans of a year or more) and from grants
+//! They come from subscriptions that give access now (the benefits of the
+//! plan paid for) and from grants
 //! (complimentary access an admin gives, with an optional end), so that one
 //! question — "does this reader have benefit X now" — has one answer.
 
@@ -51,11 +51,11 @@ impl Store {
             if !state.has_access() {
                 continue;
             }
-            let (term,): (i64,) = on_pool!(self, pool => sqlx::query_as("SELECT term_months FROM plans WHERE id = $1")
-                .bind(state.plan_id)
-                .fetch_one(pool)
-                .await)?;
-            benefits.extend(Benefit::ALL.into_iter().filter(|b| *b != Benefit::PartnerAccess || term >= 12));
+            let plan = self
+                .plan(state.plan_id)
+                .await?
+                .ok_or_else(|| crate::StoreError::Corrupt(format!("subscription {} on no plan", subscription.id)))?;
+            benefits.extend(plan.benefits);
         }
         benefits.sort();
         benefits.dedup();

@@ -15,12 +15,18 @@
 //! boundary.
 
 mod accounts;
+mod ads;
 mod articles;
 mod billing;
+mod changes;
 mod entitlements;
 mod error;
+mod invoices;
 mod meter;
+mod newsroom;
+mod partner_codes;
 mod plans;
+mod search_log;
 mod url;
 mod wire;
 
@@ -31,9 +37,16 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 pub use accounts::{NewSession, ReaderRecord, SessionKind, SessionOwner, SessionRecord, TokenPurpose};
-pub use billing::{GRACE, PaymentIn, SubscriptionRecord};
+pub use ads::HouseAd;
+pub use billing::{GRACE, Issuer, PaymentIn, SubscriptionRecord};
 pub use error::StoreError;
-pub use meter::ReadOutcome;
+pub use invoices::Invoice;
+pub use meter::{MeteredRead, ReadOutcome};
+pub use newsroom::{
+    AgencyRule, DeskArticle, DeskStatus, DeskStory, Revision, StaffMember, StoryContent, StoryFilter, Transition,
+};
+pub use partner_codes::{CodeImport, PartnerCode};
+pub use search_log::LogTrim;
 pub use url::DatabaseUrl;
 pub use wire::{WireKey, WireOutcome};
 

@@ -29,6 +29,22 @@ pub enum ReadOutcome {
     },
 }
 
+/// A read to put on a meter: `meter` read `article_id` at `at`, in `month`,
+/// which allows `limit` distinct stories.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeteredRead {
+    /// The meter's key (`v:` visitor id or `r:` reader id).
+    pub meter: String,
+    /// The month's key in the publisher's zone.
+    pub month: i64,
+    /// The story read.
+    pub article_id: i64,
+    /// Free stories a month.
+    pub limit: u32,
+    /// When it was read.
+    pub at: DateTime<Utc>,
+}
+
 fn count(value: i64) -> u32 {
     u32::try_from(value).unwrap_or(u32::MAX)
 }
@@ -77,66 +93,89 @@ impl Store {
         Ok((count(row.0.unwrap_or(0)), row.1 > 0))
     }
 
-    /// Records that a meter read `article_id` this month, if it may: at most
-    /// `limit` distinct stories a month, re-reads free.
-    #[tracing::instrument(skip(self))]
-    pub async fn record_read(
-        &self,
-        meter: &str,
-        month: i64,
-        article_id: i64,
-        limit: u32,
-        at: DateTime<Utc>,
-    ) -> Result<ReadOutcome> {
+    /// The stories a meter has read this month.
+    pub async fn meter_read_ids(&self, meter: &str, month: i64) -> Result<Vec<i64>> {
+        let rows: Vec<(i64,)> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT article_id FROM meter_reads WHERE meter = $1 AND month = $2",
+        )
+        .bind(meter)
+        .bind(month)
+        .fetch_all(pool)
+        .await)?;
+        Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+
+    /// Records metered reads, each only if it may be: at most `limit`
+    /// distinct stories per meter and month, re-reads free. The reads are
+    /// taken in order in one transaction (a group commit: many readers, one
+    /// commit), so several reads of one meter in a batch count exactly as if
+    /// they had come one after another.
+    #[tracing::instrument(skip_all, fields(reads = reads.len()))]
+    pub async fn record_reads(&self, reads: &[MeteredRead]) -> Result<Vec<ReadOutcome>> {
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            // A write first: this takes SQLite's write lock before anything is read.
-            sqlx::query("INSERT INTO meter_months (meter, month, used) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING")
-                .bind(meter)
-                .bind(month)
+            let mut outcomes = Vec::with_capacity(reads.len());
+            for read in reads {
+                // A write first: this takes SQLite's write lock before anything is read.
+                sqlx::query("INSERT INTO meter_months (meter, month, used) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING")
+                    .bind(&read.meter)
+                    .bind(read.month)
+                    .execute(&mut *tx)
+                    .await?;
+                // PostgreSQL: a read of the same story racing in another
+                // transaction waits here for it, then finds the row.
+                let inserted = sqlx::query(
+                    "INSERT INTO meter_reads (meter, month, article_id, read_at) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT DO NOTHING",
+                )
+                .bind(&read.meter)
+                .bind(read.month)
+                .bind(read.article_id)
+                .bind(read.at.timestamp())
                 .execute(&mut *tx)
-                .await?;
-            let inserted = sqlx::query(
-                "INSERT INTO meter_reads (meter, month, article_id, read_at) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT DO NOTHING",
-            )
-            .bind(meter)
-            .bind(month)
-            .bind(article_id)
-            .bind(at.timestamp())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if inserted == 0 {
-                let used: (i64,) = sqlx::query_as("SELECT used FROM meter_months WHERE meter = $1 AND month = $2")
-                    .bind(meter)
-                    .bind(month)
+                .await?
+                .rows_affected();
+                // PostgreSQL re-checks `used < limit` after waiting for a competing update.
+                let counted: Option<(i64,)> = if inserted == 0 {
+                    None
+                } else {
+                    sqlx::query_as(
+                        "UPDATE meter_months SET used = used + 1
+                         WHERE meter = $1 AND month = $2 AND used < $3 RETURNING used",
+                    )
+                    .bind(&read.meter)
+                    .bind(read.month)
+                    .bind(i64::from(read.limit))
+                    .fetch_optional(&mut *tx)
+                    .await?
+                };
+                if let Some((used,)) = counted {
+                    outcomes.push(ReadOutcome::Counted { used: count(used) });
+                    continue;
+                }
+                if inserted > 0 {
+                    // Over the limit: the story is not on the meter after all.
+                    sqlx::query("DELETE FROM meter_reads WHERE meter = $1 AND month = $2 AND article_id = $3")
+                        .bind(&read.meter)
+                        .bind(read.month)
+                        .bind(read.article_id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                let (used,): (i64,) = sqlx::query_as("SELECT used FROM meter_months WHERE meter = $1 AND month = $2")
+                    .bind(&read.meter)
+                    .bind(read.month)
                     .fetch_one(&mut *tx)
                     .await?;
-                tx.commit().await?;
-                return Ok(ReadOutcome::AlreadyRead { used: count(used.0) });
+                let used = count(used);
+                outcomes.push(if inserted == 0 {
+                    ReadOutcome::AlreadyRead { used }
+                } else {
+                    ReadOutcome::LimitReached { used }
+                });
             }
-            // PostgreSQL re-checks `used < limit` after waiting for a competing update.
-            let counted: Option<(i64,)> = sqlx::query_as(
-                "UPDATE meter_months SET used = used + 1
-                 WHERE meter = $1 AND month = $2 AND used < $3 RETURNING used",
-            )
-            .bind(meter)
-            .bind(month)
-            .bind(i64::from(limit))
-            .fetch_optional(&mut *tx)
-            .await?;
-            match counted {
-                Some((used,)) => {
-                    tx.commit().await?;
-                    Ok(ReadOutcome::Counted { used: count(used) })
-                }
-                None => {
-                    tx.rollback().await?;
-                    let (used, _) = self.meter(meter, month, article_id).await?;
-                    Ok(ReadOutcome::LimitReached { used })
-                }
-            }
+            tx.commit().await?;
+            Ok(outcomes)
         })
     }
 

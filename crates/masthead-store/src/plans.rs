@@ -1,9 +1,13 @@
-//! The plan catalogue.
+//! The plan catalogue: what each plan costs, how long it runs, what it
+//! gives, whether it earns partner codes and whether new readers may buy it.
+//! Inactive plans stay in the table so existing subscriptions keep renewing
+//! on them.
 
 use masthead_domain::Paise;
-use masthead_domain::plan::Plan;
+use masthead_domain::access::Benefit;
+use masthead_domain::plan::{Plan, PlanDraft};
 
-use crate::{Result, Store, on_pool};
+use crate::{Result, Store, StoreError, on_pool};
 
 #[derive(sqlx::FromRow)]
 struct PlanRow {
@@ -11,24 +15,110 @@ struct PlanRow {
     name: String,
     price_paise: i64,
     term_months: i64,
+    benefits: String,
+    partner_eligible: bool,
+    active: bool,
+}
+
+impl TryFrom<PlanRow> for Plan {
+    type Error = StoreError;
+
+    fn try_from(row: PlanRow) -> Result<Self> {
+        let benefits = row
+            .benefits
+            .split(',')
+            .filter(|b| !b.is_empty())
+            .map(|b| Benefit::parse(b).ok_or_else(|| StoreError::Corrupt(format!("plan {} benefit {b:?}", row.id))))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Plan {
+            id: row.id,
+            name: row.name,
+            price: Paise(row.price_paise),
+            term_months: u32::try_from(row.term_months)
+                .map_err(|_| StoreError::Corrupt(format!("plan {} term {}", row.id, row.term_months)))?,
+            benefits,
+            partner_eligible: row.partner_eligible,
+            active: row.active,
+        })
+    }
+}
+
+/// `SELECT` of every plan column, then `$tail`.
+macro_rules! select {
+    ($tail:literal) => {
+        concat!("SELECT id, name, price_paise, term_months, benefits, partner_eligible, active FROM plans ", $tail)
+    };
+}
+
+fn benefit_list(benefits: &[Benefit]) -> String {
+    benefits.iter().map(|b| b.as_str()).collect::<Vec<_>>().join(",")
 }
 
 impl Store {
-    /// Active plans in catalogue order.
+    /// Active plans in catalogue order: what readers may buy.
     pub async fn active_plans(&self) -> Result<Vec<Plan>> {
-        let rows: Vec<PlanRow> = on_pool!(self, pool => sqlx::query_as(
-            "SELECT id, name, price_paise, term_months FROM plans WHERE active ORDER BY position, id",
+        Ok(self.all_plans().await?.into_iter().filter(|p| p.active).collect())
+    }
+
+    /// Every plan, inactive ones included, in catalogue order.
+    pub async fn all_plans(&self) -> Result<Vec<Plan>> {
+        let sql = select!("ORDER BY position, id");
+        let rows: Vec<PlanRow> = on_pool!(self, pool => sqlx::query_as(sql).fetch_all(pool).await)?;
+        rows.into_iter().map(Plan::try_from).collect()
+    }
+
+    /// One plan, active or not.
+    pub async fn plan(&self, id: i64) -> Result<Option<Plan>> {
+        let sql = select!("WHERE id = $1");
+        let row: Option<PlanRow> = on_pool!(self, pool => sqlx::query_as(sql).bind(id).fetch_optional(pool).await)?;
+        row.map(Plan::try_from).transpose()
+    }
+
+    /// Adds a plan at the end of the catalogue; its id.
+    pub async fn create_plan(&self, draft: &PlanDraft) -> Result<i64> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let (next_id, position): (i64, i64) =
+                sqlx::query_as("SELECT COALESCE(MAX(id), 0) + 1, COALESCE(MAX(position), 0) + 1 FROM plans")
+                    .fetch_one(&mut *tx)
+                    .await?;
+            sqlx::query(
+                "INSERT INTO plans (id, name, price_paise, term_months, benefits, partner_eligible, active, position)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(next_id)
+            .bind(&draft.name)
+            .bind(draft.price.0)
+            .bind(i64::from(draft.term_months))
+            .bind(benefit_list(&draft.benefits))
+            .bind(draft.partner_eligible)
+            .bind(draft.active)
+            .bind(position)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(next_id)
+        })
+    }
+
+    /// Saves an edited plan; false when there is no such plan. Subscriptions
+    /// already paid keep the terms they paid for; renewals charge the plan as
+    /// it stands then.
+    pub async fn update_plan(&self, id: i64, draft: &PlanDraft) -> Result<bool> {
+        let changed = on_pool!(self, pool => sqlx::query(
+            "UPDATE plans SET name = $2, price_paise = $3, term_months = $4, benefits = $5,
+             partner_eligible = $6, active = $7 WHERE id = $1",
         )
-        .fetch_all(pool)
-        .await)?;
-        Ok(rows
-            .into_iter()
-            .map(|row| Plan {
-                id: row.id,
-                name: row.name,
-                price: Paise(row.price_paise),
-                term_months: u32::try_from(row.term_months).unwrap_or(1),
-            })
-            .collect())
+        .bind(id)
+        .bind(&draft.name)
+        .bind(draft.price.0)
+        .bind(i64::from(draft.term_months))
+        .bind(benefit_list(&draft.benefits))
+        .bind(draft.partner_eligible)
+        .bind(draft.active)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
+        Ok(changed == 1)
     }
 }

@@ -76,6 +76,9 @@ pub enum ApiError {
     /// The request conflicts with the current state: 409.
     #[error("{0}")]
     Conflict(String),
+    /// A service we depend on (a payment provider) failed: 502.
+    #[error("{0}")]
+    Upstream(String),
     /// Storage failed: logged, 500.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -88,6 +91,7 @@ impl IntoResponse for ApiError {
             Self::NotFound(m) => (StatusCode::NOT_FOUND, m.clone()),
             Self::Unauthorized(m) => (StatusCode::UNAUTHORIZED, m.clone()),
             Self::Conflict(m) => (StatusCode::CONFLICT, m.clone()),
+            Self::Upstream(m) => (StatusCode::BAD_GATEWAY, m.clone()),
             Self::Store(error) => {
                 tracing::error!(%error, "API request failed");
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal error".to_owned())

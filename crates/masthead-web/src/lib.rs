@@ -8,9 +8,12 @@
 mod account;
 mod api;
 mod billing;
+mod content_cache;
 mod csrf;
 mod error;
 mod feeds;
+mod meter_writer;
+mod newsroom;
 mod pages;
 mod reading;
 mod search;
@@ -24,8 +27,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::routing::{get, post};
-use masthead_domain::plan::Plan;
+use axum::routing::get;
 use masthead_domain::{Clock, PublisherZone, Section, SystemClock};
 use masthead_search::ArchiveIndex;
 use masthead_store::Store;
@@ -37,6 +39,8 @@ pub use account::RateLimits;
 pub use billing::PaymentConfig;
 pub use error::StartError;
 pub use masthead_mail::Mailer;
+pub use newsroom::{SET_PASSWORD_FOR, StaffAdded, StaffError, add_staff};
+pub use search_sync::{IndexingError, Rebuilt, rebuild_index};
 
 /// What the site needs to know about the publication it serves.
 #[derive(Debug, Clone)]
@@ -66,7 +70,7 @@ pub struct SiteConfig {
     /// Whether this instance runs the indexer that follows the database's
     /// change log (off only in tests that simulate a crash).
     pub run_indexer: bool,
-    /// The payment providers' webhook secrets.
+    /// Payment providers' credentials, invoice details, the renewal job.
     pub payments: PaymentConfig,
 }
 
@@ -111,8 +115,8 @@ struct AppState {
     secure_cookies: bool,
     /// Sections change rarely; they are read once at start.
     sections: Vec<Section>,
-    /// The plan catalogue the paywall offers, read once at start.
-    plans: Vec<Plan>,
+    /// The plans on sale, for the paywall and `/subscribe`.
+    plans: billing::Catalogue,
     mailer: Mailer,
     session_limit: u32,
     /// Log-in and reset request counts, per instance.
@@ -121,8 +125,16 @@ struct AppState {
     archive_age: chrono::Duration,
     /// This instance's search index.
     search: Arc<ArchiveIndex>,
-    /// Webhook secrets, the sandbox's included.
-    payments: billing::Providers,
+    /// Payments, invoices, renewals and partner codes.
+    billing: Arc<masthead_billing::Billing>,
+    /// The house ads pages show to readers without the ad-free benefit.
+    house_ads: billing::ads::HouseAds,
+    /// Published stories and lists, checked against the database per request.
+    content: content_cache::ContentCache,
+    /// Writes metered reads in batches.
+    meter_writer: meter_writer::MeterWriter,
+    /// Logged-out meters already full this month.
+    full_meters: reading::FullMeters,
 }
 
 impl AppState {
@@ -160,18 +172,27 @@ impl Application {
         let cookie_key =
             store.setting_or_insert("cookie_key", || visitor::random_hex(32)).await.map_err(StartError::Store)?;
         let cookie_key = visitor::CookieKey::from_hex(&cookie_key).ok_or(StartError::BadSecret)?;
-        let sandbox_secret = store
-            .setting_or_insert("sandbox_webhook_secret", || format!("sbx_whsec_{}", visitor::random_hex(24)))
-            .await
-            .map_err(StartError::Store)?;
         let search = Arc::new(ArchiveIndex::open(&config.index_dir).map_err(StartError::Search)?);
         if config.run_indexer {
             search_sync::spawn(store.clone(), search.clone()).map_err(StartError::Search)?;
         }
+        newsroom::spawn_scheduler(store.clone(), config.clock.clone());
         let public_url = config
             .public_url
             .map(|url| url.trim_end_matches('/').to_owned())
             .unwrap_or_else(|| format!("http://{address}"));
+        let billing = billing::start(masthead_billing::Setup {
+            store: store.clone(),
+            clock: config.clock.clone(),
+            mailer: config.mailer.clone(),
+            zone: config.zone,
+            publisher: config.publisher_name.clone(),
+            public_url: public_url.clone(),
+            config: config.payments.clone(),
+        })
+        .await
+        .map_err(StartError::Store)?;
+        let meter_writer = meter_writer::MeterWriter::spawn(store.clone());
         let state = Arc::new(AppState {
             store,
             publisher_name: config.publisher_name,
@@ -182,13 +203,17 @@ impl Application {
             clock: config.clock,
             cookie_key,
             sections,
-            plans,
+            plans: billing::Catalogue::new(plans),
             mailer: config.mailer,
             session_limit: config.session_limit.max(1),
             limiters: account::Limiters::new(config.rate_limits),
             archive_age: chrono::Duration::days(i64::from(config.archive_age_days)),
             search,
-            payments: billing::Providers { sandbox_secret, config: config.payments },
+            billing,
+            house_ads: billing::ads::HouseAds::default(),
+            content: content_cache::ContentCache::default(),
+            meter_writer,
+            full_meters: reading::FullMeters::default(),
         });
         Ok(Self { listener, router: router(state), address })
     }
@@ -220,15 +245,6 @@ fn router(state: SharedState) -> Router {
         .route("/api/v1/articles", get(api::articles))
         .route("/api/v1/articles/{id}", get(api::article))
         .route("/api/v1/access/{id}", get(api::access))
-        .route("/subscribe", get(billing::subscribe_page).post(billing::choose))
-        .route("/checkout/sandbox/{id}", get(billing::checkout_page).post(billing::checkout_pay))
-        .route("/account/subscription/{id}/{verb}", post(billing::account_change))
-        .route("/api/v1/plans", get(billing::plans))
-        .route("/api/v1/subscriptions", post(billing::create))
-        .route("/api/v1/subscriptions/{id}/cancel", post(billing::cancel))
-        .route("/api/v1/subscriptions/{id}/resume", post(billing::resume))
-        .route("/api/v1/sandbox/{id}/pay", post(billing::sandbox_pay))
-        .route("/webhooks/{provider}", post(billing::webhook))
         .route("/feed.xml", get(feeds::site_rss))
         .route("/atom.xml", get(feeds::site_atom))
         .route("/sitemap.xml", get(feeds::sitemap_index))
@@ -240,6 +256,8 @@ fn router(state: SharedState) -> Router {
         .route("/{section}", get(pages::section))
         .route("/{section}/{story}", get(pages::story))
         .merge(account::routes())
+        .merge(billing::routes())
+        .merge(newsroom::routes())
         .fallback(pages::not_found)
         .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(TraceLayer::new_for_http())

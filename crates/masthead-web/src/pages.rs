@@ -49,20 +49,25 @@ pub(crate) async fn not_found() -> Response {
 #[tracing::instrument(skip_all)]
 pub(crate) async fn home(State(state): State<SharedState>) -> Result<Response, PageError> {
     let zone = &state.zone;
-    let (lead, _) = state.store.latest(None, Page::new(None, 1)).await?;
+    let content = state.content.current(&state.store).await?;
+    let latest = content.latest(None, Page::new(None, 1)).await?;
+    // An editor's chosen lead (while it is published), else the newest story.
+    let chosen = content.chosen_lead().await?;
+    let lead = chosen.as_deref().or(latest.0.first());
     let mut desks = Vec::with_capacity(state.sections.len());
     for section in &state.sections {
-        let (stories, _) = state.store.latest(Some(&section.slug), Page::new(None, HOME_DESK_SIZE)).await?;
+        let stories = content.latest(Some(&section.slug), Page::new(None, HOME_DESK_SIZE)).await?;
         let cards = stories
+            .0
             .iter()
-            .filter(|story| lead.first().is_none_or(|lead| lead.id != story.id))
+            .filter(|story| lead.is_none_or(|lead| lead.id != story.id))
             .map(|story| Card::new(story, zone))
             .collect();
         desks.push(Desk { section, cards });
     }
     let page = HomePage {
         layout: Layout::new(&state, String::new(), format!("The latest news from {}", state.publisher_name), None),
-        lead: lead.first().map(|story| Card::new(story, zone)),
+        lead: lead.map(|story| Card::new(story, zone)),
         desks,
     };
     Ok(views::render(&page))
@@ -76,6 +81,7 @@ pub(crate) struct PageQuery {
 #[tracing::instrument(skip_all, fields(section = %slug))]
 pub(crate) async fn section(
     State(state): State<SharedState>,
+    signed_in: SignedIn,
     Path(slug): Path<String>,
     Query(query): Query<PageQuery>,
 ) -> Result<Response, PageError> {
@@ -85,7 +91,8 @@ pub(crate) async fn section(
         Some(raw) => raw.parse::<u32>().ok().filter(|n| *n >= 1).ok_or(PageError::NotFound)?,
     };
     let page = Page::new(Some(number), SECTION_PAGE_SIZE);
-    let (stories, more) = state.store.latest(Some(&section.slug), page).await?;
+    let listing = state.content.current(&state.store).await?.latest(Some(&section.slug), page).await?;
+    let (stories, more) = (&listing.0, listing.1);
     if stories.is_empty() && number > 1 {
         return Err(PageError::NotFound);
     }
@@ -96,12 +103,16 @@ pub(crate) async fn section(
     let view = SectionPage {
         layout: Layout::new(&state, title, format!("Latest {} news", section.name), Some(&section.slug)),
         section,
-        cards: Card::many(&stories, &state.zone),
+        cards: Card::many(stories, &state.zone),
         page: number,
         newer: (number > 1).then(|| page_url(number - 1)),
         older: more.then(|| page_url(number + 1)),
+        ad: crate::billing::ads::slot(&state, "section", crate::billing::ads::ad_free(&state, &signed_in).await?)
+            .await?,
     };
-    Ok(views::render(&view))
+    // A signed-in reader's page depends on their benefits (the ad slot).
+    let page = views::render(&view);
+    Ok(if signed_in.0.is_some() { crate::private(page) } else { page })
 }
 
 #[tracing::instrument(skip_all, fields(path = %story))]
@@ -112,22 +123,27 @@ pub(crate) async fn story(
     Path((section_slug, story)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
     let path = StoryPath::parse(&story).ok_or(PageError::NotFound)?;
-    let article = state.store.published_article(path.id).await?.ok_or(PageError::NotFound)?;
+    let content = state.content.current(&state.store).await?;
+    let article = content.story(path.id).await?.ok_or(PageError::NotFound)?;
     let summary = &article.summary;
     if summary.section != section_slug || summary.slug.as_str() != path.slug {
         // 301: the classic permanent redirect every crawler and client follows.
         return Ok((StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, summary.path())]).into_response());
     }
     let section = state.section(&summary.section).ok_or(PageError::NotFound)?;
-    let access = open_story(&state, &visitor, &signed_in, summary, Intent::Read).await?.access;
-    let (others, _) = state.store.latest(Some(&section.slug), Page::new(None, MORE_FROM_SECTION + 1)).await?;
+    let opened = open_story(&state, &visitor, &signed_in, summary, Intent::Page).await?;
+    let access = opened.access;
+    let others = content.latest(Some(&section.slug), Page::new(None, MORE_FROM_SECTION + 1)).await?;
     let more = others
+        .0
         .iter()
         .filter(|other| other.id != summary.id)
         .take(MORE_FROM_SECTION as usize)
         .map(|other| Card::new(other, &state.zone))
         .collect();
-    let page = views::render(&StoryPage::new(&state, section, article, access, more));
+    let mut view = StoryPage::new(&state, section, &article, access, more);
+    view.ad = crate::billing::ads::slot(&state, "story", opened.ad_free).await?;
+    let page = views::render(&view);
     Ok(crate::private(visitor.remember(page)))
 }
 

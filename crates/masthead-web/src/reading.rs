@@ -2,10 +2,13 @@
 //! the story is actually delivered — recording the read on the meter. Every
 //! route that can carry story text goes through [`open_story`].
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use chrono::{DateTime, Utc};
 use masthead_domain::ArticleSummary;
 use masthead_domain::access::{self, Access, Meter, Reader, ReaderKind};
-use masthead_store::{ReadOutcome, StoreError};
+use masthead_store::{MeteredRead, ReadOutcome, StoreError};
 
 use crate::AppState;
 use crate::account::SignedIn;
@@ -15,8 +18,14 @@ use crate::visitor::Visitor;
 /// only asks what would happen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Intent {
-    /// The story is being delivered: a metered read is recorded.
+    /// The story is being delivered and the meter reported with it (the
+    /// API): a metered read is recorded.
     Read,
+    /// The story is being delivered as a page, which shows the meter only on
+    /// a metered read: a metered read is recorded, and a reader whose access
+    /// does not depend on the meter (a subscriber, a premium story for a
+    /// visitor) is decided without reading it.
+    Page,
     /// Only asking (`/api/v1/access/{id}`): nothing is recorded.
     Ask,
 }
@@ -28,6 +37,8 @@ pub(crate) struct Opened {
     /// Free stories used this month (with this one, when it is metered).
     pub used: u32,
     pub limit: u32,
+    /// The reader holds the ad-free benefit: the page carries no ad slot.
+    pub ad_free: bool,
 }
 
 /// Who is reading, and the key their meter counts under.
@@ -63,8 +74,50 @@ pub(crate) fn story_facts(
     }
 }
 
+/// A logged-out browser's meter this month: stories used, and whether
+/// `story_id` is one of them. Full meters are remembered (see [`FullMeters`]).
+async fn visitor_meter(state: &AppState, meter: &str, month: i64, story_id: i64) -> Result<(u32, bool), StoreError> {
+    if let Some(read) = state.full_meters.get(meter, month) {
+        return Ok((read.len() as u32, read.contains(&story_id)));
+    }
+    let (used, already_read) = state.store.meter(meter, month, story_id).await?;
+    if used >= state.meter_limit {
+        let read = state.store.meter_read_ids(meter, month).await?;
+        state.full_meters.keep(meter, month, read);
+    }
+    Ok((used, already_read))
+}
+
+/// Visitor meters that are full this month, with the stories on them. A full
+/// visitor meter never changes again — no read is added past the limit, and
+/// logging in merges *from* it, never into it — so once read it is kept in
+/// memory and a returning visitor over the limit costs no query. Bounded:
+/// dropped wholesale past [`FULL_METERS`] entries.
+#[derive(Debug, Default)]
+pub(crate) struct FullMeters(Mutex<HashMap<MeterMonth, Arc<[i64]>>>);
+
+/// A meter's key and the month.
+type MeterMonth = (String, i64);
+
+/// Full visitor meters remembered at most (each a few dozen bytes).
+const FULL_METERS: usize = 50_000;
+
+impl FullMeters {
+    fn get(&self, meter: &str, month: i64) -> Option<Arc<[i64]>> {
+        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(&(meter.to_owned(), month)).cloned()
+    }
+
+    fn keep(&self, meter: &str, month: i64, read: Vec<i64>) {
+        let mut meters = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if meters.len() >= FULL_METERS {
+            meters.clear();
+        }
+        meters.insert((meter.to_owned(), month), read.into());
+    }
+}
+
 /// Decides whether this reader may read `story` now, recording the read when
-/// `intent` is [`Intent::Read`] and the decision puts it on the meter.
+/// `intent` delivers it and the decision puts it on the meter.
 pub(crate) async fn open_story(
     state: &AppState,
     visitor: &Visitor,
@@ -76,18 +129,28 @@ pub(crate) async fn open_story(
     let (reader, meter_key) = reader_of(state, visitor, signed_in, now).await?;
     let facts = story_facts(state, &story.section, story.premium, story.first_published_at, now);
     let month = state.zone.month_key(now);
-    let (used, already_read) = state.store.meter(&meter_key, month, story.id).await?;
-    let meter = Meter { used, already_read, limit: state.meter_limit };
+    let limit = state.meter_limit;
+    let decide_at = |used| access::decide(&reader, facts, Meter { used, already_read: false, limit });
+    let meter_matters = intent != Intent::Page || decide_at(0) != decide_at(limit);
+    let (used, already_read) = match &signed_in.0 {
+        _ if !meter_matters => (0, false),
+        // A browser that brought no cookie has a brand-new, empty meter.
+        None if visitor.is_new() => (0, false),
+        None => visitor_meter(state, &meter_key, month, story.id).await?,
+        Some(_) => state.store.meter(&meter_key, month, story.id).await?,
+    };
+    let meter = Meter { used, already_read, limit };
     let access = access::decide(&reader, facts, meter);
     // A metered decision carries the count with this story; others the meter as it stands.
     let opened = |access: Access, meter_used: u32| {
         let used = if let Access::Metered { used, .. } = access { used } else { meter_used };
-        Opened { access, used, limit: meter.limit }
+        Opened { access, used, limit: meter.limit, ad_free: reader.has(access::Benefit::AdFree) }
     };
     if intent == Intent::Ask || !access.counts(&meter) {
         return Ok(opened(access, used));
     }
-    let outcome = state.store.record_read(&meter_key, month, story.id, meter.limit, now).await?;
+    let read = MeteredRead { meter: meter_key, month, article_id: story.id, limit: meter.limit, at: now };
+    let outcome = state.meter_writer.record(read).await?;
     Ok(match outcome {
         ReadOutcome::Counted { used } | ReadOutcome::AlreadyRead { used } => {
             opened(Access::Metered { used, limit: meter.limit }, used)

@@ -17,7 +17,9 @@ use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDate, SecondsFormat};
 use masthead_domain::access::{self, Access, Meter};
 use masthead_domain::slug::{Slug, story_path};
-use masthead_search::{Hit, IndexedStory, MAX_PAGE, QueryError, SearchError, SearchPage, SearchRequest, Sort, Terms};
+use masthead_search::{
+    Hit, IndexedStory, MAX_PAGE, QueryError, SearchError, SearchPage, SearchRequest, Sort, Terms, Total,
+};
 use serde::Serialize;
 
 use crate::account::SignedIn;
@@ -83,7 +85,7 @@ async fn run(
     visitor: &Visitor,
     signed_in: &SignedIn,
     request: SearchRequest,
-) -> Result<(usize, bool, Vec<Found>), Failure> {
+) -> Result<(Total, bool, Vec<Found>), Failure> {
     let index = state.search.clone();
     let searched = tokio::task::spawn_blocking(move || index.search(&request)).await;
     let page: SearchPage = match searched {
@@ -203,7 +205,10 @@ pub(crate) async fn page(
 
 #[derive(Serialize)]
 struct ApiResults {
+    /// Matches, counted exactly up to [`masthead_search::EXACT_TOTAL_LIMIT`].
     total: usize,
+    /// When true, more than `total` stories match (counting stopped there).
+    total_is_lower_bound: bool,
     results: Vec<ApiResult>,
 }
 
@@ -217,8 +222,8 @@ struct ApiResult {
     snippet: String,
 }
 
-/// `GET /api/v1/search?q=...`: `{"total", "results": [...]}`; a bad query is a
-/// 400 with `{"error"}`.
+/// `GET /api/v1/search?q=...`: `{"total", "total_is_lower_bound", "results":
+/// [...]}`; a bad query is a 400 with `{"error"}`.
 #[tracing::instrument(skip_all)]
 pub(crate) async fn api(
     State(state): State<SharedState>,
@@ -245,7 +250,8 @@ pub(crate) async fn api(
                     snippet: f.snippet,
                 })
                 .collect();
-            private(visitor.remember(Json(ApiResults { total, results }).into_response()))
+            let answer = ApiResults { total: total.count, total_is_lower_bound: !total.exact, results };
+            private(visitor.remember(Json(answer).into_response()))
         }
         Err(Failure::BadQuery(error)) => bad(error.to_string()),
         Err(Failure::Internal) => {

@@ -1,5 +1,6 @@
 //! The indexer: one background task per instance that follows the database's
-//! change log (`search_log`) into this instance's search index.
+//! change log (`search_log`) into this instance's search index, and the full
+//! rebuild from the stories themselves that `masthead reindex` runs too.
 //!
 //! Every write to a story appends to the log in the same transaction, and the
 //! index records in each commit how far along the log it is, so a crash
@@ -12,12 +13,23 @@
 //! waited for up to [`GAP_WAIT`] and then taken as a rollback. Changes after a
 //! hole are applied meanwhile (applying one twice is harmless: the index asks
 //! the database for the story's current state).
+//!
+//! The log is trimmed (see `masthead_store::search_log`): each instance
+//! reports its position, and every [`TRIM_EVERY`] deletes the entries older
+//! than [`LOG_RETENTION`] that every instance heard from within
+//! [`INSTANCE_SILENCE`] has applied. An index whose position is below what
+//! was trimmed — a new instance once the log has been trimmed, or one that was
+//! away longer than [`INSTANCE_SILENCE`] — cannot catch up from the log, so
+//! the task rebuilds it from the stories ([`rebuild_index`]) while the old
+//! generation keeps answering, then follows the log from the rebuild's start.
 
 use std::collections::HashSet;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use masthead_search::{ArchiveIndex, IndexedStory, Indexer, SearchError};
+use chrono::Utc;
+use masthead_search::{ArchiveIndex, IndexedStory, Indexer, Rebuild, SearchError};
 use masthead_store::Store;
 
 /// How often the log is read.
@@ -28,11 +40,28 @@ const GAP_WAIT: Duration = Duration::from_secs(5);
 const BATCH: u32 = 2_000;
 /// The indexer's memory budget (tantivy's minimum per thread is 15 MB).
 const WRITER_HEAP: usize = 64 * 1024 * 1024;
+/// The memory budget of a rebuild the server starts itself, on one thread.
+const SERVER_REBUILD_HEAP: usize = 256 * 1024 * 1024;
+/// How long a log entry is kept once every instance has applied it.
+pub const LOG_RETENTION: Duration = Duration::from_secs(7 * 24 * 3600);
+/// An instance not heard from for this long no longer holds the log back.
+pub const INSTANCE_SILENCE: Duration = Duration::from_secs(30 * 24 * 3600);
+/// How often an instance trims the log.
+pub const TRIM_EVERY: Duration = Duration::from_secs(3600);
+/// How often an instance reports its position when it has not moved.
+const REPORT_EVERY: Duration = Duration::from_secs(600);
+/// How soon after a report a moved position is reported again.
+const REPORT_AFTER_MOVE: Duration = Duration::from_secs(5);
+/// Stories read from the database per query during a rebuild.
+const REBUILD_READ: u32 = 2_000;
+/// How often a rebuild reports progress.
+const PROGRESS_EVERY: Duration = Duration::from_secs(1);
 
 /// Takes the index's writer and starts following the log in the background.
 pub(crate) fn spawn(store: Store, index: Arc<ArchiveIndex>) -> Result<(), SearchError> {
     let indexer = index.indexer(1, WRITER_HEAP)?;
-    tokio::spawn(run(store, Follower { index, indexer: Some(indexer), gap: None }));
+    let follower = Follower { index, indexer: Some(indexer), gap: None, reported: None, trimmed: None };
+    tokio::spawn(run(store, follower));
     Ok(())
 }
 
@@ -44,19 +73,89 @@ async fn run(store: Store, mut follower: Follower) {
             Ok(false) => {}
             Err(error) => tracing::error!(%error, "search indexer failed; retrying"),
         }
+        if let Err(error) = follower.housekeeping(&store).await {
+            tracing::warn!(%error, "cannot report or trim the search log; retrying later");
+        }
         tokio::time::sleep(POLL).await;
     }
 }
 
-/// Why one step failed; the loop logs it and tries again.
+/// Why indexing failed.
 #[derive(Debug, thiserror::Error)]
-enum StepError {
+pub enum IndexingError {
+    /// The index could not be written.
     #[error(transparent)]
     Search(#[from] SearchError),
+    /// The database could not be read.
     #[error(transparent)]
     Store(#[from] masthead_store::StoreError),
+    /// The thread writing the index stopped.
     #[error("the indexing thread stopped: {0}")]
     Join(#[from] tokio::task::JoinError),
+}
+
+/// What a rebuild did.
+#[derive(Debug, Clone, Copy)]
+pub struct Rebuilt {
+    /// Stories indexed.
+    pub stories: u64,
+    /// The new generation's size on disk, in bytes.
+    pub bytes: u64,
+    /// How long it took.
+    pub elapsed: Duration,
+}
+
+/// Rebuilds the index in `dir` from every published story into a new
+/// generation, swapped in once complete (searches go on meanwhile, and a
+/// running server's indexer follows the swap). The log position is read
+/// before the first story, so changes made during the rebuild are replayed
+/// from the log afterwards. `progress(done, total)` is called about once a
+/// second, from the indexing thread.
+pub async fn rebuild_index(
+    store: &Store,
+    dir: &Path,
+    threads: usize,
+    heap_bytes: usize,
+    mut progress: impl FnMut(u64, u64) + Send + 'static,
+) -> Result<Rebuilt, IndexingError> {
+    let position = store.search_log_head().await?;
+    let total = store.article_count().await?;
+    let mut rebuild = Rebuild::start(dir, threads, heap_bytes)?;
+    // Reading (here) and indexing (on a thread) overlap; two batches in
+    // flight keep both busy without holding much of the archive in memory.
+    let (sender, mut batches) = tokio::sync::mpsc::channel::<Vec<masthead_domain::Article>>(2);
+    let started = Instant::now();
+    let indexer = tokio::task::spawn_blocking(move || -> Result<(u64, u64), SearchError> {
+        let mut last_report = Instant::now();
+        while let Some(batch) = batches.blocking_recv() {
+            for article in &batch {
+                rebuild.add(&IndexedStory::from_article(article))?;
+            }
+            if last_report.elapsed() >= PROGRESS_EVERY {
+                last_report = Instant::now();
+                progress(rebuild.added(), total);
+            }
+        }
+        let added = rebuild.added();
+        Ok((added, rebuild.finish(position)?))
+    });
+    let mut after = 0;
+    let read = async {
+        loop {
+            let articles = store.published_articles_after(after, REBUILD_READ).await?;
+            let Some(last) = articles.last() else { break };
+            after = last.summary.id;
+            if sender.send(articles).await.is_err() {
+                break;
+            }
+        }
+        drop(sender);
+        Ok::<_, IndexingError>(())
+    };
+    let read = read.await;
+    let (stories, bytes) = indexer.await??;
+    read?;
+    Ok(Rebuilt { stories, bytes, elapsed: started.elapsed() })
 }
 
 struct Follower {
@@ -65,6 +164,10 @@ struct Follower {
     indexer: Option<Indexer>,
     /// The first missing sequence number after the position, and since when.
     gap: Option<(i64, Instant)>,
+    /// The position last reported to the database, and when.
+    reported: Option<(i64, Instant)>,
+    /// When this instance last trimmed the log.
+    trimmed: Option<Instant>,
 }
 
 impl Follower {
@@ -76,7 +179,7 @@ impl Follower {
     }
 
     /// Applies one batch of the log; returns whether more may be waiting.
-    async fn step(&mut self, store: &Store) -> Result<bool, StepError> {
+    async fn step(&mut self, store: &Store) -> Result<bool, IndexingError> {
         let mut indexer = self.take_indexer()?;
         let (indexer, switched) = tokio::task::spawn_blocking(move || {
             let switched = indexer.follow_rebuild();
@@ -90,6 +193,15 @@ impl Follower {
         }
         let position = position?;
         let entries = store.search_log_after(position, BATCH).await?;
+        // Read after the entries: a trim raises the mark before it deletes,
+        // so entries missing from this read show here.
+        let through = store.search_log_trimmed_through().await?;
+        if position < through {
+            tracing::warn!(position, through, "the search log was trimmed past this index; rebuilding it");
+            let rebuilt = rebuild_index(store, self.index.root(), 1, SERVER_REBUILD_HEAP, |_, _| {}).await?;
+            tracing::info!(stories = rebuilt.stories, "search index rebuilt");
+            return Ok(true);
+        }
         if entries.is_empty() {
             return Ok(false);
         }
@@ -116,6 +228,31 @@ impl Follower {
         .await??;
         self.indexer = Some(indexer);
         Ok(entries.len() == BATCH as usize && reached > position)
+    }
+
+    /// Reports this index's position when it moved (or has not been
+    /// reported for a while), and trims the log when due.
+    async fn housekeeping(&mut self, store: &Store) -> Result<(), IndexingError> {
+        let position = self.index.position()?;
+        let due = match self.reported {
+            None => true,
+            Some((reported, at)) => {
+                at.elapsed() >= REPORT_EVERY || (reported != position && at.elapsed() >= REPORT_AFTER_MOVE)
+            }
+        };
+        if due {
+            store.report_search_position(self.index.instance(), position, Utc::now()).await?;
+            self.reported = Some((position, Instant::now()));
+        }
+        if self.trimmed.is_none_or(|at| at.elapsed() >= TRIM_EVERY) {
+            self.trimmed = Some(Instant::now());
+            let window = |d: Duration| chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX);
+            let trim = store.trim_search_log(Utc::now(), window(LOG_RETENTION), window(INSTANCE_SILENCE)).await?;
+            if trim.deleted > 0 {
+                tracing::info!(deleted = trim.deleted, through = trim.through, "search log trimmed");
+            }
+        }
+        Ok(())
     }
 
     /// How far the position may move: over consecutive sequence numbers, and

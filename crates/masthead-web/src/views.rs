@@ -88,6 +88,8 @@ pub(crate) struct SectionPage<'a> {
     pub page: u32,
     pub newer: Option<String>,
     pub older: Option<String>,
+    /// The house ad, for readers without the ad-free benefit.
+    pub ad: Option<masthead_store::HouseAd>,
 }
 
 #[derive(Template)]
@@ -111,10 +113,12 @@ pub(crate) struct StoryPage<'a> {
     pub published_iso: String,
     pub json_ld: String,
     pub more: Vec<Card>,
+    /// The house ad, for readers without the ad-free benefit.
+    pub ad: Option<masthead_store::HouseAd>,
 }
 
 impl<'a> StoryPage<'a> {
-    pub fn new(state: &'a AppState, section: &'a Section, article: Article, access: Access, more: Vec<Card>) -> Self {
+    pub fn new(state: &'a AppState, section: &'a Section, article: &Article, access: Access, more: Vec<Card>) -> Self {
         let zone = &state.zone;
         let story = &article.summary;
         let path = story.path();
@@ -141,6 +145,7 @@ impl<'a> StoryPage<'a> {
             json_ld: news_article_json_ld(state, story, access.is_readable()),
             body_html,
             more,
+            ad: None,
         }
     }
 }
@@ -200,7 +205,7 @@ impl Paywall {
             subheading,
             login_url: format!("/login?next={story_path}"),
             subscribe_url: format!("/subscribe?next={story_path}"),
-            offer: Offer::new(&state.plans),
+            offer: Offer::new(&state.plans.active()),
         }
     }
 }
@@ -407,7 +412,7 @@ pub(crate) struct SearchResultsPage<'a> {
     /// A friendly word about a query that cannot be run.
     pub error: Option<String>,
     /// Matches in all, when a search ran.
-    pub total: Option<usize>,
+    pub total: Option<masthead_search::Total>,
     pub results: Vec<SearchResult>,
     pub previous: Option<String>,
     pub next: Option<String>,

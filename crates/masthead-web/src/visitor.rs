@@ -118,6 +118,11 @@ impl Visitor {
         format!("v:{}", self.id)
     }
 
+    /// Whether the browser brought no valid cookie: a visitor first seen now.
+    pub fn is_new(&self) -> bool {
+        self.new_cookie.is_some()
+    }
+
     /// Adds the visitor cookie to a response if the browser does not have it yet.
     pub fn remember(&self, mut response: Response) -> Response {
         if let Some(cookie) = &self.new_cookie {

@@ -65,6 +65,16 @@ pub enum Command {
         #[arg(long, env = "MASTHEAD_INDEX_DIR")]
         index_dir: Option<PathBuf>,
     },
+    /// Subscriptions' money side: the renewal job.
+    Billing {
+        #[command(subcommand)]
+        command: crate::billing::BillingCommand,
+    },
+    /// Newsroom staff accounts.
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
     /// Fill an empty database with the demo sections and archive.
     Seed {
         #[command(flatten)]
@@ -83,21 +93,71 @@ pub enum WireCommand {
     Import {
         #[command(flatten)]
         target: Target,
-        /// Publish new stories at once instead of queueing them as drafts for an editor.
-        #[arg(long)]
-        publish: bool,
-        /// The section new stories go to.
-        #[arg(long, default_value = "world")]
-        section: String,
-        /// The agency's name, for files that do not give one.
-        #[arg(long)]
-        agency: Option<String>,
-        /// The site's public address, for the story URLs printed.
-        #[arg(long, env = "MASTHEAD_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
-        public_url: String,
+        #[command(flatten)]
+        import: WireOptions,
         /// Files or folders to import (folders are read recursively).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+    },
+    /// Watch an inbox folder: import each file dropped there (then move it to
+    /// INBOX/done/, or INBOX/rejected/ with a NAME.reason.txt), and fetch the
+    /// feed URL of every agency rule that has one. Same lines as import.
+    Watch {
+        #[command(flatten)]
+        target: Target,
+        #[command(flatten)]
+        import: WireOptions,
+        /// Seconds between looks at the inbox.
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
+        every: u64,
+        /// Seconds between fetches of the agencies' feeds.
+        #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+        feed_every: u64,
+        /// Do one round (inbox and feeds), then stop.
+        #[arg(long)]
+        once: bool,
+        /// The inbox folder agencies deliver to.
+        inbox: PathBuf,
+    },
+}
+
+/// How wire items become stories.
+#[derive(Debug, Args)]
+pub struct WireOptions {
+    /// Publish new stories at once, whatever the agency's rule says (without
+    /// a rule, an agency's stories are queued as drafts for an editor).
+    #[arg(long)]
+    pub publish: bool,
+    /// The section new stories go to [default: the agency rule's section, else world].
+    #[arg(long)]
+    pub section: Option<String>,
+    /// The agency's name, for files that do not give one.
+    #[arg(long)]
+    pub agency: Option<String>,
+    /// The site's public address, for the story URLs printed.
+    #[arg(long, env = "MASTHEAD_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+    pub public_url: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StaffCommand {
+    /// Give an account a newsroom role (writer, editor or admin; reader takes
+    /// it away), creating the account if the address has none. Prints a
+    /// single-use link to set the password, unless --password-stdin.
+    Add {
+        /// The account's email address.
+        email: String,
+        /// writer, editor, admin (or reader).
+        #[arg(long)]
+        role: String,
+        #[command(flatten)]
+        target: Target,
+        /// Read the password from the first line of stdin instead of printing a link.
+        #[arg(long)]
+        password_stdin: bool,
+        /// The site's public address, for the link printed.
+        #[arg(long, env = "MASTHEAD_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+        public_url: String,
     },
 }
 
@@ -147,12 +207,8 @@ pub struct Site {
     pub archive_age_days: u32,
     #[command(flatten)]
     pub mail: Mail,
-    /// Stripe's webhook signing secret (whsec_...); without it /webhooks/stripe answers 404.
-    #[arg(long, env = "MASTHEAD_STRIPE_WEBHOOK_SECRET", hide_env_values = true)]
-    pub stripe_webhook_secret: Option<String>,
-    /// Razorpay's webhook secret; without it /webhooks/razorpay answers 404.
-    #[arg(long, env = "MASTHEAD_RAZORPAY_WEBHOOK_SECRET", hide_env_values = true)]
-    pub razorpay_webhook_secret: Option<String>,
+    #[command(flatten)]
+    pub payments: crate::billing::PaymentFlags,
 }
 
 /// How account mail (confirmations, password resets) leaves.

@@ -1,14 +1,15 @@
 //! What each command does, with errors that say how to fix them.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use masthead_domain::PublisherZone;
 use masthead_store::{DatabaseUrl, Store};
-use masthead_web::{Application, Mailer, PaymentConfig, SiteConfig};
+use masthead_web::{Application, Mailer, SiteConfig};
 
-use crate::cli::{Command, Site, WireCommand};
-use crate::{index, seed, wire_import};
+use crate::cli::{Command, Site, StaffCommand, Target, WireCommand, WireOptions};
+use crate::{billing, index, seed, staff, watch, wire_import};
 
 pub async fn run(command: Command) -> Result<()> {
     match command {
@@ -50,17 +51,41 @@ pub async fn run(command: Command) -> Result<()> {
             );
             seed::demo_archive(&store, articles).await
         }
-        Command::Wire { command: WireCommand::Import { target, publish, section, agency, public_url, paths } } => {
-            let store = match (&target.data_dir, &target.database_url) {
-                (Some(dir), _) => open_data_dir(dir).await?,
-                (None, Some(url)) => open(url).await?,
-                (None, None) => anyhow::bail!("say which database: --data-dir DIR or --database-url URL"),
-            };
-            let options = wire_import::Options { publish, section, agency, public_url };
-            let report = wire_import::import(&store, &options, &paths).await?;
+        Command::Billing { command } => billing::run(command).await,
+        Command::Staff { command: StaffCommand::Add { email, role, target, password_stdin, public_url } } => {
+            let store = open_target(&target).await?;
+            staff::add(&store, &email, &role, password_stdin, &public_url).await
+        }
+        Command::Wire { command: WireCommand::Import { target, import, paths } } => {
+            let store = open_target(&target).await?;
+            let report = wire_import::import(&store, &wire_options(import), &paths).await?;
             anyhow::ensure!(report.rejected == 0, "{} file(s) rejected (see above)", report.rejected);
             Ok(())
         }
+        Command::Wire { command: WireCommand::Watch { target, import, every, feed_every, once, inbox } } => {
+            let store = open_target(&target).await?;
+            let settings = watch::Watch {
+                inbox,
+                every: Duration::from_secs(every),
+                feed_every: Duration::from_secs(feed_every),
+                once,
+            };
+            watch::run(&store, wire_options(import), &settings).await
+        }
+    }
+}
+
+fn wire_options(options: WireOptions) -> wire_import::Options {
+    let WireOptions { publish, section, agency, public_url } = options;
+    wire_import::Options { publish, section, agency, public_url }
+}
+
+/// Opens the database a [`Target`] names.
+pub(crate) async fn open_target(target: &Target) -> Result<Store> {
+    match (&target.data_dir, &target.database_url) {
+        (Some(dir), _) => open_data_dir(dir).await,
+        (None, Some(url)) => open(url).await,
+        (None, None) => anyhow::bail!("say which database: --data-dir DIR or --database-url URL"),
     }
 }
 
@@ -89,7 +114,7 @@ async fn open_data_dir(dir: &Path) -> Result<Store> {
 
 /// The mailer the flags ask for (SMTP when given a URL, else the outbox),
 /// and where it sends, for the start-up message.
-fn mailer(site: &Site, default_outbox: PathBuf) -> Result<(Mailer, String)> {
+pub(crate) fn mailer(site: &Site, default_outbox: PathBuf) -> Result<(Mailer, String)> {
     let from =
         site.mail.mail_from.clone().unwrap_or_else(|| {
             format!("{} <no-reply@masthead.invalid>", site.publisher_name.replace(['"', '<', '>'], ""))
@@ -111,6 +136,7 @@ async fn serve(
     index_dir: PathBuf,
 ) -> Result<()> {
     let (mailer, mail_goes) = mailer(&site, default_outbox)?;
+    let payments = site.payments.config(&site.publisher_name)?;
     let config = SiteConfig {
         publisher_name: site.publisher_name,
         public_url: site.public_url,
@@ -120,10 +146,7 @@ async fn serve(
         session_limit: site.max_devices,
         archive_age_days: site.archive_age_days,
         index_dir,
-        payments: PaymentConfig {
-            stripe_webhook_secret: site.stripe_webhook_secret,
-            razorpay_webhook_secret: site.razorpay_webhook_secret,
-        },
+        payments,
         ..SiteConfig::default()
     };
     let app = Application::build(store.clone(), config, listen).await?;

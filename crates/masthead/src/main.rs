@@ -1,10 +1,13 @@
 //! `masthead`: the one binary. Thin on purpose: it reads the command line,
 //! then hands over to [`commands`].
 
+mod billing;
 mod cli;
 mod commands;
 mod index;
 mod seed;
+mod staff;
+mod watch;
 mod wire_import;
 
 use std::process::ExitCode;

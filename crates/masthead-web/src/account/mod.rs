@@ -20,7 +20,11 @@ mod token;
 mod user_agent;
 mod views;
 
+pub(crate) use flows::{LogIn, log_in, new_credentials, sign_up};
 pub(crate) use pages::{safe_next, see_other};
+// For `masthead staff add` (the newsroom's staff module).
+pub(crate) use password::{check as check_password, hash as hash_password};
+pub(crate) use token::{new_token, token_hash};
 
 use std::net::SocketAddr;
 
@@ -153,7 +157,7 @@ fn presented_token(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// The `Set-Cookie` value that gives a browser its session.
-fn session_cookie(state: &AppState, token: &str) -> HeaderValue {
+pub(crate) fn session_cookie(state: &AppState, token: &str) -> HeaderValue {
     let secure = if state.secure_cookies { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
         "{SESSION_COOKIE}={token}; Path=/; Max-Age={SESSION_MAX_AGE_SECONDS}; HttpOnly; SameSite=Lax{secure}"

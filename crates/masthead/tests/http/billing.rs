@@ -5,11 +5,14 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use masthead_billing::signature::sign_timestamped;
+use masthead_billing::{Billing, PaymentConfig, RunReport, Setup};
 use masthead_domain::{Clock, ManualClock};
+use masthead_web::{Mailer, SiteConfig};
 use serde_json::{Value, json};
 
 use crate::support::{
-    Backend, Browser, PASSWORD, TestApp, log_in, on_every_backend, register, site_config, spawn_app_with, text_of,
+    Backend, Browser, PASSWORD, PUBLISHER, TestApp, log_in, on_every_backend, register, site_config, spawn_app_with,
+    text_of,
 };
 
 on_every_backend!(
@@ -17,31 +20,64 @@ on_every_backend!(
     subscribe_with_the_sandbox_read_premium_cancel_and_expire,
     webhooks_with_bad_signatures_or_bodies_change_nothing,
     one_webhook_delivered_twenty_times_at_once_is_one_payment,
+    webhooks_delivered_in_reverse_order_converge,
     a_reader_subscribes_from_the_paywall_and_lands_back_on_the_story,
+    a_signed_out_reader_signs_up_on_the_way_to_paying,
 );
 
-fn noon() -> DateTime<Utc> {
+pub(crate) fn noon() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-27T06:30:00Z").unwrap().with_timezone(&Utc)
 }
 
-async fn app_at(backend: Backend) -> (TestApp, Arc<ManualClock>) {
+/// The test site's configuration at noon on a manual clock, the renewal
+/// loop off (tests run the job themselves, see [`run_due`]).
+pub(crate) fn config_at() -> (SiteConfig, Arc<ManualClock>) {
     let clock = Arc::new(ManualClock::new(noon()));
-    let app = spawn_app_with(backend, masthead_web::SiteConfig { clock: clock.clone(), ..site_config() }).await;
-    (app, clock)
+    let payments = PaymentConfig { renewal_interval: None, ..site_config().payments };
+    (SiteConfig { clock: clock.clone(), payments, ..site_config() }, clock)
 }
 
-async fn token(app: &TestApp, email: &str) -> String {
+pub(crate) async fn app_at(backend: Backend) -> (TestApp, Arc<ManualClock>) {
+    let (config, clock) = config_at();
+    (spawn_app_with(backend, config).await, clock)
+}
+
+/// Runs the renewal job once, as the server's loop and `masthead billing
+/// run-due` do, on the test site's database, clock and outbox.
+pub(crate) async fn run_due(app: &TestApp, clock: &Arc<ManualClock>) -> RunReport {
+    let (config, _) = config_at();
+    let billing = Billing::open(Setup {
+        store: app.store.clone(),
+        clock: clock.clone(),
+        mailer: Mailer::outbox(&app.outbox.as_ref().unwrap().0, "Business Standard <no-reply@news.example>").unwrap(),
+        zone: config.zone,
+        publisher: PUBLISHER.to_owned(),
+        public_url: app.url(""),
+        config: config.payments,
+    })
+    .await
+    .unwrap();
+    billing.run_due().await.unwrap()
+}
+
+pub(crate) async fn token(app: &TestApp, email: &str) -> String {
     register(app, email).await;
     log_in_api(app, email).await
 }
 
-async fn log_in_api(app: &TestApp, email: &str) -> String {
+pub(crate) async fn log_in_api(app: &TestApp, email: &str) -> String {
     let response =
         app.client.post(app.url("/api/v1/session")).json(&json!({"email": email, "password": PASSWORD})).send().await;
     response.unwrap().json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned()
 }
 
-async fn call(app: &TestApp, method: reqwest::Method, path: &str, token: &str, body: Option<Value>) -> (u16, Value) {
+pub(crate) async fn call(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
     let url = if path.starts_with("http") { path.to_owned() } else { app.url(path) };
     let mut request = app.client.request(method, url).bearer_auth(token);
     if let Some(body) = body {
@@ -53,7 +89,7 @@ async fn call(app: &TestApp, method: reqwest::Method, path: &str, token: &str, b
 }
 
 /// A premium story's id from the article list.
-async fn premium_id(app: &TestApp) -> i64 {
+pub(crate) async fn premium_id(app: &TestApp) -> i64 {
     let list = app.json("/api/v1/articles?limit=100", 200).await;
     list["articles"].as_array().unwrap().iter().find(|a| a["premium"] == true).unwrap()["id"].as_i64().unwrap()
 }
@@ -232,11 +268,55 @@ async fn one_webhook_delivered_twenty_times_at_once_is_one_payment(backend: Back
         assert_eq!(delivery.await.unwrap(), 200);
     }
     assert_eq!(app.store.payment_count(id).await.unwrap(), 1);
+    let invoices = app.store.invoices_of_year(2026).await.unwrap();
+    assert_eq!(invoices.len(), 1, "one invoice, not twenty");
+    assert_eq!(invoices[0].number, "MH/2026-27/000001");
     let state = app.store.subscription_state(id, clock.now()).await.unwrap().unwrap();
     assert_eq!(state.current_period_end.unwrap(), noon() + chrono::Months::new(3), "one term, not twenty");
     // Delivered again later: acknowledged, nothing more.
     let (status, reply) = post_webhook(&app, &body, Some(signature)).await;
     assert_eq!((status, reply["status"].as_str()), (200, Some("duplicate")));
+}
+
+async fn webhooks_delivered_in_reverse_order_converge(backend: Backend) {
+    let (app, clock) = app_at(backend).await;
+    let secret = sandbox_secret(&app).await;
+    let now = clock.now().timestamp();
+    let mut outcomes = Vec::new();
+    for (n, reverse) in [(0, false), (1, true)] {
+        let token = token(&app, &format!("order{n}@example.com")).await;
+        let (_, created) = call(
+            &app,
+            reqwest::Method::POST,
+            "/api/v1/subscriptions",
+            &token,
+            Some(json!({"plan_id": 1, "provider": "sandbox"})),
+        )
+        .await;
+        let id = created["subscription_id"].as_i64().unwrap();
+        let failed = json!({"id": format!("evt_{n}_f"), "type": "payment.failed", "created": now, "subscription": id})
+            .to_string();
+        let mut bodies = [
+            payment_body(id, &format!("evt_{n}_1"), &format!("pay_{n}_1"), now),
+            failed,
+            payment_body(id, &format!("evt_{n}_2"), &format!("pay_{n}_2"), now),
+        ];
+        if reverse {
+            bodies.reverse();
+        }
+        // Each delivered twice, as retries do.
+        for body in bodies.iter().chain(bodies.iter()) {
+            let (status, _) = post_webhook(&app, body, Some(sign_timestamped(body.as_bytes(), &secret, now))).await;
+            assert_eq!(status, 200);
+        }
+        let state = app.store.subscription_state(id, clock.now()).await.unwrap().unwrap();
+        outcomes.push((state.status, state.current_period_end, app.store.payment_count(id).await.unwrap()));
+    }
+    assert_eq!(outcomes[0], outcomes[1], "the same state whatever the order");
+    let (status, end, payments) = outcomes[0];
+    assert_eq!(status, masthead_domain::subscription::Status::Active);
+    assert_eq!(end, Some(noon() + chrono::Months::new(6)), "two quarterly payments, two terms");
+    assert_eq!(payments, 2);
 }
 
 async fn a_reader_subscribes_from_the_paywall_and_lands_back_on_the_story(backend: Backend) {
@@ -264,7 +344,20 @@ async fn a_reader_subscribes_from_the_paywall_and_lands_back_on_the_story(backen
     assert!(page.contains("TEST MODE") && page.contains("Pay ₹2,700"), "{page}");
 
     let action = checkout.split('?').next().unwrap().to_owned();
-    let paid = reader.submit(&checkout, &action, &[("outcome", "pay"), ("next", &story)]).await;
+    // A state that is not one is refused, and nothing is paid.
+    let refused = reader
+        .submit(
+            &checkout,
+            &action,
+            &[("outcome", "pay"), ("next", &story), ("name", "Asha Rao"), ("state", "Atlantis")],
+        )
+        .await;
+    assert_eq!(refused.status().as_u16(), 422);
+    assert!(text_of(&refused.text().await.unwrap()).contains("Choose your state from the list"));
+    assert!(reader.page(&story, 200).await.contains(r#"<section class="paywall""#));
+    let paid = reader
+        .submit(&checkout, &action, &[("outcome", "pay"), ("next", &story), ("name", "Asha Rao"), ("state", "Delhi")])
+        .await;
     assert_eq!(paid.status().as_u16(), 303);
     assert_eq!(paid.headers()["location"], story.as_str(), "back on the story");
     let html = reader.page(&story, 200).await;
@@ -281,4 +374,53 @@ async fn a_reader_subscribes_from_the_paywall_and_lands_back_on_the_story(backen
     let account = text_of(&reader.page("/account", 200).await);
     assert!(account.contains("Smart Essential — cancelled") && account.contains("Ends on Nov 27 2027"), "{account}");
     assert!(!reader.page(&story, 200).await.contains(r#"<section class="paywall""#), "still readable until then");
+}
+
+async fn a_signed_out_reader_signs_up_on_the_way_to_paying(backend: Backend) {
+    let (app, _) = app_at(backend).await;
+    let list = app.json("/api/v1/articles?limit=100", 200).await;
+    let prefix = format!("http://{}", app.address);
+    let story = list["articles"].as_array().unwrap().iter().find(|a| a["premium"] == true).unwrap()["url"]
+        .as_str()
+        .unwrap()
+        .strip_prefix(&prefix)
+        .unwrap()
+        .to_owned();
+    let mut visitor = Browser::new(&app);
+    assert!(visitor.page(&story, 200).await.contains(r#"<section class="paywall""#));
+    let subscribe = format!("/subscribe?next={story}");
+    let step = visitor.submit(&subscribe, "/subscribe", &[("plan_id", "3"), ("next", &story)]).await;
+    assert_eq!(step.status().as_u16(), 200);
+    let page = text_of(&step.text().await.unwrap());
+    assert!(page.contains("Your account for Super Saver") && page.contains("Create account and continue"), "{page}");
+
+    // A weak password is refused on the spot; the plan and the way back are kept.
+    let fields = |password: &'static str, mode: &'static str| {
+        vec![("plan_id", "3"), ("mode", mode), ("email", "newcomer@example.com"), ("password", password)]
+    };
+    let mut weak = fields("short", "signup");
+    weak.push(("next", &story));
+    let refused = visitor.submit(&subscribe, "/subscribe/account", &weak).await;
+    assert_eq!(refused.status().as_u16(), 422);
+    assert!(refused.text().await.unwrap().contains(&format!(r#"name="next" value="{story}""#)));
+
+    let mut good = fields(PASSWORD, "signup");
+    good.push(("next", &story));
+    let signed_up = visitor.submit(&subscribe, "/subscribe/account", &good).await;
+    assert_eq!(signed_up.status().as_u16(), 303);
+    assert!(visitor.cookies.contains_key("mh_session"), "signed in on the way");
+    let checkout = signed_up.headers()["location"].to_str().unwrap().to_owned();
+    assert!(checkout.starts_with("/checkout/sandbox/"), "{checkout}");
+    let action = checkout.split('?').next().unwrap().to_owned();
+    let paid = visitor
+        .submit(&checkout, &action, &[("outcome", "pay"), ("next", &story), ("name", "New Reader"), ("state", "Goa")])
+        .await;
+    assert_eq!(paid.headers()["location"], story.as_str(), "back on the story");
+    assert!(!visitor.page(&story, 200).await.contains(r#"<section class="paywall""#), "now readable");
+
+    // Logging in on the way with the wrong password says so, and signs nobody in.
+    let mut other = Browser::new(&app);
+    let wrong = other.submit("/subscribe", "/subscribe/account", &fields("not the password", "login")).await;
+    assert_eq!(wrong.status().as_u16(), 401);
+    assert!(!other.cookies.contains_key("mh_session"));
 }

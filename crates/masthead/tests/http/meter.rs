@@ -39,7 +39,7 @@ async fn premium_story_path(app: &TestApp, section_premium: bool) -> String {
         .expect("a premium story")
 }
 
-fn is_withheld(html: &str) -> bool {
+pub(crate) fn is_withheld(html: &str) -> bool {
     html.contains(r#"<section class="paywall""#)
 }
 

@@ -4,9 +4,19 @@
 
 use std::path::PathBuf;
 
+use std::io::{Read, Write};
+use std::time::Duration;
+
+use masthead_store::{AgencyRule, DeskStatus, Store};
+
 use crate::support::{Backend, Running, TestDatabase, masthead, on_every_backend};
 
-on_every_backend!(imports_are_idempotent_on_every_backend);
+on_every_backend!(
+    imports_are_idempotent_on_every_backend,
+    agency_rules_publish_or_queue,
+    the_inbox_is_watched,
+    agency_feeds_are_polled,
+);
 
 async fn imports_are_idempotent_on_every_backend(backend: Backend) {
     let database = TestDatabase::create(backend).await;
@@ -125,4 +135,192 @@ fn import_needs_a_known_section_and_a_database() {
     let output = masthead().args(["wire", "import", &fixture("ap_kremlin.ninjs.json")]).output().unwrap();
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("--data-dir"));
+}
+
+/// The story id at the end of a report line's URL.
+fn id_in(line: &str) -> i64 {
+    line.rsplit('-').next().unwrap().parse().unwrap_or_else(|_| panic!("no id in {line}"))
+}
+
+async fn status_of(store: &Store, line: &str) -> DeskStatus {
+    store.desk_article(id_in(line)).await.unwrap().unwrap().story.status
+}
+
+async fn agency_rules_publish_or_queue(backend: Backend) {
+    let database = TestDatabase::create(backend).await;
+    let store = Store::connect(&database.url).await.unwrap();
+    store.migrate().await.unwrap();
+    let rule = AgencyRule { agency: "AP".into(), publish: true, section: "economy".into(), feed_url: None };
+    store.put_agency_rule(&rule, chrono::Utc::now()).await.unwrap();
+    let run = |extra: &[&str], files: &[&str]| {
+        let mut command = masthead();
+        command.args([
+            "wire",
+            "import",
+            "--public-url",
+            "http://news.example",
+            "--database-url",
+            database.url.as_str(),
+        ]);
+        command.args(extra).args(files.iter().map(|f| fixture(f)));
+        let output = command.output().unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8(output.stdout).unwrap().lines().map(str::to_owned).collect::<Vec<_>>()
+    };
+    let lines = run(&[], &["ap_kremlin.ninjs.json", "newsmlg2_fire_v1.xml"]);
+    assert!(lines[0].starts_with("created http://news.example/economy/kremlin-"), "AP's rule: {lines:#?}");
+    assert_eq!(status_of(&store, &lines[0]).await, DeskStatus::Published, "AP's rule publishes");
+    assert!(lines[1].starts_with("created http://news.example/world/fire-"), "no rule: {lines:#?}");
+    assert_eq!(status_of(&store, &lines[1]).await, DeskStatus::Draft, "without a rule, queued for an editor");
+    // --publish and --section override the rules.
+    let lines = run(&["--publish", "--section", "markets"], &["ninjs3_dpa_text.json"]);
+    assert!(lines.iter().any(|l| l.starts_with("created http://news.example/markets/")), "{lines:#?}");
+    let created = lines.iter().find(|l| l.starts_with("created ")).unwrap();
+    assert_eq!(status_of(&store, created).await, DeskStatus::Published);
+    // A queueing rule keeps the agency's copy as drafts, in its section.
+    let rule = AgencyRule { agency: "Example Wire".into(), publish: false, section: "politics".into(), feed_url: None };
+    store.put_agency_rule(&rule, chrono::Utc::now()).await.unwrap();
+    let lines = run(&[], &["rss_three_items.xml"]);
+    let created: Vec<&String> = lines.iter().filter(|l| l.starts_with("created ")).collect();
+    assert_eq!(created.len(), 2, "{lines:#?}");
+    for line in created {
+        assert!(line.starts_with("created http://news.example/politics/"), "{line}");
+        assert_eq!(status_of(&store, line).await, DeskStatus::Draft);
+    }
+}
+
+/// Waits (up to 15 s) until `path` exists.
+async fn wait_for(path: &std::path::Path) {
+    for _ in 0..150 {
+        if path.exists() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{} never appeared", path.display());
+}
+
+async fn the_inbox_is_watched(backend: Backend) {
+    let database = TestDatabase::create(backend).await;
+    let dir = tempfile::tempdir().unwrap();
+    let inbox = dir.path().join("inbox");
+    std::fs::create_dir_all(&inbox).unwrap();
+    std::fs::copy(fixture("ap_kremlin.ninjs.json"), inbox.join("ap.json")).unwrap();
+    std::fs::write(inbox.join("broken.xml"), "<nitf><head><title>cut off").unwrap();
+    std::fs::write(inbox.join("uploading.xml.part"), "<nitf").unwrap();
+    let mut child = masthead()
+        .args(["wire", "watch", "--every", "1", "--publish", "--public-url", "http://news.example"])
+        .args(["--database-url", database.url.as_str()])
+        .arg(&inbox)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for(&inbox.join("done/ap.json")).await;
+    wait_for(&inbox.join("rejected/broken.xml.reason.txt")).await;
+    // A file dropped while it runs is picked up on a later round.
+    std::fs::copy(fixture("newsmlg2_fire_v1.xml"), inbox.join("fire.xml")).unwrap();
+    wait_for(&inbox.join("done/fire.xml")).await;
+    child.kill().unwrap();
+    let mut stdout = String::new();
+    child.stdout.take().unwrap().read_to_string(&mut stdout).unwrap();
+    child.wait().unwrap();
+    assert!(inbox.join("rejected/broken.xml").exists());
+    let reason = std::fs::read_to_string(inbox.join("rejected/broken.xml.reason.txt")).unwrap();
+    assert!(!reason.trim().is_empty());
+    assert!(inbox.join("uploading.xml.part").exists(), "uploads in progress are left alone");
+    assert!(!inbox.join("ap.json").exists() && !inbox.join("broken.xml").exists());
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(lines.iter().any(|l| l.starts_with("created http://news.example/world/kremlin-")), "{lines:#?}");
+    assert!(lines.iter().any(|l| l.starts_with("created http://news.example/world/fire-")), "{lines:#?}");
+    assert!(lines.iter().any(|l| l.starts_with("rejected ") && l.contains("broken.xml: ")), "{lines:#?}");
+    assert_eq!(lines.iter().filter(|l| l.starts_with("created ")).count(), 2, "each file once: {lines:#?}");
+}
+
+/// A one-route HTTP server on a free port serving `body` for every request;
+/// returns its address and a count of requests served.
+fn serve_feed(body: Vec<u8>) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = format!("http://{}/agency/feed.xml", listener.local_addr().unwrap());
+    let served = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = served.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut request = Vec::new();
+            let mut buffer = [0u8; 1024];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut buffer) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => request.extend_from_slice(&buffer[..n]),
+                }
+            }
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(&body));
+            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    });
+    (address, served)
+}
+
+async fn agency_feeds_are_polled(backend: Backend) {
+    let database = TestDatabase::create(backend).await;
+    let store = Store::connect(&database.url).await.unwrap();
+    store.migrate().await.unwrap();
+    let (url, served) = serve_feed(std::fs::read(fixture("rss_three_items.xml")).unwrap());
+    let rule = AgencyRule {
+        agency: "Example Wire".into(),
+        publish: true,
+        section: "technology".into(),
+        feed_url: Some(url.clone()),
+    };
+    store.put_agency_rule(&rule, chrono::Utc::now()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let round = || {
+        let output = masthead()
+            .args([
+                "wire",
+                "watch",
+                "--once",
+                "--public-url",
+                "http://news.example",
+                "--database-url",
+                database.url.as_str(),
+            ])
+            .arg(dir.path().join("inbox"))
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8(output.stdout).unwrap().lines().map(str::to_owned).collect::<Vec<_>>()
+    };
+    let lines = round();
+    let created: Vec<&String> = lines.iter().filter(|l| l.starts_with("created ")).collect();
+    assert_eq!(created.len(), 2, "{lines:#?}");
+    for line in &created {
+        assert!(line.starts_with("created http://news.example/technology/"), "the rule's section: {line}");
+        assert_eq!(status_of(&store, line).await, DeskStatus::Published, "the rule publishes");
+    }
+    assert!(lines.iter().any(|l| l.starts_with(&format!("skipped {url}: "))), "notes name the feed: {lines:#?}");
+    // The next fetch finds the same items: nothing changes.
+    let lines = round();
+    assert_eq!(lines.iter().filter(|l| l.starts_with("unchanged ")).count(), 2, "{lines:#?}");
+    assert_eq!(served.load(std::sync::atomic::Ordering::SeqCst), 2, "one fetch a round");
+    // A feed that cannot be fetched is reported, and the round goes on.
+    let broken = AgencyRule { feed_url: Some("http://127.0.0.1:9/nothing".into()), agency: "Nobody".into(), ..rule };
+    store.put_agency_rule(&broken, chrono::Utc::now()).await.unwrap();
+    let lines = round();
+    assert!(lines.iter().any(|l| l.starts_with("rejected http://127.0.0.1:9/nothing: ")), "{lines:#?}");
+}
+
+#[test]
+fn watch_and_staff_commands_have_help() {
+    for args in [["wire", "watch", "--help"], ["staff", "add", "--help"]] {
+        let output = masthead().args(args).output().unwrap();
+        assert!(output.status.success(), "{args:?}");
+        let help = String::from_utf8(output.stdout).unwrap();
+        assert!(help.contains("Usage: masthead") && help.contains("--database-url"), "{args:?}: {help}");
+    }
 }

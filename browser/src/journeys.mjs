@@ -1,0 +1,224 @@
+// The readers' journeys of issue 8, in real headless Chromium. They tell one
+// story: a visitor meets the paywall (on a desktop and on a phone), signs up
+// and subscribes, signs in on a second device and signs the first out,
+// cancels, and searches the archive. A journey that needs an earlier one's
+// reader fails, naming it, when that one failed.
+
+import { DESKTOP, Device, PHONE, expect, expectMatch } from './harness.mjs';
+import {
+  ARCHIVE_AGE_DAYS,
+  METER_LIMIT,
+  confirmEmail,
+  expectCatalogue,
+  findStories,
+  logIn,
+  newReader,
+  payInSandbox,
+  planCards,
+  readStory,
+} from './site.mjs';
+
+/** One line of the report: `name` and the work it does. */
+function journey(id, name, run) {
+  return { id, name, run };
+}
+
+/** What a later journey needs from an earlier one, or a failure naming it. */
+function needs(state, key, from) {
+  expect(state[key], `needs ${key} from ${from}, which did not finish`);
+  return state[key];
+}
+
+/**
+ * Journey 1 on one device: a new visitor reads METER_LIMIT stories from the
+ * home page; the next one is withheld behind the paywall with the plans.
+ */
+async function meterRunsOut(ctx, profile) {
+  const visitor = await ctx.open(`j1-${profile.name}`, profile);
+  await visitor.visit('/');
+  await visitor.shot('home');
+  // Recent stories only: older ones are archive-only and never metered.
+  const stories = await findStories(visitor, { count: METER_LIMIT + 1, premium: false, maxAgeDays: ARCHIVE_AGE_DAYS - 1 });
+  const { page } = visitor;
+  for (const [i, story] of stories.entries()) {
+    if (new URL(page.url()).pathname !== story.listing) await visitor.visit(story.listing);
+    await visitor.follow(page.locator(`a[href="${story.href}"]`).first());
+    const shown = await readStory(page);
+    expect(shown.headline === story.headline, `story ${i + 1}: page headline ${JSON.stringify(shown.headline)}, link said ${JSON.stringify(story.headline)}`);
+    if (i < METER_LIMIT) {
+      expect(!shown.paywall, `story ${i + 1} of ${METER_LIMIT} free ones shows the paywall: ${shown.paywall}`);
+      expectMatch(shown.meterNote, new RegExp(`^${i + 1} of ${METER_LIMIT} free stories this month$`), `story ${i + 1}'s meter note`);
+      expect(shown.paragraphs.length > 1, `story ${i + 1} is free but shows ${shown.paragraphs.length} paragraph(s)`);
+      await visitor.shot(`story-${i + 1}-of-${METER_LIMIT}`);
+      continue;
+    }
+    // The one after the limit: headline and first paragraph, then the paywall.
+    expectMatch(shown.paywall, /^You've reached your limit of 10 free articles this month\.$/, `story ${i + 1}'s paywall heading`);
+    expect(shown.paragraphs.length === 1, `the withheld story shows ${shown.paragraphs.length} paragraphs, expected only the first`);
+    expect(await page.locator('.paywall').isVisible(), 'the paywall panel is not visible');
+    await page.getByRole('link', { name: 'Subscribe to read the full story →' }).waitFor();
+    await page.getByRole('link', { name: 'Already subscribed? Log in' }).waitFor();
+    expectCatalogue(await planCards(page, '.paywall'), 'the paywall');
+    expectMatch(await page.textContent('.paywall .renews'), /^Renews automatically, cancel anytime$/, 'the paywall');
+    for (const plan of await page.locator('.paywall .plan').all()) {
+      await plan.scrollIntoViewIfNeeded();
+      expect(await plan.isVisible(), `a plan card is not visible on the ${profile.name}`);
+    }
+    await visitor.shot('paywall');
+    await page.locator('.paywall').screenshot({ path: `${ctx.shots.dir}/${visitor.label}-paywall-panel.png` });
+    visitor.expectNoErrors(visitor.label);
+    return { visitor, story, withheldHtml: await page.content() };
+  }
+  throw new Error('unreachable');
+}
+
+/**
+ * Journey 2 on the device journey 1 left at the paywall: choose a plan from
+ * it, create the account on the way, confirm the address from the mail, pay
+ * in the sandbox, land back on the story and read it whole; then a premium
+ * story.
+ */
+async function subscribeFromPaywall(ctx, from) {
+  const { visitor, story, withheldHtml } = from;
+  const { page } = visitor;
+  await visitor.follow(page.getByRole('link', { name: 'Subscribe to read the full story →' }));
+  const subscribe = new URL(page.url());
+  expect(
+    subscribe.pathname === '/subscribe' && subscribe.searchParams.get('next') === story.href,
+    `the paywall's subscribe link went to ${subscribe.pathname}${subscribe.search}, not /subscribe?next=${story.href}`,
+  );
+  expectCatalogue(await planCards(page, '.subscribe'), 'the subscribe page');
+  await visitor.shot('subscribe');
+
+  // Signed out, the reader chooses a plan and makes the account on the way to paying.
+  await visitor.follow(page.getByRole('button', { name: 'Choose Smart Essential' }));
+  expectMatch(await page.textContent('h1'), /^Your account for Smart Essential$/, 'the account step');
+  await visitor.shot('sign-up');
+  const reader = newReader(`reader-${visitor.profile.name}`);
+  const signup = page.locator('form.signup');
+  await signup.getByLabel('Email').fill(reader.email);
+  await signup.getByLabel('Password').fill(reader.password);
+  await visitor.follow(signup.getByRole('button', { name: 'Create account and continue' }));
+  expectMatch(new URL(page.url()).pathname, /^\/checkout\/sandbox\/\d+$/, 'the checkout address');
+  expectMatch(await page.textContent('h1'), /^Pay for Smart Essential$/, 'the checkout heading');
+  await visitor.shot('checkout');
+  // The confirmation mail arrived; the reader opens its link in another tab.
+  await confirmEmail(visitor, ctx.outbox, reader);
+
+  await payInSandbox(visitor, '₹2,700');
+  expect(new URL(page.url()).pathname === story.href, `after paying the reader is on ${page.url()}, not back on ${story.href}`);
+  const whole = await readStory(page);
+  expect(!whole.paywall, `the subscriber still sees the paywall: ${whole.paywall}`);
+  expect(!whole.meterNote, `the subscriber's story still shows a meter note: ${whole.meterNote}`);
+  expect(whole.paragraphs.length > 1, `the subscriber sees ${whole.paragraphs.length} paragraph(s) of the story`);
+  // The paywall was decided on the server: the withheld page never carried the rest.
+  for (const paragraph of whole.paragraphs.slice(1)) {
+    expect(!withheldHtml.includes(paragraph.slice(0, 60)), `the withheld page already carried a later paragraph: ${paragraph.slice(0, 60)}`);
+  }
+  await visitor.shot('story-whole');
+
+  const [premium] = await findStories(visitor, { count: 1, premium: true });
+  await visitor.follow(page.locator(`a[href="${premium.href}"]`).first());
+  const shown = await readStory(page);
+  expect(shown.premium, `${premium.href} has no Premium badge`);
+  expect(!shown.paywall && shown.paragraphs.length > 1, `the subscriber cannot read the premium story ${premium.href}: ${shown.paywall}`);
+  await visitor.shot('premium-story');
+  visitor.expectNoErrors(visitor.label);
+  return { reader, device: visitor, premium: premium.href };
+}
+
+/** The journeys, in order; each gets the shared context and state. */
+export const journeys = [
+  journey('1-desktop', 'a new visitor reads 10 stories; the 11th shows the paywall with the three plans (desktop)', async (ctx, state) => {
+    state.desktopVisitor = await meterRunsOut(ctx, DESKTOP);
+  }),
+  journey('1-phone', 'the same at a phone viewport, 390×844', async (ctx, state) => {
+    state.phoneVisitor = await meterRunsOut(ctx, PHONE);
+  }),
+  journey('2-desktop', 'signs up from the paywall, subscribes in the sandbox, reads the story whole, then a premium story (desktop)', async (ctx, state) => {
+    state.subscriber = await subscribeFromPaywall(ctx, needs(state, 'desktopVisitor', 'journey 1-desktop'));
+  }),
+  journey('2-phone', 'the same on the phone', async (ctx, state) => {
+    await subscribeFromPaywall(ctx, needs(state, 'phoneVisitor', 'journey 1-phone'));
+  }),
+  journey('3', 'logs in on a second device, sees both devices, signs the first out; the first is logged out on its next page', async (ctx, state) => {
+    const { reader, device: first, premium } = needs(state, 'subscriber', 'journey 2-desktop');
+    const second = await ctx.open('j3-second-device', PHONE);
+    state.secondDevice = second;
+    const { page } = second;
+    await second.visit('/login');
+    await logIn(second, reader);
+    await second.follow(page.getByRole('link', { name: 'Your devices' }));
+    const rows = await page.$$eval('tr.device', (trs) =>
+      trs.map((tr) => ({ name: tr.querySelector('th').textContent.replace(/\s+/g, ' ').trim(), current: tr.hasAttribute('aria-current') })),
+    );
+    expect(rows.length === 2, `the devices page lists ${rows.length} devices: ${JSON.stringify(rows)}`);
+    const [here, other] = [rows.find((r) => r.current), rows.find((r) => !r.current)];
+    expect(here && /Android/.test(here.name) && /This device/.test(here.name), `this device is not the Android phone: ${JSON.stringify(rows)}`);
+    expect(other && /Linux/.test(other.name), `the other device is not the Linux desktop: ${JSON.stringify(rows)}`);
+    await second.shot('devices');
+    await second.follow(page.locator('tr.device:not([aria-current]) button', { hasText: 'Sign out' }));
+    expect((await page.locator('tr.device').count()) === 1, 'the first device is still listed after signing it out');
+    await second.shot('first-device-signed-out');
+
+    // The first device's next page: the account link asks it to log in again.
+    await first.follow(first.page.getByRole('link', { name: 'Your account' }));
+    expectMatch(new URL(first.page.url()).pathname, /^\/login$/, 'the signed-out device asking for /account');
+    await first.shot('logged-out');
+    await first.visit(premium);
+    expect((await readStory(first.page)).paywall, 'the signed-out device still reads the premium story');
+    second.expectNoErrors(second.label);
+    first.expectNoErrors(first.label);
+  }),
+  journey('4', 'cancels, sees "Ends on <date>", still reads', async (ctx, state) => {
+    const { premium } = needs(state, 'subscriber', 'journey 2-desktop');
+    const device = needs(state, 'secondDevice', 'journey 3');
+    const { page } = device;
+    await device.visit('/account');
+    const before = (await page.textContent('.account')).replace(/\s+/g, ' ');
+    expectMatch(before, /Smart Essential — active/, 'the account page before cancelling');
+    const renews = before.match(/Renews on ([A-Z][a-z]{2} \d{2} \d{4})/);
+    expect(renews, `the account page does not say when it renews: ${before.slice(0, 300)}`);
+    await device.follow(page.getByRole('button', { name: 'Cancel renewal' }));
+    const after = (await page.textContent('.account')).replace(/\s+/g, ' ');
+    expectMatch(after, /Smart Essential — cancelled/, 'the account page after cancelling');
+    expectMatch(after, new RegExp(`Ends on ${renews[1]}`), 'the account page after cancelling');
+    await page.getByRole('button', { name: 'Resume renewal' }).waitFor();
+    await device.shot('cancelled');
+    await device.visit(premium);
+    const shown = await readStory(page);
+    expect(!shown.paywall && shown.paragraphs.length > 1, `after cancelling the reader cannot read ${premium}: ${shown.paywall}`);
+    await device.shot('still-reads');
+    device.expectNoErrors(device.label);
+  }),
+  journey('5', 'searches the archive and opens a 1998 story', async (ctx, state) => {
+    const device = needs(state, 'secondDevice', 'journey 3');
+    const { page } = device;
+    await device.follow(page.locator('header.masthead').getByRole('link', { name: 'Search' }));
+    await page.getByLabel('Words or a "phrase in quotes"').fill('India');
+    await page.getByLabel('From').fill('1998-01-01');
+    await page.getByLabel('to', { exact: true }).fill('1998-12-31');
+    await device.follow(page.getByRole('button', { name: 'Search' }));
+    expectMatch(await page.textContent('.result-count'), /^[1-9][\d,]* results?$/, 'the search for India in 1998');
+    const results = await page.$$eval('.result', (items) =>
+      items.map((r) => ({ href: r.querySelector('h2 a').getAttribute('href'), headline: r.querySelector('h2 a').textContent.trim(), date: r.querySelector('time').textContent })),
+    );
+    for (const r of results) expectMatch(r.date, /\b1998\b/, `the result ${r.href}'s date`);
+    await device.shot('search-1998');
+    await device.follow(page.locator(`.result a[href="${results[0].href}"]`));
+    const story = await readStory(page);
+    expect(story.headline === results[0].headline, `opened ${JSON.stringify(story.headline)}, the result said ${JSON.stringify(results[0].headline)}`);
+    expectMatch(story.published, /\b1998\b/, 'the story first published');
+    expect(!story.paywall && story.paragraphs.length > 1, `the subscriber cannot read the 1998 story: ${story.paywall}`);
+    await device.shot('story-1998');
+    device.expectNoErrors(device.label);
+    // The first device, signed out in journey 3, meets the archive paywall instead.
+    const visitor = needs(state, 'subscriber', 'journey 2-desktop').device;
+    await visitor.visit(results[0].href);
+    const withheld = await readStory(visitor.page);
+    expectMatch(withheld.paywall, /^Stories older than 30 days are in the archive/, 'the 1998 story for a visitor');
+    expect(withheld.paragraphs.length === 1, `the visitor sees ${withheld.paragraphs.length} paragraphs of the 1998 story`);
+    await visitor.shot('story-1998-archive-paywall');
+    visitor.expectNoErrors(visitor.label);
+  }),
+];

@@ -1,0 +1,257 @@
+//! The account page's billing side: the subscription panel (plan, status,
+//! renews or ends on, next charge, cancel/resume, plan switch), the details
+//! invoices carry, the reader's invoices (HTML and PDF) and partner codes.
+//! A reader sees only their own invoices: anyone else's number is a 404.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use masthead_domain::subscription::Status;
+use masthead_store::{Invoice, StoreError};
+use serde::Deserialize;
+
+use super::{Change, apply, latest};
+use crate::account::{Required, see_other};
+use crate::csrf::CsrfForm;
+use crate::error::{ApiError, PageError};
+use crate::views::{self, Layout};
+use crate::{AppState, SharedState, private};
+
+/// An invoice's number in a URL: `/` cannot appear in a path segment.
+fn invoice_slug(number: &str) -> String {
+    number.replace('/', "_")
+}
+
+/// One invoice in the account page's list.
+pub(crate) struct InvoiceRow {
+    pub number: String,
+    pub url: String,
+    pub date: String,
+    pub amount: String,
+}
+
+/// One partner code on the account page.
+pub(crate) struct CodeRow {
+    pub code: String,
+    pub year: i64,
+    pub given: String,
+}
+
+/// A plan the reader may switch to.
+pub(crate) struct SwitchOption {
+    pub id: i64,
+    pub label: String,
+    pub chosen: bool,
+}
+
+/// The subscription as the account page shows it.
+pub(crate) struct SubscriptionPanel {
+    pub plan_name: String,
+    pub status: &'static str,
+    /// "Renews on Nov 27 2027" or "Ends on Nov 27 2027".
+    pub period_line: Option<String>,
+    /// "Next charge: ₹3,900 on Nov 27 2027 for Super Saver".
+    pub next_charge: Option<String>,
+    pub cancel_action: Option<String>,
+    pub resume_action: Option<String>,
+    /// Where to pay: a pending subscription, or one whose renewal failed.
+    pub checkout_url: Option<String>,
+    pub switch_action: Option<String>,
+    pub switch_options: Vec<SwitchOption>,
+    pub invoices: Vec<InvoiceRow>,
+    pub partner_codes: Vec<CodeRow>,
+    pub buyer_name: String,
+    pub buyer_state: String,
+    pub states: &'static [&'static str],
+}
+
+/// The account page's view of the newest subscription, if any.
+pub(crate) async fn panel(state: &AppState, reader_id: i64) -> Result<Option<SubscriptionPanel>, StoreError> {
+    let Some((record, folded)) = latest(state, reader_id).await? else {
+        return Ok(None);
+    };
+    let id = record.id;
+    let day = |at| state.billing.day(at);
+    let plan_name = state.store.plan(folded.plan_id).await?.map_or_else(String::new, |p| p.name);
+    let status = match folded.status {
+        Status::Pending => "awaiting payment",
+        Status::Active => "active",
+        Status::RenewalDue => "renewing",
+        Status::PastDue => "payment failed: please pay to keep reading",
+        Status::Cancelled => "cancelled",
+        Status::Expired => "ended",
+    };
+    let period_line = folded.current_period_end.map(|end| match folded.status {
+        Status::Cancelled | Status::Expired => format!("Ends on {}", day(end)),
+        _ => format!("Renews on {}", day(end)),
+    });
+    let renews = matches!(folded.status, Status::Active | Status::RenewalDue);
+    let next_charge = match (renews, folded.current_period_end) {
+        (true, Some(end)) => {
+            let due = state.store.plan(folded.plan_due()).await?;
+            due.map(|plan| format!("Next charge: {} on {} for {}", plan.price, day(end), plan.name))
+        }
+        _ => None,
+    };
+    let action = |verb: &str| format!("/account/subscription/{id}/{verb}");
+    let payable = matches!(folded.status, Status::Pending | Status::PastDue) && record.provider == "sandbox";
+    let switch_options = if renews {
+        state
+            .plans
+            .active()
+            .into_iter()
+            .map(|p| SwitchOption {
+                id: p.id,
+                chosen: p.id == folded.plan_due(),
+                label: format!("{} — {} for {}", p.name, p.price, p.term_label()),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let invoices = state
+        .store
+        .reader_invoices(reader_id)
+        .await?
+        .into_iter()
+        .map(|invoice| InvoiceRow {
+            url: format!("/account/invoices/{}", invoice_slug(&invoice.number)),
+            date: day(invoice.issued_at),
+            amount: invoice.amount.to_string(),
+            number: invoice.number,
+        })
+        .collect();
+    let partner_codes = state
+        .store
+        .reader_partner_codes(reader_id)
+        .await?
+        .into_iter()
+        .map(|code| CodeRow {
+            given: chrono::DateTime::from_timestamp(code.assigned_at, 0).map(day).unwrap_or_default(),
+            year: code.block,
+            code: code.code,
+        })
+        .collect();
+    let (buyer_name, buyer_state) = state.store.billing_profile(reader_id).await?.unwrap_or_default();
+    Ok(Some(SubscriptionPanel {
+        plan_name,
+        status,
+        period_line,
+        next_charge,
+        cancel_action: matches!(folded.status, Status::Active | Status::RenewalDue | Status::PastDue)
+            .then(|| action("cancel")),
+        resume_action: (folded.status == Status::Cancelled).then(|| action("resume")),
+        checkout_url: payable.then(|| format!("/checkout/sandbox/{id}")),
+        switch_action: renews.then(|| action("switch")),
+        switch_options,
+        invoices,
+        partner_codes,
+        buyer_name,
+        buyer_state,
+        states: &masthead_domain::tax::STATES,
+    }))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ChangeFields {
+    plan_id: Option<i64>,
+}
+
+/// `POST /account/subscription/{id}/{cancel|resume|switch}` from the account page.
+pub(crate) async fn account_change(
+    State(state): State<SharedState>,
+    Required(account): Required,
+    Path((id, verb)): Path<(i64, String)>,
+    CsrfForm(form): CsrfForm<ChangeFields>,
+) -> Result<Response, PageError> {
+    let change = match (verb.as_str(), form.plan_id) {
+        ("cancel", _) => Change::Cancel,
+        ("resume", _) => Change::Resume,
+        ("switch", Some(plan_id)) => Change::Switch(plan_id),
+        _ => return Err(PageError::NotFound),
+    };
+    let subscription =
+        state.store.subscription(id).await?.filter(|s| s.reader_id == account.id).ok_or(PageError::NotFound)?;
+    match apply(&state, &subscription, change).await {
+        // A change the subscription cannot take now (ended, unknown plan) changes nothing.
+        Ok(_) | Err(ApiError::Conflict(_) | ApiError::BadRequest(_)) => Ok(see_other("/account")),
+        Err(ApiError::Store(error)) => Err(PageError::Store(error)),
+        Err(_) => Err(PageError::NotFound),
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct DetailsFields {
+    name: String,
+    state: String,
+}
+
+/// `POST /account/billing-details`: the name and state the next invoices carry.
+pub(crate) async fn save_details(
+    State(state): State<SharedState>,
+    Required(account): Required,
+    CsrfForm(form): CsrfForm<DetailsFields>,
+) -> Result<Response, PageError> {
+    let name = form.name.trim();
+    let buyer_state = masthead_domain::tax::state(&form.state);
+    match buyer_state {
+        Some(buyer_state) if !name.is_empty() && name.chars().count() <= 120 => {
+            state.store.set_billing_profile(account.id, name, buyer_state).await?;
+            Ok(see_other("/account"))
+        }
+        _ => Ok(crate::account::problem_page(
+            &state,
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "Invoice details not saved",
+            "Give a name (up to 120 characters) and choose your state from the list.",
+        )),
+    }
+}
+
+/// `/account/invoices/{number}`: one tax invoice.
+#[derive(Template)]
+#[template(path = "billing/invoice.html")]
+struct InvoicePage<'a> {
+    layout: Layout<'a>,
+    invoice: Invoice,
+    date: String,
+    period: String,
+    pdf_url: String,
+}
+
+/// The signed-in reader's invoice, or 404 (also for someone else's).
+async fn own_invoice(state: &AppState, reader_id: i64, slug: &str) -> Result<Invoice, PageError> {
+    let number = slug.replace('_', "/");
+    state.store.invoice(&number).await?.filter(|i| i.reader_id == reader_id).ok_or(PageError::NotFound)
+}
+
+/// `GET /account/invoices/{number}`.
+pub(crate) async fn invoice_page(
+    State(state): State<SharedState>,
+    Required(account): Required,
+    Path(slug): Path<String>,
+) -> Result<Response, PageError> {
+    let invoice = own_invoice(&state, account.id, &slug).await?;
+    let day = |at| state.billing.day(at);
+    let page = InvoicePage {
+        layout: Layout::new(&state, format!("Invoice {}", invoice.number), String::new(), None),
+        date: day(invoice.issued_at),
+        period: format!("{} to {}", day(invoice.period.0), day(invoice.period.1)),
+        pdf_url: format!("/account/invoices/{}/pdf", invoice_slug(&invoice.number)),
+        invoice,
+    };
+    Ok(private(views::render(&page)))
+}
+
+/// `GET /account/invoices/{number}/pdf`.
+pub(crate) async fn invoice_pdf(
+    State(state): State<SharedState>,
+    Required(account): Required,
+    Path(slug): Path<String>,
+) -> Result<Response, PageError> {
+    let invoice = own_invoice(&state, account.id, &slug).await?;
+    let pdf = masthead_billing::pdf::invoice_pdf(&invoice, &state.zone);
+    let file = format!("attachment; filename=\"invoice-{}.pdf\"", invoice_slug(&invoice.number));
+    Ok(private(([(CONTENT_TYPE, "application/pdf".to_owned()), (CONTENT_DISPOSITION, file)], pdf).into_response()))
+}

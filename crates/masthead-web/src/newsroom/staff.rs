@@ -1,0 +1,89 @@
+//! Making a staff account from the command line (`masthead staff add`):
+//! the way the first admin comes to be, and a way to promote an existing
+//! account. The account is created when the address has none, confirmed
+//! (an operator vouches for it), and given the role; it gets its password
+//! either from the operator (`--password-stdin`) or through a single-use
+//! link to the password-reset page, valid for [`SET_PASSWORD_FOR`].
+
+use chrono::{DateTime, Utc};
+use masthead_domain::email::{Email, EmailError};
+use masthead_store::{Store, StoreError, TokenPurpose};
+use thiserror::Error;
+
+use super::ROLES;
+use crate::account::{check_password, hash_password, new_token, token_hash};
+
+/// How long the printed set-password link works.
+pub const SET_PASSWORD_FOR: chrono::Duration = chrono::Duration::hours(24);
+
+/// What `add_staff` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffAdded {
+    /// The account's id.
+    pub id: i64,
+    /// Whether the account is new (else an existing one got the role).
+    pub created: bool,
+    /// The secret of a single-use set-password link, when no password was given:
+    /// `PUBLIC_URL/account/reset-password?token=SECRET`.
+    pub set_password_token: Option<String>,
+}
+
+/// Why a staff account could not be made.
+#[derive(Debug, Error)]
+pub enum StaffError {
+    /// The address does not parse.
+    #[error("{0}")]
+    Email(#[from] EmailError),
+    /// Not one of the roles.
+    #[error("unknown role {0:?}: use one of writer, editor, admin (or reader to take the newsroom away)")]
+    Role(String),
+    /// The password given is too short or too long.
+    #[error("{0}")]
+    Password(String),
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Creates (or promotes) the account at `email` with `role`; sets
+/// `password` when given, else issues a set-password link.
+pub async fn add_staff(
+    store: &Store,
+    email: &str,
+    role: &str,
+    password: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<StaffAdded, StaffError> {
+    let email = Email::parse(email)?;
+    if !ROLES.contains(&role) {
+        return Err(StaffError::Role(role.to_owned()));
+    }
+    if let Some(password) = &password {
+        check_password(password).map_err(StaffError::Password)?;
+    }
+    // A new account starts with a password no one knows.
+    let placeholder = hash_password(new_token()).await;
+    let (id, created) = match store.create_reader(&email, &placeholder, now).await? {
+        Some(id) => (id, true),
+        None => {
+            let existing = store.reader_by_email(&email).await?;
+            (existing.map(|r| r.id).ok_or_else(|| StoreError::Corrupt("the account vanished".to_owned()))?, false)
+        }
+    };
+    store.mark_verified(id, now).await?;
+    store.set_role(id, role).await?;
+    let set_password_token = match password {
+        Some(password) => {
+            store.change_password(id, &hash_password(password).await, now).await?;
+            None
+        }
+        None => {
+            let secret = new_token();
+            store
+                .issue_account_token(&token_hash(&secret), id, TokenPurpose::ResetPassword, now + SET_PASSWORD_FOR)
+                .await?;
+            Some(secret)
+        }
+    };
+    Ok(StaffAdded { id, created, set_password_token })
+}

@@ -1,0 +1,170 @@
+//! What the speed work must not weaken: a story edit made anywhere — this
+//! instance, another one, another process — shows on the next request; no
+//! reader is served another reader's access; the meter survives a restart.
+
+use chrono::Utc;
+use masthead_domain::ArticleStatus;
+use masthead_domain::html::SafeHtml;
+use masthead_store::{MeteredRead, ReadOutcome};
+
+use crate::meter::is_withheld;
+use crate::support::{
+    Backend, Browser, TestApp, free_story_paths, on_every_backend, site_config, spawn_app, spawn_instance, story_id,
+    text_of,
+};
+
+on_every_backend!(
+    edits_show_on_the_next_request_on_every_instance,
+    unpublished_stories_leave_every_cached_list,
+    full_meters_stay_their_own_visitors,
+    the_meter_survives_a_restart,
+    one_batch_of_reads_counts_like_reads_one_after_another,
+);
+
+/// Rewrites a story's headline and body straight in the database, as another
+/// instance or an import beside the server would.
+async fn rewrite(app: &TestApp, id: i64, headline: &str, body: &str) {
+    let story = app.store.published_article(id).await.unwrap().expect("published");
+    let summary = story.summary;
+    let edited = masthead_domain::NewArticle {
+        section: summary.section,
+        headline: headline.to_owned(),
+        standfirst: summary.standfirst,
+        body: SafeHtml::sanitize(body),
+        credit: summary.credit,
+        dateline: story.dateline,
+        premium: summary.premium,
+        status: ArticleStatus::Published,
+        first_published_at: summary.first_published_at,
+        updated_at: Utc::now(),
+    };
+    assert!(app.store.update_article(id, &edited).await.unwrap());
+}
+
+async fn edits_show_on_the_next_request_on_every_instance(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let second = spawn_instance(&app, site_config()).await;
+    let path = free_story_paths(&app, 1).await.remove(0);
+    let section = format!("/{}", path.split('/').nth(1).unwrap());
+    let on_second = |path: &str| format!("http://{second}{path}");
+    // Both instances have the story, its section and the home page in memory.
+    for _ in 0..2 {
+        assert_eq!(app.get(&path).await.status().as_u16(), 200);
+        app.page(&section, 200).await;
+        app.page("/", 200).await;
+        app.client.get(on_second(&path)).send().await.unwrap();
+        app.client.get(on_second(&section)).send().await.unwrap();
+    }
+    let id: i64 = story_id(&path).parse().unwrap();
+    rewrite(&app, id, "Rupee Rallies On Export Data", "<p>Rewritten opening.</p><p>Rewritten close.</p>").await;
+    // The slug follows the headline: the old path now redirects to the new one.
+    let moved = app.get(&path).await;
+    assert_eq!(moved.status().as_u16(), 301);
+    let new_path = moved.headers()["location"].to_str().unwrap().to_owned();
+    assert!(new_path.contains("rupee-rallies-on-export-data"), "{new_path}");
+    let story = text_of(&app.page(&new_path, 200).await);
+    assert!(story.contains("Rupee Rallies On Export Data") && story.contains("Rewritten close."), "{story}");
+    assert!(text_of(&app.page(&section, 200).await).contains("Rupee Rallies On Export Data"));
+    let elsewhere = app.client.get(on_second(&new_path)).send().await.unwrap().text().await.unwrap();
+    assert!(text_of(&elsewhere).contains("Rewritten close."), "the second instance serves the edit at once");
+    let listed = app.client.get(on_second(&section)).send().await.unwrap().text().await.unwrap();
+    assert!(text_of(&listed).contains("Rupee Rallies On Export Data"));
+}
+
+async fn unpublished_stories_leave_every_cached_list(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let home = app.page("/", 200).await;
+    let lead = home.split("href=\"").nth(1).map(|rest| rest.split('"').next().unwrap().to_owned());
+    let articles = app.json("/api/v1/articles?limit=1", 200).await;
+    let newest = articles["articles"][0]["url"].as_str().unwrap().to_owned();
+    let newest_path = newest.split_once("://").unwrap().1.split_once('/').map(|(_, p)| format!("/{p}")).unwrap();
+    assert!(home.contains(&newest_path), "the newest story leads the home page (first link {lead:?})");
+    let id: i64 = story_id(&newest_path).parse().unwrap();
+    assert_eq!(app.get(&newest_path).await.status().as_u16(), 200);
+    assert!(app.store.set_article_status(id, ArticleStatus::Draft, Utc::now()).await.unwrap());
+    assert_eq!(app.get(&newest_path).await.status().as_u16(), 404);
+    assert!(!app.page("/", 200).await.contains(&newest_path), "gone from the home page at once");
+    assert!(app.store.set_article_status(id, ArticleStatus::Published, Utc::now()).await.unwrap());
+    assert_eq!(app.get(&newest_path).await.status().as_u16(), 200);
+    assert!(app.page("/", 200).await.contains(&newest_path));
+}
+
+async fn full_meters_stay_their_own_visitors(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let paths = free_story_paths(&app, 12).await;
+    let mut spent = Browser::new(&app);
+    for path in &paths[..10] {
+        assert!(!is_withheld(&spent.page(path, 200).await));
+    }
+    // Over the limit: remembered in memory from here on.
+    for _ in 0..3 {
+        assert!(is_withheld(&spent.page(&paths[10], 200).await));
+        // Re-reading a story on the meter stays free.
+        assert!(!is_withheld(&spent.page(&paths[3], 200).await));
+    }
+    // Another visitor is not that one: a fresh meter, and the same story readable.
+    let mut fresh = Browser::new(&app);
+    assert!(!is_withheld(&fresh.page(&paths[10], 200).await));
+    assert_eq!(fresh.cookies.len(), 1);
+    assert_ne!(fresh.cookies["mh_visitor"], spent.cookies["mh_visitor"]);
+    let access = app
+        .client
+        .get(app.url(&format!("/api/v1/access/{}", story_id(&paths[11]))))
+        .header("cookie", spent.cookie_header())
+        .send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap();
+    assert_eq!(access["decision"], "blocked");
+    assert_eq!(access["used"], 10);
+}
+
+async fn the_meter_survives_a_restart(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let paths = free_story_paths(&app, 4).await;
+    let mut reader = Browser::new(&app);
+    for path in &paths[..3] {
+        reader.page(path, 200).await;
+    }
+    // A new server on the same database: nothing of the first one's memory.
+    let restarted = spawn_instance(&app, site_config()).await;
+    let access = app
+        .client
+        .get(format!("http://{restarted}/api/v1/access/{}", story_id(&paths[3])))
+        .header("cookie", reader.cookie_header())
+        .send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap();
+    assert_eq!(access["decision"], "metered");
+    // Three read before the restart, so this one would be the fourth.
+    assert_eq!(access["used"], 4, "every read answered before the restart was on disk");
+}
+
+async fn one_batch_of_reads_counts_like_reads_one_after_another(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ids: Vec<i64> = free_story_paths(&app, 12).await.iter().map(|p| story_id(p).parse().unwrap()).collect();
+    let read = |meter: &str, article_id: i64| MeteredRead {
+        meter: meter.to_owned(),
+        month: 202611,
+        article_id,
+        limit: 10,
+        at: Utc::now(),
+    };
+    // Twelve stories, one of them twice, and another meter in between.
+    let mut batch: Vec<MeteredRead> = ids.iter().map(|id| read("v:batch", *id)).collect();
+    batch.insert(5, read("v:batch", ids[2]));
+    batch.insert(6, read("v:other", ids[0]));
+    let outcomes = app.store.record_reads(&batch).await.unwrap();
+    let mut expected: Vec<ReadOutcome> = (1..=10).map(|used| ReadOutcome::Counted { used }).collect();
+    expected.insert(5, ReadOutcome::AlreadyRead { used: 5 });
+    expected.insert(6, ReadOutcome::Counted { used: 1 });
+    expected.extend([ReadOutcome::LimitReached { used: 10 }, ReadOutcome::LimitReached { used: 10 }]);
+    assert_eq!(outcomes, expected);
+    // The refused reads left nothing behind.
+    assert_eq!(app.store.meter_read_ids("v:batch", 202611).await.unwrap().len(), 10);
+}
