@@ -27,12 +27,6 @@ pub(crate) struct MeterWriter {
     jobs: mpsc::Sender<Job>,
 }
 
-impl std::fmt::Debug for Job {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Job").field("read", &self.read).finish_non_exhaustive()
-    }
-}
-
 impl MeterWriter {
     /// Starts the writer task on the current runtime.
     pub(crate) fn spawn(store: Store) -> Self {

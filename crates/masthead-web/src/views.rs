@@ -3,7 +3,7 @@
 //! the publisher's zone, and nowhere else.
 
 use askama::Template;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use masthead_domain::access::{Access, Benefit, BlockReason};
 use masthead_domain::plan::{self, Plan};
@@ -307,6 +307,18 @@ pub(crate) fn render(template: &impl Template) -> Response {
             server_error_page()
         }
     }
+}
+
+/// Renders a signed-in page (account, newsroom) with `status`: never cached
+/// by anyone, and its address (a token, story ids, filters) never sent on to
+/// the next site as `Referer`.
+pub(crate) fn private_page(status: StatusCode, template: &impl Template) -> Response {
+    let mut response = crate::private(render(template));
+    if response.status() == StatusCode::OK {
+        *response.status_mut() = status;
+    }
+    response.headers_mut().insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    response
 }
 
 fn error_page(status: StatusCode, heading: &str, message: &str) -> Response {

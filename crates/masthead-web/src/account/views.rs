@@ -1,27 +1,16 @@
 //! The account pages' view models and templates (`templates/account/`).
 
 use askama::Template;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::Response;
 use masthead_store::{SessionKind, SessionRecord};
 
 use super::flows::FieldErrors;
 use super::user_agent;
 use crate::AppState;
-use crate::views::{Layout, render};
+use crate::views::Layout;
 
-/// Renders an account page with `status`, never cached and never leaking
-/// its address (which may hold a token) to the next site in `Referer`.
-pub(super) fn page(status: StatusCode, template: &impl Template) -> Response {
-    let mut response = render(template);
-    if response.status() == StatusCode::OK {
-        *response.status_mut() = status;
-    }
-    let headers = response.headers_mut();
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    response
-}
+pub(super) use crate::views::private_page as page;
 
 fn layout<'a>(state: &'a AppState, title: &str) -> Layout<'a> {
     Layout::new(state, title.to_owned(), String::new(), None)

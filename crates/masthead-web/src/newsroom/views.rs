@@ -1,27 +1,14 @@
 //! The newsroom's view models and templates (`templates/newsroom/`).
 
 use askama::Template;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::Response;
 
 use super::diff::DiffLine;
 use super::rank;
 use crate::AppState;
 use crate::account::{Account, Role};
-use crate::views::{Layout, render};
+use crate::views::Layout;
 
-/// Renders a newsroom page with `status`: never cached by anyone, and its
-/// address (story ids, filters) never sent on as `Referer`.
-pub(super) fn page(status: StatusCode, template: &impl Template) -> Response {
-    let mut response = render(template);
-    if response.status() == StatusCode::OK {
-        *response.status_mut() = status;
-    }
-    let headers = response.headers_mut();
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    response
-}
+pub(super) use crate::views::private_page as page;
 
 /// The newsroom's own navigation: what this account's role reaches.
 pub(super) struct Nav {
