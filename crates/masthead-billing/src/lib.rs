@@ -9,10 +9,12 @@
 //!   with their invoices, partner codes;
 //! - [`renewal`]: the job that charges renewals, reminds and ends;
 //! - [`pdf`]: the invoice as a one-page PDF;
-//! - [`partner_codes`]: reading an admin's CSV of partner access codes.
+//! - [`partner_codes`]: reading an admin's CSV of partner access codes;
+//! - [`outbound`]: the HTTPS client for talking to providers and agencies.
 
 pub mod config;
 pub mod events;
+pub mod outbound;
 pub mod partner_codes;
 pub mod pdf;
 pub mod provider;

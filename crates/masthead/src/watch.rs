@@ -44,9 +44,8 @@ pub async fn run(store: &Store, options: Options, watch: &Watch) -> Result<()> {
         std::fs::create_dir_all(watch.inbox.join(sub))
             .with_context(|| format!("cannot create {}", watch.inbox.join(sub).display()))?;
     }
-    let client = reqwest::Client::builder()
+    let client = masthead_billing::outbound::client_builder("wire poller")
         .timeout(FETCH_TIMEOUT)
-        .user_agent(concat!("Masthead/", env!("CARGO_PKG_VERSION"), " (wire poller)"))
         .build()
         .context("cannot start the HTTP client")?;
     eprintln!("Watching {} every {}s (Ctrl-C to stop)", watch.inbox.display(), watch.every.as_secs_f32());
