@@ -4,7 +4,9 @@
 //!
 //! Our subscription travels with the provider's objects: Stripe's
 //! `client_reference_id` or `metadata.masthead_subscription`, Razorpay's
-//! `notes.masthead_subscription`, the sandbox's `subscription` field.
+//! `notes.masthead_subscription` (on the payment, or on the order or
+//! subscription the event carries with it), the sandbox's
+//! `subscription` field.
 
 use serde_json::Value;
 use thiserror::Error;
@@ -135,11 +137,11 @@ pub fn parse_razorpay(body: &[u8], event_id: Option<&str>) -> Result<ProviderEve
     let event_type = text(&event, "event")?;
     let created = event.get("created_at").and_then(Value::as_i64).ok_or(EventError::Missing("created_at"))?;
     let payment = event.pointer("/payload/payment/entity");
-    let subscription = payment
-        .and_then(|p| subscription_ref(p.pointer("/notes/masthead_subscription")))
-        .or_else(|| subscription_ref(event.pointer("/payload/subscription/entity/notes/masthead_subscription")));
+    let subscription = ["payment", "order", "subscription"].into_iter().find_map(|entity| {
+        subscription_ref(event.pointer(&format!("/payload/{entity}/entity/notes/masthead_subscription")))
+    });
     let kind = match (event_type.as_str(), payment) {
-        ("payment.captured" | "subscription.charged", Some(payment)) => EventKind::PaymentSucceeded {
+        ("payment.captured" | "order.paid" | "subscription.charged", Some(payment)) => EventKind::PaymentSucceeded {
             payment_id: text(payment, "id")?,
             subscription,
             amount: payment.get("amount").and_then(Value::as_i64).unwrap_or(0),
@@ -226,6 +228,25 @@ mod tests {
             }
         );
         assert_eq!(parse_razorpay(body, None), Err(EventError::Missing("X-Razorpay-Event-Id header")));
+    }
+
+    #[test]
+    fn a_paid_razorpay_order_names_our_subscription_in_the_order_notes() {
+        let body = br#"{"entity":"event","event":"order.paid","created_at":1700000000,
+            "payload":{"order":{"entity":{"id":"order_1","notes":{"masthead_subscription":"8"}}},
+            "payment":{"entity":{"id":"pay_2","amount":90000,"currency":"INR","order_id":"order_1",
+            "customer_id":"cust_1","token_id":"token_1","notes":[]}}}}"#;
+        let event = parse_razorpay(body, Some("evt_rzp_2")).unwrap();
+        assert_eq!(
+            event.kind,
+            EventKind::PaymentSucceeded {
+                payment_id: "pay_2".into(),
+                subscription: Some(8),
+                amount: 90_000,
+                currency: "inr".into(),
+                payment_method: Some("cust_1:token_1".into()),
+            }
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! - [`signature`]: webhook signatures, checked before a byte of a body is trusted;
 //! - [`events`]: each provider's events read into one shape;
 //! - [`provider`]: the providers behind one trait, the built-in sandbox among them;
+//! - [`stripe`], [`razorpay`]: the real providers, over their HTTP APIs;
 //! - [`Billing`] ([`service`]): the one door webhooks come through, payments
 //!   with their invoices, partner codes;
 //! - [`renewal`]: the job that charges renewals, reminds and ends;
@@ -18,9 +19,11 @@ pub mod outbound;
 pub mod partner_codes;
 pub mod pdf;
 pub mod provider;
+pub mod razorpay;
 pub mod renewal;
 pub mod service;
 pub mod signature;
+pub mod stripe;
 
 pub use config::PaymentConfig;
 pub use provider::SandboxCard;

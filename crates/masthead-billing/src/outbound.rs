@@ -1,7 +1,11 @@
 //! The one way Masthead makes outbound HTTP(S) requests: to payment
 //! providers' APIs and to agencies' feeds. TLS is rustls with the `ring`
 //! crypto provider (installed here, once per process) and the system's
-//! trusted roots.
+//! trusted roots. On Linux those are read as OpenSSL does, so
+//! `SSL_CERT_FILE` (a PEM bundle) or `SSL_CERT_DIR` replace the system store
+//! (rustls-native-certs reads them): an agency's private CA is trusted by
+//! pointing `SSL_CERT_FILE` at the system bundle with that CA appended, and
+//! the tests trust their own CA the same way.
 
 use std::sync::Once;
 use std::time::Duration;

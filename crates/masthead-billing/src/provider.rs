@@ -3,14 +3,16 @@
 //! way the money's fate comes back as a signed webhook, which Masthead checks
 //! and processes in one place (`Billing::receive_webhook`). The built-in
 //! [`Sandbox`] answers a charge with the signed webhook itself, and the
-//! caller delivers it through that same door.
+//! caller delivers it through that same door; Stripe ([`crate::stripe`]) and
+//! Razorpay ([`crate::razorpay`]) are asked over their HTTP APIs
+//! ([`call_api`]) and send their webhooks later.
 
 use std::future::Future;
 use std::pin::Pin;
 
 use chrono::{DateTime, Utc};
 use masthead_domain::Paise;
-use serde_json::json;
+use serde_json::{Value, json};
 use thiserror::Error;
 
 use crate::signature;
@@ -53,6 +55,8 @@ pub struct ChargeRequest<'a> {
     pub amount: Paise,
     /// The method saved by the first payment.
     pub payment_method: &'a str,
+    /// The subscriber's address (Razorpay's recurring charge asks for it).
+    pub email: &'a str,
     /// Makes the charge idempotent at the provider (one per term).
     pub idempotency_key: &'a str,
     /// Now, as Masthead's clock says.
@@ -79,6 +83,13 @@ pub enum ChargeOutcome {
     Requested {
         /// The provider's id for the charge.
         reference: String,
+    },
+    /// The provider declined the charge there and then (a card declined
+    /// off-session, a token no longer usable): the renewal failed, and the
+    /// provider's failure webhook, if one follows, changes nothing more.
+    Declined {
+        /// The provider's words.
+        reason: String,
     },
 }
 
@@ -231,6 +242,72 @@ impl Provider for Sandbox {
         let event = self.payment_event(request.subscription_id, request.amount, card, true, request.at);
         Box::pin(async move { Ok(ChargeOutcome::Delivered(event)) })
     }
+}
+
+/// Sends a request to a provider's API and reads its JSON answer. A non-2xx
+/// answer is [`ProviderError::Refused`] with the provider's own message
+/// (Stripe's `error.message`, Razorpay's `error.description`).
+pub(crate) async fn call_api(provider: &'static str, request: reqwest::RequestBuilder) -> Result<Value, ProviderError> {
+    let transport = |reason: String| ProviderError::Transport { provider, reason };
+    let response = request.send().await.map_err(|e| transport(error_chain(&e)))?;
+    let status = response.status();
+    let text = response.text().await.map_err(|e| transport(error_chain(&e)))?;
+    let body: Option<Value> = serde_json::from_str(&text).ok();
+    if status.is_success() {
+        return body.ok_or_else(|| transport(format!("the answer ({status}) is not JSON")));
+    }
+    let message = body
+        .as_ref()
+        .and_then(|b| b.pointer("/error/message").or_else(|| b.pointer("/error/description")))
+        .and_then(Value::as_str)
+        .map_or_else(|| format!("HTTP {status} without an error message"), str::to_owned);
+    Err(ProviderError::Refused { provider, status: status.as_u16(), message })
+}
+
+/// The HTTP client a provider's API is called with.
+pub(crate) fn api_client(provider: &'static str) -> Result<reqwest::Client, ProviderError> {
+    crate::outbound::client_builder("payments")
+        .build()
+        .map_err(|e| ProviderError::Transport { provider, reason: error_chain(&e) })
+}
+
+/// A text field of a provider's answer.
+pub(crate) fn answer_field(provider: &'static str, answer: &Value, field: &str) -> Result<String, ProviderError> {
+    answer
+        .get(field)
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| ProviderError::Transport { provider, reason: format!("the answer has no {field}") })
+}
+
+/// What a charge request's answer means: the charge's id (in `id_field`)
+/// when it was taken on, a decline when the provider refused it with
+/// `decline_status` (its failure webhook may follow), else the error.
+pub(crate) fn charge_outcome(
+    provider: &'static str,
+    answer: Result<Value, ProviderError>,
+    id_field: &str,
+    decline_status: u16,
+) -> Result<ChargeOutcome, ProviderError> {
+    match answer {
+        Ok(charge) => Ok(ChargeOutcome::Requested { reference: answer_field(provider, &charge, id_field)? }),
+        Err(ProviderError::Refused { status, message, .. }) if status == decline_status => {
+            Ok(ChargeOutcome::Declined { reason: message })
+        }
+        Err(error) => Err(error),
+    }
+}
+
+/// An error and its causes, for messages ("error sending request: connection refused").
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 /// `n` random bytes as hex, for ids.

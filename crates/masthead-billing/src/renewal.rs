@@ -80,6 +80,7 @@ impl Billing {
         let Some(subscription) = self.store.subscription(id).await? else { return Ok(()) };
         let Some(mut state) = self.store.subscription_state(id, now).await? else { return Ok(()) };
         let Some(end) = state.current_period_end else { return Ok(()) };
+        let email = self.store.reader(subscription.reader_id).await?.map(|r| r.email);
         if state.status == Status::RenewalDue && self.store.claim_renewal(id, end, now).await? {
             report.charged += 1;
             // A paid renewal may unlock a partner code as it is processed.
@@ -93,6 +94,7 @@ impl Billing {
                         subscription_id: id,
                         amount,
                         payment_method: method,
+                        email: email.as_deref().unwrap_or_default(),
                         idempotency_key: &key,
                         at: now,
                     };
@@ -103,6 +105,11 @@ impl Billing {
                         // The provider's webhook will tell.
                         Ok(ChargeOutcome::Requested { reference }) => {
                             tracing::info!(subscription = id, reference, "renewal charge requested");
+                        }
+                        // Failed now, not later: the reader hears at once and grace starts.
+                        Ok(ChargeOutcome::Declined { reason }) => {
+                            tracing::info!(subscription = id, reason, "renewal charge declined");
+                            self.store.append_event(id, now, &Event::PaymentFailed).await?;
                         }
                         Err(error) => {
                             tracing::warn!(subscription = id, %error, "renewal charge failed");
@@ -121,7 +128,6 @@ impl Billing {
             report.partner_codes += u32::try_from(codes_after.saturating_sub(codes_before)).unwrap_or(u32::MAX);
         }
         let plan = self.store.plan(state.plan_id).await?.map_or_else(String::new, |p| p.name);
-        let email = self.store.reader(subscription.reader_id).await?.map(|r| r.email);
         let account = format!("{}/account", self.public_url);
         match state.status {
             Status::Active | Status::Cancelled => {

@@ -20,7 +20,9 @@ use thiserror::Error;
 use crate::config::PaymentConfig;
 use crate::events::{self, EventKind, ProviderEvent};
 use crate::provider::{Provider, ProviderError, Sandbox, SandboxCard, SignedEvent, random_hex};
+use crate::razorpay::Razorpay;
 use crate::signature;
+use crate::stripe::Stripe;
 
 /// Why a webhook or a billing step failed.
 #[derive(Debug, Error)]
@@ -77,6 +79,11 @@ pub struct Setup {
     pub config: PaymentConfig,
 }
 
+/// A configured provider, or none (logged) when its HTTP client cannot be made.
+fn offered<P: Provider>(provider: Result<P, ProviderError>) -> Option<P> {
+    provider.inspect_err(|error| tracing::error!(%error, "payment provider not offered")).ok()
+}
+
 /// Subscriptions' money side: webhooks, payments, invoices, renewals,
 /// partner codes. Cheap to share behind an `Arc`.
 #[derive(Debug)]
@@ -88,6 +95,8 @@ pub struct Billing {
     pub(crate) publisher: String,
     pub(crate) public_url: String,
     pub(crate) sandbox: Sandbox,
+    stripe: Option<Stripe>,
+    razorpay: Option<Razorpay>,
     pub(crate) config: PaymentConfig,
 }
 
@@ -99,8 +108,22 @@ impl Billing {
         let secret =
             setup.store.setting_or_insert("sandbox_webhook_secret", || format!("sbx_whsec_{}", random_hex(24))).await?;
         let public_url = setup.public_url.trim_end_matches('/').to_owned();
+        let config = &setup.config;
+        let stripe = config
+            .stripe_secret_key
+            .clone()
+            .filter(|_| config.stripe_ready())
+            .and_then(|key| offered(Stripe::new(key, &config.stripe_api_base)));
+        let razorpay = match (&config.razorpay_key_id, &config.razorpay_key_secret) {
+            (Some(id), Some(secret)) if config.razorpay_ready() => {
+                offered(Razorpay::new(id.clone(), secret.clone(), &config.razorpay_api_base, &public_url))
+            }
+            _ => None,
+        };
         Ok(Self {
             sandbox: Sandbox::new(secret, public_url.clone()),
+            stripe,
+            razorpay,
             store: setup.store,
             clock: setup.clock,
             mailer: setup.mailer,
@@ -120,8 +143,23 @@ impl Billing {
     pub fn provider(&self, name: &str) -> Option<&dyn Provider> {
         match name {
             "sandbox" => Some(&self.sandbox),
+            "stripe" => self.stripe.as_ref().map(|p| p as &dyn Provider),
+            "razorpay" => self.razorpay.as_ref().map(|p| p as &dyn Provider),
             _ => None,
         }
+    }
+
+    /// Razorpay, when it takes payments here (its checkout page and callback
+    /// are this site's).
+    pub fn razorpay(&self) -> Option<&Razorpay> {
+        self.razorpay.as_ref()
+    }
+
+    /// The providers new subscriptions may pay through here: the sandbox,
+    /// then those whose API key and webhook secret are both configured.
+    pub fn providers(&self) -> Vec<&'static str> {
+        let real = [self.stripe.as_ref().map(Provider::name), self.razorpay.as_ref().map(Provider::name)];
+        std::iter::once(self.sandbox.name()).chain(real.into_iter().flatten()).collect()
     }
 
     /// A day as mail and pages print it: `Nov 27 2027`.

@@ -167,6 +167,19 @@ pub fn fold(entries: &[Entry], now: DateTime<Utc>, grace: Duration) -> Option<St
     Some(state)
 }
 
+/// The first instant after `now` at which [`fold`] may answer differently
+/// for the same ledger: an event dated later, the end of the paid term, or
+/// the end of its grace. `None` when nothing is due to change by itself.
+pub fn next_change(
+    entries: &[Entry],
+    state: Option<&State>,
+    now: DateTime<Utc>,
+    grace: Duration,
+) -> Option<DateTime<Utc>> {
+    let term = state.and_then(|s| s.current_period_end).into_iter().flat_map(|end| [end, end + grace]);
+    entries.iter().map(|e| e.at).chain(term).filter(|at| *at > now).min()
+}
+
 /// How many 12-month partner-access blocks a subscription has unlocked: the
 /// first at purchase, each next one after another 12 months of continuous
 /// subscription ("for the 2nd year will be given after 12 months"). Only for

@@ -18,32 +18,42 @@
 //! stored, and [`SearchPage::rest_snippet`] highlights it only when the caller
 //! hands it the text — which it does only for readers allowed the story.
 //!
-//! Speed at millions of stories comes from three choices. All of a story's
+//! Speed at millions of stories comes from four choices. All of a story's
 //! words go into one field (`text`, the headline twice so that a match there
-//! weighs more), so every word of a query is a single posting list and
-//! tantivy's block-max WAND can skip the documents that cannot reach the top
-//! ten. For such searches the total is counted exactly only up to
-//! [`EXACT_TOTAL_LIMIT`]: past it the page says "more than" ([`Total`]), as no
-//! reader pages that far and counting every one of two million matches would
-//! cost more than the search. Searches that visit every match anyway
-//! (phrases, date ranges, newest first) count them all on the way.
-//! And a bulk [`Rebuild`] never merges segments while it writes; the live
-//! [`Indexer`] only merges segments smaller than [`LIVE_MERGE_MAX_DOCS`], so a
-//! serving instance never rewrites the whole archive.
+//! weighs more), so every word of a query is a single posting list. Every two
+//! neighbouring words are also indexed as one term (`pairs`), so a phrase of
+//! common words (`"too early yet"`) checks positions only in the stories
+//! holding all of its pairs. The total is counted exactly only up to
+//! [`EXACT_TOTAL_LIMIT`]: past it the page says "more than" ([`Total`]), as
+//! no reader pages that far and counting every one of two million matches
+//! would cost more than the search. And both orders rank by a key that falls
+//! with a story's age (newest first; relevance is BM25 times a recency
+//! factor), so a search with more matches than that visits the index in runs
+//! from the newest down and stops when no older run can make the page
+//! (`ranking`). A bulk [`Rebuild`] never merges segments while it writes; the
+//! live [`Indexer`] only merges segments smaller than [`LIVE_MERGE_MAX_DOCS`],
+//! so a serving instance never rewrites the whole archive.
 
 mod document;
+mod pairs;
 mod query;
+mod ranking;
+mod remembered;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Utc};
-use tantivy::collector::{Count, TopDocs};
 use tantivy::indexer::{LogMergePolicy, NoMergePolicy};
-use tantivy::query::{BooleanQuery, EnableScoring, Occur, PhraseQuery, Query, RangeQuery, TermQuery};
-use tantivy::schema::{FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TEXT, TantivyDocument, Value};
+use tantivy::query::{
+    Bm25Weight, BooleanQuery, ConstScoreQuery, EnableScoring, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
+};
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TEXT, TantivyDocument, TextFieldIndexing,
+    TextOptions, Value,
+};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{DocSet, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, TERMINATED, Term};
+use tantivy::{DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, Score, Searcher, TERMINATED, Term};
 use thiserror::Error;
 
 pub use document::{IndexedStory, html_text};
@@ -96,6 +106,7 @@ struct Fields {
     headline: Field,
     lead: Field,
     text: Field,
+    pairs: Field,
 }
 
 impl Fields {
@@ -111,6 +122,13 @@ impl Fields {
         schema.add_text_field("lead", STORED);
         // Headline (twice), lead and the rest of the body: what queries match.
         schema.add_text_field("text", TEXT);
+        // Neighbouring words of headline, lead and body as single terms
+        // (see `pairs`): which stories hold them, nothing more.
+        let pairs = TextFieldIndexing::default()
+            .set_tokenizer(pairs::TOKENIZER)
+            .set_index_option(IndexRecordOption::Basic)
+            .set_fieldnorms(false);
+        schema.add_text_field("pairs", TextOptions::default().set_indexing_options(pairs));
         schema.build()
     }
 
@@ -126,6 +144,7 @@ impl Fields {
             headline: field("headline")?,
             lead: field("lead")?,
             text: field("text")?,
+            pairs: field("pairs")?,
         })
     }
 
@@ -144,6 +163,9 @@ impl Fields {
         for text in [&story.headline, &story.headline, &story.lead, &story.rest] {
             document.add_text(self.text, text);
         }
+        for text in [&story.headline, &story.lead, &story.rest] {
+            document.add_text(self.pairs, text);
+        }
         document
     }
 }
@@ -154,6 +176,9 @@ struct Generation {
     index: Index,
     reader: IndexReader,
     fields: Fields,
+    run_dates: ranking::RunDates,
+    /// Answers found in this generation, until its reader moves on.
+    remembered: remembered::Remembered,
 }
 
 impl Generation {
@@ -163,9 +188,17 @@ impl Generation {
         let directory = tantivy::directory::MmapDirectory::open(&path)
             .map_err(|e| SearchError::Index(tantivy::TantivyError::from(e)))?;
         let index = Index::open_or_create(directory, Fields::schema())?;
+        index.tokenizers().register(pairs::TOKENIZER, pairs::WordPairs::default());
         let fields = Fields::of(&index.schema())?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(Self { name: name.to_owned(), index, reader, fields })
+        Ok(Self {
+            name: name.to_owned(),
+            index,
+            reader,
+            fields,
+            run_dates: ranking::RunDates::default(),
+            remembered: remembered::Remembered::default(),
+        })
     }
 
     /// The change-log position of the last commit.
@@ -287,22 +320,48 @@ impl ArchiveIndex {
         Ok(Indexer { index: self.clone(), generation, writer, threads, heap_bytes })
     }
 
+    /// The answer to `request` if it was found since the index last changed
+    /// (see `remembered`): cheap enough to ask before handing a search to a
+    /// thread of its own.
+    pub fn remembered(&self, request: &SearchRequest) -> Option<Arc<SearchPage>> {
+        let generation = self.generation();
+        let searcher = generation.reader.searcher().generation().generation_id();
+        generation.remembered.get(searcher, &format!("{request:?}"))
+    }
+
+    /// [`Self::search`], remembering the answer until the index changes.
+    pub fn search_remembered(&self, request: &SearchRequest) -> Result<Arc<SearchPage>, SearchError> {
+        let generation = self.generation();
+        let searcher = generation.reader.searcher().generation().generation_id();
+        let key = format!("{request:?}");
+        if let Some(page) = generation.remembered.get(searcher, &key) {
+            return Ok(page);
+        }
+        let page = Arc::new(self.search(request)?);
+        generation.remembered.keep(searcher, key, page.clone());
+        Ok(page)
+    }
+
     /// Runs a search.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchPage, SearchError> {
         let generation = self.generation();
         let fields = generation.fields;
         let searcher = generation.reader.searcher();
-        let mut clauses = text_clauses(&generation.index, &fields, &request.terms)?;
-        let text_query = BooleanQuery::new(clauses.iter().map(|(occur, q)| (*occur, q.box_clone())).collect());
+        let words = Words::of(&searcher, &fields, &request.terms)?;
+        let text_query = BooleanQuery::new(words.clauses.iter().map(|(occur, q)| (*occur, q.box_clone())).collect());
+        let mut clauses = words.clauses;
+        // Filters narrow the matches without adding to their scores.
+        let mut filter =
+            |query: Box<dyn Query>| clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(query, 0.0))));
         let term = |t: Term| -> Box<dyn Query> { Box::new(TermQuery::new(t, IndexRecordOption::Basic)) };
         if let Some(section) = &request.section {
-            clauses.push((Occur::Must, term(Term::from_field_text(fields.section, section))));
+            filter(term(Term::from_field_text(fields.section, section)));
         }
         if let Some(credit) = &request.credit {
-            clauses.push((Occur::Must, term(Term::from_field_text(fields.credit, &credit.trim().to_lowercase()))));
+            filter(term(Term::from_field_text(fields.credit, &credit.trim().to_lowercase())));
         }
         if let Some(premium) = request.premium {
-            clauses.push((Occur::Must, term(Term::from_field_bool(fields.premium, premium))));
+            filter(term(Term::from_field_bool(fields.premium, premium)));
         }
         if request.from.is_some() || request.until.is_some() {
             let bound = |at: Option<DateTime<Utc>>, inclusive: bool| match at {
@@ -312,36 +371,24 @@ impl ArchiveIndex {
                 }
                 Some(at) => std::ops::Bound::Excluded(Term::from_field_i64(fields.published, at.timestamp())),
             };
-            clauses
-                .push((Occur::Must, Box::new(RangeQuery::new(bound(request.from, true), bound(request.until, false)))));
+            filter(Box::new(RangeQuery::new(bound(request.from, true), bound(request.until, false))));
         }
-        // Words and filters side by side in one query (not the words nested
-        // in a query of their own), so that words alone make an intersection
-        // of plain term lists, which tantivy ranks with block-max WAND.
-        let prunable = request.sort == Sort::Relevance
-            && clauses.iter().all(|(occur, q)| *occur == Occur::Must && q.downcast_ref::<TermQuery>().is_some());
         let query = BooleanQuery::new(clauses);
         let page = request.page.clamp(1, MAX_PAGE);
-        let window = TopDocs::with_limit(PAGE_SIZE).and_offset((page - 1) * PAGE_SIZE);
-        let (total, addresses): (Total, Vec<_>) = match request.sort {
-            // Ranking skips most matches: counting them all alongside would
-            // undo that, so the count runs apart and stops at the limit.
-            Sort::Relevance if prunable => {
-                let top = searcher.search(&query, &window.order_by_score())?;
-                (count_up_to(&searcher, &query, EXACT_TOTAL_LIMIT)?, top.into_iter().map(|(_, a)| a).collect())
-            }
-            // Phrases, alternatives and date ranges visit every match
-            // anyway; counting on the way costs nothing.
-            Sort::Relevance => {
-                let (count, top) = searcher.search(&query, &(Count, window.order_by_score()))?;
-                (Total { count, exact: true }, top.into_iter().map(|(_, a)| a).collect())
-            }
-            Sort::Newest => {
-                let collector = window.order_by_fast_field::<i64>("published", Order::Desc);
-                let (count, top) = searcher.search(&query, &(Count, collector))?;
-                (Total { count, exact: true }, top.into_iter().map(|(_, a)| a).collect())
-            }
+        // Counting stops at the limit; up to it every match is ranked, past
+        // it only the runs of stories that can still make the page.
+        let total = count_up_to(&searcher, &query, EXACT_TOTAL_LIMIT)?;
+        let (order, scoring) = match request.sort {
+            Sort::Relevance => (
+                ranking::Order::Relevance { best: words.best_score, now: Utc::now().timestamp() },
+                EnableScoring::enabled_from_searcher(&searcher),
+            ),
+            Sort::Newest => (ranking::Order::Newest, EnableScoring::disabled_from_searcher(&searcher)),
         };
+        let weight = query.weight(scoring)?;
+        let ranked =
+            ranking::top(&searcher, weight.as_ref(), order, page * PAGE_SIZE, !total.exact, &generation.run_dates)?;
+        let addresses = ranked.into_iter().skip((page - 1) * PAGE_SIZE);
         let mut snippets = SnippetGenerator::create(&searcher, &text_query, fields.text)?;
         snippets.set_max_num_chars(SNIPPET_CHARS);
         let mut hits = Vec::with_capacity(addresses.len());
@@ -414,46 +461,78 @@ fn highlight(generator: &SnippetGenerator, text: &str) -> (String, usize) {
 /// A clause of a boolean query.
 type Clause = (Occur, Box<dyn Query>);
 
-/// The reader's words as clauses over the `text` field: one term query per
-/// word, one phrase query per phrase.
-fn text_clauses(index: &Index, fields: &Fields, terms: &Terms) -> Result<Vec<Clause>, SearchError> {
-    let mut tokenizer = index.tokenizer_for_field(fields.text)?;
-    let mut tokens_of = |text: &str| {
-        let mut tokens = Vec::new();
-        let mut stream = tokenizer.token_stream(text);
-        while stream.advance() {
-            tokens.push(stream.token().text.clone());
-        }
-        tokens
-    };
-    let mut phrase = |text: &str| -> Option<Box<dyn Query>> {
-        let tokens = tokens_of(text);
-        if tokens.is_empty() {
-            return None;
-        }
-        let term = |token: &String| Term::from_field_text(fields.text, token);
-        Some(match tokens.as_slice() {
-            [token] => Box::new(TermQuery::new(term(token), IndexRecordOption::WithFreqs)),
-            tokens => Box::new(PhraseQuery::new(tokens.iter().map(term).collect())),
-        })
-    };
-    let mut clauses: Vec<Clause> = Vec::new();
-    for part in &terms.0 {
-        match part {
-            Part::Phrase(text) => clauses.extend(phrase(text).map(|q| (Occur::Must, q))),
-            Part::Any(alternatives) => {
-                let any: Vec<_> = alternatives.iter().filter_map(|a| phrase(a)).map(|q| (Occur::Should, q)).collect();
-                if !any.is_empty() {
-                    clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
-                }
+/// A query and the highest BM25 score a story can get from it.
+type Scored = (Box<dyn Query>, Score);
+
+/// The reader's words as clauses over the `text` field, and the highest
+/// BM25 score a story can get from them.
+struct Words {
+    clauses: Vec<Clause>,
+    best_score: Score,
+}
+
+impl Words {
+    /// One term query per word; per phrase, a phrase query behind the
+    /// phrase's word pairs (which find the few candidates cheaply, adding
+    /// nothing to the score).
+    fn of(searcher: &Searcher, fields: &Fields, terms: &Terms) -> Result<Self, SearchError> {
+        let mut analyzer = pairs::words();
+        let mut phrase = |text: &str| -> Result<Option<Scored>, SearchError> {
+            let mut tokens = Vec::new();
+            let mut stream = analyzer.token_stream(text);
+            while stream.advance() {
+                tokens.push(stream.token().text.clone());
             }
-            Part::Not(text) => clauses.extend(phrase(text).map(|q| (Occur::MustNot, q))),
+            let terms: Vec<Term> = tokens.iter().map(|token| Term::from_field_text(fields.text, token)).collect();
+            if terms.is_empty() {
+                return Ok(None);
+            }
+            let best = Bm25Weight::for_terms(searcher, &terms)?.max_score();
+            if let [term] = terms.as_slice() {
+                return Ok(Some((Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)), best)));
+            }
+            let mut all: Vec<Clause> = tokens
+                .windows(2)
+                .map(|pair| {
+                    let term = Term::from_field_text(fields.pairs, &pairs::pair(&pair[0], &pair[1]));
+                    let query = ConstScoreQuery::new(Box::new(TermQuery::new(term, IndexRecordOption::Basic)), 0.0);
+                    (Occur::Must, Box::new(query) as Box<dyn Query>)
+                })
+                .collect();
+            all.push((Occur::Must, Box::new(PhraseQuery::new(terms))));
+            Ok(Some((Box::new(BooleanQuery::new(all)), best)))
+        };
+        let mut clauses: Vec<Clause> = Vec::new();
+        let mut best_score = 0.0;
+        for part in &terms.0 {
+            match part {
+                Part::Phrase(text) => {
+                    if let Some((query, best)) = phrase(text)? {
+                        clauses.push((Occur::Must, query));
+                        best_score += best;
+                    }
+                }
+                Part::Any(alternatives) => {
+                    let mut any = Vec::new();
+                    for alternative in alternatives {
+                        if let Some((query, best)) = phrase(alternative)? {
+                            any.push((Occur::Should, query));
+                            // Several alternatives may match: their scores add up.
+                            best_score += best;
+                        }
+                    }
+                    if !any.is_empty() {
+                        clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+                    }
+                }
+                Part::Not(text) => clauses.extend(phrase(text)?.map(|(query, _)| (Occur::MustNot, query))),
+            }
         }
+        if !clauses.iter().any(|(occur, _)| *occur == Occur::Must) {
+            return Err(QueryError::NothingToFind.into());
+        }
+        Ok(Self { clauses, best_score })
     }
-    if !clauses.iter().any(|(occur, _)| *occur == Occur::Must) {
-        return Err(QueryError::NothingToFind.into());
-    }
-    Ok(clauses)
 }
 
 /// One result.

@@ -168,9 +168,8 @@ fn totals_past_the_limit_say_more_than() {
     let (_dir, index) = fixture();
     let generation = index.generation();
     let searcher = generation.reader.searcher();
-    let query = BooleanQuery::new(
-        text_clauses(&generation.index, &generation.fields, &Terms::parse("early").unwrap()).unwrap(),
-    );
+    let query =
+        BooleanQuery::new(Words::of(&searcher, &generation.fields, &Terms::parse("early").unwrap()).unwrap().clauses);
     assert_eq!(count_up_to(&searcher, &query, 3).unwrap(), Total { count: 3, exact: true });
     assert_eq!(count_up_to(&searcher, &query, 2).unwrap(), Total { count: 2, exact: false });
     assert_eq!(Total { count: 2, exact: false }.to_string(), "more than 2");
@@ -194,4 +193,63 @@ fn an_index_of_another_schema_is_replaced_by_an_empty_one() {
     let instance = index.instance().to_owned();
     drop(index);
     assert_eq!(ArchiveIndex::open(dir.path()).unwrap().instance(), instance, "the instance name is kept");
+}
+
+#[test]
+fn a_phrase_needs_its_words_in_order_not_just_its_pairs() {
+    let (_dir, index) = fixture();
+    let mut writer = index.indexer(1, 15_000_000).unwrap();
+    // Both pairs of "too early yet", never the phrase itself.
+    writer.upsert(&story(5, "world", (2017, 4, 14), "Too early", "Early yet again.", "")).unwrap();
+    writer.commit(5).unwrap();
+    let page = index.search(&request("\"too early yet\"")).unwrap();
+    assert_eq!(page.total.count, 2);
+    assert!(!ids(&page).contains(&5), "{:?}", ids(&page));
+    assert_eq!(index.search(&request("\"early early\"")).unwrap().total.count, 0, "no pair across values");
+    assert_eq!(index.search(&request("\"early yet again\"")).unwrap().total.count, 1);
+}
+
+#[test]
+fn ranking_by_runs_finds_what_ranking_every_match_finds() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = Arc::new(ArchiveIndex::open(dir.path()).unwrap());
+    let mut writer = index.indexer(1, 50_000_000).unwrap();
+    // Three and a half runs of stories, published out of order, every one
+    // holding "common" (once to five times) and every seventh "rarer".
+    let stories = ranking::CHUNK_DOCS as i64 * 7 / 2;
+    for id in 0..stories {
+        let day = (id * 7919) % 9000;
+        let published = Utc.with_ymd_and_hms(2000, 1, 1, 0, 0, 0).unwrap() + chrono::Duration::days(day);
+        let words = "common ".repeat(1 + (id % 5) as usize) + if id % 7 == 0 { "rarer" } else { "filler" };
+        writer
+            .upsert(&IndexedStory {
+                first_published_at: published,
+                ..story(id, "world", (2000, 1, 1), "Headline", &words, "")
+            })
+            .unwrap();
+    }
+    writer.commit(1).unwrap();
+    let generation = index.generation();
+    let searcher = generation.reader.searcher();
+    for q in ["common", "rarer common"] {
+        let query =
+            BooleanQuery::new(Words::of(&searcher, &generation.fields, &Terms::parse(q).unwrap()).unwrap().clauses);
+        let best = Words::of(&searcher, &generation.fields, &Terms::parse(q).unwrap()).unwrap().best_score;
+        let now = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap().timestamp();
+        for (order, scoring) in [
+            (ranking::Order::Relevance { best, now }, EnableScoring::enabled_from_searcher(&searcher)),
+            (ranking::Order::Newest, EnableScoring::disabled_from_searcher(&searcher)),
+        ] {
+            let weight = query.weight(scoring).unwrap();
+            let top = |by_runs| ranking::top(&searcher, weight.as_ref(), order, 30, by_runs, &generation.run_dates);
+            assert_eq!(top(true).unwrap(), top(false).unwrap(), "{q} {order:?}");
+            assert_eq!(top(true).unwrap().len(), 30);
+        }
+    }
+    // Newest first through the search itself: past the exact limit, in date order.
+    let newest = index.search(&SearchRequest { sort: Sort::Newest, ..request("common") }).unwrap();
+    assert!(!newest.total.exact);
+    let dates: Vec<_> = newest.hits.iter().map(|h| h.first_published_at).collect();
+    assert!(dates.windows(2).all(|w| w[0] >= w[1]), "{dates:?}");
+    assert_eq!(dates[0], Utc.with_ymd_and_hms(2000, 1, 1, 0, 0, 0).unwrap() + chrono::Duration::days(8999));
 }

@@ -13,7 +13,7 @@
 use chrono::{DateTime, Utc};
 use masthead_domain::email::Email;
 
-use crate::{Result, Store, StoreError, on_pool};
+use crate::{Result, Store, StoreError, instant, on_pool};
 
 /// A reader or staff account as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,10 +136,6 @@ struct SessionRow {
     user_agent: String,
     created_at: i64,
     last_seen_at: i64,
-}
-
-fn instant(seconds: i64) -> Result<DateTime<Utc>> {
-    DateTime::from_timestamp(seconds, 0).ok_or_else(|| StoreError::Corrupt(format!("timestamp {seconds} out of range")))
 }
 
 impl TryFrom<ReaderRow> for ReaderRecord {

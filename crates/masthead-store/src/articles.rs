@@ -17,6 +17,66 @@ macro_rules! summary_columns {
     };
 }
 
+/// The columns that hold a story's content, in the order [`bind_content!`]
+/// binds them: every write of a story's text sets these.
+macro_rules! content_columns {
+    () => {
+        "slug, section, headline, standfirst, body_html, author, agency, dateline, premium"
+    };
+}
+pub(crate) use content_columns;
+
+/// A story's content as [`content_columns!`] stores it, whoever wrote it: a
+/// new story, a desk edit or wire copy.
+pub(crate) struct ContentColumns<'a> {
+    pub slug: String,
+    pub section: &'a str,
+    pub headline: &'a str,
+    pub standfirst: &'a str,
+    pub body_html: &'a str,
+    pub author: Option<&'a str>,
+    pub agency: Option<&'a str>,
+    pub dateline: Option<&'a str>,
+    pub premium: bool,
+}
+
+impl<'a> From<&'a NewArticle> for ContentColumns<'a> {
+    fn from(article: &'a NewArticle) -> Self {
+        Self {
+            slug: article.slug().as_str().to_owned(),
+            section: &article.section,
+            headline: &article.headline,
+            standfirst: &article.standfirst,
+            body_html: article.body.as_str(),
+            author: article.credit.author(),
+            agency: article.credit.agency(),
+            dateline: article.dateline.as_deref(),
+            premium: article.premium,
+        }
+    }
+}
+
+/// Binds a story's content (anything that becomes [`ContentColumns`]) to
+/// `$query` in [`content_columns!`] order, with its `$bind` method: `bind`
+/// on a query, `push_bind` on a [`QueryBuilder`] row. Evaluates to what the
+/// last bind returns, so more binds can follow.
+macro_rules! bind_content {
+    ($query:expr, $bind:ident, $content:expr) => {{
+        let content = $crate::articles::ContentColumns::from($content);
+        $query
+            .$bind(content.slug)
+            .$bind(content.section)
+            .$bind(content.headline)
+            .$bind(content.standfirst)
+            .$bind(content.body_html)
+            .$bind(content.author)
+            .$bind(content.agency)
+            .$bind(content.dateline)
+            .$bind(content.premium)
+    }};
+}
+pub(crate) use bind_content;
+
 #[derive(sqlx::FromRow)]
 struct SummaryRow {
     id: i64,
@@ -125,26 +185,19 @@ impl Store {
     pub async fn insert_article(&self, article: &NewArticle) -> Result<i64> {
         let id = on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            let id: (i64,) = sqlx::query_as(
-                "INSERT INTO articles (slug, section, headline, standfirst, body_html, author, agency,
-                     dateline, premium, status, first_published_at, updated_at)
+            let insert = sqlx::query_as(concat!(
+                "INSERT INTO articles (",
+                content_columns!(),
+                ", status, first_published_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-                 RETURNING id",
-            )
-            .bind(article.slug().as_str())
-            .bind(&article.section)
-            .bind(&article.headline)
-            .bind(&article.standfirst)
-            .bind(article.body.as_str())
-            .bind(article.credit.author())
-            .bind(article.credit.agency())
-            .bind(article.dateline.as_deref())
-            .bind(article.premium)
-            .bind(article.status.as_str())
-            .bind(article.first_published_at.timestamp())
-            .bind(article.updated_at.timestamp())
-            .fetch_one(&mut *tx)
-            .await?;
+                 RETURNING id"
+            ));
+            let id: (i64,) = bind_content!(insert, bind, article)
+                .bind(article.status.as_str())
+                .bind(article.first_published_at.timestamp())
+                .bind(article.updated_at.timestamp())
+                .fetch_one(&mut *tx)
+                .await?;
             sqlx::query("INSERT INTO search_log (article_id) VALUES ($1)").bind(id.0).execute(&mut *tx).await?;
             tx.commit().await?;
             id.0
@@ -158,26 +211,19 @@ impl Store {
     pub async fn update_article(&self, id: i64, article: &NewArticle) -> Result<bool> {
         let updated = on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            let updated = sqlx::query(
+            // The SET list follows content_columns!().
+            let update = sqlx::query(
                 "UPDATE articles SET slug = $2, section = $3, headline = $4, standfirst = $5, body_html = $6,
                      author = $7, agency = $8, dateline = $9, premium = $10, status = $11, updated_at = $12
                  WHERE id = $1",
             )
-            .bind(id)
-            .bind(article.slug().as_str())
-            .bind(&article.section)
-            .bind(&article.headline)
-            .bind(&article.standfirst)
-            .bind(article.body.as_str())
-            .bind(article.credit.author())
-            .bind(article.credit.agency())
-            .bind(article.dateline.as_deref())
-            .bind(article.premium)
-            .bind(article.status.as_str())
-            .bind(article.updated_at.timestamp())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+            .bind(id);
+            let updated = bind_content!(update, bind, article)
+                .bind(article.status.as_str())
+                .bind(article.updated_at.timestamp())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
             if updated > 0 {
                 sqlx::query("INSERT INTO search_log (article_id) VALUES ($1)").bind(id).execute(&mut *tx).await?;
             }
@@ -216,20 +262,13 @@ impl Store {
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             for chunk in articles.chunks(INSERT_BATCH) {
-                let mut insert = QueryBuilder::new(
-                    "INSERT INTO articles (slug, section, headline, standfirst, body_html, author, \
-                     agency, dateline, premium, status, first_published_at, updated_at) ",
-                );
+                let mut insert = QueryBuilder::new(concat!(
+                    "INSERT INTO articles (",
+                    content_columns!(),
+                    ", status, first_published_at, updated_at) "
+                ));
                 insert.push_values(chunk, |mut row, article| {
-                    row.push_bind(article.slug().as_str().to_owned())
-                        .push_bind(article.section.as_str())
-                        .push_bind(article.headline.as_str())
-                        .push_bind(article.standfirst.as_str())
-                        .push_bind(article.body.as_str())
-                        .push_bind(article.credit.author())
-                        .push_bind(article.credit.agency())
-                        .push_bind(article.dateline.as_deref())
-                        .push_bind(article.premium)
+                    bind_content!(row, push_bind, article)
                         .push_bind(article.status.as_str())
                         .push_bind(article.first_published_at.timestamp())
                         .push_bind(article.updated_at.timestamp());

@@ -7,8 +7,9 @@
 
 use chrono::{DateTime, Utc};
 use masthead_domain::access::Benefit;
+use masthead_domain::subscription::{self, State};
 
-use crate::{Result, Store, on_pool};
+use crate::{GRACE, Result, Store, on_pool};
 
 impl Store {
     /// Grants `benefit` to a reader from `starts_at` until `ends_at` (or for good).
@@ -37,20 +38,40 @@ impl Store {
 
     /// The benefits a reader holds at `at`, each once, in a stable order.
     pub async fn benefits(&self, reader_id: i64, at: DateTime<Utc>) -> Result<Vec<Benefit>> {
-        let rows: Vec<(String,)> = on_pool!(self, pool => sqlx::query_as(
-            "SELECT DISTINCT benefit FROM entitlement_grants
-             WHERE reader_id = $1 AND starts_at <= $2 AND (ends_at IS NULL OR ends_at > $2)",
+        Ok(self.benefits_until(reader_id, at).await?.0)
+    }
+
+    /// [`Self::benefits`], with the first instant after `at` at which they
+    /// may change without anything being written: a grant starting or
+    /// ending, a paid term or its grace ending, a ledger event dated later.
+    /// Until then — and while the access counter has not moved — they hold.
+    pub async fn benefits_until(
+        &self,
+        reader_id: i64,
+        at: DateTime<Utc>,
+    ) -> Result<(Vec<Benefit>, Option<DateTime<Utc>>)> {
+        let grants: Vec<(String, i64, Option<i64>)> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT benefit, starts_at, ends_at FROM entitlement_grants WHERE reader_id = $1",
         )
         .bind(reader_id)
-        .bind(at.timestamp())
         .fetch_all(pool)
         .await)?;
-        let mut benefits: Vec<Benefit> = rows.iter().filter_map(|(b,)| Benefit::parse(b)).collect();
-        for subscription in self.reader_subscriptions(reader_id).await? {
-            let Some(state) = self.subscription_state(subscription.id, at).await? else { continue };
-            if !state.has_access() {
-                continue;
+        let now = at.timestamp();
+        let mut benefits = Vec::new();
+        let mut changes: Vec<DateTime<Utc>> = Vec::new();
+        for (benefit, starts_at, ends_at) in grants {
+            if starts_at <= now && ends_at.is_none_or(|end| end > now) {
+                benefits.extend(Benefit::parse(&benefit));
             }
+            for change in [Some(starts_at), ends_at].into_iter().flatten().filter(|t| *t > now) {
+                changes.push(crate::instant(change)?);
+            }
+        }
+        for subscription in self.reader_subscriptions(reader_id).await? {
+            let ledger = self.ledger(subscription.id).await?;
+            let state = subscription::fold(&ledger, at, GRACE);
+            changes.extend(subscription::next_change(&ledger, state.as_ref(), at, GRACE));
+            let Some(state) = state.filter(State::has_access) else { continue };
             let plan = self
                 .plan(state.plan_id)
                 .await?
@@ -59,6 +80,6 @@ impl Store {
         }
         benefits.sort();
         benefits.dedup();
-        Ok(benefits)
+        Ok((benefits, changes.into_iter().min()))
     }
 }

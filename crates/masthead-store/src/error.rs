@@ -29,6 +29,9 @@ pub enum StoreError {
     /// A query failed.
     #[error("database query failed: {0}")]
     Query(#[from] sqlx::Error),
+    /// The change counters could not be read on SQLite's direct path.
+    #[error("cannot read the change counters: {0}")]
+    Counters(#[from] rusqlite::Error),
     /// A stored row cannot be read back (a bug or manual tampering).
     #[error("stored data is invalid: {0}")]
     Corrupt(String),

@@ -5,9 +5,12 @@
 //! behind the row lock on the month's counter: however many requests race,
 //! exactly `limit` distinct stories are granted per meter and month.
 
-use chrono::{DateTime, Utc};
+use std::collections::{HashMap, HashSet};
 
-use crate::{Result, Store, on_pool};
+use chrono::{DateTime, Utc};
+use sqlx::QueryBuilder;
+
+use crate::{Result, Store, StoreError, on_pool};
 
 /// What recording a metered read did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +50,34 @@ pub struct MeteredRead {
 
 fn count(value: i64) -> u32 {
     u32::try_from(value).unwrap_or(u32::MAX)
+}
+
+/// Decides a batch of reads in arrival order, given each meter's count and
+/// the stories already on it: the outcomes, and the reads that count.
+fn apply<'r>(
+    reads: &'r [MeteredRead],
+    used: &mut HashMap<(String, i64), i64>,
+    on_meter: &mut HashSet<(String, i64, i64)>,
+) -> Result<(Vec<ReadOutcome>, Vec<&'r MeteredRead>)> {
+    let mut outcomes = Vec::with_capacity(reads.len());
+    let mut counted = Vec::new();
+    for read in reads {
+        let Some(so_far) = used.get_mut(&(read.meter.clone(), read.month)) else {
+            return Err(StoreError::Corrupt(format!("no meter row for {} in month {}", read.meter, read.month)));
+        };
+        let story = (read.meter.clone(), read.month, read.article_id);
+        outcomes.push(if on_meter.contains(&story) {
+            ReadOutcome::AlreadyRead { used: count(*so_far) }
+        } else if *so_far < i64::from(read.limit) {
+            *so_far += 1;
+            on_meter.insert(story);
+            counted.push(read);
+            ReadOutcome::Counted { used: count(*so_far) }
+        } else {
+            ReadOutcome::LimitReached { used: count(*so_far) }
+        });
+    }
+    Ok((outcomes, counted))
 }
 
 impl Store {
@@ -112,67 +143,59 @@ impl Store {
     /// they had come one after another.
     #[tracing::instrument(skip_all, fields(reads = reads.len()))]
     pub async fn record_reads(&self, reads: &[MeteredRead]) -> Result<Vec<ReadOutcome>> {
+        if reads.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut months: Vec<(&str, i64)> = reads.iter().map(|read| (read.meter.as_str(), read.month)).collect();
+        months.sort_unstable();
+        months.dedup();
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            let mut outcomes = Vec::with_capacity(reads.len());
-            for read in reads {
-                // A write first: this takes SQLite's write lock before anything is read.
-                sqlx::query("INSERT INTO meter_months (meter, month, used) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING")
-                    .bind(&read.meter)
-                    .bind(read.month)
+            // A write first, which takes SQLite's write lock before anything is
+            // read; on PostgreSQL it locks each month's counter row, so a
+            // competing batch or merge for the same meters waits for this one.
+            let mut used: HashMap<(String, i64), i64> = QueryBuilder::new("INSERT INTO meter_months (meter, month, used) ")
+                .push_values(&months, |mut row, (meter, month)| {
+                    row.push_bind(*meter).push_bind(*month).push("0");
+                })
+                .push(" ON CONFLICT (meter, month) DO UPDATE SET used = meter_months.used RETURNING meter, month, used")
+                .build_query_as::<(String, i64, i64)>()
+                .fetch_all(&mut *tx)
+                .await?
+                .into_iter()
+                .map(|(meter, month, used)| ((meter, month), used))
+                .collect();
+            let mut on_meter: HashSet<(String, i64, i64)> =
+                QueryBuilder::new("SELECT meter, month, article_id FROM meter_reads WHERE (meter, month, article_id) IN (")
+                    .push_values(reads, |mut row, read| {
+                        row.push_bind(&read.meter).push_bind(read.month).push_bind(read.article_id);
+                    })
+                    .push(")")
+                    .build_query_as::<(String, i64, i64)>()
+                    .fetch_all(&mut *tx)
+                    .await?
+                    .into_iter()
+                    .collect();
+            let (outcomes, counted) = apply(reads, &mut used, &mut on_meter)?;
+            if !counted.is_empty() {
+                QueryBuilder::new("INSERT INTO meter_reads (meter, month, article_id, read_at) ")
+                    .push_values(&counted, |mut row, read| {
+                        row.push_bind(&read.meter).push_bind(read.month).push_bind(read.article_id).push_bind(read.at.timestamp());
+                    })
+                    .build()
                     .execute(&mut *tx)
                     .await?;
-                // PostgreSQL: a read of the same story racing in another
-                // transaction waits here for it, then finds the row.
-                let inserted = sqlx::query(
-                    "INSERT INTO meter_reads (meter, month, article_id, read_at) VALUES ($1, $2, $3, $4)
-                     ON CONFLICT DO NOTHING",
-                )
-                .bind(&read.meter)
-                .bind(read.month)
-                .bind(read.article_id)
-                .bind(read.at.timestamp())
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                // PostgreSQL re-checks `used < limit` after waiting for a competing update.
-                let counted: Option<(i64,)> = if inserted == 0 {
-                    None
-                } else {
-                    sqlx::query_as(
-                        "UPDATE meter_months SET used = used + 1
-                         WHERE meter = $1 AND month = $2 AND used < $3 RETURNING used",
-                    )
-                    .bind(&read.meter)
-                    .bind(read.month)
-                    .bind(i64::from(read.limit))
-                    .fetch_optional(&mut *tx)
-                    .await?
-                };
-                if let Some((used,)) = counted {
-                    outcomes.push(ReadOutcome::Counted { used: count(used) });
-                    continue;
-                }
-                if inserted > 0 {
-                    // Over the limit: the story is not on the meter after all.
-                    sqlx::query("DELETE FROM meter_reads WHERE meter = $1 AND month = $2 AND article_id = $3")
-                        .bind(&read.meter)
-                        .bind(read.month)
-                        .bind(read.article_id)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                let (used,): (i64,) = sqlx::query_as("SELECT used FROM meter_months WHERE meter = $1 AND month = $2")
-                    .bind(&read.meter)
-                    .bind(read.month)
-                    .fetch_one(&mut *tx)
+                let mut changed: Vec<(&str, i64)> = counted.iter().map(|read| (read.meter.as_str(), read.month)).collect();
+                changed.sort_unstable();
+                changed.dedup();
+                QueryBuilder::new("INSERT INTO meter_months (meter, month, used) ")
+                    .push_values(&changed, |mut row, (meter, month)| {
+                        row.push_bind(*meter).push_bind(*month).push_bind(used[&((*meter).to_owned(), *month)]);
+                    })
+                    .push(" ON CONFLICT (meter, month) DO UPDATE SET used = excluded.used")
+                    .build()
+                    .execute(&mut *tx)
                     .await?;
-                let used = count(used);
-                outcomes.push(if inserted == 0 {
-                    ReadOutcome::AlreadyRead { used }
-                } else {
-                    ReadOutcome::LimitReached { used }
-                });
             }
             tx.commit().await?;
             Ok(outcomes)

@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 use masthead_domain::{ArticleStatus, Credit, Page, Slug};
 use sqlx::QueryBuilder;
 
+use crate::articles::{ContentColumns, bind_content, content_columns};
 use crate::{Result, Store, StoreError, on_pool};
 
 /// Where a story is, as the newsroom sees it: the stored status plus the
@@ -93,6 +94,22 @@ pub struct StoryContent {
     pub premium: bool,
     /// Tags, normalised and deduplicated.
     pub tags: Vec<String>,
+}
+
+impl<'a> From<&'a StoryContent> for ContentColumns<'a> {
+    fn from(content: &'a StoryContent) -> Self {
+        Self {
+            slug: Slug::from_headline(&content.headline).as_str().to_owned(),
+            section: &content.section,
+            headline: &content.headline,
+            standfirst: &content.standfirst,
+            body_html: &content.body_html,
+            author: content.credit.author(),
+            agency: content.credit.agency(),
+            dateline: content.dateline.as_deref(),
+            premium: content.premium,
+        }
+    }
 }
 
 /// A story as the newsroom lists it.
@@ -452,29 +469,22 @@ impl Store {
         let action = action_word(transition, ArticleStatus::Draft, true);
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            let (id,): (i64,) = sqlx::query_as(
-                "INSERT INTO articles (slug, section, headline, standfirst, body_html, body_markdown, author, agency,
-                     dateline, premium, status, first_published_at, updated_at, created_by, scheduled_at)
+            let insert = sqlx::query_as(concat!(
+                "INSERT INTO articles (",
+                content_columns!(),
+                ", body_markdown, status, first_published_at, updated_at, created_by, scheduled_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-                 RETURNING id",
-            )
-            .bind(Slug::from_headline(&content.headline).as_str())
-            .bind(&content.section)
-            .bind(&content.headline)
-            .bind(&content.standfirst)
-            .bind(&content.body_html)
-            .bind(&content.body_markdown)
-            .bind(content.credit.author())
-            .bind(content.credit.agency())
-            .bind(content.dateline.as_deref())
-            .bind(content.premium)
-            .bind(status.as_str())
-            .bind(first_published)
-            .bind(at.timestamp())
-            .bind(by)
-            .bind(scheduled)
-            .fetch_one(&mut *tx)
-            .await?;
+                 RETURNING id"
+            ));
+            let (id,): (i64,) = bind_content!(insert, bind, content)
+                .bind(&content.body_markdown)
+                .bind(status.as_str())
+                .bind(first_published)
+                .bind(at.timestamp())
+                .bind(by)
+                .bind(scheduled)
+                .fetch_one(&mut *tx)
+                .await?;
             write_tags_and_revision!(tx, id, content, Some(by), action, at);
             tx.commit().await?;
             Ok(id)
@@ -515,31 +525,24 @@ impl Store {
                 Transition::Schedule(when) => (status, Some(when.timestamp()), Some(when)),
             };
             let first_published = goes_out.filter(|_| first_outing).map(|when| when.timestamp());
-            sqlx::query(
+            // The SET list follows content_columns!(); a published story keeps its slug.
+            let update = sqlx::query(
                 "UPDATE articles SET slug = CASE WHEN status = 'published' THEN slug ELSE $2 END,
-                     section = $3, headline = $4, standfirst = $5, body_html = $6, body_markdown = $7,
-                     author = $8, agency = $9, dateline = $10, premium = $11, status = $12,
+                     section = $3, headline = $4, standfirst = $5, body_html = $6,
+                     author = $7, agency = $8, dateline = $9, premium = $10, body_markdown = $11, status = $12,
                      updated_at = $13, scheduled_at = $14,
                      first_published_at = COALESCE($15, first_published_at)
                  WHERE id = $1",
             )
-            .bind(id)
-            .bind(Slug::from_headline(&content.headline).as_str())
-            .bind(&content.section)
-            .bind(&content.headline)
-            .bind(&content.standfirst)
-            .bind(&content.body_html)
-            .bind(&content.body_markdown)
-            .bind(content.credit.author())
-            .bind(content.credit.agency())
-            .bind(content.dateline.as_deref())
-            .bind(content.premium)
-            .bind(new_status.as_str())
-            .bind(at.timestamp())
-            .bind(scheduled)
-            .bind(first_published)
-            .execute(&mut *tx)
-            .await?;
+            .bind(id);
+            bind_content!(update, bind, content)
+                .bind(&content.body_markdown)
+                .bind(new_status.as_str())
+                .bind(at.timestamp())
+                .bind(scheduled)
+                .bind(first_published)
+                .execute(&mut *tx)
+                .await?;
             let action = action_override.unwrap_or(action_word(transition, status, false));
             let number = write_tags_and_revision!(tx, id, content, Some(by), action, at);
             tx.commit().await?;

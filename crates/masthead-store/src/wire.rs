@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use masthead_domain::{ArticleStatus, NewArticle};
 
+use crate::articles::{ContentColumns, bind_content, content_columns};
 use crate::{Result, Store, on_pool};
 
 /// Which agency item, and which version of it, a story is.
@@ -85,29 +86,24 @@ impl Store {
             let outcome = match held {
                 None if !publishable => WireOutcome::NotStored,
                 None => {
-                    let (id,): (i64,) = sqlx::query_as(
-                        "INSERT INTO articles (slug, section, headline, standfirst, body_html, author, agency,
-                             dateline, premium, status, first_published_at, updated_at,
-                             wire_id, wire_version, wire_version_at)
-                         VALUES ($1, $2, $3, $4, $5, NULL, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-                         RETURNING id",
-                    )
-                    .bind(story.slug().as_str())
-                    .bind(&story.section)
-                    .bind(&story.headline)
-                    .bind(&story.standfirst)
-                    .bind(story.body.as_str())
-                    .bind(key.agency)
-                    .bind(story.dateline.as_deref())
-                    .bind(story.premium)
-                    .bind(story.status.as_str())
-                    .bind(story.first_published_at.timestamp())
-                    .bind(story.updated_at.timestamp())
-                    .bind(key.id)
-                    .bind(key.version)
-                    .bind(key.version_at.map(|at| at.timestamp()))
-                    .fetch_one(&mut *tx)
-                    .await?;
+                    let insert = sqlx::query_as(concat!(
+                        "INSERT INTO articles (",
+                        content_columns!(),
+                        ", status, first_published_at, updated_at, wire_id, wire_version, wire_version_at)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                         RETURNING id"
+                    ));
+                    // Wire copy is the agency's, whatever credit the story carries.
+                    let credited = ContentColumns { author: None, agency: Some(key.agency), ..story.into() };
+                    let (id,): (i64,) = bind_content!(insert, bind, credited)
+                        .bind(story.status.as_str())
+                        .bind(story.first_published_at.timestamp())
+                        .bind(story.updated_at.timestamp())
+                        .bind(key.id)
+                        .bind(key.version)
+                        .bind(key.version_at.map(|at| at.timestamp()))
+                        .fetch_one(&mut *tx)
+                        .await?;
                     WireOutcome::Created(id)
                 }
                 Some(held) if !is_newer(&held, &key, story) => WireOutcome::Unchanged(held.id),

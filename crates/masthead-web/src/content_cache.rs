@@ -1,12 +1,12 @@
 //! Published stories and story lists, kept in memory between requests.
 //!
 //! Every request first reads the database's content counter (one indexed
-//! row; see `masthead_store::Store::content_version`), which a trigger bumps
+//! row; see `masthead_store::Counters`), which a trigger bumps
 //! in the same transaction as any write to a story — from this instance,
 //! another instance, or a `masthead wire import` beside the server. When it
 //! has moved, everything kept is dropped; so an edit shows on the very next
 //! request, everywhere. Only what is the same for every reader is kept —
-//! stories, lists and the chosen home lead, never a page, a meter or an access decision — and each
+//! stories, lists (with their cards) and the chosen home lead, never a page, a meter or an access decision — and each
 //! request decides and renders for its own reader.
 //!
 //! Memory stays bounded: stories are kept in two generations of at most
@@ -15,18 +15,49 @@
 //! are dropped wholesale when [`LISTS`] are kept.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
-use masthead_domain::{Article, ArticleSummary, Page};
+use masthead_domain::html::SafeHtml;
+use masthead_domain::{Article, ArticleSummary, Page, PublisherZone};
 use masthead_store::{Store, StoreError};
+
+use crate::versioned::Versioned;
+use crate::views::Card;
 
 /// Stories kept per generation (a story page is a few kilobytes).
 const STORIES_PER_GENERATION: usize = 4_096;
 /// Story lists kept at most.
 const LISTS: usize = 1_024;
 
-/// A page of stories, newest first, and whether an older page follows.
-pub(crate) type Listing = Arc<(Vec<ArticleSummary>, bool)>;
+/// A page of stories, newest first, with the cards lists show them as (the
+/// same for every reader, so made once), and whether an older page follows.
+#[derive(Debug)]
+pub(crate) struct Listing {
+    pub stories: Vec<ArticleSummary>,
+    pub cards: Vec<Card>,
+    pub more: bool,
+}
+
+impl Listing {
+    /// The cards, less the story `except` (one shown elsewhere on the page).
+    pub(crate) fn cards_except(&self, except: Option<i64>) -> impl Iterator<Item = &Card> {
+        self.stories.iter().zip(&self.cards).filter(move |(story, _)| Some(story.id) != except).map(|(_, card)| card)
+    }
+}
+
+/// A published story as kept: the article, and its free part made once.
+#[derive(Debug)]
+pub(crate) struct Story {
+    pub article: Article,
+    /// What a reader who may not read the story gets of its body.
+    pub free_part: SafeHtml,
+}
+
+impl Story {
+    fn new(article: Article) -> Self {
+        Self { free_part: article.body.first_paragraph(), article }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct ListKey {
@@ -37,17 +68,15 @@ struct ListKey {
 
 #[derive(Debug, Default)]
 struct Shelf {
-    /// The content counter everything here was read at (or after).
-    version: i64,
-    young: HashMap<i64, Option<Arc<Article>>>,
-    old: HashMap<i64, Option<Arc<Article>>>,
-    lists: HashMap<ListKey, Listing>,
+    young: HashMap<i64, Option<Arc<Story>>>,
+    old: HashMap<i64, Option<Arc<Story>>>,
+    lists: HashMap<ListKey, Arc<Listing>>,
     /// The editors' chosen home-page lead, once asked.
     lead: Option<Option<Arc<ArticleSummary>>>,
 }
 
 impl Shelf {
-    fn story(&mut self, id: i64) -> Option<Option<Arc<Article>>> {
+    fn story(&mut self, id: i64) -> Option<Option<Arc<Story>>> {
         if let Some(found) = self.young.get(&id) {
             return Some(found.clone());
         }
@@ -56,14 +85,14 @@ impl Shelf {
         Some(found)
     }
 
-    fn keep_story(&mut self, id: i64, story: Option<Arc<Article>>) {
+    fn keep_story(&mut self, id: i64, story: Option<Arc<Story>>) {
         if self.young.len() >= STORIES_PER_GENERATION {
             self.old = std::mem::take(&mut self.young);
         }
         self.young.insert(id, story);
     }
 
-    fn keep_list(&mut self, key: ListKey, listing: Listing) {
+    fn keep_list(&mut self, key: ListKey, listing: Arc<Listing>) {
         if self.lists.len() >= LISTS {
             self.lists.clear();
         }
@@ -72,32 +101,29 @@ impl Shelf {
 }
 
 /// The site's shared memory of published content.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct ContentCache {
-    shelf: Mutex<Shelf>,
+    shelf: Versioned<Shelf>,
+    /// The zone cards give times in.
+    zone: PublisherZone,
 }
 
 impl ContentCache {
-    fn shelf(&self) -> MutexGuard<'_, Shelf> {
-        // A panic while holding the lock leaves nothing half-written worth refusing.
-        self.shelf.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    pub(crate) fn new(zone: PublisherZone) -> Self {
+        Self { shelf: Versioned::default(), zone }
     }
 
     /// Checks the content counter and returns a view that is current as of
     /// now: what it serves is at least as new as the database was when asked.
     pub(crate) async fn current<'a>(&'a self, store: &'a Store) -> Result<Current<'a>, StoreError> {
-        let version = store.content_version().await?;
-        let mut shelf = self.shelf();
-        if version > shelf.version {
-            *shelf = Shelf { version, ..Shelf::default() };
-        }
+        let version = crate::counters::current(store).await?.content;
+        self.shelf.seen(version);
         Ok(Current { cache: self, store, version })
     }
 
     /// Runs `f` on the shelf if it still holds what was current at `version`.
     fn at<T>(&self, version: i64, f: impl FnOnce(&mut Shelf) -> T) -> Option<T> {
-        let mut shelf = self.shelf();
-        (shelf.version == version).then(|| f(&mut shelf))
+        self.shelf.at(version, f)
     }
 }
 
@@ -110,11 +136,11 @@ pub(crate) struct Current<'a> {
 
 impl Current<'_> {
     /// A published story by id.
-    pub(crate) async fn story(&self, id: i64) -> Result<Option<Arc<Article>>, StoreError> {
+    pub(crate) async fn story(&self, id: i64) -> Result<Option<Arc<Story>>, StoreError> {
         if let Some(found) = self.cache.at(self.version, |shelf| shelf.story(id)).flatten() {
             return Ok(found);
         }
-        let found = self.store.published_article(id).await?.map(Arc::new);
+        let found = self.store.published_article(id).await?.map(|article| Arc::new(Story::new(article)));
         self.cache.at(self.version, |shelf| shelf.keep_story(id, found.clone()));
         Ok(found)
     }
@@ -130,12 +156,14 @@ impl Current<'_> {
     }
 
     /// One page of published stories, newest first, from one section or all.
-    pub(crate) async fn latest(&self, section: Option<&str>, page: Page) -> Result<Listing, StoreError> {
+    pub(crate) async fn latest(&self, section: Option<&str>, page: Page) -> Result<Arc<Listing>, StoreError> {
         let key = ListKey { section: section.map(str::to_owned), offset: page.offset(), size: page.size() };
         if let Some(found) = self.cache.at(self.version, |shelf| shelf.lists.get(&key).cloned()).flatten() {
             return Ok(found);
         }
-        let found = Arc::new(self.store.latest(section, page).await?);
+        let (stories, more) = self.store.latest(section, page).await?;
+        let cards = Card::many(&stories, &self.cache.zone);
+        let found = Arc::new(Listing { stories, cards, more });
         self.cache.at(self.version, |shelf| shelf.keep_list(key, found.clone()));
         Ok(found)
     }
@@ -155,16 +183,19 @@ mod tests {
         shelf.keep_story(-1, None);
         assert_eq!(shelf.young.len(), 1);
         assert_eq!(shelf.old.len(), STORIES_PER_GENERATION);
-        assert_eq!(shelf.story(7), Some(None));
+        assert!(matches!(shelf.story(7), Some(None)));
         assert!(shelf.young.contains_key(&7) && !shelf.old.contains_key(&7));
-        assert_eq!(shelf.story(-2), None);
+        assert!(shelf.story(-2).is_none());
     }
 
     #[test]
     fn lists_are_bounded() {
         let mut shelf = Shelf::default();
         for offset in 0..=LISTS as u64 {
-            shelf.keep_list(ListKey { section: None, offset, size: 1 }, Arc::new((Vec::new(), false)));
+            shelf.keep_list(
+                ListKey { section: None, offset, size: 1 },
+                Arc::new(Listing { stories: Vec::new(), cards: Vec::new(), more: false }),
+            );
         }
         assert_eq!(shelf.lists.len(), 1);
     }

@@ -5,10 +5,12 @@
 //! which is how tests start the real server) and [`Application::serve`] runs it
 //! until the shutdown future resolves.
 
+mod access_cache;
 mod account;
 mod api;
 mod billing;
 mod content_cache;
+mod counters;
 mod csrf;
 mod error;
 mod feeds;
@@ -18,6 +20,7 @@ mod pages;
 mod reading;
 mod search;
 mod search_sync;
+mod versioned;
 mod views;
 mod visitor;
 
@@ -41,6 +44,7 @@ pub use error::StartError;
 pub use masthead_mail::Mailer;
 pub use newsroom::{SET_PASSWORD_FOR, StaffAdded, StaffError, add_staff};
 pub use search_sync::{IndexingError, Rebuilt, rebuild_index};
+pub use views::render_story_page;
 
 /// What the site needs to know about the publication it serves.
 #[derive(Debug, Clone)]
@@ -125,12 +129,16 @@ struct AppState {
     archive_age: chrono::Duration,
     /// This instance's search index.
     search: Arc<ArchiveIndex>,
+    /// Searches that may run at once: one per core.
+    search_slots: tokio::sync::Semaphore,
     /// Payments, invoices, renewals and partner codes.
     billing: Arc<masthead_billing::Billing>,
     /// The house ads pages show to readers without the ad-free benefit.
     house_ads: billing::ads::HouseAds,
     /// Published stories and lists, checked against the database per request.
     content: content_cache::ContentCache,
+    /// Signed-in readers' sessions and benefits, checked likewise.
+    access: access_cache::AccessCache,
     /// Writes metered reads in batches.
     meter_writer: meter_writer::MeterWriter,
     /// Logged-out meters already full this month.
@@ -209,9 +217,13 @@ impl Application {
             limiters: account::Limiters::new(config.rate_limits),
             archive_age: chrono::Duration::days(i64::from(config.archive_age_days)),
             search,
+            search_slots: tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
+            ),
             billing,
             house_ads: billing::ads::HouseAds::default(),
-            content: content_cache::ContentCache::default(),
+            content: content_cache::ContentCache::new(config.zone),
+            access: access_cache::AccessCache::default(),
             meter_writer,
             full_meters: reading::FullMeters::default(),
         });
@@ -259,6 +271,7 @@ fn router(state: SharedState) -> Router {
         .merge(billing::routes())
         .merge(newsroom::routes())
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn(counters::once_per_view))
         .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -6,7 +6,8 @@
 //! each behind SQLite's single writer (or PostgreSQL's commits). Batching
 //! keeps every read exact — the batch applies them in arrival order with the
 //! same checks as one at a time — and durable: no request hears "counted"
-//! before the read is on disk.
+//! before the read is on disk. On SQLite a second task checkpoints the
+//! write-ahead log beside the writer, so its commits stay short.
 
 use masthead_store::{MeteredRead, ReadOutcome, Store, StoreError};
 use tokio::sync::{mpsc, oneshot};
@@ -15,6 +16,8 @@ use tokio::sync::{mpsc, oneshot};
 const MAX_BATCH: usize = 256;
 /// Reads waiting for the writer before new ones wait for room.
 const QUEUE: usize = 4_096;
+/// How often the write-ahead log is checkpointed beside the writer.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
 
 struct Job {
     read: MeteredRead,
@@ -28,9 +31,12 @@ pub(crate) struct MeterWriter {
 }
 
 impl MeterWriter {
-    /// Starts the writer task on the current runtime.
+    /// Starts the writer task, and the checkpoints beside it, on the current runtime.
     pub(crate) fn spawn(store: Store) -> Self {
         let (jobs, queue) = mpsc::channel(QUEUE);
+        if store.backend() == "sqlite" {
+            tokio::spawn(checkpoint(store.clone()));
+        }
         tokio::spawn(write(store, queue));
         Self { jobs }
     }
@@ -42,6 +48,19 @@ impl MeterWriter {
             return Err(StoreError::Corrupt("the meter writer has stopped".to_owned()));
         }
         outcome.await.unwrap_or_else(|_| Err(StoreError::Corrupt("the meter writer dropped a read".to_owned())))
+    }
+}
+
+/// Keeps the write-ahead log short from outside the writer (see
+/// `Store::checkpoint`), so that a commit seldom carries a checkpoint's cost.
+async fn checkpoint(store: Store) {
+    let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if let Err(error) = store.checkpoint().await {
+            tracing::warn!(%error, "checkpoint failed; retrying");
+        }
     }
 }
 

@@ -53,18 +53,16 @@ pub(crate) async fn home(State(state): State<SharedState>) -> Result<Response, P
     let latest = content.latest(None, Page::new(None, 1)).await?;
     // An editor's chosen lead (while it is published), else the newest story.
     let chosen = content.chosen_lead().await?;
-    let lead = chosen.as_deref().or(latest.0.first());
-    let mut desks = Vec::with_capacity(state.sections.len());
+    let lead = chosen.as_deref().or(latest.stories.first());
+    let mut listings = Vec::with_capacity(state.sections.len());
     for section in &state.sections {
-        let stories = content.latest(Some(&section.slug), Page::new(None, HOME_DESK_SIZE)).await?;
-        let cards = stories
-            .0
-            .iter()
-            .filter(|story| lead.is_none_or(|lead| lead.id != story.id))
-            .map(|story| Card::new(story, zone))
-            .collect();
-        desks.push(Desk { section, cards });
+        listings.push((section, content.latest(Some(&section.slug), Page::new(None, HOME_DESK_SIZE)).await?));
     }
+    let lead_id = lead.map(|story| story.id);
+    let desks = listings
+        .iter()
+        .map(|(section, listing)| Desk { section, cards: listing.cards_except(lead_id).collect() })
+        .collect();
     let page = HomePage {
         layout: Layout::new(&state, String::new(), format!("The latest news from {}", state.publisher_name), None),
         lead: lead.map(|story| Card::new(story, zone)),
@@ -92,8 +90,7 @@ pub(crate) async fn section(
     };
     let page = Page::new(Some(number), SECTION_PAGE_SIZE);
     let listing = state.content.current(&state.store).await?.latest(Some(&section.slug), page).await?;
-    let (stories, more) = (&listing.0, listing.1);
-    if stories.is_empty() && number > 1 {
+    if listing.stories.is_empty() && number > 1 {
         return Err(PageError::NotFound);
     }
     let page_url = |n: u32| {
@@ -103,10 +100,10 @@ pub(crate) async fn section(
     let view = SectionPage {
         layout: Layout::new(&state, title, format!("Latest {} news", section.name), Some(&section.slug)),
         section,
-        cards: Card::many(stories, &state.zone),
+        cards: listing.cards.iter().collect(),
         page: number,
         newer: (number > 1).then(|| page_url(number - 1)),
-        older: more.then(|| page_url(number + 1)),
+        older: listing.more.then(|| page_url(number + 1)),
         ad: crate::billing::ads::slot(&state, "section", crate::billing::ads::ad_free(&state, &signed_in).await?)
             .await?,
     };
@@ -124,7 +121,8 @@ pub(crate) async fn story(
 ) -> Result<Response, PageError> {
     let path = StoryPath::parse(&story).ok_or(PageError::NotFound)?;
     let content = state.content.current(&state.store).await?;
-    let article = content.story(path.id).await?.ok_or(PageError::NotFound)?;
+    let story = content.story(path.id).await?.ok_or(PageError::NotFound)?;
+    let article = &story.article;
     let summary = &article.summary;
     if summary.section != section_slug || summary.slug.as_str() != path.slug {
         // 301: the classic permanent redirect every crawler and client follows.
@@ -134,14 +132,8 @@ pub(crate) async fn story(
     let opened = open_story(&state, &visitor, &signed_in, summary, Intent::Page).await?;
     let access = opened.access;
     let others = content.latest(Some(&section.slug), Page::new(None, MORE_FROM_SECTION + 1)).await?;
-    let more = others
-        .0
-        .iter()
-        .filter(|other| other.id != summary.id)
-        .take(MORE_FROM_SECTION as usize)
-        .map(|other| Card::new(other, &state.zone))
-        .collect();
-    let mut view = StoryPage::new(&state, section, &article, access, more);
+    let more = others.cards_except(Some(summary.id)).take(MORE_FROM_SECTION as usize).collect();
+    let mut view = StoryPage::new(&state, section, article, &story.free_part, access, more);
     view.ad = crate::billing::ads::slot(&state, "story", opened.ad_free).await?;
     let page = views::render(&view);
     Ok(crate::private(visitor.remember(page)))
@@ -156,6 +148,7 @@ pub(crate) async fn archive_day(
     let zone = &state.zone;
     let (start, end) = zone.day_bounds(date);
     let stories = state.store.published_between(start, end).await?;
+    let cards = Card::many(&stories, zone);
     let desks = state
         .sections
         .iter()
@@ -163,8 +156,9 @@ pub(crate) async fn archive_day(
             section,
             cards: stories
                 .iter()
-                .filter(|story| story.section == section.slug)
-                .map(|story| Card::new(story, zone))
+                .zip(&cards)
+                .filter(|(story, _)| story.section == section.slug)
+                .map(|(_, card)| card)
                 .collect(),
         })
         .filter(|desk| !desk.cards.is_empty())

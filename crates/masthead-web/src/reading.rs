@@ -52,7 +52,7 @@ pub(crate) async fn reader_of(
         None => (Reader::visitor(), visitor.meter()),
         Some(account) => {
             let kind = if account.role.is_staff() { ReaderKind::Staff } else { ReaderKind::Registered };
-            let benefits = state.store.benefits(account.id, now).await?;
+            let benefits = state.access.current(&state.store).await?.benefits(account.id, now).await?;
             (Reader { kind, benefits }, format!("r:{}", account.id))
         }
     })

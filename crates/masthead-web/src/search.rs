@@ -9,6 +9,7 @@
 //! friendly page (200) or a 400 with `{"error"}`, never a 500.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Query, State};
@@ -86,9 +87,21 @@ async fn run(
     signed_in: &SignedIn,
     request: SearchRequest,
 ) -> Result<(Total, bool, Vec<Found>), Failure> {
-    let index = state.search.clone();
-    let searched = tokio::task::spawn_blocking(move || index.search(&request)).await;
-    let page: SearchPage = match searched {
+    let searched = match state.search.remembered(&request) {
+        Some(page) => Ok(Ok(page)),
+        None => {
+            // A burst of searches queues for a thread per core instead of
+            // starting a thread each: no faster on a busy machine, and each
+            // thread would keep memory of its own.
+            let Ok(_slot) = state.search_slots.acquire().await else {
+                tracing::error!("the search slots were closed");
+                return Err(Failure::Internal);
+            };
+            let index = state.search.clone();
+            tokio::task::spawn_blocking(move || index.search_remembered(&request)).await
+        }
+    };
+    let page: Arc<SearchPage> = match searched {
         Ok(Ok(page)) => page,
         Ok(Err(SearchError::Query(error))) => return Err(Failure::BadQuery(error)),
         Ok(Err(error)) => {

@@ -6,6 +6,7 @@ use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use masthead_domain::access::{Access, Benefit, BlockReason};
+use masthead_domain::html::SafeHtml;
 use masthead_domain::plan::{self, Plan};
 use masthead_domain::{Article, ArticleSummary, Credit, PublisherZone, Section};
 
@@ -37,6 +38,7 @@ impl<'a> Layout<'a> {
 }
 
 /// A story as lists show it.
+#[derive(Debug)]
 pub(crate) struct Card {
     pub url: String,
     pub headline: String,
@@ -45,11 +47,21 @@ pub(crate) struct Card {
     pub premium: bool,
     pub published: String,
     pub published_iso: String,
+    /// The card as a list item, rendered once: lists are the same for every
+    /// reader and kept (see `content_cache`), so pages copy it as it is.
+    pub html: String,
+}
+
+/// A card as a list item.
+#[derive(Template)]
+#[template(path = "card.html")]
+struct CardItem<'a> {
+    card: &'a Card,
 }
 
 impl Card {
     pub fn new(story: &ArticleSummary, zone: &PublisherZone) -> Self {
-        Self {
+        let mut card = Self {
             url: story.path(),
             headline: story.headline.clone(),
             standfirst: story.standfirst.clone(),
@@ -57,7 +69,11 @@ impl Card {
             premium: story.premium,
             published: zone.format(story.first_published_at),
             published_iso: zone.iso(story.first_published_at),
-        }
+            html: String::new(),
+        };
+        // Rendering a plain struct into a String cannot fail.
+        card.html = CardItem { card: &card }.render().unwrap_or_default();
+        card
     }
 
     pub fn many(stories: &[ArticleSummary], zone: &PublisherZone) -> Vec<Self> {
@@ -68,7 +84,7 @@ impl Card {
 /// One section's stories on the home page or an archive day.
 pub(crate) struct Desk<'a> {
     pub section: &'a Section,
-    pub cards: Vec<Card>,
+    pub cards: Vec<&'a Card>,
 }
 
 #[derive(Template)]
@@ -84,7 +100,7 @@ pub(crate) struct HomePage<'a> {
 pub(crate) struct SectionPage<'a> {
     pub layout: Layout<'a>,
     pub section: &'a Section,
-    pub cards: Vec<Card>,
+    pub cards: Vec<&'a Card>,
     pub page: u32,
     pub newer: Option<String>,
     pub older: Option<String>,
@@ -97,12 +113,12 @@ pub(crate) struct SectionPage<'a> {
 pub(crate) struct StoryPage<'a> {
     pub layout: Layout<'a>,
     pub section: &'a Section,
-    pub headline: String,
-    pub standfirst: String,
+    pub headline: &'a str,
+    pub standfirst: &'a str,
     pub byline: String,
     pub premium: bool,
     /// The whole body, or only its first paragraph when withheld.
-    pub body_html: String,
+    pub body_html: &'a str,
     /// "3 of 10 free stories this month", on metered reads.
     pub meter_note: Option<String>,
     pub paywall: Option<Paywall>,
@@ -112,29 +128,57 @@ pub(crate) struct StoryPage<'a> {
     pub published: String,
     pub published_iso: String,
     pub json_ld: String,
-    pub more: Vec<Card>,
+    pub more: Vec<&'a Card>,
     /// The house ad, for readers without the ad-free benefit.
     pub ad: Option<masthead_store::HouseAd>,
 }
 
 impl<'a> StoryPage<'a> {
-    pub fn new(state: &'a AppState, section: &'a Section, article: &Article, access: Access, more: Vec<Card>) -> Self {
-        let zone = &state.zone;
+    pub fn new(
+        state: &'a AppState,
+        section: &'a Section,
+        article: &'a Article,
+        free_part: &'a SafeHtml,
+        access: Access,
+        more: Vec<&'a Card>,
+    ) -> Self {
+        let paywall = match access {
+            Access::Blocked { reason } => Some(Paywall::new(state, reason, &article.summary.path())),
+            _ => None,
+        };
+        Self::build(&StorySite::of(state), section, article, free_part, access, paywall, more)
+    }
+
+    /// The page from the site facts alone: what [`Self::new`] does once it
+    /// has the paywall, and all the rendering benchmark can give.
+    pub fn build(
+        site: &StorySite<'a>,
+        section: &'a Section,
+        article: &'a Article,
+        free_part: &'a SafeHtml,
+        access: Access,
+        paywall: Option<Paywall>,
+        more: Vec<&'a Card>,
+    ) -> Self {
+        let zone = site.zone;
         let story = &article.summary;
-        let path = story.path();
-        let (body_html, paywall) = match access {
-            Access::Blocked { reason } => {
-                (article.body.first_paragraph().as_str().to_owned(), Some(Paywall::new(state, reason, &path)))
-            }
-            _ => (article.body.as_str().to_owned(), None),
+        let body_html = match access {
+            Access::Blocked { .. } => free_part.as_str(),
+            _ => article.body.as_str(),
         };
         Self {
-            layout: Layout::new(state, story.headline.clone(), story.standfirst.clone(), Some(&section.slug)),
+            layout: Layout {
+                publisher: site.publisher,
+                sections: site.sections,
+                title: story.headline.clone(),
+                description: story.standfirst.clone(),
+                current: Some(&section.slug),
+            },
             section,
             byline: article.byline(),
-            disclaimer: article.disclaimer(&state.publisher_name),
-            headline: story.headline.clone(),
-            standfirst: story.standfirst.clone(),
+            disclaimer: article.disclaimer(site.publisher),
+            headline: &story.headline,
+            standfirst: &story.standfirst,
             premium: story.premium,
             meter_note: matches!(access, Access::Metered { .. }).then(|| access.explain()),
             paywall,
@@ -142,7 +186,7 @@ impl<'a> StoryPage<'a> {
             updated_iso: zone.iso(story.updated_at),
             published: zone.format(story.first_published_at),
             published_iso: zone.iso(story.first_published_at),
-            json_ld: news_article_json_ld(state, story, access.is_readable()),
+            json_ld: news_article_json_ld(site, story, access.is_readable()),
             body_html,
             more,
             ad: None,
@@ -150,9 +194,58 @@ impl<'a> StoryPage<'a> {
     }
 }
 
+/// Renders a story page as the story route does for a reader `access` lets
+/// read the story (metered or allowed), less the house ad: the view model
+/// and template alone, without a database or server, which is what
+/// `benches/story_page.rs` measures. `None` when `access` withholds the
+/// story (the paywall needs the plan catalogue), when the story's section
+/// is not in `sections`, or when the template fails.
+#[doc(hidden)]
+pub fn render_story_page(
+    publisher: &str,
+    public_url: &str,
+    zone: &PublisherZone,
+    sections: &[Section],
+    article: &Article,
+    access: Access,
+    more: &[ArticleSummary],
+) -> Option<String> {
+    if !access.is_readable() {
+        return None;
+    }
+    let section = sections.iter().find(|s| s.slug == article.summary.section)?;
+    let site = StorySite { publisher, public_url, zone, sections };
+    let more = Card::many(more, zone);
+    let free_part = article.body.first_paragraph();
+    StoryPage::build(&site, section, article, &free_part, access, None, more.iter().collect()).render().ok()
+}
+
+/// What a story page shows of the site around the story.
+pub(crate) struct StorySite<'a> {
+    /// The publication's name, in the frame, the disclaimer and the structured data.
+    pub publisher: &'a str,
+    /// The site's address, for the structured data's canonical URL.
+    pub public_url: &'a str,
+    /// Where times are shown.
+    pub zone: &'a PublisherZone,
+    /// The navigation.
+    pub sections: &'a [Section],
+}
+
+impl<'a> StorySite<'a> {
+    fn of(state: &'a AppState) -> Self {
+        Self {
+            publisher: &state.publisher_name,
+            public_url: &state.public_url,
+            zone: &state.zone,
+            sections: &state.sections,
+        }
+    }
+}
+
 /// Schema.org `NewsArticle` for search engines. Withheld stories say
 /// `isAccessibleForFree: false`, as Google documents for paywalled content.
-fn news_article_json_ld(state: &AppState, story: &ArticleSummary, readable: bool) -> String {
+fn news_article_json_ld(site: &StorySite<'_>, story: &ArticleSummary, readable: bool) -> String {
     let author = match &story.credit {
         Credit::Staff(name) => serde_json::json!({ "@type": "Person", "name": name }),
         Credit::Wire(agency) => serde_json::json!({ "@type": "Organization", "name": agency }),
@@ -166,8 +259,8 @@ fn news_article_json_ld(state: &AppState, story: &ArticleSummary, readable: bool
         "datePublished": story.first_published_at.to_rfc3339(),
         "dateModified": story.updated_at.to_rfc3339(),
         "author": [author],
-        "publisher": { "@type": "Organization", "name": state.publisher_name },
-        "mainEntityOfPage": format!("{}{}", state.public_url, story.path()),
+        "publisher": { "@type": "Organization", "name": site.publisher },
+        "mainEntityOfPage": format!("{}{}", site.public_url, story.path()),
         "isAccessibleForFree": free,
     });
     // `<` escaped so no string in the data can close the script element.

@@ -13,15 +13,31 @@ use masthead_domain::{Clock, ManualClock, PublisherZone, SystemClock};
 
 use crate::cli::{Site, Target};
 
-/// Payment providers, invoices and the renewal job.
-#[derive(Debug, Args)]
+/// Payment providers, invoices and the renewal job. A provider takes
+/// payments only when its API key and its webhook secret are both set.
+#[derive(Args)]
 pub struct PaymentFlags {
+    /// Stripe's secret API key (sk_...); with the webhook secret, readers may pay with Stripe.
+    #[arg(long, env = "MASTHEAD_STRIPE_SECRET_KEY", hide_env_values = true)]
+    pub stripe_secret_key: Option<String>,
+    /// Where Stripe's API is.
+    #[arg(long, env = "MASTHEAD_STRIPE_API_BASE", default_value = masthead_billing::stripe::API_BASE)]
+    pub stripe_api_base: String,
     /// Stripe's webhook signing secret (whsec_...); without it /webhooks/stripe answers 404.
     #[arg(long, env = "MASTHEAD_STRIPE_WEBHOOK_SECRET", hide_env_values = true)]
     pub stripe_webhook_secret: Option<String>,
     /// Razorpay's webhook secret; without it /webhooks/razorpay answers 404.
     #[arg(long, env = "MASTHEAD_RAZORPAY_WEBHOOK_SECRET", hide_env_values = true)]
     pub razorpay_webhook_secret: Option<String>,
+    /// Razorpay's API key id (rzp_...); with the key secret and webhook secret, readers may pay with Razorpay.
+    #[arg(long, env = "MASTHEAD_RAZORPAY_KEY_ID")]
+    pub razorpay_key_id: Option<String>,
+    /// Razorpay's API key secret.
+    #[arg(long, env = "MASTHEAD_RAZORPAY_KEY_SECRET", hide_env_values = true)]
+    pub razorpay_key_secret: Option<String>,
+    /// Where Razorpay's API is.
+    #[arg(long, env = "MASTHEAD_RAZORPAY_API_BASE", default_value = masthead_billing::razorpay::API_BASE)]
+    pub razorpay_api_base: String,
     /// The publisher's legal name on invoices [default: the publisher name].
     #[arg(long, env = "MASTHEAD_SELLER_NAME")]
     pub seller_name: Option<String>,
@@ -50,6 +66,25 @@ pub struct PaymentFlags {
     pub renewal_interval: u64,
 }
 
+/// Secrets show as set or not, never their values.
+impl std::fmt::Debug for PaymentFlags {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hidden = |secret: &Option<String>| if secret.is_some() { "***" } else { "-" };
+        f.debug_struct("PaymentFlags")
+            .field("stripe_secret_key", &hidden(&self.stripe_secret_key))
+            .field("stripe_api_base", &self.stripe_api_base)
+            .field("stripe_webhook_secret", &hidden(&self.stripe_webhook_secret))
+            .field("razorpay_webhook_secret", &hidden(&self.razorpay_webhook_secret))
+            .field("razorpay_key_id", &self.razorpay_key_id)
+            .field("razorpay_key_secret", &hidden(&self.razorpay_key_secret))
+            .field("razorpay_api_base", &self.razorpay_api_base)
+            .field("seller_name", &self.seller_name)
+            .field("seller_state", &self.seller_state)
+            .field("invoice_prefix", &self.invoice_prefix)
+            .finish_non_exhaustive()
+    }
+}
+
 impl PaymentFlags {
     /// The settings these flags give, checked.
     pub fn config(&self, publisher_name: &str) -> Result<PaymentConfig> {
@@ -62,9 +97,22 @@ impl PaymentFlags {
                 && self.invoice_prefix.chars().all(|c| c.is_ascii_alphanumeric()),
             "--invoice-prefix must be 1 to 10 letters or digits"
         );
+        for (flag, base) in
+            [("--stripe-api-base", &self.stripe_api_base), ("--razorpay-api-base", &self.razorpay_api_base)]
+        {
+            anyhow::ensure!(
+                base.starts_with("https://") || base.starts_with("http://"),
+                "{flag} {base:?} is not an http(s) URL"
+            );
+        }
         Ok(PaymentConfig {
+            stripe_secret_key: self.stripe_secret_key.clone(),
+            stripe_api_base: self.stripe_api_base.clone(),
             stripe_webhook_secret: self.stripe_webhook_secret.clone(),
             razorpay_webhook_secret: self.razorpay_webhook_secret.clone(),
+            razorpay_key_id: self.razorpay_key_id.clone(),
+            razorpay_key_secret: self.razorpay_key_secret.clone(),
+            razorpay_api_base: self.razorpay_api_base.clone(),
             seller: Seller {
                 name: self.seller_name.clone().unwrap_or_else(|| publisher_name.to_owned()),
                 address: self.seller_address.clone(),

@@ -133,12 +133,18 @@ impl FromRequestParts<SharedState> for SignedIn {
         }
         let account = match presented_token(&parts.headers).filter(|t| token::is_well_formed(t)) {
             None => None,
-            Some(token) => state
-                .store
-                .session_by_token(&token::token_hash(token), state.clock.now(), live_since(state.clock.now()))
-                .await
-                .map_err(|error| PageError::Store(error).into_response())?
-                .map(Account::from),
+            Some(token) => {
+                let now = state.clock.now();
+                let session = async {
+                    state
+                        .access
+                        .current(&state.store)
+                        .await?
+                        .session(&token::token_hash(token), now, live_since(now))
+                        .await
+                };
+                session.await.map_err(|error| PageError::Store(error).into_response())?.map(Account::from)
+            }
         };
         let signed_in = Self(account);
         parts.extensions.insert(signed_in.clone());

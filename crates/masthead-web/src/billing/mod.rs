@@ -1,9 +1,11 @@
 //! Buying, changing and paying for subscriptions over HTTP: the plans API,
-//! `/subscribe`, the sandbox checkout, the subscription API and the
-//! providers' webhooks. The money side itself — webhook checks, payments,
-//! invoices, renewals, partner codes — is `masthead_billing::Billing`;
-//! every webhook, the sandbox's "Pay" button included, goes through its
-//! `receive_webhook`.
+//! `/subscribe` (with a choice of provider when Stripe or Razorpay is
+//! configured beside the sandbox), the sandbox checkout, the page that sends
+//! the reader to Razorpay's hosted checkout and Razorpay's signed callback,
+//! the subscription API and the providers' webhooks. The money side itself —
+//! webhook checks, payments, invoices, renewals, partner codes — is
+//! `masthead_billing::Billing`; every webhook, the sandbox's "Pay" button
+//! included, goes through its `receive_webhook`.
 //!
 //! - [`account`]: the account page's subscription panel, plan switch,
 //!   invoice details and invoices (HTML and PDF);
@@ -22,7 +24,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{Form, Json, Router};
+use masthead_billing::razorpay::{Callback, CheckoutRef, HostedCheckout, Razorpay};
 use masthead_billing::{Billing, BillingError, SandboxCard};
 use masthead_domain::plan::{self, Plan};
 use masthead_domain::subscription::{Event, State as SubscriptionState};
@@ -150,7 +153,8 @@ pub(crate) async fn create(
         .find(request.plan_id)
         .ok_or_else(|| ApiError::BadRequest(format!("no plan {}", request.plan_id)))?;
     let provider = state.billing.provider(&request.provider).ok_or_else(|| {
-        ApiError::BadRequest(format!("provider {:?} cannot take payments here; use \"sandbox\"", request.provider))
+        let offered = state.billing.providers().join("\", \"");
+        ApiError::BadRequest(format!("provider {:?} cannot take payments here; use \"{offered}\"", request.provider))
     })?;
     let id = state.store.create_subscription(account.id, plan.id, provider.name(), state.clock.now()).await?;
     let checkout = start_checkout(&state, &account.email, id, &plan, None).await?;
@@ -190,7 +194,15 @@ async fn start_checkout(
         cancel_url: &cancel,
     };
     let checkout = provider.checkout(&request).await?;
-    Ok(if provider.name() == "sandbox" { format!("{}{back}", checkout.url) } else { checkout.url })
+    // A checkout page of this site (the sandbox's, Razorpay's) carries `next`
+    // on to the end of the payment; the providers' own pages get success_url.
+    Ok(match next {
+        Some(next) if checkout.url.starts_with(&format!("{}/", state.public_url)) => {
+            let separator = if checkout.url.contains('?') { '&' } else { '?' };
+            format!("{}{separator}next={}", checkout.url, urlencoding(next))
+        }
+        _ => checkout.url,
+    })
 }
 
 /// The subscription of `id` if it belongs to the signed-in account.
@@ -419,10 +431,13 @@ pub(crate) fn urlencoding(path: &str) -> String {
 pub(crate) struct ChooseFields {
     plan_id: i64,
     next: Option<String>,
+    /// How to pay; asked for when more than the sandbox is on offer.
+    provider: Option<String>,
 }
 
 /// `POST /subscribe`: a pending subscription on the chosen plan, then its
-/// checkout; signed out, first the account step.
+/// checkout; signed out, first the account step; with several providers on
+/// offer and none chosen yet, first the choice of provider.
 pub(crate) async fn choose(
     State(state): State<SharedState>,
     visitor: Visitor,
@@ -435,18 +450,53 @@ pub(crate) async fn choose(
         let page = AccountStep::new(&state, &visitor, &plan, next, String::new(), None);
         return Ok(visitor.remember(views::render(&page)));
     };
-    Ok(to_checkout(&state, account.id, &account.email, &plan, next.as_deref()).await?)
+    let offered = state.billing.providers();
+    let provider = match form.provider.as_deref() {
+        Some(chosen) => *offered.iter().find(|name| **name == chosen).ok_or(PageError::NotFound)?,
+        None if offered.len() > 1 => return Ok(visitor.remember(pay_with(&state, &visitor, &plan, next))),
+        None => "sandbox",
+    };
+    Ok(to_checkout(&state, account.id, &account.email, &plan, provider, next.as_deref()).await?)
 }
 
-/// A pending subscription for the reader, and the redirect to its checkout.
+/// `/subscribe`'s choice of provider, when more than the sandbox is on offer.
+#[derive(Template)]
+#[template(path = "billing/pay_with.html")]
+struct PayWith<'a> {
+    layout: Layout<'a>,
+    plan: PlanCard,
+    csrf: String,
+    next: Option<String>,
+    providers: Vec<(&'static str, &'static str)>,
+}
+
+fn pay_with(state: &AppState, visitor: &Visitor, plan: &Plan, next: Option<String>) -> Response {
+    let label = |name: &'static str| match name {
+        "stripe" => (name, "Pay by card with Stripe"),
+        "razorpay" => (name, "Pay by card with Razorpay"),
+        _ => (name, "Sandbox (test mode: no real money)"),
+    };
+    let page = PayWith {
+        layout: Layout::new(state, "Subscribe".to_owned(), String::new(), None),
+        plan: PlanCard::catalogue(std::slice::from_ref(plan)).remove(0),
+        csrf: csrf::token(state, visitor),
+        next,
+        providers: state.billing.providers().into_iter().map(label).collect(),
+    };
+    views::render(&page)
+}
+
+/// A pending subscription for the reader, and the redirect to its checkout
+/// (on this site for the sandbox, at the provider for the others).
 async fn to_checkout(
     state: &AppState,
     reader_id: i64,
     email: &str,
     plan: &Plan,
+    provider: &str,
     next: Option<&str>,
 ) -> Result<Response, StoreError> {
-    let id = state.store.create_subscription(reader_id, plan.id, "sandbox", state.clock.now()).await?;
+    let id = state.store.create_subscription(reader_id, plan.id, provider, state.clock.now()).await?;
     let checkout = match start_checkout(state, email, id, plan, next).await {
         Ok(checkout) => checkout,
         Err(BillingError::Store(error)) => return Err(error),
@@ -539,7 +589,11 @@ pub(crate) async fn account_step(
     };
     let email = masthead_domain::email::Email::parse(&form.email).map_err(|_| PageError::NotFound)?;
     let reader = state.store.reader_by_email(&email).await?.ok_or(PageError::NotFound)?;
-    let mut response = to_checkout(&state, reader.id, &reader.email, &plan, next.as_deref()).await?;
+    let mut response = if state.billing.providers().len() > 1 {
+        pay_with(&state, &visitor, &plan, next)
+    } else {
+        to_checkout(&state, reader.id, &reader.email, &plan, "sandbox", next.as_deref()).await?
+    };
     response.headers_mut().append(axum::http::header::SET_COOKIE, crate::account::session_cookie(&state, &token));
     Ok(visitor.remember(response))
 }
@@ -658,6 +712,112 @@ pub(crate) async fn checkout_pay(
     Ok(see_other(&back))
 }
 
+/// `/checkout/razorpay/{id}?order=..&customer=..&tag=..[&next=..]`: the
+/// order and customer Masthead made for the subscription, as tagged by
+/// `Razorpay::checkout_ref`, and where the reader goes once paid.
+#[derive(Deserialize)]
+pub(crate) struct RazorpayQuery {
+    #[serde(flatten)]
+    checkout: CheckoutRef,
+    next: Option<String>,
+}
+
+/// Razorpay, and the subscription paying through it, when the checkout
+/// reference is one Masthead made for it; else 404.
+async fn razorpay_checkout<'a>(
+    state: &'a AppState,
+    id: i64,
+    query: &RazorpayQuery,
+) -> Result<(&'a Razorpay, SubscriptionRecord), PageError> {
+    let razorpay = state.billing.razorpay().ok_or(PageError::NotFound)?;
+    let subscription =
+        state.store.subscription(id).await?.filter(|s| s.provider == "razorpay").ok_or(PageError::NotFound)?;
+    if !razorpay.is_ours(id, &query.checkout) {
+        return Err(PageError::NotFound);
+    }
+    Ok((razorpay, subscription))
+}
+
+/// The page that sends the reader to Razorpay's hosted checkout: a form of
+/// hidden fields and one button, no JavaScript.
+#[derive(Template)]
+#[template(path = "billing/razorpay_checkout.html")]
+struct RazorpayPage<'a> {
+    layout: Layout<'a>,
+    plan: PlanCard,
+    action: String,
+    fields: Vec<(&'static str, String)>,
+}
+
+/// `GET /checkout/razorpay/{id}`: the link itself is the credential (its tag
+/// is Masthead's), as a provider's hosted page would be, so an app's reader
+/// need not sign in on the web first.
+pub(crate) async fn razorpay_page(
+    State(state): State<SharedState>,
+    Path(id): Path<i64>,
+    Query(query): Query<RazorpayQuery>,
+) -> Result<Response, PageError> {
+    let (razorpay, subscription) = razorpay_checkout(&state, id, &query).await?;
+    let (_, amount) = state.billing.amount_due(&subscription).await?;
+    let plan = plan_card(&state, &subscription).await?;
+    let email = state.store.reader(subscription.reader_id).await?.map(|r| r.email).unwrap_or_default();
+    // Back to the story once paid, or to the plans (and then the story) on giving up.
+    let next = safe_next(query.next.as_deref()).map(|path| format!("next={}", urlencoding(&path)));
+    let (and_next, then_next) = match &next {
+        Some(next) => (format!("&{next}"), format!("?{next}")),
+        None => (String::new(), String::new()),
+    };
+    let callback_url =
+        format!("{}/checkout/razorpay/{id}/callback?{}{and_next}", state.public_url, query.checkout.query());
+    let cancel_url = format!("{}/subscribe{then_next}", state.public_url);
+    let (action, fields) = razorpay.hosted_form(&HostedCheckout {
+        subscription_id: id,
+        checkout: &query.checkout,
+        amount,
+        publisher: &state.publisher_name,
+        plan_name: &plan.name,
+        email: &email,
+        callback_url: &callback_url,
+        cancel_url: &cancel_url,
+    });
+    let page = RazorpayPage {
+        layout: Layout::new(&state, "Pay with Razorpay".to_owned(), String::new(), None),
+        plan,
+        action,
+        fields,
+    };
+    Ok(views::render(&page))
+}
+
+/// `POST /checkout/razorpay/{id}/callback`: Razorpay's checkout says how the
+/// payment went. A payment whose signature checks out sends the reader back
+/// to the story (the subscription turns active when Razorpay's signed
+/// webhook records the payment); anything else is a 400 that says why, and
+/// nothing is stored either way. Razorpay posts from its own site, so this
+/// form has no CSRF token: the signature is what is checked.
+pub(crate) async fn razorpay_callback(
+    State(state): State<SharedState>,
+    Path(id): Path<i64>,
+    Query(query): Query<RazorpayQuery>,
+    Form(callback): Form<Callback>,
+) -> Result<Response, PageError> {
+    let (razorpay, _) = razorpay_checkout(&state, id, &query).await?;
+    match razorpay.verify_callback(id, &query.checkout, &callback) {
+        Ok(payment) => {
+            tracing::info!(subscription = id, payment, "razorpay checkout returned");
+            Ok(see_other(&safe_next(query.next.as_deref()).unwrap_or_else(|| "/account".to_owned())))
+        }
+        Err(error) => {
+            tracing::warn!(subscription = id, %error, "razorpay callback refused");
+            let message = format!(
+                "{error}. If money left your account, your subscription starts as soon as Razorpay confirms \
+                 the payment; your account page shows it."
+            );
+            Ok(crate::account::problem_page(&state, StatusCode::BAD_REQUEST, "Payment not confirmed", &message))
+        }
+    }
+}
+
 /// Billing over the site's store and settings, its renewal loop started.
 pub(crate) async fn start(setup: masthead_billing::Setup) -> Result<std::sync::Arc<Billing>, StoreError> {
     let billing = std::sync::Arc::new(Billing::open(setup).await?);
@@ -671,6 +831,8 @@ pub(crate) fn routes() -> Router<SharedState> {
         .route("/subscribe", get(subscribe_page).post(choose))
         .route("/subscribe/account", post(account_step))
         .route("/checkout/sandbox/{id}", get(checkout_page).post(checkout_pay))
+        .route("/checkout/razorpay/{id}", get(razorpay_page))
+        .route("/checkout/razorpay/{id}/callback", post(razorpay_callback))
         .route("/account/subscription/{id}/{verb}", post(account::account_change))
         .route("/account/billing-details", post(account::save_details))
         .route("/account/invoices/{number}", get(account::invoice_page))

@@ -45,6 +45,11 @@ pub(crate) async fn app_at(backend: Backend) -> (TestApp, Arc<ManualClock>) {
 /// Runs the renewal job once, as the server's loop and `masthead billing
 /// run-due` do, on the test site's database, clock and outbox.
 pub(crate) async fn run_due(app: &TestApp, clock: &Arc<ManualClock>) -> RunReport {
+    run_due_with(app, clock, config_at().0.payments).await
+}
+
+/// [`run_due`] with the payment settings the test site was started with.
+pub(crate) async fn run_due_with(app: &TestApp, clock: &Arc<ManualClock>, payments: PaymentConfig) -> RunReport {
     let (config, _) = config_at();
     let billing = Billing::open(Setup {
         store: app.store.clone(),
@@ -53,7 +58,7 @@ pub(crate) async fn run_due(app: &TestApp, clock: &Arc<ManualClock>) -> RunRepor
         zone: config.zone,
         publisher: PUBLISHER.to_owned(),
         public_url: app.url(""),
-        config: config.payments,
+        config: payments,
     })
     .await
     .unwrap();

@@ -1,20 +1,22 @@
 //! What the speed work must not weaken: a story edit made anywhere — this
 //! instance, another one, another process — shows on the next request; no
-//! reader is served another reader's access; the meter survives a restart.
+//! reader is served another reader's access; a change to a reader's access
+//! made anywhere shows on their next request; the meter survives a restart.
 
 use chrono::Utc;
 use masthead_domain::ArticleStatus;
 use masthead_domain::html::SafeHtml;
 use masthead_store::{MeteredRead, ReadOutcome};
 
-use crate::meter::is_withheld;
+use crate::meter::{is_withheld, premium_story_path};
 use crate::support::{
-    Backend, Browser, TestApp, free_story_paths, on_every_backend, site_config, spawn_app, spawn_instance, story_id,
-    text_of,
+    Backend, Browser, PASSWORD, TestApp, free_story_paths, log_in, on_every_backend, register, site_config, spawn_app,
+    spawn_instance, story_id, text_of,
 };
 
 on_every_backend!(
     edits_show_on_the_next_request_on_every_instance,
+    access_changes_show_on_the_next_request_on_every_instance,
     unpublished_stories_leave_every_cached_list,
     full_meters_stay_their_own_visitors,
     the_meter_survives_a_restart,
@@ -69,6 +71,53 @@ async fn edits_show_on_the_next_request_on_every_instance(backend: Backend) {
     assert!(text_of(&elsewhere).contains("Rewritten close."), "the second instance serves the edit at once");
     let listed = app.client.get(on_second(&section)).send().await.unwrap().text().await.unwrap();
     assert!(text_of(&listed).contains("Rupee Rallies On Export Data"));
+}
+
+async fn access_changes_show_on_the_next_request_on_every_instance(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let second = spawn_instance(&app, site_config()).await;
+    let premium = premium_story_path(&app, false).await;
+    for email in ["first@example.com", "second@example.com"] {
+        register(&app, email).await;
+    }
+    let mut first = Browser::new(&app);
+    log_in(&mut first, "first@example.com", PASSWORD).await;
+    let mut other = Browser::new(&app);
+    log_in(&mut other, "second@example.com", PASSWORD).await;
+    let on_second = |browser: &Browser<'_>| {
+        let request = app.client.get(format!("http://{second}{premium}")).header("cookie", browser.cookie_header());
+        async move { request.send().await.unwrap().text().await.unwrap() }
+    };
+    // Both instances know both readers, neither subscribed.
+    for _ in 0..2 {
+        for browser in [&mut first, &mut other] {
+            assert!(is_withheld(&browser.page(&premium, 200).await));
+            assert!(is_withheld(&on_second(browser).await));
+        }
+    }
+    // Premium granted to the first reader straight in the database, as billing on another instance would.
+    let first_id = reader_id(&app, "first@example.com").await;
+    let until = Utc::now() + chrono::Duration::days(30);
+    let benefit = masthead_domain::access::Benefit::PremiumStories;
+    app.store.grant_benefit(first_id, benefit, Utc::now(), Some(until), "test").await.unwrap();
+    assert!(!is_withheld(&first.page(&premium, 200).await), "granted: readable at once");
+    assert!(!is_withheld(&on_second(&first).await), "and on the other instance");
+    assert!(is_withheld(&other.page(&premium, 200).await), "never another reader's access");
+    assert!(is_withheld(&on_second(&other).await));
+    // Every session of the first reader ended elsewhere: signed out on both instances at once.
+    assert!(app.store.revoke_other_sessions(first_id, -1, Utc::now()).await.unwrap() >= 1);
+    let page = first.page(&premium, 200).await;
+    assert!(is_withheld(&page) && text_of(&page).contains("Log in"), "signed out at once");
+    assert!(is_withheld(&on_second(&first).await));
+    // An editor's role, given straight in the database, reads premium on the next request.
+    app.store.set_role(reader_id(&app, "second@example.com").await, "editor").await.unwrap();
+    assert!(!is_withheld(&other.page(&premium, 200).await));
+    assert!(!is_withheld(&on_second(&other).await));
+}
+
+async fn reader_id(app: &TestApp, email: &str) -> i64 {
+    let email = masthead_domain::email::Email::parse(email).unwrap();
+    app.store.reader_by_email(&email).await.unwrap().unwrap().id
 }
 
 async fn unpublished_stories_leave_every_cached_list(backend: Backend) {

@@ -78,9 +78,9 @@ async fn demo_seeds_once_serves_and_reuses_its_data() {
     assert!(printed.iter().any(|l| l.starts_with("Seeding the demo archive: 120 stories")), "{printed:?}");
     assert!(printed.iter().any(|l| l.starts_with("Seeded 120 stories")), "{printed:?}");
     assert!(data_dir.join("masthead.db").exists());
-    let health = reqwest::get(format!("{address}/healthz")).await.unwrap();
+    let health = crate::support::fetch(format!("{address}/healthz")).await;
     assert_eq!(health.status().as_u16(), 200);
-    let day = reqwest::get(format!("{address}/archive/2017/04/13")).await.unwrap().text().await.unwrap();
+    let day = crate::support::fetch(format!("{address}/archive/2017/04/13")).await.text().await.unwrap();
     assert!(day.contains("Kremlin: No positive shift yet on Russia-US ties"));
     drop(first);
 
@@ -89,6 +89,6 @@ async fn demo_seeds_once_serves_and_reuses_its_data() {
     assert!(printed.iter().any(|l| l.starts_with("Using the existing demo archive")), "{printed:?}");
     assert!(!printed.iter().any(|l| l.starts_with("Seeding")), "{printed:?}");
     let api: serde_json::Value =
-        reqwest::get(format!("{address}/api/v1/articles?limit=100")).await.unwrap().json().await.unwrap();
+        crate::support::fetch(format!("{address}/api/v1/articles?limit=100")).await.json().await.unwrap();
     assert_eq!(api["articles"].as_array().unwrap().len(), 100, "the data survived the restart");
 }

@@ -10,6 +10,7 @@ mod billing;
 mod billing_admin;
 mod billing_invoices;
 mod billing_lifecycle;
+mod billing_providers;
 mod caching;
 mod cli;
 mod meter;

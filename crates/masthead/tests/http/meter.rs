@@ -27,7 +27,7 @@ on_every_backend!(
     staff_read_everything,
 );
 
-async fn premium_story_path(app: &TestApp, section_premium: bool) -> String {
+pub(crate) async fn premium_story_path(app: &TestApp, section_premium: bool) -> String {
     let list = app.json("/api/v1/articles?limit=100", 200).await;
     let prefix = format!("http://{}", app.address);
     list["articles"]
@@ -211,7 +211,7 @@ async fn withheld_text_appears_on_no_route(backend: Backend) {
 
 /// Sends one request per path at once from the same browser; counts the stories delivered whole.
 async fn read_all_at_once(addresses: &[std::net::SocketAddr], cookie: &str, paths: &[String]) -> usize {
-    let client = reqwest::Client::new();
+    let client = masthead_billing::outbound::client_builder("tests").build().unwrap();
     let requests = paths.iter().enumerate().map(|(i, path)| {
         let url = format!("http://{}{path}", addresses[i % addresses.len()]);
         let request = client.get(url).header("cookie", cookie.to_owned());

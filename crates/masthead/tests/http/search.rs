@@ -36,7 +36,7 @@ const WITHHELD: &str = "The tense back-and-forth over last week's deadly chemica
 /// `/api/v1/search?...` with these parameters, from `address`.
 async fn search_at(address: std::net::SocketAddr, params: &[(&str, &str)]) -> serde_json::Value {
     let url = format!("http://{address}/api/v1/search?{}", form_body(params));
-    let response = reqwest::get(&url).await.unwrap();
+    let response = crate::support::fetch(&url).await;
     assert_eq!(response.status().as_u16(), 200, "{url}");
     response.json().await.unwrap()
 }

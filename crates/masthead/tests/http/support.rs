@@ -125,7 +125,10 @@ pub async fn spawn_on(store: Store, database: TestDatabase, config: SiteConfig) 
     let outbox = config.mailer.outbox_dir().map(|dir| Outbox(dir.to_owned()));
     let index = IndexDir(config.index_dir.clone());
     let address = serve(store.clone(), config).await;
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let client = masthead_billing::outbound::client_builder("tests")
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
     TestApp { address, client, store, outbox, _index: index, _database: database }
 }
 
@@ -138,8 +141,15 @@ pub async fn spawn_instance(app: &TestApp, config: SiteConfig) -> SocketAddr {
 
 /// Starts `masthead serve` as a separate process on the same database as `app`.
 pub fn spawn_process(app: &TestApp) -> ((Running, Outbox), SocketAddr) {
+    spawn_process_with(app, &[])
+}
+
+/// [`spawn_process`] with more arguments for `masthead serve`.
+pub fn spawn_process_with(app: &TestApp, extra: &[&str]) -> ((Running, Outbox), SocketAddr) {
     let outbox = Outbox::fresh_path();
-    let running = Running::start(&[
+    let index = app._index.0.join("process");
+    let age = TEST_ARCHIVE_AGE_DAYS.to_string();
+    let mut args = vec![
         "serve",
         "--database-url",
         app._database.url.as_str(),
@@ -148,10 +158,12 @@ pub fn spawn_process(app: &TestApp) -> ((Running, Outbox), SocketAddr) {
         "--outbox",
         outbox.to_str().unwrap(),
         "--index-dir",
-        app._index.0.join("process").to_str().unwrap(),
+        index.to_str().unwrap(),
         "--archive-age-days",
-        &TEST_ARCHIVE_AGE_DAYS.to_string(),
-    ]);
+        &age,
+    ];
+    args.extend_from_slice(extra);
+    let running = Running::start(&args);
     let (base, _) = running.address();
     let address = base.strip_prefix("http://").unwrap().parse().unwrap();
     ((running, Outbox(outbox)), address)
@@ -532,6 +544,12 @@ pub async fn log_in(browser: &mut Browser<'_>, email: &str, password: &str) -> r
     assert_eq!(response.status().as_u16(), 303, "log-in of {email}");
     assert!(browser.cookies.contains_key("mh_session"));
     response
+}
+
+/// GETs a URL with a client of its own (as `reqwest::get` would, with the TLS
+/// provider the outbound builder installs).
+pub async fn fetch(url: impl reqwest::IntoUrl) -> reqwest::Response {
+    masthead_billing::outbound::client_builder("tests").build().unwrap().get(url).send().await.unwrap()
 }
 
 /// Paths of free (non-premium) stories, newest first.

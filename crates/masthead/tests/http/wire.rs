@@ -1,10 +1,13 @@
 //! `masthead wire import` as an operator runs it: agency files become stories,
 //! re-imports change nothing, newer versions update, kills unpublish, and a
-//! malformed file is rejected without stopping the batch.
+//! malformed file is rejected without stopping the batch; `wire watch`
+//! imports an inbox and polls agency feeds over http and https.
 
 use std::path::PathBuf;
 
 use std::io::{Read, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use masthead_store::{AgencyRule, DeskStatus, Store};
@@ -16,6 +19,8 @@ on_every_backend!(
     agency_rules_publish_or_queue,
     the_inbox_is_watched,
     agency_feeds_are_polled,
+    agency_feeds_are_fetched_over_https,
+    an_untrusted_https_feed_is_reported_and_the_rest_go_in,
 );
 
 async fn imports_are_idempotent_on_every_backend(backend: Backend) {
@@ -119,10 +124,10 @@ async fn published_wire_copy_carries_its_credit_and_the_disclaimer_and_drafts_st
 
     let server = Running::start(&["demo", "--listen", "127.0.0.1:0", "--data-dir", data.to_str().unwrap()]);
     let (base, _) = server.address();
-    let page = reqwest::get(format!("{base}{story}")).await.unwrap().text().await.unwrap();
+    let page = crate::support::fetch(format!("{base}{story}")).await.text().await.unwrap();
     assert!(page.contains(r#"<p class="byline">AP Moscow</p>"#), "{page}");
     assert!(page.contains("Disclaimer: No Masthead Daily Journalist was involved in creation of this content"));
-    let hidden = reqwest::get(format!("{base}{draft}")).await.unwrap();
+    let hidden = crate::support::fetch(format!("{base}{draft}")).await;
     assert_eq!(hidden.status().as_u16(), 404, "drafts wait for an editor");
 }
 
@@ -237,82 +242,161 @@ async fn the_inbox_is_watched(backend: Backend) {
     assert_eq!(lines.iter().filter(|l| l.starts_with("created ")).count(), 2, "each file once: {lines:#?}");
 }
 
-/// A one-route HTTP server on a free port serving `body` for every request;
-/// returns its address and a count of requests served.
-fn serve_feed(body: Vec<u8>) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+/// A one-route HTTP server on a free port serving `body` for every request,
+/// over TLS when given a server config; returns its feed URL and a count of
+/// requests served.
+fn serve_feed(body: Vec<u8>, tls: Option<Arc<rustls::ServerConfig>>) -> (String, Arc<AtomicUsize>) {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let address = format!("http://{}/agency/feed.xml", listener.local_addr().unwrap());
-    let served = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let address = format!("{scheme}://{}/agency/feed.xml", listener.local_addr().unwrap());
+    let served = Arc::new(AtomicUsize::new(0));
     let count = served.clone();
     std::thread::spawn(move || {
         for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut request = Vec::new();
-            let mut buffer = [0u8; 1024];
-            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
-                match stream.read(&mut buffer) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => request.extend_from_slice(&buffer[..n]),
+            let Ok(stream) = stream else { continue };
+            let answered = match &tls {
+                None => answer(&mut { stream }, &body),
+                Some(config) => {
+                    let mut tls =
+                        rustls::StreamOwned::new(rustls::ServerConnection::new(config.clone()).unwrap(), stream);
+                    // A client that does not trust the certificate ends the handshake: nothing is answered.
+                    answer(&mut tls, &body) && {
+                        tls.conn.send_close_notify();
+                        tls.flush().is_ok()
+                    }
                 }
+            };
+            if answered {
+                count.fetch_add(1, Ordering::SeqCst);
             }
-            let head = format!(
-                "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            );
-            let _ = stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(&body));
-            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         }
     });
     (address, served)
+}
+
+/// Reads one request from `stream` and answers it with `body`; whether it could.
+fn answer(stream: &mut (impl Read + Write), body: &[u8]) -> bool {
+    let mut request = Vec::new();
+    let mut buffer = [0u8; 1024];
+    while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+        match stream.read(&mut buffer) {
+            Ok(0) | Err(_) => return false,
+            Ok(n) => request.extend_from_slice(&buffer[..n]),
+        }
+    }
+    let head = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(body)).and_then(|()| stream.flush()).is_ok()
+}
+
+/// A TLS server config with a fresh self-signed certificate for 127.0.0.1
+/// and localhost, issued by and to `name`; returns it and the certificate
+/// in PEM, for a client to trust.
+fn self_signed_tls(name: &str) -> (Arc<rustls::ServerConfig>, String) {
+    let mut params = rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()]).unwrap();
+    params.distinguished_name.push(rcgen::DnType::CommonName, name);
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = params.self_signed(&key).unwrap();
+    let key = rustls::pki_types::PrivatePkcs8KeyDer::from(key.serialize_der());
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![cert.der().clone()], key.into())
+        .unwrap();
+    (Arc::new(config), cert.pem())
+}
+
+/// A rule for `agency` that publishes its feed at `url` to Technology.
+fn feed_rule(agency: &str, url: &str) -> AgencyRule {
+    AgencyRule { agency: agency.into(), publish: true, section: "technology".into(), feed_url: Some(url.into()) }
+}
+
+/// One `wire watch --once` round (which must succeed) with an empty inbox
+/// in `dir`, trusting only the roots in `ca_file` when given; its output lines.
+fn watch_once(database: &TestDatabase, dir: &std::path::Path, ca_file: Option<&std::path::Path>) -> Vec<String> {
+    let mut command = masthead();
+    command.args(["wire", "watch", "--once", "--public-url", "http://news.example", "--database-url"]);
+    command.arg(database.url.as_str()).arg(dir.join("inbox"));
+    if let Some(ca_file) = ca_file {
+        command.env("SSL_CERT_FILE", ca_file).env_remove("SSL_CERT_DIR");
+    }
+    let output = command.output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap().lines().map(str::to_owned).collect()
+}
+
+/// Checks the rss_three_items feed went in: its two stories published in Technology.
+async fn assert_feed_published(store: &Store, lines: &[String]) {
+    let created = lines_starting(lines, "created ");
+    assert_eq!(created.len(), 2, "{lines:#?}");
+    for line in created {
+        assert!(line.starts_with("created http://news.example/technology/"), "the rule's section: {line}");
+        assert_eq!(status_of(store, line).await, DeskStatus::Published, "the rule publishes");
+    }
 }
 
 async fn agency_feeds_are_polled(backend: Backend) {
     let database = TestDatabase::create(backend).await;
     let store = Store::connect(&database.url).await.unwrap();
     store.migrate().await.unwrap();
-    let (url, served) = serve_feed(std::fs::read(fixture("rss_three_items.xml")).unwrap());
-    let rule = AgencyRule {
-        agency: "Example Wire".into(),
-        publish: true,
-        section: "technology".into(),
-        feed_url: Some(url.clone()),
-    };
+    let (url, served) = serve_feed(std::fs::read(fixture("rss_three_items.xml")).unwrap(), None);
+    let rule = feed_rule("Example Wire", &url);
     store.put_agency_rule(&rule, chrono::Utc::now()).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let round = || {
-        let output = masthead()
-            .args([
-                "wire",
-                "watch",
-                "--once",
-                "--public-url",
-                "http://news.example",
-                "--database-url",
-                database.url.as_str(),
-            ])
-            .arg(dir.path().join("inbox"))
-            .output()
-            .unwrap();
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-        String::from_utf8(output.stdout).unwrap().lines().map(str::to_owned).collect::<Vec<_>>()
-    };
-    let lines = round();
-    let created: Vec<&String> = lines.iter().filter(|l| l.starts_with("created ")).collect();
-    assert_eq!(created.len(), 2, "{lines:#?}");
-    for line in &created {
-        assert!(line.starts_with("created http://news.example/technology/"), "the rule's section: {line}");
-        assert_eq!(status_of(&store, line).await, DeskStatus::Published, "the rule publishes");
-    }
+    let lines = watch_once(&database, dir.path(), None);
+    assert_feed_published(&store, &lines).await;
     assert!(lines.iter().any(|l| l.starts_with(&format!("skipped {url}: "))), "notes name the feed: {lines:#?}");
     // The next fetch finds the same items: nothing changes.
-    let lines = round();
+    let lines = watch_once(&database, dir.path(), None);
     assert_eq!(lines.iter().filter(|l| l.starts_with("unchanged ")).count(), 2, "{lines:#?}");
-    assert_eq!(served.load(std::sync::atomic::Ordering::SeqCst), 2, "one fetch a round");
+    assert_eq!(served.load(Ordering::SeqCst), 2, "one fetch a round");
     // A feed that cannot be fetched is reported, and the round goes on.
-    let broken = AgencyRule { feed_url: Some("http://127.0.0.1:9/nothing".into()), agency: "Nobody".into(), ..rule };
+    let broken = feed_rule("Nobody", "http://127.0.0.1:9/nothing");
     store.put_agency_rule(&broken, chrono::Utc::now()).await.unwrap();
-    let lines = round();
-    assert!(lines.iter().any(|l| l.starts_with("rejected http://127.0.0.1:9/nothing: ")), "{lines:#?}");
+    let lines = watch_once(&database, dir.path(), None);
+    let rejected = "rejected http://127.0.0.1:9/nothing: the feed of Nobody: cannot fetch: ";
+    assert!(lines.iter().any(|l| l.starts_with(rejected) && l.contains("refused")), "{lines:#?}");
+}
+
+async fn agency_feeds_are_fetched_over_https(backend: Backend) {
+    let database = TestDatabase::create(backend).await;
+    let store = Store::connect(&database.url).await.unwrap();
+    store.migrate().await.unwrap();
+    let (tls, ca) = self_signed_tls("Example Wire feeds");
+    let (url, served) = serve_feed(std::fs::read(fixture("rss_three_items.xml")).unwrap(), Some(tls));
+    assert!(url.starts_with("https://"), "{url}");
+    store.put_agency_rule(&feed_rule("Example Wire", &url), chrono::Utc::now()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let ca_file = dir.path().join("ca.pem");
+    std::fs::write(&ca_file, ca).unwrap();
+    let lines = watch_once(&database, dir.path(), Some(&ca_file));
+    assert_feed_published(&store, &lines).await;
+    assert_eq!(served.load(Ordering::SeqCst), 1, "{lines:#?}");
+}
+
+async fn an_untrusted_https_feed_is_reported_and_the_rest_go_in(backend: Backend) {
+    let database = TestDatabase::create(backend).await;
+    let store = Store::connect(&database.url).await.unwrap();
+    store.migrate().await.unwrap();
+    let (trusted, ca) = self_signed_tls("Example Wire feeds");
+    let (untrusted, _not_given_to_the_client) = self_signed_tls("Bogus Wire feeds");
+    let (bogus_url, _) = serve_feed(std::fs::read(fixture("rss_three_items.xml")).unwrap(), Some(untrusted));
+    let (url, _) = serve_feed(std::fs::read(fixture("rss_three_items.xml")).unwrap(), Some(trusted));
+    // Feeds are polled by agency name: the bad one comes first.
+    store.put_agency_rule(&feed_rule("Bogus Wire", &bogus_url), chrono::Utc::now()).await.unwrap();
+    store.put_agency_rule(&feed_rule("Example Wire", &url), chrono::Utc::now()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let ca_file = dir.path().join("ca.pem");
+    std::fs::write(&ca_file, ca).unwrap();
+    let lines = watch_once(&database, dir.path(), Some(&ca_file));
+    let rejected = format!("rejected {bogus_url}: the feed of Bogus Wire: cannot fetch: ");
+    let line = lines.iter().find(|l| l.starts_with(&rejected)).unwrap_or_else(|| panic!("{lines:#?}"));
+    assert!(line.contains("invalid peer certificate: UnknownIssuer"), "says what is wrong: {line}");
+    assert_eq!(lines.first(), Some(line), "the bad feed was polled first: {lines:#?}");
+    assert_feed_published(&store, &lines).await;
 }
 
 #[test]
