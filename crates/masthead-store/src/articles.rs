@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use masthead_domain::{Article, ArticleStatus, ArticleSummary, Credit, NewArticle, Page, SafeHtml, Section, Slug};
 use sqlx::QueryBuilder;
 
-use crate::{Result, Store, StoreError, on_pool};
+use crate::{Result, Store, StoreError, instant, on_pool};
 
 /// Rows per multi-row INSERT: 12 binds a row stays far below SQLite's 32,766
 /// and PostgreSQL's 65,535 parameter limits.
@@ -106,10 +106,6 @@ struct SectionRow {
     name: String,
     premium: bool,
     position: i64,
-}
-
-fn instant(seconds: i64) -> Result<DateTime<Utc>> {
-    DateTime::from_timestamp(seconds, 0).ok_or_else(|| StoreError::Corrupt(format!("timestamp {seconds} out of range")))
 }
 
 impl TryFrom<SummaryRow> for ArticleSummary {

@@ -14,7 +14,7 @@ use masthead_domain::subscription::{self, Entry, Event, State};
 use masthead_domain::tax::{self, GstSplit, Seller};
 
 use crate::invoices::{self, Invoice};
-use crate::{Result, Store, StoreError, on_pool};
+use crate::{Result, Store, StoreError, instant, on_pool};
 
 /// How long a failed renewal keeps access.
 pub const GRACE: Duration = Duration::days(7);
@@ -69,10 +69,6 @@ struct EventRow {
     payment_id: Option<String>,
     period_from: Option<i64>,
     period_until: Option<i64>,
-}
-
-fn instant(seconds: i64) -> Result<DateTime<Utc>> {
-    DateTime::from_timestamp(seconds, 0).ok_or_else(|| StoreError::Corrupt(format!("timestamp {seconds}")))
 }
 
 impl TryFrom<EventRow> for Entry {

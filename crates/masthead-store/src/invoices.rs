@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use masthead_domain::Paise;
 use masthead_domain::tax::Seller;
 
-use crate::{Result, Store, StoreError, on_pool};
+use crate::{Result, Store, StoreError, instant, on_pool};
 
 /// An issued invoice.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,10 +76,6 @@ struct InvoiceRow {
     seller_gstin: String,
     seller_state: String,
     sac: String,
-}
-
-fn instant(seconds: i64) -> Result<DateTime<Utc>> {
-    DateTime::from_timestamp(seconds, 0).ok_or_else(|| StoreError::Corrupt(format!("timestamp {seconds}")))
 }
 
 impl TryFrom<InvoiceRow> for Invoice {

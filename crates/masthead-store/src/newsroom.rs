@@ -13,7 +13,7 @@ use masthead_domain::{ArticleStatus, Credit, Page, Slug};
 use sqlx::QueryBuilder;
 
 use crate::articles::{ContentColumns, bind_content, content_columns};
-use crate::{Result, Store, StoreError, on_pool};
+use crate::{Result, Store, StoreError, instant, on_pool};
 
 /// Where a story is, as the newsroom sees it: the stored status plus the
 /// schedule.
@@ -249,10 +249,6 @@ struct RevisionRow {
     dateline: Option<String>,
     premium: bool,
     tags: String,
-}
-
-fn instant(seconds: i64) -> Result<DateTime<Utc>> {
-    DateTime::from_timestamp(seconds, 0).ok_or_else(|| StoreError::Corrupt(format!("timestamp {seconds} out of range")))
 }
 
 impl TryFrom<DeskRow> for DeskStory {
