@@ -273,7 +273,8 @@ pub(crate) struct Paywall {
     pub subheading: &'static str,
     pub login_url: String,
     pub subscribe_url: String,
-    pub offer: Offer,
+    /// The plans and benefits, rendered once per catalogue (see `billing::Catalogue`).
+    pub offer_html: std::sync::Arc<str>,
 }
 
 impl Paywall {
@@ -298,7 +299,7 @@ impl Paywall {
             subheading,
             login_url: format!("/login?next={story_path}"),
             subscribe_url: format!("/subscribe?next={story_path}"),
-            offer: Offer::new(&state.plans.active()),
+            offer_html: state.plans.offer_html(),
         }
     }
 }
@@ -309,6 +310,19 @@ pub(crate) struct Offer {
     pub benefits: Vec<(&'static str, &'static str)>,
     /// When set, each card is a form that chooses its plan.
     pub choose: Option<ChooseForm>,
+}
+
+/// The offer as the paywall shows it: no forms, so the same for every reader.
+#[derive(Template)]
+#[template(path = "offer.html")]
+struct PaywallOffer {
+    offer: Offer,
+}
+
+/// The paywall's offer of `plans`, as HTML.
+pub(crate) fn offer_html(plans: &[Plan]) -> std::sync::Arc<str> {
+    // Rendering a plain struct into a String cannot fail.
+    PaywallOffer { offer: Offer::new(plans) }.render().unwrap_or_default().into()
 }
 
 /// What a plan card's "Choose" form carries.

@@ -16,7 +16,7 @@ pub(crate) mod account;
 pub(crate) mod admin;
 pub(crate) mod ads;
 
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 
 use askama::Template;
 use axum::body::Bytes;
@@ -44,24 +44,33 @@ use crate::visitor::Visitor;
 use crate::{AppState, SharedState};
 
 /// The plans on sale, kept in memory for the paywall and reloaded when an
-/// admin edits them (and by the renewal loop, for other instances' edits).
+/// admin edits them (and by the renewal loop, for other instances' edits),
+/// with the paywall's offer rendered once from them (it is the same on every
+/// withheld story).
 #[derive(Debug, Default)]
-pub(crate) struct Catalogue(RwLock<Vec<Plan>>);
+pub(crate) struct Catalogue(RwLock<(Vec<Plan>, Arc<str>)>);
 
 impl Catalogue {
     pub fn new(plans: Vec<Plan>) -> Self {
-        Self(RwLock::new(plans))
+        let offer = views::offer_html(&plans);
+        Self(RwLock::new((plans, offer)))
     }
 
     /// The active plans, in catalogue order.
     pub fn active(&self) -> Vec<Plan> {
-        self.0.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+        self.0.read().unwrap_or_else(std::sync::PoisonError::into_inner).0.clone()
+    }
+
+    /// The paywall's offer of the active plans, as HTML.
+    pub fn offer_html(&self) -> Arc<str> {
+        self.0.read().unwrap_or_else(std::sync::PoisonError::into_inner).1.clone()
     }
 
     /// Reads the catalogue again.
     pub async fn reload(&self, store: &Store) -> Result<(), StoreError> {
         let plans = store.active_plans().await?;
-        *self.0.write().unwrap_or_else(std::sync::PoisonError::into_inner) = plans;
+        let offer = views::offer_html(&plans);
+        *self.0.write().unwrap_or_else(std::sync::PoisonError::into_inner) = (plans, offer);
         Ok(())
     }
 
