@@ -59,7 +59,8 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
 });
 
 /// HTML that has passed the sanitiser (or was built from escaped text).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// The default is empty, which is safe as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct SafeHtml(String);
 

@@ -324,22 +324,27 @@ impl ArchiveIndex {
     /// (see `remembered`): cheap enough to ask before handing a search to a
     /// thread of its own.
     pub fn remembered(&self, request: &SearchRequest) -> Option<Arc<SearchPage>> {
-        let generation = self.generation();
-        let searcher = generation.reader.searcher().generation().generation_id();
-        generation.remembered.get(searcher, &format!("{request:?}"))
+        let (generation, searcher, key) = self.memory_of(request);
+        generation.remembered.get(searcher, &key)
     }
 
     /// [`Self::search`], remembering the answer until the index changes.
     pub fn search_remembered(&self, request: &SearchRequest) -> Result<Arc<SearchPage>, SearchError> {
-        let generation = self.generation();
-        let searcher = generation.reader.searcher().generation().generation_id();
-        let key = format!("{request:?}");
+        let (generation, searcher, key) = self.memory_of(request);
         if let Some(page) = generation.remembered.get(searcher, &key) {
             return Ok(page);
         }
         let page = Arc::new(self.search(request)?);
         generation.remembered.keep(searcher, key, page.clone());
         Ok(page)
+    }
+
+    /// Where an answer to `request` is remembered: the generation in use, its
+    /// reader's commit, and the request's key.
+    fn memory_of(&self, request: &SearchRequest) -> (Arc<Generation>, u64, String) {
+        let generation = self.generation();
+        let searcher = generation.reader.searcher().generation().generation_id();
+        (generation, searcher, format!("{request:?}"))
     }
 
     /// Runs a search.

@@ -63,11 +63,6 @@ impl AccessCache {
         self.shelf.seen(version);
         Ok(Current { cache: self, store, version })
     }
-
-    /// Runs `f` on the shelf if it still holds what was current at `version`.
-    fn at<T>(&self, version: i64, f: impl FnOnce(&mut Shelf) -> T) -> Option<T> {
-        self.shelf.at(version, f)
-    }
 }
 
 /// The cache as of one request's check of the access counter.
@@ -86,7 +81,7 @@ impl Current<'_> {
         now: DateTime<Utc>,
         seen_since: DateTime<Utc>,
     ) -> Result<Option<SessionOwner>, StoreError> {
-        let kept = self.cache.at(self.version, |shelf| shelf.sessions.get(token_hash).cloned()).flatten();
+        let kept = self.cache.shelf.at(self.version, |shelf| shelf.sessions.get(token_hash).cloned()).flatten();
         if let Some((owner, seen)) = kept
             && seen >= seen_since
             && now - seen < SEEN_EVERY
@@ -95,7 +90,7 @@ impl Current<'_> {
         }
         let found = self.store.session_by_token(token_hash, now, seen_since).await?;
         if let Some(owner) = &found {
-            self.cache.at(self.version, |shelf| {
+            self.cache.shelf.at(self.version, |shelf| {
                 if shelf.sessions.len() >= ENTRIES {
                     shelf.sessions.clear();
                 }
@@ -107,13 +102,13 @@ impl Current<'_> {
 
     /// The benefits a reader holds at `now`.
     pub(crate) async fn benefits(&self, reader_id: i64, now: DateTime<Utc>) -> Result<Vec<Benefit>, StoreError> {
-        let kept = self.cache.at(self.version, |shelf| shelf.benefits.get(&reader_id).cloned()).flatten();
+        let kept = self.cache.shelf.at(self.version, |shelf| shelf.benefits.get(&reader_id).cloned()).flatten();
         if let Some(kept) = kept.filter(|kept| kept.hold_at(now)) {
             return Ok(kept.benefits);
         }
         let (benefits, until) = self.store.benefits_until(reader_id, now).await?;
         let kept = KeptBenefits { benefits: benefits.clone(), read_at: now, until };
-        self.cache.at(self.version, |shelf| {
+        self.cache.shelf.at(self.version, |shelf| {
             if shelf.benefits.len() >= ENTRIES {
                 shelf.benefits.clear();
             }

@@ -120,11 +120,6 @@ impl ContentCache {
         self.shelf.seen(version);
         Ok(Current { cache: self, store, version })
     }
-
-    /// Runs `f` on the shelf if it still holds what was current at `version`.
-    fn at<T>(&self, version: i64, f: impl FnOnce(&mut Shelf) -> T) -> Option<T> {
-        self.shelf.at(version, f)
-    }
 }
 
 /// The cache as of one request's check of the content counter.
@@ -137,34 +132,34 @@ pub(crate) struct Current<'a> {
 impl Current<'_> {
     /// A published story by id.
     pub(crate) async fn story(&self, id: i64) -> Result<Option<Arc<Story>>, StoreError> {
-        if let Some(found) = self.cache.at(self.version, |shelf| shelf.story(id)).flatten() {
+        if let Some(found) = self.cache.shelf.at(self.version, |shelf| shelf.story(id)).flatten() {
             return Ok(found);
         }
         let found = self.store.published_article(id).await?.map(|article| Arc::new(Story::new(article)));
-        self.cache.at(self.version, |shelf| shelf.keep_story(id, found.clone()));
+        self.cache.shelf.at(self.version, |shelf| shelf.keep_story(id, found.clone()));
         Ok(found)
     }
 
     /// The story editors chose to lead the home page, while it is published.
     pub(crate) async fn chosen_lead(&self) -> Result<Option<Arc<ArticleSummary>>, StoreError> {
-        if let Some(found) = self.cache.at(self.version, |shelf| shelf.lead.clone()).flatten() {
+        if let Some(found) = self.cache.shelf.at(self.version, |shelf| shelf.lead.clone()).flatten() {
             return Ok(found);
         }
         let found = self.store.chosen_home_lead().await?.map(Arc::new);
-        self.cache.at(self.version, |shelf| shelf.lead = Some(found.clone()));
+        self.cache.shelf.at(self.version, |shelf| shelf.lead = Some(found.clone()));
         Ok(found)
     }
 
     /// One page of published stories, newest first, from one section or all.
     pub(crate) async fn latest(&self, section: Option<&str>, page: Page) -> Result<Arc<Listing>, StoreError> {
         let key = ListKey { section: section.map(str::to_owned), offset: page.offset(), size: page.size() };
-        if let Some(found) = self.cache.at(self.version, |shelf| shelf.lists.get(&key).cloned()).flatten() {
+        if let Some(found) = self.cache.shelf.at(self.version, |shelf| shelf.lists.get(&key).cloned()).flatten() {
             return Ok(found);
         }
         let (stories, more) = self.store.latest(section, page).await?;
         let cards = Card::many(&stories, &self.cache.zone);
         let found = Arc::new(Listing { stories, cards, more });
-        self.cache.at(self.version, |shelf| shelf.keep_list(key, found.clone()));
+        self.cache.shelf.at(self.version, |shelf| shelf.keep_list(key, found.clone()));
         Ok(found)
     }
 }

@@ -216,8 +216,9 @@ pub fn render_story_page(
     let section = sections.iter().find(|s| s.slug == article.summary.section)?;
     let site = StorySite { publisher, public_url, zone, sections };
     let more = Card::many(more, zone);
-    let free_part = article.body.first_paragraph();
-    StoryPage::build(&site, section, article, &free_part, access, None, more.iter().collect()).render().ok()
+    // Only readable pages come here: the withheld page's free part is not shown.
+    let unused_free_part = SafeHtml::default();
+    StoryPage::build(&site, section, article, &unused_free_part, access, None, more.iter().collect()).render().ok()
 }
 
 /// What a story page shows of the site around the story.
