@@ -87,13 +87,15 @@ pub struct Store {
     pool: Pool,
     /// SQLite's direct path to the change counters (see [`changes`]).
     counter_reader: Option<Arc<CounterReader>>,
+    /// SQLite's meter writes (see [`meter`]).
+    sqlite_meter: Option<Arc<meter::SqliteMeter>>,
 }
 
 impl Store {
     /// Connects to the database a URL names, creating an SQLite file if missing.
     #[tracing::instrument(skip_all, fields(backend))]
     pub async fn connect(url: &DatabaseUrl) -> Result<Self> {
-        let mut counter_reader = None;
+        let (mut counter_reader, mut sqlite_meter) = (None, None);
         let pool = match url {
             DatabaseUrl::Sqlite(raw) => {
                 let options = SqliteConnectOptions::from_str(raw)
@@ -108,7 +110,11 @@ impl Store {
                     .connect_with(options)
                     .await
                     .map_err(|e| StoreError::connect(url, e))?;
-                counter_reader = CounterReader::for_file(pool.connect_options().get_filename()).map(Arc::new);
+                let options = pool.connect_options();
+                let path = options.get_filename();
+                let counters = Arc::new(CounterReader::new(path));
+                sqlite_meter = Some(Arc::new(meter::SqliteMeter::new(path, counters.clone())));
+                counter_reader = Some(counters);
                 Pool::Sqlite(pool)
             }
             DatabaseUrl::Postgres(raw) => {
@@ -122,7 +128,7 @@ impl Store {
             }
         };
         tracing::Span::current().record("backend", url.backend());
-        Ok(Self { pool, counter_reader })
+        Ok(Self { pool, counter_reader, sqlite_meter })
     }
 
     /// Brings the schema up to date with this backend's migrations.

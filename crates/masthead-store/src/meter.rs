@@ -4,13 +4,21 @@
 //! write, so SQLite serialises it behind its single writer and PostgreSQL
 //! behind the row lock on the month's counter: however many requests race,
 //! exactly `limit` distinct stories are granted per meter and month.
+//!
+//! On SQLite the reads are written through a connection of the store's own
+//! ([`SqliteMeter`]), on the calling thread, with statements prepared once:
+//! a batch then costs no round trips to the driver's thread.
 
 use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use sqlx::QueryBuilder;
 
-use crate::{Result, Store, StoreError, on_pool};
+use crate::changes::CounterReader;
+use crate::{Pool, Result, Store, StoreError, on_pool};
 
 /// What recording a metered read did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,60 +154,80 @@ impl Store {
         if reads.is_empty() {
             return Ok(Vec::new());
         }
+        let pool = match &self.pool {
+            Pool::Postgres(pool) => pool,
+            Pool::Sqlite(_) => {
+                let (meter, reads) = (self.sqlite_meter()?.clone(), reads.to_vec());
+                return tokio::task::spawn_blocking(move || meter.record(&reads))
+                    .await
+                    .map_err(|error| StoreError::Corrupt(format!("the meter write stopped: {error}")))?;
+            }
+        };
         let mut months: Vec<(&str, i64)> = reads.iter().map(|read| (read.meter.as_str(), read.month)).collect();
         months.sort_unstable();
         months.dedup();
-        on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
-            // A write first, which takes SQLite's write lock before anything is
-            // read; on PostgreSQL it locks each month's counter row, so a
-            // competing batch or merge for the same meters waits for this one.
-            let mut used: HashMap<(String, i64), i64> = QueryBuilder::new("INSERT INTO meter_months (meter, month, used) ")
-                .push_values(&months, |mut row, (meter, month)| {
-                    row.push_bind(*meter).push_bind(*month).push("0");
+        let mut tx = pool.begin().await?;
+        // A write first: it locks each month's counter row, so a competing
+        // batch or merge for the same meters waits for this one.
+        let mut used: HashMap<(String, i64), i64> = QueryBuilder::new("INSERT INTO meter_months (meter, month, used) ")
+            .push_values(&months, |mut row, (meter, month)| {
+                row.push_bind(*meter).push_bind(*month).push("0");
+            })
+            .push(" ON CONFLICT (meter, month) DO UPDATE SET used = meter_months.used RETURNING meter, month, used")
+            .build_query_as::<(String, i64, i64)>()
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .map(|(meter, month, used)| ((meter, month), used))
+            .collect();
+        let mut on_meter: HashSet<(String, i64, i64)> =
+            QueryBuilder::new("SELECT meter, month, article_id FROM meter_reads WHERE (meter, month, article_id) IN (")
+                .push_values(reads, |mut row, read| {
+                    row.push_bind(&read.meter).push_bind(read.month).push_bind(read.article_id);
                 })
-                .push(" ON CONFLICT (meter, month) DO UPDATE SET used = meter_months.used RETURNING meter, month, used")
+                .push(")")
                 .build_query_as::<(String, i64, i64)>()
                 .fetch_all(&mut *tx)
                 .await?
                 .into_iter()
-                .map(|(meter, month, used)| ((meter, month), used))
                 .collect();
-            let mut on_meter: HashSet<(String, i64, i64)> =
-                QueryBuilder::new("SELECT meter, month, article_id FROM meter_reads WHERE (meter, month, article_id) IN (")
-                    .push_values(reads, |mut row, read| {
-                        row.push_bind(&read.meter).push_bind(read.month).push_bind(read.article_id);
-                    })
-                    .push(")")
-                    .build_query_as::<(String, i64, i64)>()
-                    .fetch_all(&mut *tx)
-                    .await?
-                    .into_iter()
-                    .collect();
-            let (outcomes, counted) = apply(reads, &mut used, &mut on_meter)?;
-            if !counted.is_empty() {
-                QueryBuilder::new("INSERT INTO meter_reads (meter, month, article_id, read_at) ")
-                    .push_values(&counted, |mut row, read| {
-                        row.push_bind(&read.meter).push_bind(read.month).push_bind(read.article_id).push_bind(read.at.timestamp());
-                    })
-                    .build()
-                    .execute(&mut *tx)
-                    .await?;
-                let mut changed: Vec<(&str, i64)> = counted.iter().map(|read| (read.meter.as_str(), read.month)).collect();
-                changed.sort_unstable();
-                changed.dedup();
-                QueryBuilder::new("INSERT INTO meter_months (meter, month, used) ")
-                    .push_values(&changed, |mut row, (meter, month)| {
-                        row.push_bind(*meter).push_bind(*month).push_bind(used[&((*meter).to_owned(), *month)]);
-                    })
-                    .push(" ON CONFLICT (meter, month) DO UPDATE SET used = excluded.used")
-                    .build()
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            tx.commit().await?;
-            Ok(outcomes)
-        })
+        let (outcomes, counted) = apply(reads, &mut used, &mut on_meter)?;
+        if !counted.is_empty() {
+            QueryBuilder::new("INSERT INTO meter_reads (meter, month, article_id, read_at) ")
+                .push_values(&counted, |mut row, read| {
+                    row.push_bind(&read.meter)
+                        .push_bind(read.month)
+                        .push_bind(read.article_id)
+                        .push_bind(read.at.timestamp());
+                })
+                .build()
+                .execute(&mut *tx)
+                .await?;
+            QueryBuilder::new("INSERT INTO meter_months (meter, month, used) ")
+                .push_values(changed_months(&counted), |mut row, (meter, month)| {
+                    row.push_bind(meter).push_bind(month).push_bind(used[&(meter.to_owned(), month)]);
+                })
+                .push(" ON CONFLICT (meter, month) DO UPDATE SET used = excluded.used")
+                .build()
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(outcomes)
+    }
+
+    /// [`Self::record_reads`] on the calling thread, which it blocks: on
+    /// SQLite, for a thread that does nothing else (the server's meter
+    /// writer). `None` on PostgreSQL, whose driver only runs async.
+    pub fn record_reads_on_this_thread(&self, reads: &[MeteredRead]) -> Option<Result<Vec<ReadOutcome>>> {
+        match &self.pool {
+            Pool::Sqlite(_) => Some(self.sqlite_meter().and_then(|meter| meter.record(reads))),
+            Pool::Postgres(_) => None,
+        }
+    }
+
+    fn sqlite_meter(&self) -> Result<&Arc<SqliteMeter>> {
+        self.sqlite_meter.as_ref().ok_or_else(|| StoreError::Corrupt("no SQLite meter connection".to_owned()))
     }
 
     /// Merges one meter's reads this month into another's (a visitor logging
@@ -240,5 +268,90 @@ impl Store {
             tx.commit().await?;
         });
         Ok(())
+    }
+}
+
+/// The meters and months that `counted` reads changed, each once.
+fn changed_months<'r>(counted: &[&'r MeteredRead]) -> Vec<(&'r str, i64)> {
+    let mut changed: Vec<(&str, i64)> = counted.iter().map(|read| (read.meter.as_str(), read.month)).collect();
+    changed.sort_unstable();
+    changed.dedup();
+    changed
+}
+
+/// SQLite's meter writes: one connection of their own, opened on first use,
+/// each batch one `BEGIN IMMEDIATE` transaction (the write lock first, so
+/// nothing read inside can change before the commit).
+#[derive(Debug)]
+pub(crate) struct SqliteMeter {
+    path: PathBuf,
+    connection: Mutex<Option<rusqlite::Connection>>,
+    /// Told about each commit, which changes no counter: it then need not
+    /// read the counters again (see `CounterReader::committed`).
+    counters: Arc<CounterReader>,
+}
+
+impl SqliteMeter {
+    pub(crate) fn new(path: &Path, counters: Arc<CounterReader>) -> Self {
+        Self { path: path.to_owned(), connection: Mutex::new(None), counters }
+    }
+
+    fn record(&self, reads: &[MeteredRead]) -> Result<Vec<ReadOutcome>> {
+        if reads.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut slot = self.connection.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let connection = match &mut *slot {
+            Some(connection) => connection,
+            empty => empty.insert(self.open()?),
+        };
+        let tx = connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        // Under the write lock: no other commit can come between this look
+        // at the WAL index and this transaction's commit.
+        let before = self.counters.stamp();
+        let mut used = HashMap::new();
+        let mut months: Vec<(&str, i64)> = reads.iter().map(|read| (read.meter.as_str(), read.month)).collect();
+        months.sort_unstable();
+        months.dedup();
+        let mut month_row = tx.prepare_cached(
+            "INSERT INTO meter_months (meter, month, used) VALUES (?1, ?2, 0)
+             ON CONFLICT (meter, month) DO UPDATE SET used = meter_months.used RETURNING used",
+        )?;
+        for (meter, month) in months {
+            used.insert((meter.to_owned(), month), month_row.query_row((meter, month), |row| row.get::<_, i64>(0))?);
+        }
+        let mut on_meter = HashSet::new();
+        let mut read_row =
+            tx.prepare_cached("SELECT 1 FROM meter_reads WHERE meter = ?1 AND month = ?2 AND article_id = ?3")?;
+        for read in reads {
+            if read_row.exists((&read.meter, read.month, read.article_id))? {
+                on_meter.insert((read.meter.clone(), read.month, read.article_id));
+            }
+        }
+        let (outcomes, counted) = apply(reads, &mut used, &mut on_meter)?;
+        let mut insert_read =
+            tx.prepare_cached("INSERT INTO meter_reads (meter, month, article_id, read_at) VALUES (?1, ?2, ?3, ?4)")?;
+        for read in &counted {
+            insert_read.execute((&read.meter, read.month, read.article_id, read.at.timestamp()))?;
+        }
+        let mut set_used = tx.prepare_cached("UPDATE meter_months SET used = ?3 WHERE meter = ?1 AND month = ?2")?;
+        for (meter, month) in changed_months(&counted) {
+            set_used.execute((meter, month, used[&(meter.to_owned(), month)]))?;
+        }
+        let counters = CounterReader::query(&tx)?;
+        drop((month_row, read_row, insert_read, set_used));
+        tx.commit()?;
+        if let Some(before) = before {
+            self.counters.committed(before, counters);
+        }
+        Ok(outcomes)
+    }
+
+    fn open(&self) -> Result<rusqlite::Connection> {
+        let connection = rusqlite::Connection::open(&self.path)?;
+        connection.busy_timeout(Duration::from_secs(10))?;
+        // As the pool's connections: durable at each checkpoint, not each commit.
+        connection.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")?;
+        Ok(connection)
     }
 }

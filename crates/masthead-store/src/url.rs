@@ -14,12 +14,15 @@ pub enum DatabaseUrl {
 }
 
 impl DatabaseUrl {
-    /// Reads a URL, refusing unknown schemes with a message that says what works.
+    /// Reads a URL, refusing unknown schemes with a message that says what
+    /// works. An in-memory SQLite database is refused too: the server reads
+    /// and writes through several connections, and each would see its own.
     pub fn parse(raw: &str) -> Result<Self, StoreError> {
         let raw = raw.trim();
         let scheme = raw.split_once(':').map(|(scheme, _)| scheme.to_ascii_lowercase());
+        let in_memory = raw.contains(":memory:") || raw.contains("mode=memory");
         match scheme.as_deref() {
-            Some("sqlite") if raw.len() > "sqlite:".len() => Ok(Self::Sqlite(raw.to_owned())),
+            Some("sqlite") if raw.len() > "sqlite:".len() && !in_memory => Ok(Self::Sqlite(raw.to_owned())),
             Some("postgres" | "postgresql") if raw.contains("://") => Ok(Self::Postgres(raw.to_owned())),
             _ => Err(StoreError::UnsupportedUrl(redact(raw))),
         }
@@ -89,7 +92,16 @@ mod tests {
 
     #[test]
     fn other_schemes_and_garbage_are_refused_with_the_fix() {
-        for bad in ["mysql://root@localhost/x", "masthead.db", "", "sqlite:", "postgres:nohost", "http://x"] {
+        for bad in [
+            "mysql://root@localhost/x",
+            "masthead.db",
+            "",
+            "sqlite:",
+            "postgres:nohost",
+            "http://x",
+            "sqlite::memory:",
+            "sqlite://file:news?mode=memory&cache=shared",
+        ] {
             let err = DatabaseUrl::parse(bad).unwrap_err().to_string();
             assert!(err.contains("sqlite://PATH") && err.contains("postgres://"), "{bad}: {err}");
         }

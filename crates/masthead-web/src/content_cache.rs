@@ -6,13 +6,16 @@
 //! another instance, or a `masthead wire import` beside the server. When it
 //! has moved, everything kept is dropped; so an edit shows on the very next
 //! request, everywhere. Only what is the same for every reader is kept —
-//! stories, lists (with their cards) and the chosen home lead, never a page, a meter or an access decision — and each
-//! request decides and renders for its own reader.
+//! stories, lists (with their cards), the chosen home lead, and pages as
+//! skeletons (`views::Skeleton`) with holes for each reader's own parts;
+//! never a meter, an access decision or a reader's page — and each request
+//! decides for its own reader and fills the holes for them.
 //!
-//! Memory stays bounded: stories are kept in two generations of at most
-//! [`STORIES_PER_GENERATION`] each (a full young generation becomes the old
-//! one, and what is read from the old one moves back to the young), and lists
-//! are dropped wholesale when [`LISTS`] are kept.
+//! Memory stays bounded: stories and pages are kept in two generations of at
+//! most [`STORIES_PER_GENERATION`] and [`PAGES_PER_GENERATION`] each (a full
+//! young generation becomes the old one, and what is read from the old one
+//! moves back to the young), and lists are dropped wholesale when [`LISTS`]
+//! are kept.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -22,10 +25,12 @@ use masthead_domain::{Article, ArticleSummary, Page, PublisherZone};
 use masthead_store::{Store, StoreError};
 
 use crate::versioned::Versioned;
-use crate::views::Card;
+use crate::views::{Card, Skeleton};
 
-/// Stories kept per generation (a story page is a few kilobytes).
+/// Stories kept per generation (a story is a few kilobytes).
 const STORIES_PER_GENERATION: usize = 4_096;
+/// Page skeletons kept per generation (a story page is some 25 kilobytes).
+const PAGES_PER_GENERATION: usize = 512;
 /// Story lists kept at most.
 const LISTS: usize = 1_024;
 
@@ -66,32 +71,65 @@ struct ListKey {
     size: u32,
 }
 
+/// Which page a skeleton is.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum PageKey {
+    Home,
+    /// A section's page `number`.
+    Section {
+        slug: String,
+        number: u32,
+    },
+    /// A story's page as readers who may read it see it, or as the others do.
+    Story {
+        id: i64,
+        readable: bool,
+    },
+}
+
+/// Up to `N` entries in each of two generations: a full young generation
+/// becomes the old one (the old one is dropped), and what is read from the
+/// old one moves back to the young.
+#[derive(Debug)]
+struct Generations<K, V, const N: usize> {
+    young: HashMap<K, V>,
+    old: HashMap<K, V>,
+}
+
+impl<K, V, const N: usize> Default for Generations<K, V, N> {
+    fn default() -> Self {
+        Self { young: HashMap::new(), old: HashMap::new() }
+    }
+}
+
+impl<K: Eq + std::hash::Hash + Clone, V: Clone, const N: usize> Generations<K, V, N> {
+    fn get(&mut self, key: &K) -> Option<V> {
+        if let Some(found) = self.young.get(key) {
+            return Some(found.clone());
+        }
+        let found = self.old.remove(key)?;
+        self.keep(key.clone(), found.clone());
+        Some(found)
+    }
+
+    fn keep(&mut self, key: K, value: V) {
+        if self.young.len() >= N {
+            self.old = std::mem::take(&mut self.young);
+        }
+        self.young.insert(key, value);
+    }
+}
+
 #[derive(Debug, Default)]
 struct Shelf {
-    young: HashMap<i64, Option<Arc<Story>>>,
-    old: HashMap<i64, Option<Arc<Story>>>,
+    stories: Generations<i64, Option<Arc<Story>>, STORIES_PER_GENERATION>,
+    pages: Generations<PageKey, Arc<Skeleton>, PAGES_PER_GENERATION>,
     lists: HashMap<ListKey, Arc<Listing>>,
     /// The editors' chosen home-page lead, once asked.
     lead: Option<Option<Arc<ArticleSummary>>>,
 }
 
 impl Shelf {
-    fn story(&mut self, id: i64) -> Option<Option<Arc<Story>>> {
-        if let Some(found) = self.young.get(&id) {
-            return Some(found.clone());
-        }
-        let found = self.old.remove(&id)?;
-        self.keep_story(id, found.clone());
-        Some(found)
-    }
-
-    fn keep_story(&mut self, id: i64, story: Option<Arc<Story>>) {
-        if self.young.len() >= STORIES_PER_GENERATION {
-            self.old = std::mem::take(&mut self.young);
-        }
-        self.young.insert(id, story);
-    }
-
     fn keep_list(&mut self, key: ListKey, listing: Arc<Listing>) {
         if self.lists.len() >= LISTS {
             self.lists.clear();
@@ -132,12 +170,24 @@ pub(crate) struct Current<'a> {
 impl Current<'_> {
     /// A published story by id.
     pub(crate) async fn story(&self, id: i64) -> Result<Option<Arc<Story>>, StoreError> {
-        if let Some(found) = self.cache.shelf.at(self.version, |shelf| shelf.story(id)).flatten() {
+        if let Some(found) = self.cache.shelf.at(self.version, |shelf| shelf.stories.get(&id)).flatten() {
             return Ok(found);
         }
         let found = self.store.published_article(id).await?.map(|article| Arc::new(Story::new(article)));
-        self.cache.shelf.at(self.version, |shelf| shelf.keep_story(id, found.clone()));
+        self.cache.shelf.at(self.version, |shelf| shelf.stories.keep(id, found.clone()));
         Ok(found)
+    }
+
+    /// A page's skeleton, if kept.
+    pub(crate) fn page(&self, key: &PageKey) -> Option<Arc<Skeleton>> {
+        self.cache.shelf.at(self.version, |shelf| shelf.pages.get(key)).flatten()
+    }
+
+    /// Keeps a page's skeleton, made from what this version's cache gave.
+    pub(crate) fn keep_page(&self, key: PageKey, skeleton: Skeleton) -> Arc<Skeleton> {
+        let skeleton = Arc::new(skeleton);
+        self.cache.shelf.at(self.version, |shelf| shelf.pages.keep(key, skeleton.clone()));
+        skeleton
     }
 
     /// The story editors chose to lead the home page, while it is published.
@@ -169,18 +219,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn stories_read_from_the_old_generation_move_back_to_the_young() {
-        let mut shelf = Shelf::default();
-        for id in 0..STORIES_PER_GENERATION as i64 {
-            shelf.keep_story(id, None);
+    fn entries_read_from_the_old_generation_move_back_to_the_young() {
+        let mut kept: Generations<i64, Option<i64>, 8> = Generations::default();
+        for id in 0..8 {
+            kept.keep(id, None);
         }
-        // The young generation is full: the next story starts a new one.
-        shelf.keep_story(-1, None);
-        assert_eq!(shelf.young.len(), 1);
-        assert_eq!(shelf.old.len(), STORIES_PER_GENERATION);
-        assert!(matches!(shelf.story(7), Some(None)));
-        assert!(shelf.young.contains_key(&7) && !shelf.old.contains_key(&7));
-        assert!(shelf.story(-2).is_none());
+        // The young generation is full: the next entry starts a new one.
+        kept.keep(-1, Some(1));
+        assert_eq!(kept.young.len(), 1);
+        assert_eq!(kept.old.len(), 8);
+        assert_eq!(kept.get(&7), Some(None));
+        assert!(kept.young.contains_key(&7) && !kept.old.contains_key(&7));
+        assert_eq!(kept.get(&-1), Some(Some(1)));
+        assert!(kept.get(&-2).is_none());
     }
 
     #[test]

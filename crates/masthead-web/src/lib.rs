@@ -200,7 +200,8 @@ impl Application {
         })
         .await
         .map_err(StartError::Store)?;
-        let meter_writer = meter_writer::MeterWriter::spawn(store.clone());
+        let meter_writer = meter_writer::MeterWriter::spawn(store.clone())
+            .map_err(|source| StartError::Thread { name: "meter writer", source })?;
         let state = Arc::new(AppState {
             store,
             publisher_name: config.publisher_name,

@@ -1,6 +1,7 @@
-//! Group commit for the meter: one task per instance writes metered reads in
-//! batches, one transaction per batch, and answers each request once its
-//! read is committed.
+//! Group commit for the meter: one thread per instance writes metered reads
+//! in batches, one transaction per batch, and answers each request once its
+//! read is committed. On SQLite the thread writes itself, through the
+//! store's own meter connection; on PostgreSQL it waits on the async driver.
 //!
 //! A burst of drive-by readers would otherwise queue one write transaction
 //! each behind SQLite's single writer (or PostgreSQL's commits). Batching
@@ -10,6 +11,7 @@
 //! write-ahead log beside the writer, so its commits stay short.
 
 use masthead_store::{MeteredRead, ReadOutcome, Store, StoreError};
+use tokio::runtime::Handle;
 use tokio::sync::{mpsc, oneshot};
 
 /// Reads taken into one transaction at most.
@@ -31,14 +33,15 @@ pub(crate) struct MeterWriter {
 }
 
 impl MeterWriter {
-    /// Starts the writer task, and the checkpoints beside it, on the current runtime.
-    pub(crate) fn spawn(store: Store) -> Self {
+    /// Starts the writer thread, and the checkpoints beside it on the current runtime.
+    pub(crate) fn spawn(store: Store) -> std::io::Result<Self> {
         let (jobs, queue) = mpsc::channel(QUEUE);
         if store.backend() == "sqlite" {
             tokio::spawn(checkpoint(store.clone()));
         }
-        tokio::spawn(write(store, queue));
-        Self { jobs }
+        let runtime = Handle::current();
+        std::thread::Builder::new().name("meter-writer".to_owned()).spawn(move || write(&store, &runtime, queue))?;
+        Ok(Self { jobs })
     }
 
     /// Records one read, waiting until it is committed.
@@ -64,11 +67,22 @@ async fn checkpoint(store: Store) {
     }
 }
 
-async fn write(store: Store, mut queue: mpsc::Receiver<Job>) {
+/// Takes whatever reads are waiting (up to [`MAX_BATCH`]) and writes them
+/// as one batch, until every sender is gone.
+fn write(store: &Store, runtime: &Handle, mut queue: mpsc::Receiver<Job>) {
+    let record = |reads: &[MeteredRead]| {
+        store.record_reads_on_this_thread(reads).unwrap_or_else(|| runtime.block_on(store.record_reads(reads)))
+    };
     let mut batch = Vec::with_capacity(MAX_BATCH);
-    while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
+    while let Some(first) = queue.blocking_recv() {
+        batch.push(first);
+        while batch.len() < MAX_BATCH
+            && let Ok(job) = queue.try_recv()
+        {
+            batch.push(job);
+        }
         let reads: Vec<MeteredRead> = batch.iter().map(|job| job.read.clone()).collect();
-        match store.record_reads(&reads).await {
+        match record(&reads) {
             Ok(outcomes) => {
                 for (job, outcome) in batch.drain(..).zip(outcomes) {
                     let _ = job.reply.send(Ok(outcome));
@@ -79,7 +93,7 @@ async fn write(store: Store, mut queue: mpsc::Receiver<Job>) {
             Err(error) => {
                 tracing::warn!(%error, reads = batch.len(), "metered batch failed; writing its reads one by one");
                 for job in batch.drain(..) {
-                    let outcome = store.record_reads(std::slice::from_ref(&job.read)).await;
+                    let outcome = record(std::slice::from_ref(&job.read));
                     let _ = job.reply.send(outcome.and_then(|mut one| {
                         one.pop().ok_or_else(|| StoreError::Corrupt("no outcome for a metered read".to_owned()))
                     }));

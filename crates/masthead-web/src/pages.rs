@@ -1,18 +1,22 @@
 //! The reader site's handlers: home, sections, stories, archive days, health.
 
+use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, NaiveDate};
+use masthead_domain::access::Access;
 use masthead_domain::{Page, StoryPath};
 use serde::Deserialize;
 
 use crate::SharedState;
 use crate::account::SignedIn;
+use crate::content_cache::PageKey;
 use crate::error::PageError;
 use crate::reading::{Intent, open_story};
 use crate::views::{
-    self, ArchiveDayPage, ArchiveLink, ArchiveListPage, Card, DayLink, Desk, HomePage, Layout, SectionPage, StoryPage,
+    self, AdSlot, ArchiveDayPage, ArchiveLink, ArchiveListPage, Card, DayLink, Desk, HomePage, Layout, Paywall,
+    SectionPage, Skeleton, StoryPage, StorySite,
 };
 use crate::visitor::Visitor;
 
@@ -50,6 +54,9 @@ pub(crate) async fn not_found() -> Response {
 pub(crate) async fn home(State(state): State<SharedState>) -> Result<Response, PageError> {
     let zone = &state.zone;
     let content = state.content.current(&state.store).await?;
+    if let Some(page) = content.page(&PageKey::Home) {
+        return Ok(page.fill(&[]));
+    }
     let latest = content.latest(None, Page::new(None, 1)).await?;
     // An editor's chosen lead (while it is published), else the newest story.
     let chosen = content.chosen_lead().await?;
@@ -68,7 +75,8 @@ pub(crate) async fn home(State(state): State<SharedState>) -> Result<Response, P
         lead: lead.map(|story| Card::new(story, zone)),
         desks,
     };
-    Ok(views::render(&page))
+    // The same for everyone: kept whole until the content changes.
+    Ok(views::skeleton(Skeleton::render(&page, 0), |page| content.keep_page(PageKey::Home, page).fill(&[])))
 }
 
 #[derive(Deserialize)]
@@ -88,8 +96,21 @@ pub(crate) async fn section(
         None => 1,
         Some(raw) => raw.parse::<u32>().ok().filter(|n| *n >= 1).ok_or(PageError::NotFound)?,
     };
+    let ad_free = crate::billing::ads::ad_free(&state, &signed_in).await?;
+    let ad = crate::billing::ads::slot(&state, "section", ad_free).await?;
+    let fill = |skeleton: &Skeleton| match (AdSlot { ad: ad.as_ref() }).render() {
+        // A signed-in reader's page depends on their benefits (the ad slot).
+        Ok(ad) if signed_in.0.is_some() => crate::private(skeleton.fill(&[&ad])),
+        Ok(ad) => skeleton.fill(&[&ad]),
+        Err(error) => views::template_failed(error),
+    };
+    let content = state.content.current(&state.store).await?;
+    let key = PageKey::Section { slug: slug.clone(), number };
+    if let Some(page) = content.page(&key) {
+        return Ok(fill(&page));
+    }
     let page = Page::new(Some(number), SECTION_PAGE_SIZE);
-    let listing = state.content.current(&state.store).await?.latest(Some(&section.slug), page).await?;
+    let listing = content.latest(Some(&section.slug), page).await?;
     if listing.stories.is_empty() && number > 1 {
         return Err(PageError::NotFound);
     }
@@ -104,12 +125,9 @@ pub(crate) async fn section(
         page: number,
         newer: (number > 1).then(|| page_url(number - 1)),
         older: listing.more.then(|| page_url(number + 1)),
-        ad: crate::billing::ads::slot(&state, "section", crate::billing::ads::ad_free(&state, &signed_in).await?)
-            .await?,
+        ad_hole: views::hole(0),
     };
-    // A signed-in reader's page depends on their benefits (the ad slot).
-    let page = views::render(&view);
-    Ok(if signed_in.0.is_some() { crate::private(page) } else { page })
+    Ok(views::skeleton(Skeleton::render(&view, 1), |page| fill(&content.keep_page(key, page))))
 }
 
 #[tracing::instrument(skip_all, fields(path = %story))]
@@ -131,11 +149,25 @@ pub(crate) async fn story(
     let section = state.section(&summary.section).ok_or(PageError::NotFound)?;
     let opened = open_story(&state, &visitor, &signed_in, summary, Intent::Page).await?;
     let access = opened.access;
-    let others = content.latest(Some(&section.slug), Page::new(None, MORE_FROM_SECTION + 1)).await?;
-    let more = others.cards_except(Some(summary.id)).take(MORE_FROM_SECTION as usize).collect();
-    let mut view = StoryPage::new(&state, section, article, &story.free_part, access, more);
-    view.ad = crate::billing::ads::slot(&state, "story", opened.ad_free).await?;
-    let page = views::render(&view);
+    let key = PageKey::Story { id: summary.id, readable: access.is_readable() };
+    let skeleton = match content.page(&key) {
+        Some(kept) => kept,
+        None => {
+            let others = content.latest(Some(&section.slug), Page::new(None, MORE_FROM_SECTION + 1)).await?;
+            let more = others.cards_except(Some(summary.id)).take(MORE_FROM_SECTION as usize).collect();
+            let site = StorySite::of(&state);
+            match StoryPage::skeleton(&site, section, article, &story.free_part, access.is_readable(), more) {
+                Ok(page) => content.keep_page(key, page),
+                Err(error) => return Ok(views::template_failed(error)),
+            }
+        }
+    };
+    let paywall = match access {
+        Access::Blocked { reason } => Some(Paywall::new(&state, reason, &summary.path())),
+        _ => None,
+    };
+    let ad = crate::billing::ads::slot(&state, "story", opened.ad_free).await?;
+    let page = StoryPage::page(&skeleton, access, paywall, ad.as_ref());
     Ok(crate::private(visitor.remember(page)))
 }
 

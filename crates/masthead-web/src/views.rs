@@ -2,13 +2,17 @@
 //! templates (in `templates/`) that render them. Times are formatted here, in
 //! the publisher's zone, and nowhere else.
 
+use std::sync::LazyLock;
+
 use askama::Template;
+use axum::body::Bytes;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use masthead_domain::access::{Access, Benefit, BlockReason};
 use masthead_domain::html::SafeHtml;
 use masthead_domain::plan::{self, Plan};
 use masthead_domain::{Article, ArticleSummary, Credit, PublisherZone, Section};
+use masthead_store::HouseAd;
 
 use crate::AppState;
 
@@ -104,8 +108,8 @@ pub(crate) struct SectionPage<'a> {
     pub page: u32,
     pub newer: Option<String>,
     pub older: Option<String>,
-    /// The house ad, for readers without the ad-free benefit.
-    pub ad: Option<masthead_store::HouseAd>,
+    /// Where the reader's house ad goes (see [`Skeleton`]).
+    pub ad_hole: &'static str,
 }
 
 #[derive(Template)]
@@ -119,9 +123,9 @@ pub(crate) struct StoryPage<'a> {
     pub premium: bool,
     /// The whole body, or only its first paragraph when withheld.
     pub body_html: &'a str,
-    /// "3 of 10 free stories this month", on metered reads.
-    pub meter_note: Option<String>,
-    pub paywall: Option<Paywall>,
+    /// The reader's own parts (see [`Skeleton`]): the meter note, the
+    /// paywall and the house ad.
+    pub holes: StoryHoles,
     pub disclaimer: Option<String>,
     pub updated: String,
     pub updated_iso: String,
@@ -129,44 +133,22 @@ pub(crate) struct StoryPage<'a> {
     pub published_iso: String,
     pub json_ld: String,
     pub more: Vec<&'a Card>,
-    /// The house ad, for readers without the ad-free benefit.
-    pub ad: Option<masthead_store::HouseAd>,
 }
 
 impl<'a> StoryPage<'a> {
-    pub fn new(
-        state: &'a AppState,
-        section: &'a Section,
-        article: &'a Article,
-        free_part: &'a SafeHtml,
-        access: Access,
-        more: Vec<&'a Card>,
-    ) -> Self {
-        let paywall = match access {
-            Access::Blocked { reason } => Some(Paywall::new(state, reason, &article.summary.path())),
-            _ => None,
-        };
-        Self::build(&StorySite::of(state), section, article, free_part, access, paywall, more)
-    }
-
-    /// The page from the site facts alone: what [`Self::new`] does once it
-    /// has the paywall, and all the rendering benchmark can give.
-    pub fn build(
+    /// The page every reader who may read the story (`readable`), or every
+    /// reader who may not, gets — less their own parts, left as holes.
+    pub fn skeleton(
         site: &StorySite<'a>,
         section: &'a Section,
         article: &'a Article,
         free_part: &'a SafeHtml,
-        access: Access,
-        paywall: Option<Paywall>,
+        readable: bool,
         more: Vec<&'a Card>,
-    ) -> Self {
+    ) -> Result<Skeleton, askama::Error> {
         let zone = site.zone;
         let story = &article.summary;
-        let body_html = match access {
-            Access::Blocked { .. } => free_part.as_str(),
-            _ => article.body.as_str(),
-        };
-        Self {
+        let page = Self {
             layout: Layout {
                 publisher: site.publisher,
                 sections: site.sections,
@@ -180,23 +162,62 @@ impl<'a> StoryPage<'a> {
             headline: &story.headline,
             standfirst: &story.standfirst,
             premium: story.premium,
-            meter_note: matches!(access, Access::Metered { .. }).then(|| access.explain()),
-            paywall,
+            holes: StoryHoles { meter: hole(0), paywall: hole(1), ad: hole(2) },
             updated: zone.format(story.updated_at),
             updated_iso: zone.iso(story.updated_at),
             published: zone.format(story.first_published_at),
             published_iso: zone.iso(story.first_published_at),
-            json_ld: news_article_json_ld(site, story, access.is_readable()),
-            body_html,
+            json_ld: news_article_json_ld(site, story, readable),
+            body_html: if readable { article.body.as_str() } else { free_part.as_str() },
             more,
-            ad: None,
+        };
+        Skeleton::render(&page, 3)
+    }
+
+    /// A story page's fills for one reader, in hole order: the meter note on
+    /// a metered read, the paywall when the story is withheld, the ad.
+    pub fn fills(access: Access, paywall: Option<Paywall>, ad: Option<&HouseAd>) -> Result<[String; 3], askama::Error> {
+        let meter = match access {
+            Access::Metered { .. } => MeterNote { note: access.explain() }.render()?,
+            _ => String::new(),
+        };
+        let paywall = paywall.map(|wall| wall.render()).transpose()?.unwrap_or_default();
+        Ok([meter, paywall, AdSlot { ad }.render()?])
+    }
+
+    /// The page for one reader: `skeleton` with [`Self::fills`].
+    pub fn page(skeleton: &Skeleton, access: Access, paywall: Option<Paywall>, ad: Option<&HouseAd>) -> Response {
+        match Self::fills(access, paywall, ad) {
+            Ok(fills) => skeleton.fill(&fills.each_ref().map(String::as_str)),
+            Err(error) => template_failed(error),
         }
     }
 }
 
+/// The holes of a story page, in page order.
+pub(crate) struct StoryHoles {
+    pub meter: &'static str,
+    pub paywall: &'static str,
+    pub ad: &'static str,
+}
+
+/// "3 of 10 free stories this month", on metered reads.
+#[derive(Template)]
+#[template(source = r#"<p class="meter-note" role="status">{{ note }}</p>"#, ext = "html")]
+struct MeterNote {
+    note: String,
+}
+
+/// A page's house ad, for readers without the ad-free benefit.
+#[derive(Template)]
+#[template(path = "billing/ad_slot.html")]
+pub(crate) struct AdSlot<'a> {
+    pub ad: Option<&'a HouseAd>,
+}
+
 /// Renders a story page as the story route does for a reader `access` lets
-/// read the story (metered or allowed), less the house ad: the view model
-/// and template alone, without a database or server, which is what
+/// read the story (metered or allowed), less the house ad: the view model,
+/// template and filling alone, without a database or server, which is what
 /// `benches/story_page.rs` measures. `None` when `access` withholds the
 /// story (the paywall needs the plan catalogue), when the story's section
 /// is not in `sections`, or when the template fails.
@@ -218,7 +239,9 @@ pub fn render_story_page(
     let more = Card::many(more, zone);
     // Only readable pages come here: the withheld page's free part is not shown.
     let unused_free_part = SafeHtml::default();
-    StoryPage::build(&site, section, article, &unused_free_part, access, None, more.iter().collect()).render().ok()
+    let skeleton = StoryPage::skeleton(&site, section, article, &unused_free_part, true, more.iter().collect()).ok()?;
+    let fills = StoryPage::fills(access, None, None).ok()?;
+    String::from_utf8(skeleton.bytes(&fills.each_ref().map(String::as_str)).into()).ok()
 }
 
 /// What a story page shows of the site around the story.
@@ -234,7 +257,7 @@ pub(crate) struct StorySite<'a> {
 }
 
 impl<'a> StorySite<'a> {
-    fn of(state: &'a AppState) -> Self {
+    pub fn of(state: &'a AppState) -> Self {
         Self {
             publisher: &state.publisher_name,
             public_url: &state.public_url,
@@ -269,6 +292,8 @@ fn news_article_json_ld(site: &StorySite<'_>, story: &ArticleSummary, readable: 
 }
 
 /// The panel that replaces a withheld story's text.
+#[derive(Template)]
+#[template(path = "paywall.html")]
 pub(crate) struct Paywall {
     pub heading: String,
     pub subheading: &'static str,
@@ -279,7 +304,7 @@ pub(crate) struct Paywall {
 }
 
 impl Paywall {
-    fn new(state: &AppState, reason: BlockReason, story_path: &str) -> Self {
+    pub fn new(state: &AppState, reason: BlockReason, story_path: &str) -> Self {
         let heading = match reason {
             BlockReason::MeterExhausted => {
                 format!("You've reached your limit of {} free articles this month.", state.meter_limit)
@@ -406,14 +431,81 @@ struct ErrorPage<'a> {
     message: &'a str,
 }
 
+/// The 500 page for a template that failed, logged.
+pub(crate) fn template_failed(error: askama::Error) -> Response {
+    tracing::error!(%error, "template failed");
+    server_error_page()
+}
+
+/// `page` made into a response by `respond`, or the 500 page if rendering failed.
+pub(crate) fn skeleton(page: Result<Skeleton, askama::Error>, respond: impl FnOnce(Skeleton) -> Response) -> Response {
+    page.map_or_else(template_failed, respond)
+}
+
 /// Renders a template, or the 500 page if rendering fails.
 pub(crate) fn render(template: &impl Template) -> Response {
     match template.render() {
         Ok(html) => Html(html).into_response(),
-        Err(error) => {
-            tracing::error!(%error, "template failed");
-            server_error_page()
+        Err(error) => template_failed(error),
+    }
+}
+
+/// A page rendered once for every reader, with holes where each reader's
+/// own parts go (a meter note, a paywall, an ad): kept per content version
+/// (see `content_cache`), it makes a page view a copy instead of a render.
+/// A template leaves hole `n` as [`hole`]`(n)`, in order.
+#[derive(Debug)]
+pub(crate) struct Skeleton {
+    /// The text around the holes: one more part than holes.
+    parts: Vec<Bytes>,
+}
+
+/// The text standing for hole `n` while a skeleton is rendered: an HTML
+/// comment with a random part, drawn once per process, so no story text can
+/// contain it.
+pub(crate) fn hole(n: usize) -> &'static str {
+    static HOLES: LazyLock<[String; 3]> = LazyLock::new(|| {
+        let nonce = crate::visitor::random_hex(16);
+        std::array::from_fn(|n| format!("<!--hole {nonce} {n}-->"))
+    });
+    &HOLES[n]
+}
+
+impl Skeleton {
+    /// Renders `template`, which has `holes` holes.
+    pub fn render(template: &impl Template, holes: usize) -> Result<Self, askama::Error> {
+        let html = template.render()?;
+        let mut parts = Vec::with_capacity(holes + 1);
+        let mut rest = html.as_str();
+        for n in 0..holes {
+            let (before, after) = rest
+                .split_once(hole(n))
+                .ok_or_else(|| askama::Error::custom(format!("the template has no hole {n}")))?;
+            parts.push(Bytes::copy_from_slice(before.as_bytes()));
+            rest = after;
         }
+        parts.push(Bytes::copy_from_slice(rest.as_bytes()));
+        Ok(Self { parts })
+    }
+
+    /// The page with `fills` in its holes, in order.
+    pub fn fill(&self, fills: &[&str]) -> Response {
+        Html(self.bytes(fills)).into_response()
+    }
+
+    /// The page's bytes with `fills` in its holes, in order.
+    pub fn bytes(&self, fills: &[&str]) -> Bytes {
+        debug_assert_eq!(fills.len() + 1, self.parts.len(), "one fill per hole");
+        if let [whole] = self.parts.as_slice() {
+            return whole.clone();
+        }
+        let length = self.parts.iter().map(Bytes::len).chain(fills.iter().map(|fill| fill.len())).sum();
+        let mut page = Vec::with_capacity(length);
+        for (part, fill) in self.parts.iter().zip(fills.iter().chain([&""])) {
+            page.extend_from_slice(part);
+            page.extend_from_slice(fill.as_bytes());
+        }
+        Bytes::from(page)
     }
 }
 
