@@ -104,7 +104,9 @@ impl Store {
                     .journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal)
                     .busy_timeout(Duration::from_secs(10))
-                    .foreign_keys(true);
+                    .foreign_keys(true)
+                    // A log that grew in a burst shrinks back once it starts over.
+                    .pragma("journal_size_limit", (64 * 1024 * 1024).to_string());
                 let pool = SqlitePoolOptions::new()
                     .max_connections(8)
                     .connect_with(options)
@@ -158,8 +160,10 @@ impl Store {
     /// SQLite: copies what the write-ahead log holds into the database file
     /// as far as readers allow, without waiting for them (a passive
     /// checkpoint). A server runs this in the background so that the
-    /// meter's writer, committing batch after batch, seldom reaches SQLite's
-    /// automatic checkpoint and stalls on it. PostgreSQL: nothing to do.
+    /// meter's writer, committing batch after batch, finds little left to
+    /// copy when it reaches SQLite's automatic checkpoint (which, run by the
+    /// one writer between its own commits, lets the log start over).
+    /// PostgreSQL: nothing to do.
     pub async fn checkpoint(&self) -> Result<()> {
         if let Pool::Sqlite(pool) = &self.pool {
             sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(pool).await?;

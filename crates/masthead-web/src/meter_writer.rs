@@ -16,6 +16,8 @@ use tokio::sync::{mpsc, oneshot};
 
 /// Reads taken into one transaction at most.
 const MAX_BATCH: usize = 256;
+/// How long the writer waits for more reads to join a batch.
+const GATHER: std::time::Duration = std::time::Duration::from_micros(150);
 /// Reads waiting for the writer before new ones wait for room.
 const QUEUE: usize = 4_096;
 /// How often the write-ahead log is checkpointed beside the writer.
@@ -76,6 +78,7 @@ fn write(store: &Store, runtime: &Handle, mut queue: mpsc::Receiver<Job>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = queue.blocking_recv() {
         batch.push(first);
+        std::thread::sleep(GATHER);
         while batch.len() < MAX_BATCH
             && let Ok(job) = queue.try_recv()
         {
