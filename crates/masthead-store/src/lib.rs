@@ -158,15 +158,18 @@ impl Store {
     }
 
     /// SQLite: copies what the write-ahead log holds into the database file
-    /// as far as readers allow, without waiting for them (a passive
-    /// checkpoint). A server runs this in the background so that the
-    /// meter's writer, committing batch after batch, finds little left to
-    /// copy when it reaches SQLite's automatic checkpoint (which, run by the
-    /// one writer between its own commits, lets the log start over).
-    /// PostgreSQL: nothing to do.
+    /// as far as readers allow, without holding up the writer (a passive
+    /// checkpoint, with its sync); then copies what was committed meanwhile
+    /// and waits for the readers still on the log (a restart checkpoint,
+    /// which holds the writer for that short while), so the next commit
+    /// starts the log over. A server runs this in the background, so the
+    /// meter's writer never carries a checkpoint's cost: a passive
+    /// checkpoint alone never finds a busy log free to start over, and the
+    /// log grows without end. PostgreSQL: nothing to do.
     pub async fn checkpoint(&self) -> Result<()> {
         if let Pool::Sqlite(pool) = &self.pool {
             sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(pool).await?;
+            sqlx::query("PRAGMA wal_checkpoint(RESTART)").execute(pool).await?;
         }
         Ok(())
     }

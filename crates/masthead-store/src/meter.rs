@@ -9,12 +9,14 @@
 //! ([`SqliteMeter`]), on the calling thread, with statements prepared once:
 //! a batch then costs no round trips to the driver's thread.
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use rusqlite::OptionalExtension;
 use sqlx::QueryBuilder;
 
 use crate::changes::CounterReader;
@@ -309,21 +311,17 @@ impl SqliteMeter {
         // Under the write lock: no other commit can come between this look
         // at the WAL index and this transaction's commit.
         let before = self.counters.stamp();
+        // The write lock is held, so plain reads see what stays true until
+        // the commit (PostgreSQL needs its row locks instead).
         let mut used = HashMap::new();
-        let mut months: Vec<(&str, i64)> = reads.iter().map(|read| (read.meter.as_str(), read.month)).collect();
-        months.sort_unstable();
-        months.dedup();
-        let mut month_row = tx.prepare_cached(
-            "INSERT INTO meter_months (meter, month, used) VALUES (?1, ?2, 0)
-             ON CONFLICT (meter, month) DO UPDATE SET used = meter_months.used RETURNING used",
-        )?;
-        for (meter, month) in months {
-            used.insert((meter.to_owned(), month), month_row.query_row((meter, month), |row| row.get::<_, i64>(0))?);
-        }
-        let mut on_meter = HashSet::new();
+        let mut month_row = tx.prepare_cached("SELECT used FROM meter_months WHERE meter = ?1 AND month = ?2")?;
         let mut read_row =
             tx.prepare_cached("SELECT 1 FROM meter_reads WHERE meter = ?1 AND month = ?2 AND article_id = ?3")?;
+        let mut on_meter = HashSet::new();
         for read in reads {
+            if let Entry::Vacant(month) = used.entry((read.meter.clone(), read.month)) {
+                month.insert(month_row.query_row((&read.meter, read.month), |row| row.get(0)).optional()?.unwrap_or(0));
+            }
             if read_row.exists((&read.meter, read.month, read.article_id))? {
                 on_meter.insert((read.meter.clone(), read.month, read.article_id));
             }
@@ -334,7 +332,10 @@ impl SqliteMeter {
         for read in &counted {
             insert_read.execute((&read.meter, read.month, read.article_id, read.at.timestamp()))?;
         }
-        let mut set_used = tx.prepare_cached("UPDATE meter_months SET used = ?3 WHERE meter = ?1 AND month = ?2")?;
+        let mut set_used = tx.prepare_cached(
+            "INSERT INTO meter_months (meter, month, used) VALUES (?1, ?2, ?3)
+             ON CONFLICT (meter, month) DO UPDATE SET used = excluded.used",
+        )?;
         for (meter, month) in changed_months(&counted) {
             set_used.execute((meter, month, used[&(meter.to_owned(), month)]))?;
         }
@@ -350,8 +351,11 @@ impl SqliteMeter {
     fn open(&self) -> Result<rusqlite::Connection> {
         let connection = rusqlite::Connection::open(&self.path)?;
         connection.busy_timeout(Duration::from_secs(10))?;
-        // As the pool's connections: durable at each checkpoint, not each commit.
-        connection.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")?;
+        // As the pool's connections: durable at each checkpoint, not each
+        // commit. A server checkpoints beside the writer (`Store::checkpoint`),
+        // so a commit here never carries a checkpoint's cost.
+        connection
+            .execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0;")?;
         Ok(connection)
     }
 }
