@@ -108,18 +108,14 @@ impl CounterReader {
         let idle = self.idle.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).pop();
         let connection = match idle {
             Some(connection) => connection,
-            None => self.open()?,
+            None => Self::open(&self.path)?,
         };
         let counters = Self::query(&connection)?;
         self.idle.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(connection);
         Ok(counters)
     }
 
-    fn open(&self) -> Result<rusqlite::Connection> {
-        Self::open_at(&self.path)
-    }
-
-    fn open_at(path: &Path) -> Result<rusqlite::Connection> {
+    fn open(path: &Path) -> Result<rusqlite::Connection> {
         use rusqlite::OpenFlags;
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let connection = rusqlite::Connection::open_with_flags(path, flags)?;
@@ -186,7 +182,7 @@ impl WalWatch {
     /// is not in WAL mode or SQLite does not share the index in memory.
     fn open(path: &Path) -> Option<Self> {
         use rusqlite::ffi;
-        let pin = CounterReader::open_at(path).ok()?;
+        let pin = CounterReader::open(path).ok()?;
         let mode: String = pin.query_row("PRAGMA journal_mode", [], |row| row.get(0)).ok()?;
         if !mode.eq_ignore_ascii_case("wal") {
             return None;

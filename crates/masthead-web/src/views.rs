@@ -472,20 +472,24 @@ pub(crate) fn hole(n: usize) -> &'static str {
 }
 
 impl Skeleton {
-    /// Renders `template`, which has `holes` holes.
+    /// Renders `template`, which has `holes` holes. The parts share the
+    /// rendered page's one buffer.
     pub fn render(template: &impl Template, holes: usize) -> Result<Self, askama::Error> {
         let html = template.render()?;
-        let mut parts = Vec::with_capacity(holes + 1);
-        let mut rest = html.as_str();
+        // Where each part starts and ends: hole n sits between part n and part n + 1.
+        let mut spans = Vec::with_capacity(holes + 1);
+        let mut start = 0;
         for n in 0..holes {
-            let (before, after) = rest
-                .split_once(hole(n))
-                .ok_or_else(|| askama::Error::custom(format!("the template has no hole {n}")))?;
-            parts.push(Bytes::copy_from_slice(before.as_bytes()));
-            rest = after;
+            let at = start
+                + html[start..]
+                    .find(hole(n))
+                    .ok_or_else(|| askama::Error::custom(format!("the template has no hole {n}")))?;
+            spans.push(start..at);
+            start = at + hole(n).len();
         }
-        parts.push(Bytes::copy_from_slice(rest.as_bytes()));
-        Ok(Self { parts })
+        spans.push(start..html.len());
+        let html = Bytes::from(html);
+        Ok(Self { parts: spans.into_iter().map(|span| html.slice(span)).collect() })
     }
 
     /// The page with `fills` in its holes, in order.

@@ -56,6 +56,9 @@ pub(crate) async fn slot(state: &AppState, slot: &str, ad_free: bool) -> Result<
 pub(crate) async fn ad_free(state: &AppState, signed_in: &SignedIn) -> Result<bool, StoreError> {
     match &signed_in.0 {
         None => Ok(false),
-        Some(account) => Ok(state.store.benefits(account.id, state.clock.now()).await?.contains(&Benefit::AdFree)),
+        Some(account) => {
+            let benefits = state.access.current(&state.store).await?.benefits(account.id, state.clock.now()).await?;
+            Ok(benefits.contains(&Benefit::AdFree))
+        }
     }
 }
