@@ -62,10 +62,17 @@ pub(crate) fn instant(seconds: i64) -> Result<chrono::DateTime<chrono::Utc>> {
         .ok_or_else(|| StoreError::Corrupt(format!("timestamp {seconds} out of range")))
 }
 
-/// The two engines' connection pools.
+/// The two engines' connection pools. SQLite's comes with the connections
+/// of its own that bypass the pool.
 #[derive(Debug, Clone)]
 enum Pool {
-    Sqlite(SqlitePool),
+    Sqlite {
+        pool: SqlitePool,
+        /// The direct path to the change counters (see [`changes`]).
+        counters: Arc<CounterReader>,
+        /// The meter writes (see [`meter`]).
+        meter: Arc<meter::SqliteMeter>,
+    },
     Postgres(PgPool),
 }
 
@@ -74,7 +81,7 @@ enum Pool {
 macro_rules! on_pool {
     ($store:expr, $pool:ident => $body:expr) => {
         match &$store.pool {
-            $crate::Pool::Sqlite($pool) => $body,
+            $crate::Pool::Sqlite { pool: $pool, .. } => $body,
             $crate::Pool::Postgres($pool) => $body,
         }
     };
@@ -85,17 +92,12 @@ pub(crate) use on_pool;
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: Pool,
-    /// SQLite's direct path to the change counters (see [`changes`]).
-    counter_reader: Option<Arc<CounterReader>>,
-    /// SQLite's meter writes (see [`meter`]).
-    sqlite_meter: Option<Arc<meter::SqliteMeter>>,
 }
 
 impl Store {
     /// Connects to the database a URL names, creating an SQLite file if missing.
     #[tracing::instrument(skip_all, fields(backend))]
     pub async fn connect(url: &DatabaseUrl) -> Result<Self> {
-        let (mut counter_reader, mut sqlite_meter) = (None, None);
         let pool = match url {
             DatabaseUrl::Sqlite(raw) => {
                 let options = SqliteConnectOptions::from_str(raw)
@@ -115,9 +117,8 @@ impl Store {
                 let options = pool.connect_options();
                 let path = options.get_filename();
                 let counters = Arc::new(CounterReader::new(path));
-                sqlite_meter = Some(Arc::new(meter::SqliteMeter::new(path, counters.clone())));
-                counter_reader = Some(counters);
-                Pool::Sqlite(pool)
+                let meter = Arc::new(meter::SqliteMeter::new(path, counters.clone()));
+                Pool::Sqlite { pool, counters, meter }
             }
             DatabaseUrl::Postgres(raw) => {
                 let pool = PgPoolOptions::new()
@@ -130,14 +131,14 @@ impl Store {
             }
         };
         tracing::Span::current().record("backend", url.backend());
-        Ok(Self { pool, counter_reader, sqlite_meter })
+        Ok(Self { pool })
     }
 
     /// Brings the schema up to date with this backend's migrations.
     #[tracing::instrument(skip_all)]
     pub async fn migrate(&self) -> Result<()> {
         match &self.pool {
-            Pool::Sqlite(pool) => sqlx::migrate!("migrations/sqlite").run(pool).await?,
+            Pool::Sqlite { pool, .. } => sqlx::migrate!("migrations/sqlite").run(pool).await?,
             Pool::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await?,
         }
         Ok(())
@@ -146,7 +147,7 @@ impl Store {
     /// Which engine this store runs on: `"sqlite"` or `"postgres"`.
     pub fn backend(&self) -> &'static str {
         match self.pool {
-            Pool::Sqlite(_) => "sqlite",
+            Pool::Sqlite { .. } => "sqlite",
             Pool::Postgres(_) => "postgres",
         }
     }
@@ -167,7 +168,7 @@ impl Store {
     /// checkpoint alone never finds a busy log free to start over, and the
     /// log grows without end. PostgreSQL: nothing to do.
     pub async fn checkpoint(&self) -> Result<()> {
-        if let Pool::Sqlite(pool) = &self.pool {
+        if let Pool::Sqlite { pool, .. } = &self.pool {
             sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(pool).await?;
             sqlx::query("PRAGMA wal_checkpoint(RESTART)").execute(pool).await?;
         }

@@ -63,19 +63,20 @@ fn count(value: i64) -> u32 {
 }
 
 /// Decides a batch of reads in arrival order, given each meter's count and
-/// the stories already on it: the outcomes, and the reads that count.
+/// the stories already on it (both keyed by meter and month, borrowed from
+/// the reads or the rows read): the outcomes, and the reads that count.
 fn apply<'r>(
     reads: &'r [MeteredRead],
-    used: &mut HashMap<(String, i64), i64>,
-    on_meter: &mut HashSet<(String, i64, i64)>,
+    used: &mut HashMap<(&'r str, i64), i64>,
+    on_meter: &mut HashSet<(&'r str, i64, i64)>,
 ) -> Result<(Vec<ReadOutcome>, Vec<&'r MeteredRead>)> {
     let mut outcomes = Vec::with_capacity(reads.len());
     let mut counted = Vec::new();
     for read in reads {
-        let Some(so_far) = used.get_mut(&(read.meter.clone(), read.month)) else {
+        let Some(so_far) = used.get_mut(&(read.meter.as_str(), read.month)) else {
             return Err(StoreError::Corrupt(format!("no meter row for {} in month {}", read.meter, read.month)));
         };
-        let story = (read.meter.clone(), read.month, read.article_id);
+        let story = (read.meter.as_str(), read.month, read.article_id);
         outcomes.push(if on_meter.contains(&story) {
             ReadOutcome::AlreadyRead { used: count(*so_far) }
         } else if *so_far < i64::from(read.limit) {
@@ -158,8 +159,8 @@ impl Store {
         }
         let pool = match &self.pool {
             Pool::Postgres(pool) => pool,
-            Pool::Sqlite(_) => {
-                let (meter, reads) = (self.sqlite_meter()?.clone(), reads.to_vec());
+            Pool::Sqlite { meter, .. } => {
+                let (meter, reads) = (meter.clone(), reads.to_vec());
                 return tokio::task::spawn_blocking(move || meter.record(&reads))
                     .await
                     .map_err(|error| StoreError::Corrupt(format!("the meter write stopped: {error}")))?;
@@ -171,18 +172,15 @@ impl Store {
         let mut tx = pool.begin().await?;
         // A write first: it locks each month's counter row, so a competing
         // batch or merge for the same meters waits for this one.
-        let mut used: HashMap<(String, i64), i64> = QueryBuilder::new("INSERT INTO meter_months (meter, month, used) ")
+        let month_rows = QueryBuilder::new("INSERT INTO meter_months (meter, month, used) ")
             .push_values(&months, |mut row, (meter, month)| {
                 row.push_bind(*meter).push_bind(*month).push("0");
             })
             .push(" ON CONFLICT (meter, month) DO UPDATE SET used = meter_months.used RETURNING meter, month, used")
             .build_query_as::<(String, i64, i64)>()
             .fetch_all(&mut *tx)
-            .await?
-            .into_iter()
-            .map(|(meter, month, used)| ((meter, month), used))
-            .collect();
-        let mut on_meter: HashSet<(String, i64, i64)> =
+            .await?;
+        let read_rows =
             QueryBuilder::new("SELECT meter, month, article_id FROM meter_reads WHERE (meter, month, article_id) IN (")
                 .push_values(reads, |mut row, read| {
                     row.push_bind(&read.meter).push_bind(read.month).push_bind(read.article_id);
@@ -190,9 +188,11 @@ impl Store {
                 .push(")")
                 .build_query_as::<(String, i64, i64)>()
                 .fetch_all(&mut *tx)
-                .await?
-                .into_iter()
-                .collect();
+                .await?;
+        let mut used: HashMap<(&str, i64), i64> =
+            month_rows.iter().map(|(meter, month, used)| ((meter.as_str(), *month), *used)).collect();
+        let mut on_meter: HashSet<(&str, i64, i64)> =
+            read_rows.iter().map(|(meter, month, article)| (meter.as_str(), *month, *article)).collect();
         let (outcomes, counted) = apply(reads, &mut used, &mut on_meter)?;
         if !counted.is_empty() {
             QueryBuilder::new("INSERT INTO meter_reads (meter, month, article_id, read_at) ")
@@ -207,7 +207,7 @@ impl Store {
                 .await?;
             QueryBuilder::new("INSERT INTO meter_months (meter, month, used) ")
                 .push_values(changed_months(&counted), |mut row, (meter, month)| {
-                    row.push_bind(meter).push_bind(month).push_bind(used[&(meter.to_owned(), month)]);
+                    row.push_bind(meter).push_bind(month).push_bind(used[&(meter, month)]);
                 })
                 .push(" ON CONFLICT (meter, month) DO UPDATE SET used = excluded.used")
                 .build()
@@ -223,13 +223,9 @@ impl Store {
     /// writer). `None` on PostgreSQL, whose driver only runs async.
     pub fn record_reads_on_this_thread(&self, reads: &[MeteredRead]) -> Option<Result<Vec<ReadOutcome>>> {
         match &self.pool {
-            Pool::Sqlite(_) => Some(self.sqlite_meter().and_then(|meter| meter.record(reads))),
+            Pool::Sqlite { meter, .. } => Some(meter.record(reads)),
             Pool::Postgres(_) => None,
         }
-    }
-
-    fn sqlite_meter(&self) -> Result<&Arc<SqliteMeter>> {
-        self.sqlite_meter.as_ref().ok_or_else(|| StoreError::Corrupt("no SQLite meter connection".to_owned()))
     }
 
     /// Merges one meter's reads this month into another's (a visitor logging
@@ -319,11 +315,11 @@ impl SqliteMeter {
             tx.prepare_cached("SELECT 1 FROM meter_reads WHERE meter = ?1 AND month = ?2 AND article_id = ?3")?;
         let mut on_meter = HashSet::new();
         for read in reads {
-            if let Entry::Vacant(month) = used.entry((read.meter.clone(), read.month)) {
+            if let Entry::Vacant(month) = used.entry((read.meter.as_str(), read.month)) {
                 month.insert(month_row.query_row((&read.meter, read.month), |row| row.get(0)).optional()?.unwrap_or(0));
             }
             if read_row.exists((&read.meter, read.month, read.article_id))? {
-                on_meter.insert((read.meter.clone(), read.month, read.article_id));
+                on_meter.insert((read.meter.as_str(), read.month, read.article_id));
             }
         }
         let (outcomes, counted) = apply(reads, &mut used, &mut on_meter)?;
@@ -337,7 +333,7 @@ impl SqliteMeter {
              ON CONFLICT (meter, month) DO UPDATE SET used = excluded.used",
         )?;
         for (meter, month) in changed_months(&counted) {
-            set_used.execute((meter, month, used[&(meter.to_owned(), month)]))?;
+            set_used.execute((meter, month, used[&(meter, month)]))?;
         }
         let counters = CounterReader::query(&tx)?;
         drop((month_row, read_row, insert_read, set_used));

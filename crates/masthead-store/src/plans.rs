@@ -50,6 +50,20 @@ macro_rules! select {
     };
 }
 
+/// Binds a draft's six columns to `$query`, after the parameters bound
+/// already: `name, price_paise, term_months, benefits, partner_eligible, active`.
+macro_rules! bind_draft {
+    ($query:expr, $draft:expr) => {
+        $query
+            .bind(&$draft.name)
+            .bind($draft.price.0)
+            .bind(i64::from($draft.term_months))
+            .bind(benefit_list(&$draft.benefits))
+            .bind($draft.partner_eligible)
+            .bind($draft.active)
+    };
+}
+
 fn benefit_list(benefits: &[Benefit]) -> String {
     benefits.iter().map(|b| b.as_str()).collect::<Vec<_>>().join(",")
 }
@@ -82,20 +96,11 @@ impl Store {
                 sqlx::query_as("SELECT COALESCE(MAX(id), 0) + 1, COALESCE(MAX(position), 0) + 1 FROM plans")
                     .fetch_one(&mut *tx)
                     .await?;
-            sqlx::query(
-                "INSERT INTO plans (id, name, price_paise, term_months, benefits, partner_eligible, active, position)
+            let insert = sqlx::query(
+                "INSERT INTO plans (id, position, name, price_paise, term_months, benefits, partner_eligible, active)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(next_id)
-            .bind(&draft.name)
-            .bind(draft.price.0)
-            .bind(i64::from(draft.term_months))
-            .bind(benefit_list(&draft.benefits))
-            .bind(draft.partner_eligible)
-            .bind(draft.active)
-            .bind(position)
-            .execute(&mut *tx)
-            .await?;
+            );
+            bind_draft!(insert.bind(next_id).bind(position), draft).execute(&mut *tx).await?;
             tx.commit().await?;
             Ok(next_id)
         })
@@ -105,20 +110,12 @@ impl Store {
     /// already paid keep the terms they paid for; renewals charge the plan as
     /// it stands then.
     pub async fn update_plan(&self, id: i64, draft: &PlanDraft) -> Result<bool> {
-        let changed = on_pool!(self, pool => sqlx::query(
-            "UPDATE plans SET name = $2, price_paise = $3, term_months = $4, benefits = $5,
-             partner_eligible = $6, active = $7 WHERE id = $1",
-        )
-        .bind(id)
-        .bind(&draft.name)
-        .bind(draft.price.0)
-        .bind(i64::from(draft.term_months))
-        .bind(benefit_list(&draft.benefits))
-        .bind(draft.partner_eligible)
-        .bind(draft.active)
-        .execute(pool)
-        .await
-        .map(|done| done.rows_affected()))?;
+        let update = "UPDATE plans SET name = $2, price_paise = $3, term_months = $4, benefits = $5,
+                      partner_eligible = $6, active = $7 WHERE id = $1";
+        let changed = on_pool!(self, pool => bind_draft!(sqlx::query(update).bind(id), draft)
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected()))?;
         Ok(changed == 1)
     }
 }
