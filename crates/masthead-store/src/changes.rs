@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
-use crate::{Pool, Result, Store, StoreError, on_pool};
+use crate::{Pool, Result, Store, StoreError};
 
 /// The change counters at one moment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -53,11 +53,10 @@ impl Counters {
 impl Store {
     /// The change counters as committed now.
     pub async fn counters(&self) -> Result<Counters> {
-        if let Pool::Sqlite { counters, .. } = &self.pool {
-            return counters.read();
+        match &self.pool {
+            Pool::Sqlite { counters, .. } => counters.read(),
+            Pool::Postgres(pool) => Counters::from_rows(sqlx::query_as(COUNTERS_SQL).fetch_all(pool).await?),
         }
-        let rows: Vec<(String, i64)> = on_pool!(self, pool => sqlx::query_as(COUNTERS_SQL).fetch_all(pool).await)?;
-        Counters::from_rows(rows)
     }
 }
 
