@@ -18,6 +18,7 @@ mod accounts;
 mod ads;
 mod articles;
 mod billing;
+mod blobs;
 mod changes;
 mod entitlements;
 mod error;
@@ -41,6 +42,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 pub use accounts::{NewSession, ReaderRecord, SessionKind, SessionOwner, SessionRecord, TokenPurpose};
 pub use ads::HouseAd;
 pub use billing::{GRACE, Issuer, PaymentIn, SubscriptionRecord};
+pub use blobs::{Blob, BlobRef, blob_name};
 pub use changes::Counters;
 pub use error::StoreError;
 pub use invoices::Invoice;
