@@ -130,23 +130,31 @@ struct MainContent {
     pictures: Vec<Picture>,
 }
 
-/// Walks the component tree: text content items give the body; a component
-/// whose content items are pictures gives one picture (its renditions are
-/// the items).
+/// Walks the component tree: text content items give the body; a
+/// component that holds pictures (its role says so, or its content items
+/// are images) gives one picture, whose renditions are its image items and
+/// those of the components inside it.
 fn find_content(component: &Element, notes: &mut Notes, found: &mut MainContent) {
     let content_items: Vec<&Element> = component.children_named("ContentItem").collect();
-    let (images, others): (Vec<&Element>, Vec<&Element>) = content_items.into_iter().partition(|c| is_image(c));
-    if !images.is_empty() {
-        let renditions = images.iter().map(|c| rendition(c, component)).collect();
+    let role = formal(component, "Role").unwrap_or_default().to_ascii_lowercase();
+    let photo_role = ["photo", "picture", "graphic", "image"].iter().any(|r| role.contains(r));
+    if photo_role || content_items.iter().any(|c| is_image(c)) {
+        let mut renditions = Vec::new();
+        collect_renditions(component, &mut renditions);
         if let Some(chosen) = crate::pictures::best(renditions) {
             let lines = component.child("NewsLines");
             let line = |name: &str| lines.and_then(|l| l.child(name)).and_then(Element::text_nonblank);
-            let caption = others.iter().find_map(|c| c.child("DataContent").and_then(Element::text_nonblank));
-            let caption = caption.or_else(|| line("HeadLine"));
+            let caption = content_items
+                .iter()
+                .filter(|c| !is_image(c))
+                .find_map(|c| c.child("DataContent").and_then(Element::text_nonblank))
+                .or_else(|| line("HeadLine"));
             found.pictures.push(crate::pictures::linked(chosen, caption, line("CreditLine"), None));
         }
-    } else if found.body.is_none() {
-        for item in others {
+        return;
+    }
+    if found.body.is_none() {
+        for item in content_items {
             if let Some(body) = text_content(item, notes, &mut found.nitf) {
                 found.body = Some(body);
                 break;
@@ -155,6 +163,13 @@ fn find_content(component: &Element, notes: &mut Notes, found: &mut MainContent)
     }
     for child in component.children_named("NewsComponent") {
         find_content(child, notes, found);
+    }
+}
+
+fn collect_renditions(component: &Element, out: &mut Vec<Rendition>) {
+    out.extend(component.children_named("ContentItem").filter(|c| is_image(c)).map(|c| rendition(c, component)));
+    for child in component.children_named("NewsComponent") {
+        collect_renditions(child, out);
     }
 }
 

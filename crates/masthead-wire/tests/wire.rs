@@ -2,7 +2,9 @@
 //! shared samples) and files written from the public specifications.
 
 use chrono::{DateTime, Utc};
-use masthead_wire::{Format, IdSource, NoteLevel, Parsed, Subject, WireError, WireItem, WireStatus, detect, parse};
+use masthead_wire::{
+    Format, IdSource, NoteLevel, Parsed, PictureSource, Subject, WireError, WireItem, WireStatus, detect, parse,
+};
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -546,6 +548,169 @@ fn feeds_with_no_usable_items() {
     let two_bad = br#"<feed xmlns="http://www.w3.org/2005/Atom"><title>W</title>
         <entry><id>a</id></entry><entry><id>b</id><title>  </title></entry></feed>"#;
     assert_eq!(parse(two_bad).unwrap_err().to_string(), "no usable items: item 1: no headline; item 2: no headline");
+}
+
+// --- shapes agencies really send (issue 23) -----------------------------------
+
+#[test]
+fn ap_nitf_with_an_empty_doc_id_and_a_preformatted_take() {
+    let parsed = parsed("nitf_ap_no_id.xml");
+    let item = &parsed.items[0];
+    // No id: known by a hash of headline and issue date, which re-sends share.
+    assert_eq!(item.id_source, IdSource::HeadlineAndDate);
+    assert_eq!(item.agency_id, only("nitf_ap_no_id.xml").agency_id);
+    assert!(
+        notes(&parsed).contains(&"no id; known by a hash of its agency, headline and issue date"),
+        "{:?}",
+        notes(&parsed)
+    );
+    // The agency from the id's registration source; the byline from the "By" line.
+    assert_eq!(item.agency.as_deref(), Some("AP"));
+    assert_eq!(item.byline.as_deref(), Some("By PRIYA SHARMA"));
+    // One <p> holding the whole take: paragraphs and a list, as a reader sees them.
+    assert_eq!(
+        item.body.as_str(),
+        "<p>MUMBAI, India (AP) — Heavy monsoon rains flooded low-lying suburbs of Mumbai on Tuesday, halting trains and closing schools.</p>\n\
+         <p>The weather office warned of more rain through Thursday.</p>\n\
+         <p>Officials said:</p>\n\
+         <ul>\n<li>local trains on the Harbour line were suspended</li>\n<li>schools in three districts will stay shut</li>\n</ul>\n\
+         <p>Residents waded through knee-deep water to reach higher ground.</p>\n"
+    );
+    assert_eq!(
+        item.body.first_paragraph().as_str(),
+        "<p>MUMBAI, India (AP) — Heavy monsoon rains flooded low-lying suburbs of Mumbai on Tuesday, halting trains and closing schools.</p>"
+    );
+    assert_eq!(item.urgency, Some(2));
+    assert_eq!(item.subjects, [Subject::new(Some("apcategory:i"), None).unwrap()]);
+    // The picture beside the file, with its caption and credit; none of it in the body.
+    assert_eq!(item.pictures.len(), 1);
+    let picture = &item.pictures[0];
+    assert_eq!(picture.source, PictureSource::Link("photo_16x12.png".into()));
+    assert_eq!((picture.width, picture.height), (Some(16), Some(12)));
+    assert_eq!(picture.caption.as_deref(), Some("Commuters wade through a flooded street in Mumbai on Tuesday."));
+    assert_eq!(picture.credit.as_deref(), Some("AP Photo/Rafiq Maqbool"));
+    assert_eq!(picture.alt.as_deref(), Some("A flooded street in Mumbai"));
+    assert!(!item.body.as_str().contains("Commuters"));
+}
+
+#[test]
+fn a_package_is_returned_with_its_references_not_as_a_story() {
+    let parsed = parsed("newsmlg2_reuters_package.xml");
+    assert!(parsed.items.is_empty());
+    let package = &parsed.packages[0];
+    assert_eq!(package.id, "tag:reuters.com,2024:newsml_PKG-RBI");
+    assert_eq!(package.headline.as_deref(), Some("RBI holds rates, cuts cash reserve ratio"));
+    assert_eq!(package.refs.len(), 5);
+    assert_eq!(package.refs[0], "tag:reuters.com,2024:newsml_L4N-RBI-RATES");
+}
+
+#[test]
+fn the_agency_is_the_credit_line_not_the_providers_domain() {
+    let v1 = only("newsmlg2_reuters_rates_v1.xml");
+    assert_eq!(v1.agency.as_deref(), Some("Reuters"));
+    assert_eq!(v1.byline.as_deref(), Some("Reporting by Swati Bhat"));
+    assert_eq!(v1.urgency, Some(1));
+    assert_eq!(v1.revision, None);
+    let codes: Vec<&str> = v1.subjects.iter().filter_map(|s| s.code.as_deref()).collect();
+    assert_eq!(codes, ["N2:CEN", "medtop:20000344", "RTRSMEMB:BUSINESS"]);
+    // A write-through says what it changed and brings a picture.
+    let v2 = only("newsmlg2_reuters_rates_v2.xml");
+    assert_eq!(v2.agency_id, v1.agency_id);
+    assert_eq!(v2.version, Some(2));
+    let revision = v2.revision.clone().unwrap();
+    assert!(!revision.correction);
+    assert_eq!(revision.display(), "Updates with comments from the governor, market reaction");
+    assert_eq!(v2.pictures[0].source, PictureSource::Link("photo_16x12.png".into()));
+    assert_eq!(v2.pictures[0].caption.as_deref(), Some("RBI headquarters in Mumbai"));
+    let v3 = only("newsmlg2_reuters_rates_v3_correction.xml");
+    assert!(v3.revision.unwrap().correction);
+}
+
+#[test]
+fn a_picture_item_goes_with_the_story_that_links_it() {
+    let parsed = parsed("newsmlg2_message_picture.xml");
+    assert_eq!(parsed.items.len(), 1, "the picture is not a story");
+    let item = &parsed.items[0];
+    assert_eq!(
+        item.body.as_str(),
+        "<p>Thousands of flamingos returned to Thane creek this week.</p>\n<p>Birdwatchers counted more than 40,000.</p>\n"
+    );
+    let picture = &item.pictures[0];
+    let PictureSource::Inline(bytes) = &picture.source else { panic!("{picture:?}") };
+    assert_eq!(bytes.as_slice(), fixture("photo_16x12.png").as_slice());
+    assert_eq!(picture.content_type.as_deref(), Some("image/png"));
+    assert_eq!(picture.caption.as_deref(), Some("Flamingos at Thane creek on Wednesday."));
+    assert_eq!(picture.alt.as_deref(), Some("Pink flamingos wading in shallow water"));
+    assert_eq!(picture.credit.as_deref(), Some("Example Wire/Anil Rao"));
+}
+
+#[test]
+fn ninjs_1_0_from_a_newsroom_system() {
+    let item = only("ninjs1_superdesk.json");
+    assert_eq!(item.agency_id, "urn:newsml:example.com.au:20241126:aap-budget");
+    assert_eq!(item.id_source, IdSource::Agency("guid"));
+    assert_eq!(item.agency.as_deref(), Some("AAP"), "ninjs `source`");
+    assert_eq!(item.byline.as_deref(), Some("Paul Osborne"));
+    assert_eq!(item.urgency, Some(2), "priority");
+    assert_eq!(item.revision.as_ref().unwrap().display(), "Updates with opposition response");
+    let codes: Vec<&str> = item.subjects.iter().filter_map(|s| s.code.as_deref()).collect();
+    assert_eq!(codes, ["subj:04018000", "apcategory:f"]);
+    // A <pre> in the classic layout: an indented line opens each paragraph.
+    assert_eq!(
+        item.body.as_str(),
+        "<p>CANBERRA, Nov 26 AAP - The treasurer has unveiled a surplus budget with tax cuts for middle-income earners.</p>\n<p>The opposition called it a pre-election sugar hit.</p>\n<p>Parliament sits again on Monday.</p>\n"
+    );
+    let picture = &item.pictures[0];
+    assert_eq!(picture.source, PictureSource::Link("https://images.example.com.au/budget-original.jpg".into()));
+    assert_eq!(picture.caption.as_deref(), Some("The treasurer delivers the budget in Canberra."));
+    assert_eq!(picture.credit.as_deref(), Some("AAP Image/Lukas Coch"));
+}
+
+#[test]
+fn embargoes_are_read_in_every_format() {
+    assert_eq!(only("ninjs3_embargoed.json").embargoed, utc("2099-01-01T00:00:00Z"));
+    let ninjs1 = br#"{"uri": "urn:e", "headline": "x", "body_text": "y", "embargoed": "2099-01-01T05:30:00+05:30"}"#;
+    assert_eq!(parse(ninjs1).unwrap().items[0].embargoed, utc("2099-01-01T00:00:00Z"));
+    let g2 = r#"<newsItem guid="urn:g" version="1"><itemMeta><embargoed>2099-01-01T00:00:00Z</embargoed></itemMeta>
+        <contentMeta><headline>x</headline></contentMeta></newsItem>"#;
+    assert_eq!(parse(g2.as_bytes()).unwrap().items[0].embargoed, utc("2099-01-01T00:00:00Z"));
+    let nitf = r#"<nitf><head><docdata><doc-id id-string="n"/><date.release norm="20990101T000000Z"/></docdata></head>
+        <body><body.head><hedline><hl1>x</hl1></hedline></body.head></body></nitf>"#;
+    assert_eq!(parse(nitf.as_bytes()).unwrap().items[0].embargoed, utc("2099-01-01T00:00:00Z"));
+}
+
+#[test]
+fn newsml_1_in_latin_1_with_an_nitf_text_and_a_photo() {
+    let parsed = parsed("newsml1_afp_latin1.xml");
+    assert_eq!(parsed.format, Format::NewsMl1);
+    let item = &parsed.items[0];
+    assert_eq!(item.agency_id, "urn:newsml:afp.com:20241126:TX-PAR-XYZ12", "without the revision");
+    assert_eq!(item.version, Some(1));
+    assert_eq!(item.headline, "Fête de la science : la comète revient à Paris");
+    assert_eq!(item.agency.as_deref(), Some("AFP"));
+    assert_eq!(item.byline.as_deref(), Some("Par Amélie Durand"));
+    assert_eq!(item.dateline.as_deref(), Some("Paris"));
+    assert_eq!(item.status, WireStatus::Usable);
+    assert_eq!(item.embargoed, utc("2024-11-26T11:00:00Z"));
+    assert_eq!(item.urgency, Some(3));
+    assert_body_contains(item, "<p>La comète Tchouri sera visible");
+    let codes: Vec<&str> = item.subjects.iter().filter_map(|s| s.code.as_deref()).collect();
+    assert_eq!(codes, ["subj:13000000", "subj:13004000"]);
+    assert_eq!(item.pictures.len(), 1, "one photo, several renditions: {:?}", item.pictures);
+    assert_eq!(item.pictures[0].source, PictureSource::Link("https://photos.example.fr/comete-hr.jpg".into()));
+    assert_eq!(item.pictures[0].credit.as_deref(), Some("AFP/Jean Martin"));
+}
+
+#[test]
+fn a_repeated_id_for_different_stories_is_not_trusted() {
+    let rss = br#"<rss version="2.0"><channel><title>Wire</title>
+        <item><title>One story</title><guid>https://wire.example/feed</guid><description>a</description></item>
+        <item><title>Another story</title><guid>https://wire.example/feed</guid><description>b</description></item>
+    </channel></rss>"#;
+    let parsed = parse(rss).unwrap();
+    assert_ne!(parsed.items[0].agency_id, parsed.items[1].agency_id);
+    assert_eq!(parsed.items[0].id_source, IdSource::Headline);
+    assert!(notes(&parsed)[0].contains("is repeated in the file"), "{:?}", notes(&parsed));
 }
 
 // --- detection ----------------------------------------------------------------
