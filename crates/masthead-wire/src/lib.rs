@@ -675,11 +675,8 @@ impl Draft {
         let standfirst = self.standfirst.as_deref().and_then(xml::nonblank);
         let (agency_id, id_source) = match self.agency_id {
             Some((id, field)) => (id, IdSource::Agency(field)),
-            None => {
-                let (id, source) = derived_id(&headline, self.first_published_at.or(self.version_at));
-                notes.note(format!("no id; known by {}", source.describe()));
-                (id, source)
-            }
+            // The importer says which it used (it may prefer the file's name).
+            None => derived_id(&headline, self.first_published_at.or(self.version_at)),
         };
         let (body, text_byline) = match self.body.filter(|b| !body::is_empty(&b.html)) {
             Some(body) => (body.html, body.byline),
