@@ -283,6 +283,18 @@ mod tests {
         out
     }
 
+    /// PNG's chunk checksum, so a forged header reads as well-formed.
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = !0u32;
+        for byte in bytes {
+            crc ^= u32::from(*byte);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            }
+        }
+        !crc
+    }
+
     #[test]
     fn widths_never_enlarge_and_always_include_one() {
         assert_eq!(variant_widths(4000), [480, 800, 1200, 1600]);
@@ -313,6 +325,8 @@ mod tests {
         let mut bomb = png(8, 8, false);
         bomb[16..20].copy_from_slice(&100_000u32.to_be_bytes());
         bomb[20..24].copy_from_slice(&100_000u32.to_be_bytes());
+        let crc = crc32(&bomb[12..29]);
+        bomb[29..33].copy_from_slice(&crc.to_be_bytes());
         assert!(matches!(probe(&bomb), Err(MediaError::TooManyPixels { width: 100_000, .. })), "{:?}", probe(&bomb));
         // A PNG signature with nothing after it.
         assert!(matches!(probe(&png(8, 8, false)[..12]), Err(MediaError::Broken(_))));
@@ -355,7 +369,8 @@ mod tests {
         let image = ingest(&store, &bytes, &meta).await.unwrap();
         assert_eq!((image.width, image.height, image.caption.as_deref()), (900, 600, Some("Caption")));
         assert_eq!(image.variants.len(), 6);
-        let served = store.image_variant(&image.variants[0].sha256).await.unwrap().unwrap();
+        let webp = image.variants.iter().find(|v| v.format == "webp").unwrap();
+        let served = store.image_variant(&webp.sha256).await.unwrap().unwrap();
         assert_eq!(served.content_type, "image/webp");
         assert_eq!(store.image_variant(&masthead_store::blob_name(&bytes)).await.unwrap(), None);
         let refused = ingest(&store, b"not a picture", &meta).await.unwrap_err();
