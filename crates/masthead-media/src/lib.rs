@@ -148,7 +148,8 @@ pub fn variant_widths(original: u32) -> Vec<u32> {
 /// The height of a picture `width` wide with the original's proportions,
 /// rounded to the nearest pixel and never zero.
 pub fn scaled_height(original_width: u32, original_height: u32, width: u32) -> u32 {
-    let scaled = (u64::from(original_height) * u64::from(width) * 2 + u64::from(original_width)) / (2 * u64::from(original_width));
+    let scaled = (u64::from(original_height) * u64::from(width) * 2 + u64::from(original_width))
+        / (2 * u64::from(original_width));
     u32::try_from(scaled).unwrap_or(u32::MAX).max(1)
 }
 
@@ -277,7 +278,9 @@ mod tests {
                 image::Rgba([(x % 256) as u8, (y % 256) as u8, 90, if x < width / 2 { 0 } else { 255 }])
             }))
         } else {
-            DynamicImage::ImageRgb8(RgbImage::from_fn(width, height, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 90])))
+            DynamicImage::ImageRgb8(RgbImage::from_fn(width, height, |x, y| {
+                image::Rgb([(x % 256) as u8, (y % 256) as u8, 90])
+            }))
         };
         picture.write_to(&mut Cursor::new(&mut out), ImageFormat::Png).unwrap();
         out
@@ -339,7 +342,14 @@ mod tests {
         let shapes: Vec<(&str, u32, u32)> = variants.iter().map(|v| (v.format, v.width, v.height)).collect();
         assert_eq!(
             shapes,
-            [("webp", 480, 240), ("jpeg", 480, 240), ("webp", 800, 400), ("jpeg", 800, 400), ("webp", 1000, 500), ("jpeg", 1000, 500)]
+            [
+                ("webp", 480, 240),
+                ("jpeg", 480, 240),
+                ("webp", 800, 400),
+                ("jpeg", 800, 400),
+                ("webp", 1000, 500),
+                ("jpeg", 1000, 500)
+            ]
         );
         for variant in &variants {
             let format = image::guess_format(&variant.bytes).unwrap();
@@ -361,7 +371,8 @@ mod tests {
     #[tokio::test]
     async fn ingest_stores_the_original_once_and_the_variants() {
         let dir = tempfile::tempdir().unwrap();
-        let url = masthead_store::DatabaseUrl::parse(&format!("sqlite://{}", dir.path().join("t.db").display())).unwrap();
+        let url =
+            masthead_store::DatabaseUrl::parse(&format!("sqlite://{}", dir.path().join("t.db").display())).unwrap();
         let store = Store::connect(&url).await.unwrap();
         store.migrate().await.unwrap();
         let bytes = png(900, 600, false);

@@ -191,7 +191,8 @@ impl Store {
             .collect();
         for v in variants {
             if let Some(image) = by_id.get_mut(&v.image_id) {
-                let variant = ImageVariant { format: v.format, width: v.width, height: v.height, sha256: v.sha256, size: v.size };
+                let variant =
+                    ImageVariant { format: v.format, width: v.width, height: v.height, sha256: v.sha256, size: v.size };
                 image.variants.push(variant);
             }
         }

@@ -155,7 +155,13 @@ impl<'a> Importer<'a> {
 
     /// Imports one file's bytes, `shown` as its name in the report;
     /// `agency` credits items that name none (a polled feed's agency).
-    async fn bytes(&self, shown: &str, bytes: &[u8], agency: Option<&str>, origin: Origin<'_>) -> Result<Result<(), String>> {
+    async fn bytes(
+        &self,
+        shown: &str,
+        bytes: &[u8],
+        agency: Option<&str>,
+        origin: Origin<'_>,
+    ) -> Result<Result<(), String>> {
         let parsed = match masthead_wire::parse(bytes) {
             Ok(parsed) => parsed,
             Err(reason) => {
@@ -353,7 +359,8 @@ impl<'a> Importer<'a> {
             return Ok(bytes);
         }
         let too_large = || format!("it is larger than {} MiB", masthead_media::MAX_BYTES / 1024 / 1024);
-        let mut response = self.client.get(source).send().await.map_err(|e| format!("cannot fetch it: {}", e.without_url()))?;
+        let mut response =
+            self.client.get(source).send().await.map_err(|e| format!("cannot fetch it: {}", e.without_url()))?;
         if !response.status().is_success() {
             return Err(format!("the agency answered HTTP {}", response.status()));
         }
@@ -377,7 +384,11 @@ impl<'a> Importer<'a> {
         let pending = std::mem::take(&mut *self.pending.lock().expect("the package list is never poisoned"));
         for (shown, package) in pending {
             let count = package.refs.len();
-            let what = if count == 1 { "a package of 1 reference".to_owned() } else { format!("a package of {count} references") };
+            let what = if count == 1 {
+                "a package of 1 reference".to_owned()
+            } else {
+                format!("a package of {count} references")
+            };
             if package.id.is_empty() || count == 0 {
                 println!("skipped {shown}: {what}; nothing to group");
                 continue;
@@ -386,7 +397,9 @@ impl<'a> Importer<'a> {
                 0 => println!(
                     "skipped {shown}: {what}; import the items themselves (they will be shown as related stories)"
                 ),
-                stored => println!("grouped {shown}: {what}; {stored} already in, shown as related stories as the others come"),
+                stored => println!(
+                    "grouped {shown}: {what}; {stored} already in, shown as related stories as the others come"
+                ),
             }
         }
         Ok(())

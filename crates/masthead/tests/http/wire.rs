@@ -86,7 +86,11 @@ async fn shapes_agencies_really_send(backend: Backend) {
     assert_eq!(the_line(&again, "unchanged "), format!("unchanged {}", path_in(created)));
     // Its one-paragraph take became paragraphs and a list; the "By" line the byline.
     let story = store.desk_article(id_in(path_in(created))).await.unwrap().unwrap();
-    assert!(story.content.body_html.starts_with("<p>MUMBAI, India (AP) — Heavy monsoon rains"), "{}", story.content.body_html);
+    assert!(
+        story.content.body_html.starts_with("<p>MUMBAI, India (AP) — Heavy monsoon rains"),
+        "{}",
+        story.content.body_html
+    );
     assert!(story.content.body_html.contains("<li>schools in three districts will stay shut</li>"));
     assert!(!story.content.body_html.contains("PRIYA"), "the byline is not a paragraph");
     let (byline, _) = store.wire_notes(story.story.id).await.unwrap();
@@ -105,7 +109,13 @@ async fn shapes_agencies_really_send(backend: Backend) {
     let story = store.desk_article(id_in(path_in(created))).await.unwrap().unwrap();
     assert_eq!(story.content.headline, "Fête de la science : la comète revient à Paris");
     assert_eq!(story.content.credit, masthead_domain::Credit::Wire("AFP".into()));
-    assert!(lines.iter().any(|l| l.starts_with(&format!("note {afp}: picture https://photos.example.fr/comete-hr.jpg: cannot fetch it"))), "{lines:#?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l
+                .starts_with(&format!("note {afp}: picture https://photos.example.fr/comete-hr.jpg: cannot fetch it"))),
+        "{lines:#?}"
+    );
 
     // ninjs 1.0 with `source`: the agency is AAP, not "names no agency".
     let aap = fixture("ninjs1_superdesk.json");
@@ -119,7 +129,10 @@ async fn shapes_agencies_really_send(backend: Backend) {
     // for Reuters routes central-bank copy to Markets with a tag.
     let rule = AgencyRule { agency: "Reuters".into(), publish: true, section: "economy".into(), feed_url: None };
     store.put_agency_rule(&rule, chrono::Utc::now()).await.unwrap();
-    let routing = masthead_store::AgencyRouting { routes: "N2:CEN medtop:20000344 -> markets, tags: rbi, rates\n".into(), breaking_urgency: 1 };
+    let routing = masthead_store::AgencyRouting {
+        routes: "N2:CEN medtop:20000344 -> markets, tags: rbi, rates\n".into(),
+        breaking_urgency: 1,
+    };
     assert!(store.put_agency_routing("Reuters", &routing).await.unwrap());
     let lines = import_to(&database.url, &[&fixture("newsmlg2_reuters_rates_v1.xml")]);
     let created = the_line(&lines, "created ");
@@ -137,7 +150,9 @@ async fn shapes_agencies_really_send(backend: Backend) {
     let lines = import_to(&database.url, &[&package]);
     assert_eq!(
         lines,
-        [format!("grouped {package}: a package of 5 references; 1 already in, shown as related stories as the others come")]
+        [format!(
+            "grouped {package}: a package of 5 references; 1 already in, shown as related stories as the others come"
+        )]
     );
 }
 
@@ -149,16 +164,22 @@ async fn write_throughs_and_corrections_update_the_story_and_say_so(backend: Bac
     let lines = import_to(&database.url, &[&package]);
     assert_eq!(
         lines,
-        [format!("skipped {package}: a package of 5 references; import the items themselves (they will be shown as related stories)")]
+        [format!(
+            "skipped {package}: a package of 5 references; import the items themselves (they will be shown as related stories)"
+        )]
     );
     let v1 = fixture("newsmlg2_reuters_rates_v1.xml");
     let lines = import_to(&database.url, &["--publish", "--public-url", "https://news.example/", &v1]);
     let created = the_line(&lines, "created ").to_owned();
     assert!(created.starts_with("created https://news.example/world/rbi-holds-repo-rate-at-6-50-"), "{created}");
     let url = created.split_whitespace().nth(1).unwrap().to_owned();
-    let lines = import_to(&database.url, &["--public-url", "https://news.example", &fixture("newsmlg2_reuters_rates_v2.xml")]);
+    let lines =
+        import_to(&database.url, &["--public-url", "https://news.example", &fixture("newsmlg2_reuters_rates_v2.xml")]);
     assert_eq!(lines, [format!("updated {url} (1 picture): Updates with comments from the governor, market reaction")]);
-    let lines = import_to(&database.url, &["--public-url", "https://news.example", &fixture("newsmlg2_reuters_rates_v3_correction.xml")]);
+    let lines = import_to(
+        &database.url,
+        &["--public-url", "https://news.example", &fixture("newsmlg2_reuters_rates_v3_correction.xml")],
+    );
     assert_eq!(lines, [format!("updated {url}: Corrects size of cash reserve ratio cut in paragraph 2")]);
     let store = Store::connect(&database.url).await.unwrap();
     let id = id_in(&url);
@@ -170,7 +191,8 @@ async fn write_throughs_and_corrections_update_the_story_and_say_so(backend: Bac
     assert_eq!(store.article_images(id).await.unwrap().len(), 1, "the correction keeps the picture");
     // A second story of the package arrives: the two are related.
     let other = dir.path().join("markets.xml");
-    let text = std::fs::read_to_string(&v1).unwrap()
+    let text = std::fs::read_to_string(&v1)
+        .unwrap()
         .replace("newsml_L4N-RBI-RATES", "newsml_L4N-RBI-MARKETS")
         .replace("RBI holds repo rate at 6.50%", "Indian shares rise after RBI decision");
     std::fs::write(&other, text).unwrap();
@@ -202,7 +224,17 @@ async fn pictures_are_fetched_once_and_stored_with_their_variants(backend: Backe
     let store = Store::connect(&database.url).await.unwrap();
     let images = store.article_images(id_in(path_in(created))).await.unwrap();
     let widths: Vec<(String, i64)> = images[0].variants.iter().map(|v| (v.format.clone(), v.width)).collect();
-    assert_eq!(widths, [("jpeg".into(), 480), ("webp".into(), 480), ("jpeg".into(), 800), ("webp".into(), 800), ("jpeg".into(), 1000), ("webp".into(), 1000)]);
+    assert_eq!(
+        widths,
+        [
+            ("jpeg".into(), 480),
+            ("webp".into(), 480),
+            ("jpeg".into(), 800),
+            ("webp".into(), 800),
+            ("jpeg".into(), 1000),
+            ("webp".into(), 1000)
+        ]
+    );
     assert_eq!(images[0].caption.as_deref(), Some("Flamingos at Thane creek."));
     // A newer version with the same picture: not fetched again.
     let second = dir.path().join("v2.json");
@@ -322,7 +354,10 @@ fn imports_create_then_change_nothing_then_update_and_kill() {
     // The kill takes it down.
     let (_, killed) = import(&data, &[], &["newsmlg2_fire_v3_canceled.xml"]);
     assert_eq!(lines_starting(&killed, "updated "), [&format!("updated {fire}: canceled by the agency, unpublished")]);
-    assert!(killed.iter().any(|l| l.starts_with("note ") && l.ends_with(": no body")), "notes are reported as notes, not skipped items");
+    assert!(
+        killed.iter().any(|l| l.starts_with("note ") && l.ends_with(": no body")),
+        "notes are reported as notes, not skipped items"
+    );
     // Killed again: nothing left to take down.
     let (_, again) = import(&data, &[], &["newsmlg2_fire_v3_canceled.xml"]);
     assert_eq!(lines_starting(&again, "unchanged "), [&format!("unchanged {fire}")]);
