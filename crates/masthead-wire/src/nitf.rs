@@ -99,7 +99,7 @@ pub(crate) fn draft(root: &Element, notes: &mut Notes) -> Draft {
             None => WireStatus::Usable,
         }),
         // NITF's embargo is its release time: "available for release" then.
-        embargoed: release.as_deref().and_then(|raw| crate::time::parse(raw)).map(|t| t.at),
+        embargoed: release.as_deref().and_then(crate::time::parse).map(|t| t.at),
         urgency: notes.urgency("urgency", in_docdata("urgency", "ed-urg").as_deref()),
         subjects,
         revision: crate::Revision::from_agency(note.as_deref(), &signals),

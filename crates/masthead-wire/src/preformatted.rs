@@ -235,7 +235,7 @@ fn classic_indentation(lines: &[&str]) -> bool {
 /// nearly as long as the longest (a short one would be a writer's break).
 fn is_wrapped(lines: &[&str]) -> bool {
     let max = lines.iter().map(|l| l.trim().chars().count()).max().unwrap_or(0);
-    if lines.len() < 3 || max > 100 || max < 30 {
+    if lines.len() < 3 || !(30..=100).contains(&max) {
         return false;
     }
     let (_, body) = lines.split_last().expect("three lines or more");

@@ -73,7 +73,7 @@ fn iptc_ninjs3_ntb_text_without_body_uses_description() {
     assert_eq!(item.status, WireStatus::Usable);
     assert_eq!(item.agency.as_deref(), Some("NTB"));
     assert_eq!(item.dateline.as_deref(), Some("Telemark"));
-    assert_eq!(labels(&item), ["Innenriks", "Teknologi", "Industri", "Olje og energi"]);
+    assert_eq!(labels(item), ["Innenriks", "Teknologi", "Industri", "Olje og energi"]);
     assert_body_contains(item, "IT-giganten Google har kjøpt en tomt");
     assert!(notes(&parsed).iter().any(|s| s.contains("no body")), "{:?}", notes(&parsed));
 }
@@ -129,7 +129,7 @@ fn iptc_newsmlg2_listing1_news_item() {
     assert_eq!(item.agency.as_deref(), Some("REUTERS"));
     assert_eq!(item.byline.as_deref(), Some("Meredith Jameson"));
     assert_eq!(item.dateline.as_deref(), Some("Berlin"));
-    assert_eq!(labels(&item), ["economy, business and finance", "labour market"]);
+    assert_eq!(labels(item), ["economy, business and finance", "labour market"]);
     // Its inlineXML holds only comments: a story with no body, and a note.
     assert_eq!(item.body.as_str(), "");
     assert!(notes(&parsed).contains(&"no body"), "{:?}", notes(&parsed));
@@ -236,7 +236,7 @@ fn ninjs_1x_dialect() {
     );
     // No offset: read as UTC, and said so.
     assert_eq!(item.version_at, utc("2024-11-26T09:15:00.250Z"));
-    assert_eq!(labels(&item), ["maritime transport"]);
+    assert_eq!(labels(item), ["maritime transport"]);
     assert!(notes(&parsed).iter().any(|s| s.contains("no UTC offset")), "{:?}", notes(&parsed));
     assert!(notes(&parsed).contains(&"unknown field x_priority"), "{:?}", notes(&parsed));
 }
@@ -261,7 +261,7 @@ fn ninjs_2x_dialect() {
     assert_eq!(item.agency.as_deref(), Some("Example News Agency"));
     assert_eq!(item.byline.as_deref(), Some("Staff Correspondent"));
     assert_eq!(item.dateline.as_deref(), Some("New Delhi"));
-    assert_eq!(labels(&item), ["labour dispute", "medtop:20000766"]);
+    assert_eq!(labels(item), ["labour dispute", "medtop:20000766"]);
     assert_eq!(notes(&parsed), ["unknown field agency_custom"]);
 }
 
@@ -368,7 +368,7 @@ fn nitf_canceled_article() {
     assert_eq!(item.first_published_at, utc("2024-11-26T00:30:00Z"));
     assert_eq!(item.version_at, utc("2024-11-26T03:45:00Z"));
     assert_eq!(item.status, WireStatus::Canceled);
-    assert_eq!(labels(&item), ["disaster"]);
+    assert_eq!(labels(item), ["disaster"]);
     // Blocks unwrap, subheads become h2, media and &nbsp; are handled.
     assert_eq!(
         item.body.as_str(),
@@ -413,7 +413,7 @@ fn rss_feed_skips_the_item_without_a_title() {
     assert_eq!(monsoon.byline.as_deref(), Some("Weather Desk"));
     assert_eq!(monsoon.first_published_at, utc("2024-11-26T04:30:00Z"));
     assert_eq!(monsoon.version, None);
-    assert_eq!(labels(&monsoon), ["weather"]);
+    assert_eq!(labels(monsoon), ["weather"]);
     // content:encoded is the body; the description the standfirst.
     assert_eq!(
         monsoon.body.as_str(),
@@ -439,7 +439,7 @@ fn atom_feed() {
     assert_eq!(budget.standfirst.as_deref(), Some("Parliament's budget session begins on Monday."));
     assert_eq!(budget.first_published_at, utc("2024-11-25T08:00:00Z"));
     assert_eq!(budget.version_at, utc("2024-11-26T09:00:00Z"));
-    assert_eq!(labels(&budget), ["Politics"]);
+    assert_eq!(labels(budget), ["Politics"]);
     assert_body_contains(budget, "<p>The budget session of Parliament begins on Monday and runs for four weeks.</p>");
     assert_eq!(rupee.agency_id, "tag:atom.example.com,2024:rupee");
     assert_eq!(rupee.body.as_str(), "<p>The rupee was steady in early trade.</p>");

@@ -232,7 +232,7 @@ impl<'a> Importer<'a> {
         let breaking = item.urgency.is_some_and(|u| u <= threshold);
         let breaking_at = breaking.then(|| item.version_at.or(item.first_published_at).unwrap_or(now).min(now));
         // A first version's editor's note is not about a change.
-        let revised = item.revision.as_ref().filter(|r| r.correction || item.version.is_none_or(|v| v > 1));
+        let revised = item.revision.as_ref().filter(|r| r.correction || item.version.is_some_and(|v| v > 1));
         let update_note = revised.map(masthead_wire::Revision::display);
         let key = WireKey {
             agency,
@@ -265,6 +265,10 @@ impl<'a> Importer<'a> {
         }
         if breaking {
             extras.push("breaking".to_owned());
+        }
+        if let (WireOutcome::Created(_), Some(until)) = (outcome, item.embargoed.filter(|at| *at > now)) {
+            // Queued for an editor: the embargo is theirs to keep.
+            extras.push(format!("embargoed until {}", until.format("%Y-%m-%d %H:%M UTC")));
         }
         if pictures > 0 {
             extras.push(if pictures == 1 { "1 picture".to_owned() } else { format!("{pictures} pictures") });
@@ -354,11 +358,14 @@ impl<'a> Importer<'a> {
     /// The bytes at a picture's address: over http(s) within the size limit
     /// and time, or from a file beside the one imported.
     async fn fetch_picture(&self, source: &str) -> Result<Vec<u8>, String> {
-        if !source.starts_with("http://") && !source.starts_with("https://") {
-            let bytes = std::fs::read(source).map_err(|e| format!("cannot read it: {e}"))?;
-            return Ok(bytes);
-        }
         let too_large = || format!("it is larger than {} MiB", masthead_media::MAX_BYTES / 1024 / 1024);
+        if !source.starts_with("http://") && !source.starts_with("https://") {
+            let length = std::fs::metadata(source).map_err(|e| format!("cannot read it: {e}"))?.len();
+            if length > masthead_media::MAX_BYTES as u64 {
+                return Err(too_large());
+            }
+            return std::fs::read(source).map_err(|e| format!("cannot read it: {e}"));
+        }
         let mut response =
             self.client.get(source).send().await.map_err(|e| format!("cannot fetch it: {}", e.without_url()))?;
         if !response.status().is_success() {
