@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use masthead_domain::email::Email as Address;
+use masthead_domain::plan::Plan;
 use masthead_domain::subscription::{self, Event, State};
 use masthead_domain::{Clock, Paise, PublisherZone};
 use masthead_mail::Mailer;
@@ -175,13 +176,17 @@ impl Billing {
     /// What the next payment of a subscription costs: the plan it renews on
     /// (a switched-to plan, or the current one, active or not).
     pub async fn amount_due(&self, subscription: &SubscriptionRecord) -> Result<(i64, Paise), StoreError> {
+        let plan = self.plan_due(subscription).await?;
+        Ok((plan.id, plan.price))
+    }
+
+    /// The plan the next payment of a subscription is for (see [`Self::amount_due`]).
+    pub async fn plan_due(&self, subscription: &SubscriptionRecord) -> Result<Plan, StoreError> {
         let plan_id = self.state(subscription.id).await?.map_or(subscription.plan_id, |s| s.plan_due());
-        let plan = self
-            .store
+        self.store
             .plan(plan_id)
             .await?
-            .ok_or_else(|| StoreError::Corrupt(format!("subscription {} on no plan", subscription.id)))?;
-        Ok((plan.id, plan.price))
+            .ok_or_else(|| StoreError::Corrupt(format!("subscription {} on no plan", subscription.id)))
     }
 
     /// The sandbox takes (or refuses) a first payment with `card`: it signs

@@ -50,6 +50,16 @@ impl Credit {
             Self::Staff(name) | Self::Wire(name) => name,
         }
     }
+
+    /// The byline as the seed prints it: "AP Moscow" for wire copy; a staff
+    /// writer's name, with " | City" when there is a `dateline`.
+    pub fn byline(&self, dateline: Option<&str>) -> String {
+        match (self, dateline) {
+            (Self::Wire(agency), Some(city)) => format!("{agency} {city}"),
+            (Self::Staff(author), Some(city)) => format!("{author} | {city}"),
+            (credit, None) => credit.name().to_owned(),
+        }
+    }
 }
 
 /// Where a story is in its life.
@@ -161,14 +171,9 @@ pub struct Article {
 }
 
 impl Article {
-    /// The byline as the seed prints it: "AP Moscow" for wire copy; a staff
-    /// writer's name, with " | City" when there is a dateline.
+    /// The byline as the seed prints it (see [`Credit::byline`]).
     pub fn byline(&self) -> String {
-        match (&self.summary.credit, &self.dateline) {
-            (Credit::Wire(agency), Some(city)) => format!("{agency} {city}"),
-            (Credit::Staff(author), Some(city)) => format!("{author} | {city}"),
-            (credit, None) => credit.name().to_owned(),
-        }
+        self.summary.credit.byline(self.dateline.as_deref())
     }
 
     /// Wire copy carries the syndication disclaimer.

@@ -11,9 +11,11 @@
 //! token or one account's devices cannot both win.
 
 use chrono::{DateTime, Utc};
+use masthead_domain::Role;
 use masthead_domain::email::Email;
+use masthead_domain::role::{RoleChangeRefused, change_role};
 
-use crate::{Result, Store, StoreError, instant, on_pool};
+use crate::{Pool, Result, Store, StoreError, instant, on_pool};
 
 /// A reader or staff account as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,8 +26,8 @@ pub struct ReaderRecord {
     pub email: String,
     /// The argon2id PHC string.
     pub password_hash: String,
-    /// `reader`, or a newsroom role.
-    pub role: String,
+    /// A reader, or a newsroom role.
+    pub role: Role,
     /// When the address was confirmed, if it has been.
     pub verified_at: Option<DateTime<Utc>>,
     /// When the account was made.
@@ -113,8 +115,8 @@ pub struct SessionOwner {
     pub reader_id: i64,
     /// The account's address.
     pub email: String,
-    /// The account's role as stored.
-    pub role: String,
+    /// The account's role.
+    pub role: Role,
     /// Whether the account's address is confirmed.
     pub verified: bool,
 }
@@ -146,7 +148,7 @@ impl TryFrom<ReaderRow> for ReaderRecord {
             id: row.id,
             email: row.email,
             password_hash: row.password_hash,
-            role: row.role,
+            role: Role::from_stored(&row.role),
             verified_at: row.verified_at.map(instant).transpose()?,
             created_at: instant(row.created_at)?,
         })
@@ -205,15 +207,43 @@ impl Store {
         row.map(ReaderRecord::try_from).transpose()
     }
 
-    /// Sets an account's role (`reader`, or a newsroom role).
-    pub async fn set_role(&self, reader_id: i64, role: &str) -> Result<()> {
-        on_pool!(self, pool => sqlx::query("UPDATE readers SET role = $2 WHERE id = $1")
-            .bind(reader_id)
-            .bind(role)
-            .execute(pool)
-            .await
-            .map(|_| ()))?;
-        Ok(())
+    /// Gives an account `role`, unless [`change_role`] refuses it (the last
+    /// admin stays one). The admins are counted under a lock every role
+    /// change takes first, so two admins demoting each other at once cannot
+    /// both succeed: PostgreSQL locks the admins' rows (and the account's);
+    /// on SQLite the transaction's first statement writes, which holds the
+    /// database's one write lock until the commit. An unknown account
+    /// changes nothing.
+    #[tracing::instrument(skip(self))]
+    pub async fn set_role(&self, reader_id: i64, role: Role) -> Result<Result<(), RoleChangeRefused>> {
+        let lock = match self.pool {
+            Pool::Sqlite { .. } => "UPDATE readers SET role = role WHERE id = $1",
+            Pool::Postgres(_) => "SELECT id FROM readers WHERE role = 'admin' OR id = $1 ORDER BY id FOR UPDATE",
+        };
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(lock).bind(reader_id).execute(&mut *tx).await?;
+            let current: Option<(String,)> = sqlx::query_as("SELECT role FROM readers WHERE id = $1")
+                .bind(reader_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some((current,)) = current else {
+                return Ok(Ok(()));
+            };
+            let (admins,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM readers WHERE role = 'admin'")
+                .fetch_one(&mut *tx)
+                .await?;
+            if let Err(refused) = change_role(Role::from_stored(&current), role, admins.unsigned_abs()) {
+                return Ok(Err(refused));
+            }
+            sqlx::query("UPDATE readers SET role = $2 WHERE id = $1")
+                .bind(reader_id)
+                .bind(role.as_str())
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+        });
+        Ok(Ok(()))
     }
 
     /// Records that the account's address is confirmed (the first time counts).
@@ -388,6 +418,7 @@ impl Store {
             .await
             .map(|_| ()))?;
         }
+        let role = Role::from_stored(&role);
         Ok(Some(SessionOwner { session_id, reader_id, email, role, verified: verified_at.is_some() }))
     }
 

@@ -9,7 +9,7 @@
 //! about schedules at all.
 
 use chrono::{DateTime, Utc};
-use masthead_domain::{ArticleStatus, Credit, Page, Slug};
+use masthead_domain::{ArticleStatus, Credit, Page, Role, Slug};
 use sqlx::QueryBuilder;
 
 use crate::articles::{ContentColumns, bind_content, content_columns};
@@ -182,8 +182,8 @@ pub struct StaffMember {
     pub id: i64,
     /// Address.
     pub email: String,
-    /// Stored role.
-    pub role: String,
+    /// Their role.
+    pub role: Role,
 }
 
 /// What to do with one agency's copy.
@@ -650,17 +650,10 @@ impl Store {
         )
         .fetch_all(pool)
         .await)?;
-        Ok(rows.into_iter().map(|(id, email, role)| StaffMember { id, email, role }).collect())
-    }
-
-    /// How many admins there are (the last one may not be demoted).
-    pub async fn admin_count(&self) -> Result<i64> {
-        let (count,): (i64,) = on_pool!(self, pool => sqlx::query_as(
-            "SELECT COUNT(*) FROM readers WHERE role = 'admin'",
-        )
-        .fetch_one(pool)
-        .await)?;
-        Ok(count)
+        Ok(rows
+            .into_iter()
+            .map(|(id, email, role)| StaffMember { id, email, role: Role::from_stored(&role) })
+            .collect())
     }
 
     /// Every agency rule, by agency.

@@ -4,25 +4,31 @@
 //! [`Application::build`] binds the listener first (port 0 picks a free port,
 //! which is how tests start the real server) and [`Application::serve`] runs it
 //! until the shutdown future resolves.
+//!
+//! The crate is a few rooms whose dependencies run one way (README's "The
+//! code" has the table; `tests/module_graph.rs` checks there is no circle):
+//!
+//! - `read_model`: what is kept in memory, and when it is dropped;
+//! - `http`: plumbing every room uses (sessions, the role guard, CSRF,
+//!   errors, responses, the page frame);
+//! - `auth`: signing up, logging in, passwords, tokens, rate limits;
+//! - `billing`: plans, checkout, providers, webhooks, invoices, ads;
+//! - `account`: the account pages and API;
+//! - `newsroom`: the staff pages;
+//! - `reader`: home, sections, stories, archive, search, feeds, the API.
+//!
+//! This file is the composition root: it builds the state every room reads
+//! ([`AppState`]) and mounts every room's routes.
 
-mod access_cache;
 mod account;
-mod api;
+mod auth;
 mod billing;
-mod content_cache;
-mod counters;
-mod csrf;
 mod error;
-mod feeds;
-mod meter_writer;
+mod http;
 mod newsroom;
-mod pages;
-mod reading;
-mod search;
-mod search_sync;
-mod versioned;
-mod views;
-mod visitor;
+mod read_model;
+mod reader;
+mod secret;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -38,13 +44,13 @@ use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
-pub use account::RateLimits;
+pub use auth::limits::RateLimits;
 pub use billing::PaymentConfig;
 pub use error::StartError;
 pub use masthead_mail::Mailer;
 pub use newsroom::{SET_PASSWORD_FOR, StaffAdded, StaffError, add_staff};
-pub use search_sync::{IndexingError, Rebuilt, rebuild_index};
-pub use views::render_story_page;
+pub use reader::indexer::{IndexingError, Rebuilt, rebuild_index};
+pub use reader::views::render_story_page;
 
 /// What the site needs to know about the publication it serves.
 #[derive(Debug, Clone)]
@@ -114,17 +120,17 @@ struct AppState {
     meter_limit: u32,
     clock: Arc<dyn Clock>,
     /// Signs the visitor cookie; shared by every instance through the database.
-    cookie_key: visitor::CookieKey,
+    cookie_key: http::visitor::CookieKey,
     /// Cookies get `Secure` when the public address is HTTPS.
     secure_cookies: bool,
     /// Sections change rarely; they are read once at start.
     sections: Vec<Section>,
     /// The plans on sale, for the paywall and `/subscribe`.
-    plans: billing::Catalogue,
+    plans: billing::catalogue::Catalogue,
     mailer: Mailer,
     session_limit: u32,
     /// Log-in and reset request counts, per instance.
-    limiters: account::Limiters,
+    limiters: auth::limits::Limiters,
     /// Stories first published longer ago than this are in the archive.
     archive_age: chrono::Duration,
     /// This instance's search index.
@@ -136,13 +142,13 @@ struct AppState {
     /// The house ads pages show to readers without the ad-free benefit.
     house_ads: billing::ads::HouseAds,
     /// Published stories and lists, checked against the database per request.
-    content: content_cache::ContentCache,
+    content: read_model::content::ContentCache,
     /// Signed-in readers' sessions and benefits, checked likewise.
-    access: access_cache::AccessCache,
+    access: read_model::readers::AccessCache,
     /// Writes metered reads in batches.
-    meter_writer: meter_writer::MeterWriter,
+    meter_writer: reader::meter_writer::MeterWriter,
     /// Logged-out meters already full this month.
-    full_meters: reading::FullMeters,
+    full_meters: reader::reading::FullMeters,
 }
 
 impl AppState {
@@ -152,15 +158,6 @@ impl AppState {
 }
 
 type SharedState = Arc<AppState>;
-
-/// Marks a response that depends on who asked as never to be kept by a
-/// shared cache: no cache may serve one reader another reader's page.
-fn private(mut response: axum::response::Response) -> axum::response::Response {
-    response
-        .headers_mut()
-        .insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("private, no-store"));
-    response
-}
 
 /// A bound, ready-to-serve site.
 pub struct Application {
@@ -178,11 +175,11 @@ impl Application {
         let sections = store.sections().await.map_err(StartError::Store)?;
         let plans = store.active_plans().await.map_err(StartError::Store)?;
         let cookie_key =
-            store.setting_or_insert("cookie_key", || visitor::random_hex(32)).await.map_err(StartError::Store)?;
-        let cookie_key = visitor::CookieKey::from_hex(&cookie_key).ok_or(StartError::BadSecret)?;
+            store.setting_or_insert("cookie_key", || secret::random_hex(32)).await.map_err(StartError::Store)?;
+        let cookie_key = http::visitor::CookieKey::from_hex(&cookie_key).ok_or(StartError::BadSecret)?;
         let search = Arc::new(ArchiveIndex::open(&config.index_dir).map_err(StartError::Search)?);
         if config.run_indexer {
-            search_sync::spawn(store.clone(), search.clone()).map_err(StartError::Search)?;
+            reader::indexer::spawn(store.clone(), search.clone()).map_err(StartError::Search)?;
         }
         newsroom::spawn_scheduler(store.clone(), config.clock.clone());
         let public_url = config
@@ -200,7 +197,7 @@ impl Application {
         })
         .await
         .map_err(StartError::Store)?;
-        let meter_writer = meter_writer::MeterWriter::spawn(store.clone())
+        let meter_writer = reader::meter_writer::MeterWriter::spawn(store.clone())
             .map_err(|source| StartError::Thread { name: "meter writer", source })?;
         let state = Arc::new(AppState {
             store,
@@ -212,10 +209,10 @@ impl Application {
             clock: config.clock,
             cookie_key,
             sections,
-            plans: billing::Catalogue::new(plans),
+            plans: billing::catalogue::Catalogue::new(plans),
             mailer: config.mailer,
             session_limit: config.session_limit.max(1),
-            limiters: account::Limiters::new(config.rate_limits),
+            limiters: auth::limits::Limiters::new(config.rate_limits),
             archive_age: chrono::Duration::days(i64::from(config.archive_age_days)),
             search,
             search_slots: tokio::sync::Semaphore::new(
@@ -223,10 +220,10 @@ impl Application {
             ),
             billing,
             house_ads: billing::ads::HouseAds::default(),
-            content: content_cache::ContentCache::new(config.zone),
-            access: access_cache::AccessCache::default(),
+            content: read_model::content::ContentCache::new(config.zone),
+            access: read_model::readers::AccessCache::default(),
             meter_writer,
-            full_meters: reading::FullMeters::default(),
+            full_meters: reader::reading::FullMeters::default(),
         });
         Ok(Self { listener, router: router(state), address })
     }
@@ -246,34 +243,16 @@ impl Application {
 
 fn router(state: SharedState) -> Router {
     Router::new()
-        .route("/", get(pages::home))
-        .route("/healthz", get(pages::healthz))
-        .route("/assets/site.css", get(pages::stylesheet))
-        .route("/archive", get(pages::archive_years))
-        .route("/archive/{year}", get(pages::archive_year))
-        .route("/archive/{year}/{month}", get(pages::archive_month))
-        .route("/archive/{year}/{month}/{day}", get(pages::archive_day))
-        .route("/search", get(search::page))
-        .route("/api/v1/search", get(search::api))
-        .route("/api/v1/articles", get(api::articles))
-        .route("/api/v1/articles/{id}", get(api::article))
-        .route("/api/v1/access/{id}", get(api::access))
-        .route("/feed.xml", get(feeds::site_rss))
-        .route("/atom.xml", get(feeds::site_atom))
-        .route("/sitemap.xml", get(feeds::sitemap_index))
-        .route("/sitemaps/{month}", get(feeds::sitemap_month))
-        .route("/news-sitemap.xml", get(feeds::news_sitemap))
-        .route("/robots.txt", get(feeds::robots))
-        .route("/{section}/feed.xml", get(feeds::section_rss))
-        .route("/{section}/atom.xml", get(feeds::section_atom))
-        .route("/{section}", get(pages::section))
-        .route("/{section}/{story}", get(pages::story))
+        .route("/healthz", get(http::site::healthz))
+        .route("/assets/site.css", get(http::site::stylesheet))
+        .merge(reader::routes())
         .merge(account::routes())
         .merge(billing::routes())
         .merge(newsroom::routes())
-        .fallback(pages::not_found)
-        .layer(axum::middleware::from_fn(counters::once_per_view))
-        .layer(CatchPanicLayer::custom(error::panic_response))
+        .fallback(http::site::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), http::error::frame_refusals))
+        .layer(axum::middleware::from_fn(read_model::counters::once_per_view))
+        .layer(CatchPanicLayer::custom(http::error::panic_response))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

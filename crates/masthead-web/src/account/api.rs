@@ -3,79 +3,23 @@
 //! fault it was; malformed or oversized JSON is refused before anything changes.
 
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::SecondsFormat;
-use masthead_store::{SessionKind, StoreError};
-use serde::de::DeserializeOwned;
+use masthead_store::SessionKind;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::flows::{self, LogIn};
-use super::{Account, Client, SignedIn, user_agent};
-use crate::error::ApiError;
-use crate::visitor::Visitor;
-use crate::{SharedState, private};
-
-/// An account API failure.
-#[derive(Debug)]
-pub(crate) enum AccountApiError {
-    /// A 4xx with the message for the client.
-    Refused(StatusCode, String),
-    /// No valid session: 401.
-    Unauthenticated,
-    /// Storage failed: logged, 500 (as every API error does).
-    Store(StoreError),
-}
-
-impl From<StoreError> for AccountApiError {
-    fn from(error: StoreError) -> Self {
-        Self::Store(error)
-    }
-}
-
-impl IntoResponse for AccountApiError {
-    fn into_response(self) -> Response {
-        match self {
-            Self::Refused(status, message) => (status, Json(json!({ "error": message }))).into_response(),
-            Self::Unauthenticated => (
-                StatusCode::UNAUTHORIZED,
-                [(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"))],
-                Json(json!({ "error": "sign in first: send Authorization: Bearer <token> from POST /api/v1/session" })),
-            )
-                .into_response(),
-            Self::Store(error) => ApiError::Store(error).into_response(),
-        }
-    }
-}
-
-/// A JSON body whose rejections are JSON too: 400 for broken JSON, 415 when
-/// it is not JSON, 413 when too large, 422 when fields are missing or mistyped.
-#[derive(Debug)]
-pub(crate) struct ApiJson<T>(pub T);
-
-impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
-    type Rejection = AccountApiError;
-
-    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match Json::<T>::from_request(request, state).await {
-            Ok(Json(value)) => Ok(Self(value)),
-            Err(rejection) => Err(json_refused(&rejection)),
-        }
-    }
-}
-
-fn json_refused(rejection: &JsonRejection) -> AccountApiError {
-    let status = rejection.status();
-    let message = match status {
-        StatusCode::PAYLOAD_TOO_LARGE => "the request body is too large".to_owned(),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => "send the body as JSON, with Content-Type: application/json".to_owned(),
-        _ => format!("the request body is not what was expected: {}", rejection.body_text()),
-    };
-    AccountApiError::Refused(status, message)
-}
+use super::user_agent;
+use crate::SharedState;
+use crate::auth::flows::{self, LogIn};
+use crate::billing::subscriptions::{SubscriptionReply, current};
+use crate::http::error::ApiError;
+use crate::http::json::ApiJson;
+use crate::http::respond::private;
+use crate::http::session::{Client, SignedIn, live_since};
+use crate::http::visitor::Visitor;
 
 #[derive(Deserialize)]
 pub(crate) struct CredentialsBody {
@@ -89,9 +33,9 @@ pub(crate) struct CredentialsBody {
 pub(crate) async fn register(
     State(state): State<SharedState>,
     ApiJson(body): ApiJson<CredentialsBody>,
-) -> Result<Response, AccountApiError> {
-    let credentials = flows::new_credentials(&body.email, &body.password)
-        .map_err(|errors| AccountApiError::Refused(StatusCode::BAD_REQUEST, errors.joined()))?;
+) -> Result<Response, ApiError> {
+    let credentials =
+        flows::new_credentials(&body.email, &body.password).map_err(|errors| ApiError::BadRequest(errors.joined()))?;
     let email = credentials.email.to_string();
     flows::sign_up(&state, credentials).await?;
     let reply = json!({
@@ -109,28 +53,22 @@ pub(crate) async fn log_in(
     visitor: Visitor,
     client: Client,
     ApiJson(body): ApiJson<CredentialsBody>,
-) -> Result<Response, AccountApiError> {
+) -> Result<Response, ApiError> {
     match flows::log_in(&state, &body.email, &body.password, &client, SessionKind::Api, &visitor).await? {
-        LogIn::Done { token } => Ok(private(Json(json!({ "token": token })).into_response())),
-        LogIn::Refused => Err(AccountApiError::Refused(
-            StatusCode::UNAUTHORIZED,
-            "that email address and password do not match an account".to_owned(),
-        )),
-        LogIn::Limited => Err(AccountApiError::Refused(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too many attempts to log in: wait a few minutes, then try again".to_owned(),
-        )),
+        LogIn::Done { token, .. } => Ok(private(Json(json!({ "token": token })).into_response())),
+        LogIn::Refused => {
+            Err(ApiError::Unauthorized("that email address and password do not match an account".to_owned()))
+        }
+        LogIn::Limited => {
+            Err(ApiError::TooManyRequests("too many attempts to log in: wait a few minutes, then try again".to_owned()))
+        }
     }
-}
-
-fn signed_in(signed_in: SignedIn) -> Result<Account, AccountApiError> {
-    signed_in.0.ok_or(AccountApiError::Unauthenticated)
 }
 
 /// `DELETE /api/v1/session`: ends the session the request came with → 204.
 #[tracing::instrument(skip_all)]
-pub(crate) async fn log_out(State(state): State<SharedState>, session: SignedIn) -> Result<Response, AccountApiError> {
-    let account = signed_in(session)?;
+pub(crate) async fn log_out(State(state): State<SharedState>, session: SignedIn) -> Result<Response, ApiError> {
+    let account = session.required()?;
     state.store.revoke_session(account.id, account.session_id, state.clock.now()).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -140,18 +78,18 @@ struct Me {
     email: String,
     entitlements: Vec<&'static str>,
     /// The newest subscription and its state, or null.
-    subscription: Option<crate::billing::SubscriptionReply>,
+    subscription: Option<SubscriptionReply>,
 }
 
 /// `GET /api/v1/me`: the account, and the benefits it holds now.
 #[tracing::instrument(skip_all)]
-pub(crate) async fn me(State(state): State<SharedState>, session: SignedIn) -> Result<Response, AccountApiError> {
-    let account = signed_in(session)?;
+pub(crate) async fn me(State(state): State<SharedState>, session: SignedIn) -> Result<Response, ApiError> {
+    let account = session.required()?;
     let benefits = state.store.benefits(account.id, state.clock.now()).await?;
     let me = Me {
         email: account.email,
         entitlements: benefits.into_iter().map(|b| b.as_str()).collect(),
-        subscription: crate::billing::current(&state, account.id).await?,
+        subscription: current(&state, account.id).await?,
     };
     Ok(private(Json(me).into_response()))
 }
@@ -169,9 +107,9 @@ struct DeviceItem {
 
 /// `GET /api/v1/me/devices`: the account's signed-in devices, most recently used first.
 #[tracing::instrument(skip_all)]
-pub(crate) async fn devices(State(state): State<SharedState>, session: SignedIn) -> Result<Response, AccountApiError> {
-    let account = signed_in(session)?;
-    let sessions = state.store.active_sessions(account.id, super::live_since(state.clock.now())).await?;
+pub(crate) async fn devices(State(state): State<SharedState>, session: SignedIn) -> Result<Response, ApiError> {
+    let account = session.required()?;
+    let sessions = state.store.active_sessions(account.id, live_since(state.clock.now())).await?;
     let stamp = |at: chrono::DateTime<chrono::Utc>| at.to_rfc3339_opts(SecondsFormat::Secs, true);
     let devices: Vec<DeviceItem> = sessions
         .iter()

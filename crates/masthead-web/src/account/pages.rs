@@ -3,46 +3,28 @@
 
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use masthead_domain::email::Email;
 use masthead_store::SessionKind;
 use serde::Deserialize;
 
-use super::flows::{self, FieldErrors, LogIn, ResetRequest};
-use super::views::{self, AccountPage, DeviceRow, DevicesPage, ForgotPage, Link, LogInPage, ResetPage, SignUpPage};
-use super::{Client, Required, SignedIn, clear_session_cookie, live_since, session_cookie};
-use crate::csrf::{self, CsrfForm, NoFields};
-use crate::error::PageError;
-use crate::visitor::Visitor;
+use super::views::{AccountPage, DeviceRow, DevicesPage, ForgotPage, LogInPage, ResetPage, SignUpPage};
+use crate::auth::flows::{self, FieldErrors, LogIn, ResetRequest};
+use crate::http::csrf::{self, CsrfForm, NoFields};
+use crate::http::error::PageError;
+use crate::http::respond::{safe_next, see_other};
+use crate::http::session::{Client, Required, SignedIn, clear_session_cookie, live_since, session_cookie};
+use crate::http::views::{self, Link, private_page};
+use crate::http::visitor::Visitor;
 use crate::{AppState, SharedState};
 
 /// Where a reader goes after logging in when the page did not say.
 const AFTER_LOGIN: &str = "/account";
 
-/// A 303 to `location`: after a form, the browser GETs the next page.
-pub(crate) fn see_other(location: &str) -> Response {
-    (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
-}
-
 /// `response`, removing the browser's session cookie: its session is over.
 fn forget_session(state: &AppState, mut response: Response) -> Response {
     response.headers_mut().append(header::SET_COOKIE, clear_session_cookie(state));
     response
-}
-
-/// `next` if it is a path on this site: it must start with one `/` and not
-/// `//` or `/\` (which browsers read as another host), and hold no control
-/// characters. Anything else is dropped, so a crafted link cannot send a
-/// reader elsewhere after logging in.
-pub(crate) fn safe_next(next: Option<&str>) -> Option<String> {
-    const MAX_LEN: usize = 2048;
-    let next = next?;
-    let local = next.starts_with('/')
-        && !next.starts_with("//")
-        && !next.starts_with("/\\")
-        && next.len() <= MAX_LEN
-        && !next.chars().any(char::is_control);
-    local.then(|| next.to_owned())
 }
 
 #[derive(Deserialize)]
@@ -80,7 +62,7 @@ pub(crate) struct ResetForm {
 
 /// A rendered form page for this visitor, setting the cookie its token is tied to.
 fn form_page(visitor: &Visitor, status: StatusCode, template: &impl askama::Template) -> Response {
-    visitor.remember(views::page(status, template))
+    visitor.remember(private_page(status, template))
 }
 
 #[tracing::instrument(skip_all)]
@@ -170,7 +152,7 @@ pub(crate) async fn login(
     let next = safe_next(form.next.as_deref());
     let outcome = flows::log_in(&state, &form.email, &form.password, &client, SessionKind::Browser, &visitor).await?;
     let (status, message) = match outcome {
-        LogIn::Done { token } => {
+        LogIn::Done { token, .. } => {
             let mut response = see_other(next.as_deref().unwrap_or(AFTER_LOGIN));
             response.headers_mut().append(header::SET_COOKIE, session_cookie(&state, &token));
             return Ok(visitor.remember(response));
@@ -203,7 +185,7 @@ pub(crate) async fn account(
     Required(account): Required,
 ) -> Result<Response, PageError> {
     let devices = state.store.active_sessions(account.id, live_since(state.clock.now())).await?.len();
-    let subscription = crate::billing::panel(&state, account.id).await?;
+    let subscription = crate::billing::account::panel(&state, account.id).await?;
     let page =
         AccountPage::new(&state, csrf::token(&state, &visitor), account.email, account.verified, devices, subscription);
     Ok(form_page(&visitor, StatusCode::OK, &page))
@@ -322,31 +304,4 @@ pub(crate) async fn sign_out_others(
 ) -> Result<Response, PageError> {
     state.store.revoke_other_sessions(account.id, account.session_id, state.clock.now()).await?;
     Ok(see_other("/account/devices"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_local_paths_are_followed_after_login() {
-        for ok in ["/", "/world/some-story-12", "/account/devices", "/search?q=a%20b"] {
-            assert_eq!(safe_next(Some(ok)).as_deref(), Some(ok), "{ok}");
-        }
-        for bad in [
-            "",
-            "world/story-1",
-            "//evil.example",
-            "//evil.example/world",
-            "/\\evil.example",
-            "https://evil.example/",
-            "javascript:alert(1)",
-            "/world\n/x",
-            "/\t/evil.example",
-        ] {
-            assert_eq!(safe_next(Some(bad)), None, "{bad:?}");
-        }
-        assert_eq!(safe_next(None), None);
-        assert_eq!(safe_next(Some(&format!("/{}", "a".repeat(3000)))), None);
-    }
 }

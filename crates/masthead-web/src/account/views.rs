@@ -1,16 +1,13 @@
 //! The account pages' view models and templates (`templates/account/`).
 
 use askama::Template;
-use axum::http::StatusCode;
-use axum::response::Response;
 use masthead_store::{SessionKind, SessionRecord};
 
-use super::flows::FieldErrors;
 use super::user_agent;
 use crate::AppState;
-use crate::views::Layout;
-
-pub(super) use crate::views::private_page as page;
+use crate::auth::flows::FieldErrors;
+use crate::billing::account::SubscriptionPanel;
+use crate::http::views::Layout;
 
 fn layout<'a>(state: &'a AppState, title: &str) -> Layout<'a> {
     Layout::new(state, title.to_owned(), String::new(), None)
@@ -79,32 +76,6 @@ impl<'a> ResetPage<'a> {
     }
 }
 
-/// A link at the end of a notice.
-pub(super) struct Link {
-    pub url: String,
-    pub label: String,
-}
-
-#[derive(Template)]
-#[template(path = "account/notice.html")]
-struct NoticePage<'a> {
-    layout: Layout<'a>,
-    heading: &'a str,
-    paragraphs: &'a [&'a str],
-    link: Option<Link>,
-}
-
-/// A page that only says something: "check your inbox", "link expired", a refusal.
-pub(crate) fn notice(
-    state: &AppState,
-    status: StatusCode,
-    heading: &str,
-    paragraphs: &[&str],
-    link: Option<Link>,
-) -> Response {
-    page(status, &NoticePage { layout: layout(state, heading), heading, paragraphs, link })
-}
-
 #[derive(Template)]
 #[template(path = "account/account.html")]
 pub(super) struct AccountPage<'a> {
@@ -113,7 +84,7 @@ pub(super) struct AccountPage<'a> {
     pub email: String,
     pub verified: bool,
     pub devices: usize,
-    pub subscription: Option<crate::billing::SubscriptionPanel>,
+    pub subscription: Option<SubscriptionPanel>,
 }
 
 impl<'a> AccountPage<'a> {
@@ -123,7 +94,7 @@ impl<'a> AccountPage<'a> {
         email: String,
         verified: bool,
         devices: usize,
-        subscription: Option<crate::billing::SubscriptionPanel>,
+        subscription: Option<SubscriptionPanel>,
     ) -> Self {
         Self { layout: layout(state, "Your account"), csrf, email, verified, devices, subscription }
     }

@@ -11,12 +11,13 @@ use masthead_domain::subscription::Status;
 use masthead_store::{Invoice, StoreError};
 use serde::Deserialize;
 
-use super::{Change, apply, latest};
-use crate::account::{Required, see_other};
-use crate::csrf::CsrfForm;
-use crate::error::{ApiError, PageError};
-use crate::views::{self, Layout};
-use crate::{AppState, SharedState, private};
+use super::subscriptions::{Change, ChangeError, apply, latest};
+use crate::http::csrf::CsrfForm;
+use crate::http::error::{PageError, Refusal};
+use crate::http::respond::{private, see_other};
+use crate::http::session::Required;
+use crate::http::views::{self, Layout};
+use crate::{AppState, SharedState};
 
 /// An invoice's number in a URL: `/` cannot appear in a path segment.
 fn invoice_slug(number: &str) -> String {
@@ -175,9 +176,8 @@ pub(crate) async fn account_change(
         state.store.subscription(id).await?.filter(|s| s.reader_id == account.id).ok_or(PageError::NotFound)?;
     match apply(&state, &subscription, change).await {
         // A change the subscription cannot take now (ended, unknown plan) changes nothing.
-        Ok(_) | Err(ApiError::Conflict(_) | ApiError::BadRequest(_)) => Ok(see_other("/account")),
-        Err(ApiError::Store(error)) => Err(PageError::Store(error)),
-        Err(_) => Err(PageError::NotFound),
+        Ok(_) | Err(ChangeError::NotNow(_) | ChangeError::NoSuchPlan(_)) => Ok(see_other("/account")),
+        Err(ChangeError::Store(error)) => Err(error.into()),
     }
 }
 
@@ -200,12 +200,10 @@ pub(crate) async fn save_details(
             state.store.set_billing_profile(account.id, name, buyer_state).await?;
             Ok(see_other("/account"))
         }
-        _ => Ok(crate::account::problem_page(
-            &state,
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        _ => Err(PageError::Unprocessable(Refusal::new(
             "Invoice details not saved",
             "Give a name (up to 120 characters) and choose your state from the list.",
-        )),
+        ))),
     }
 }
 

@@ -1,6 +1,6 @@
 //! Admins' billing pages under `/newsroom`: the partner-code pool (CSV
 //! upload, all or nothing), the house ads, and the plan catalogue. Each is
-//! behind the newsroom's `RequireRole<AdminOnly>` guard.
+//! behind the `RequireRole<AdminOnly>` guard (`crate::http::guard`).
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -12,13 +12,13 @@ use masthead_store::HouseAd;
 use serde::Deserialize;
 
 use super::ads::SLOTS;
-use crate::account::see_other;
-use crate::csrf::{self, CsrfForm};
-use crate::error::PageError;
-use crate::newsroom::{AdminOnly, RequireRole};
-use crate::views::{self, Layout};
-use crate::visitor::Visitor;
-use crate::{AppState, SharedState, private};
+use crate::http::csrf::{self, CsrfForm};
+use crate::http::error::PageError;
+use crate::http::guard::{AdminOnly, RequireRole};
+use crate::http::respond::{private, see_other};
+use crate::http::views::{self, Layout};
+use crate::http::visitor::Visitor;
+use crate::{AppState, SharedState};
 
 #[derive(Deserialize)]
 pub(crate) struct DoneQuery {

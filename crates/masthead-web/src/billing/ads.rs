@@ -10,7 +10,7 @@ use masthead_domain::access::Benefit;
 use masthead_store::{HouseAd, Store, StoreError};
 
 use crate::AppState;
-use crate::account::SignedIn;
+use crate::http::session::SignedIn;
 
 /// The slots pages carry.
 pub(crate) const SLOTS: [&str; 2] = ["story", "section"];

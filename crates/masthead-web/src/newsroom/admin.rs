@@ -5,17 +5,18 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use masthead_domain::email::Email;
-use masthead_domain::{Section, Slug};
+use masthead_domain::role::RoleChangeRefused;
+use masthead_domain::{Role, Section, Slug};
 use masthead_store::AgencyRule;
 use serde::Deserialize;
 
 use super::stories::section_choices;
 use super::views::{self, AgenciesPage, AgencyRow, Choice, Nav, SectionRow, SectionsPage, StaffPage, StaffRow};
-use super::{AdminOnly, ROLES, RequireRole};
-use crate::account::see_other;
-use crate::csrf::{self, CsrfForm};
-use crate::error::PageError;
-use crate::visitor::Visitor;
+use crate::http::csrf::{self, CsrfForm};
+use crate::http::error::PageError;
+use crate::http::guard::{AdminOnly, RequireRole};
+use crate::http::respond::see_other;
+use crate::http::visitor::Visitor;
 use crate::{AppState, SharedState};
 
 #[derive(Deserialize)]
@@ -43,8 +44,11 @@ fn message(code: Option<&str>) -> Option<String> {
     Some(text.to_owned())
 }
 
-fn role_choices(selected: &str) -> Vec<Choice> {
-    ROLES.iter().map(|r| Choice { value: (*r).to_owned(), label: (*r).to_owned(), selected: *r == selected }).collect()
+fn role_choices(selected: Role) -> Vec<Choice> {
+    Role::ALL
+        .iter()
+        .map(|r| Choice { value: r.as_str().to_owned(), label: r.as_str().to_owned(), selected: *r == selected })
+        .collect()
 }
 
 /// `/newsroom/staff`: every staff account and its role.
@@ -60,8 +64,8 @@ pub(crate) async fn staff_page(
         layout: views::layout(&state, "Staff"),
         nav: Nav::new(admin.account()),
         csrf: csrf::token(&state, &visitor),
-        staff: staff.iter().map(|s| StaffRow { email: s.email.clone(), roles: role_choices(&s.role) }).collect(),
-        roles: role_choices("writer"),
+        staff: staff.iter().map(|s| StaffRow { email: s.email.clone(), roles: role_choices(s.role) }).collect(),
+        roles: role_choices(Role::Writer),
         error: message(query.error.as_deref()),
         notice: message(query.done.as_deref()),
     };
@@ -85,20 +89,19 @@ pub(crate) async fn set_role(
     CsrfForm(form): CsrfForm<RoleForm>,
 ) -> Result<Response, PageError> {
     let back = |code: &str| Ok(see_other(&format!("/newsroom/staff?{code}")));
-    if !ROLES.contains(&form.role.as_str()) {
+    let Some(role) = Role::parse(&form.role) else {
         return back("error=bad-role");
-    }
+    };
     let Some(account) = (match Email::parse(&form.email) {
         Ok(email) => state.store.reader_by_email(&email).await?,
         Err(_) => None,
     }) else {
         return back("error=no-account");
     };
-    if account.role == "admin" && form.role != "admin" && state.store.admin_count().await? <= 1 {
+    if let Err(RoleChangeRefused::LastAdmin) = state.store.set_role(account.id, role).await? {
         return back("error=last-admin");
     }
-    state.store.set_role(account.id, &form.role).await?;
-    tracing::info!(account = account.id, role = %form.role, "staff role changed");
+    tracing::info!(account = account.id, %role, "staff role changed");
     back("done=role")
 }
 

@@ -10,12 +10,13 @@ use serde::Deserialize;
 
 use super::stories::editable;
 use super::views::{self, DiffPage, Nav, RevisionRow, RevisionsPage};
-use super::{AtLeastWriter, RequireRole, diff, markdown, rank};
+use super::{diff, markdown};
 use crate::SharedState;
-use crate::account::{Role, see_other};
-use crate::csrf::{self, CsrfForm, NoFields};
-use crate::error::PageError;
-use crate::visitor::Visitor;
+use crate::http::csrf::{self, CsrfForm, NoFields};
+use crate::http::error::PageError;
+use crate::http::guard::{AtLeastWriter, RequireRole};
+use crate::http::respond::see_other;
+use crate::http::visitor::Visitor;
 
 /// `/newsroom/stories/{id}/revisions`: the history, newest first.
 #[tracing::instrument(skip_all, fields(id))]
@@ -26,10 +27,7 @@ pub(crate) async fn list(
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     let account = staff.account();
-    let article = match editable(&state, account, id).await {
-        Ok(article) => article,
-        Err(refusal) => return Ok(refusal),
-    };
+    let article = editable(&state, account, id).await?;
     let revisions = state.store.revisions(id).await?;
     let page = RevisionsPage {
         layout: views::layout(&state, "Revisions"),
@@ -82,9 +80,7 @@ pub(crate) async fn show(
     Query(query): Query<AgainstQuery>,
 ) -> Result<Response, PageError> {
     let account = staff.account();
-    if let Err(refusal) = editable(&state, account, id).await {
-        return Ok(refusal);
-    }
+    editable(&state, account, id).await?;
     let revisions = state.store.revisions(id).await?;
     let find = |n: i64| revisions.iter().find(|r| r.number == n);
     let revision = find(number).ok_or(PageError::NotFound)?;
@@ -116,15 +112,12 @@ pub(crate) async fn restore(
     CsrfForm(NoFields {}): CsrfForm<NoFields>,
 ) -> Result<Response, PageError> {
     let account = staff.account();
-    let article = match editable(&state, account, id).await {
-        Ok(article) => article,
-        Err(refusal) => return Ok(refusal),
-    };
+    let article = editable(&state, account, id).await?;
     let revisions = state.store.revisions(id).await?;
     let revision = revisions.into_iter().find(|r| r.number == number).ok_or(PageError::NotFound)?;
     let mut content = revision.content;
     content.body_html = markdown::render(&content.body_markdown).as_str().to_owned();
-    if rank(account.role) < rank(Role::Editor) {
+    if !account.role.may_publish() {
         // Only editors mark premium; a writer's restore keeps the current flag.
         content.premium = article.content.premium;
     }

@@ -6,12 +6,15 @@
 //! link to the password-reset page, valid for [`SET_PASSWORD_FOR`].
 
 use chrono::{DateTime, Utc};
+use masthead_domain::Role;
 use masthead_domain::email::{Email, EmailError};
+use masthead_domain::role::RoleChangeRefused;
 use masthead_store::{Store, StoreError, TokenPurpose};
 use thiserror::Error;
 
-use super::ROLES;
-use crate::account::{check_password, hash_password, new_token, token_hash};
+use crate::auth::password::{check as check_password, hash as hash_password};
+use crate::auth::token::new_token;
+use crate::http::session::token_hash;
 
 /// How long the printed set-password link works.
 pub const SET_PASSWORD_FOR: chrono::Duration = chrono::Duration::hours(24);
@@ -40,6 +43,9 @@ pub enum StaffError {
     /// The password given is too short or too long.
     #[error("{0}")]
     Password(String),
+    /// The account is the last admin, and the role given is not admin.
+    #[error("{0} is the last admin: make another account admin first")]
+    LastAdmin(Email),
     /// The database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -55,23 +61,23 @@ pub async fn add_staff(
     now: DateTime<Utc>,
 ) -> Result<StaffAdded, StaffError> {
     let email = Email::parse(email)?;
-    if !ROLES.contains(&role) {
-        return Err(StaffError::Role(role.to_owned()));
-    }
+    let role = Role::parse(role).ok_or_else(|| StaffError::Role(role.to_owned()))?;
     if let Some(password) = &password {
         check_password(password).map_err(StaffError::Password)?;
     }
     // A new account starts with a password no one knows.
     let placeholder = hash_password(new_token()).await;
-    let (id, created) = match store.create_reader(&email, &placeholder, now).await? {
-        Some(id) => (id, true),
-        None => {
-            let existing = store.reader_by_email(&email).await?;
-            (existing.map(|r| r.id).ok_or_else(|| StoreError::Corrupt("the account vanished".to_owned()))?, false)
+    let (id, created) = loop {
+        if let Some(id) = store.create_reader(&email, &placeholder, now).await? {
+            break (id, true);
         }
+        if let Some(existing) = store.reader_by_email(&email).await? {
+            break (existing.id, false);
+        }
+        // The account was removed between the two questions: make it after all.
     };
+    store.set_role(id, role).await?.map_err(|RoleChangeRefused::LastAdmin| StaffError::LastAdmin(email.clone()))?;
     store.mark_verified(id, now).await?;
-    store.set_role(id, role).await?;
     let set_password_token = match password {
         Some(password) => {
             store.change_password(id, &hash_password(password).await, now).await?;

@@ -13,12 +13,14 @@ use masthead_domain::{Credit, Page};
 use masthead_store::{DeskArticle, DeskStatus, DeskStory, StoryContent, StoryFilter, Transition};
 use serde::Deserialize;
 
+use super::markdown;
 use super::views::{self, Choice, EditorPage, Fields, ListPage, Nav, Preview, Row};
-use super::{AtLeastEditor, AtLeastWriter, RequireRole, forbidden, markdown, rank};
-use crate::account::{Account, Role, see_other};
-use crate::csrf::{self, CsrfForm, NoFields};
-use crate::error::PageError;
-use crate::visitor::Visitor;
+use crate::http::csrf::{self, CsrfForm, NoFields};
+use crate::http::error::PageError;
+use crate::http::guard::{AtLeastEditor, AtLeastWriter, RequireRole};
+use crate::http::respond::see_other;
+use crate::http::session::Account;
+use crate::http::visitor::Visitor;
 use crate::{AppState, SharedState};
 
 /// Stories on a page of the list.
@@ -49,7 +51,7 @@ pub(crate) async fn list(
     Query(query): Query<ListQuery>,
 ) -> Result<Response, PageError> {
     let account = staff.account();
-    let own_only = account.role == Role::Writer;
+    let own_only = account.role.sees_only_own_stories();
     let filter = StoryFilter {
         status: query.status.as_deref().and_then(DeskStatus::parse),
         section: non_empty(query.section.as_ref()),
@@ -115,25 +117,17 @@ fn row(state: &AppState, story: &DeskStory) -> Row {
     }
 }
 
-/// Whether `account` may change `story`: editors any; a writer their own
-/// while it is off the site.
+/// Whether `account` may change `story` (the role's rule).
 pub(super) fn may_edit(account: &Account, story: &DeskStory) -> bool {
-    if rank(account.role) >= rank(Role::Editor) {
-        return true;
-    }
-    account.role == Role::Writer
-        && story.created_by == Some(account.id)
-        && matches!(story.status, DeskStatus::Draft | DeskStatus::Unpublished)
+    let in_drafts = matches!(story.status, DeskStatus::Draft | DeskStatus::Unpublished);
+    account.role.may_edit(story.created_by == Some(account.id), in_drafts)
 }
 
-/// The story, when it exists and `account` may change it; else the answer.
-pub(super) async fn editable(state: &AppState, account: &Account, id: i64) -> Result<DeskArticle, Response> {
-    use axum::response::IntoResponse;
-    let article = state.store.desk_article(id).await.map_err(|e| PageError::from(e).into_response())?;
-    let Some(article) = article else { return Err(PageError::NotFound.into_response()) };
+/// The story, when it exists and `account` may change it.
+pub(super) async fn editable(state: &AppState, account: &Account, id: i64) -> Result<DeskArticle, PageError> {
+    let article = state.store.desk_article(id).await?.ok_or(PageError::NotFound)?;
     if !may_edit(account, &article.story) {
-        return Err(forbidden(
-            state,
+        return Err(PageError::forbidden(
             "Writers edit their own stories while they are off the site. Ask an editor to change this one.",
         ));
     }
@@ -244,7 +238,7 @@ impl StoryForm {
             section: self.section.clone(),
             credit,
             dateline: (!dateline.is_empty()).then_some(dateline),
-            premium: if rank(account.role) >= rank(Role::Editor) { self.premium.is_some() } else { premium },
+            premium: if account.role.may_publish() { self.premium.is_some() } else { premium },
             tags,
         })
     }
@@ -369,10 +363,7 @@ pub(crate) async fn edit_form(
     Query(query): Query<NoticeQuery>,
 ) -> Result<Response, PageError> {
     let account = staff.account();
-    let article = match editable(&state, account, id).await {
-        Ok(article) => article,
-        Err(refusal) => return Ok(refusal),
-    };
+    let article = editable(&state, account, id).await?;
     let is_lead = state.store.home_lead_choice().await? == Some(id);
     let notice = query.saved.as_deref().map(|what| match what {
         "published" => "Published.".to_owned(),
@@ -416,10 +407,7 @@ pub(crate) async fn save(
     CsrfForm(form): CsrfForm<StoryForm>,
 ) -> Result<Response, PageError> {
     let account = staff.account();
-    let article = match editable(&state, account, id).await {
-        Ok(article) => article,
-        Err(refusal) => return Ok(refusal),
-    };
+    let article = editable(&state, account, id).await?;
     submit(&state, &visitor, account, Some(article), form).await
 }
 
@@ -431,11 +419,10 @@ async fn submit(
     form: StoryForm,
 ) -> Result<Response, PageError> {
     let Some(action) = Action::parse(&form.action) else {
-        return Ok(forbidden(state, "That is not something the editor does."));
+        return Err(PageError::forbidden("That is not something the editor does."));
     };
-    let is_editor = rank(account.role) >= rank(Role::Editor);
-    if matches!(action, Action::Publish | Action::Schedule) && !is_editor {
-        return Ok(forbidden(state, "Writers save drafts; an editor publishes them."));
+    if matches!(action, Action::Publish | Action::Schedule) && !account.role.may_publish() {
+        return Err(PageError::forbidden("Writers save drafts; an editor publishes them."));
     }
     let stored_premium = article.as_ref().is_some_and(|a| a.content.premium);
     let id = article.as_ref().map(|a| a.story.id);
@@ -460,15 +447,10 @@ async fn submit(
     let now = state.clock.now();
     let transition = match action {
         Action::Preview => {
-            let byline = match (&content.credit, &content.dateline) {
-                (Credit::Wire(agency), Some(city)) => format!("{agency} {city}"),
-                (Credit::Staff(author), Some(city)) => format!("{author} | {city}"),
-                (credit, None) => credit.name().to_owned(),
-            };
             let preview = Preview {
+                byline: content.credit.byline(content.dateline.as_deref()),
                 headline: content.headline,
                 standfirst: content.standfirst,
-                byline,
                 body_html: content.body_html,
             };
             return Ok(back(Vec::new(), Some(preview), StatusCode::OK));
@@ -555,13 +537,13 @@ pub(crate) async fn lead(
     let story = state.store.desk_article(id).await?.ok_or(PageError::NotFound)?;
     match form.lead.as_str() {
         "set" if story.story.status == DeskStatus::Published => state.store.set_home_lead(Some(id)).await?,
-        "set" => return Ok(forbidden(&state, "Only a published story can lead the home page.")),
+        "set" => return Err(PageError::forbidden("Only a published story can lead the home page.")),
         "clear" => {
             if state.store.home_lead_choice().await? == Some(id) {
                 state.store.set_home_lead(None).await?;
             }
         }
-        _ => return Ok(forbidden(&state, "That is not something the lead form does.")),
+        _ => return Err(PageError::forbidden("That is not something the lead form does.")),
     }
     Ok(see_other(&format!("/newsroom/stories/{id}?saved=lead")))
 }

@@ -3,12 +3,11 @@
 use askama::Template;
 
 use super::diff::DiffLine;
-use super::rank;
 use crate::AppState;
-use crate::account::{Account, Role};
-use crate::views::Layout;
+use crate::http::session::Account;
+use crate::http::views::Layout;
 
-pub(super) use crate::views::private_page as page;
+pub(super) use crate::http::views::private_page as page;
 
 /// The newsroom's own navigation: what this account's role reaches.
 pub(super) struct Nav {
@@ -22,9 +21,9 @@ impl Nav {
     pub fn new(account: &Account) -> Self {
         Self {
             email: account.email.clone(),
-            role: super::role_name(account.role),
-            editor: rank(account.role) >= rank(Role::Editor),
-            admin: account.role == Role::Admin,
+            role: account.role.as_str(),
+            editor: account.role.may_publish(),
+            admin: account.role.may_administer(),
         }
     }
 }

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use chrono::{Duration, Months};
-use masthead_domain::ManualClock;
+use masthead_domain::{ManualClock, Role};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -33,7 +33,7 @@ async fn admin(app: &TestApp) -> Browser<'_> {
     register(app, "admin@example.com").await;
     let email = masthead_domain::email::Email::parse("admin@example.com").unwrap();
     let id = app.store.reader_by_email(&email).await.unwrap().unwrap().id;
-    app.store.set_role(id, "admin").await.unwrap();
+    app.store.set_role(id, Role::Admin).await.unwrap().unwrap();
     let mut browser = Browser::new(app);
     log_in(&mut browser, "admin@example.com", PASSWORD).await;
     browser

@@ -4,8 +4,8 @@
 //! made anywhere shows on their next request; the meter survives a restart.
 
 use chrono::Utc;
-use masthead_domain::ArticleStatus;
 use masthead_domain::html::SafeHtml;
+use masthead_domain::{ArticleStatus, Role};
 use masthead_store::{MeteredRead, ReadOutcome};
 
 use crate::meter::{is_withheld, premium_story_path};
@@ -110,7 +110,7 @@ async fn access_changes_show_on_the_next_request_on_every_instance(backend: Back
     assert!(is_withheld(&page) && text_of(&page).contains("Log in"), "signed out at once");
     assert!(is_withheld(&on_second(&first).await));
     // An editor's role, given straight in the database, reads premium on the next request.
-    app.store.set_role(reader_id(&app, "second@example.com").await, "editor").await.unwrap();
+    app.store.set_role(reader_id(&app, "second@example.com").await, Role::Editor).await.unwrap().unwrap();
     assert!(!is_withheld(&other.page(&premium, 200).await));
     assert!(!is_withheld(&on_second(&other).await));
 }

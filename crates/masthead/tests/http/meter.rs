@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use masthead_domain::email::Email;
-use masthead_domain::{Clock, ManualClock};
+use masthead_domain::{Clock, ManualClock, Role};
 
 use crate::support::{
     Backend, Browser, PASSWORD, TestApp, free_story_paths, log_in, on_every_backend, register, site_config, spawn_app,
@@ -319,7 +319,7 @@ async fn staff_read_everything(backend: Backend) {
     let app = spawn_app_with(backend, masthead_web::SiteConfig { meter_limit: 0, ..site_config() }).await;
     register(&app, "editor@example.com").await;
     let id = app.store.reader_by_email(&Email::parse("editor@example.com").unwrap()).await.unwrap().unwrap().id;
-    app.store.set_role(id, "editor").await.unwrap();
+    app.store.set_role(id, Role::Editor).await.unwrap().unwrap();
     let mut editor = Browser::new(&app);
     log_in(&mut editor, "editor@example.com", PASSWORD).await;
     let free = free_story_paths(&app, 1).await.remove(0);

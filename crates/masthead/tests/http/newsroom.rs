@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
-use masthead_domain::ManualClock;
 use masthead_domain::email::Email;
+use masthead_domain::{ManualClock, Role};
 use masthead_store::Store;
 
 use crate::support::{
@@ -27,6 +27,7 @@ on_every_backend!(
     markdown_is_sanitised_everywhere,
     editors_choose_the_home_lead,
     admins_manage_roles_but_not_the_last_admin,
+    two_admins_demoting_each_other_at_once_leave_one,
     list_filters_narrow_the_stories,
     staff_add_makes_the_first_admin,
     feeds_pass_a_strict_parser_and_withhold_nothing,
@@ -36,7 +37,7 @@ on_every_backend!(
 async fn staff<'a>(app: &'a TestApp, email: &str, role: &str) -> Browser<'a> {
     register(app, email).await;
     let id = app.store.reader_by_email(&Email::parse(email).unwrap()).await.unwrap().unwrap().id;
-    app.store.set_role(id, role).await.unwrap();
+    app.store.set_role(id, Role::parse(role).unwrap()).await.unwrap().unwrap();
     let mut browser = Browser::new(app);
     log_in(&mut browser, email, PASSWORD).await;
     browser
@@ -462,6 +463,28 @@ async fn editors_choose_the_home_lead(backend: Backend) {
     let response =
         editor.post_form(&format!("/newsroom/stories/{draft}/lead"), &[("csrf_token", &token), ("lead", "set")]).await;
     assert_eq!(response.status().as_u16(), 403);
+}
+
+/// The last-admin rule holds under a race: two admins demoting each other
+/// at the same moment, over and over, always leave exactly one admin.
+async fn two_admins_demoting_each_other_at_once_leave_one(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut ids = Vec::new();
+    for email in ["first@example.com", "second@example.com"] {
+        register(&app, email).await;
+        ids.push(app.store.reader_by_email(&Email::parse(email).unwrap()).await.unwrap().unwrap().id);
+    }
+    for round in 0..10 {
+        for id in &ids {
+            app.store.set_role(*id, Role::Admin).await.unwrap().unwrap();
+        }
+        let (first, second) =
+            tokio::join!(app.store.set_role(ids[0], Role::Editor), app.store.set_role(ids[1], Role::Editor));
+        let refused = [first.unwrap(), second.unwrap()].iter().filter(|outcome| outcome.is_err()).count();
+        assert_eq!(refused, 1, "round {round}: one demotion must be refused");
+        let admins = app.store.staff().await.unwrap().iter().filter(|member| member.role == Role::Admin).count();
+        assert_eq!(admins, 1, "round {round}");
+    }
 }
 
 async fn admins_manage_roles_but_not_the_last_admin(backend: Backend) {

@@ -17,15 +17,15 @@
 //! app makes with a bearer token send no cookies and need no form token.
 
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header::{CONTENT_TYPE, HOST, ORIGIN};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use crate::account::problem_page;
-use crate::visitor::Visitor;
+use super::error::{PageError, Refusal};
+use super::visitor::Visitor;
 use crate::{AppState, SharedState};
 
 /// What the form token signs, so it is valid for nothing else.
@@ -51,18 +51,30 @@ struct TokenField {
     csrf_token: Option<String>,
 }
 
+/// The refusal of a form that did not come from this site with its token.
+fn forged() -> PageError {
+    PageError::Forbidden(Refusal::new(
+        "This form could not be accepted",
+        "It did not come from this site, or the page was too old. Go back, reload the page and try again.",
+    ))
+}
+
+const UNREADABLE: &str = "This form could not be read";
+
+/// The refusal of a body that could not be read whole.
+fn unreadable(rejection: &BytesRejection) -> PageError {
+    let refusal = Refusal::new(UNREADABLE, "It was too large or cut short.");
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        PageError::TooLarge(refusal)
+    } else {
+        PageError::BadRequest(refusal)
+    }
+}
+
 impl<T: DeserializeOwned> FromRequest<SharedState> for CsrfForm<T> {
-    type Rejection = Response;
+    type Rejection = PageError;
 
     async fn from_request(request: Request, state: &SharedState) -> Result<Self, Self::Rejection> {
-        let refuse = |status, heading, message| problem_page(state, status, heading, message);
-        let forged = || {
-            refuse(
-                StatusCode::FORBIDDEN,
-                "This form could not be accepted",
-                "It did not come from this site, or the page was too old. Go back, reload the page and try again.",
-            )
-        };
         let (mut parts, body) = request.into_parts();
         if !same_site(&parts.headers, state) {
             tracing::warn!("cross-site form post refused");
@@ -72,16 +84,12 @@ impl<T: DeserializeOwned> FromRequest<SharedState> for CsrfForm<T> {
             v.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"))
         });
         if !is_form {
-            return Err(refuse(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "This form could not be read",
-                "Send it as an HTML form.",
-            ));
+            return Err(PageError::UnsupportedMediaType(Refusal::new(UNREADABLE, "Send it as an HTML form.")));
         }
         let Ok(visitor) = Visitor::from_request_parts(&mut parts, state).await;
-        let bytes = Bytes::from_request(Request::from_parts(parts, body), state).await.map_err(|rejection| {
-            refuse(rejection.status(), "This form could not be read", "It was too large or cut short.")
-        })?;
+        let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(|rejection| unreadable(&rejection))?;
         let presented = serde_urlencoded::from_bytes::<TokenField>(&bytes).ok().and_then(|f| f.csrf_token);
         let genuine = presented.is_some_and(|t| state.cookie_key.verify_for(PURPOSE, &visitor.id, &t));
         if !genuine {
@@ -90,11 +98,7 @@ impl<T: DeserializeOwned> FromRequest<SharedState> for CsrfForm<T> {
         }
         serde_urlencoded::from_bytes::<T>(&bytes).map(Self).map_err(|error| {
             tracing::debug!(%error, "malformed form");
-            refuse(
-                StatusCode::BAD_REQUEST,
-                "This form could not be read",
-                "Some of its fields were missing or malformed.",
-            )
+            PageError::BadRequest(Refusal::new(UNREADABLE, "Some of its fields were missing or malformed."))
         })
     }
 }

@@ -13,9 +13,11 @@ use masthead_mail::emails::{AlreadyRegistered, ResetPassword, VerifyEmail};
 use masthead_store::{NewSession, SessionKind, StoreError, TokenPurpose};
 
 use super::limits::Action;
-use super::{Client, password, token};
+use super::password;
+use super::token::new_token;
 use crate::AppState;
-use crate::visitor::Visitor;
+use crate::http::session::{Client, is_well_formed, token_hash};
+use crate::http::visitor::Visitor;
 
 /// How long an email confirmation link works.
 const VERIFY_FOR: Duration = Duration::hours(48);
@@ -94,10 +96,10 @@ pub(crate) async fn sign_up(state: &AppState, credentials: NewCredentials) -> Re
         send_later(state, credentials.email, email);
         return Ok(());
     };
-    let secret = token::new_token();
+    let secret = new_token();
     state
         .store
-        .issue_account_token(&token::token_hash(&secret), reader_id, TokenPurpose::VerifyEmail, now + VERIFY_FOR)
+        .issue_account_token(&token_hash(&secret), reader_id, TokenPurpose::VerifyEmail, now + VERIFY_FOR)
         .await?;
     let email = VerifyEmail {
         publisher: state.publisher_name.clone(),
@@ -111,11 +113,11 @@ pub(crate) async fn sign_up(state: &AppState, credentials: NewCredentials) -> Re
 /// Uses an email confirmation link; false when it is forged, used or expired.
 #[tracing::instrument(skip_all)]
 pub(crate) async fn confirm_email(state: &AppState, secret: &str) -> Result<bool, StoreError> {
-    if !token::is_well_formed(secret) {
+    if !is_well_formed(secret) {
         return Ok(false);
     }
     let now = state.clock.now();
-    let redeemed = state.store.redeem_account_token(&token::token_hash(secret), TokenPurpose::VerifyEmail, now).await?;
+    let redeemed = state.store.redeem_account_token(&token_hash(secret), TokenPurpose::VerifyEmail, now).await?;
     match redeemed {
         Some(reader_id) => {
             state.store.mark_verified(reader_id, now).await?;
@@ -128,8 +130,15 @@ pub(crate) async fn confirm_email(state: &AppState, secret: &str) -> Result<bool
 /// How a log-in went.
 #[derive(Debug)]
 pub(crate) enum LogIn {
-    /// Signed in: the new session's token, for the cookie or the app.
-    Done { token: String },
+    /// Signed in: the new session's token, for the cookie or the app, and
+    /// whose it is.
+    Done {
+        token: String,
+        /// The account signed in.
+        reader_id: i64,
+        /// Its address, as stored.
+        email: String,
+    },
     /// Wrong address or password (which one is not said).
     Refused,
     /// Too many attempts from this address or for this account.
@@ -169,16 +178,12 @@ pub(crate) async fn log_in(
         return Ok(LogIn::Refused);
     };
     let now = state.clock.now();
-    let secret = token::new_token();
-    let session = NewSession {
-        token_hash: &token::token_hash(&secret),
-        reader_id: reader.id,
-        kind,
-        user_agent: &client.user_agent,
-    };
+    let secret = new_token();
+    let session =
+        NewSession { token_hash: &token_hash(&secret), reader_id: reader.id, kind, user_agent: &client.user_agent };
     state.store.open_session(&session, now, state.session_limit).await?;
     state.store.merge_meter(&visitor.meter(), &format!("r:{}", reader.id), state.zone.month_key(now)).await?;
-    Ok(LogIn::Done { token: secret })
+    Ok(LogIn::Done { token: secret, reader_id: reader.id, email: reader.email })
 }
 
 /// How a reset request went (the same whether or not the account exists).
@@ -203,12 +208,9 @@ pub(crate) async fn request_reset(
     let Some(reader) = state.store.reader_by_email(email).await? else {
         return Ok(ResetRequest::Accepted);
     };
-    let secret = token::new_token();
+    let secret = new_token();
     let expires_at = state.clock.now() + RESET_FOR;
-    state
-        .store
-        .issue_account_token(&token::token_hash(&secret), reader.id, TokenPurpose::ResetPassword, expires_at)
-        .await?;
+    state.store.issue_account_token(&token_hash(&secret), reader.id, TokenPurpose::ResetPassword, expires_at).await?;
     let mail = ResetPassword {
         publisher: state.publisher_name.clone(),
         link: format!("{}/account/reset-password?token={secret}", state.public_url),
@@ -220,13 +222,11 @@ pub(crate) async fn request_reset(
 
 /// Whether a reset link would work now (to show its form), without using it.
 pub(crate) async fn reset_link_works(state: &AppState, secret: &str) -> Result<bool, StoreError> {
-    if !token::is_well_formed(secret) {
+    if !is_well_formed(secret) {
         return Ok(false);
     }
-    let reader = state
-        .store
-        .peek_account_token(&token::token_hash(secret), TokenPurpose::ResetPassword, state.clock.now())
-        .await?;
+    let reader =
+        state.store.peek_account_token(&token_hash(secret), TokenPurpose::ResetPassword, state.clock.now()).await?;
     Ok(reader.is_some())
 }
 
@@ -234,12 +234,12 @@ pub(crate) async fn reset_link_works(state: &AppState, secret: &str) -> Result<b
 /// account out everywhere; false when the link is forged, used or expired.
 #[tracing::instrument(skip_all)]
 pub(crate) async fn reset_password(state: &AppState, secret: &str, new_password: String) -> Result<bool, StoreError> {
-    if !token::is_well_formed(secret) {
+    if !is_well_formed(secret) {
         return Ok(false);
     }
     let now = state.clock.now();
     let Some(reader_id) =
-        state.store.redeem_account_token(&token::token_hash(secret), TokenPurpose::ResetPassword, now).await?
+        state.store.redeem_account_token(&token_hash(secret), TokenPurpose::ResetPassword, now).await?
     else {
         return Ok(false);
     };

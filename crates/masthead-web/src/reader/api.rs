@@ -11,11 +11,12 @@ use masthead_domain::access::Access;
 use masthead_domain::{Article, ArticleSummary, Page};
 use serde::Serialize;
 
-use crate::account::SignedIn;
-use crate::error::ApiError;
-use crate::reading::{Intent, Opened, open_story};
-use crate::visitor::Visitor;
-use crate::{SharedState, private};
+use super::reading::{Intent, Opened, open_story};
+use crate::SharedState;
+use crate::http::error::ApiError;
+use crate::http::respond::private;
+use crate::http::session::SignedIn;
+use crate::http::visitor::Visitor;
 
 /// Stories per page when the client does not say.
 const DEFAULT_LIMIT: u32 = 20;

@@ -23,11 +23,13 @@ use masthead_search::{
 };
 use serde::Serialize;
 
-use crate::account::SignedIn;
-use crate::reading::{reader_of, story_facts};
-use crate::views::{self, Layout, SearchForm, SearchResult, SearchResultsPage};
-use crate::visitor::Visitor;
-use crate::{AppState, SharedState, private};
+use super::reading::{reader_of, story_facts};
+use super::views::{SearchForm, SearchResult, SearchResultsPage};
+use crate::http::respond::private;
+use crate::http::session::SignedIn;
+use crate::http::views::{self, Layout};
+use crate::http::visitor::Visitor;
+use crate::{AppState, SharedState};
 
 /// Reads the query string into a search, or says what is wrong with it.
 fn request(state: &AppState, params: &HashMap<String, String>) -> Result<SearchRequest, QueryError> {

@@ -22,7 +22,7 @@ use chrono::{DateTime, Duration, Utc};
 use masthead_domain::access::Benefit;
 use masthead_store::{SessionOwner, Store, StoreError};
 
-use crate::versioned::Versioned;
+use super::versioned::Versioned;
 
 /// Sessions, and readers' benefits, kept at most each.
 const ENTRIES: usize = 50_000;
@@ -59,7 +59,7 @@ pub(crate) struct AccessCache {
 impl AccessCache {
     /// Checks the access counter and returns a view current as of now.
     pub(crate) async fn current<'a>(&'a self, store: &'a Store) -> Result<Current<'a>, StoreError> {
-        let version = crate::counters::current(store).await?.access;
+        let version = super::counters::current(store).await?.access;
         self.shelf.seen(version);
         Ok(Current { cache: self, store, version })
     }

@@ -1,89 +1,22 @@
-//! What pages show: view models built from domain values, and the askama
-//! templates (in `templates/`) that render them. Times are formatted here, in
-//! the publisher's zone, and nowhere else.
-
-use std::sync::LazyLock;
+//! What the reader's pages show: view models built from domain values and
+//! the read model's cards, and the askama templates (in `templates/`) that
+//! render them — the home page, sections, stories (with their holes and
+//! their paywall), the archive and search. Times are formatted here, in the
+//! publisher's zone, and nowhere else.
 
 use askama::Template;
-use axum::body::Bytes;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
-use masthead_domain::access::{Access, Benefit, BlockReason};
+use axum::response::Response;
+use masthead_domain::access::{Access, BlockReason};
 use masthead_domain::html::SafeHtml;
-use masthead_domain::plan::{self, Plan};
 use masthead_domain::{Article, ArticleSummary, Credit, PublisherZone, Section};
 use masthead_store::HouseAd;
 
 use crate::AppState;
-
-/// The frame every page shares: masthead, section navigation, footer.
-pub(crate) struct Layout<'a> {
-    pub publisher: &'a str,
-    pub sections: &'a [Section],
-    pub title: String,
-    pub description: String,
-    /// The section the page belongs to, highlighted in the navigation.
-    pub current: Option<&'a str>,
-}
-
-impl<'a> Layout<'a> {
-    pub fn new(state: &'a AppState, title: String, description: String, current: Option<&'a str>) -> Self {
-        Self { publisher: &state.publisher_name, sections: &state.sections, title, description, current }
-    }
-
-    /// The `<title>`: the page's title, then the publication.
-    pub fn full_title(&self) -> String {
-        if self.title.is_empty() { self.publisher.to_owned() } else { format!("{} | {}", self.title, self.publisher) }
-    }
-
-    pub fn is_current(&self, slug: &str) -> bool {
-        self.current == Some(slug)
-    }
-}
-
-/// A story as lists show it.
-#[derive(Debug)]
-pub(crate) struct Card {
-    pub url: String,
-    pub headline: String,
-    pub standfirst: String,
-    pub credit: String,
-    pub premium: bool,
-    pub published: String,
-    pub published_iso: String,
-    /// The card as a list item, rendered once: lists are the same for every
-    /// reader and kept (see `content_cache`), so pages copy it as it is.
-    pub html: String,
-}
-
-/// A card as a list item.
-#[derive(Template)]
-#[template(path = "card.html")]
-struct CardItem<'a> {
-    card: &'a Card,
-}
-
-impl Card {
-    pub fn new(story: &ArticleSummary, zone: &PublisherZone) -> Self {
-        let mut card = Self {
-            url: story.path(),
-            headline: story.headline.clone(),
-            standfirst: story.standfirst.clone(),
-            credit: story.credit.name().to_owned(),
-            premium: story.premium,
-            published: zone.format(story.first_published_at),
-            published_iso: zone.iso(story.first_published_at),
-            html: String::new(),
-        };
-        // Rendering a plain struct into a String cannot fail.
-        card.html = CardItem { card: &card }.render().unwrap_or_default();
-        card
-    }
-
-    pub fn many(stories: &[ArticleSummary], zone: &PublisherZone) -> Vec<Self> {
-        stories.iter().map(|s| Self::new(s, zone)).collect()
-    }
-}
+use crate::billing::views::AdSlot;
+use crate::http::respond::{login_url, query_value};
+use crate::http::views::{Layout, template_failed};
+use crate::read_model::card::Card;
+use crate::read_model::skeleton::{Skeleton, hole};
 
 /// One section's stories on the home page or an archive day.
 pub(crate) struct Desk<'a> {
@@ -208,13 +141,6 @@ struct MeterNote {
     note: String,
 }
 
-/// A page's house ad, for readers without the ad-free benefit.
-#[derive(Template)]
-#[template(path = "billing/ad_slot.html")]
-pub(crate) struct AdSlot<'a> {
-    pub ad: Option<&'a HouseAd>,
-}
-
 /// Renders a story page as the story route does for a reader `access` lets
 /// read the story (metered or allowed), less the house ad: the view model,
 /// template and filling alone, without a database or server, which is what
@@ -299,7 +225,7 @@ pub(crate) struct Paywall {
     pub subheading: &'static str,
     pub login_url: String,
     pub subscribe_url: String,
-    /// The plans and benefits, rendered once per catalogue (see `billing::Catalogue`).
+    /// The plans and benefits, rendered once per catalogue (see `crate::billing::catalogue`).
     pub offer_html: std::sync::Arc<str>,
 }
 
@@ -323,87 +249,10 @@ impl Paywall {
         Self {
             heading,
             subheading,
-            login_url: format!("/login?next={story_path}"),
-            subscribe_url: format!("/subscribe?next={story_path}"),
+            login_url: login_url(Some(story_path)),
+            subscribe_url: format!("/subscribe?next={}", query_value(story_path)),
             offer_html: state.plans.offer_html(),
         }
-    }
-}
-
-/// The subscription offer: the plan cards and what every plan includes.
-pub(crate) struct Offer {
-    pub plans: Vec<PlanCard>,
-    pub benefits: Vec<(&'static str, &'static str)>,
-    /// When set, each card is a form that chooses its plan.
-    pub choose: Option<ChooseForm>,
-}
-
-/// The offer as the paywall shows it: no forms, so the same for every reader.
-#[derive(Template)]
-#[template(path = "offer.html")]
-struct PaywallOffer {
-    offer: Offer,
-}
-
-/// The paywall's offer of `plans`, as HTML.
-pub(crate) fn offer_html(plans: &[Plan]) -> std::sync::Arc<str> {
-    // Rendering a plain struct into a String cannot fail.
-    PaywallOffer { offer: Offer::new(plans) }.render().unwrap_or_default().into()
-}
-
-/// What a plan card's "Choose" form carries.
-pub(crate) struct ChooseForm {
-    pub csrf: String,
-    pub next: Option<String>,
-}
-
-impl Offer {
-    pub fn new(plans: &[Plan]) -> Self {
-        Self {
-            plans: PlanCard::catalogue(plans),
-            benefits: Benefit::ALL.iter().map(|b| (b.title(), b.description())).collect(),
-            choose: None,
-        }
-    }
-}
-
-/// `/subscribe`: the plans on a page of their own.
-#[derive(Template)]
-#[template(path = "subscribe.html")]
-pub(crate) struct SubscribePage<'a> {
-    pub layout: Layout<'a>,
-    pub offer: Offer,
-    pub login_url: String,
-    pub signed_in: bool,
-}
-
-/// A plan as the seed's cards show it.
-pub(crate) struct PlanCard {
-    pub id: i64,
-    pub name: String,
-    pub price: String,
-    pub term: String,
-    pub per_month: String,
-    pub save_percent: Option<u32>,
-}
-
-impl PlanCard {
-    pub fn catalogue(plans: &[Plan]) -> Vec<Self> {
-        plans
-            .iter()
-            .zip(plan::save_percents(plans))
-            .map(|(plan, save_percent)| Self {
-                id: plan.id,
-                name: plan.name.clone(),
-                price: plan.price.to_string(),
-                term: plan.term_label(),
-                per_month: format!(
-                    "₹{}/Month",
-                    masthead_domain::money::group_indian(plan.per_month_rupees().unsigned_abs())
-                ),
-                save_percent,
-            })
-            .collect()
     }
 }
 
@@ -421,142 +270,6 @@ pub(crate) struct ArchiveDayPage<'a> {
     pub desks: Vec<Desk<'a>>,
     pub previous: Option<DayLink>,
     pub next: Option<DayLink>,
-}
-
-#[derive(Template)]
-#[template(path = "error.html")]
-struct ErrorPage<'a> {
-    layout: Layout<'a>,
-    heading: &'a str,
-    message: &'a str,
-}
-
-/// The 500 page for a template that failed, logged.
-pub(crate) fn template_failed(error: askama::Error) -> Response {
-    tracing::error!(%error, "template failed");
-    server_error_page()
-}
-
-/// `page` made into a response by `respond`, or the 500 page if rendering failed.
-pub(crate) fn skeleton(page: Result<Skeleton, askama::Error>, respond: impl FnOnce(Skeleton) -> Response) -> Response {
-    page.map_or_else(template_failed, respond)
-}
-
-/// Renders a template, or the 500 page if rendering fails.
-pub(crate) fn render(template: &impl Template) -> Response {
-    match template.render() {
-        Ok(html) => Html(html).into_response(),
-        Err(error) => template_failed(error),
-    }
-}
-
-/// A page rendered once for every reader, with holes where each reader's
-/// own parts go (a meter note, a paywall, an ad): kept per content version
-/// (see `content_cache`), it makes a page view a copy instead of a render.
-/// A template leaves hole `n` as [`hole`]`(n)`, in order.
-#[derive(Debug)]
-pub(crate) struct Skeleton {
-    /// The text around the holes: one more part than holes.
-    parts: Vec<Bytes>,
-}
-
-/// The text standing for hole `n` while a skeleton is rendered: an HTML
-/// comment with a random part, drawn once per process, so no story text can
-/// contain it.
-pub(crate) fn hole(n: usize) -> &'static str {
-    static HOLES: LazyLock<[String; 3]> = LazyLock::new(|| {
-        let nonce = crate::visitor::random_hex(16);
-        std::array::from_fn(|n| format!("<!--hole {nonce} {n}-->"))
-    });
-    &HOLES[n]
-}
-
-impl Skeleton {
-    /// Renders `template`, which has `holes` holes. The parts share the
-    /// rendered page's one buffer.
-    pub fn render(template: &impl Template, holes: usize) -> Result<Self, askama::Error> {
-        let html = template.render()?;
-        // Where each part starts and ends: hole n sits between part n and part n + 1.
-        let mut spans = Vec::with_capacity(holes + 1);
-        let mut start = 0;
-        for n in 0..holes {
-            let at = start
-                + html[start..]
-                    .find(hole(n))
-                    .ok_or_else(|| askama::Error::custom(format!("the template has no hole {n}")))?;
-            spans.push(start..at);
-            start = at + hole(n).len();
-        }
-        spans.push(start..html.len());
-        let html = Bytes::from(html);
-        Ok(Self { parts: spans.into_iter().map(|span| html.slice(span)).collect() })
-    }
-
-    /// The page with `fills` in its holes, in order.
-    pub fn fill(&self, fills: &[&str]) -> Response {
-        Html(self.bytes(fills)).into_response()
-    }
-
-    /// The page's bytes with `fills` in its holes, in order.
-    pub fn bytes(&self, fills: &[&str]) -> Bytes {
-        debug_assert_eq!(fills.len() + 1, self.parts.len(), "one fill per hole");
-        if let [whole] = self.parts.as_slice() {
-            return whole.clone();
-        }
-        let length = self.parts.iter().map(Bytes::len).chain(fills.iter().map(|fill| fill.len())).sum();
-        let mut page = Vec::with_capacity(length);
-        for (part, fill) in self.parts.iter().zip(fills.iter().chain([&""])) {
-            page.extend_from_slice(part);
-            page.extend_from_slice(fill.as_bytes());
-        }
-        Bytes::from(page)
-    }
-}
-
-/// Renders a signed-in page (account, newsroom) with `status`: never cached
-/// by anyone, and its address (a token, story ids, filters) never sent on to
-/// the next site as `Referer`.
-pub(crate) fn private_page(status: StatusCode, template: &impl Template) -> Response {
-    let mut response = crate::private(render(template));
-    if response.status() == StatusCode::OK {
-        *response.status_mut() = status;
-    }
-    response.headers_mut().insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    response
-}
-
-fn error_page(status: StatusCode, heading: &str, message: &str) -> Response {
-    let page = ErrorPage {
-        layout: Layout {
-            publisher: "Masthead",
-            sections: &[],
-            title: heading.to_owned(),
-            description: String::new(),
-            current: None,
-        },
-        heading,
-        message,
-    };
-    let html = page.render().unwrap_or_else(|_| heading.to_owned());
-    (status, Html(html)).into_response()
-}
-
-/// The 404 page.
-pub(crate) fn not_found_page() -> Response {
-    error_page(
-        StatusCode::NOT_FOUND,
-        "Page not found",
-        "We could not find that page. The story may have moved, or the address may be mistyped.",
-    )
-}
-
-/// The 500 page: says nothing about what went wrong inside.
-pub(crate) fn server_error_page() -> Response {
-    error_page(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "Something went wrong",
-        "We could not show this page just now. Please try again in a moment.",
-    )
 }
 
 /// The search form's fields as the reader last sent them, to fill it again.

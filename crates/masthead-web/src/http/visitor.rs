@@ -15,6 +15,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
 use crate::SharedState;
+use crate::secret::random_hex;
 
 /// The visitor cookie's name.
 pub(crate) const COOKIE_NAME: &str = "mh_visitor";
@@ -82,13 +83,6 @@ impl CookieKey {
         mac.verify_slice(&signature).ok()?;
         Some(id.to_owned())
     }
-}
-
-/// Random bytes as hex: ids, secrets and tokens.
-pub(crate) fn random_hex(bytes: usize) -> String {
-    let mut buf = vec![0u8; bytes];
-    getrandom::fill(&mut buf).expect("the operating system's random source works");
-    hex::encode(buf)
 }
 
 /// One value of the `Cookie` header.

@@ -11,8 +11,9 @@ use masthead_domain::access::{self, Access, Meter, Reader, ReaderKind};
 use masthead_store::{MeteredRead, ReadOutcome, StoreError};
 
 use crate::AppState;
-use crate::account::SignedIn;
-use crate::visitor::Visitor;
+use crate::http::error::Internal;
+use crate::http::session::SignedIn;
+use crate::http::visitor::Visitor;
 
 /// Whether opening the story delivers it (and so counts on the meter), or
 /// only asks what would happen.
@@ -124,7 +125,7 @@ pub(crate) async fn open_story(
     signed_in: &SignedIn,
     story: &ArticleSummary,
     intent: Intent,
-) -> Result<Opened, StoreError> {
+) -> Result<Opened, Internal> {
     let now = state.clock.now();
     let (reader, meter_key) = reader_of(state, visitor, signed_in, now).await?;
     let facts = story_facts(state, &story.section, story.premium, story.first_published_at, now);

@@ -16,7 +16,7 @@ use masthead_domain::html::escape;
 use masthead_domain::{ArticleSummary, Page};
 
 use crate::SharedState;
-use crate::error::PageError;
+use crate::http::error::PageError;
 
 /// Stories in a feed.
 const FEED_SIZE: u32 = 50;

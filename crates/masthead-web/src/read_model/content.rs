@@ -7,7 +7,7 @@
 //! has moved, everything kept is dropped; so an edit shows on the very next
 //! request, everywhere. Only what is the same for every reader is kept —
 //! stories, lists (with their cards), the chosen home lead, and pages as
-//! skeletons (`views::Skeleton`) with holes for each reader's own parts;
+//! skeletons ([`super::skeleton::Skeleton`]) with holes for each reader's own parts;
 //! never a meter, an access decision or a reader's page — and each request
 //! decides for its own reader and fills the holes for them.
 //!
@@ -24,8 +24,9 @@ use masthead_domain::html::SafeHtml;
 use masthead_domain::{Article, ArticleSummary, Page, PublisherZone};
 use masthead_store::{Store, StoreError};
 
-use crate::versioned::Versioned;
-use crate::views::{Card, Skeleton};
+use super::card::Card;
+use super::skeleton::Skeleton;
+use super::versioned::Versioned;
 
 /// Stories kept per generation (a story is a few kilobytes).
 const STORIES_PER_GENERATION: usize = 4_096;
@@ -154,7 +155,7 @@ impl ContentCache {
     /// Checks the content counter and returns a view that is current as of
     /// now: what it serves is at least as new as the database was when asked.
     pub(crate) async fn current<'a>(&'a self, store: &'a Store) -> Result<Current<'a>, StoreError> {
-        let version = crate::counters::current(store).await?.content;
+        let version = super::counters::current(store).await?.content;
         self.shelf.seen(version);
         Ok(Current { cache: self, store, version })
     }

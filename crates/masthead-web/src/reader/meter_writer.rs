@@ -19,6 +19,8 @@ use masthead_store::{MeteredRead, ReadOutcome, Store, StoreError};
 use tokio::runtime::Handle;
 use tokio::sync::{mpsc, oneshot};
 
+use crate::http::error::Internal;
+
 /// Reads taken into one transaction at most.
 const MAX_BATCH: usize = 256;
 /// How long the writer waits for more reads to join a batch (see the module
@@ -55,12 +57,13 @@ impl MeterWriter {
     }
 
     /// Records one read, waiting until it is committed.
-    pub(crate) async fn record(&self, read: MeteredRead) -> Result<ReadOutcome, StoreError> {
+    pub(crate) async fn record(&self, read: MeteredRead) -> Result<ReadOutcome, Internal> {
         let (reply, outcome) = oneshot::channel();
         if self.jobs.send(Job { read, reply }).await.is_err() {
-            return Err(StoreError::Corrupt("the meter writer has stopped".to_owned()));
+            return Err(Internal::MeterWriterStopped);
         }
-        outcome.await.unwrap_or_else(|_| Err(StoreError::Corrupt("the meter writer dropped a read".to_owned())))
+        // The writer answers every job it takes, unless it stopped meanwhile.
+        Ok(outcome.await.map_err(|_| Internal::MeterWriterStopped)??)
     }
 }
 
@@ -94,22 +97,27 @@ fn write(store: &Store, runtime: &Handle, mut queue: mpsc::Receiver<Job>) {
         }
         let reads: Vec<MeteredRead> = batch.iter().map(|job| job.read.clone()).collect();
         match record(&reads) {
-            Ok(outcomes) => {
-                for (job, outcome) in batch.drain(..).zip(outcomes) {
-                    let _ = job.reply.send(Ok(outcome));
-                }
-            }
+            Ok(outcomes) => answer(batch.drain(..), outcomes),
             // The batch rolled back whole: each read is tried on its own, so
             // one failing read does not fail the others.
             Err(error) => {
                 tracing::warn!(%error, reads = batch.len(), "metered batch failed; writing its reads one by one");
                 for job in batch.drain(..) {
-                    let outcome = record(std::slice::from_ref(&job.read));
-                    let _ = job.reply.send(outcome.and_then(|mut one| {
-                        one.pop().ok_or_else(|| StoreError::Corrupt("no outcome for a metered read".to_owned()))
-                    }));
+                    match record(std::slice::from_ref(&job.read)) {
+                        Ok(outcomes) => answer(std::iter::once(job), outcomes),
+                        Err(error) => {
+                            let _ = job.reply.send(Err(error));
+                        }
+                    }
                 }
             }
         }
+    }
+}
+
+/// Gives each job its outcome, in order (the store answers every read).
+fn answer(jobs: impl Iterator<Item = Job>, outcomes: Vec<ReadOutcome>) {
+    for (job, outcome) in jobs.zip(outcomes) {
+        let _ = job.reply.send(Ok(outcome));
     }
 }

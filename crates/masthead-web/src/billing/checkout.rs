@@ -1,0 +1,285 @@
+//! Buying a subscription from the site: `/subscribe` (the plans; with a
+//! choice of provider when Stripe or Razorpay is configured beside the
+//! sandbox), the account step for a reader who is signed out (sign up or log
+//! in on the same form), then a pending subscription and the provider's
+//! checkout — the sandbox's and Razorpay's on this site
+//! ([`super::providers`]), Stripe's at Stripe.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use masthead_billing::BillingError;
+use masthead_domain::plan::Plan;
+use masthead_store::{SessionKind, SubscriptionRecord};
+use serde::Deserialize;
+
+use super::views::{ChooseForm, Offer, PlanCard, SubscribePage};
+use crate::auth::flows::{LogIn, log_in, new_credentials, sign_up};
+use crate::http::csrf::{self, CsrfForm};
+use crate::http::error::{PageError, Refusal};
+use crate::http::respond::{login_url, query_value, safe_next, see_other};
+use crate::http::session::{Client, SignedIn, session_cookie};
+use crate::http::views::{self, Layout};
+use crate::http::visitor::Visitor;
+use crate::{AppState, SharedState};
+
+/// A billing failure on a page: the provider's trouble said plainly (502),
+/// the database's logged behind the 500 page.
+pub(crate) fn payment_failed(error: BillingError) -> PageError {
+    match error {
+        BillingError::Store(error) => error.into(),
+        other => {
+            tracing::warn!(error = %other, "payment step failed");
+            PageError::Upstream(Refusal::new(
+                "Payment could not start",
+                "The payment provider did not answer as expected. Please try again in a moment.",
+            ))
+        }
+    }
+}
+
+/// `?next=PATH`: where to send the reader once they have paid.
+#[derive(Deserialize)]
+pub(crate) struct NextQuery {
+    pub next: Option<String>,
+}
+
+/// `/subscribe?next=PATH`: the plans; signed-in readers choose one here.
+pub(crate) async fn subscribe_page(
+    State(state): State<SharedState>,
+    visitor: Visitor,
+    session: SignedIn,
+    Query(query): Query<NextQuery>,
+) -> Response {
+    let next = safe_next(query.next.as_deref());
+    let back_here = match &next {
+        Some(next) => format!("/subscribe?next={}", query_value(next)),
+        None => "/subscribe".to_owned(),
+    };
+    let mut offer = Offer::new(&state.plans.active());
+    let signed_in = session.0.is_some();
+    // Signed out, choosing a plan leads to the account step first.
+    offer.choose = Some(ChooseForm { csrf: csrf::token(&state, &visitor), next: next.clone() });
+    let page = SubscribePage {
+        layout: Layout::new(
+            &state,
+            "Subscribe".to_owned(),
+            format!("Subscription plans for {}", state.publisher_name),
+            None,
+        ),
+        offer,
+        login_url: login_url(Some(&back_here)),
+        signed_in,
+    };
+    visitor.remember(views::render(&page))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ChooseFields {
+    plan_id: i64,
+    next: Option<String>,
+    /// How to pay; asked for when more than the sandbox is on offer.
+    provider: Option<String>,
+}
+
+/// `POST /subscribe`: a pending subscription on the chosen plan, then its
+/// checkout; signed out, first the account step; with several providers on
+/// offer and none chosen yet, first the choice of provider.
+pub(crate) async fn choose(
+    State(state): State<SharedState>,
+    visitor: Visitor,
+    session: SignedIn,
+    CsrfForm(form): CsrfForm<ChooseFields>,
+) -> Result<Response, PageError> {
+    let plan = state.plans.find(form.plan_id).ok_or(PageError::NotFound)?;
+    let next = safe_next(form.next.as_deref());
+    let Some(account) = session.0 else {
+        let page = AccountStep::new(&state, &visitor, &plan, next, String::new(), None);
+        return Ok(visitor.remember(views::render(&page)));
+    };
+    let offered = state.billing.providers();
+    let provider = match form.provider.as_deref() {
+        Some(chosen) => *offered.iter().find(|name| **name == chosen).ok_or(PageError::NotFound)?,
+        None if offered.len() > 1 => return Ok(visitor.remember(pay_with(&state, &visitor, &plan, next))),
+        None => "sandbox",
+    };
+    to_checkout(&state, account.id, &account.email, &plan, provider, next.as_deref()).await
+}
+
+/// `/subscribe`'s choice of provider, when more than the sandbox is on offer.
+#[derive(Template)]
+#[template(path = "billing/pay_with.html")]
+struct PayWith<'a> {
+    layout: Layout<'a>,
+    plan: PlanCard,
+    csrf: String,
+    next: Option<String>,
+    providers: Vec<(&'static str, &'static str)>,
+}
+
+fn pay_with(state: &AppState, visitor: &Visitor, plan: &Plan, next: Option<String>) -> Response {
+    let label = |name: &'static str| match name {
+        "stripe" => (name, "Pay by card with Stripe"),
+        "razorpay" => (name, "Pay by card with Razorpay"),
+        _ => (name, "Sandbox (test mode: no real money)"),
+    };
+    let page = PayWith {
+        layout: Layout::new(state, "Subscribe".to_owned(), String::new(), None),
+        plan: PlanCard::of(plan),
+        csrf: csrf::token(state, visitor),
+        next,
+        providers: state.billing.providers().into_iter().map(label).collect(),
+    };
+    views::render(&page)
+}
+
+/// A pending subscription for the reader, and the redirect to its checkout
+/// (on this site for the sandbox, at the provider for the others).
+async fn to_checkout(
+    state: &AppState,
+    reader_id: i64,
+    email: &str,
+    plan: &Plan,
+    provider: &str,
+    next: Option<&str>,
+) -> Result<Response, PageError> {
+    let id = state.store.create_subscription(reader_id, plan.id, provider, state.clock.now()).await?;
+    let checkout = start_checkout(state, email, id, plan, next).await.map_err(payment_failed)?;
+    let local = checkout.strip_prefix(&state.public_url).unwrap_or(&checkout).to_owned();
+    Ok(see_other(&local))
+}
+
+/// Asks the subscription's provider for its checkout; where to send the reader.
+pub(crate) async fn start_checkout(
+    state: &AppState,
+    email: &str,
+    subscription_id: i64,
+    plan: &Plan,
+    next: Option<&str>,
+) -> Result<String, BillingError> {
+    let subscription = state
+        .store
+        .subscription(subscription_id)
+        .await?
+        .ok_or_else(|| BillingError::NotListening(format!("no subscription {subscription_id}")))?;
+    let provider = state
+        .billing
+        .provider(&subscription.provider)
+        .ok_or_else(|| BillingError::NotListening(format!("no provider {:?}", subscription.provider)))?;
+    let back = next.map(|n| format!("?next={}", query_value(n))).unwrap_or_default();
+    let success = format!("{}{}", state.public_url, next.unwrap_or("/account"));
+    let cancel = format!("{}/subscribe{back}", state.public_url);
+    let request = masthead_billing::provider::CheckoutRequest {
+        subscription_id,
+        plan_name: &plan.name,
+        amount: plan.price,
+        email,
+        success_url: &success,
+        cancel_url: &cancel,
+    };
+    let checkout = provider.checkout(&request).await?;
+    // A checkout page of this site (the sandbox's, Razorpay's) carries `next`
+    // on to the end of the payment; the providers' own pages get success_url.
+    Ok(match next {
+        Some(next) if checkout.url.starts_with(&format!("{}/", state.public_url)) => {
+            let separator = if checkout.url.contains('?') { '&' } else { '?' };
+            format!("{}{separator}next={}", checkout.url, query_value(next))
+        }
+        _ => checkout.url,
+    })
+}
+
+/// `/subscribe`'s account step: a signed-out reader who chose a plan signs
+/// up (or logs in) here, then goes on to pay.
+#[derive(Template)]
+#[template(path = "billing/subscribe_account.html")]
+struct AccountStep<'a> {
+    layout: Layout<'a>,
+    plan: PlanCard,
+    csrf: String,
+    next: Option<String>,
+    email: String,
+    error: Option<String>,
+}
+
+impl<'a> AccountStep<'a> {
+    fn new(
+        state: &'a AppState,
+        visitor: &Visitor,
+        plan: &Plan,
+        next: Option<String>,
+        email: String,
+        error: Option<String>,
+    ) -> Self {
+        Self {
+            layout: Layout::new(state, "Subscribe".to_owned(), String::new(), None),
+            plan: PlanCard::of(plan),
+            csrf: csrf::token(state, visitor),
+            next,
+            email,
+            error,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct AccountFields {
+    plan_id: i64,
+    next: Option<String>,
+    mode: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// `POST /subscribe/account`: sign up (`mode=signup`) or log in
+/// (`mode=login`), then on to the chosen plan's checkout, signed in.
+pub(crate) async fn account_step(
+    State(state): State<SharedState>,
+    visitor: Visitor,
+    client: Client,
+    CsrfForm(form): CsrfForm<AccountFields>,
+) -> Result<Response, PageError> {
+    let plan = state.plans.find(form.plan_id).ok_or(PageError::NotFound)?;
+    let next = safe_next(form.next.as_deref());
+    let again = |status: StatusCode, message: String| {
+        let page = AccountStep::new(&state, &visitor, &plan, next.clone(), form.email.clone(), Some(message));
+        let mut response = views::render(&page);
+        *response.status_mut() = status;
+        visitor.remember(response)
+    };
+    if form.mode == "signup" {
+        match new_credentials(&form.email, &form.password) {
+            Ok(credentials) => sign_up(&state, credentials).await?,
+            Err(errors) => return Ok(again(StatusCode::UNPROCESSABLE_ENTITY, errors.joined())),
+        }
+    }
+    let session = log_in(&state, &form.email, &form.password, &client, SessionKind::Browser, &visitor).await?;
+    let (token, reader_id, email) = match session {
+        LogIn::Done { token, reader_id, email } => (token, reader_id, email),
+        LogIn::Refused => {
+            let message = "That email address and password do not match an account. If the address has one, \
+                           log in with its password.";
+            return Ok(again(StatusCode::UNAUTHORIZED, message.to_owned()));
+        }
+        LogIn::Limited => {
+            let message = "Too many attempts to log in. Wait a few minutes, then try again.";
+            return Ok(again(StatusCode::TOO_MANY_REQUESTS, message.to_owned()));
+        }
+    };
+    let mut response = if state.billing.providers().len() > 1 {
+        pay_with(&state, &visitor, &plan, next)
+    } else {
+        to_checkout(&state, reader_id, &email, &plan, "sandbox", next.as_deref()).await?
+    };
+    response.headers_mut().append(axum::http::header::SET_COOKIE, session_cookie(&state, &token));
+    Ok(visitor.remember(response))
+}
+
+/// The card shown for the plan the next payment of `subscription` is for
+/// (on sale or not).
+pub(crate) async fn plan_card(state: &AppState, subscription: &SubscriptionRecord) -> Result<PlanCard, PageError> {
+    Ok(PlanCard::of(&state.billing.plan_due(subscription).await?))
+}

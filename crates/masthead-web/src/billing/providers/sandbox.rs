@@ -1,0 +1,178 @@
+//! The sandbox provider's checkout, clearly marked TEST MODE: the page with
+//! its "Pay" and "Decline" buttons, and `POST /api/v1/sandbox/{id}/pay`,
+//! which does what "Pay" does without a browser. Either way the sandbox
+//! signs a webhook that goes through the door every provider's does.
+
+use askama::Template;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use masthead_billing::SandboxCard;
+use masthead_store::SubscriptionRecord;
+use serde::Deserialize;
+
+use crate::billing::checkout::{NextQuery, payment_failed, plan_card};
+use crate::billing::subscriptions::{SubscriptionReply, own};
+use crate::billing::views::PlanCard;
+use crate::http::csrf::{self, CsrfForm};
+use crate::http::error::{ApiError, PageError};
+use crate::http::respond::{safe_next, see_other};
+use crate::http::session::{Required, SignedIn};
+use crate::http::views::{self, Layout};
+use crate::http::visitor::Visitor;
+use crate::{AppState, SharedState};
+
+/// The test card a number names; none is the card that pays.
+fn sandbox_card(number: Option<&str>) -> Result<SandboxCard, String> {
+    match number.map(str::trim).filter(|n| !n.is_empty()) {
+        None => Ok(SandboxCard::Succeeds),
+        Some(number) => SandboxCard::parse(number).ok_or_else(|| {
+            "unknown test card: use 4242 4242 4242 4242 (succeeds), 4000 0000 0000 0341 (renewals declined) \
+             or 4000 0000 0000 0002 (declined)"
+                .to_owned()
+        }),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct SandboxPayRequest {
+    card: Option<String>,
+}
+
+/// `POST /api/v1/sandbox/{id}/pay [{"card"}]`: what pressing "Pay" on the
+/// sandbox checkout does, without a browser.
+pub(crate) async fn pay_api(
+    State(state): State<SharedState>,
+    session: SignedIn,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let subscription = own(&state, &session.required()?, id).await?;
+    let request: SandboxPayRequest = if body.is_empty() {
+        SandboxPayRequest::default()
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|e| ApiError::BadRequest(format!("expected {{\"card\": \"4242...\"}}: {e}")))?
+    };
+    let card = sandbox_card(request.card.as_deref()).map_err(ApiError::BadRequest)?;
+    if subscription.provider != "sandbox" {
+        return Err(ApiError::NotFound(format!("subscription {id} does not pay through the sandbox")));
+    }
+    state.billing.pay_with_sandbox(&subscription, card).await?;
+    let folded = state.store.subscription_state(subscription.id, state.clock.now()).await?;
+    Ok(Json(folded.map(|s| SubscriptionReply::new(subscription.id, &s))).into_response())
+}
+
+/// The sandbox's checkout page: clearly test mode.
+#[derive(Template)]
+#[template(path = "checkout.html")]
+struct CheckoutPage<'a> {
+    layout: Layout<'a>,
+    plan: PlanCard,
+    csrf: String,
+    next: Option<String>,
+    action: String,
+    name: String,
+    state: String,
+    states: &'static [&'static str],
+    error: Option<String>,
+}
+
+impl<'a> CheckoutPage<'a> {
+    /// The page for `subscription`, its form filled with `name` and `buyer_state`.
+    async fn new(
+        state: &'a AppState,
+        visitor: &Visitor,
+        subscription: &SubscriptionRecord,
+        next: Option<&str>,
+        (name, buyer_state): (String, String),
+        error: Option<String>,
+    ) -> Result<Self, PageError> {
+        Ok(Self {
+            layout: Layout::new(state, "Sandbox checkout".to_owned(), String::new(), None),
+            plan: plan_card(state, subscription).await?,
+            csrf: csrf::token(state, visitor),
+            next: safe_next(next),
+            action: format!("/checkout/sandbox/{}", subscription.id),
+            name,
+            state: buyer_state,
+            states: &masthead_domain::tax::STATES,
+            error,
+        })
+    }
+}
+
+/// `GET /checkout/sandbox/{id}`.
+pub(crate) async fn checkout_page(
+    State(state): State<SharedState>,
+    visitor: Visitor,
+    Required(account): Required,
+    Path(id): Path<i64>,
+    Query(query): Query<NextQuery>,
+) -> Result<Response, PageError> {
+    let subscription =
+        state.store.subscription(id).await?.filter(|s| s.reader_id == account.id).ok_or(PageError::NotFound)?;
+    let saved = state.store.billing_profile(account.id).await?.unwrap_or_default();
+    let page = CheckoutPage::new(&state, &visitor, &subscription, query.next.as_deref(), saved, None).await?;
+    Ok(visitor.remember(views::render(&page)))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct PayFields {
+    outcome: String,
+    next: Option<String>,
+    card: Option<String>,
+    name: Option<String>,
+    state: Option<String>,
+}
+
+/// `POST /checkout/sandbox/{id}`: "Pay" (or "Decline") pressed. The buyer's
+/// name and state go on the invoice.
+pub(crate) async fn checkout_pay(
+    State(state): State<SharedState>,
+    visitor: Visitor,
+    Required(account): Required,
+    Path(id): Path<i64>,
+    CsrfForm(form): CsrfForm<PayFields>,
+) -> Result<Response, PageError> {
+    let subscription =
+        state.store.subscription(id).await?.filter(|s| s.reader_id == account.id).ok_or(PageError::NotFound)?;
+    let name = form.name.as_deref().unwrap_or_default().trim().to_owned();
+    let typed_state = form.state.as_deref().unwrap_or_default().trim();
+    let buyer_state = masthead_domain::tax::state(typed_state);
+    let card = if form.outcome == "pay" { sandbox_card(form.card.as_deref()) } else { Ok(SandboxCard::Declines) };
+    // The details are optional (the account's saved ones, else the address and
+    // the publisher's state, go on the invoice), but what is typed must be right.
+    let checked = card.and_then(|card| match buyer_state {
+        None if !typed_state.is_empty() => {
+            Err("Choose your state from the list: it decides the GST on your invoice.".to_owned())
+        }
+        _ if name.chars().count() > 120 => Err("The name on the invoice may have up to 120 characters.".to_owned()),
+        _ => Ok(card),
+    });
+    let card = match checked {
+        Ok(card) => card,
+        Err(error) => {
+            let typed = (name, typed_state.to_owned());
+            let page =
+                CheckoutPage::new(&state, &visitor, &subscription, form.next.as_deref(), typed, Some(error)).await?;
+            let mut response = views::render(&page);
+            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            return Ok(visitor.remember(response));
+        }
+    };
+    if let Some(buyer_state) = buyer_state {
+        let name = if name.is_empty() { account.email.clone() } else { name };
+        state.store.set_billing_profile(account.id, &name, buyer_state).await?;
+    }
+    state.billing.pay_with_sandbox(&subscription, card).await.map_err(payment_failed)?;
+    let paid = state.store.subscription_state(id, state.clock.now()).await?.is_some_and(|s| s.has_access());
+    let back = if paid {
+        safe_next(form.next.as_deref()).unwrap_or_else(|| "/account".to_owned())
+    } else {
+        "/account".to_owned()
+    };
+    Ok(see_other(&back))
+}

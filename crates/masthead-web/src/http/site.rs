@@ -1,0 +1,34 @@
+//! What every site answers besides its rooms: the health check, the one
+//! stylesheet, and the 404 for any address no room takes.
+
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::views;
+use crate::SharedState;
+
+/// The one stylesheet, compiled into the binary.
+const STYLESHEET: &str = include_str!("../../assets/site.css");
+
+/// `/assets/site.css`.
+pub(crate) async fn stylesheet() -> Response {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], STYLESHEET)
+        .into_response()
+}
+
+/// `/healthz`: 200 once the database answers.
+pub(crate) async fn healthz(State(state): State<SharedState>) -> Response {
+    match state.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ok\n").into_response(),
+        Err(error) => {
+            tracing::error!(%error, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response()
+        }
+    }
+}
+
+/// Any address no room takes.
+pub(crate) async fn not_found() -> Response {
+    views::not_found_page()
+}

@@ -1,0 +1,51 @@
+//! What readers read: the home page, sections and stories ([`pages`]), the
+//! archive ([`archive`]), search ([`search`], over the index that
+//! [`indexer`] keeps following the database), feeds and sitemaps
+//! ([`feeds`]) and the stories API ([`api`]). Every route that can carry a
+//! story's text opens it through [`reading`]: who is reading, the access
+//! decision, and — when the story is delivered — the read recorded on the
+//! meter by the batching [`meter_writer`]. [`views`] holds the pages.
+//!
+//! Builds on `http`, the read model (kept stories, lists and pages) and
+//! `billing` (the paywall's offer, the house ads).
+
+pub(crate) mod api;
+pub(crate) mod archive;
+pub(crate) mod feeds;
+pub(crate) mod indexer;
+pub(crate) mod meter_writer;
+pub(crate) mod pages;
+pub(crate) mod reading;
+pub(crate) mod search;
+pub(crate) mod views;
+
+use axum::Router;
+use axum::routing::get;
+
+use crate::SharedState;
+
+/// The reader site's routes and the stories API. A story's address is
+/// `/{section}/{slug}-{id}`, so these go last among the site's routes.
+pub(crate) fn routes() -> Router<SharedState> {
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/archive", get(archive::archive_years))
+        .route("/archive/{year}", get(archive::archive_year))
+        .route("/archive/{year}/{month}", get(archive::archive_month))
+        .route("/archive/{year}/{month}/{day}", get(archive::archive_day))
+        .route("/search", get(search::page))
+        .route("/api/v1/search", get(search::api))
+        .route("/api/v1/articles", get(api::articles))
+        .route("/api/v1/articles/{id}", get(api::article))
+        .route("/api/v1/access/{id}", get(api::access))
+        .route("/feed.xml", get(feeds::site_rss))
+        .route("/atom.xml", get(feeds::site_atom))
+        .route("/sitemap.xml", get(feeds::sitemap_index))
+        .route("/sitemaps/{month}", get(feeds::sitemap_month))
+        .route("/news-sitemap.xml", get(feeds::news_sitemap))
+        .route("/robots.txt", get(feeds::robots))
+        .route("/{section}/feed.xml", get(feeds::section_rss))
+        .route("/{section}/atom.xml", get(feeds::section_atom))
+        .route("/{section}", get(pages::section))
+        .route("/{section}/{story}", get(pages::story))
+}

@@ -1,0 +1,160 @@
+//! The pages every reader reads, kept whole or as skeletons in the read
+//! model: the home page, a section's pages, and a story — decided for this
+//! reader (`super::reading`), filled with their own parts (the meter note,
+//! the paywall, the house ad), never kept with them.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use masthead_domain::access::Access;
+use masthead_domain::{Page, StoryPath};
+use serde::Deserialize;
+
+use super::reading::{Intent, open_story};
+use super::views::{Desk, HomePage, Paywall, SectionPage, StoryPage, StorySite};
+use crate::SharedState;
+use crate::billing::ads;
+use crate::billing::views::AdSlot;
+use crate::http::error::PageError;
+use crate::http::respond::private;
+use crate::http::session::SignedIn;
+use crate::http::views::{self, Layout};
+use crate::http::visitor::Visitor;
+use crate::read_model::card::Card;
+use crate::read_model::content::PageKey;
+use crate::read_model::skeleton::{Skeleton, hole};
+
+/// Stories per section page.
+const SECTION_PAGE_SIZE: u32 = 20;
+/// Stories per section on the home page.
+const HOME_DESK_SIZE: u32 = 5;
+/// Stories under "More From This Section".
+const MORE_FROM_SECTION: u32 = 5;
+
+#[tracing::instrument(skip_all)]
+pub(crate) async fn home(State(state): State<SharedState>) -> Result<Response, PageError> {
+    let zone = &state.zone;
+    let content = state.content.current(&state.store).await?;
+    if let Some(page) = content.page(&PageKey::Home) {
+        return Ok(page.fill(&[]));
+    }
+    let latest = content.latest(None, Page::new(None, 1)).await?;
+    // An editor's chosen lead (while it is published), else the newest story.
+    let chosen = content.chosen_lead().await?;
+    let lead = chosen.as_deref().or(latest.stories.first());
+    let mut listings = Vec::with_capacity(state.sections.len());
+    for section in &state.sections {
+        listings.push((section, content.latest(Some(&section.slug), Page::new(None, HOME_DESK_SIZE)).await?));
+    }
+    let lead_id = lead.map(|story| story.id);
+    let desks = listings
+        .iter()
+        .map(|(section, listing)| Desk { section, cards: listing.cards_except(lead_id).collect() })
+        .collect();
+    let page = HomePage {
+        layout: Layout::new(&state, String::new(), format!("The latest news from {}", state.publisher_name), None),
+        lead: lead.map(|story| Card::new(story, zone)),
+        desks,
+    };
+    // The same for everyone: kept whole until the content changes.
+    Ok(match Skeleton::render(&page, 0) {
+        Ok(page) => content.keep_page(PageKey::Home, page).fill(&[]),
+        Err(error) => views::template_failed(error),
+    })
+}
+
+#[derive(Deserialize)]
+pub(crate) struct PageQuery {
+    page: Option<String>,
+}
+
+#[tracing::instrument(skip_all, fields(section = %slug))]
+pub(crate) async fn section(
+    State(state): State<SharedState>,
+    signed_in: SignedIn,
+    Path(slug): Path<String>,
+    Query(query): Query<PageQuery>,
+) -> Result<Response, PageError> {
+    let section = state.section(&slug).ok_or(PageError::NotFound)?;
+    let number = match query.page.as_deref() {
+        None => 1,
+        Some(raw) => raw.parse::<u32>().ok().filter(|n| *n >= 1).ok_or(PageError::NotFound)?,
+    };
+    let ad_free = ads::ad_free(&state, &signed_in).await?;
+    let ad = ads::slot(&state, "section", ad_free).await?;
+    let fill = |skeleton: &Skeleton| match (AdSlot { ad: ad.as_ref() }).render() {
+        // A signed-in reader's page depends on their benefits (the ad slot).
+        Ok(ad) if signed_in.0.is_some() => private(skeleton.fill(&[&ad])),
+        Ok(ad) => skeleton.fill(&[&ad]),
+        Err(error) => views::template_failed(error),
+    };
+    let content = state.content.current(&state.store).await?;
+    let key = PageKey::Section { slug: slug.clone(), number };
+    if let Some(page) = content.page(&key) {
+        return Ok(fill(&page));
+    }
+    let page = Page::new(Some(number), SECTION_PAGE_SIZE);
+    let listing = content.latest(Some(&section.slug), page).await?;
+    if listing.stories.is_empty() && number > 1 {
+        return Err(PageError::NotFound);
+    }
+    let page_url = |n: u32| {
+        if n == 1 { format!("/{}", section.slug) } else { format!("/{}?page={n}", section.slug) }
+    };
+    let title = if number > 1 { format!("{} (page {number})", section.name) } else { section.name.clone() };
+    let view = SectionPage {
+        layout: Layout::new(&state, title, format!("Latest {} news", section.name), Some(&section.slug)),
+        section,
+        cards: listing.cards.iter().collect(),
+        page: number,
+        newer: (number > 1).then(|| page_url(number - 1)),
+        older: listing.more.then(|| page_url(number + 1)),
+        ad_hole: hole(0),
+    };
+    Ok(match Skeleton::render(&view, 1) {
+        Ok(page) => fill(&content.keep_page(key, page)),
+        Err(error) => views::template_failed(error),
+    })
+}
+
+#[tracing::instrument(skip_all, fields(path = %story))]
+pub(crate) async fn story(
+    State(state): State<SharedState>,
+    visitor: Visitor,
+    signed_in: SignedIn,
+    Path((section_slug, story)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let path = StoryPath::parse(&story).ok_or(PageError::NotFound)?;
+    let content = state.content.current(&state.store).await?;
+    let story = content.story(path.id).await?.ok_or(PageError::NotFound)?;
+    let article = &story.article;
+    let summary = &article.summary;
+    if summary.section != section_slug || summary.slug.as_str() != path.slug {
+        // 301: the classic permanent redirect every crawler and client follows.
+        return Ok((StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, summary.path())]).into_response());
+    }
+    let section = state.section(&summary.section).ok_or(PageError::NotFound)?;
+    let opened = open_story(&state, &visitor, &signed_in, summary, Intent::Page).await?;
+    let access = opened.access;
+    let key = PageKey::Story { id: summary.id, readable: access.is_readable() };
+    let skeleton = match content.page(&key) {
+        Some(kept) => kept,
+        None => {
+            let others = content.latest(Some(&section.slug), Page::new(None, MORE_FROM_SECTION + 1)).await?;
+            let more = others.cards_except(Some(summary.id)).take(MORE_FROM_SECTION as usize).collect();
+            let site = StorySite::of(&state);
+            match StoryPage::skeleton(&site, section, article, &story.free_part, access.is_readable(), more) {
+                Ok(page) => content.keep_page(key, page),
+                Err(error) => return Ok(views::template_failed(error)),
+            }
+        }
+    };
+    let paywall = match access {
+        Access::Blocked { reason } => Some(Paywall::new(&state, reason, &summary.path())),
+        _ => None,
+    };
+    let ad = ads::slot(&state, "story", opened.ad_free).await?;
+    let page = StoryPage::page(&skeleton, access, paywall, ad.as_ref());
+    Ok(private(visitor.remember(page)))
+}
