@@ -15,6 +15,7 @@ use masthead_store::{AgencyRule, DeskStatus, Store};
 use crate::support::{Backend, Running, TestDatabase, masthead, on_every_backend};
 
 on_every_backend!(
+    a_wire_picture_is_on_its_story_page_and_served_for_good,
     shapes_agencies_really_send,
     write_throughs_and_corrections_update_the_story_and_say_so,
     pictures_are_fetched_once_and_stored_with_their_variants,
@@ -303,6 +304,72 @@ async fn an_embargo_holds_a_story_back_until_its_time_even_under_publish(backend
     }
     assert_eq!(status, 200, "published when the embargo lifted");
     assert!(chrono::Utc::now() >= lifts, "not before its time");
+}
+
+async fn a_wire_picture_is_on_its_story_page_and_served_for_good(backend: Backend) {
+    let database = TestDatabase::create(backend).await;
+    let url = database.url.clone();
+    let store = Store::connect(&url).await.unwrap();
+    store.migrate().await.unwrap();
+    let app = crate::support::spawn_on(store, database, crate::support::site_config()).await;
+    let lines = import_to(&url, &["--publish", &fixture("nitf_ap_no_id.xml")]);
+    let path = path_in(the_line(&lines, "created ")).to_owned();
+    let page = app.page(&path, 200).await;
+    assert!(page.contains(r#"<p class="byline">By PRIYA SHARMA · AP Mumbai</p>"#), "{page}");
+    let webp =
+        page.split(r#"<source type="image/webp" srcset=""#).nth(1).expect("a WebP srcset").split('"').next().unwrap();
+    assert!(webp.starts_with("/media/") && webp.ends_with(".webp 16w"), "{webp}");
+    assert!(
+        page.contains(
+            r#"sizes="(max-width: 760px) 100vw, 760px" width="16" height="12" alt="A flooded street in Mumbai""#
+        ),
+        "{page}"
+    );
+    assert!(page.contains(r#"<figcaption>Commuters wade through a flooded street in Mumbai on Tuesday. <span class="credit">AP Photo/Rafiq Maqbool</span></figcaption>"#), "{page}");
+    // The variant is served for good; asked again with its ETag, not at all.
+    let address = webp.strip_suffix(" 16w").unwrap();
+    let response = app.get(address).await;
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(response.headers()["content-type"], "image/webp");
+    assert_eq!(response.headers()["cache-control"], "public, max-age=31536000, immutable");
+    let etag = response.headers()["etag"].to_str().unwrap().to_owned();
+    assert_eq!(image::load_from_memory(&response.bytes().await.unwrap()).unwrap().width(), 16);
+    let again = app.client.get(app.url(address)).header("if-none-match", &etag).send().await.unwrap();
+    assert_eq!(again.status().as_u16(), 304);
+    // Nothing else stored is served: not an unknown name, not the original, not a wrong extension.
+    let original = masthead_store::blob_name(&std::fs::read(fixture("photo_16x12.png")).unwrap());
+    for path in [
+        format!("/media/{}.webp", "0".repeat(64)),
+        format!("/media/{original}.webp"),
+        format!("/media/{original}.jpg"),
+        address.replace(".webp", ".jpg"),
+        "/media/..%2F..%2Fetc%2Fpasswd".to_owned(),
+    ] {
+        assert_eq!(app.get(&path).await.status().as_u16(), 404, "{path}");
+    }
+    // Feeds carry the picture.
+    let rss = app.page("/feed.xml", 200).await;
+    assert!(rss.contains(r#"<enclosure url="http://"#) && rss.contains(r#".jpg" length=""#), "{rss}");
+    let atom = app.page("/atom.xml", 200).await;
+    assert!(atom.contains(r#"<link rel="enclosure" type="image/jpeg" length=""#), "{atom}");
+    // A flash just in leads the home page's "Breaking" strip; the AP story of
+    // 2024, urgent as it was, is long past it.
+    let dir = tempfile::tempdir().unwrap();
+    let flash = dir.path().join("flash.json");
+    let now = chrono::Utc::now().to_rfc3339();
+    std::fs::write(&flash, format!(r#"{{"uri": "urn:example:flash", "urgency": 1, "versionCreated": "{now}", "copyrightHolder": "Example Wire",
+        "headlines": [{{"role": "main", "value": "Earthquake shakes Delhi"}}], "bodies": [{{"role": "text", "value": "Buildings swayed."}}]}}"#)).unwrap();
+    let lines = import_to(&url, &["--publish", flash.to_str().unwrap()]);
+    assert!(the_line(&lines, "created ").ends_with(" (breaking)"), "{lines:#?}");
+    let home = app.page("/", 200).await;
+    let strip = home
+        .split(r#"<section class="breaking""#)
+        .nth(1)
+        .expect("a Breaking strip")
+        .split("</section>")
+        .next()
+        .unwrap();
+    assert!(strip.contains("Earthquake shakes Delhi") && !strip.contains("Monsoon"), "{strip}");
 }
 
 fn fixture(name: &str) -> String {
