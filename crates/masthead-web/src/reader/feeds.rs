@@ -49,8 +49,8 @@ struct FeedStories {
 impl FeedStories {
     /// The JPEG a feed carries for a story: about a column wide (800 px), or the widest smaller.
     fn enclosure(&self, id: i64) -> Option<&ImageVariant> {
-        let jpegs = self.pictures.get(&id)?.variants.iter().filter(|v| v.format == "jpeg");
-        jpegs.clone().find(|v| v.width >= 800).or_else(|| jpegs.last())
+        let mut jpegs = self.pictures.get(&id)?.variants.iter().filter(|v| v.format == "jpeg");
+        jpegs.clone().find(|v| v.width >= 800).or_else(|| jpegs.next_back())
     }
 }
 
