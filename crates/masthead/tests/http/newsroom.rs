@@ -562,7 +562,7 @@ async fn admins_manage_roles_but_not_the_last_admin(backend: Backend) {
         admin
             .page("/newsroom/agencies", 200)
             .await
-            .contains("N2:CEN medtop:20000344 -&gt; markets, tags: central banks")
+            .contains("N2:CEN medtop:20000344 -&#62; markets, tags: central banks")
     );
     for (bad, urgency) in [("N2:CEN markets", "1"), ("N2:CEN -> sport-desk", "1"), (routes, "12")] {
         let response = admin.submit("/newsroom/agencies", "/newsroom/agencies", &fields(bad, urgency)).await;
