@@ -23,6 +23,7 @@ mod changes;
 mod entitlements;
 mod error;
 mod invoices;
+mod media;
 mod meter;
 mod newsroom;
 mod partner_codes;
@@ -46,6 +47,7 @@ pub use blobs::{Blob, BlobRef, blob_name};
 pub use changes::Counters;
 pub use error::StoreError;
 pub use invoices::Invoice;
+pub use media::{ImageVariant, NewImage, StoredImage};
 pub use meter::{MeteredRead, ReadOutcome};
 pub use newsroom::{
     AgencyRule, DeskArticle, DeskStatus, DeskStory, Revision, StaffMember, StoryContent, StoryFilter, Transition,
@@ -53,7 +55,7 @@ pub use newsroom::{
 pub use partner_codes::{CodeImport, PartnerCode};
 pub use search_log::LogTrim;
 pub use url::DatabaseUrl;
-pub use wire::{WireKey, WireOutcome};
+pub use wire::{AgencyRouting, DEFAULT_BREAKING_URGENCY, WireKey, WireOutcome, WireStory};
 
 /// Result of a storage call.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -25,6 +25,7 @@ mod auth;
 mod billing;
 mod error;
 mod http;
+mod media;
 mod newsroom;
 mod read_model;
 mod reader;
@@ -249,6 +250,7 @@ fn router(state: SharedState) -> Router {
         .merge(account::routes())
         .merge(billing::routes())
         .merge(newsroom::routes())
+        .merge(media::routes())
         .fallback(http::site::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::error::frame_refusals))
         .layer(axum::middleware::from_fn(read_model::counters::once_per_view))

@@ -2,9 +2,9 @@
 //!
 //! Policy: a file is refused only when nothing trustworthy can be taken from
 //! it (not JSON or XML, a format we do not know, a single item with no
-//! headline or no id). Everything smaller — an unknown element, a missing
+//! headline). Everything smaller — an unknown element, a missing
 //! optional field, one bad item in a feed of many — is a note in
-//! [`Parsed::skipped`](crate::Parsed::skipped), not an error. Each message is
+//! [`Parsed::notes`](crate::Parsed::notes), not an error. Each message is
 //! one line that says what is wrong, since the importer prints it after
 //! `rejected <file>: `.
 
@@ -44,7 +44,4 @@ pub enum WireError {
     /// The (single) item has no headline.
     #[error("item has no headline")]
     NoHeadline,
-    /// The (single) item has no id to track its versions by.
-    #[error("item has no id")]
-    NoId,
 }

@@ -1,8 +1,9 @@
 //! RSS 2.0 and Atom 1.0 feeds. Feeds carry no agency field, so the agency is
 //! the channel's (or feed's) title; the importer may override it per source.
 
+use crate::pictures::Rendition;
 use crate::xml::{self, Element, Rename};
-use crate::{Draft, Notes, WireError, WireItem, body};
+use crate::{Draft, Notes, Picture, Subject, WireError, WireItem, body};
 
 const KNOWN_RSS_ITEM: &[&str] = &[
     "title",
@@ -48,7 +49,7 @@ pub(crate) fn parse_rss(root: &Element, notes: &mut Notes) -> Result<Vec<WireIte
 
 fn rss_item(item: &Element, agency: Option<String>, notes: &mut Notes) -> Result<WireItem, WireError> {
     for e in item.elements().filter(|e| !KNOWN_RSS_ITEM.contains(&e.name.as_str())) {
-        notes.push(format!("unknown element {}", e.qualified_name()));
+        notes.detail(format!("unknown element {}", e.qualified_name()));
     }
     let text = |name: &str| item.child(name).and_then(Element::text_nonblank);
     let description = item.child("description").map(Element::text_of_raw).filter(|d| !d.trim().is_empty());
@@ -62,21 +63,56 @@ fn rss_item(item: &Element, agency: Option<String>, notes: &mut Notes) -> Result
         Some(raw) => notes.time("pubDate", Some(&raw)),
         None => notes.time("dc:date", item.prefixed("dc", "date").and_then(Element::text_nonblank).as_deref()),
     };
-    Draft {
-        agency_id: text("guid").or_else(|| text("link")),
-        version: None,
+    let mut draft = Draft {
         agency,
         headline: text("title").map(|t| body::plain_text(&t)),
         standfirst,
         body,
         byline: item.prefixed("dc", "creator").and_then(Element::text_nonblank).or_else(|| text("author")),
-        dateline: None,
         first_published_at,
-        version_at: None,
-        status: None,
-        subjects: item.children_named("category").filter_map(Element::text_nonblank).collect(),
-    }
-    .finish(notes)
+        subjects: item
+            .children_named("category")
+            .filter_map(|c| Subject::new(None, c.text_nonblank().as_deref()))
+            .collect(),
+        pictures: rss_pictures(item),
+        ..Draft::default()
+    };
+    draft.id_from("guid", text("guid"));
+    draft.id_from("link", text("link"));
+    draft.finish(notes)
+}
+
+/// An item's pictures: image enclosures and Media RSS `media:content`.
+fn rss_pictures(item: &Element) -> Vec<Picture> {
+    let enclosures = item
+        .children_named("enclosure")
+        .filter(|e| e.attr("type").is_some_and(|t| t.starts_with("image/")))
+        .filter_map(|e| enclosure(e, "url", "type", "length"));
+    let media = item
+        .children_named("content")
+        .filter(|e| e.prefix == "media" && e.attr("medium").is_none_or(|m| m == "image"))
+        .filter(|e| e.attr("type").is_none_or(|t| t.starts_with("image/")))
+        .filter_map(|e| {
+            let mut picture = enclosure(e, "url", "type", "fileSize")?;
+            picture.caption = e.child("description").and_then(Element::text_nonblank);
+            picture.credit = e.child("credit").and_then(Element::text_nonblank);
+            Some(picture)
+        });
+    enclosures.chain(media).collect()
+}
+
+/// A linked picture from an enclosure-like element's attributes.
+fn enclosure(e: &Element, href: &str, kind: &str, length: &str) -> Option<Picture> {
+    let number = |name: &str| e.attr(name).and_then(|v| v.trim().parse().ok());
+    let rendition = Rendition {
+        href: e.attr_nonblank(href)?,
+        content_type: e.attr_nonblank(kind),
+        width: number("width"),
+        height: number("height"),
+        bytes: e.attr(length).and_then(|v| v.trim().parse().ok()),
+        ..Rendition::default()
+    };
+    Some(crate::pictures::linked(rendition, e.attr_nonblank("title"), None, None))
 }
 
 /// Reads a `<feed>` root.
@@ -96,12 +132,12 @@ fn atom_text(e: &Element) -> String {
 
 fn atom_entry(entry: &Element, agency: Option<String>, notes: &mut Notes) -> Result<WireItem, WireError> {
     for e in entry.elements().filter(|e| !KNOWN_ATOM_ENTRY.contains(&e.name.as_str())) {
-        notes.push(format!("unknown element {}", e.qualified_name()));
+        notes.detail(format!("unknown element {}", e.qualified_name()));
     }
     let text = |name: &str| entry.child(name).and_then(Element::text_nonblank);
     let body = entry.child("content").and_then(|content| {
         if content.attr("src").is_some() {
-            notes.push("content by reference (src) not fetched");
+            notes.detail("content by reference (src) not fetched");
             return None;
         }
         Some(match content.attr("type").unwrap_or("text") {
@@ -109,7 +145,7 @@ fn atom_entry(entry: &Element, agency: Option<String>, notes: &mut Notes) -> Res
             "xhtml" => body::from_html(&xml::inner_html(content, &|_| Rename::Keep)),
             "text" => body::from_text(&content.text_of_raw()),
             other => {
-                notes.push(format!("content of type {other} ignored"));
+                notes.detail(format!("content of type {other} ignored"));
                 return None;
             }
         })
@@ -118,9 +154,7 @@ fn atom_entry(entry: &Element, agency: Option<String>, notes: &mut Notes) -> Res
         .children_named("link")
         .find(|l| l.attr("rel").is_none_or(|r| r == "alternate"))
         .and_then(|l| l.attr_nonblank("href"));
-    Draft {
-        agency_id: text("id").or(link),
-        version: None,
+    let mut draft = Draft {
         agency,
         headline: entry.child("title").map(atom_text),
         standfirst: entry.child("summary").map(atom_text),
@@ -132,14 +166,20 @@ fn atom_entry(entry: &Element, agency: Option<String>, notes: &mut Notes) -> Res
                 .collect();
             (!names.is_empty()).then(|| names.join(", "))
         },
-        dateline: None,
         first_published_at: notes.time("published", text("published").as_deref()),
         version_at: notes.time("updated", text("updated").as_deref()),
-        status: None,
         subjects: entry
             .children_named("category")
-            .filter_map(|c| c.attr_nonblank("label").or_else(|| c.attr_nonblank("term")))
+            .filter_map(|c| Subject::new(c.attr("term"), c.attr("label")))
             .collect(),
-    }
-    .finish(notes)
+        pictures: entry
+            .children_named("link")
+            .filter(|l| l.attr("rel") == Some("enclosure") && l.attr("type").is_some_and(|t| t.starts_with("image/")))
+            .filter_map(|l| enclosure(l, "href", "type", "length"))
+            .collect(),
+        ..Draft::default()
+    };
+    draft.id_from("id", text("id"));
+    draft.id_from("link", link);
+    draft.finish(notes)
 }

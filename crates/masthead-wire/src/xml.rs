@@ -291,6 +291,35 @@ pub(crate) fn inner_html(element: &Element, rename: &dyn Fn(&Element) -> Rename)
     out
 }
 
+/// Collapses runs of ASCII whitespace to one space, except line breaks:
+/// each stays, with the indentation of the line after it (blank lines stay
+/// blank).
+fn keep_line_breaks(text: &str) -> String {
+    let text = text.replace("\r\n", "\n").replace('\r', "\n").replace('\t', "    ");
+    let lines: Vec<&str> = text.split('\n').collect();
+    let last = lines.len() - 1;
+    let spaced = |c: Option<char>| c.is_some_and(|c| c.is_ascii_whitespace());
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in lines.iter().enumerate() {
+        let words = line.split_ascii_whitespace().collect::<Vec<_>>().join(" ");
+        if i > 0 {
+            out.push('\n');
+        }
+        if !words.is_empty() {
+            if i > 0 {
+                out.push_str(&line[..line.len() - line.trim_ascii_start().len()]);
+            } else if spaced(line.chars().next()) {
+                out.push(' ');
+            }
+            out.push_str(&words);
+            if i == last && spaced(line.chars().next_back()) {
+                out.push(' ');
+            }
+        }
+    }
+    out
+}
+
 /// What to do with an element when turning XML into HTML.
 pub(crate) enum Rename {
     /// Emit it as this HTML tag, with its attributes.
@@ -307,15 +336,16 @@ fn write_children(element: &Element, rename: &dyn Fn(&Element) -> Rename, out: &
     for child in &element.children {
         match child {
             Node::Text(t) => {
-                // XML indentation inside paragraphs is not part of the copy.
-                // ASCII only: a no-break space is part of the copy.
-                let collapsed: String = t.split_ascii_whitespace().collect::<Vec<_>>().join(" ");
-                let spaced = |c: Option<char>| c.is_some_and(|c| c.is_ascii_whitespace()) && !collapsed.is_empty();
-                let lead = if spaced(t.chars().next()) { " " } else { "" };
-                let tail = if spaced(t.chars().next_back()) { " " } else { "" };
-                out.push_str(lead);
-                out.push_str(&masthead_domain::html::escape(&collapsed));
-                out.push_str(tail);
+                // Whitespace between elements is XML layout, not copy.
+                if t.trim_ascii().is_empty() {
+                    continue;
+                }
+                // Line breaks and the indentation after them stay: in
+                // preformatted copy they mark the paragraphs, and the body
+                // is read for that before they are collapsed (see
+                // `body::from_built_html`). Other runs become one space;
+                // ASCII only, since a no-break space is part of the copy.
+                out.push_str(&masthead_domain::html::escape(&keep_line_breaks(t)));
             }
             Node::Element(e) => {
                 let tag = match rename(e) {

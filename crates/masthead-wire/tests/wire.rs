@@ -2,7 +2,9 @@
 //! shared samples) and files written from the public specifications.
 
 use chrono::{DateTime, Utc};
-use masthead_wire::{Format, Parsed, WireError, WireItem, WireStatus, detect, parse};
+use masthead_wire::{
+    Format, IdSource, NoteLevel, Parsed, PictureSource, Subject, WireError, WireItem, WireStatus, detect, parse,
+};
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -22,6 +24,16 @@ fn only(name: &str) -> WireItem {
 
 fn utc(s: &str) -> Option<DateTime<Utc>> {
     Some(DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc))
+}
+
+/// Every note's text, whatever its level.
+fn notes(parsed: &Parsed) -> Vec<&str> {
+    parsed.notes_at(NoteLevel::Detail)
+}
+
+/// The subjects' names (else codes).
+fn labels(item: &WireItem) -> Vec<&str> {
+    item.subjects.iter().map(Subject::label).collect()
 }
 
 fn rejected(name: &str) -> WireError {
@@ -61,9 +73,9 @@ fn iptc_ninjs3_ntb_text_without_body_uses_description() {
     assert_eq!(item.status, WireStatus::Usable);
     assert_eq!(item.agency.as_deref(), Some("NTB"));
     assert_eq!(item.dateline.as_deref(), Some("Telemark"));
-    assert_eq!(item.subjects, ["Innenriks", "Teknologi", "Industri", "Olje og energi"]);
+    assert_eq!(labels(item), ["Innenriks", "Teknologi", "Industri", "Olje og energi"]);
     assert_body_contains(item, "IT-giganten Google har kjøpt en tomt");
-    assert!(parsed.skipped.iter().any(|s| s.contains("no body")), "{:?}", parsed.skipped);
+    assert!(notes(&parsed).iter().any(|s| s.contains("no body")), "{:?}", notes(&parsed));
 }
 
 #[test]
@@ -80,7 +92,7 @@ fn iptc_ninjs3_tt_prefers_html_body_and_drops_its_headline_copy() {
     assert_body_contains(item, r#"<a href="https://www.sydostran.se/"#);
     // The <title> and <h1> repeat the headline: neither reaches the body.
     assert!(!item.body.as_str().contains("jätteformat"), "{}", item.body.as_str());
-    assert!(parsed.skipped.iter().any(|s| s.contains("ttnitf")), "{:?}", parsed.skipped);
+    assert!(notes(&parsed).iter().any(|s| s.contains("ttnitf")), "{:?}", notes(&parsed));
 }
 
 #[test]
@@ -100,7 +112,7 @@ fn iptc_ninjs3_aap_with_nitf_body() {
     assert_eq!(item.agency.as_deref(), Some("DopingWatch"));
     assert!(item.standfirst.as_deref().unwrap().starts_with("The Australian Sports Anti-Doping Authority"));
     assert_body_contains(&item, "<p>Launch of the UCI’s Biological Passport Program");
-    assert!(item.subjects.contains(&"Cycling".to_owned()));
+    assert!(labels(&item).contains(&"Cycling"));
 }
 
 #[test]
@@ -117,10 +129,10 @@ fn iptc_newsmlg2_listing1_news_item() {
     assert_eq!(item.agency.as_deref(), Some("REUTERS"));
     assert_eq!(item.byline.as_deref(), Some("Meredith Jameson"));
     assert_eq!(item.dateline.as_deref(), Some("Berlin"));
-    assert_eq!(item.subjects, ["economy, business and finance", "labour market"]);
+    assert_eq!(labels(item), ["economy, business and finance", "labour market"]);
     // Its inlineXML holds only comments: a story with no body, and a note.
     assert_eq!(item.body.as_str(), "");
-    assert!(parsed.skipped.contains(&"no body".to_owned()), "{:?}", parsed.skipped);
+    assert!(notes(&parsed).contains(&"no body"), "{:?}", notes(&parsed));
 }
 
 #[test]
@@ -189,15 +201,15 @@ fn assert_kremlin(item: &WireItem) {
 fn seed_story_as_ninjs() {
     let item = only("ap_kremlin.ninjs.json");
     assert_kremlin(&item);
-    assert_eq!(item.subjects, ["Government and politics", "Russia"]);
+    assert_eq!(labels(&item), ["Government and politics", "Russia"]);
 }
 
 #[test]
 fn seed_story_as_newsml_g2_notes_the_custom_element() {
     let parsed = parsed("ap_kremlin.newsml.xml");
     assert_kremlin(&parsed.items[0]);
-    assert_eq!(parsed.skipped, ["unknown element apx:transmissionReference"]);
-    assert_eq!(parsed.items[0].subjects, ["politics"]);
+    assert_eq!(notes(&parsed), ["unknown element apx:transmissionReference"]);
+    assert_eq!(labels(&parsed.items[0]), ["politics"]);
 }
 
 // --- ninjs dialects -------------------------------------------------------
@@ -224,9 +236,9 @@ fn ninjs_1x_dialect() {
     );
     // No offset: read as UTC, and said so.
     assert_eq!(item.version_at, utc("2024-11-26T09:15:00.250Z"));
-    assert_eq!(item.subjects, ["maritime transport"]);
-    assert!(parsed.skipped.iter().any(|s| s.contains("no UTC offset")), "{:?}", parsed.skipped);
-    assert!(parsed.skipped.contains(&"unknown field x_priority".to_owned()), "{:?}", parsed.skipped);
+    assert_eq!(labels(item), ["maritime transport"]);
+    assert!(notes(&parsed).iter().any(|s| s.contains("no UTC offset")), "{:?}", notes(&parsed));
+    assert!(notes(&parsed).contains(&"unknown field x_priority"), "{:?}", notes(&parsed));
 }
 
 #[test]
@@ -249,8 +261,8 @@ fn ninjs_2x_dialect() {
     assert_eq!(item.agency.as_deref(), Some("Example News Agency"));
     assert_eq!(item.byline.as_deref(), Some("Staff Correspondent"));
     assert_eq!(item.dateline.as_deref(), Some("New Delhi"));
-    assert_eq!(item.subjects, ["labour dispute", "http://cv.iptc.org/newscodes/mediatopic/20000766"]);
-    assert_eq!(parsed.skipped, ["unknown field agency_custom"]);
+    assert_eq!(labels(item), ["labour dispute", "medtop:20000766"]);
+    assert_eq!(notes(&parsed), ["unknown field agency_custom"]);
 }
 
 #[test]
@@ -261,22 +273,32 @@ fn ninjs_array_skips_a_bad_item() {
         {"headline": "No id", "body_text": "Three."}
     ]"#;
     let parsed = parse(json).unwrap();
-    assert_eq!(parsed.items.len(), 1);
+    assert_eq!(parsed.items.len(), 2);
     assert_eq!(parsed.items[0].headline, "First");
-    assert!(parsed.skipped.contains(&"item 2: no headline".to_owned()), "{:?}", parsed.skipped);
-    assert!(parsed.skipped.contains(&"item 3: no id".to_owned()), "{:?}", parsed.skipped);
+    assert_eq!(parsed.notes_at(NoteLevel::Skipped), ["item 2: no headline"]);
+    // An item without an id is still a story, known by its headline.
+    assert_eq!(parsed.items[1].id_source, IdSource::Headline);
 }
 
 #[test]
-fn ninjs_single_item_without_id_is_rejected() {
-    assert_eq!(parse(br#"{"headline": "x", "body_text": "y"}"#), Err(WireError::NoId));
+fn an_item_without_id_is_known_by_its_headline_and_date() {
+    let item = &parse(br#"{"headline": "x", "body_text": "y"}"#).unwrap().items[0];
+    assert_eq!(item.id_source, IdSource::Headline);
+    let dated = br#"{"headline": "Markets open higher", "versioncreated": "2024-11-26T10:00:00Z", "body_text": "y"}"#;
+    let item = &parse(dated).unwrap().items[0];
+    assert_eq!(item.id_source, IdSource::HeadlineAndDate);
+    assert!(item.agency_id.starts_with("masthead:"), "{}", item.agency_id);
+    // The same story sent again is the same item.
+    let again =
+        br#"{"headline": "Markets open  higher", "versioncreated": "2024-11-26T16:00:00Z", "body_html": "<p>z</p>"}"#;
+    assert_eq!(parse(again).unwrap().items[0].agency_id, item.agency_id);
 }
 
 #[test]
 fn unknown_status_withholds() {
     let parsed = parse(br#"{"uri": "urn:x", "headline": "x", "pubstatus": "stat:mystery"}"#).unwrap();
     assert_eq!(parsed.items[0].status, WireStatus::Withheld);
-    assert!(parsed.skipped.iter().any(|s| s.contains("mystery")), "{:?}", parsed.skipped);
+    assert!(notes(&parsed).iter().any(|s| s.contains("mystery")), "{:?}", notes(&parsed));
 }
 
 // --- NewsML-G2 versions, kills and messages ------------------------------
@@ -317,14 +339,11 @@ fn newsml_g2_message_keeps_good_items_and_notes_the_rest() {
     assert_eq!(item.agency.as_deref(), Some("EXW"));
     assert_eq!(item.status, WireStatus::Withheld);
     assert_eq!(item.body.as_str(), "<p>Indian shares opened higher on Tuesday.</p>\n");
-    assert_eq!(
-        parsed.skipped,
-        [
-            "packageItem in the message ignored (only news items are read)",
-            "item 1: unknown element x:priority",
-            "item 2: no headline",
-        ]
-    );
+    assert_eq!(notes(&parsed), ["item 1: unknown element x:priority", "item 2: no headline"]);
+    assert_eq!(parsed.notes_at(NoteLevel::Skipped), ["item 2: no headline"]);
+    // The package is returned, not a story: it holds no references here.
+    assert_eq!(parsed.packages.len(), 1);
+    assert_eq!(parsed.packages[0].id, "urn:example:pkg:1");
 }
 
 // --- NITF -----------------------------------------------------------------
@@ -344,14 +363,14 @@ fn nitf_canceled_article() {
     assert_eq!(item.first_published_at, utc("2024-11-26T00:30:00Z"));
     assert_eq!(item.version_at, utc("2024-11-26T03:45:00Z"));
     assert_eq!(item.status, WireStatus::Canceled);
-    assert_eq!(item.subjects, ["disaster"]);
+    assert_eq!(labels(item), ["disaster"]);
     // Blocks unwrap, subheads become h2, media and &nbsp; are handled.
     assert_eq!(
         item.body.as_str(),
         "<p>The number of people killed when a footbridge collapsed&nbsp;in Kolkata rose to 12 on Tuesday.</p>\
          <h2>Search continues</h2><p>Divers were searching the river, officials said.</p>"
     );
-    assert_eq!(parsed.skipped, ["unknown element x-custom"]);
+    assert_eq!(notes(&parsed), ["unknown element x-custom"]);
 }
 
 #[test]
@@ -389,7 +408,7 @@ fn rss_feed_skips_the_item_without_a_title() {
     assert_eq!(monsoon.byline.as_deref(), Some("Weather Desk"));
     assert_eq!(monsoon.first_published_at, utc("2024-11-26T04:30:00Z"));
     assert_eq!(monsoon.version, None);
-    assert_eq!(monsoon.subjects, ["weather"]);
+    assert_eq!(labels(monsoon), ["weather"]);
     // content:encoded is the body; the description the standfirst.
     assert_eq!(
         monsoon.body.as_str(),
@@ -398,9 +417,9 @@ fn rss_feed_skips_the_item_without_a_title() {
     assert_eq!(monsoon.standfirst.as_deref(), Some("The monsoon has withdrawn fully, the weather office said."));
     // No guid: the link is the id; a plain description becomes the body.
     assert_eq!(cricket.agency_id, "https://wire.example.com/cricket-toss");
-    assert_eq!(cricket.body.as_str(), "<p>India won the toss and chose to bat.</p>");
+    assert_eq!(cricket.body.as_str(), "<p>India won the toss and chose to bat.</p>\n");
     assert_eq!(cricket.first_published_at, utc("2024-11-26T00:00:00Z"));
-    assert_eq!(parsed.skipped, ["item 1: unknown element x:score", "item 2: no headline"]);
+    assert_eq!(notes(&parsed), ["item 1: unknown element x:score", "item 2: no headline"]);
 }
 
 #[test]
@@ -415,12 +434,12 @@ fn atom_feed() {
     assert_eq!(budget.standfirst.as_deref(), Some("Parliament's budget session begins on Monday."));
     assert_eq!(budget.first_published_at, utc("2024-11-25T08:00:00Z"));
     assert_eq!(budget.version_at, utc("2024-11-26T09:00:00Z"));
-    assert_eq!(budget.subjects, ["Politics"]);
+    assert_eq!(labels(budget), ["Politics"]);
     assert_body_contains(budget, "<p>The budget session of Parliament begins on Monday and runs for four weeks.</p>");
     assert_eq!(rupee.agency_id, "tag:atom.example.com,2024:rupee");
     assert_eq!(rupee.body.as_str(), "<p>The rupee was steady in early trade.</p>");
     assert_eq!(rupee.first_published_at, None);
-    assert!(parsed.skipped.is_empty(), "{:?}", parsed.skipped);
+    assert!(notes(&parsed).is_empty(), "{:?}", notes(&parsed));
 }
 
 // --- hostile and broken input ----------------------------------------------
@@ -522,8 +541,167 @@ fn empty_and_unrecognisable_files() {
 fn feeds_with_no_usable_items() {
     assert_eq!(parse(b"<rss version=\"2.0\"><channel><title>W</title></channel></rss>"), Err(WireError::NoItems));
     let two_bad = br#"<feed xmlns="http://www.w3.org/2005/Atom"><title>W</title>
-        <entry><id>a</id></entry><entry><title>t</title></entry></feed>"#;
-    assert_eq!(parse(two_bad).unwrap_err().to_string(), "no usable items: item 1: no headline; item 2: no id");
+        <entry><id>a</id></entry><entry><id>b</id><title>  </title></entry></feed>"#;
+    assert_eq!(parse(two_bad).unwrap_err().to_string(), "no usable items: item 1: no headline; item 2: no headline");
+}
+
+// --- shapes agencies really send (issue 23) -----------------------------------
+
+#[test]
+fn ap_nitf_with_an_empty_doc_id_and_a_preformatted_take() {
+    let parsed = parsed("nitf_ap_no_id.xml");
+    let item = &parsed.items[0];
+    // No id: known by a hash of headline and issue date, which re-sends share.
+    assert_eq!(item.id_source, IdSource::HeadlineAndDate);
+    assert_eq!(item.agency_id, only("nitf_ap_no_id.xml").agency_id);
+    // (the importer says which id it used: see the HTTP tests)
+    // The agency from the id's registration source; the byline from the "By" line.
+    assert_eq!(item.agency.as_deref(), Some("AP"));
+    assert_eq!(item.byline.as_deref(), Some("By PRIYA SHARMA"));
+    // One <p> holding the whole take: paragraphs and a list, as a reader sees them.
+    assert_eq!(
+        item.body.as_str(),
+        "<p>MUMBAI, India (AP) — Heavy monsoon rains flooded low-lying suburbs of Mumbai on Tuesday, halting trains and closing schools.</p>\n\
+         <p>The weather office warned of more rain through Thursday.</p>\n\
+         <p>Officials said:</p>\n\
+         <ul>\n<li>local trains on the Harbour line were suspended</li>\n<li>schools in three districts will stay shut</li>\n</ul>\n\
+         <p>Residents waded through knee-deep water to reach higher ground.</p>\n"
+    );
+    assert_eq!(
+        item.body.first_paragraph().as_str(),
+        "<p>MUMBAI, India (AP) — Heavy monsoon rains flooded low-lying suburbs of Mumbai on Tuesday, halting trains and closing schools.</p>"
+    );
+    assert_eq!(item.urgency, Some(2));
+    assert_eq!(item.subjects, [Subject::new(Some("apcategory:i"), None).unwrap()]);
+    // The picture beside the file, with its caption and credit; none of it in the body.
+    assert_eq!(item.pictures.len(), 1);
+    let picture = &item.pictures[0];
+    assert_eq!(picture.source, PictureSource::Link("photo_16x12.png".into()));
+    assert_eq!((picture.width, picture.height), (Some(16), Some(12)));
+    assert_eq!(picture.caption.as_deref(), Some("Commuters wade through a flooded street in Mumbai on Tuesday."));
+    assert_eq!(picture.credit.as_deref(), Some("AP Photo/Rafiq Maqbool"));
+    assert_eq!(picture.alt.as_deref(), Some("A flooded street in Mumbai"));
+    assert!(!item.body.as_str().contains("Commuters"));
+}
+
+#[test]
+fn a_package_is_returned_with_its_references_not_as_a_story() {
+    let parsed = parsed("newsmlg2_reuters_package.xml");
+    assert!(parsed.items.is_empty());
+    let package = &parsed.packages[0];
+    assert_eq!(package.id, "tag:reuters.com,2024:newsml_PKG-RBI");
+    assert_eq!(package.headline.as_deref(), Some("RBI holds rates, cuts cash reserve ratio"));
+    assert_eq!(package.refs.len(), 5);
+    assert_eq!(package.refs[0], "tag:reuters.com,2024:newsml_L4N-RBI-RATES");
+}
+
+#[test]
+fn the_agency_is_the_credit_line_not_the_providers_domain() {
+    let v1 = only("newsmlg2_reuters_rates_v1.xml");
+    assert_eq!(v1.agency.as_deref(), Some("Reuters"));
+    assert_eq!(v1.byline.as_deref(), Some("Reporting by Swati Bhat"));
+    assert_eq!(v1.urgency, Some(1));
+    assert_eq!(v1.revision, None);
+    let codes: Vec<&str> = v1.subjects.iter().filter_map(|s| s.code.as_deref()).collect();
+    assert_eq!(codes, ["N2:CEN", "medtop:20000344", "RTRSMEMB:BUSINESS"]);
+    // A write-through says what it changed and brings a picture.
+    let v2 = only("newsmlg2_reuters_rates_v2.xml");
+    assert_eq!(v2.agency_id, v1.agency_id);
+    assert_eq!(v2.version, Some(2));
+    let revision = v2.revision.clone().unwrap();
+    assert!(!revision.correction);
+    assert_eq!(revision.display(), "Updates with comments from the governor, market reaction");
+    assert_eq!(v2.pictures[0].source, PictureSource::Link("photo_16x12.png".into()));
+    assert_eq!(v2.pictures[0].caption.as_deref(), Some("RBI headquarters in Mumbai"));
+    let v3 = only("newsmlg2_reuters_rates_v3_correction.xml");
+    assert!(v3.revision.unwrap().correction);
+}
+
+#[test]
+fn a_picture_item_goes_with_the_story_that_links_it() {
+    let parsed = parsed("newsmlg2_message_picture.xml");
+    assert_eq!(parsed.items.len(), 1, "the picture is not a story");
+    let item = &parsed.items[0];
+    assert_eq!(
+        item.body.as_str(),
+        "<p>Thousands of flamingos returned to Thane creek this week.</p>\n<p>Birdwatchers counted more than 40,000.</p>\n"
+    );
+    let picture = &item.pictures[0];
+    let PictureSource::Inline(bytes) = &picture.source else { panic!("{picture:?}") };
+    assert_eq!(bytes.as_slice(), fixture("photo_16x12.png").as_slice());
+    assert_eq!(picture.content_type.as_deref(), Some("image/png"));
+    assert_eq!(picture.caption.as_deref(), Some("Flamingos at Thane creek on Wednesday."));
+    assert_eq!(picture.alt.as_deref(), Some("Pink flamingos wading in shallow water"));
+    assert_eq!(picture.credit.as_deref(), Some("Example Wire/Anil Rao"));
+}
+
+#[test]
+fn ninjs_1_0_from_a_newsroom_system() {
+    let item = only("ninjs1_superdesk.json");
+    assert_eq!(item.agency_id, "urn:newsml:example.com.au:20241126:aap-budget");
+    assert_eq!(item.id_source, IdSource::Agency("guid"));
+    assert_eq!(item.agency.as_deref(), Some("AAP"), "ninjs `source`");
+    assert_eq!(item.byline.as_deref(), Some("Paul Osborne"));
+    assert_eq!(item.urgency, Some(2), "priority");
+    assert_eq!(item.revision.as_ref().unwrap().display(), "Updates with opposition response");
+    let codes: Vec<&str> = item.subjects.iter().filter_map(|s| s.code.as_deref()).collect();
+    assert_eq!(codes, ["subj:04018000", "apcategory:f"]);
+    // A <pre> in the classic layout: an indented line opens each paragraph.
+    assert_eq!(
+        item.body.as_str(),
+        "<p>CANBERRA, Nov 26 AAP - The treasurer has unveiled a surplus budget with tax cuts for middle-income earners.</p>\n<p>The opposition called it a pre-election sugar hit.</p>\n<p>Parliament sits again on Monday.</p>\n"
+    );
+    let picture = &item.pictures[0];
+    assert_eq!(picture.source, PictureSource::Link("https://images.example.com.au/budget-original.jpg".into()));
+    assert_eq!(picture.caption.as_deref(), Some("The treasurer delivers the budget in Canberra."));
+    assert_eq!(picture.credit.as_deref(), Some("AAP Image/Lukas Coch"));
+}
+
+#[test]
+fn embargoes_are_read_in_every_format() {
+    assert_eq!(only("ninjs3_embargoed.json").embargoed, utc("2099-01-01T00:00:00Z"));
+    let ninjs1 = br#"{"uri": "urn:e", "headline": "x", "body_text": "y", "embargoed": "2099-01-01T05:30:00+05:30"}"#;
+    assert_eq!(parse(ninjs1).unwrap().items[0].embargoed, utc("2099-01-01T00:00:00Z"));
+    let g2 = r#"<newsItem guid="urn:g" version="1"><itemMeta><embargoed>2099-01-01T00:00:00Z</embargoed></itemMeta>
+        <contentMeta><headline>x</headline></contentMeta></newsItem>"#;
+    assert_eq!(parse(g2.as_bytes()).unwrap().items[0].embargoed, utc("2099-01-01T00:00:00Z"));
+    let nitf = r#"<nitf><head><docdata><doc-id id-string="n"/><date.release norm="20990101T000000Z"/></docdata></head>
+        <body><body.head><hedline><hl1>x</hl1></hedline></body.head></body></nitf>"#;
+    assert_eq!(parse(nitf.as_bytes()).unwrap().items[0].embargoed, utc("2099-01-01T00:00:00Z"));
+}
+
+#[test]
+fn newsml_1_in_latin_1_with_an_nitf_text_and_a_photo() {
+    let parsed = parsed("newsml1_afp_latin1.xml");
+    assert_eq!(parsed.format, Format::NewsMl1);
+    let item = &parsed.items[0];
+    assert_eq!(item.agency_id, "urn:newsml:afp.com:20241126:TX-PAR-XYZ12", "without the revision");
+    assert_eq!(item.version, Some(1));
+    assert_eq!(item.headline, "Fête de la science : la comète revient à Paris");
+    assert_eq!(item.agency.as_deref(), Some("AFP"));
+    assert_eq!(item.byline.as_deref(), Some("Par Amélie Durand"));
+    assert_eq!(item.dateline.as_deref(), Some("Paris"));
+    assert_eq!(item.status, WireStatus::Usable);
+    assert_eq!(item.embargoed, utc("2024-11-26T11:00:00Z"));
+    assert_eq!(item.urgency, Some(3));
+    assert_body_contains(item, "<p>La comète Tchouri sera visible");
+    let codes: Vec<&str> = item.subjects.iter().filter_map(|s| s.code.as_deref()).collect();
+    assert_eq!(codes, ["subj:13000000", "subj:13004000"]);
+    assert_eq!(item.pictures.len(), 1, "one photo, several renditions: {:?}", item.pictures);
+    assert_eq!(item.pictures[0].source, PictureSource::Link("https://photos.example.fr/comete-hr.jpg".into()));
+    assert_eq!(item.pictures[0].credit.as_deref(), Some("AFP/Jean Martin"));
+}
+
+#[test]
+fn a_repeated_id_for_different_stories_is_not_trusted() {
+    let rss = br#"<rss version="2.0"><channel><title>Wire</title>
+        <item><title>One story</title><guid>https://wire.example/feed</guid><description>a</description></item>
+        <item><title>Another story</title><guid>https://wire.example/feed</guid><description>b</description></item>
+    </channel></rss>"#;
+    let parsed = parse(rss).unwrap();
+    assert_ne!(parsed.items[0].agency_id, parsed.items[1].agency_id);
+    assert_eq!(parsed.items[0].id_source, IdSource::Headline);
+    assert!(notes(&parsed)[0].contains("is repeated in the file"), "{:?}", notes(&parsed));
 }
 
 // --- detection ----------------------------------------------------------------

@@ -87,9 +87,10 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum WireCommand {
-    /// Import agency files — IPTC ninjs, NewsML-G2, NITF, RSS or Atom — from
-    /// files or folders. Prints one line per item: created, updated,
-    /// unchanged, skipped or rejected.
+    /// Import agency files — IPTC ninjs, NewsML-G2, NewsML 1.x, NITF, RSS or
+    /// Atom — from files or folders. Prints one line per item: created,
+    /// scheduled (embargoed), updated, unchanged, skipped or rejected;
+    /// grouped for a package; note for what was assumed.
     Import {
         #[command(flatten)]
         target: Target,
@@ -134,9 +135,12 @@ pub struct WireOptions {
     /// The agency's name, for files that do not give one.
     #[arg(long)]
     pub agency: Option<String>,
-    /// The site's public address, for the story URLs printed.
-    #[arg(long, env = "MASTHEAD_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
-    pub public_url: String,
+    /// The site's public address, for the story URLs printed [default: print paths].
+    #[arg(long, env = "MASTHEAD_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Also print a note for every field or element the parser left out.
+    #[arg(long, short)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -76,8 +76,8 @@ pub async fn run(command: Command) -> Result<()> {
 }
 
 fn wire_options(options: WireOptions) -> wire_import::Options {
-    let WireOptions { publish, section, agency, public_url } = options;
-    wire_import::Options { publish, section, agency, public_url }
+    let WireOptions { publish, section, agency, public_url, verbose } = options;
+    wire_import::Options { publish, section, agency, public_url, verbose }
 }
 
 /// Opens the database a [`Target`] names.

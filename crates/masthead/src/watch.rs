@@ -65,6 +65,7 @@ pub async fn run(store: &Store, options: Options, watch: &Watch) -> Result<()> {
             if fetch_feeds {
                 feeds_round(&importer, &client, &mut feeds).await?;
             }
+            importer.packages().await?;
             anyhow::Ok(())
         };
         match round.await {
@@ -157,7 +158,7 @@ async fn feeds_round(importer: &Importer<'_>, client: &reqwest::Client, memory: 
         };
         if memory.changed(&url, &bytes) {
             // A malformed feed is reported by the import, and tried again once it changes.
-            let _reported = importer.bytes(&url, &bytes, Some(&agency)).await?;
+            let _reported = importer.feed(&url, &bytes, &agency).await?;
         }
     }
     Ok(())

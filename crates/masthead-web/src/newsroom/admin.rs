@@ -7,7 +7,7 @@ use axum::response::Response;
 use masthead_domain::email::Email;
 use masthead_domain::role::RoleChangeRefused;
 use masthead_domain::{Role, Section, Slug};
-use masthead_store::AgencyRule;
+use masthead_store::{AgencyRouting, AgencyRule};
 use serde::Deserialize;
 
 use super::stories::section_choices;
@@ -36,6 +36,9 @@ fn message(code: Option<&str>) -> Option<String> {
         "bad-role" => "Choose one of the roles.",
         "last-admin" => "That is the last admin: make another account admin first.",
         "bad-section" => "A section needs a slug of lower-case letters, digits and hyphens, and a name.",
+        "bad-routes" => {
+            "A routing line could not be read: write codes (subj:04*, medtop:20000344, \"a name\"), then ->, then an existing section and/or tags: a, b. The urgency is a number from 0 (never breaking) to 9."
+        }
         "bad-agency" => {
             "An agency rule needs the agency's name, one of the sections, and an http:// feed URL or none (feeds are fetched over plain HTTP)."
         }
@@ -172,17 +175,23 @@ pub(crate) async fn agencies_page(
     axum::extract::Query(query): axum::extract::Query<DoneQuery>,
 ) -> Result<Response, PageError> {
     let rules = state.store.agency_rules().await?;
+    let mut routing = state.store.agency_routing().await?;
     let page = AgenciesPage {
         layout: views::layout(&state, "Agencies"),
         nav: Nav::new(admin.account()),
         csrf: csrf::token(&state, &visitor),
         rows: rules
             .into_iter()
-            .map(|r| AgencyRow {
-                sections: section_choices(&state, &r.section),
-                agency: r.agency,
-                publish: r.publish,
-                feed_url: r.feed_url.unwrap_or_default(),
+            .map(|r| {
+                let routing = routing.remove(&r.agency).unwrap_or_default();
+                AgencyRow {
+                    sections: section_choices(&state, &r.section),
+                    agency: r.agency,
+                    publish: r.publish,
+                    feed_url: r.feed_url.unwrap_or_default(),
+                    routes: routing.routes,
+                    breaking_urgency: routing.breaking_urgency,
+                }
             })
             .collect(),
         sections: section_choices(&state, ""),
@@ -202,6 +211,26 @@ pub(crate) struct AgencyForm {
     section: String,
     #[serde(default)]
     feed_url: String,
+    /// Routing lines (see `masthead_wire::Routes`).
+    #[serde(default)]
+    routes: String,
+    /// The urgency at or under which copy is breaking (0 never); empty keeps the default.
+    #[serde(default)]
+    breaking_urgency: String,
+}
+
+/// The routing an agency form asks for, checked: lines that read, sections
+/// that exist, an urgency from 0 to 9. `None` when any of it is wrong.
+fn routing_of(state: &AppState, form: &AgencyForm) -> Option<AgencyRouting> {
+    let routes = masthead_wire::Routes::parse(&form.routes).ok()?;
+    if routes.sections().any(|s| state.section(s).is_none()) {
+        return None;
+    }
+    let breaking_urgency = match form.breaking_urgency.trim() {
+        "" => masthead_store::DEFAULT_BREAKING_URGENCY,
+        n => n.parse().ok().filter(|u| *u <= 9)?,
+    };
+    Some(AgencyRouting { routes: routes.to_text(), breaking_urgency })
 }
 
 /// `POST /newsroom/agencies`: creates or replaces an agency's rule.
@@ -225,6 +254,9 @@ pub(crate) async fn save_agency(
     else {
         return Ok(see_other("/newsroom/agencies?error=bad-agency"));
     };
+    let Some(routing) = routing_of(&state, &form) else {
+        return Ok(see_other("/newsroom/agencies?error=bad-routes"));
+    };
     let rule = AgencyRule {
         agency,
         publish,
@@ -232,6 +264,7 @@ pub(crate) async fn save_agency(
         feed_url: (!feed_url.is_empty()).then(|| feed_url.to_owned()),
     };
     state.store.put_agency_rule(&rule, state.clock.now()).await?;
+    state.store.put_agency_routing(&rule.agency, &routing).await?;
     Ok(see_other("/newsroom/agencies?done=agency"))
 }
 

@@ -195,6 +195,10 @@ pub(super) struct AgencyRow {
     pub publish: bool,
     pub feed_url: String,
     pub sections: Vec<Choice>,
+    /// Routing lines: codes -> section and tags.
+    pub routes: String,
+    /// The urgency at or under which its copy is breaking (0 never).
+    pub breaking_urgency: u8,
 }
 
 #[derive(Template)]

@@ -4,8 +4,11 @@
 //!
 //! Feeds are read anonymously, so they carry each story's free part only —
 //! headline, standfirst, byline and link — never its body: a feed reader
-//! must not be a way round the meter.
+//! must not be a way round the meter. A story's lead picture goes with it
+//! (an RSS `<enclosure>`, an Atom `rel="enclosure"` link): the paywall
+//! withholds text, not pictures.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use axum::extract::{Path, State};
@@ -14,6 +17,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use masthead_domain::html::escape;
 use masthead_domain::{ArticleSummary, Page};
+use masthead_store::{ImageVariant, StoredImage};
 
 use crate::SharedState;
 use crate::http::error::PageError;
@@ -36,11 +40,22 @@ fn xml_response(content_type: &'static str, body: String) -> Response {
     ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=60")], body).into_response()
 }
 
+/// A feed's stories, with the lead picture of those that have one.
+struct FeedStories {
+    stories: Vec<ArticleSummary>,
+    pictures: HashMap<i64, StoredImage>,
+}
+
+impl FeedStories {
+    /// The JPEG a feed carries for a story: about a column wide (800 px), or the widest smaller.
+    fn enclosure(&self, id: i64) -> Option<&ImageVariant> {
+        let mut jpegs = self.pictures.get(&id)?.variants.iter().filter(|v| v.format == "jpeg");
+        jpegs.clone().find(|v| v.width >= 800).or_else(|| jpegs.next_back())
+    }
+}
+
 /// The stories and titles of a feed: the whole site, or one section.
-async fn feed_stories(
-    state: &SharedState,
-    section: Option<&str>,
-) -> Result<(Vec<ArticleSummary>, String, String), PageError> {
+async fn feed_stories(state: &SharedState, section: Option<&str>) -> Result<(FeedStories, String, String), PageError> {
     let (title, path) = match section {
         None => (state.publisher_name.clone(), String::new()),
         Some(slug) => {
@@ -49,10 +64,12 @@ async fn feed_stories(
         }
     };
     let (stories, _) = state.store.latest(section, Page::new(None, FEED_SIZE)).await?;
-    Ok((stories, title, path))
+    let pictures = state.store.lead_images(&stories.iter().map(|s| s.id).collect::<Vec<_>>()).await?;
+    Ok((FeedStories { stories, pictures }, title, path))
 }
 
-fn rss(state: &SharedState, stories: &[ArticleSummary], title: &str, path: &str, now: DateTime<Utc>) -> String {
+fn rss(state: &SharedState, feed: &FeedStories, title: &str, path: &str, now: DateTime<Utc>) -> String {
+    let stories = &feed.stories;
     let base = &state.public_url;
     let mut out = String::with_capacity(512 + stories.len() * 512);
     let _ = write!(
@@ -73,19 +90,29 @@ fn rss(state: &SharedState, stories: &[ArticleSummary], title: &str, path: &str,
             out,
             "<item>\n<title>{}</title>\n<link>{url}</link>\n<guid isPermaLink=\"true\">{url}</guid>\n\
              <description>{}</description>\n<dc:creator>{}</dc:creator>\n<category>{}</category>\n\
-             <pubDate>{}</pubDate>\n</item>\n",
+             <pubDate>{}</pubDate>\n",
             xml(&story.headline),
             xml(&story.standfirst),
             xml(story.credit.name()),
             xml(&story.section),
             story.first_published_at.to_rfc2822(),
         );
+        if let Some(picture) = feed.enclosure(story.id) {
+            let _ = writeln!(
+                out,
+                "<enclosure url=\"{base}{}\" length=\"{}\" type=\"image/jpeg\"/>",
+                crate::media::url(picture),
+                picture.size
+            );
+        }
+        out.push_str("</item>\n");
     }
     out.push_str("</channel>\n</rss>\n");
     out
 }
 
-fn atom(state: &SharedState, stories: &[ArticleSummary], title: &str, path: &str, now: DateTime<Utc>) -> String {
+fn atom(state: &SharedState, feed: &FeedStories, title: &str, path: &str, now: DateTime<Utc>) -> String {
+    let stories = &feed.stories;
     let base = &state.public_url;
     let updated = stories.iter().map(|s| s.updated_at).max().unwrap_or(now);
     let mut out = String::with_capacity(512 + stories.len() * 512);
@@ -104,7 +131,7 @@ fn atom(state: &SharedState, stories: &[ArticleSummary], title: &str, path: &str
             out,
             "<entry>\n<title>{}</title>\n<id>{url}</id>\n<link rel=\"alternate\" type=\"text/html\" href=\"{url}\"/>\n\
              <published>{}</published>\n<updated>{}</updated>\n<author><name>{}</name></author>\n\
-             <category term=\"{}\"/>\n<summary>{}</summary>\n</entry>\n",
+             <category term=\"{}\"/>\n<summary>{}</summary>\n",
             xml(&story.headline),
             story.first_published_at.to_rfc3339(),
             story.updated_at.to_rfc3339(),
@@ -112,6 +139,15 @@ fn atom(state: &SharedState, stories: &[ArticleSummary], title: &str, path: &str
             xml(&story.section),
             xml(&story.standfirst),
         );
+        if let Some(picture) = feed.enclosure(story.id) {
+            let _ = writeln!(
+                out,
+                "<link rel=\"enclosure\" type=\"image/jpeg\" length=\"{}\" href=\"{base}{}\"/>",
+                picture.size,
+                crate::media::url(picture)
+            );
+        }
+        out.push_str("</entry>\n");
     }
     out.push_str("</feed>\n");
     out

@@ -8,12 +8,11 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use masthead_domain::access::Access;
-use masthead_domain::{Page, StoryPath};
+use masthead_domain::{ArticleSummary, Page, StoryPath};
 use serde::Deserialize;
 
 use super::reading::{Intent, open_story};
-use super::views::{Desk, HomePage, Paywall, SectionPage, StoryPage, StorySite};
-use crate::SharedState;
+use super::views::{Desk, Figure, HomePage, Paywall, SectionPage, StoryExtras, StoryPage, StorySite};
 use crate::billing::ads;
 use crate::billing::views::AdSlot;
 use crate::http::error::PageError;
@@ -24,11 +23,16 @@ use crate::http::visitor::Visitor;
 use crate::read_model::card::Card;
 use crate::read_model::content::PageKey;
 use crate::read_model::skeleton::{Skeleton, hole};
+use crate::{AppState, SharedState};
 
 /// Stories per section page.
 const SECTION_PAGE_SIZE: u32 = 20;
 /// Stories per section on the home page.
 const HOME_DESK_SIZE: u32 = 5;
+/// How long wire copy flagged breaking leads the home page's "Breaking" strip.
+const BREAKING_FOR: chrono::Duration = chrono::Duration::hours(6);
+/// Stories in the "Breaking" strip, newest first.
+const BREAKING_SIZE: u32 = 3;
 /// Stories under "More From This Section".
 const MORE_FROM_SECTION: u32 = 5;
 
@@ -52,10 +56,15 @@ pub(crate) async fn home(State(state): State<SharedState>) -> Result<Response, P
         .iter()
         .map(|(section, listing)| Desk { section, cards: listing.cards_except(lead_id).collect() })
         .collect();
+    // Kept with the page, which is built again on the next change anywhere.
+    let breaking_ids = state.store.breaking_story_ids(state.clock.now() - BREAKING_FOR, BREAKING_SIZE).await?;
+    let breaking: Vec<ArticleSummary> =
+        state.store.published_articles(&breaking_ids).await?.into_iter().map(|a| a.summary).collect();
     let page = HomePage {
         layout: Layout::new(&state, String::new(), format!("The latest news from {}", state.publisher_name), None),
         lead: lead.map(|story| Card::new(story, zone)),
         desks,
+        breaking: Card::many(&breaking, zone),
     };
     // The same for everyone: kept whole until the content changes.
     Ok(match Skeleton::render(&page, 0) {
@@ -118,6 +127,30 @@ pub(crate) async fn section(
     })
 }
 
+/// A story's lead picture, wire notes and related stories (read when its
+/// page is built, then kept with the page).
+async fn story_extras(state: &AppState, id: i64) -> Result<StoryExtras, PageError> {
+    let lead = state.store.article_images(id).await?.first().and_then(Figure::of);
+    let (reporter, update_note) = state.store.wire_notes(id).await?;
+    let agency = state.store.published_article(id).await?.and_then(|a| a.summary.credit.agency().map(str::to_owned));
+    // "The Associated Press" beside "AP Moscow" says nothing new.
+    let reporter = reporter.filter(|r| agency.as_deref().is_none_or(|agency| !names_the_agency(r, agency)));
+    let related_ids = state.store.related_story_ids(id).await?;
+    let related: Vec<ArticleSummary> =
+        state.store.published_articles(&related_ids).await?.into_iter().map(|a| a.summary).collect();
+    Ok(StoryExtras { lead, reporter, update_note, related: Card::many(&related, &state.zone) })
+}
+
+/// Whether a byline only names the agency: its name, or its initials
+/// ("The Associated Press" for "AP"), with or without "By".
+fn names_the_agency(byline: &str, agency: &str) -> bool {
+    let lower = byline.to_lowercase();
+    let words: Vec<&str> = lower.split_whitespace().filter(|w| !matches!(*w, "by" | "the" | "by:")).collect();
+    let agency = agency.to_lowercase();
+    let initials: String = words.iter().filter_map(|w| w.chars().next()).collect();
+    words.join(" ") == agency || initials == agency.replace(['.', ' '], "")
+}
+
 #[tracing::instrument(skip_all, fields(path = %story))]
 pub(crate) async fn story(
     State(state): State<SharedState>,
@@ -144,7 +177,8 @@ pub(crate) async fn story(
             let others = content.latest(Some(&section.slug), Page::new(None, MORE_FROM_SECTION + 1)).await?;
             let more = others.cards_except(Some(summary.id)).take(MORE_FROM_SECTION as usize).collect();
             let site = StorySite::of(&state);
-            match StoryPage::skeleton(&site, section, article, &story.free_part, access.is_readable(), more) {
+            let extras = story_extras(&state, summary.id).await?;
+            match StoryPage::skeleton(&site, section, article, &story.free_part, access.is_readable(), more, &extras) {
                 Ok(page) => content.keep_page(key, page),
                 Err(error) => return Ok(views::template_failed(error)),
             }

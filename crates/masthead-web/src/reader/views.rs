@@ -30,6 +30,8 @@ pub(crate) struct HomePage<'a> {
     pub layout: Layout<'a>,
     pub lead: Option<Card>,
     pub desks: Vec<Desk<'a>>,
+    /// Wire copy the agency flagged urgent, newest first.
+    pub breaking: Vec<Card>,
 }
 
 #[derive(Template)]
@@ -66,6 +68,71 @@ pub(crate) struct StoryPage<'a> {
     pub published_iso: String,
     pub json_ld: String,
     pub more: Vec<&'a Card>,
+    /// The lead picture, shown to every reader (the paywall withholds text only).
+    pub lead: Option<&'a Figure>,
+    /// Wire copy's reporter ("By Jim Heintz"), beside the agency's credit.
+    pub reporter: Option<&'a str>,
+    /// The agency's note of the last change ("Updates with …").
+    pub update_note: Option<&'a str>,
+    /// Stories a wire package groups with this one.
+    pub related: Vec<&'a Card>,
+}
+
+/// What a story page shows beyond the story itself: its lead picture, wire
+/// copy's reporter and update note, and the stories related to it.
+#[derive(Default)]
+pub(crate) struct StoryExtras {
+    pub lead: Option<Figure>,
+    pub reporter: Option<String>,
+    pub update_note: Option<String>,
+    pub related: Vec<Card>,
+}
+
+/// How wide the lead picture is drawn: the column's width, or the screen's on phones.
+const LEAD_SIZES: &str = "(max-width: 760px) 100vw, 760px";
+
+/// A picture as the page draws it: a WebP `srcset`, a JPEG fallback, the
+/// size (so the page keeps its place: no layout shift), caption and credit.
+pub(crate) struct Figure {
+    pub webp_srcset: String,
+    pub jpeg_srcset: String,
+    pub src: String,
+    pub sizes: &'static str,
+    pub width: i64,
+    pub height: i64,
+    pub alt: String,
+    pub caption: Option<String>,
+    pub credit: Option<String>,
+}
+
+impl Figure {
+    /// The figure of a stored image; `None` when it has no JPEG to fall back on.
+    pub fn of(image: &masthead_store::StoredImage) -> Option<Self> {
+        let srcset = |format: &str| {
+            image
+                .variants
+                .iter()
+                .filter(|v| v.format == format)
+                .map(|v| format!("{} {}w", crate::media::url(v), v.width))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let jpegs: Vec<&masthead_store::ImageVariant> = image.variants.iter().filter(|v| v.format == "jpeg").collect();
+        // The fallback `src`: about a column's width, for browsers without srcset.
+        let fallback = jpegs.iter().find(|v| v.width >= 800).or(jpegs.last())?;
+        let widest = jpegs.last()?;
+        Some(Self {
+            webp_srcset: srcset("webp"),
+            jpeg_srcset: srcset("jpeg"),
+            src: crate::media::url(fallback),
+            sizes: LEAD_SIZES,
+            width: widest.width,
+            height: widest.height,
+            alt: image.alt.clone().or_else(|| image.caption.clone()).unwrap_or_default(),
+            caption: image.caption.clone(),
+            credit: image.credit.clone(),
+        })
+    }
 }
 
 impl<'a> StoryPage<'a> {
@@ -78,6 +145,7 @@ impl<'a> StoryPage<'a> {
         free_part: &'a SafeHtml,
         readable: bool,
         more: Vec<&'a Card>,
+        extras: &'a StoryExtras,
     ) -> Result<Skeleton, askama::Error> {
         let zone = site.zone;
         let story = &article.summary;
@@ -103,6 +171,10 @@ impl<'a> StoryPage<'a> {
             json_ld: news_article_json_ld(site, story, readable),
             body_html: if readable { article.body.as_str() } else { free_part.as_str() },
             more,
+            lead: extras.lead.as_ref(),
+            reporter: extras.reporter.as_deref(),
+            update_note: extras.update_note.as_deref(),
+            related: extras.related.iter().collect(),
         };
         Skeleton::render(&page, 3)
     }
@@ -165,7 +237,9 @@ pub fn render_story_page(
     let more = Card::many(more, zone);
     // Only readable pages come here: the withheld page's free part is not shown.
     let unused_free_part = SafeHtml::default();
-    let skeleton = StoryPage::skeleton(&site, section, article, &unused_free_part, true, more.iter().collect()).ok()?;
+    let extras = StoryExtras::default();
+    let skeleton =
+        StoryPage::skeleton(&site, section, article, &unused_free_part, true, more.iter().collect(), &extras).ok()?;
     let fills = StoryPage::fills(access, None, None).ok()?;
     String::from_utf8(skeleton.bytes(&fills.each_ref().map(String::as_str)).into()).ok()
 }

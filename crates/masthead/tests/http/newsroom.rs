@@ -541,6 +541,34 @@ async fn admins_manage_roles_but_not_the_last_admin(backend: Backend) {
         .await;
     assert_eq!(response.headers()["location"], "/newsroom/agencies?error=bad-agency");
     assert!(app.store.agency_rule("AP").await.unwrap().is_none());
+    // Routing lines and the breaking urgency: kept as written when they read,
+    // refused (and nothing changed) when a line does not or names no section.
+    let routes = "N2:CEN medtop:20000344 -> markets, tags: central banks\nsubj:04* -> economy";
+    let fields = |routes: &'static str, urgency: &'static str| {
+        [
+            ("agency", "PTI"),
+            ("mode", "publish"),
+            ("section", "economy"),
+            ("routes", routes),
+            ("breaking_urgency", urgency),
+        ]
+    };
+    let response = admin.submit("/newsroom/agencies", "/newsroom/agencies", &fields(routes, "1")).await;
+    assert_eq!(response.headers()["location"], "/newsroom/agencies?done=agency");
+    let routing = app.store.agency_routing().await.unwrap().remove("PTI").unwrap();
+    assert_eq!(routing.routes, format!("{routes}\n"));
+    assert_eq!(routing.breaking_urgency, 1);
+    assert!(
+        admin
+            .page("/newsroom/agencies", 200)
+            .await
+            .contains("N2:CEN medtop:20000344 -&#62; markets, tags: central banks")
+    );
+    for (bad, urgency) in [("N2:CEN markets", "1"), ("N2:CEN -> sport-desk", "1"), (routes, "12")] {
+        let response = admin.submit("/newsroom/agencies", "/newsroom/agencies", &fields(bad, urgency)).await;
+        assert_eq!(response.headers()["location"], "/newsroom/agencies?error=bad-routes", "{bad} {urgency}");
+    }
+    assert_eq!(app.store.agency_routing().await.unwrap()["PTI"].routes, format!("{routes}\n"), "unchanged");
 }
 
 async fn list_filters_narrow_the_stories(backend: Backend) {
