@@ -10,6 +10,7 @@
 //! transactions whose first statement writes, so two requests racing over one
 //! token or one account's devices cannot both win.
 
+use crate::BeginWrite;
 use chrono::{DateTime, Utc};
 use masthead_domain::Role;
 use masthead_domain::email::Email;
@@ -221,7 +222,7 @@ impl Store {
             Pool::Postgres(_) => "SELECT id FROM readers WHERE role = 'admin' OR id = $1 ORDER BY id FOR UPDATE",
         };
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(lock).bind(reader_id).execute(&mut *tx).await?;
             let current: Option<(String,)> = sqlx::query_as("SELECT role FROM readers WHERE id = $1")
                 .bind(reader_id)
@@ -265,7 +266,7 @@ impl Store {
     #[tracing::instrument(skip(self, password_hash))]
     pub async fn change_password(&self, reader_id: i64, password_hash: &str, at: DateTime<Utc>) -> Result<()> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(
                 "UPDATE readers SET password_hash = $2, verified_at = COALESCE(verified_at, $3) WHERE id = $1",
             )
@@ -353,7 +354,7 @@ impl Store {
     pub async fn open_session(&self, session: &NewSession<'_>, at: DateTime<Utc>, limit: u32) -> Result<i64> {
         let now = at.timestamp();
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             // A write first: two logins to one account take turns from here.
             sqlx::query("UPDATE readers SET id = id WHERE id = $1")
                 .bind(session.reader_id)

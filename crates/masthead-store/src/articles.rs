@@ -1,5 +1,6 @@
 //! Sections and stories: writing them, and the reads the reader site makes.
 
+use crate::BeginWrite;
 use chrono::{DateTime, Utc};
 use masthead_domain::{Article, ArticleStatus, ArticleSummary, Credit, NewArticle, Page, SafeHtml, Section, Slug};
 use sqlx::QueryBuilder;
@@ -180,7 +181,7 @@ impl Store {
     /// the same transaction.
     pub async fn insert_article(&self, article: &NewArticle) -> Result<i64> {
         let id = on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let insert = sqlx::query_as(concat!(
                 "INSERT INTO articles (",
                 content_columns!(),
@@ -206,7 +207,7 @@ impl Store {
     /// whether the story exists.
     pub async fn update_article(&self, id: i64, article: &NewArticle) -> Result<bool> {
         let updated = on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             // The SET list follows content_columns!().
             let update = sqlx::query(
                 "UPDATE articles SET slug = $2, section = $3, headline = $4, standfirst = $5, body_html = $6,
@@ -234,7 +235,7 @@ impl Store {
     /// the story exists.
     pub async fn set_article_status(&self, id: i64, status: ArticleStatus, at: DateTime<Utc>) -> Result<bool> {
         let updated = on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let updated = sqlx::query("UPDATE articles SET status = $2, updated_at = $3 WHERE id = $1")
                 .bind(id)
                 .bind(status.as_str())
@@ -256,7 +257,7 @@ impl Store {
     /// index in the same transaction.
     pub async fn insert_articles(&self, articles: &[NewArticle]) -> Result<()> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             for chunk in articles.chunks(INSERT_BATCH) {
                 let mut insert = QueryBuilder::new(concat!(
                     "INSERT INTO articles (",

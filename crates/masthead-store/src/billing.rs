@@ -8,6 +8,7 @@
 //! attempts and reminder notices are claimed by inserting a row, so two job
 //! runners never charge or mail twice.
 
+use crate::BeginWrite;
 use chrono::{DateTime, Duration, Months, Utc};
 use masthead_domain::PublisherZone;
 use masthead_domain::subscription::{self, Entry, Event, State};
@@ -127,7 +128,7 @@ impl Store {
         at: DateTime<Utc>,
     ) -> Result<i64> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO subscriptions (reader_id, plan_id, provider, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
             )
@@ -254,7 +255,7 @@ impl Store {
         issuer: Issuer<'_>,
     ) -> Result<Option<Invoice>> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let inserted = sqlx::query(
                 "INSERT INTO payments (provider, payment_id, subscription_id, amount, currency, paid_at)
                  VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",

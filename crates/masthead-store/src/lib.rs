@@ -80,6 +80,30 @@ enum Pool {
     Postgres(PgPool),
 }
 
+/// Begins a transaction that will write. On SQLite it takes the write lock
+/// at once (`BEGIN IMMEDIATE`): a deferred transaction that read first cannot
+/// upgrade once another connection has committed, and fails with "database
+/// is locked" without waiting out the busy timeout. Every transaction in the
+/// store writes, so every one begins here.
+pub(crate) trait BeginWrite {
+    type Db: sqlx::Database;
+    fn begin_write(&self) -> impl Future<Output = sqlx::Result<sqlx::Transaction<'static, Self::Db>>> + Send;
+}
+
+impl BeginWrite for SqlitePool {
+    type Db = sqlx::Sqlite;
+    fn begin_write(&self) -> impl Future<Output = sqlx::Result<sqlx::Transaction<'static, sqlx::Sqlite>>> + Send {
+        self.begin_with("BEGIN IMMEDIATE")
+    }
+}
+
+impl BeginWrite for PgPool {
+    type Db = sqlx::Postgres;
+    fn begin_write(&self) -> impl Future<Output = sqlx::Result<sqlx::Transaction<'static, sqlx::Postgres>>> + Send {
+        self.begin()
+    }
+}
+
 /// Runs the same expression against whichever pool the store holds. The
 /// expression is compiled once per engine, with that engine's native types.
 macro_rules! on_pool {

@@ -6,6 +6,7 @@
 //! that is not a variant of an image — an original, an e-paper edition —
 //! is never reachable through the media route.
 
+use crate::BeginWrite;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -98,7 +99,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn insert_image(&self, image: &NewImage<'_>, at: DateTime<Utc>) -> Result<i64> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO images (original_sha256, content_type, width, height, caption, credit, alt, source, created_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
@@ -205,7 +206,7 @@ impl Store {
     #[tracing::instrument(skip(self))]
     pub async fn set_article_images(&self, article_id: i64, image_ids: &[i64]) -> Result<()> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query("DELETE FROM article_images WHERE article_id = $1").bind(article_id).execute(&mut *tx).await?;
             for (position, image_id) in image_ids.iter().enumerate() {
                 sqlx::query("INSERT INTO article_images (article_id, position, image_id) VALUES ($1, $2, $3)")

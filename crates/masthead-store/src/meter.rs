@@ -9,6 +9,7 @@
 //! ([`SqliteMeter`]), on the calling thread, with statements prepared once:
 //! a batch then costs no round trips to the driver's thread.
 
+use crate::BeginWrite;
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -169,7 +170,7 @@ impl Store {
         let mut months: Vec<(&str, i64)> = reads.iter().map(|read| (read.meter.as_str(), read.month)).collect();
         months.sort_unstable();
         months.dedup();
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_write().await?;
         // A write first: it locks each month's counter row, so a competing
         // batch or merge for the same meters waits for this one.
         let month_rows = QueryBuilder::new("INSERT INTO meter_months (meter, month, used) ")
@@ -233,7 +234,7 @@ impl Store {
     #[tracing::instrument(skip(self))]
     pub async fn merge_meter(&self, from: &str, into: &str, month: i64) -> Result<()> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query("INSERT INTO meter_months (meter, month, used) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING")
                 .bind(into)
                 .bind(month)

@@ -8,6 +8,7 @@
 //! `status = 'published'`) keeps it hidden until its time without knowing
 //! about schedules at all.
 
+use crate::BeginWrite;
 use chrono::{DateTime, Utc};
 use masthead_domain::{ArticleStatus, Credit, Page, Role, Slug};
 use sqlx::QueryBuilder;
@@ -464,7 +465,7 @@ impl Store {
         let first_published = scheduled.unwrap_or(at.timestamp());
         let action = action_word(transition, ArticleStatus::Draft, true);
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let insert = sqlx::query_as(concat!(
                 "INSERT INTO articles (",
                 content_columns!(),
@@ -504,7 +505,7 @@ impl Store {
         action_override: Option<&str>,
     ) -> Result<Option<i64>> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let held: Option<(String, Option<String>)> =
                 sqlx::query_as("SELECT status, wire_id FROM articles WHERE id = $1")
                     .bind(id)
@@ -550,7 +551,7 @@ impl Store {
     /// the story exists.
     pub async fn unpublish_desk_story(&self, id: i64, at: DateTime<Utc>) -> Result<bool> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let done = sqlx::query(
                 "UPDATE articles SET status = CASE WHEN status = 'draft' THEN 'draft' ELSE 'unpublished' END,
                      scheduled_at = NULL, updated_at = $2 WHERE id = $1",
@@ -574,7 +575,7 @@ impl Store {
     #[tracing::instrument(skip(self))]
     pub async fn publish_due(&self, now: DateTime<Utc>) -> Result<Vec<i64>> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let due: Vec<(i64,)> = sqlx::query_as(
                 "SELECT id FROM articles WHERE scheduled_at IS NOT NULL AND scheduled_at <= $1 ORDER BY id",
             )

@@ -4,6 +4,7 @@
 //! A block holds at most one code (a unique key), and a code is taken only
 //! while nobody holds it, so two job runners never hand out one code twice.
 
+use crate::BeginWrite;
 use chrono::{DateTime, Utc};
 
 use crate::{Result, Store, StoreError, on_pool};
@@ -33,7 +34,7 @@ impl Store {
     /// counted and ignored.
     pub async fn import_partner_codes(&self, codes: &[String], at: DateTime<Utc>) -> Result<CodeImport> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let mut added = 0;
             for code in codes {
                 added += sqlx::query(

@@ -3,6 +3,7 @@
 //! Inactive plans stay in the table so existing subscriptions keep renewing
 //! on them.
 
+use crate::BeginWrite;
 use masthead_domain::Paise;
 use masthead_domain::access::Benefit;
 use masthead_domain::plan::{Plan, PlanDraft};
@@ -91,7 +92,7 @@ impl Store {
     /// Adds a plan at the end of the catalogue; its id.
     pub async fn create_plan(&self, draft: &PlanDraft) -> Result<i64> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let (next_id, position): (i64, i64) =
                 sqlx::query_as("SELECT COALESCE(MAX(id), 0) + 1, COALESCE(MAX(position), 0) + 1 FROM plans")
                     .fetch_one(&mut *tx)

@@ -16,6 +16,7 @@
 //! window are at least that old. The window is therefore honoured to within
 //! the interval between trims.
 
+use crate::BeginWrite;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::{Result, Store, on_pool};
@@ -88,7 +89,7 @@ impl Store {
         let head = self.search_log_head().await?;
         let aged_before = (at - retention).timestamp();
         let through = on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             if head > 0 {
                 sqlx::query("INSERT INTO search_log_marks (seq, marked_at) VALUES ($1, $2) ON CONFLICT (seq) DO NOTHING")
                     .bind(head)

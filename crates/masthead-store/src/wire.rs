@@ -4,6 +4,7 @@
 //! embargo holds it back until its time; the routing's tags, the breaking
 //! flag and the packages that group an agency's items.
 
+use crate::BeginWrite;
 use chrono::{DateTime, Utc};
 use masthead_domain::{ArticleStatus, NewArticle};
 
@@ -126,7 +127,7 @@ impl Store {
             DateTime::from_timestamp(at.timestamp() + up, 0).unwrap_or(at)
         });
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let held: Option<Held> = sqlx::query_as(
                 "SELECT id, wire_version, wire_version_at, headline, body_html, status
                  FROM articles WHERE agency = $1 AND wire_id = $2",
@@ -278,7 +279,7 @@ impl Store {
     /// are stories already.
     pub async fn put_wire_package(&self, package_id: &str, refs: &[String]) -> Result<usize> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query("DELETE FROM wire_packages WHERE package_id = $1").bind(package_id).execute(&mut *tx).await?;
             let mut stored = 0;
             for (position, member) in refs.iter().enumerate() {
