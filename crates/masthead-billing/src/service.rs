@@ -4,7 +4,12 @@
 //! checked first (nothing stored when it fails), the event is stored before
 //! it is processed, and processing is idempotent (one payment per provider
 //! payment id, with its invoice; one partner code per block), so retries,
-//! parallel deliveries and reordering all converge.
+//! parallel deliveries and reordering all converge. A payment that is not
+//! the price due is stored but not applied: it waits for an admin's review
+//! (`masthead_store::Store::payments_for_review`).
+//!
+//! The sandbox is here only when [`PaymentConfig::sandbox`] says so; without
+//! it its webhook is not listening and nothing of it is stored.
 
 use std::sync::Arc;
 
@@ -15,7 +20,7 @@ use masthead_domain::subscription::{self, Event, State};
 use masthead_domain::{Clock, Paise, PublisherZone};
 use masthead_mail::Mailer;
 use masthead_mail::emails::{Email, PartnerCodeGranted, PartnerPoolLow};
-use masthead_store::{Issuer, PaymentIn, Store, StoreError, SubscriptionRecord};
+use masthead_store::{Issuer, PaymentIn, Recorded, Store, StoreError, SubscriptionRecord};
 use thiserror::Error;
 
 use crate::config::PaymentConfig;
@@ -47,6 +52,8 @@ pub enum BillingError {
 pub enum Received {
     /// Checked, stored and acted on.
     Processed,
+    /// A payment that is not the price due: stored, not applied, held for an admin.
+    Held,
     /// Seen and processed before: acknowledged, nothing done.
     Duplicate,
 }
@@ -56,6 +63,7 @@ impl Received {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Processed => "processed",
+            Self::Held => "held for review",
             Self::Duplicate => "duplicate",
         }
     }
@@ -80,6 +88,11 @@ pub struct Setup {
     pub config: PaymentConfig,
 }
 
+/// Why the sandbox's routes answer 404 where it is off.
+fn sandbox_off() -> BillingError {
+    BillingError::NotListening("the sandbox payment provider is off here".to_owned())
+}
+
 /// A configured provider, or none (logged) when its HTTP client cannot be made.
 fn offered<P: Provider>(provider: Result<P, ProviderError>) -> Option<P> {
     provider.inspect_err(|error| tracing::error!(%error, "payment provider not offered")).ok()
@@ -95,21 +108,28 @@ pub struct Billing {
     pub(crate) zone: PublisherZone,
     pub(crate) publisher: String,
     pub(crate) public_url: String,
-    pub(crate) sandbox: Sandbox,
+    pub(crate) sandbox: Option<Sandbox>,
     stripe: Option<Stripe>,
     razorpay: Option<Razorpay>,
     pub(crate) config: PaymentConfig,
 }
 
 impl Billing {
-    /// Billing over `setup.store`; the sandbox's webhook secret is made once
-    /// and kept in the database, so every instance (and `masthead billing`)
-    /// signs and checks with the same one.
+    /// Billing over `setup.store`; the sandbox's webhook secret (when the
+    /// sandbox is on) is made once and kept in the database, so every
+    /// instance (and `masthead billing`) signs and checks with the same one.
     pub async fn open(setup: Setup) -> Result<Self, StoreError> {
-        let secret =
-            setup.store.setting_or_insert("sandbox_webhook_secret", || format!("sbx_whsec_{}", random_hex(24))).await?;
         let public_url = setup.public_url.trim_end_matches('/').to_owned();
         let config = &setup.config;
+        let sandbox = if config.sandbox {
+            let secret = setup
+                .store
+                .setting_or_insert("sandbox_webhook_secret", || format!("sbx_whsec_{}", random_hex(24)))
+                .await?;
+            Some(Sandbox::new(secret, public_url.clone()))
+        } else {
+            None
+        };
         let stripe = config
             .stripe_secret_key
             .clone()
@@ -122,7 +142,7 @@ impl Billing {
             _ => None,
         };
         Ok(Self {
-            sandbox: Sandbox::new(secret, public_url.clone()),
+            sandbox,
             stripe,
             razorpay,
             store: setup.store,
@@ -143,7 +163,7 @@ impl Billing {
     /// The provider a subscription pays through, when it is set up here.
     pub fn provider(&self, name: &str) -> Option<&dyn Provider> {
         match name {
-            "sandbox" => Some(&self.sandbox),
+            "sandbox" => self.sandbox.as_ref().map(|p| p as &dyn Provider),
             "stripe" => self.stripe.as_ref().map(|p| p as &dyn Provider),
             "razorpay" => self.razorpay.as_ref().map(|p| p as &dyn Provider),
             _ => None,
@@ -156,11 +176,23 @@ impl Billing {
         self.razorpay.as_ref()
     }
 
-    /// The providers new subscriptions may pay through here: the sandbox,
-    /// then those whose API key and webhook secret are both configured.
+    /// The providers new subscriptions may pay through here: the sandbox
+    /// when it is on, then those whose API key and webhook secret are both
+    /// configured. Possibly none.
     pub fn providers(&self) -> Vec<&'static str> {
-        let real = [self.stripe.as_ref().map(Provider::name), self.razorpay.as_ref().map(Provider::name)];
-        std::iter::once(self.sandbox.name()).chain(real.into_iter().flatten()).collect()
+        [
+            self.sandbox.as_ref().map(Provider::name),
+            self.stripe.as_ref().map(Provider::name),
+            self.razorpay.as_ref().map(Provider::name),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+
+    /// Whether the sandbox takes payments here.
+    pub fn sandbox_on(&self) -> bool {
+        self.sandbox.is_some()
     }
 
     /// A day as mail and pages print it: `Nov 27 2027`.
@@ -196,8 +228,9 @@ impl Billing {
         subscription: &SubscriptionRecord,
         card: SandboxCard,
     ) -> Result<Received, BillingError> {
+        let sandbox = self.sandbox.as_ref().ok_or_else(sandbox_off)?;
         let (_, amount) = self.amount_due(subscription).await?;
-        let event = self.sandbox.payment_event(subscription.id, amount, card, false, self.clock.now());
+        let event = sandbox.payment_event(subscription.id, amount, card, false, self.clock.now());
         self.deliver(&event).await
     }
 
@@ -221,8 +254,9 @@ impl Billing {
         let not_configured = || BillingError::NotListening(format!("no {provider} webhook is configured here"));
         let event: ProviderEvent = match provider {
             "sandbox" => {
+                let secret = self.sandbox.as_ref().ok_or_else(sandbox_off)?.secret();
                 let signed = header("x-masthead-signature");
-                signature::verify_timestamped(signed.as_deref(), body, self.sandbox.secret(), now.timestamp())
+                signature::verify_timestamped(signed.as_deref(), body, secret, now.timestamp())
                     .map_err(|e| refused(&e))?;
                 events::parse_sandbox(body).map_err(|e| refused(&e))?
             }
@@ -259,6 +293,7 @@ impl Billing {
             Some(id) => self.store.subscription(id).await?.filter(|s| s.provider == provider),
             None => None,
         };
+        let mut held = false;
         match (event.kind, ours) {
             (EventKind::PaymentSucceeded { payment_id, amount, currency, payment_method, .. }, Some(ours)) => {
                 if let Some(method) = &payment_method {
@@ -273,8 +308,13 @@ impl Billing {
                 };
                 let issuer =
                     Issuer { seller: &self.config.seller, prefix: &self.config.invoice_prefix, zone: self.zone };
-                if let Some(invoice) = self.store.record_payment(&payment, now, issuer).await? {
-                    tracing::info!(invoice = invoice.number, "payment recorded");
+                match self.store.record_payment(&payment, now, issuer).await? {
+                    Recorded::Applied(invoice) => tracing::info!(invoice = invoice.number, "payment recorded"),
+                    Recorded::Held { expected } => {
+                        tracing::warn!(%expected, amount, %currency, "payment is not the price due: held for review");
+                        held = true;
+                    }
+                    Recorded::Duplicate => {}
                 }
                 // Also when a crash came between the payment and this step.
                 self.grant_partner_codes(&ours, now).await?;
@@ -285,7 +325,7 @@ impl Billing {
             _ => {}
         }
         self.store.mark_webhook_processed(provider, &event.event_id, now).await?;
-        Ok(Received::Processed)
+        Ok(if held { Received::Held } else { Received::Processed })
     }
 
     /// Gives an eligible subscription the partner codes its 12-month blocks

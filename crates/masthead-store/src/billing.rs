@@ -7,12 +7,17 @@
 //! payment, with its invoice issued in the same transaction. Renewal
 //! attempts and reminder notices are claimed by inserting a row, so two job
 //! runners never charge or mail twice.
+//!
+//! A payment counts only when it is the price due — the plan the
+//! subscription renews on, in rupees ([`is_price_due`]); any other amount is
+//! stored with the payment, never applied (no term, no invoice), and kept in
+//! `payment_reviews` for admins ([`Store::payments_for_review`]).
 
 use crate::BeginWrite;
 use chrono::{DateTime, Duration, Months, Utc};
-use masthead_domain::PublisherZone;
 use masthead_domain::subscription::{self, Entry, Event, State};
 use masthead_domain::tax::{self, GstSplit, Seller};
+use masthead_domain::{Paise, PublisherZone};
 
 use crate::invoices::{self, Invoice};
 use crate::{Result, Store, StoreError, instant, on_pool};
@@ -48,6 +53,65 @@ pub struct PaymentIn<'a> {
     pub amount: i64,
     /// Lowercase ISO code.
     pub currency: &'a str,
+}
+
+/// The currency plans are priced in, as providers name it (lowercase ISO).
+pub const PLAN_CURRENCY: &str = "inr";
+
+/// Whether a payment of `amount` in `currency` is the price due: exactly
+/// `price`, in rupees. Anything else — short, over, another currency — is
+/// not applied (see [`Recorded::Held`]).
+pub fn is_price_due(amount: i64, currency: &str, price: Paise) -> bool {
+    amount == price.0 && currency.eq_ignore_ascii_case(PLAN_CURRENCY)
+}
+
+/// What became of a payment a provider reported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recorded {
+    /// The price due: it paid for the next term, and this invoice was issued.
+    Applied(Box<Invoice>),
+    /// Not the price due: stored, not applied, listed for an admin to review.
+    Held {
+        /// What was due.
+        expected: Paise,
+    },
+    /// This provider payment id was recorded before: nothing done.
+    Duplicate,
+}
+
+/// A payment held for review, as admins see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentReview {
+    /// The provider that took the money.
+    pub provider: String,
+    /// The provider's payment id.
+    pub payment_id: String,
+    /// The subscription it was for.
+    pub subscription_id: i64,
+    /// The subscriber's address.
+    pub reader_email: String,
+    /// The plan whose price was due.
+    pub plan_name: String,
+    /// What was due, and in which currency.
+    pub expected: (Paise, String),
+    /// What arrived, and in which currency.
+    pub received: (Paise, String),
+    /// When it was held.
+    pub held_at: DateTime<Utc>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ReviewRow {
+    provider: String,
+    payment_id: String,
+    subscription_id: i64,
+    email: String,
+    plan_name: String,
+    expected_amount: i64,
+    expected_currency: String,
+    amount: i64,
+    currency: String,
+    held_at: i64,
 }
 
 /// Who issues the invoice a payment produces, and how it is numbered.
@@ -244,16 +308,17 @@ impl Store {
     }
 
     /// Records a payment once: the first time a provider's payment id is seen,
-    /// it pays for the next term — from the end of the paid term, or from now
-    /// if the subscription had lapsed — on the plan the renewal is due on, and issues the
-    /// invoice, in one transaction. `None` for a payment already recorded.
+    /// it is stored and, when it is the price due, pays for the next term —
+    /// from the end of the paid term, or from now if the subscription had
+    /// lapsed — on the plan the renewal is due on, and issues the invoice, in
+    /// one transaction. Any other amount is held for review instead.
     #[tracing::instrument(skip(self, issuer), fields(provider = payment.provider, payment = payment.payment_id))]
     pub async fn record_payment(
         &self,
         payment: &PaymentIn<'_>,
         at: DateTime<Utc>,
         issuer: Issuer<'_>,
-    ) -> Result<Option<Invoice>> {
+    ) -> Result<Recorded> {
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
             let inserted = sqlx::query(
@@ -271,17 +336,31 @@ impl Store {
             .rows_affected();
             if inserted == 0 {
                 tx.commit().await?;
-                return Ok(None);
+                return Ok(Recorded::Duplicate);
             }
             let rows: Vec<EventRow> = sqlx::query_as(LEDGER).bind(payment.subscription_id).fetch_all(&mut *tx).await?;
             let ledger = rows.into_iter().map(Entry::try_from).collect::<Result<Vec<_>>>()?;
             let state = subscription::fold(&ledger, at, GRACE)
                 .ok_or_else(|| StoreError::Corrupt(format!("subscription {} has no ledger", payment.subscription_id)))?;
             let plan_id = state.plan_due();
-            let (term, plan_name): (i64, String) = sqlx::query_as("SELECT term_months, name FROM plans WHERE id = $1")
-                .bind(plan_id)
-                .fetch_one(&mut *tx)
+            let (term, plan_name, price): (i64, String, i64) =
+                sqlx::query_as("SELECT term_months, name, price_paise FROM plans WHERE id = $1")
+                    .bind(plan_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            if !is_price_due(payment.amount, payment.currency, Paise(price)) {
+                sqlx::query(
+                    "INSERT INTO payment_reviews
+                     (provider, payment_id, subscription_id, plan_id, expected_amount, expected_currency, held_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(payment.provider).bind(payment.payment_id).bind(payment.subscription_id).bind(plan_id)
+                .bind(price).bind(PLAN_CURRENCY).bind(at.timestamp())
+                .execute(&mut *tx)
                 .await?;
+                tx.commit().await?;
+                return Ok(Recorded::Held { expected: Paise(price) });
+            }
             // A renewal (in time, or during the grace period, which the
             // reader had access through) follows the old term without a gap;
             // after a lapse the new term starts now.
@@ -344,7 +423,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             tx.commit().await?;
-            Ok(Some(invoice))
+            Ok(Recorded::Applied(Box::new(invoice)))
         })
     }
 
@@ -416,6 +495,36 @@ impl Store {
         Ok(inserted == 1)
     }
 
+    /// The payments held because they were not the price due, newest first.
+    pub async fn payments_for_review(&self) -> Result<Vec<PaymentReview>> {
+        let rows: Vec<ReviewRow> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT r.provider, r.payment_id, r.subscription_id, a.email, pl.name AS plan_name,
+                    r.expected_amount, r.expected_currency, p.amount, p.currency, r.held_at
+             FROM payment_reviews r
+             JOIN payments p ON p.provider = r.provider AND p.payment_id = r.payment_id
+             JOIN subscriptions s ON s.id = r.subscription_id
+             JOIN readers a ON a.id = s.reader_id
+             JOIN plans pl ON pl.id = r.plan_id
+             ORDER BY r.held_at DESC, r.provider, r.payment_id",
+        )
+        .fetch_all(pool)
+        .await)?;
+        rows.into_iter()
+            .map(|row| {
+                Ok(PaymentReview {
+                    held_at: instant(row.held_at)?,
+                    provider: row.provider,
+                    payment_id: row.payment_id,
+                    subscription_id: row.subscription_id,
+                    reader_email: row.email,
+                    plan_name: row.plan_name,
+                    expected: (Paise(row.expected_amount), row.expected_currency),
+                    received: (Paise(row.amount), row.currency),
+                })
+            })
+            .collect()
+    }
+
     /// How many payments a subscription has.
     pub async fn payment_count(&self, subscription_id: i64) -> Result<u64> {
         let (count,): (i64,) = on_pool!(self, pool => sqlx::query_as(
@@ -425,5 +534,22 @@ impl Store {
         .fetch_one(pool)
         .await)?;
         Ok(u64::try_from(count).unwrap_or_default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_exact_price_in_rupees_is_due() {
+        let price = Paise(90_000);
+        assert!(is_price_due(90_000, "inr", price));
+        assert!(is_price_due(90_000, "INR", price), "Razorpay writes it in capitals");
+        for (amount, currency) in
+            [(89_900, "inr"), (90_001, "inr"), (1, "inr"), (0, "inr"), (90_000, "usd"), (90_000, "")]
+        {
+            assert!(!is_price_due(amount, currency, price), "{amount} {currency}");
+        }
     }
 }

@@ -42,7 +42,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 
 pub use accounts::{NewSession, ReaderRecord, SessionKind, SessionOwner, SessionRecord, TokenPurpose};
 pub use ads::HouseAd;
-pub use billing::{GRACE, Issuer, PaymentIn, SubscriptionRecord};
+pub use billing::{GRACE, Issuer, PaymentIn, PaymentReview, Recorded, SubscriptionRecord};
 pub use blobs::{Blob, BlobRef, blob_name};
 pub use changes::Counters;
 pub use error::StoreError;

@@ -14,9 +14,15 @@ use masthead_domain::{Clock, ManualClock, PublisherZone, SystemClock};
 use crate::cli::{Site, Target};
 
 /// Payment providers, invoices and the renewal job. A provider takes
-/// payments only when its API key and its webhook secret are both set.
+/// payments only when its API key and its webhook secret are both set; the
+/// sandbox only when asked for.
 #[derive(Args)]
 pub struct PaymentFlags {
+    /// Offer the built-in sandbox provider: test mode, subscriptions for no
+    /// money (always on for `demo` and its data directory). Refused beside
+    /// live Stripe or Razorpay keys.
+    #[arg(long, env = "MASTHEAD_SANDBOX_PAYMENTS")]
+    pub sandbox_payments: bool,
     /// Stripe's secret API key (sk_...); with the webhook secret, readers may pay with Stripe.
     #[arg(long, env = "MASTHEAD_STRIPE_SECRET_KEY", hide_env_values = true)]
     pub stripe_secret_key: Option<String>,
@@ -71,6 +77,7 @@ impl std::fmt::Debug for PaymentFlags {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let hidden = |secret: &Option<String>| if secret.is_some() { "***" } else { "-" };
         f.debug_struct("PaymentFlags")
+            .field("sandbox_payments", &self.sandbox_payments)
             .field("stripe_secret_key", &hidden(&self.stripe_secret_key))
             .field("stripe_api_base", &self.stripe_api_base)
             .field("stripe_webhook_secret", &hidden(&self.stripe_webhook_secret))
@@ -86,7 +93,8 @@ impl std::fmt::Debug for PaymentFlags {
 }
 
 impl PaymentFlags {
-    /// The settings these flags give, checked.
+    /// The settings these flags give, checked: among them, the sandbox is
+    /// never on beside live keys.
     pub fn config(&self, publisher_name: &str) -> Result<PaymentConfig> {
         let state = tax::state(&self.seller_state).with_context(|| {
             format!("--seller-state {:?} is not an Indian state or union territory", self.seller_state)
@@ -105,7 +113,8 @@ impl PaymentFlags {
                 "{flag} {base:?} is not an http(s) URL"
             );
         }
-        Ok(PaymentConfig {
+        let config = PaymentConfig {
+            sandbox: self.sandbox_payments,
             stripe_secret_key: self.stripe_secret_key.clone(),
             stripe_api_base: self.stripe_api_base.clone(),
             stripe_webhook_secret: self.stripe_webhook_secret.clone(),
@@ -122,7 +131,9 @@ impl PaymentFlags {
             invoice_prefix: self.invoice_prefix.clone(),
             partner_low_threshold: self.partner_low_threshold,
             renewal_interval: (self.renewal_interval > 0).then(|| Duration::from_secs(self.renewal_interval)),
-        })
+        };
+        config.check_sandbox().map_err(|refusal| anyhow::anyhow!("refusing to start: {refusal}"))?;
+        Ok(config)
     }
 }
 
@@ -148,7 +159,9 @@ pub enum BillingCommand {
 /// Runs a `masthead billing` command.
 pub async fn run(command: BillingCommand) -> Result<()> {
     match command {
-        BillingCommand::RunDue { target, now, site } => {
+        BillingCommand::RunDue { target, now, mut site } => {
+            // The demo's data directory pays through the sandbox, as `demo` does.
+            site.payments.sandbox_payments |= target.data_dir.is_some();
             let clock: Arc<dyn Clock> = match now {
                 Some(now) => {
                     let at = DateTime::parse_from_rfc3339(&now)

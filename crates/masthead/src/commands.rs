@@ -6,14 +6,17 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use masthead_domain::PublisherZone;
 use masthead_store::{DatabaseUrl, Store};
-use masthead_web::{Application, Mailer, SiteConfig};
+use masthead_web::{Application, Mailer, PaymentConfig, SiteConfig};
 
 use crate::cli::{Command, Site, StaffCommand, Target, WireCommand, WireOptions};
 use crate::{billing, index, seed, staff, watch, wire_import};
 
 pub async fn run(command: Command) -> Result<()> {
     match command {
-        Command::Demo { data_dir, listen, articles, site } => {
+        Command::Demo { data_dir, listen, articles, mut site } => {
+            // The demo is test mode: it pays through the sandbox.
+            site.payments.sandbox_payments = true;
+            let payments = site.payments.config(&site.publisher_name)?;
             let store = open_data_dir(&data_dir).await?;
             let index_dir = data_dir.join("search");
             if store.article_count().await? == 0 {
@@ -23,11 +26,14 @@ pub async fn run(command: Command) -> Result<()> {
                 eprintln!("Using the existing demo archive in {}", data_dir.display());
             }
             let outbox = data_dir.join("outbox");
-            serve(store, site, listen.listen, outbox, index_dir).await
+            serve(store, site, payments, listen.listen, outbox, index_dir).await
         }
         Command::Serve { database, listen, index_dir, site } => {
+            // Checked before the database is touched: a refused start changes nothing.
+            let payments = site.payments.config(&site.publisher_name)?;
             let store = open(&database.database_url).await?;
-            serve(store, site, listen.listen, PathBuf::from(masthead_web::DEFAULT_OUTBOX), index_dir).await
+            let outbox = PathBuf::from(masthead_web::DEFAULT_OUTBOX);
+            serve(store, site, payments, listen.listen, outbox, index_dir).await
         }
         Command::Reindex { data_dir, database_url, index_dir } => {
             let (store, default_index) = match (data_dir, database_url) {
@@ -131,12 +137,13 @@ pub(crate) fn mailer(site: &Site, default_outbox: PathBuf) -> Result<(Mailer, St
 async fn serve(
     store: Store,
     site: Site,
+    payments: PaymentConfig,
     listen: std::net::SocketAddr,
     default_outbox: PathBuf,
     index_dir: PathBuf,
 ) -> Result<()> {
     let (mailer, mail_goes) = mailer(&site, default_outbox)?;
-    let payments = site.payments.config(&site.publisher_name)?;
+    let sandbox = payments.sandbox;
     let config = SiteConfig {
         publisher_name: site.publisher_name,
         public_url: site.public_url,
@@ -150,6 +157,9 @@ async fn serve(
         ..SiteConfig::default()
     };
     let app = Application::build(store.clone(), config, listen).await?;
+    if sandbox {
+        eprintln!("The sandbox payment provider is on: subscriptions can be had for no money (test mode)");
+    }
     eprintln!("Masthead is serving on http://{} (Ctrl-C to stop)", app.address());
     eprintln!("Account mail is {mail_goes}");
     app.serve(shutdown_signal()).await.context("the server stopped with an error")?;

@@ -96,7 +96,9 @@ pub(crate) async fn panel(state: &AppState, reader_id: i64) -> Result<Option<Sub
         _ => None,
     };
     let action = |verb: &str| format!("/account/subscription/{id}/{verb}");
-    let payable = matches!(folded.status, Status::Pending | Status::PastDue) && record.provider == "sandbox";
+    let payable = matches!(folded.status, Status::Pending | Status::PastDue)
+        && record.provider == "sandbox"
+        && state.billing.sandbox_on();
     let switch_options = if renews {
         state
             .plans

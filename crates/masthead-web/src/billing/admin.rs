@@ -1,14 +1,16 @@
 //! Admins' billing pages under `/newsroom`: the partner-code pool (CSV
-//! upload, all or nothing), the house ads, and the plan catalogue. Each is
+//! upload, all or nothing), the house ads, the plan catalogue, and the
+//! payments held for review (not the price due, so not applied). Each is
 //! behind the `RequireRole<AdminOnly>` guard (`crate::http::guard`).
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use masthead_domain::Paise;
 use masthead_domain::access::Benefit;
 use masthead_domain::plan::{Plan, PlanDraft};
-use masthead_store::HouseAd;
+use masthead_store::{HouseAd, PaymentReview};
 use serde::Deserialize;
 
 use super::ads::SLOTS;
@@ -108,6 +110,59 @@ pub(crate) async fn upload_partner_codes(
             Ok(render(&visitor, StatusCode::OK, &page))
         }
     }
+}
+
+/// A held payment as the review list shows it.
+struct ReviewRow {
+    review: PaymentReview,
+    held: String,
+    expected: String,
+    received: String,
+}
+
+/// An amount with its currency: `₹900` in rupees, `12.34 USD` otherwise.
+fn money((amount, currency): &(Paise, String)) -> String {
+    if currency.eq_ignore_ascii_case("inr") {
+        amount.to_string()
+    } else {
+        let sign = if amount.0 < 0 { "-" } else { "" };
+        let minor = amount.0.unsigned_abs();
+        format!("{sign}{}.{:02} {}", minor / 100, minor % 100, currency.to_ascii_uppercase())
+    }
+}
+
+/// `/newsroom/payments`.
+#[derive(Template)]
+#[template(path = "billing/admin_payments.html")]
+struct PaymentsPage<'a> {
+    layout: Layout<'a>,
+    reviews: Vec<ReviewRow>,
+}
+
+/// `GET /newsroom/payments`: payments needing review — signed and stored,
+/// but not the price due, so they paid for nothing and issued no invoice.
+pub(crate) async fn payments(
+    State(state): State<SharedState>,
+    _admin: RequireRole<AdminOnly>,
+    visitor: Visitor,
+) -> Result<Response, PageError> {
+    let reviews = state
+        .store
+        .payments_for_review()
+        .await?
+        .into_iter()
+        .map(|review| ReviewRow {
+            held: state.zone.format(review.held_at),
+            expected: money(&review.expected),
+            received: money(&review.received),
+            review,
+        })
+        .collect();
+    let page = PaymentsPage {
+        layout: Layout::new(&state, "Payments needing review".to_owned(), String::new(), None),
+        reviews,
+    };
+    Ok(render(&visitor, StatusCode::OK, &page))
 }
 
 /// `/newsroom/ads`.
@@ -334,4 +389,16 @@ pub(crate) async fn update_plan(
     CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     save(&state, &visitor, Some(id), &fields).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_show_with_their_currency() {
+        assert_eq!(money(&(Paise(89_900), "inr".to_owned())), "₹899");
+        assert_eq!(money(&(Paise(90_001), "INR".to_owned())), "₹900.01");
+        assert_eq!(money(&(Paise(1_234), "usd".to_owned())), "12.34 USD");
+    }
 }

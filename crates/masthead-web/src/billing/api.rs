@@ -80,8 +80,11 @@ pub(crate) async fn create(
         .find(request.plan_id)
         .ok_or_else(|| ApiError::BadRequest(format!("no plan {}", request.plan_id)))?;
     let provider = state.billing.provider(&request.provider).ok_or_else(|| {
-        let offered = state.billing.providers().join("\", \"");
-        ApiError::BadRequest(format!("provider {:?} cannot take payments here; use \"{offered}\"", request.provider))
+        let refused = format!("provider {:?} cannot take payments here", request.provider);
+        match state.billing.providers().as_slice() {
+            [] => ApiError::BadRequest(format!("{refused}; no payment provider is set up on this site")),
+            offered => ApiError::BadRequest(format!("{refused}; use \"{}\"", offered.join("\", \""))),
+        }
     })?;
     let id = state.store.create_subscription(account.id, plan.id, provider.name(), state.clock.now()).await?;
     let checkout = start_checkout(&state, &account.email, id, &plan, None).await?;

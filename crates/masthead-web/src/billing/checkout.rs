@@ -1,6 +1,6 @@
 //! Buying a subscription from the site: `/subscribe` (the plans; with a
-//! choice of provider when Stripe or Razorpay is configured beside the
-//! sandbox), the account step for a reader who is signed out (sign up or log
+//! choice of provider when more than one takes payments here — the sandbox
+//! only where it is on), the account step for a reader who is signed out (sign up or log
 //! in on the same form), then a pending subscription and the provider's
 //! checkout — the sandbox's and Razorpay's on this site
 //! ([`super::providers`]), Stripe's at Stripe.
@@ -36,6 +36,30 @@ pub(crate) fn payment_failed(error: BillingError) -> PageError {
                 "The payment provider did not answer as expected. Please try again in a moment.",
             ))
         }
+    }
+}
+
+/// Choosing a plan where no provider takes payments: said before anything
+/// is stored (no account, no subscription).
+fn not_on_sale() -> PageError {
+    PageError::Unprocessable(Refusal::new(
+        "Subscriptions are not on sale here yet",
+        "No payment provider is set up on this site, so a subscription cannot be paid for. Please come back later.",
+    ))
+}
+
+/// How a reader pays when they have not chosen: through the one provider on
+/// offer, or by choosing among several.
+enum PayThrough {
+    Only(&'static str),
+    Choice,
+}
+
+fn pay_through(state: &AppState) -> Result<PayThrough, PageError> {
+    match state.billing.providers().as_slice() {
+        [] => Err(not_on_sale()),
+        [only] => Ok(PayThrough::Only(only)),
+        _ => Ok(PayThrough::Choice),
     }
 }
 
@@ -79,7 +103,7 @@ pub(crate) async fn subscribe_page(
 pub(crate) struct ChooseFields {
     plan_id: i64,
     next: Option<String>,
-    /// How to pay; asked for when more than the sandbox is on offer.
+    /// How to pay; asked for when more than one provider is on offer.
     provider: Option<String>,
 }
 
@@ -93,21 +117,23 @@ pub(crate) async fn choose(
     CsrfForm(form): CsrfForm<ChooseFields>,
 ) -> Result<Response, PageError> {
     let plan = state.plans.find(form.plan_id).ok_or(PageError::NotFound)?;
+    let through = pay_through(&state)?;
     let next = safe_next(form.next.as_deref());
     let Some(account) = session.0 else {
         let page = AccountStep::new(&state, &visitor, &plan, next, String::new(), None);
         return Ok(visitor.remember(views::render(&page)));
     };
-    let offered = state.billing.providers();
-    let provider = match form.provider.as_deref() {
-        Some(chosen) => *offered.iter().find(|name| **name == chosen).ok_or(PageError::NotFound)?,
-        None if offered.len() > 1 => return Ok(visitor.remember(pay_with(&state, &visitor, &plan, next))),
-        None => "sandbox",
+    let provider = match (form.provider.as_deref(), through) {
+        (Some(chosen), _) => {
+            state.billing.providers().into_iter().find(|name| *name == chosen).ok_or(PageError::NotFound)?
+        }
+        (None, PayThrough::Only(only)) => only,
+        (None, PayThrough::Choice) => return Ok(visitor.remember(pay_with(&state, &visitor, &plan, next))),
     };
     to_checkout(&state, account.id, &account.email, &plan, provider, next.as_deref()).await
 }
 
-/// `/subscribe`'s choice of provider, when more than the sandbox is on offer.
+/// `/subscribe`'s choice of provider, when more than one is on offer.
 #[derive(Template)]
 #[template(path = "billing/pay_with.html")]
 struct PayWith<'a> {
@@ -243,6 +269,7 @@ pub(crate) async fn account_step(
     CsrfForm(form): CsrfForm<AccountFields>,
 ) -> Result<Response, PageError> {
     let plan = state.plans.find(form.plan_id).ok_or(PageError::NotFound)?;
+    let through = pay_through(&state)?;
     let next = safe_next(form.next.as_deref());
     let again = |status: StatusCode, message: String| {
         let page = AccountStep::new(&state, &visitor, &plan, next.clone(), form.email.clone(), Some(message));
@@ -269,10 +296,9 @@ pub(crate) async fn account_step(
             return Ok(again(StatusCode::TOO_MANY_REQUESTS, message.to_owned()));
         }
     };
-    let mut response = if state.billing.providers().len() > 1 {
-        pay_with(&state, &visitor, &plan, next)
-    } else {
-        to_checkout(&state, reader_id, &email, &plan, "sandbox", next.as_deref()).await?
+    let mut response = match through {
+        PayThrough::Choice => pay_with(&state, &visitor, &plan, next),
+        PayThrough::Only(only) => to_checkout(&state, reader_id, &email, &plan, only, next.as_deref()).await?,
     };
     response.headers_mut().append(axum::http::header::SET_COOKIE, session_cookie(&state, &token));
     Ok(visitor.remember(response))

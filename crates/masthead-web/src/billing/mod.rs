@@ -69,4 +69,5 @@ pub(crate) fn routes() -> Router<SharedState> {
         .route("/newsroom/ads", get(admin::ads).post(admin::save_ad))
         .route("/newsroom/plans", get(admin::plans).post(admin::create_plan))
         .route("/newsroom/plans/{id}", post(admin::update_plan))
+        .route("/newsroom/payments", get(admin::payments))
 }

@@ -188,11 +188,11 @@ async fn subscribe_with_the_sandbox_read_premium_cancel_and_expire(backend: Back
     assert_eq!(status, 404);
 }
 
-async fn sandbox_secret(app: &TestApp) -> String {
+pub(crate) async fn sandbox_secret(app: &TestApp) -> String {
     app.store.setting("sandbox_webhook_secret").await.unwrap().expect("the server made one")
 }
 
-async fn post_webhook(app: &TestApp, body: &str, signature: Option<String>) -> (u16, Value) {
+pub(crate) async fn post_webhook(app: &TestApp, body: &str, signature: Option<String>) -> (u16, Value) {
     let mut request = app.client.post(app.url("/webhooks/sandbox")).body(body.to_owned());
     if let Some(signature) = signature {
         request = request.header("x-masthead-signature", signature);

@@ -35,12 +35,12 @@ on_every_backend!(
 );
 
 const STRIPE_KEY: &str = "sk_test_masthead";
-const STRIPE_WEBHOOK_SECRET: &str = "whsec_masthead_test";
+pub(crate) const STRIPE_WEBHOOK_SECRET: &str = "whsec_masthead_test";
 const RAZORPAY_KEY_ID: &str = "rzp_test_masthead";
 const RAZORPAY_KEY_SECRET: &str = "rzp_key_secret_masthead";
 /// `Basic base64(RAZORPAY_KEY_ID:RAZORPAY_KEY_SECRET)`.
 const RAZORPAY_AUTH: &str = "Basic cnpwX3Rlc3RfbWFzdGhlYWQ6cnpwX2tleV9zZWNyZXRfbWFzdGhlYWQ=";
-const RAZORPAY_WEBHOOK_SECRET: &str = "rzp_webhook_secret_masthead";
+pub(crate) const RAZORPAY_WEBHOOK_SECRET: &str = "rzp_webhook_secret_masthead";
 /// Smart Quarterly: ₹900 for 3 months.
 const QUARTERLY: i64 = 1;
 const QUARTERLY_PAISE: i64 = 90_000;
@@ -263,7 +263,13 @@ fn period_end(subscription: &Value) -> DateTime<Utc> {
 }
 
 /// A Stripe event envelope, signed as Stripe signs, delivered to `/webhooks/stripe`.
-async fn stripe_webhook(app: &TestApp, clock: &ManualClock, id: &str, kind: &str, object: Value) -> (u16, Value) {
+pub(crate) async fn stripe_webhook(
+    app: &TestApp,
+    clock: &ManualClock,
+    id: &str,
+    kind: &str,
+    object: Value,
+) -> (u16, Value) {
     let now = clock.now().timestamp();
     let body = json!({"id": id, "object": "event", "api_version": "2025-03-31.basil", "created": now,
                       "livemode": false, "type": kind, "data": {"object": object}})
@@ -285,7 +291,13 @@ fn razorpay_hmac(secret: &str, message: &str) -> String {
 
 /// A Razorpay event, signed as Razorpay signs (hex HMAC-SHA256 of the body),
 /// its id in `X-Razorpay-Event-Id`, delivered to `/webhooks/razorpay`.
-async fn razorpay_webhook(app: &TestApp, clock: &ManualClock, id: &str, kind: &str, payload: Value) -> (u16, Value) {
+pub(crate) async fn razorpay_webhook(
+    app: &TestApp,
+    clock: &ManualClock,
+    id: &str,
+    kind: &str,
+    payload: Value,
+) -> (u16, Value) {
     let contains: Vec<&String> = payload.as_object().unwrap().keys().collect();
     let body = json!({"entity": "event", "account_id": "acc_test", "event": kind, "contains": contains,
                       "payload": payload, "created_at": clock.now().timestamp()})

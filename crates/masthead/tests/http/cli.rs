@@ -1,9 +1,12 @@
-//! The `masthead` binary as a user runs it: help, the demo command, and the
-//! one-line errors for common mistakes.
+//! The `masthead` binary as a user runs it: help, the demo command (with
+//! its sandbox payments), and the one-line errors for common mistakes — the
+//! sandbox beside live payment keys among them.
 
 use std::process::Command;
 
-use crate::support::{Running, masthead};
+use serde_json::{Value, json};
+
+use crate::support::{PASSWORD, Running, masthead, postgres_url};
 
 /// Runs a command that must fail; returns its stderr, asserting it is one line.
 fn fails_with_one_line(command: &mut Command) -> String {
@@ -65,6 +68,65 @@ fn a_port_in_use_says_how_to_pick_another() {
     assert!(line.contains(&format!("cannot listen on {address}")) && line.contains("--listen"), "{line}");
 }
 
+#[test]
+fn the_sandbox_is_refused_beside_live_payment_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("m.db");
+    let sqlite = format!("sqlite://{}", database.display());
+    let urls: Vec<String> = std::iter::once(sqlite).chain(postgres_url()).collect();
+    for url in &urls {
+        let serve = || {
+            let mut command = masthead();
+            command.args(["serve", "--database-url", url, "--listen", "127.0.0.1:0"]);
+            command
+        };
+        // The flag, beside a live Stripe key.
+        let line = fails_with_one_line(
+            serve().arg("--sandbox-payments").env("MASTHEAD_STRIPE_SECRET_KEY", "sk_live_do_not_print"),
+        );
+        for says in ["refusing to start", "--sandbox-payments", "MASTHEAD_STRIPE_SECRET_KEY", "Turn the sandbox off"] {
+            assert!(line.contains(says), "{says} in {line}");
+        }
+        assert!(!line.contains("sk_live_do_not_print"), "{line}");
+        // The environment variable, beside live Razorpay keys.
+        let line = fails_with_one_line(
+            serve()
+                .env("MASTHEAD_SANDBOX_PAYMENTS", "true")
+                .env("MASTHEAD_RAZORPAY_KEY_ID", "rzp_live_masthead")
+                .env("MASTHEAD_RAZORPAY_KEY_SECRET", "secret"),
+        );
+        assert!(line.contains("refusing to start") && line.contains("MASTHEAD_RAZORPAY_KEY_ID"), "{line}");
+    }
+    assert!(!database.exists(), "refused before the database was touched");
+    // The demo always has the sandbox: the same rule holds.
+    let demo_dir = dir.path().join("demo");
+    let line = fails_with_one_line(
+        masthead().args(["demo", "--data-dir"]).arg(&demo_dir).env("MASTHEAD_STRIPE_SECRET_KEY", "sk_live_x"),
+    );
+    assert!(line.contains("refusing to start"), "{line}");
+    assert!(!demo_dir.exists(), "nothing made");
+}
+
+/// Signs up on the server at `base`, subscribes through the sandbox and
+/// pays: the reply to paying.
+async fn subscribe_in_the_sandbox(base: &str, email: &str) -> (u16, Value) {
+    let client = masthead_billing::outbound::client_builder("tests").build().unwrap();
+    let account = json!({"email": email, "password": PASSWORD});
+    let signed_up = client.post(format!("{base}/api/v1/readers")).json(&account).send().await.unwrap();
+    assert_eq!(signed_up.status().as_u16(), 201);
+    let session: Value =
+        client.post(format!("{base}/api/v1/session")).json(&account).send().await.unwrap().json().await.unwrap();
+    let token = session["token"].as_str().unwrap();
+    let body = json!({"plan_id": 1, "provider": "sandbox"});
+    let created = client.post(format!("{base}/api/v1/subscriptions")).bearer_auth(token).json(&body).send().await;
+    let created = created.unwrap();
+    assert_eq!(created.status().as_u16(), 201);
+    let created: Value = created.json().await.unwrap();
+    let pay_url = created["sandbox_pay_url"].as_str().unwrap();
+    let paid = client.post(pay_url).bearer_auth(token).send().await.unwrap();
+    (paid.status().as_u16(), paid.json().await.unwrap_or(Value::Null))
+}
+
 #[tokio::test]
 async fn demo_seeds_once_serves_and_reuses_its_data() {
     let dir = tempfile::tempdir().unwrap();
@@ -76,6 +138,7 @@ async fn demo_seeds_once_serves_and_reuses_its_data() {
     let first = demo(&data_dir);
     let (address, printed) = first.address();
     assert!(printed.iter().any(|l| l.starts_with("Seeding the demo archive: 120 stories")), "{printed:?}");
+    assert!(printed.iter().any(|l| l.starts_with("The sandbox payment provider is on")), "{printed:?}");
     assert!(printed.iter().any(|l| l.starts_with("Seeded 120 stories")), "{printed:?}");
     assert!(data_dir.join("masthead.db").exists());
     let health = crate::support::fetch(format!("{address}/healthz")).await;
@@ -91,4 +154,7 @@ async fn demo_seeds_once_serves_and_reuses_its_data() {
     let api: serde_json::Value =
         crate::support::fetch(format!("{address}/api/v1/articles?limit=100")).await.json().await.unwrap();
     assert_eq!(api["articles"].as_array().unwrap().len(), 100, "the data survived the restart");
+    // The demo pays through the sandbox, without being asked to.
+    let (status, paid) = subscribe_in_the_sandbox(&address, "demo-reader@example.com").await;
+    assert_eq!((status, paid["status"].as_str()), (200, Some("active")), "{paid}");
 }

@@ -11,6 +11,8 @@ mod billing_admin;
 mod billing_invoices;
 mod billing_lifecycle;
 mod billing_providers;
+mod billing_review;
+mod billing_sandbox;
 mod caching;
 mod cli;
 mod meter;

@@ -74,9 +74,11 @@ pub const TEST_ARCHIVE_AGE_DAYS: u32 = 36_500;
 /// The production default archive age.
 pub const PRODUCTION_ARCHIVE_AGE_DAYS: u32 = 30;
 
-/// The test site's configuration, for tests that change part of it.
+/// The test site's configuration, for tests that change part of it. The
+/// sandbox provider is on, as in `masthead demo` (it is off by default).
 pub fn site_config() -> SiteConfig {
     SiteConfig {
+        payments: masthead_web::PaymentConfig { sandbox: true, ..masthead_web::PaymentConfig::default() },
         publisher_name: PUBLISHER.to_owned(),
         mailer: Mailer::outbox(Outbox::fresh_path(), "Business Standard <no-reply@news.example>").unwrap(),
         archive_age_days: TEST_ARCHIVE_AGE_DAYS,
@@ -583,6 +585,10 @@ pub fn masthead() -> std::process::Command {
         "MASTHEAD_PUBLISHER_NAME",
         "MASTHEAD_INDEX_DIR",
         "MASTHEAD_ARCHIVE_AGE_DAYS",
+        "MASTHEAD_SANDBOX_PAYMENTS",
+        "MASTHEAD_STRIPE_SECRET_KEY",
+        "MASTHEAD_RAZORPAY_KEY_ID",
+        "MASTHEAD_RAZORPAY_KEY_SECRET",
     ] {
         command.env_remove(var);
     }

@@ -2,12 +2,16 @@
 //! its "Pay" and "Decline" buttons, and `POST /api/v1/sandbox/{id}/pay`,
 //! which does what "Pay" does without a browser. Either way the sandbox
 //! signs a webhook that goes through the door every provider's does.
+//!
+//! Where the sandbox is off (`serve` without `--sandbox-payments`) every one
+//! of these routes answers 404 before anything else runs ([`SandboxOn`]).
 
 use askama::Template;
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use masthead_billing::SandboxCard;
 use masthead_store::SubscriptionRecord;
@@ -23,6 +27,24 @@ use crate::http::session::{Required, SignedIn};
 use crate::http::views::{self, Layout};
 use crate::http::visitor::Visitor;
 use crate::{AppState, SharedState};
+
+/// Guard, first among a sandbox route's arguments: 404 where the sandbox is
+/// off — no session read, no form taken, nothing stored.
+pub(crate) struct SandboxOn;
+
+impl FromRequestParts<SharedState> for SandboxOn {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &SharedState) -> Result<Self, Self::Rejection> {
+        if state.billing.sandbox_on() {
+            Ok(Self)
+        } else if parts.uri.path().starts_with("/api/") {
+            Err(ApiError::NotFound("the sandbox payment provider is off here".to_owned()).into_response())
+        } else {
+            Err(PageError::NotFound.into_response())
+        }
+    }
+}
 
 /// The test card a number names; none is the card that pays.
 fn sandbox_card(number: Option<&str>) -> Result<SandboxCard, String> {
@@ -45,6 +67,7 @@ pub(crate) struct SandboxPayRequest {
 /// sandbox checkout does, without a browser.
 pub(crate) async fn pay_api(
     State(state): State<SharedState>,
+    _on: SandboxOn,
     session: SignedIn,
     Path(id): Path<i64>,
     body: Bytes,
@@ -104,16 +127,22 @@ impl<'a> CheckoutPage<'a> {
     }
 }
 
+/// The reader's own subscription `id`, when it pays through the sandbox.
+async fn sandbox_subscription(state: &AppState, reader_id: i64, id: i64) -> Result<SubscriptionRecord, PageError> {
+    let subscription = state.store.subscription(id).await?;
+    subscription.filter(|s| s.reader_id == reader_id && s.provider == "sandbox").ok_or(PageError::NotFound)
+}
+
 /// `GET /checkout/sandbox/{id}`.
 pub(crate) async fn checkout_page(
     State(state): State<SharedState>,
+    _on: SandboxOn,
     visitor: Visitor,
     Required(account): Required,
     Path(id): Path<i64>,
     Query(query): Query<NextQuery>,
 ) -> Result<Response, PageError> {
-    let subscription =
-        state.store.subscription(id).await?.filter(|s| s.reader_id == account.id).ok_or(PageError::NotFound)?;
+    let subscription = sandbox_subscription(&state, account.id, id).await?;
     let saved = state.store.billing_profile(account.id).await?.unwrap_or_default();
     let page = CheckoutPage::new(&state, &visitor, &subscription, query.next.as_deref(), saved, None).await?;
     Ok(visitor.remember(views::render(&page)))
@@ -132,13 +161,13 @@ pub(crate) struct PayFields {
 /// name and state go on the invoice.
 pub(crate) async fn checkout_pay(
     State(state): State<SharedState>,
+    _on: SandboxOn,
     visitor: Visitor,
     Required(account): Required,
     Path(id): Path<i64>,
     CsrfForm(form): CsrfForm<PayFields>,
 ) -> Result<Response, PageError> {
-    let subscription =
-        state.store.subscription(id).await?.filter(|s| s.reader_id == account.id).ok_or(PageError::NotFound)?;
+    let subscription = sandbox_subscription(&state, account.id, id).await?;
     let name = form.name.as_deref().unwrap_or_default().trim().to_owned();
     let typed_state = form.state.as_deref().unwrap_or_default().trim();
     let buyer_state = masthead_domain::tax::state(typed_state);
