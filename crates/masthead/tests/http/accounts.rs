@@ -36,6 +36,7 @@ on_every_backend!(
     an_attacker_cannot_lock_the_owner_out,
     forwarded_addresses_count_only_from_trusted_proxies,
     limits_are_shared_by_every_instance,
+    limits_end_with_their_window,
     a_new_password_ends_every_outstanding_reset_link,
     sign_ups_are_rate_limited,
     giving_a_role_takes_an_unconfirmed_account_back,
@@ -766,6 +767,24 @@ async fn limits_are_shared_by_every_instance(backend: Backend) {
     assert_eq!(on(app.address, "wrong three").await.unwrap().status().as_u16(), 401);
     assert_eq!(on(second, PASSWORD).await.unwrap().status().as_u16(), 429, "three failures on two instances");
     assert_eq!(on(app.address, PASSWORD).await.unwrap().status().as_u16(), 429);
+}
+
+async fn limits_end_with_their_window(backend: Backend) {
+    let clock = Arc::new(ManualClock::new(noon()));
+    let limits = RateLimits { login_failures_per_pair: 2, ..site_config().rate_limits };
+    let config = masthead_web::SiteConfig { clock: clock.clone(), rate_limits: limits, ..site_config() };
+    let app = spawn_app_with(backend, config).await;
+    register(&app, "reader@example.com").await;
+    let attempt = |password: &'static str| {
+        post_json(&app, "/api/v1/session", json!({ "email": "reader@example.com", "password": password }))
+    };
+    assert_eq!(attempt("wrong one").await.status().as_u16(), 401);
+    assert_eq!(attempt("wrong two").await.status().as_u16(), 401);
+    assert_eq!(attempt(PASSWORD).await.status().as_u16(), 429);
+    clock.advance(chrono::Duration::minutes(14));
+    assert_eq!(attempt(PASSWORD).await.status().as_u16(), 429, "the 15-minute window has not ended");
+    clock.advance(chrono::Duration::minutes(2));
+    assert_eq!(attempt(PASSWORD).await.status().as_u16(), 200, "a new window");
 }
 
 async fn a_new_password_ends_every_outstanding_reset_link(backend: Backend) {
