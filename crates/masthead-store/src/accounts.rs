@@ -1,4 +1,6 @@
-//! Reader accounts, their sessions and their single-use tokens.
+//! Reader accounts, their sessions and their single-use tokens, and the
+//! rate limits on what is done to them (log-in, reset, sign-up), kept here
+//! so every instance counts against the same limit.
 //!
 //! Secrets never reach the database in the clear: passwords arrive as argon2id
 //! hashes, and session and account tokens as SHA-256 hashes of the random
@@ -170,6 +172,31 @@ impl TryFrom<SessionRow> for SessionRecord {
     }
 }
 
+/// Ends every live session of account `$reader` and marks its unused links
+/// (of `$purpose`, or of every purpose with `None`) used, inside the
+/// transaction `$tx` (a macro: each backend's transaction is its own type).
+macro_rules! sign_out_and_end_links {
+    ($tx:expr, $reader:expr, $purpose:expr, $at:expr) => {{
+        let (reader_id, at): (i64, i64) = ($reader, $at.timestamp());
+        sqlx::query("UPDATE sessions SET revoked_at = $2 WHERE reader_id = $1 AND revoked_at IS NULL")
+            .bind(reader_id)
+            .bind(at)
+            .execute(&mut *$tx)
+            .await?;
+        let purpose: Option<TokenPurpose> = $purpose;
+        // `*` stands for every purpose.
+        sqlx::query(
+            "UPDATE account_tokens SET used_at = $2
+             WHERE reader_id = $1 AND used_at IS NULL AND ($3 = '*' OR purpose = $3)",
+        )
+        .bind(reader_id)
+        .bind(at)
+        .bind(purpose.map_or("*", TokenPurpose::as_str))
+        .execute(&mut *$tx)
+        .await?;
+    }};
+}
+
 impl Store {
     /// Creates a reader account; `None` when the address already has one.
     #[tracing::instrument(skip_all)]
@@ -261,8 +288,10 @@ impl Store {
     }
 
     /// Replaces an account's password and signs it out everywhere: whoever
-    /// knew the old one keeps no session. Reaching the reset link proves the
-    /// address too, so it counts as confirmed.
+    /// knew the old one keeps no session, and every reset link still
+    /// outstanding stops working (an older link must not outlive the change).
+    /// Reaching the reset link proves the address too, so it counts as
+    /// confirmed.
     #[tracing::instrument(skip(self, password_hash))]
     pub async fn change_password(&self, reader_id: i64, password_hash: &str, at: DateTime<Utc>) -> Result<()> {
         on_pool!(self, pool => {
@@ -275,14 +304,35 @@ impl Store {
             .bind(at.timestamp())
             .execute(&mut *tx)
             .await?;
-            sqlx::query("UPDATE sessions SET revoked_at = $2 WHERE reader_id = $1 AND revoked_at IS NULL")
-                .bind(reader_id)
-                .bind(at.timestamp())
-                .execute(&mut *tx)
-                .await?;
+            sign_out_and_end_links!(tx, reader_id, Some(TokenPurpose::ResetPassword), at);
             tx.commit().await?;
         });
         Ok(())
+    }
+
+    /// Takes an account whose address is not confirmed back from whoever
+    /// made it, before it is given something meant for the address's owner
+    /// (a newsroom role): its password becomes `password_hash` (one no one
+    /// knows), its sessions end and its outstanding links stop working.
+    /// True when the account was unconfirmed and so was taken back; a
+    /// confirmed account is left alone.
+    #[tracing::instrument(skip(self, password_hash))]
+    pub async fn reclaim_unconfirmed(&self, reader_id: i64, password_hash: &str, at: DateTime<Utc>) -> Result<bool> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let changed = sqlx::query("UPDATE readers SET password_hash = $2 WHERE id = $1 AND verified_at IS NULL")
+                .bind(reader_id)
+                .bind(password_hash)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if changed == 0 {
+                return Ok(false);
+            }
+            sign_out_and_end_links!(tx, reader_id, None, at);
+            tx.commit().await?;
+            Ok(true)
+        })
     }
 
     /// Stores a single-use token's hash for `purpose`, valid until `expires_at`.
@@ -464,6 +514,51 @@ impl Store {
         .execute(pool)
         .await
         .map(|done| done.rows_affected()))?;
+        Ok(done)
+    }
+}
+
+/// Rate limits kept in the database, so every instance counts against one
+/// limit: a fixed window per key.
+impl Store {
+    /// Counts one hit on `key` at `at` and returns the hits in its window,
+    /// this one included; a key whose window has ended starts a new one of
+    /// `window`. One statement, so hits from many instances at once all count.
+    pub async fn count_hit(&self, key: &str, window: chrono::Duration, at: DateTime<Utc>) -> Result<u64> {
+        let (hits,): (i64,) = on_pool!(self, pool => sqlx::query_as(
+            "INSERT INTO rate_limits (name, hits, expires_at) VALUES ($1, 1, $3)
+             ON CONFLICT (name) DO UPDATE SET
+                 hits = CASE WHEN rate_limits.expires_at <= $2 THEN 1 ELSE rate_limits.hits + 1 END,
+                 expires_at = CASE WHEN rate_limits.expires_at <= $2 THEN $3 ELSE rate_limits.expires_at END
+             RETURNING hits",
+        )
+        .bind(key)
+        .bind(at.timestamp())
+        .bind((at + window).timestamp())
+        .fetch_one(pool)
+        .await)?;
+        Ok(hits.unsigned_abs())
+    }
+
+    /// The hits on `key` in its current window (0 when it has none).
+    pub async fn hits(&self, key: &str, at: DateTime<Utc>) -> Result<u64> {
+        let row: Option<(i64,)> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT hits FROM rate_limits WHERE name = $1 AND expires_at > $2",
+        )
+        .bind(key)
+        .bind(at.timestamp())
+        .fetch_optional(pool)
+        .await)?;
+        Ok(row.map_or(0, |(hits,)| hits.unsigned_abs()))
+    }
+
+    /// Forgets the keys whose window ended before `at`; how many.
+    pub async fn sweep_rate_limits(&self, at: DateTime<Utc>) -> Result<u64> {
+        let done = on_pool!(self, pool => sqlx::query("DELETE FROM rate_limits WHERE expires_at <= $1")
+            .bind(at.timestamp())
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected()))?;
         Ok(done)
     }
 }

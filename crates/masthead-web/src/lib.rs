@@ -48,6 +48,7 @@ use tower_http::trace::TraceLayer;
 pub use auth::limits::RateLimits;
 pub use billing::PaymentConfig;
 pub use error::StartError;
+pub use http::proxies::Cidr;
 pub use masthead_mail::Mailer;
 pub use newsroom::{SET_PASSWORD_FOR, StaffAdded, StaffError, add_staff};
 pub use reader::indexer::{IndexingError, Rebuilt, rebuild_index};
@@ -72,8 +73,11 @@ pub struct SiteConfig {
     /// Devices an account may have signed in at once; one more log-in signs
     /// out the least recently used.
     pub session_limit: u32,
-    /// Log-in and password-reset rate limits.
+    /// Log-in, password-reset and sign-up rate limits.
     pub rate_limits: RateLimits,
+    /// The reverse proxies whose `X-Forwarded-For` names the client (for
+    /// the per-address rate limits); none by default.
+    pub trusted_proxies: Vec<Cidr>,
     /// Stories older than this many days need the archive benefit.
     pub archive_age_days: u32,
     /// This instance's search index directory.
@@ -103,6 +107,7 @@ impl Default for SiteConfig {
             mailer: Mailer::outbox(DEFAULT_OUTBOX, DEFAULT_MAIL_FROM).expect("the default sender address parses"),
             session_limit: 5,
             rate_limits: RateLimits::default(),
+            trusted_proxies: Vec::new(),
             archive_age_days: 30,
             index_dir: PathBuf::from(DEFAULT_INDEX_DIR),
             run_indexer: true,
@@ -130,8 +135,10 @@ struct AppState {
     plans: billing::catalogue::Catalogue,
     mailer: Mailer,
     session_limit: u32,
-    /// Log-in and reset request counts, per instance.
+    /// Log-in, reset and sign-up limits, counted in the database.
     limiters: auth::limits::Limiters,
+    /// Proxies whose `X-Forwarded-For` is believed.
+    trusted_proxies: Vec<Cidr>,
     /// Stories first published longer ago than this are in the archive.
     archive_age: chrono::Duration,
     /// This instance's search index.
@@ -214,6 +221,7 @@ impl Application {
             mailer: config.mailer,
             session_limit: config.session_limit.max(1),
             limiters: auth::limits::Limiters::new(config.rate_limits),
+            trusted_proxies: config.trusted_proxies,
             archive_age: chrono::Duration::days(i64::from(config.archive_age_days)),
             search,
             search_slots: tokio::sync::Semaphore::new(
@@ -253,8 +261,10 @@ fn router(state: SharedState) -> Router {
         .merge(media::routes())
         .fallback(http::site::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::error::frame_refusals))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), http::csrf::api_cookie_sessions))
         .layer(axum::middleware::from_fn(read_model::counters::once_per_view))
         .layer(CatchPanicLayer::custom(http::error::panic_response))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), http::headers::every_response))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

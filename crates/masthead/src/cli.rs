@@ -209,6 +209,11 @@ pub struct Site {
     /// Stories older than this many days are in the archive, a subscriber benefit.
     #[arg(long, env = "MASTHEAD_ARCHIVE_AGE_DAYS", default_value_t = 30)]
     pub archive_age_days: u32,
+    /// Reverse proxies (CIDR blocks or addresses, comma-separated) whose
+    /// X-Forwarded-For names the client, for the per-address rate limits
+    /// [default: none; the header is ignored].
+    #[arg(long, env = "MASTHEAD_TRUSTED_PROXIES", value_name = "CIDR,...", value_delimiter = ',')]
+    pub trusted_proxies: Vec<masthead_web::Cidr>,
     #[command(flatten)]
     pub mail: Mail,
     #[command(flatten)]

@@ -152,6 +152,7 @@ async fn serve(
         mailer,
         session_limit: site.max_devices,
         archive_age_days: site.archive_age_days,
+        trusted_proxies: site.trusted_proxies,
         index_dir,
         payments,
         ..SiteConfig::default()

@@ -28,14 +28,19 @@ pub(crate) struct CredentialsBody {
 }
 
 /// `POST /api/v1/readers {email, password}` → 201, whether or not the
-/// address had an account (its owner is mailed either way).
+/// address had an account (its owner is mailed either way); 429 past the
+/// sign-up limit of the client's address.
 #[tracing::instrument(skip_all)]
 pub(crate) async fn register(
     State(state): State<SharedState>,
+    client: Client,
     ApiJson(body): ApiJson<CredentialsBody>,
 ) -> Result<Response, ApiError> {
     let credentials =
         flows::new_credentials(&body.email, &body.password).map_err(|errors| ApiError::BadRequest(errors.joined()))?;
+    if !flows::may_sign_up(&state, &client).await? {
+        return Err(ApiError::TooManyRequests("too many sign-ups from this address: wait a few minutes".to_owned()));
+    }
     let email = credentials.email.to_string();
     flows::sign_up(&state, credentials).await?;
     let reply = json!({

@@ -75,6 +75,7 @@ pub(crate) async fn signup_form(State(state): State<SharedState>, visitor: Visit
 pub(crate) async fn signup(
     State(state): State<SharedState>,
     visitor: Visitor,
+    client: Client,
     CsrfForm(form): CsrfForm<CredentialsForm>,
 ) -> Result<Response, PageError> {
     let credentials = match flows::new_credentials(&form.email, &form.password) {
@@ -84,6 +85,14 @@ pub(crate) async fn signup(
             return Ok(form_page(&visitor, StatusCode::UNPROCESSABLE_ENTITY, &page));
         }
     };
+    if !flows::may_sign_up(&state, &client).await? {
+        let errors = FieldErrors {
+            email: Some("Too many sign-ups from your network. Wait a few minutes, then try again.".to_owned()),
+            ..FieldErrors::default()
+        };
+        let page = SignUpPage::new(&state, csrf::token(&state, &visitor), form.email, errors);
+        return Ok(form_page(&visitor, StatusCode::TOO_MANY_REQUESTS, &page));
+    }
     let address = credentials.email.to_string();
     flows::sign_up(&state, credentials).await?;
     Ok(check_your_inbox(&state, &address))

@@ -6,13 +6,15 @@
 //! request answers the same and mails only when there is an account; log-in
 //! takes as long for an unknown address (see [`super::password::verify`]).
 //! Mail is sent in the background, so neither its time nor its failure shows.
+//! Each flow counts itself against the rate limits of [`super::limits`]
+//! first.
 
 use chrono::Duration;
 use masthead_domain::email::Email;
 use masthead_mail::emails::{AlreadyRegistered, ResetPassword, VerifyEmail};
 use masthead_store::{NewSession, SessionKind, StoreError, TokenPurpose};
 
-use super::limits::Action;
+use super::limits::LogInGate;
 use super::password;
 use super::token::new_token;
 use crate::AppState;
@@ -80,14 +82,27 @@ where
     });
 }
 
+/// Counts a sign-up from `client` against its address's limit; false when
+/// over it (the caller answers 429 and signs no one up).
+pub(crate) async fn may_sign_up(state: &AppState, client: &Client) -> Result<bool, StoreError> {
+    state.limiters.sign_up(&state.store, &client.ip, state.clock.now()).await
+}
+
 /// Creates the account, or — when the address has one — mails its owner
-/// instead. The caller answers the same either way.
+/// instead. The caller answers the same either way. Past the limit of mails
+/// to one address, nothing is mailed (and the answer is still the same), so
+/// sign-ups cannot flood someone's inbox.
 #[tracing::instrument(skip_all)]
 pub(crate) async fn sign_up(state: &AppState, credentials: NewCredentials) -> Result<(), StoreError> {
     let now = state.clock.now();
     // Hashed before looking, so both answers take as long.
     let hash = password::hash(credentials.password).await;
-    let Some(reader_id) = state.store.create_reader(&credentials.email, &hash, now).await? else {
+    let created = state.store.create_reader(&credentials.email, &hash, now).await?;
+    if !state.limiters.sign_up_mail(&state.store, credentials.email.as_str(), now).await? {
+        tracing::warn!("sign-up mail not sent: too many to one address");
+        return Ok(());
+    }
+    let Some(reader_id) = created else {
         let email = AlreadyRegistered {
             publisher: state.publisher_name.clone(),
             login_link: format!("{}/login", state.public_url),
@@ -141,7 +156,7 @@ pub(crate) enum LogIn {
     },
     /// Wrong address or password (which one is not said).
     Refused,
-    /// Too many attempts from this address or for this account.
+    /// Too many attempts from this client address, or from it for this account.
     Limited,
 }
 
@@ -163,8 +178,11 @@ pub(crate) async fn log_in(
     kind: SessionKind,
     visitor: &Visitor,
 ) -> Result<LogIn, StoreError> {
-    if !state.limiters.allow(Action::LogIn, &client.ip, &account_key(email)) {
-        return Ok(LogIn::Limited);
+    let account = account_key(email);
+    match state.limiters.log_in(&state.store, &client.ip, &account, state.clock.now()).await? {
+        LogInGate::Open => {}
+        LogInGate::After(wait) => tokio::time::sleep(wait).await,
+        LogInGate::Shut => return Ok(LogIn::Limited),
     }
     let reader = match Email::parse(email) {
         Ok(email) => state.store.reader_by_email(&email).await?,
@@ -175,6 +193,7 @@ pub(crate) async fn log_in(
     let stored = reader.as_ref().map(|r| r.password_hash.clone());
     let matches = plausible && password::verify(password_text.to_owned(), stored).await;
     let Some(reader) = reader.filter(|_| matches) else {
+        state.limiters.log_in_failed(&state.store, &client.ip, &account, state.clock.now()).await?;
         return Ok(LogIn::Refused);
     };
     let now = state.clock.now();
@@ -202,22 +221,32 @@ pub(crate) async fn request_reset(
     email: &Email,
     client: &Client,
 ) -> Result<ResetRequest, StoreError> {
-    if !state.limiters.allow(Action::ResetPassword, &client.ip, email.as_str()) {
+    let now = state.clock.now();
+    if !state.limiters.reset(&state.store, &client.ip, email.as_str(), now).await? {
         return Ok(ResetRequest::Limited);
     }
     let Some(reader) = state.store.reader_by_email(email).await? else {
         return Ok(ResetRequest::Accepted);
     };
     let secret = new_token();
-    let expires_at = state.clock.now() + RESET_FOR;
-    state.store.issue_account_token(&token_hash(&secret), reader.id, TokenPurpose::ResetPassword, expires_at).await?;
+    state
+        .store
+        .issue_account_token(&token_hash(&secret), reader.id, TokenPurpose::ResetPassword, now + RESET_FOR)
+        .await?;
+    mail_password_link(state, email.clone(), &secret, RESET_FOR);
+    Ok(ResetRequest::Accepted)
+}
+
+/// Mails `to` the link to choose a password that `secret` opens, working
+/// for `valid_for` (a reset request, or a new staff account's first password).
+pub(crate) fn mail_password_link(state: &AppState, to: Email, secret: &str, valid_for: Duration) {
+    let hours = valid_for.num_hours();
     let mail = ResetPassword {
         publisher: state.publisher_name.clone(),
         link: format!("{}/account/reset-password?token={secret}", state.public_url),
-        valid_for: "1 hour".to_owned(),
+        valid_for: if hours == 1 { "1 hour".to_owned() } else { format!("{hours} hours") },
     };
-    send_later(state, email.clone(), mail);
-    Ok(ResetRequest::Accepted)
+    send_later(state, to, mail);
 }
 
 /// Whether a reset link would work now (to show its form), without using it.

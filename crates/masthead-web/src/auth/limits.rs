@@ -1,26 +1,58 @@
-//! Rate limits on log-in and password-reset requests, per client address and
-//! per account (the address typed, whether or not it has an account, so the
-//! limit itself tells nothing).
+//! Rate limits on log-in, password-reset and sign-up requests, counted in
+//! the database so every instance counts against the same limit (a fixed
+//! window per key, `Store::count_hit`). Keys are hashed: the table holds
+//! neither addresses nor client IPs.
 //!
-//! Fixed windows kept in memory: each instance counts its own requests, which
-//! bounds guessing per instance and needs no database round trip. The table
-//! forgets finished windows when it grows, so it cannot grow without bound.
+//! Log-in is limited so that no one can lock an owner out of their account:
+//!
+//! - attempts **per client address** (any account) are capped: one address
+//!   cannot guess at many accounts;
+//! - failures **per account and client address** are capped: one address
+//!   cannot keep guessing one account, while the owner, from another
+//!   address, still logs in;
+//! - failures **per account** from anywhere never refuse: past a threshold
+//!   each attempt is slowed down (a wait that grows with the failures, at
+//!   most [`MAX_SLOWDOWN`]), which costs a guesser spread over many
+//!   addresses time and the owner a few seconds.
+//!
+//! Reset requests are capped per client address and per account (the
+//! address typed, whether or not it has an account, so the limit itself
+//! tells nothing); sign-ups per client address, and the mail a sign-up sends
+//! per email address.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
-/// How many log-in and reset requests are allowed per window.
+use chrono::{DateTime, Utc};
+use masthead_store::{Store, StoreError};
+use sha2::{Digest, Sha256};
+
+/// The longest a log-in attempt is slowed down.
+pub const MAX_SLOWDOWN: Duration = Duration::from_secs(5);
+
+/// How many requests are allowed per window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimits {
-    /// Log-in attempts from one client address.
+    /// Log-in attempts from one client address, whatever the account.
     pub login_per_ip: u32,
-    /// Log-in attempts for one account (email address).
-    pub login_per_account: u32,
+    /// Failed log-ins for one account from one client address; that pair
+    /// then waits for the window to end (429).
+    pub login_failures_per_pair: u32,
+    /// Failed log-ins for one account from anywhere after which each
+    /// attempt on it waits first.
+    pub login_slow_after: u32,
+    /// The wait per failure past [`Self::login_slow_after`] (at most
+    /// [`MAX_SLOWDOWN`] in all).
+    pub login_slowdown: Duration,
     /// Password-reset requests from one client address.
     pub reset_per_ip: u32,
     /// Password-reset requests for one account (email address).
     pub reset_per_account: u32,
+    /// Sign-ups from one client address.
+    pub signup_per_ip: u32,
+    /// Sign-up mails (a confirmation, or "you already have an account") to
+    /// one email address; past it a sign-up answers the same and mails nothing.
+    pub signup_mails_per_address: u32,
     /// The window the counts apply to.
     pub window: Duration,
 }
@@ -29,86 +61,122 @@ impl Default for RateLimits {
     fn default() -> Self {
         Self {
             login_per_ip: 30,
-            login_per_account: 10,
+            login_failures_per_pair: 10,
+            login_slow_after: 10,
+            login_slowdown: Duration::from_secs(1),
             reset_per_ip: 10,
             reset_per_account: 3,
+            signup_per_ip: 10,
+            signup_mails_per_address: 3,
             window: Duration::from_secs(15 * 60),
         }
     }
 }
 
-/// Entries kept before finished windows are swept out.
-const SWEEP_AT: usize = 10_000;
-
-/// Counts requests per key in fixed windows.
-#[derive(Debug)]
-struct FixedWindow {
-    limit: u32,
-    window: Duration,
-    counts: Mutex<HashMap<String, (Instant, u32)>>,
-}
-
-impl FixedWindow {
-    fn new(limit: u32, window: Duration) -> Self {
-        Self { limit, window, counts: Mutex::new(HashMap::new()) }
-    }
-
-    /// Counts one request for `key` at `now`; false once over the limit.
-    fn allow(&self, key: &str, now: Instant) -> bool {
-        let mut counts = self.counts.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if counts.len() >= SWEEP_AT {
-            counts.retain(|_, (start, _)| now.duration_since(*start) < self.window);
-        }
-        let entry = counts.entry(key.to_owned()).or_insert((now, 0));
-        if now.duration_since(entry.0) >= self.window {
-            *entry = (now, 0);
-        }
-        if entry.1 >= self.limit {
-            return false;
-        }
-        entry.1 += 1;
-        true
-    }
-}
-
-/// What a limited request is.
+/// Whether a log-in attempt may go ahead.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Action {
-    LogIn,
-    ResetPassword,
+pub(crate) enum LogInGate {
+    /// Now.
+    Open,
+    /// After this wait (the account has had many failures lately).
+    After(Duration),
+    /// Not in this window (429).
+    Shut,
 }
 
-/// The limiters one instance keeps.
+/// The wait before a log-in attempt on an account with `failures` recent failures.
+fn slowdown(limits: &RateLimits, failures: u64) -> Option<Duration> {
+    let over = failures.checked_sub(u64::from(limits.login_slow_after))?;
+    let steps = u32::try_from(over.saturating_add(1)).unwrap_or(u32::MAX);
+    Some(limits.login_slowdown.saturating_mul(steps).min(MAX_SLOWDOWN))
+}
+
+/// A stored key: what is counted, and a hash of whom.
+fn key(kind: &str, parts: &[&str]) -> String {
+    let mut hash = Sha256::new();
+    for part in parts {
+        hash.update(part.as_bytes());
+        hash.update(b"\0");
+    }
+    format!("{kind}:{}", hex::encode(hash.finalize()))
+}
+
+/// Counts between two sweeps of finished windows.
+const SWEEP_EVERY: u64 = 1024;
+
+/// The limits, counted in the store.
 #[derive(Debug)]
 pub(crate) struct Limiters {
-    login_ip: FixedWindow,
-    login_account: FixedWindow,
-    reset_ip: FixedWindow,
-    reset_account: FixedWindow,
+    limits: RateLimits,
+    window: chrono::Duration,
+    counted: AtomicU64,
 }
 
 impl Limiters {
     pub fn new(limits: RateLimits) -> Self {
-        Self {
-            login_ip: FixedWindow::new(limits.login_per_ip, limits.window),
-            login_account: FixedWindow::new(limits.login_per_account, limits.window),
-            reset_ip: FixedWindow::new(limits.reset_per_ip, limits.window),
-            reset_account: FixedWindow::new(limits.reset_per_account, limits.window),
-        }
+        let window = chrono::Duration::from_std(limits.window).unwrap_or(chrono::Duration::minutes(15));
+        Self { limits, window, counted: AtomicU64::new(0) }
     }
 
-    /// Counts a request from `ip` about `account`; false when either is over
-    /// its limit. Both are counted, so hammering one account from many
+    /// Counts a hit on `key`; now and then sweeps finished windows away.
+    async fn count(&self, store: &Store, key: &str, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        if self.counted.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == SWEEP_EVERY - 1 {
+            store.sweep_rate_limits(now).await?;
+        }
+        store.count_hit(key, self.window, now).await
+    }
+
+    /// Counts a log-in attempt from `ip` on `account` and says whether it
+    /// may go ahead (see the module docs).
+    pub async fn log_in(
+        &self,
+        store: &Store,
+        ip: &str,
+        account: &str,
+        now: DateTime<Utc>,
+    ) -> Result<LogInGate, StoreError> {
+        if self.count(store, &key("login-ip", &[ip]), now).await? > u64::from(self.limits.login_per_ip) {
+            return Ok(LogInGate::Shut);
+        }
+        let pair_failures = store.hits(&key("login-pair", &[account, ip]), now).await?;
+        if pair_failures >= u64::from(self.limits.login_failures_per_pair) {
+            return Ok(LogInGate::Shut);
+        }
+        let failures = store.hits(&key("login-account", &[account]), now).await?;
+        Ok(slowdown(&self.limits, failures).map_or(LogInGate::Open, LogInGate::After))
+    }
+
+    /// Counts a failed log-in from `ip` on `account`.
+    pub async fn log_in_failed(
+        &self,
+        store: &Store,
+        ip: &str,
+        account: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.count(store, &key("login-pair", &[account, ip]), now).await?;
+        self.count(store, &key("login-account", &[account]), now).await?;
+        Ok(())
+    }
+
+    /// Counts a reset request from `ip` for `account`; false when either is
+    /// over its limit. Both are counted, so hammering one account from many
     /// addresses, or many accounts from one address, is slowed alike.
-    pub fn allow(&self, action: Action, ip: &str, account: &str) -> bool {
-        let (by_ip, by_account) = match action {
-            Action::LogIn => (&self.login_ip, &self.login_account),
-            Action::ResetPassword => (&self.reset_ip, &self.reset_account),
-        };
-        let now = Instant::now();
-        let ip_ok = by_ip.allow(ip, now);
-        let account_ok = by_account.allow(account, now);
-        ip_ok && account_ok
+    pub async fn reset(&self, store: &Store, ip: &str, account: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let from_ip = self.count(store, &key("reset-ip", &[ip]), now).await?;
+        let for_account = self.count(store, &key("reset-account", &[account]), now).await?;
+        Ok(from_ip <= u64::from(self.limits.reset_per_ip) && for_account <= u64::from(self.limits.reset_per_account))
+    }
+
+    /// Counts a sign-up from `ip`; false when over the limit.
+    pub async fn sign_up(&self, store: &Store, ip: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        Ok(self.count(store, &key("signup-ip", &[ip]), now).await? <= u64::from(self.limits.signup_per_ip))
+    }
+
+    /// Counts a sign-up mail to `address`; false when over the limit.
+    pub async fn sign_up_mail(&self, store: &Store, address: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let mails = self.count(store, &key("signup-mail", &[address]), now).await?;
+        Ok(mails <= u64::from(self.limits.signup_mails_per_address))
     }
 }
 
@@ -117,35 +185,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_window_allows_its_limit_then_refuses_until_it_ends() {
-        let limiter = FixedWindow::new(3, Duration::from_secs(60));
-        let start = Instant::now();
-        assert!((0..3).all(|_| limiter.allow("a", start)));
-        assert!(!limiter.allow("a", start + Duration::from_secs(59)));
-        assert!(limiter.allow("b", start), "keys are counted apart");
-        assert!(limiter.allow("a", start + Duration::from_secs(60)), "a new window");
+    fn the_account_is_slowed_down_never_shut() {
+        let limits =
+            RateLimits { login_slow_after: 10, login_slowdown: Duration::from_secs(1), ..RateLimits::default() };
+        assert_eq!(slowdown(&limits, 0), None);
+        assert_eq!(slowdown(&limits, 9), None);
+        assert_eq!(slowdown(&limits, 10), Some(Duration::from_secs(1)));
+        assert_eq!(slowdown(&limits, 12), Some(Duration::from_secs(3)));
+        assert_eq!(slowdown(&limits, 1_000_000), Some(MAX_SLOWDOWN), "capped");
+        assert_eq!(slowdown(&limits, u64::MAX), Some(MAX_SLOWDOWN));
     }
 
     #[test]
-    fn finished_windows_are_swept_when_the_table_is_full() {
-        let limiter = FixedWindow::new(1, Duration::from_secs(1));
-        let start = Instant::now();
-        for n in 0..SWEEP_AT {
-            limiter.allow(&n.to_string(), start);
-        }
-        limiter.allow("late", start + Duration::from_secs(2));
-        assert_eq!(limiter.counts.lock().unwrap().len(), 1);
-    }
-
-    #[test]
-    fn ip_and_account_limits_both_apply() {
-        let limits = RateLimits { login_per_ip: 2, login_per_account: 2, ..RateLimits::default() };
-        let limiters = Limiters::new(limits);
-        assert!(limiters.allow(Action::LogIn, "1.1.1.1", "a@x.in"));
-        assert!(limiters.allow(Action::LogIn, "2.2.2.2", "a@x.in"));
-        assert!(!limiters.allow(Action::LogIn, "3.3.3.3", "a@x.in"), "the account's limit");
-        assert!(limiters.allow(Action::LogIn, "1.1.1.1", "b@x.in"));
-        assert!(!limiters.allow(Action::LogIn, "1.1.1.1", "c@x.in"), "the address's limit");
-        assert!(limiters.allow(Action::ResetPassword, "1.1.1.1", "a@x.in"), "resets are counted apart");
+    fn keys_name_what_is_counted_and_hide_whom() {
+        let pair = key("login-pair", &["a@x.in", "1.2.3.4"]);
+        assert!(pair.starts_with("login-pair:") && pair.len() == "login-pair:".len() + 64);
+        assert!(!pair.contains("a@x.in"));
+        assert_ne!(pair, key("login-pair", &["a@x.in1", ".2.3.4"]), "parts are kept apart");
+        assert_ne!(key("login-ip", &["1.2.3.4"]), key("reset-ip", &["1.2.3.4"]));
     }
 }

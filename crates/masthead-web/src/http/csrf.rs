@@ -15,17 +15,29 @@
 //! Pages that render a form put [`token`] in it and `remember` the visitor,
 //! so a first-time browser gets the cookie the token is tied to. Requests an
 //! app makes with a bearer token send no cookies and need no form token.
+//!
+//! The JSON API (`/api/`) takes a browser's session cookie too, so a page on
+//! this site could call it; [`api_cookie_sessions`] holds such calls to the
+//! first check: a request that changes something (any method but GET, HEAD
+//! and OPTIONS), carries the `mh_session` cookie and no bearer token must
+//! come from this site (403 otherwise), and a body it sends must be
+//! `Content-Type: application/json` (415 otherwise) — the one type another
+//! site's form or `no-cors` fetch cannot send. There is no form token to
+//! check in JSON; the origin check is what a browser cannot be made to fake.
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::header::{CONTENT_TYPE, HOST, ORIGIN};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
+use axum::http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HOST, ORIGIN, TRANSFER_ENCODING};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use super::error::{PageError, Refusal};
-use super::visitor::Visitor;
+use super::error::{ApiError, PageError, Refusal};
+use super::session::SESSION_COOKIE;
+use super::visitor::{Visitor, cookie};
 use crate::{AppState, SharedState};
 
 /// What the form token signs, so it is valid for nothing else.
@@ -80,10 +92,7 @@ impl<T: DeserializeOwned> FromRequest<SharedState> for CsrfForm<T> {
             tracing::warn!("cross-site form post refused");
             return Err(forged());
         }
-        let is_form = parts.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| {
-            v.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"))
-        });
-        if !is_form {
+        if !is_content_type(&parts.headers, "application/x-www-form-urlencoded") {
             return Err(PageError::UnsupportedMediaType(Refusal::new(UNREADABLE, "Send it as an HTML form.")));
         }
         let Ok(visitor) = Visitor::from_request_parts(&mut parts, state).await;
@@ -101,6 +110,38 @@ impl<T: DeserializeOwned> FromRequest<SharedState> for CsrfForm<T> {
             PageError::BadRequest(Refusal::new(UNREADABLE, "Some of its fields were missing or malformed."))
         })
     }
+}
+
+/// Layer over every route: a browser's cookie session on the API must come
+/// from this site with a JSON body (see the module docs).
+pub(crate) async fn api_cookie_sessions(State(state): State<SharedState>, request: Request, next: Next) -> Response {
+    let headers = request.headers();
+    let changes_something = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let by_cookie = !headers.contains_key(AUTHORIZATION) && cookie(headers, SESSION_COOKIE).is_some();
+    if !(request.uri().path().starts_with("/api/") && changes_something && by_cookie) {
+        return next.run(request).await;
+    }
+    if !same_site(headers, &state) {
+        tracing::warn!("cross-site API call with a session cookie refused");
+        let message = "a browser session may call the API only from this site; apps send Authorization: Bearer";
+        return ApiError::Forbidden(message.to_owned()).into_response();
+    }
+    let has_body =
+        headers.get(CONTENT_LENGTH).is_some_and(|v| v.as_bytes() != b"0") || headers.contains_key(TRANSFER_ENCODING);
+    if has_body && !is_content_type(headers, "application/json") {
+        let message = "send the body as JSON, with Content-Type: application/json";
+        return ApiError::UnsupportedMediaType(message.to_owned()).into_response();
+    }
+    next.run(request).await
+}
+
+/// Whether the request's `Content-Type` is `expected` (parameters aside).
+fn is_content_type(headers: &HeaderMap, expected: &str) -> bool {
+    headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case(expected))
 }
 
 /// Whether the browser says the request comes from this site.

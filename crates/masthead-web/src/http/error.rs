@@ -154,6 +154,9 @@ pub(crate) enum ApiError {
     /// No valid session (or wrong credentials): 401, with `WWW-Authenticate: Bearer`.
     #[error("{0}")]
     Unauthorized(String),
+    /// Refused whoever asks (a browser's session from another site): 403.
+    #[error("{0}")]
+    Forbidden(String),
     /// The thing asked for does not exist (for this account): 404.
     #[error("{0}")]
     NotFound(String),
@@ -198,6 +201,7 @@ impl IntoResponse for ApiError {
         let status = match &self {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,

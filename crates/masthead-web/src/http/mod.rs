@@ -1,7 +1,10 @@
 //! The plumbing every room uses, and nothing that is a feature of its own:
 //! who is asking ([`session`]: the signed-in account, [`visitor`]: the
-//! browser, [`guard`]: the newsroom's role check), whether a form may be
-//! believed ([`csrf`]), how a request fails ([`error`]) and how answers are
+//! browser, [`proxies`]: its address behind trusted proxies, [`guard`]: the
+//! newsroom's role check), whether a form may be
+//! believed ([`csrf`], for forms and for the API's cookie sessions), the
+//! headers every response gets and the caching rule ([`headers`]), how a
+//! request fails ([`error`]) and how answers are
 //! made ([`respond`]: redirects, `/login?next=`, private responses;
 //! [`views`]: the frame every page shares, notices and error pages;
 //! [`json`]: JSON bodies that refuse in JSON), and the routes every site has
@@ -15,7 +18,9 @@
 pub(crate) mod csrf;
 pub(crate) mod error;
 pub(crate) mod guard;
+pub(crate) mod headers;
 pub(crate) mod json;
+pub(crate) mod proxies;
 pub(crate) mod respond;
 pub(crate) mod session;
 pub(crate) mod site;

@@ -20,11 +20,13 @@ use masthead_store::SessionOwner;
 use sha2::{Digest, Sha256};
 
 use super::error::PageError;
+use super::headers::depends_on_reader;
+use super::proxies::client_address;
 use super::visitor::cookie;
 use crate::{AppState, SharedState};
 
 /// The session cookie's name.
-const SESSION_COOKIE: &str = "mh_session";
+pub(crate) const SESSION_COOKIE: &str = "mh_session";
 /// A session unused for this long lapses, on the server (for cookies and
 /// bearer tokens alike) and in the browser (the cookie's `Max-Age`).
 const SESSION_IDLE_DAYS: i64 = 30;
@@ -63,10 +65,13 @@ pub(crate) struct Account {
 }
 
 impl From<SessionOwner> for Account {
+    /// An account whose address is not confirmed signs in as a reader,
+    /// whatever role it holds: whoever made it has not shown that the
+    /// address is theirs, so nothing given to the address opens to them.
     fn from(owner: SessionOwner) -> Self {
         Self {
             id: owner.reader_id,
-            role: owner.role,
+            role: if owner.verified { owner.role } else { Role::Reader },
             email: owner.email,
             session_id: owner.session_id,
             verified: owner.verified,
@@ -83,6 +88,7 @@ impl FromRequestParts<SharedState> for SignedIn {
     type Rejection = PageError;
 
     async fn from_request_parts(parts: &mut Parts, state: &SharedState) -> Result<Self, Self::Rejection> {
+        depends_on_reader(parts);
         // Looked up once per request, however many extractors ask.
         if let Some(known) = parts.extensions.get::<SignedIn>() {
             return Ok(known.clone());
@@ -160,7 +166,8 @@ impl FromRequestParts<SharedState> for Required {
 /// Who is asking, for rate limits and "Your devices".
 #[derive(Debug, Clone)]
 pub(crate) struct Client {
-    /// The peer address (the proxy's, behind one).
+    /// The client's address: the peer's, or behind a trusted proxy the one
+    /// it forwarded (`super::proxies`).
     pub ip: String,
     /// The `User-Agent`, cut to a sane length.
     pub user_agent: String,
@@ -169,11 +176,11 @@ pub(crate) struct Client {
 impl FromRequestParts<SharedState> for Client {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &SharedState) -> Result<Self, Self::Rejection> {
-        let ip = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map_or_else(|| "unknown".to_owned(), |ConnectInfo(peer)| peer.ip().to_string());
+    async fn from_request_parts(parts: &mut Parts, state: &SharedState) -> Result<Self, Self::Rejection> {
+        let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map_or_else(
+            || "unknown".to_owned(),
+            |ConnectInfo(peer)| client_address(peer.ip(), &parts.headers, &state.trusted_proxies).to_string(),
+        );
         let user_agent: String = parts
             .headers
             .get(USER_AGENT)

@@ -14,6 +14,7 @@ use axum::response::Response;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
+use super::headers::depends_on_reader;
 use crate::SharedState;
 use crate::secret::random_hex;
 
@@ -140,6 +141,7 @@ impl FromRequestParts<SharedState> for Visitor {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, state: &SharedState) -> Result<Self, Self::Rejection> {
+        depends_on_reader(parts);
         if let Some(id) = cookie(&parts.headers, COOKIE_NAME).and_then(|v| state.cookie_key.verify(v)) {
             return Ok(Self { id, new_cookie: None });
         }

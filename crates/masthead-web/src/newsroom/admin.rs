@@ -10,8 +10,10 @@ use masthead_domain::{Role, Section, Slug};
 use masthead_store::{AgencyRouting, AgencyRule};
 use serde::Deserialize;
 
+use super::staff;
 use super::stories::section_choices;
 use super::views::{self, AgenciesPage, AgencyRow, Choice, Nav, SectionRow, SectionsPage, StaffPage, StaffRow};
+use crate::auth::flows;
 use crate::http::csrf::{self, CsrfForm};
 use crate::http::error::PageError;
 use crate::http::guard::{AdminOnly, RequireRole};
@@ -29,6 +31,10 @@ pub(crate) struct DoneQuery {
 fn message(code: Option<&str>) -> Option<String> {
     let text = match code? {
         "role" => "The role is saved. It applies from the account's next page.",
+        "role-unconfirmed" => {
+            "The role is saved. The account's address was not confirmed, so anyone could have made it: it is \
+             signed out, its password no longer works, and the address was mailed a link to choose one (valid 24 hours)."
+        }
         "section" => "The section is saved.",
         "agency" => "The agency's rule is saved.",
         "agency-removed" => "The rule is removed: that agency's copy is queued for an editor again.",
@@ -101,11 +107,18 @@ pub(crate) async fn set_role(
     }) else {
         return back("error=no-account");
     };
+    let set_password = staff::reclaim_for_role(&state.store, &account, role, state.clock.now()).await?;
     if let Err(RoleChangeRefused::LastAdmin) = state.store.set_role(account.id, role).await? {
         return back("error=last-admin");
     }
     tracing::info!(account = account.id, %role, "staff role changed");
-    back("done=role")
+    match (set_password, Email::parse(&account.email)) {
+        (Some(secret), Ok(address)) => {
+            flows::mail_password_link(&state, address, &secret, staff::SET_PASSWORD_FOR);
+            back("done=role-unconfirmed")
+        }
+        _ => back("done=role"),
+    }
 }
 
 /// `/newsroom/sections`: the sections, with their names, order and flag.

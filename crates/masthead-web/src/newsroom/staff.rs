@@ -4,12 +4,18 @@
 //! (an operator vouches for it), and given the role; it gets its password
 //! either from the operator (`--password-stdin`) or through a single-use
 //! link to the password-reset page, valid for [`SET_PASSWORD_FOR`].
+//!
+//! Anyone can sign up with any address and leave it unconfirmed, so an
+//! unconfirmed account may belong to someone waiting for the address's owner
+//! to be given a role. Before a role goes to such an account (here or on the
+//! staff page) it is taken back ([`reclaim_for_role`]): its password, sessions
+//! and links end, and only a fresh set-password link opens it.
 
 use chrono::{DateTime, Utc};
 use masthead_domain::Role;
 use masthead_domain::email::{Email, EmailError};
 use masthead_domain::role::RoleChangeRefused;
-use masthead_store::{Store, StoreError, TokenPurpose};
+use masthead_store::{ReaderRecord, Store, StoreError, TokenPurpose};
 use thiserror::Error;
 
 use crate::auth::password::{check as check_password, hash as hash_password};
@@ -72,6 +78,9 @@ pub async fn add_staff(
             break (id, true);
         }
         if let Some(existing) = store.reader_by_email(&email).await? {
+            if role.is_staff() && existing.verified_at.is_none() {
+                store.reclaim_unconfirmed(existing.id, &placeholder, now).await?;
+            }
             break (existing.id, false);
         }
         // The account was removed between the two questions: make it after all.
@@ -92,4 +101,29 @@ pub async fn add_staff(
         }
     };
     Ok(StaffAdded { id, created, set_password_token })
+}
+
+/// Before `account` is given the newsroom role `role`: an unconfirmed
+/// account is taken back from whoever made it (password, sessions and links
+/// end) and gets a set-password link for [`SET_PASSWORD_FOR`], whose secret
+/// is returned to be mailed to the address. A confirmed account, or a role
+/// that opens nothing, is left alone (`None`).
+pub(crate) async fn reclaim_for_role(
+    store: &Store,
+    account: &ReaderRecord,
+    role: Role,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, StoreError> {
+    if !role.is_staff() || account.verified_at.is_some() {
+        return Ok(None);
+    }
+    let placeholder = hash_password(new_token()).await;
+    if !store.reclaim_unconfirmed(account.id, &placeholder, now).await? {
+        return Ok(None);
+    }
+    let secret = new_token();
+    store
+        .issue_account_token(&token_hash(&secret), account.id, TokenPurpose::ResetPassword, now + SET_PASSWORD_FOR)
+        .await?;
+    Ok(Some(secret))
 }

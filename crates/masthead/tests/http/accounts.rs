@@ -6,15 +6,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
-use masthead_domain::ManualClock;
 use masthead_domain::access::Benefit;
 use masthead_domain::email::Email;
+use masthead_domain::{ManualClock, Role};
 use masthead_web::RateLimits;
 use serde_json::{Value, json};
 
 use crate::support::{
-    Backend, Browser, PASSWORD, TestApp, free_story_paths, log_in, on_every_backend, register, site_config, spawn_app,
-    spawn_app_with, story_id, text_of,
+    Backend, Browser, PASSWORD, TestApp, free_story_paths, log_in, on_every_backend, register, register_unconfirmed,
+    site_config, spawn_app, spawn_app_with, spawn_instance, story_id, text_of,
 };
 
 on_every_backend!(
@@ -33,6 +33,17 @@ on_every_backend!(
     bad_api_input_is_refused_without_changes,
     bad_form_input_is_refused_without_changes,
     log_in_and_reset_are_rate_limited,
+    an_attacker_cannot_lock_the_owner_out,
+    forwarded_addresses_count_only_from_trusted_proxies,
+    limits_are_shared_by_every_instance,
+    limits_end_with_their_window,
+    a_new_password_ends_every_outstanding_reset_link,
+    sign_ups_are_rate_limited,
+    giving_a_role_takes_an_unconfirmed_account_back,
+    staff_add_takes_an_unconfirmed_account_back,
+    unconfirmed_accounts_sign_in_as_readers,
+    the_api_refuses_cross_site_cookie_sessions,
+    the_account_page_heads_the_subscription_once,
     cookies_are_secure_over_https,
     sessions_lapse_after_thirty_idle_days,
 );
@@ -134,7 +145,7 @@ async fn signing_up_twice_mails_the_owner_and_says_the_same(backend: Backend) {
 
 async fn log_in_and_out_with_a_session_cookie(backend: Backend) {
     let app = spawn_app(backend).await;
-    register(&app, "reader@example.com").await;
+    register_unconfirmed(&app, "reader@example.com").await;
     let mut browser = Browser::new(&app);
     assert!(!signed_in(&mut browser).await);
     let response = log_in(&mut browser, "Reader@example.com", PASSWORD).await;
@@ -623,10 +634,10 @@ async fn bad_form_input_is_refused_without_changes(backend: Backend) {
 async fn log_in_and_reset_are_rate_limited(backend: Backend) {
     let limits = RateLimits {
         login_per_ip: 5,
-        login_per_account: 3,
+        login_failures_per_pair: 3,
         reset_per_ip: 10,
         reset_per_account: 2,
-        ..RateLimits::default()
+        ..site_config().rate_limits
     };
     let app = spawn_app_with(backend, masthead_web::SiteConfig { rate_limits: limits, ..site_config() }).await;
     register(&app, "reader@example.com").await;
@@ -638,7 +649,7 @@ async fn log_in_and_reset_are_rate_limited(backend: Backend) {
         assert_eq!(response.status().as_u16(), 401);
     }
     let response = browser.submit("/login", "/login", &[("email", "READER@example.com"), ("password", PASSWORD)]).await;
-    assert_eq!(response.status().as_u16(), 429, "even the right password waits");
+    assert_eq!(response.status().as_u16(), 429, "from this address, even the right password waits");
     assert!(text_of(&response.text().await.unwrap()).contains("Too many attempts to log in."));
     let api = post_json(&app, "/api/v1/session", json!({ "email": "reader@example.com", "password": PASSWORD })).await;
     assert_eq!(api.status().as_u16(), 429);
@@ -655,6 +666,343 @@ async fn log_in_and_reset_are_rate_limited(backend: Backend) {
         assert_eq!(response.status().as_u16(), if n < 2 { 200 } else { 429 });
     }
     app.wait_for_mails("reader@example.com", 3).await;
+}
+
+/// Logs in through the API as if from `client` (behind the trusted proxy
+/// 127.0.0.1); the status.
+async fn log_in_from(app: &TestApp, client: &str, email: &str, password: &str) -> u16 {
+    let body = json!({ "email": email, "password": password });
+    let request = app.client.post(app.url("/api/v1/session")).header("x-forwarded-for", client).json(&body);
+    request.send().await.unwrap().status().as_u16()
+}
+
+/// A site behind a proxy on 127.0.0.1, where the test client is.
+fn behind_a_proxy(limits: RateLimits) -> masthead_web::SiteConfig {
+    masthead_web::SiteConfig {
+        rate_limits: limits,
+        trusted_proxies: vec!["127.0.0.1/32".parse().unwrap()],
+        ..site_config()
+    }
+}
+
+async fn an_attacker_cannot_lock_the_owner_out(backend: Backend) {
+    let limits = RateLimits {
+        login_failures_per_pair: 10,
+        login_slow_after: 10,
+        login_slowdown: Duration::from_millis(300),
+        ..site_config().rate_limits
+    };
+    let app = spawn_app_with(backend, behind_a_proxy(limits)).await;
+    register(&app, "owner@example.com").await;
+    for n in 0..12 {
+        let status = log_in_from(&app, "203.0.113.66", "owner@example.com", "guess {n}").await;
+        assert_eq!(status, if n < 10 { 401 } else { 429 }, "attempt {n} from the attacker's address");
+    }
+    assert_eq!(log_in_from(&app, "203.0.113.66", "owner@example.com", PASSWORD).await, 429, "guessed right, too late");
+    // The owner, from home, still logs in: slowed down, never locked out.
+    let started = std::time::Instant::now();
+    assert_eq!(log_in_from(&app, "198.51.100.7", "owner@example.com", PASSWORD).await, 200);
+    assert!(started.elapsed() >= Duration::from_millis(300), "the account's failures slow each attempt down");
+    // And so does the owner's browser, through the form.
+    let mut browser = Browser::new(&app);
+    let token = browser.csrf_token("/login").await;
+    let response = app
+        .client
+        .post(app.url("/login"))
+        .header("cookie", browser.cookie_header())
+        .header("x-forwarded-for", "198.51.100.7")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(crate::support::form_body(&[
+            ("csrf_token", &token),
+            ("email", "owner@example.com"),
+            ("password", PASSWORD),
+        ]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 303);
+    // A wrong password from the owner's address is still only wrong.
+    assert_eq!(log_in_from(&app, "198.51.100.7", "owner@example.com", "typo").await, 401);
+}
+
+async fn forwarded_addresses_count_only_from_trusted_proxies(backend: Backend) {
+    let limits = RateLimits { login_per_ip: 4, ..site_config().rate_limits };
+    // No proxy trusted: the header is the client's own words, and ignored.
+    let app = spawn_app_with(backend, masthead_web::SiteConfig { rate_limits: limits, ..site_config() }).await;
+    for n in 0..5 {
+        let status = log_in_from(&app, &format!("192.0.2.{n}"), &format!("a{n}@example.com"), "password1").await;
+        assert_eq!(status, if n < 4 { 401 } else { 429 }, "attempt {n}: every one is from 127.0.0.1");
+    }
+    // Behind the trusted proxy, each forwarded client has its own count;
+    // the hops left of the rightmost untrusted one are the client's own words.
+    let app = spawn_app_with(backend, behind_a_proxy(limits)).await;
+    for n in 0..4 {
+        assert_eq!(log_in_from(&app, "192.0.2.1", &format!("b{n}@example.com"), "password1").await, 401);
+    }
+    assert_eq!(log_in_from(&app, "192.0.2.1", "b@example.com", "password1").await, 429, "192.0.2.1 is done");
+    assert_eq!(log_in_from(&app, "192.0.2.2", "b@example.com", "password1").await, 401, "192.0.2.2 is not");
+    assert_eq!(
+        log_in_from(&app, "192.0.2.9, 192.0.2.1", "b@example.com", "password1").await,
+        429,
+        "a forged first hop changes nothing: the proxy appended 192.0.2.1"
+    );
+    assert_eq!(
+        log_in_from(&app, "192.0.2.1, 127.0.0.1", "b@example.com", "password1").await,
+        429,
+        "trusted hops skipped"
+    );
+}
+
+async fn limits_are_shared_by_every_instance(backend: Backend) {
+    let limits = RateLimits { login_failures_per_pair: 3, ..site_config().rate_limits };
+    let app = spawn_app_with(backend, masthead_web::SiteConfig { rate_limits: limits, ..site_config() }).await;
+    register(&app, "reader@example.com").await;
+    let second = spawn_instance(&app, masthead_web::SiteConfig { rate_limits: limits, ..site_config() }).await;
+    let on = |address: std::net::SocketAddr, password: &'static str| {
+        let body = json!({ "email": "reader@example.com", "password": password });
+        app.client.post(format!("http://{address}/api/v1/session")).json(&body).send()
+    };
+    assert_eq!(on(app.address, "wrong one").await.unwrap().status().as_u16(), 401);
+    assert_eq!(on(second, "wrong two").await.unwrap().status().as_u16(), 401);
+    assert_eq!(on(app.address, "wrong three").await.unwrap().status().as_u16(), 401);
+    assert_eq!(on(second, PASSWORD).await.unwrap().status().as_u16(), 429, "three failures on two instances");
+    assert_eq!(on(app.address, PASSWORD).await.unwrap().status().as_u16(), 429);
+}
+
+async fn limits_end_with_their_window(backend: Backend) {
+    let clock = Arc::new(ManualClock::new(noon()));
+    let limits = RateLimits { login_failures_per_pair: 2, ..site_config().rate_limits };
+    let config = masthead_web::SiteConfig { clock: clock.clone(), rate_limits: limits, ..site_config() };
+    let app = spawn_app_with(backend, config).await;
+    register(&app, "reader@example.com").await;
+    let attempt = |password: &'static str| {
+        post_json(&app, "/api/v1/session", json!({ "email": "reader@example.com", "password": password }))
+    };
+    assert_eq!(attempt("wrong one").await.status().as_u16(), 401);
+    assert_eq!(attempt("wrong two").await.status().as_u16(), 401);
+    assert_eq!(attempt(PASSWORD).await.status().as_u16(), 429);
+    clock.advance(chrono::Duration::minutes(14));
+    assert_eq!(attempt(PASSWORD).await.status().as_u16(), 429, "the 15-minute window has not ended");
+    clock.advance(chrono::Duration::minutes(2));
+    assert_eq!(attempt(PASSWORD).await.status().as_u16(), 200, "a new window");
+}
+
+async fn a_new_password_ends_every_outstanding_reset_link(backend: Backend) {
+    let app = spawn_app(backend).await;
+    register(&app, "reader@example.com").await;
+    let mut browser = Browser::new(&app);
+    for _ in 0..2 {
+        let response = browser
+            .submit("/account/forgot-password", "/account/forgot-password", &[("email", "reader@example.com")])
+            .await;
+        assert_eq!(response.status().as_u16(), 200);
+    }
+    let mails = app.wait_for_mails("reader@example.com", 3).await;
+    let older = mails[1].link("/account/reset-password?token=");
+    let newer = mails[2].link("/account/reset-password?token=");
+    assert_ne!(older, newer);
+    let token = |link: &str| link.rsplit('=').next().unwrap().to_owned();
+    let done = browser
+        .submit(&newer, "/account/reset-password", &[("token", &token(&newer)), ("password", "the newest password")])
+        .await;
+    assert_eq!(done.status().as_u16(), 200);
+    // The older link, never used, is dead too: its page and its form.
+    browser.page(&older, 400).await;
+    let late = browser
+        .submit(
+            "/account/forgot-password",
+            "/account/reset-password",
+            &[("token", &token(&older)), ("password", "an attacker's choice")],
+        )
+        .await;
+    assert_eq!(late.status().as_u16(), 400);
+    api_token(&app, "reader@example.com", "the newest password").await;
+}
+
+async fn sign_ups_are_rate_limited(backend: Backend) {
+    let limits = RateLimits { signup_per_ip: 10, signup_mails_per_address: 3, ..site_config().rate_limits };
+    let app = spawn_app_with(backend, masthead_web::SiteConfig { rate_limits: limits, ..site_config() }).await;
+    // One address, signed up again and again: three mails, however many sign-ups.
+    for n in 0..6 {
+        let body = json!({ "email": "victim@example.com", "password": format!("password {n}") });
+        assert_eq!(post_json(&app, "/api/v1/readers", body).await.status().as_u16(), 201, "sign-up {n}");
+    }
+    app.wait_for_mails("victim@example.com", 3).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(app.mails().iter().filter(|m| m.to == "victim@example.com").count(), 3);
+    // One client address: ten sign-ups, then 429 and no account.
+    for n in 6..10 {
+        let body = json!({ "email": format!("n{n}@example.com"), "password": PASSWORD });
+        assert_eq!(post_json(&app, "/api/v1/readers", body).await.status().as_u16(), 201);
+    }
+    let body = json!({ "email": "eleventh@example.com", "password": PASSWORD });
+    let refused = post_json(&app, "/api/v1/readers", body).await;
+    assert_eq!(refused.status().as_u16(), 429);
+    assert!(refused.json::<Value>().await.unwrap()["error"].as_str().unwrap().contains("too many sign-ups"));
+    let mut browser = Browser::new(&app);
+    let page = browser.submit("/signup", "/signup", &[("email", "page@example.com"), ("password", PASSWORD)]).await;
+    assert_eq!(page.status().as_u16(), 429);
+    assert!(text_of(&page.text().await.unwrap()).contains("Too many sign-ups"));
+    for email in ["eleventh@example.com", "page@example.com"] {
+        assert!(!account_exists(&app, email).await, "{email}");
+    }
+}
+
+/// A confirmed admin's browser.
+async fn admin_browser(app: &TestApp) -> Browser<'_> {
+    register(app, "admin@example.com").await;
+    app.store.set_role(reader_id(app, "admin@example.com").await, Role::Admin).await.unwrap().unwrap();
+    let mut admin = Browser::new(app);
+    log_in(&mut admin, "admin@example.com", PASSWORD).await;
+    admin
+}
+
+/// A squatter's account at `email`, unconfirmed, signed in on a browser and an app.
+async fn squatter<'a>(app: &'a TestApp, email: &str) -> (Browser<'a>, String) {
+    let body = json!({ "email": email, "password": "the squatter's password" });
+    assert_eq!(post_json(app, "/api/v1/readers", body).await.status().as_u16(), 201);
+    let mut browser = Browser::new(app);
+    log_in(&mut browser, email, "the squatter's password").await;
+    let token = api_token(app, email, "the squatter's password").await;
+    (browser, token)
+}
+
+/// The squatter holds nothing any more: sessions, password and links are gone.
+async fn squatter_is_out(app: &TestApp, browser: &mut Browser<'_>, token: &str, email: &str) {
+    assert!(!signed_in(browser).await, "the squatter's browser is signed out");
+    assert_eq!(get_with_token(app, "/api/v1/me", token).await.status().as_u16(), 401, "and the app");
+    let again =
+        post_json(app, "/api/v1/session", json!({ "email": email, "password": "the squatter's password" })).await;
+    assert_eq!(again.status().as_u16(), 401, "the squatter's password no longer works");
+}
+
+/// The owner sets a password with `link` and reaches the newsroom.
+async fn owner_takes_over(app: &TestApp, link: &str, email: &str) {
+    let mut owner = Browser::new(app);
+    let token = link.rsplit('=').next().unwrap().to_owned();
+    let done =
+        owner.submit(link, "/account/reset-password", &[("token", &token), ("password", "the owner's own")]).await;
+    assert_eq!(done.status().as_u16(), 200);
+    log_in(&mut owner, email, "the owner's own").await;
+    assert_eq!(owner.get("/newsroom").await.status().as_u16(), 200);
+    let account = app.store.reader_by_email(&Email::parse(email).unwrap()).await.unwrap().unwrap();
+    assert!(account.verified_at.is_some(), "the link proved the address");
+}
+
+async fn giving_a_role_takes_an_unconfirmed_account_back(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut admin = admin_browser(&app).await;
+    let (mut squatter, token) = squatter(&app, "new.hire@example.com").await;
+    let response = admin
+        .submit("/newsroom/staff", "/newsroom/staff", &[("email", "new.hire@example.com"), ("role", "editor")])
+        .await;
+    assert_eq!(response.headers()["location"], "/newsroom/staff?done=role-unconfirmed");
+    let notice = text_of(&admin.page("/newsroom/staff?done=role-unconfirmed", 200).await);
+    assert!(notice.contains("was mailed a link to choose one"), "{notice}");
+    assert_eq!(squatter.get("/newsroom").await.status().as_u16(), 303, "signed out: sent to log in");
+    squatter_is_out(&app, &mut squatter, &token, "new.hire@example.com").await;
+    // The address's owner gets the link, and only the link opens the account.
+    let mail = app.nth_mail("new.hire@example.com", 2).await;
+    assert!(mail.raw.contains("24 hours"), "{}", mail.raw);
+    owner_takes_over(&app, &mail.link("/account/reset-password?token="), "new.hire@example.com").await;
+    // A confirmed account given a role keeps its password and sessions.
+    register(&app, "colleague@example.com").await;
+    let mut colleague = Browser::new(&app);
+    log_in(&mut colleague, "colleague@example.com", PASSWORD).await;
+    let response = admin
+        .submit("/newsroom/staff", "/newsroom/staff", &[("email", "colleague@example.com"), ("role", "writer")])
+        .await;
+    assert_eq!(response.headers()["location"], "/newsroom/staff?done=role");
+    assert_eq!(colleague.get("/newsroom").await.status().as_u16(), 200);
+}
+
+async fn staff_add_takes_an_unconfirmed_account_back(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (mut squatter, token) = squatter(&app, "new.hire@example.com").await;
+    let added = masthead_web::add_staff(&app.store, "new.hire@example.com", "editor", None, Utc::now()).await.unwrap();
+    assert!(!added.created);
+    squatter_is_out(&app, &mut squatter, &token, "new.hire@example.com").await;
+    let link = format!("/account/reset-password?token={}", added.set_password_token.unwrap());
+    owner_takes_over(&app, &link, "new.hire@example.com").await;
+}
+
+async fn unconfirmed_accounts_sign_in_as_readers(backend: Backend) {
+    let app = spawn_app_with(backend, masthead_web::SiteConfig { meter_limit: 0, ..site_config() }).await;
+    register_unconfirmed(&app, "unconfirmed@example.com").await;
+    // A role set on an unconfirmed account (as before this was refused) opens nothing.
+    let id = reader_id(&app, "unconfirmed@example.com").await;
+    app.store.set_role(id, Role::Admin).await.unwrap().unwrap();
+    let mut browser = Browser::new(&app);
+    log_in(&mut browser, "unconfirmed@example.com", PASSWORD).await;
+    assert_eq!(browser.get("/newsroom").await.status().as_u16(), 403);
+    assert_eq!(browser.get("/newsroom/staff").await.status().as_u16(), 403);
+    let story = free_story_paths(&app, 1).await.remove(0);
+    let answer: Value = browser.get(&format!("/api/v1/access/{}", story_id(&story))).await.json().await.unwrap();
+    assert_eq!(answer["decision"], "blocked", "no staff reading: {answer}");
+    let page = text_of(&browser.page("/account", 200).await);
+    assert!(page.contains("not confirmed yet"), "{page}");
+    // Confirmed, the same session has its role.
+    app.store.mark_verified(id, Utc::now()).await.unwrap();
+    assert_eq!(browser.get("/newsroom").await.status().as_u16(), 200);
+}
+
+async fn the_api_refuses_cross_site_cookie_sessions(backend: Backend) {
+    let app = spawn_app(backend).await;
+    register(&app, "reader@example.com").await;
+    let mut browser = Browser::new(&app);
+    log_in(&mut browser, "reader@example.com", PASSWORD).await;
+    let cookies = browser.cookie_header();
+    let call = |method: reqwest::Method, path: &str, headers: &[(&str, &str)], body: Option<(&str, &str)>| {
+        let mut request = app.client.request(method, app.url(path)).header("cookie", cookies.clone());
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        if let Some((content_type, body)) = body {
+            request = request.header("content-type", content_type).body(body.to_owned());
+        }
+        request.send()
+    };
+    let json_body = r#"{"plan_id":1,"provider":"sandbox"}"#;
+    let cross_site: [&[(&str, &str)]; 3] = [
+        &[("sec-fetch-site", "cross-site")],
+        &[("sec-fetch-site", "same-site")],
+        &[("origin", "https://evil.example")],
+    ];
+    for headers in cross_site {
+        for (content_type, body) in [("text/plain", json_body), ("application/json", json_body)] {
+            let response = call(reqwest::Method::POST, "/api/v1/subscriptions", headers, Some((content_type, body)))
+                .await
+                .unwrap();
+            assert_eq!(response.status().as_u16(), 403, "{headers:?} {content_type}");
+            assert!(response.json::<Value>().await.unwrap()["error"].as_str().unwrap().contains("Bearer"));
+        }
+        let response = call(reqwest::Method::DELETE, "/api/v1/session", headers, None).await.unwrap();
+        assert_eq!(response.status().as_u16(), 403, "{headers:?}: the session is not ended from another site");
+    }
+    assert!(signed_in(&mut browser).await);
+    let id = reader_id(&app, "reader@example.com").await;
+    assert!(app.store.reader_subscriptions(id).await.unwrap().is_empty(), "nothing was stored");
+    // From this site, a body must be JSON.
+    let same_origin: &[(&str, &str)] = &[("sec-fetch-site", "same-origin")];
+    let response = call(reqwest::Method::POST, "/api/v1/subscriptions", same_origin, Some(("text/plain", json_body)))
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 415);
+    // Reading with the cookie is fine, and from this site the session may end.
+    assert_eq!(call(reqwest::Method::GET, "/api/v1/me", &[], None).await.unwrap().status().as_u16(), 200);
+    let response = call(reqwest::Method::DELETE, "/api/v1/session", same_origin, None).await.unwrap();
+    assert_eq!(response.status().as_u16(), 204);
+    assert!(!signed_in(&mut browser).await);
+}
+
+async fn the_account_page_heads_the_subscription_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    register(&app, "reader@example.com").await;
+    let mut browser = Browser::new(&app);
+    log_in(&mut browser, "reader@example.com", PASSWORD).await;
+    let page = browser.page("/account", 200).await;
+    assert_eq!(page.matches("<h2>Your subscription</h2>").count(), 1, "{page}");
+    assert!(text_of(&page).contains("You have no subscription."));
 }
 
 async fn cookies_are_secure_over_https(backend: Backend) {

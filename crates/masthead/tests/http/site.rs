@@ -25,6 +25,8 @@ on_every_backend!(
     storage_failure_is_a_500_page_without_internals,
     health_check_answers_when_ready,
     subscribe_page_offers_the_seed_plans,
+    responses_that_depend_on_the_reader_are_private,
+    every_response_carries_the_security_headers,
 );
 
 const SEED_SLUG: &str = "kremlin-no-positive-shift-yet-on-russia-us-ties";
@@ -286,4 +288,167 @@ async fn subscribe_page_offers_the_seed_plans(backend: Backend) {
     assert!(html.contains(r#"href="/login?next=/subscribe%3Fnext%3D/world/some-story-12""#), "back here after log-in");
     let elsewhere = app.page("/subscribe?next=//evil.example/x", 200).await;
     assert!(elsewhere.contains(r#"href="/login?next=/subscribe""#) && !elsewhere.contains("evil.example"));
+}
+
+/// Every GET a reader can make on the test site, with the ids filled in.
+async fn every_route(app: &TestApp, checkout: &str) -> Vec<String> {
+    let free = crate::support::free_story_paths(app, 1).await.remove(0);
+    let premium = crate::meter::premium_story_path(app, false).await;
+    let id = crate::support::story_id(&free).to_owned();
+    let mut routes: Vec<String> = [
+        "/",
+        "/world",
+        "/world?page=2",
+        "/smart-investor",
+        "/archive",
+        "/archive/1998",
+        "/archive/1998/06",
+        "/archive/2017/04/13",
+        "/search?q=market",
+        "/api/v1/search?q=market",
+        "/api/v1/articles?limit=5",
+        "/api/v1/plans",
+        "/api/v1/me",
+        "/api/v1/me/devices",
+        "/feed.xml",
+        "/atom.xml",
+        "/world/feed.xml",
+        "/sitemap.xml",
+        "/news-sitemap.xml",
+        "/robots.txt",
+        "/healthz",
+        "/assets/site.css",
+        "/subscribe",
+        "/subscribe?next=/world",
+        "/signup",
+        "/login",
+        "/login?next=/account",
+        "/account",
+        "/account/devices",
+        "/account/forgot-password",
+        "/newsroom",
+        "/no-such-page",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    routes.extend([
+        free.clone(),
+        premium.clone(),
+        format!("/api/v1/articles/{id}"),
+        format!("/api/v1/access/{id}"),
+        format!("/api/v1/access/{}", crate::support::story_id(&premium)),
+        checkout.to_owned(),
+    ]);
+    routes
+}
+
+fn may_be_shared(response: &reqwest::Response) -> bool {
+    let cache = response.headers().get("cache-control").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+    !(cache.contains("private") || cache.contains("no-store"))
+}
+
+async fn responses_that_depend_on_the_reader_are_private(backend: Backend) {
+    let app = spawn_app(backend).await;
+    register(&app, "subscriber@example.com").await;
+    let id = app.store.reader_by_email(&Email::parse("subscriber@example.com").unwrap()).await.unwrap().unwrap().id;
+    for benefit in Benefit::ALL {
+        app.store.grant_benefit(id, benefit, Utc::now() - chrono::Duration::hours(1), None, "test").await.unwrap();
+    }
+    let mut subscriber = Browser::new(&app);
+    log_in(&mut subscriber, "subscriber@example.com", PASSWORD).await;
+    // The subscriber's own checkout page, for a plan bought through the API.
+    let token: serde_json::Value = app
+        .client
+        .post(app.url("/api/v1/session"))
+        .json(&serde_json::json!({ "email": "subscriber@example.com", "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let created: serde_json::Value = app
+        .client
+        .post(app.url("/api/v1/subscriptions"))
+        .bearer_auth(token["token"].as_str().unwrap())
+        .json(&serde_json::json!({ "plan_id": 1, "provider": "sandbox" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let checkout = format!("/checkout/sandbox/{}", created["subscription_id"].as_i64().expect("a sandbox checkout"));
+    let mut visitor = Browser::new(&app);
+    visitor.get("/").await;
+    let mut differing = Vec::new();
+    for path in every_route(&app, &checkout).await {
+        let (as_visitor, as_subscriber) = (visitor.get(&path).await, subscriber.get(&path).await);
+        let shared = (may_be_shared(&as_visitor), may_be_shared(&as_subscriber));
+        let (visitor_status, subscriber_status) = (as_visitor.status(), as_subscriber.status());
+        let (visitor_body, subscriber_body) = (as_visitor.text().await.unwrap(), as_subscriber.text().await.unwrap());
+        if visitor_status != subscriber_status || visitor_body != subscriber_body {
+            differing.push(path.clone());
+            assert_eq!(shared, (false, false), "{path} differs between readers, yet a shared cache may keep it");
+        }
+    }
+    // The walk reached what the issue named, and pages every reader shares stay cacheable.
+    for path in ["/subscribe", checkout.as_str(), "/account", "/api/v1/me", "/signup"] {
+        assert!(differing.iter().any(|p| p == path), "{path} should differ by reader: {differing:?}");
+    }
+    for path in ["/assets/site.css", "/feed.xml"] {
+        assert!(may_be_shared(&visitor.get(path).await), "{path} is the same for everyone");
+    }
+}
+
+async fn every_response_carries_the_security_headers(backend: Backend) {
+    let app = spawn_app(backend).await;
+    register(&app, "reader@example.com").await;
+    let mut reader = Browser::new(&app);
+    log_in(&mut reader, "reader@example.com", PASSWORD).await;
+    let mut visitor = Browser::new(&app);
+    let mut pages = 0;
+    for path in every_route(&app, "/checkout/sandbox/999999").await {
+        for browser in [&mut visitor, &mut reader] {
+            let response = browser.get(&path).await;
+            let header = |name: &str| {
+                response.headers().get(name).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_else(|| {
+                    panic!("{path}: no {name}");
+                })
+            };
+            let policy = header("content-security-policy");
+            for directive in ["default-src 'none'", "script-src 'none'", "style-src 'self'", "frame-ancestors 'none'"] {
+                assert!(policy.contains(directive), "{path}: {policy}");
+            }
+            assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
+            assert_eq!(header("x-frame-options"), "DENY", "{path}");
+            assert!(["strict-origin-when-cross-origin", "no-referrer"].contains(&header("referrer-policy").as_str()));
+            assert!(response.headers().get("strict-transport-security").is_none(), "{path}: not over plain HTTP");
+            let is_html =
+                response.headers().get("content-type").is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+            let body = response.text().await.unwrap();
+            if is_html {
+                pages += 1;
+                // What the policy forbids, no page may need: no script but data, no inline style.
+                let scripts = body.matches("<script").count();
+                let data = body.matches(r#"<script type="application/ld+json">"#).count();
+                assert_eq!(scripts, data, "{path}: a script the policy would refuse");
+                assert!(!body.contains(" style=") && !body.contains("<style"), "{path}: an inline style");
+            }
+        }
+    }
+    assert!(pages > 30, "{pages} pages checked");
+    // A refused form, a JSON error and a redirect carry them too.
+    let refused = app.client.post(app.url("/signup")).header("origin", "https://evil.example").send().await.unwrap();
+    let unauthorized = app.get("/api/v1/me").await;
+    let redirect = app.get("/account").await;
+    for response in [refused, unauthorized, redirect] {
+        assert!(response.headers().contains_key("content-security-policy"), "{}", response.url());
+    }
+    // Over HTTPS, browsers are told to stay on it.
+    let https = masthead_web::SiteConfig { public_url: Some("https://news.example".to_owned()), ..site_config() };
+    let app = spawn_app_with(backend, https).await;
+    let response = app.get("/").await;
+    assert_eq!(response.headers()["strict-transport-security"], "max-age=63072000; includeSubDomains");
 }

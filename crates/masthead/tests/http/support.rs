@@ -83,6 +83,8 @@ pub fn site_config() -> SiteConfig {
         mailer: Mailer::outbox(Outbox::fresh_path(), "Business Standard <no-reply@news.example>").unwrap(),
         archive_age_days: TEST_ARCHIVE_AGE_DAYS,
         index_dir: IndexDir::fresh_path(),
+        // Every test account signs up from 127.0.0.1; the limit's own test sets it.
+        rate_limits: masthead_web::RateLimits { signup_per_ip: 1000, ..masthead_web::RateLimits::default() },
         ..SiteConfig::default()
     }
 }
@@ -533,8 +535,17 @@ impl Browser<'_> {
 /// A password every test account uses.
 pub const PASSWORD: &str = "correct horse battery";
 
-/// Registers an account through the API.
+/// Registers an account through the API and confirms its address, as its
+/// owner would from the mail (an unconfirmed account is no one's yet: it
+/// signs in as a reader whatever role it is given).
 pub async fn register(app: &TestApp, email: &str) {
+    register_unconfirmed(app, email).await;
+    let account = app.store.reader_by_email(&masthead_domain::email::Email::parse(email).unwrap()).await.unwrap();
+    app.store.mark_verified(account.unwrap().id, chrono::Utc::now()).await.unwrap();
+}
+
+/// Registers an account through the API, leaving its address unconfirmed.
+pub async fn register_unconfirmed(app: &TestApp, email: &str) {
     let response =
         app.client.post(app.url("/api/v1/readers")).json(&serde_json::json!({ "email": email, "password": PASSWORD }));
     assert_eq!(response.send().await.unwrap().status().as_u16(), 201);
