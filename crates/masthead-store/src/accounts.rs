@@ -319,7 +319,7 @@ impl Store {
     #[tracing::instrument(skip(self, password_hash))]
     pub async fn reclaim_unconfirmed(&self, reader_id: i64, password_hash: &str, at: DateTime<Utc>) -> Result<bool> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let changed = sqlx::query("UPDATE readers SET password_hash = $2 WHERE id = $1 AND verified_at IS NULL")
                 .bind(reader_id)
                 .bind(password_hash)
