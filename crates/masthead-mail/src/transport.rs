@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::header::{ContentTransferEncoding, ContentType, HeaderName, HeaderValue};
 use lettre::message::{Body, Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
@@ -83,15 +83,31 @@ impl Mailer {
     }
 
     /// Renders `email` and sends it to `to`.
-    #[tracing::instrument(skip_all, fields(email = E::NAME))]
     pub async fn send<E: Email>(&self, to: &masthead_domain::email::Email, email: &E) -> Result<(), MailError> {
+        self.send_with_headers(to, email, &[]).await
+    }
+
+    /// Renders `email` and sends it to `to` with extra header fields (a
+    /// newsletter's `List-Unsubscribe` and `List-Unsubscribe-Post`, RFC 8058).
+    #[tracing::instrument(skip_all, fields(email = E::NAME))]
+    pub async fn send_with_headers<E: Email>(
+        &self,
+        to: &masthead_domain::email::Email,
+        email: &E,
+        headers: &[(&'static str, String)],
+    ) -> Result<(), MailError> {
         let rendered = email.render()?;
-        let message =
-            Message::builder().from(self.from.clone()).to(mailbox(to.as_str())?).subject(rendered.subject).multipart(
-                MultiPart::alternative()
-                    .singlepart(part(ContentType::TEXT_PLAIN, rendered.text))
-                    .singlepart(part(ContentType::TEXT_HTML, rendered.html)),
-            )?;
+        let mut builder =
+            Message::builder().from(self.from.clone()).to(mailbox(to.as_str())?).subject(rendered.subject);
+        for (name, value) in headers {
+            let name = HeaderName::new_from_ascii_str(name);
+            builder = builder.raw_header(HeaderValue::new(name, value.clone()));
+        }
+        let message = builder.multipart(
+            MultiPart::alternative()
+                .singlepart(part(ContentType::TEXT_PLAIN, rendered.text))
+                .singlepart(part(ContentType::TEXT_HTML, rendered.html)),
+        )?;
         match &*self.transport {
             Transport::Outbox(dir) => write_to_outbox(dir, E::NAME, &message.formatted()).await,
             Transport::Smtp { relay, .. } => relay.send(message).await.map(|_| ()).map_err(MailError::from),

@@ -14,6 +14,7 @@ mod billing_providers;
 mod caching;
 mod cli;
 mod meter;
+mod newsletters;
 mod newsroom;
 mod search;
 mod site;
