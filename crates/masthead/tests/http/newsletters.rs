@@ -28,6 +28,7 @@ on_every_backend!(
     the_archive_and_every_message_hold_only_the_free_part,
     editors_compose_and_schedule_issues,
     sending_resumes_after_a_crash_without_duplicates,
+    digests_assemble_themselves_at_their_time_and_skip_days_with_nothing_new,
 );
 
 const MARKETS: &str = "markets-morning-brief";
@@ -194,6 +195,21 @@ async fn double_opt_in_sends_nothing_until_confirmed(backend: Backend) {
     assert_eq!(bad.send().await.unwrap().status(), 422);
     let missing = app.client.post(app.url("/api/v1/newsletters/no-such/subscribe")).json(&json!({"email": api}));
     assert_eq!(missing.send().await.unwrap().status(), 404);
+
+    // Sign-ups by email are rate-limited per address (with password resets: both mail a typed address).
+    let limited = "limited@example.com";
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        let answer = app
+            .client
+            .post(app.url(&format!("/api/v1/newsletters/{POLITICS}/subscribe")))
+            .json(&json!({ "email": limited }))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(answer.status().as_u16());
+    }
+    assert_eq!(statuses, [202, 202, 202, 429]);
 
     // A form from elsewhere is refused.
     let forged = app
@@ -461,4 +477,43 @@ async fn sending_resumes_after_a_crash_without_duplicates(backend: Backend) {
         assert_eq!(here + there, 1, "{reader} gets the issue exactly once");
     }
     assert!(app.store.issue(issue.id).await.unwrap().unwrap().sent_at.is_some());
+}
+
+async fn digests_assemble_themselves_at_their_time_and_skip_days_with_nothing_new(backend: Backend) {
+    let app = app(backend).await;
+    let zone = PublisherZone::default();
+    // The latest politics story, and a daily letter due at 23:59 IST that day.
+    let (latest, _) = app.store.latest(Some("politics"), masthead_domain::Page::new(None, 1)).await.unwrap();
+    let story = &latest[0];
+    let day = zone.date(story.first_published_at);
+    let slot = zone.instant(day, 23, 59).unwrap();
+    let list = NewsletterRecord {
+        id: 0,
+        slug: "late-politics".into(),
+        name: "Late Politics".into(),
+        description: "The day's politics at midnight.".into(),
+        cadence: "daily 23:59".into(),
+        sections: "politics".into(),
+        subscribers_only: false,
+        position: 9,
+    };
+    let id = app.store.add_newsletter(&list).await.unwrap();
+
+    // (The demo's own letters assemble themselves too: count this one's issues.)
+    let count = async || app.store.issues(id, false, 10).await.unwrap().len();
+    run(&app, slot - Duration::minutes(1)).await;
+    assert_eq!(count().await, 0, "not before its time");
+    let report = run(&app, slot + Duration::minutes(5)).await;
+    assert!(report.assembled >= 1 && report.finished >= 1, "{report:?}");
+    let issues = app.store.issues(id, false, 10).await.unwrap();
+    assert_eq!(issues.len(), 1);
+    assert!(issues[0].sent_at.is_some(), "sent to its (empty) audience");
+    assert_eq!(issues[0].scheduled_at, slot);
+    assert_eq!(issues[0].story_ids[0], story.id);
+    assert!(issues[0].subject.contains(&story.headline));
+    run(&app, slot + Duration::minutes(6)).await;
+    assert_eq!(count().await, 1, "one issue a slot");
+    // The next day has nothing new: skipped.
+    run(&app, slot + Duration::days(1) + Duration::minutes(5)).await;
+    assert_eq!(count().await, 1);
 }
