@@ -184,6 +184,48 @@ mod tests {
         assert!(eml.contains(&link), "the link is on one line, unencoded: {eml}");
     }
 
+    #[tokio::test]
+    async fn list_headers_are_written_as_given() {
+        use crate::emails::{NewsletterIssue, NewsletterItem};
+
+        let dir = tempfile::tempdir().unwrap();
+        let mailer = Mailer::outbox(dir.path(), "Business Standard <no-reply@news.example>").unwrap();
+        let unsubscribe = format!("https://news.example/newsletters/unsubscribe/{}", "cd".repeat(32));
+        let issue = NewsletterIssue {
+            publisher: "Business Standard".into(),
+            newsletter: "Markets Morning Brief".into(),
+            subject: "Rates hold".into(),
+            intro_html: "<p>Good morning.</p>".into(),
+            intro_text: "Good morning.".into(),
+            items: vec![NewsletterItem {
+                headline: "RBI holds rates".into(),
+                standfirst: "The bank waits".into(),
+                excerpt_html: "<p>The first paragraph.</p>".into(),
+                excerpt_text: "The first paragraph.".into(),
+                url: "https://news.example/economy/rbi-holds-rates-7".into(),
+                premium: true,
+            }],
+            unsubscribe_link: unsubscribe.clone(),
+            manage_link: "https://news.example/account/newsletters".into(),
+            web_link: "https://news.example/newsletters/markets-morning-brief/1".into(),
+        };
+        let headers = [
+            ("List-Unsubscribe", format!("<{unsubscribe}>")),
+            ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click".to_owned()),
+        ];
+        let to = Address::parse("reader@example.com").unwrap();
+        mailer.send_with_headers(&to, &issue, &headers).await.unwrap();
+        let file = std::fs::read_dir(dir.path()).unwrap().next().unwrap().unwrap().path();
+        assert!(file.to_string_lossy().ends_with("-newsletter_issue.eml"));
+        let eml = std::fs::read_to_string(file).unwrap();
+        assert!(eml.contains(&format!("List-Unsubscribe: <{unsubscribe}>")), "{eml}");
+        assert!(eml.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"), "{eml}");
+        assert!(eml.contains("Subject: Rates hold"));
+        assert!(eml.contains("RBI holds rates [Premium]"), "the text part marks premium stories: {eml}");
+        assert!(eml.contains("<p>The first paragraph.</p>"), "the HTML part carries the sanitised excerpt");
+        assert!(eml.contains(&format!("Unsubscribe from Markets Morning Brief: {unsubscribe}")));
+    }
+
     #[test]
     fn smtp_urls_are_checked() {
         let from = "no-reply@news.example";
