@@ -17,11 +17,14 @@
 
 mod assignment;
 mod desks;
+mod newsletters;
 mod rng;
 mod templates;
 mod timeline;
 mod vocabulary;
 mod writer;
+
+pub use newsletters::{DEMO_NEWSLETTERS, DemoNewsletter};
 
 use chrono::NaiveDate;
 use masthead_domain::{ArticleStatus, Credit, NewArticle, PublisherZone, SafeHtml};

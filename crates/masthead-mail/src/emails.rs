@@ -219,6 +219,74 @@ templated!(
     "partner_pool_low/body.html"
 );
 
+/// Sent when someone signs an address up to a newsletter: nothing is sent
+/// to it until the link is opened (double opt-in).
+#[derive(Debug, Clone)]
+pub struct NewsletterConfirm {
+    /// The publication's name.
+    pub publisher: String,
+    /// The newsletter's name.
+    pub newsletter: String,
+    /// The single-use confirmation link.
+    pub link: String,
+    /// How long the link works, in words ("2 days").
+    pub valid_for: String,
+}
+templated!(
+    NewsletterConfirm,
+    "newsletter_confirm",
+    "newsletter_confirm/subject.txt",
+    "newsletter_confirm/body.txt",
+    "newsletter_confirm/body.html"
+);
+
+/// One story in a newsletter issue: only what any reader may read.
+#[derive(Debug, Clone)]
+pub struct NewsletterItem {
+    /// The headline.
+    pub headline: String,
+    /// The standfirst.
+    pub standfirst: String,
+    /// The free part of the story, as sanitised HTML.
+    pub excerpt_html: String,
+    /// The free part as plain text.
+    pub excerpt_text: String,
+    /// The story's absolute address.
+    pub url: String,
+    /// Subscribers only: marked, never given away.
+    pub premium: bool,
+}
+
+/// A newsletter issue, to one recipient (the links are theirs).
+#[derive(Debug, Clone)]
+pub struct NewsletterIssue {
+    /// The publication's name.
+    pub publisher: String,
+    /// The newsletter's name.
+    pub newsletter: String,
+    /// The subject line.
+    pub subject: String,
+    /// The editor's intro, as sanitised HTML (from Markdown).
+    pub intro_html: String,
+    /// The intro as plain text.
+    pub intro_text: String,
+    /// The stories.
+    pub items: Vec<NewsletterItem>,
+    /// This recipient's unsubscribe page for this list.
+    pub unsubscribe_link: String,
+    /// Where to manage every list.
+    pub manage_link: String,
+    /// The issue on the web.
+    pub web_link: String,
+}
+templated!(
+    NewsletterIssue,
+    "newsletter_issue",
+    "newsletter_issue/subject.txt",
+    "newsletter_issue/body.txt",
+    "newsletter_issue/body.html"
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

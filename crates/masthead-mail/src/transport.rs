@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::header::{ContentTransferEncoding, ContentType, HeaderName, HeaderValue};
 use lettre::message::{Body, Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
@@ -83,15 +83,31 @@ impl Mailer {
     }
 
     /// Renders `email` and sends it to `to`.
-    #[tracing::instrument(skip_all, fields(email = E::NAME))]
     pub async fn send<E: Email>(&self, to: &masthead_domain::email::Email, email: &E) -> Result<(), MailError> {
+        self.send_with_headers(to, email, &[]).await
+    }
+
+    /// Renders `email` and sends it to `to` with extra header fields (a
+    /// newsletter's `List-Unsubscribe` and `List-Unsubscribe-Post`, RFC 8058).
+    #[tracing::instrument(skip_all, fields(email = E::NAME))]
+    pub async fn send_with_headers<E: Email>(
+        &self,
+        to: &masthead_domain::email::Email,
+        email: &E,
+        headers: &[(&'static str, String)],
+    ) -> Result<(), MailError> {
         let rendered = email.render()?;
-        let message =
-            Message::builder().from(self.from.clone()).to(mailbox(to.as_str())?).subject(rendered.subject).multipart(
-                MultiPart::alternative()
-                    .singlepart(part(ContentType::TEXT_PLAIN, rendered.text))
-                    .singlepart(part(ContentType::TEXT_HTML, rendered.html)),
-            )?;
+        let mut builder =
+            Message::builder().from(self.from.clone()).to(mailbox(to.as_str())?).subject(rendered.subject);
+        for (name, value) in headers {
+            let name = HeaderName::new_from_ascii_str(name);
+            builder = builder.raw_header(HeaderValue::new(name, value.clone()));
+        }
+        let message = builder.multipart(
+            MultiPart::alternative()
+                .singlepart(part(ContentType::TEXT_PLAIN, rendered.text))
+                .singlepart(part(ContentType::TEXT_HTML, rendered.html)),
+        )?;
         match &*self.transport {
             Transport::Outbox(dir) => write_to_outbox(dir, E::NAME, &message.formatted()).await,
             Transport::Smtp { relay, .. } => relay.send(message).await.map(|_| ()).map_err(MailError::from),
@@ -166,6 +182,48 @@ mod tests {
         assert!(eml.contains("Subject: Confirm your email address for Business Standard"), "{eml}");
         assert!(eml.contains("multipart/alternative"));
         assert!(eml.contains(&link), "the link is on one line, unencoded: {eml}");
+    }
+
+    #[tokio::test]
+    async fn list_headers_are_written_as_given() {
+        use crate::emails::{NewsletterIssue, NewsletterItem};
+
+        let dir = tempfile::tempdir().unwrap();
+        let mailer = Mailer::outbox(dir.path(), "Business Standard <no-reply@news.example>").unwrap();
+        let unsubscribe = format!("https://news.example/newsletters/unsubscribe/{}", "cd".repeat(32));
+        let issue = NewsletterIssue {
+            publisher: "Business Standard".into(),
+            newsletter: "Markets Morning Brief".into(),
+            subject: "Rates hold".into(),
+            intro_html: "<p>Good morning.</p>".into(),
+            intro_text: "Good morning.".into(),
+            items: vec![NewsletterItem {
+                headline: "RBI holds rates".into(),
+                standfirst: "The bank waits".into(),
+                excerpt_html: "<p>The first paragraph.</p>".into(),
+                excerpt_text: "The first paragraph.".into(),
+                url: "https://news.example/economy/rbi-holds-rates-7".into(),
+                premium: true,
+            }],
+            unsubscribe_link: unsubscribe.clone(),
+            manage_link: "https://news.example/account/newsletters".into(),
+            web_link: "https://news.example/newsletters/markets-morning-brief/1".into(),
+        };
+        let headers = [
+            ("List-Unsubscribe", format!("<{unsubscribe}>")),
+            ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click".to_owned()),
+        ];
+        let to = Address::parse("reader@example.com").unwrap();
+        mailer.send_with_headers(&to, &issue, &headers).await.unwrap();
+        let file = std::fs::read_dir(dir.path()).unwrap().next().unwrap().unwrap().path();
+        assert!(file.to_string_lossy().ends_with("-newsletter_issue.eml"));
+        let eml = std::fs::read_to_string(file).unwrap();
+        assert!(eml.contains(&format!("List-Unsubscribe: <{unsubscribe}>")), "{eml}");
+        assert!(eml.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"), "{eml}");
+        assert!(eml.contains("Subject: Rates hold"));
+        assert!(eml.contains("RBI holds rates [Premium]"), "the text part marks premium stories: {eml}");
+        assert!(eml.contains("<p>The first paragraph.</p>"), "the HTML part carries the sanitised excerpt");
+        assert!(eml.contains(&format!("Unsubscribe from Markets Morning Brief: {unsubscribe}")));
     }
 
     #[test]

@@ -25,6 +25,7 @@ mod error;
 mod invoices;
 mod media;
 mod meter;
+mod newsletters;
 mod newsroom;
 mod partner_codes;
 mod plans;
@@ -49,6 +50,7 @@ pub use error::StoreError;
 pub use invoices::Invoice;
 pub use media::{ImageVariant, NewImage, StoredImage};
 pub use meter::{MeteredRead, ReadOutcome};
+pub use newsletters::{DeliveryOutcome, IssueRecord, ListMember, ListState, NewIssue, NewsletterRecord};
 pub use newsroom::{
     AgencyRule, DeskArticle, DeskStatus, DeskStory, Revision, StaffMember, StoryContent, StoryFilter, Transition,
 };

@@ -15,7 +15,8 @@
 //! - `billing`: plans, checkout, providers, webhooks, invoices, ads;
 //! - `account`: the account pages and API;
 //! - `newsroom`: the staff pages;
-//! - `reader`: home, sections, stories, archive, search, feeds, the API.
+//! - `reader`: home, sections, stories, archive, search, feeds, the API;
+//! - `newsletter`: newsletters, sign-up, unsubscribe, the archive, the desk.
 //!
 //! This file is the composition root: it builds the state every room reads
 //! ([`AppState`]) and mounts every room's routes.
@@ -26,6 +27,7 @@ mod billing;
 mod error;
 mod http;
 mod media;
+mod newsletter;
 mod newsroom;
 mod read_model;
 mod reader;
@@ -50,6 +52,7 @@ pub use billing::PaymentConfig;
 pub use error::StartError;
 pub use http::proxies::Cidr;
 pub use masthead_mail::Mailer;
+pub use newsletter::NewsletterConfig;
 pub use newsroom::{SET_PASSWORD_FOR, StaffAdded, StaffError, add_staff};
 pub use reader::indexer::{IndexingError, Rebuilt, rebuild_index};
 pub use reader::views::render_story_page;
@@ -87,6 +90,8 @@ pub struct SiteConfig {
     pub run_indexer: bool,
     /// Payment providers' credentials, invoice details, the renewal job.
     pub payments: PaymentConfig,
+    /// The newsletter send job inside the server.
+    pub newsletters: NewsletterConfig,
 }
 
 /// Where account mail goes when nothing else is configured.
@@ -112,6 +117,7 @@ impl Default for SiteConfig {
             index_dir: PathBuf::from(DEFAULT_INDEX_DIR),
             run_indexer: true,
             payments: PaymentConfig::default(),
+            newsletters: NewsletterConfig::default(),
         }
     }
 }
@@ -205,6 +211,15 @@ impl Application {
         })
         .await
         .map_err(StartError::Store)?;
+        newsletter::start(
+            store.clone(),
+            config.mailer.clone(),
+            config.publisher_name.clone(),
+            public_url.clone(),
+            config.zone,
+            config.clock.clone(),
+            config.newsletters,
+        );
         let meter_writer = reader::meter_writer::MeterWriter::spawn(store.clone())
             .map_err(|source| StartError::Thread { name: "meter writer", source })?;
         let state = Arc::new(AppState {
@@ -259,6 +274,7 @@ fn router(state: SharedState) -> Router {
         .merge(billing::routes())
         .merge(newsroom::routes())
         .merge(media::routes())
+        .merge(newsletter::routes())
         .fallback(http::site::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::error::frame_refusals))
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::csrf::api_cookie_sessions))

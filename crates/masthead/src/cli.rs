@@ -70,6 +70,11 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::billing::BillingCommand,
     },
+    /// Newsletters: the send job.
+    Newsletters {
+        #[command(subcommand)]
+        command: crate::newsletters::NewslettersCommand,
+    },
     /// Newsroom staff accounts.
     Staff {
         #[command(subcommand)]
@@ -218,6 +223,8 @@ pub struct Site {
     pub mail: Mail,
     #[command(flatten)]
     pub payments: crate::billing::PaymentFlags,
+    #[command(flatten)]
+    pub newsletters: crate::newsletters::NewsletterFlags,
 }
 
 /// How account mail (confirmations, password resets) leaves.

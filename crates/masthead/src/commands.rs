@@ -9,7 +9,7 @@ use masthead_store::{DatabaseUrl, Store};
 use masthead_web::{Application, Mailer, PaymentConfig, SiteConfig};
 
 use crate::cli::{Command, Site, StaffCommand, Target, WireCommand, WireOptions};
-use crate::{billing, index, seed, staff, watch, wire_import};
+use crate::{billing, index, newsletters, seed, staff, watch, wire_import};
 
 pub async fn run(command: Command) -> Result<()> {
     match command {
@@ -24,6 +24,7 @@ pub async fn run(command: Command) -> Result<()> {
                 index::rebuild(&store, &index_dir).await?;
             } else {
                 eprintln!("Using the existing demo archive in {}", data_dir.display());
+                masthead_newsletter::install_demo_lists(&store).await?;
             }
             let outbox = data_dir.join("outbox");
             serve(store, site, payments, listen.listen, outbox, index_dir).await
@@ -58,6 +59,7 @@ pub async fn run(command: Command) -> Result<()> {
             seed::demo_archive(&store, articles).await
         }
         Command::Billing { command } => billing::run(command).await,
+        Command::Newsletters { command } => newsletters::run(command).await,
         Command::Staff { command: StaffCommand::Add { email, role, target, password_stdin, public_url } } => {
             let store = open_target(&target).await?;
             staff::add(&store, &email, &role, password_stdin, &public_url).await
@@ -155,6 +157,7 @@ async fn serve(
         trusted_proxies: site.trusted_proxies,
         index_dir,
         payments,
+        newsletters: site.newsletters.config(),
         ..SiteConfig::default()
     };
     let app = Application::build(store.clone(), config, listen).await?;

@@ -5,6 +5,7 @@ mod billing;
 mod cli;
 mod commands;
 mod index;
+mod newsletters;
 mod seed;
 mod staff;
 mod watch;

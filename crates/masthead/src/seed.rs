@@ -19,6 +19,7 @@ const PROGRESS_EVERY: Duration = Duration::from_secs(1);
 /// Writes the demo sections and `total` demo stories, printing progress to stderr.
 pub async fn demo_archive(store: &Store, total: u64) -> Result<()> {
     store.upsert_sections(&section::demo_sections()).await?;
+    masthead_newsletter::install_demo_lists(store).await?;
     let zone = PublisherZone::default();
     let today = zone.date(Utc::now());
     eprintln!("Seeding the demo archive: {total} stories from 1 January 1997 to {today}");

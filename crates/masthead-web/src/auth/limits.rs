@@ -173,6 +173,21 @@ impl Limiters {
         Ok(self.count(store, &key("signup-ip", &[ip]), now).await? <= u64::from(self.limits.signup_per_ip))
     }
 
+    /// Counts a newsletter sign-up by email from `ip` for `address`; false
+    /// when either is over the sign-up limits (its own counts, not an
+    /// account's).
+    pub async fn newsletter_sign_up(
+        &self,
+        store: &Store,
+        ip: &str,
+        address: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let from_ip = self.count(store, &key("newsletter-ip", &[ip]), now).await?;
+        let mails = self.count(store, &key("newsletter-mail", &[address]), now).await?;
+        Ok(from_ip <= u64::from(self.limits.signup_per_ip) && mails <= u64::from(self.limits.signup_mails_per_address))
+    }
+
     /// Counts a sign-up mail to `address`; false when over the limit.
     pub async fn sign_up_mail(&self, store: &Store, address: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
         let mails = self.count(store, &key("signup-mail", &[address]), now).await?;

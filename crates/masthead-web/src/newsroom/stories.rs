@@ -261,7 +261,7 @@ fn tags(typed: &str) -> Vec<String> {
 }
 
 /// A `datetime-local` value (`2026-11-27T18:30`) in the publisher's zone.
-fn schedule_time(state: &AppState, value: &str) -> Option<DateTime<Utc>> {
+pub(crate) fn schedule_time(state: &AppState, value: &str) -> Option<DateTime<Utc>> {
     let local = NaiveDateTime::parse_from_str(value.trim(), "%Y-%m-%dT%H:%M")
         .or_else(|_| NaiveDateTime::parse_from_str(value.trim(), "%Y-%m-%dT%H:%M:%S"))
         .ok()?;

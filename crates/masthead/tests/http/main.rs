@@ -16,6 +16,7 @@ mod billing_sandbox;
 mod caching;
 mod cli;
 mod meter;
+mod newsletters;
 mod newsroom;
 mod search;
 mod site;

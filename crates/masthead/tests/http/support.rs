@@ -654,3 +654,10 @@ impl Drop for Running {
         let _ = self.child.wait();
     }
 }
+
+impl TestApp {
+    /// The test database's URL, for the command line.
+    pub fn database_url(&self) -> String {
+        self._database.url.to_string()
+    }
+}

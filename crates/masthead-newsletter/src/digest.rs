@@ -1,0 +1,198 @@
+//! What an issue says: its items (headline, standfirst, the free part of the
+//! story, a link; premium marked), its intro, and the message one recipient
+//! gets, with the links that are theirs.
+//!
+//! An item never carries more of a story than any reader may read: the free
+//! part is the domain's ([`masthead_domain::SafeHtml::first_paragraph`]),
+//! the same the paywall shows, so the web archive and every message hold
+//! only what the story page would show a reader without access.
+
+use masthead_domain::{Article, SafeHtml};
+use masthead_mail::emails::{NewsletterIssue, NewsletterItem};
+use masthead_store::{IssueRecord, NewsletterRecord};
+use pulldown_cmark::{Parser, html};
+
+/// The addresses an issue links to, under the site's public URL.
+#[derive(Debug, Clone)]
+pub struct Links {
+    /// The site's public address, without a trailing slash.
+    pub public_url: String,
+}
+
+impl Links {
+    /// The one-click unsubscribe address of one membership (RFC 8058's target).
+    pub fn unsubscribe(&self, token: &str) -> String {
+        format!("{}/newsletters/unsubscribe/{token}", self.public_url)
+    }
+
+    /// Where a sign-up is confirmed.
+    pub fn confirm(&self, token: &str) -> String {
+        format!("{}/newsletters/confirm/{token}", self.public_url)
+    }
+
+    /// Where a signed-in reader manages every list.
+    pub fn manage(&self) -> String {
+        format!("{}/account/newsletters", self.public_url)
+    }
+
+    /// An issue in the web archive.
+    pub fn issue(&self, slug: &str, issue_id: i64) -> String {
+        format!("{}/newsletters/{slug}/{issue_id}", self.public_url)
+    }
+
+    /// A story.
+    pub fn story(&self, article: &Article) -> String {
+        format!("{}{}", self.public_url, article.summary.path())
+    }
+}
+
+/// The header fields every newsletter message carries (RFC 2369, RFC 8058).
+pub fn list_headers(unsubscribe_url: &str) -> [(&'static str, String); 2] {
+    [
+        ("List-Unsubscribe", format!("<{unsubscribe_url}>")),
+        ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click".to_owned()),
+    ]
+}
+
+/// One story as an item: only its free part.
+pub fn item(article: &Article, links: &Links) -> NewsletterItem {
+    let free = article.body.first_paragraph();
+    NewsletterItem {
+        headline: article.summary.headline.clone(),
+        standfirst: article.summary.standfirst.clone(),
+        excerpt_text: plain_text(free.as_str()),
+        excerpt_html: free.as_str().to_owned(),
+        url: links.story(article),
+        premium: article.summary.premium,
+    }
+}
+
+/// The editor's Markdown intro as sanitised HTML and as plain text.
+pub fn intro(markdown: &str) -> (SafeHtml, String) {
+    let mut out = String::new();
+    html::push_html(&mut out, Parser::new(markdown));
+    let safe = SafeHtml::sanitize(&out);
+    let text = plain_text(safe.as_str());
+    (safe, text)
+}
+
+/// The items of an issue, in its order: stories unpublished since are left out.
+pub fn items(issue: &IssueRecord, articles: &[Article], links: &Links) -> Vec<NewsletterItem> {
+    issue
+        .story_ids
+        .iter()
+        .filter_map(|id| articles.iter().find(|a| a.summary.id == *id))
+        .map(|article| item(article, links))
+        .collect()
+}
+
+/// The message for one recipient: the issue's items, and their own links.
+pub fn message(
+    publisher: &str,
+    list: &NewsletterRecord,
+    issue: &IssueRecord,
+    items: Vec<NewsletterItem>,
+    unsubscribe_token: &str,
+    links: &Links,
+) -> NewsletterIssue {
+    let (intro_html, intro_text) = intro(&issue.intro);
+    NewsletterIssue {
+        publisher: publisher.to_owned(),
+        newsletter: list.name.clone(),
+        subject: issue.subject.clone(),
+        intro_html: intro_html.as_str().to_owned(),
+        intro_text,
+        items,
+        unsubscribe_link: links.unsubscribe(unsubscribe_token),
+        manage_link: links.manage(),
+        web_link: links.issue(&list.slug, issue.id),
+    }
+}
+
+/// Sanitised HTML as text: tags dropped, paragraphs apart, the entities
+/// the sanitiser writes turned back into characters.
+pub fn plain_text(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut in_tag = false;
+    let mut tag = String::new();
+    for c in html.chars() {
+        match (in_tag, c) {
+            (false, '<') => {
+                in_tag = true;
+                tag.clear();
+            }
+            (true, '>') => {
+                in_tag = false;
+                let name = tag.trim_start_matches('/').split_whitespace().next().unwrap_or_default();
+                if tag.starts_with('/') && matches!(name, "p" | "li" | "h2" | "h3" | "blockquote") {
+                    text.push_str("\n\n");
+                } else if name == "br" {
+                    text.push('\n');
+                }
+            }
+            (true, c) => tag.push(c),
+            (false, c) => text.push(c),
+        }
+    }
+    let text = text
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&nbsp;", " ")
+        .replace("&amp;", "&");
+    text.trim().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+    use masthead_domain::{ArticleStatus, ArticleSummary, Credit, Slug};
+
+    use super::*;
+
+    fn article(premium: bool) -> Article {
+        Article {
+            summary: ArticleSummary {
+                id: 7,
+                slug: Slug::from_headline("Rates hold"),
+                section: "markets".into(),
+                headline: "Rates hold".into(),
+                standfirst: "The bank waits".into(),
+                credit: Credit::from_columns(Some("A Writer".into()), None),
+                premium,
+                first_published_at: Utc::now(),
+                updated_at: Utc::now(),
+            },
+            body: SafeHtml::from_paragraphs(["Free & first.", "WITHHELD second paragraph."]),
+            dateline: None,
+            status: ArticleStatus::Published,
+        }
+    }
+
+    #[test]
+    fn an_item_holds_only_the_free_part() {
+        let links = Links { public_url: "https://news.example".into() };
+        let item = item(&article(true), &links);
+        assert_eq!(item.excerpt_text, "Free & first.");
+        assert_eq!(item.excerpt_html, "<p>Free &amp; first.</p>");
+        assert!(!item.excerpt_html.contains("WITHHELD"));
+        assert!(item.premium);
+        assert_eq!(item.url, "https://news.example/markets/rates-hold-7");
+    }
+
+    #[test]
+    fn intros_are_sanitised_markdown() {
+        let (html, text) = intro("Good *morning*.\n\n<script>alert(1)</script>Markets open.");
+        assert!(html.as_str().contains("<em>morning</em>"), "{}", html.as_str());
+        assert!(!html.as_str().contains("script"));
+        assert!(text.starts_with("Good morning."), "{text}");
+    }
+
+    #[test]
+    fn list_headers_follow_rfc_8058() {
+        let [unsubscribe, post] = list_headers("https://news.example/newsletters/unsubscribe/abc");
+        assert_eq!(unsubscribe, ("List-Unsubscribe", "<https://news.example/newsletters/unsubscribe/abc>".into()));
+        assert_eq!(post, ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click".into()));
+    }
+}

@@ -1,0 +1,94 @@
+//! `/account/newsletters`: every list with where this reader stands —
+//! receiving, waiting for confirmation, not signed up — and a button to
+//! change it. A subscriber-only list a reader has joined but no longer holds
+//! the benefit for says why it does not arrive.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use masthead_newsletter::signup;
+use masthead_store::ListState;
+use serde::Deserialize;
+
+use super::pages::list_named;
+use super::views::{ManagePage, ManageRow, cadence_text};
+use crate::SharedState;
+use crate::http::csrf::{self, CsrfForm};
+use crate::http::error::{PageError, Refusal};
+use crate::http::respond::see_other;
+use crate::http::session::Required;
+use crate::http::views::{Layout, private_page};
+use crate::http::visitor::Visitor;
+
+#[tracing::instrument(skip_all)]
+pub(crate) async fn manage(
+    State(state): State<SharedState>,
+    visitor: Visitor,
+    Required(account): Required,
+) -> Result<Response, PageError> {
+    let lists = state.store.newsletters().await?;
+    let memberships = state.store.reader_newsletters(account.id, &account.email).await?;
+    let benefits = super::membership::benefits(&state, account.id).await?;
+    let rows = lists
+        .iter()
+        .map(|list| {
+            let state_now = memberships.iter().find(|m| m.newsletter_id == list.id).map(|m| m.state);
+            let allowed = signup::may_receive(list, &benefits);
+            let (status, note) = match state_now {
+                Some(ListState::Confirmed) if !allowed => (
+                    "Paused",
+                    Some("Your subscription no longer includes newsletters: subscribe again to receive it.".to_owned()),
+                ),
+                Some(ListState::Confirmed) => ("Receiving", None),
+                Some(ListState::Pending) => ("Waiting for you to confirm (see your inbox)", None),
+                Some(ListState::Unsubscribed) | None => ("Not signed up", None),
+            };
+            let joined = state_now == Some(ListState::Confirmed);
+            ManageRow {
+                slug: list.slug.clone(),
+                name: list.name.clone(),
+                cadence: cadence_text(&state, &list.cadence),
+                status: status.to_owned(),
+                note,
+                can_join: !joined && allowed,
+                can_leave: joined || state_now == Some(ListState::Pending),
+                to_subscribe: !allowed,
+            }
+        })
+        .collect();
+    let layout = Layout::new(&state, "Your newsletters".to_owned(), String::new(), None);
+    let page = ManagePage { layout, csrf: csrf::token(&state, &visitor), email: account.email.clone(), rows };
+    Ok(visitor.remember(private_page(StatusCode::OK, &page)))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ChangeForm {
+    action: String,
+}
+
+#[tracing::instrument(skip_all, fields(list = %slug))]
+pub(crate) async fn change(
+    State(state): State<SharedState>,
+    Path(slug): Path<String>,
+    Required(account): Required,
+    CsrfForm(form): CsrfForm<ChangeForm>,
+) -> Result<Response, PageError> {
+    let list = list_named(&state, &slug).await?;
+    let now = state.clock.now();
+    match form.action.as_str() {
+        "join" => {
+            if !signup::may_receive(&list, &super::membership::benefits(&state, account.id).await?) {
+                return Ok(see_other("/subscribe"));
+            }
+            signup::join(&state.store, &list, account.id, &account.email, now).await?;
+        }
+        "leave" => {
+            let memberships = state.store.reader_newsletters(account.id, &account.email).await?;
+            for member in memberships.iter().filter(|m| m.newsletter_id == list.id) {
+                state.store.unsubscribe_newsletter(&member.unsubscribe_token, now).await?;
+            }
+        }
+        _ => return Err(PageError::BadRequest(Refusal::new("This form could not be read", "Join or leave?"))),
+    }
+    Ok(see_other("/account/newsletters"))
+}

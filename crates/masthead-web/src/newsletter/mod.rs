@@ -1,0 +1,83 @@
+//! Newsletters on the site: the list of newsletters and sign-up
+//! ([`pages`]), the double opt-in confirmation, the one-click unsubscribe
+//! that mail clients post to ([`unsubscribe`]), a reader's manage page
+//! ([`account`]), the JSON API ([`api`]), what every page asks about a
+//! reader and where messages link ([`membership`]), the web archive of past issues,
+//! and the newsroom's page to compose and schedule issues ([`newsroom`]).
+//! The rules and the send job are `masthead_newsletter`'s; this room only
+//! speaks HTTP. [`start`] runs the send job inside the server.
+//!
+//! Builds on `http` (sessions, CSRF, errors, the page frame) and `auth`
+//! (the rate limits on sign-ups by email).
+
+pub(crate) mod account;
+pub(crate) mod api;
+pub(crate) mod membership;
+pub(crate) mod newsroom;
+pub(crate) mod pages;
+pub(crate) mod unsubscribe;
+pub(crate) mod views;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use masthead_domain::{Clock, PublisherZone};
+use masthead_mail::Mailer;
+use masthead_newsletter::{Desk, Links, Settings};
+use masthead_store::Store;
+
+use crate::SharedState;
+
+/// Request bodies: a form or JSON object of a few fields, or an issue's intro.
+const BODY_LIMIT: usize = 64 * 1024;
+
+/// How the send job runs inside each server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NewsletterConfig {
+    /// How often each server looks for due issues; None: only `masthead newsletters send-due` sends.
+    pub interval: Option<Duration>,
+    /// Batches, rate and lease.
+    pub settings: Settings,
+}
+
+impl Default for NewsletterConfig {
+    fn default() -> Self {
+        Self { interval: Some(Duration::from_secs(30)), settings: Settings::default() }
+    }
+}
+
+/// The newsletter routes.
+pub(crate) fn routes() -> Router<SharedState> {
+    Router::new()
+        .route("/newsletters", get(pages::index))
+        .route("/newsletters/{slug}", get(pages::archive))
+        .route("/newsletters/{slug}/subscribe", post(pages::subscribe))
+        .route("/newsletters/{slug}/{issue}", get(pages::issue))
+        .route("/newsletters/confirm/{token}", get(pages::confirm_form).post(pages::confirm))
+        .route("/newsletters/unsubscribe/{token}", get(unsubscribe::page).post(unsubscribe::one_click))
+        .route("/account/newsletters", get(account::manage))
+        .route("/account/newsletters/{slug}", post(account::change))
+        .route("/api/v1/newsletters", get(api::list))
+        .route("/api/v1/newsletters/{slug}/subscribe", post(api::subscribe))
+        .route("/newsroom/newsletters", get(newsroom::desk))
+        .route("/newsroom/newsletters/{slug}/issues", post(newsroom::compose))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+}
+
+/// Starts the send job in this server, when configured.
+pub(crate) fn start(
+    store: Store,
+    mailer: Mailer,
+    publisher: String,
+    public_url: String,
+    zone: PublisherZone,
+    clock: Arc<dyn Clock>,
+    config: NewsletterConfig,
+) {
+    let Some(every) = config.interval else { return };
+    let desk = Desk { store, mailer, publisher, links: Links { public_url }, zone, settings: config.settings };
+    masthead_newsletter::send::spawn(desk, clock, every);
+}

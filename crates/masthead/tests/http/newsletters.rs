@@ -1,0 +1,519 @@
+//! Newsletters over HTTP: double opt-in by email (nothing sent until
+//! confirmed), one click when signed in, RFC 8058 one-click unsubscribe
+//! (a POST with no cookie ends that one list; a GET changes nothing),
+//! subscriber-only lists and their lapse, the archive and every message
+//! holding only the free part of each story, the newsroom's compose form,
+//! and the send job's claims: a second run and a crash resume send nobody
+//! an issue twice (`masthead newsletters send-due` finishing the job).
+
+use chrono::{DateTime, Duration, Utc};
+use masthead_domain::access::Benefit;
+use masthead_domain::email::Email;
+use masthead_domain::{PublisherZone, Role};
+use masthead_newsletter::{Desk, Links, Report, Settings};
+use masthead_store::{IssueRecord, ListState, NewIssue, NewsletterRecord};
+use masthead_web::NewsletterConfig;
+use serde_json::{Value, json};
+
+use crate::billing::token;
+use crate::support::{
+    Backend, Browser, Mail, Outbox, PASSWORD, TestApp, log_in, masthead, on_every_backend, register, site_config,
+    spawn_app_with, text_of,
+};
+
+on_every_backend!(
+    double_opt_in_sends_nothing_until_confirmed,
+    one_click_unsubscribe_needs_no_cookie_and_a_get_changes_nothing,
+    subscriber_only_lists_need_the_benefit_and_stop_when_it_lapses,
+    the_archive_and_every_message_hold_only_the_free_part,
+    editors_compose_and_schedule_issues,
+    sending_resumes_after_a_crash_without_duplicates,
+    digests_assemble_themselves_at_their_time_and_skip_days_with_nothing_new,
+);
+
+const MARKETS: &str = "markets-morning-brief";
+const POLITICS: &str = "politics-digest";
+const SMART: &str = "smart-investor-weekly";
+
+/// The test site with the demo newsletters and no send job of its own:
+/// each test runs the desk when it means to.
+async fn app(backend: Backend) -> TestApp {
+    let config = masthead_web::SiteConfig {
+        newsletters: NewsletterConfig { interval: None, ..Default::default() },
+        ..site_config()
+    };
+    let app = spawn_app_with(backend, config).await;
+    masthead_newsletter::install_demo_lists(&app.store).await.unwrap();
+    app
+}
+
+/// The send job on the test site's database and outbox.
+fn desk(app: &TestApp) -> Desk {
+    let dir = app.outbox.as_ref().unwrap().0.clone();
+    Desk {
+        store: app.store.clone(),
+        mailer: masthead_web::Mailer::outbox(dir, "Business Standard <no-reply@news.example>").unwrap(),
+        publisher: crate::support::PUBLISHER.to_owned(),
+        links: Links { public_url: format!("http://{}", app.address) },
+        zone: PublisherZone::default(),
+        settings: Settings::default(),
+    }
+}
+
+async fn list(app: &TestApp, slug: &str) -> NewsletterRecord {
+    app.store.newsletter(slug).await.unwrap().unwrap()
+}
+
+/// Writes an issue of `slug` due at `at` carrying `stories`.
+async fn issue(app: &TestApp, slug: &str, stories: &[i64], at: DateTime<Utc>) -> IssueRecord {
+    let list = list(app, slug).await;
+    let subject = format!("{} test issue {}", list.name, at.timestamp());
+    let new = NewIssue {
+        newsletter_id: list.id,
+        subject: &subject,
+        intro: "Good *morning*.",
+        story_ids: stories,
+        scheduled_at: at,
+        slot: None,
+    };
+    let id = app.store.add_issue(&new, at).await.unwrap().unwrap();
+    app.store.issue(id).await.unwrap().unwrap()
+}
+
+/// A few published free stories' ids.
+async fn free_stories(app: &TestApp, count: usize) -> Vec<i64> {
+    let list = app.json("/api/v1/articles?limit=50", 200).await;
+    list["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["premium"] == false)
+        .take(count)
+        .map(|a| a["id"].as_i64().unwrap())
+        .collect()
+}
+
+/// The newsletter messages (not confirmations) `to` has had.
+fn issues_to(app: &TestApp, to: &str) -> Vec<Mail> {
+    app.mails().into_iter().filter(|m| m.to == to && m.raw.contains("List-Unsubscribe:")).collect()
+}
+
+/// A header's value in a raw message, unfolded.
+fn header(mail: &Mail, name: &str) -> String {
+    let head = mail.raw.split("\n\n").next().unwrap().replace("\n ", " ").replace("\n\t", " ");
+    let prefix = format!("{name}: ");
+    head.lines().find_map(|l| l.strip_prefix(&prefix)).unwrap_or_else(|| panic!("no {name} in {}", mail.raw)).to_owned()
+}
+
+/// The one-click URL a message carries, as a path.
+fn unsubscribe_path(app: &TestApp, mail: &Mail) -> String {
+    let value = header(mail, "List-Unsubscribe");
+    let url = value.trim_start_matches('<').trim_end_matches('>');
+    url.strip_prefix(&format!("http://{}", app.address)).unwrap_or_else(|| panic!("{url}")).to_owned()
+}
+
+async fn run(app: &TestApp, at: DateTime<Utc>) -> Report {
+    desk(app).run_due(at).await.unwrap()
+}
+
+async fn state_on(app: &TestApp, email: &str, slug: &str) -> Option<ListState> {
+    let list = list(app, slug).await;
+    app.store
+        .reader_newsletters(-1, email)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.newsletter_id == list.id)
+        .map(|m| m.state)
+}
+
+async fn double_opt_in_sends_nothing_until_confirmed(backend: Backend) {
+    let app = app(backend).await;
+    let listed = app.json("/api/v1/newsletters", 200).await;
+    let slugs: Vec<&str> =
+        listed["newsletters"].as_array().unwrap().iter().map(|n| n["slug"].as_str().unwrap()).collect();
+    assert_eq!(slugs, [MARKETS, "technology-weekly", POLITICS, SMART]);
+    assert_eq!(listed["newsletters"][0]["cadence"], "Daily at 7:00 AM IST");
+    assert_eq!(listed["newsletters"][3]["subscribers_only"], true);
+    assert_eq!(listed["newsletters"][0]["subscribers_only"], false);
+
+    // The page lists them, with a sign-up; the subscriber-only one sends to the paywall.
+    let mut browser = Browser::new(&app);
+    let page = text_of(&browser.page("/newsletters", 200).await);
+    assert!(page.contains("Markets Morning Brief") && page.contains("Daily at 7:00 AM IST"), "{page}");
+    assert!(page.contains("Subscribers only") && page.contains("Subscribe to get it"), "{page}");
+
+    let reader = "opt-in@example.com";
+    let response =
+        browser.submit("/newsletters", &format!("/newsletters/{MARKETS}/subscribe"), &[("email", reader)]).await;
+    assert_eq!(response.status(), 200);
+    assert!(text_of(&response.text().await.unwrap()).contains("Check your inbox"));
+    let confirmation = app.nth_mail(reader, 1).await;
+    assert!(confirmation.subject.contains("Markets Morning Brief"), "{}", confirmation.subject);
+    assert_eq!(state_on(&app, reader, MARKETS).await, Some(ListState::Pending));
+
+    // Nothing is sent to a pending address.
+    let now = Utc::now();
+    let stories = free_stories(&app, 2).await;
+    issue(&app, MARKETS, &stories, now).await;
+    let report = run(&app, now).await;
+    assert_eq!((report.sent, report.finished), (0, 1), "{report:?}");
+    assert!(issues_to(&app, reader).is_empty());
+
+    // Opening the link only shows a button (mail scanners open links).
+    let link = confirmation.link("/newsletters/confirm/");
+    let page = browser.page(&link, 200).await;
+    assert!(page.contains("Confirm my subscription"));
+    assert_eq!(state_on(&app, reader, MARKETS).await, Some(ListState::Pending));
+    let confirmed = browser.submit(&link, &link, &[]).await;
+    assert_eq!(confirmed.status(), 200);
+    assert!(text_of(&confirmed.text().await.unwrap()).contains("You are subscribed"));
+    assert_eq!(state_on(&app, reader, MARKETS).await, Some(ListState::Confirmed));
+    assert_eq!(browser.submit(&link, &link, &[]).await.status(), 400, "a link works once");
+
+    let later = now + Duration::minutes(1);
+    issue(&app, MARKETS, &stories, later).await;
+    assert_eq!(run(&app, later).await.sent, 1);
+    assert_eq!(run(&app, later).await.sent, 0, "a second run sends nothing twice");
+    let sent = issues_to(&app, reader);
+    assert_eq!(sent.len(), 1);
+    assert_eq!(header(&sent[0], "List-Unsubscribe-Post"), "List-Unsubscribe=One-Click");
+
+    // The API: 202 and a confirmation; the same again for an address already on the list, without a mail.
+    let api = "api-reader@example.com";
+    let answer = app
+        .client
+        .post(app.url(&format!("/api/v1/newsletters/{POLITICS}/subscribe")))
+        .json(&json!({ "email": api }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 202);
+    assert_eq!(app.wait_for_mails(api, 1).await.len(), 1);
+    let bad =
+        app.client.post(app.url(&format!("/api/v1/newsletters/{POLITICS}/subscribe"))).json(&json!({"email": "nope"}));
+    assert_eq!(bad.send().await.unwrap().status(), 422);
+    let missing = app.client.post(app.url("/api/v1/newsletters/no-such/subscribe")).json(&json!({"email": api}));
+    assert_eq!(missing.send().await.unwrap().status(), 404);
+
+    // Sign-ups by email are rate-limited per address (with password resets: both mail a typed address).
+    let limited = "limited@example.com";
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        let answer = app
+            .client
+            .post(app.url(&format!("/api/v1/newsletters/{POLITICS}/subscribe")))
+            .json(&json!({ "email": limited }))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(answer.status().as_u16());
+    }
+    assert_eq!(statuses, [202, 202, 202, 429]);
+
+    // A form from elsewhere is refused.
+    let forged = app
+        .client
+        .post(app.url(&format!("/newsletters/{MARKETS}/subscribe")))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("sec-fetch-site", "cross-site")
+        .body("email=victim%40example.com")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+}
+
+async fn one_click_unsubscribe_needs_no_cookie_and_a_get_changes_nothing(backend: Backend) {
+    let app = app(backend).await;
+    let reader = "leaver@example.com";
+    let bearer = token(&app, reader).await;
+    for slug in [MARKETS, POLITICS] {
+        let answer = app
+            .client
+            .post(app.url(&format!("/api/v1/newsletters/{slug}/subscribe")))
+            .bearer_auth(&bearer)
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 200, "signed in: subscribed at once");
+    }
+    let now = Utc::now();
+    let stories = free_stories(&app, 1).await;
+    issue(&app, MARKETS, &stories, now).await;
+    issue(&app, POLITICS, &stories, now).await;
+    assert_eq!(run(&app, now).await.sent, 2);
+    let mails = issues_to(&app, reader);
+    let markets = mails.iter().find(|m| m.raw.contains("Markets Morning Brief")).unwrap();
+    let politics = mails.iter().find(|m| m.raw.contains("Politics Digest")).unwrap();
+    let path = unsubscribe_path(&app, markets);
+    assert_ne!(path, unsubscribe_path(&app, politics), "a token per list");
+    assert!(path.starts_with("/newsletters/unsubscribe/") && path.len() > 60, "{path}");
+
+    // A GET (what a mail scanner does) shows a button and changes nothing.
+    let page = app.page(&path, 200).await;
+    assert!(page.contains("List-Unsubscribe") && page.contains("One-Click"), "the button posts the one-click body");
+    assert_eq!(state_on(&app, reader, MARKETS).await, Some(ListState::Confirmed));
+
+    // A POST without the one-click body is refused; with it, no cookie, that one list ends.
+    let post = |body: &'static str| {
+        app.client.post(app.url(&path)).header("content-type", "application/x-www-form-urlencoded").body(body).send()
+    };
+    assert_eq!(post("List-Unsubscribe=Later").await.unwrap().status(), 400);
+    assert_eq!(state_on(&app, reader, MARKETS).await, Some(ListState::Confirmed));
+    let done = post("List-Unsubscribe=One-Click").await.unwrap();
+    assert_eq!(done.status(), 200);
+    assert_eq!(state_on(&app, reader, MARKETS).await, Some(ListState::Unsubscribed));
+    assert_eq!(state_on(&app, reader, POLITICS).await, Some(ListState::Confirmed), "only that list");
+    assert_eq!(post("List-Unsubscribe=One-Click").await.unwrap().status(), 200, "again: still 2xx");
+
+    let later = now + Duration::minutes(1);
+    issue(&app, MARKETS, &stories, later).await;
+    issue(&app, POLITICS, &stories, later).await;
+    assert_eq!(run(&app, later).await.sent, 1, "politics only");
+
+    let unknown = format!("/newsletters/unsubscribe/{}", "ab".repeat(32));
+    assert_eq!(app.get(&unknown).await.status(), 404);
+    assert_eq!(app.get("/newsletters/unsubscribe/not-a-token").await.status(), 404);
+}
+
+async fn subscriber_only_lists_need_the_benefit_and_stop_when_it_lapses(backend: Backend) {
+    let app = app(backend).await;
+    let path = format!("/api/v1/newsletters/{SMART}/subscribe");
+    // Anonymous, by email: refused, with where to subscribe.
+    let anonymous = app.client.post(app.url(&path)).json(&json!({"email": "anon@example.com"})).send().await.unwrap();
+    assert_eq!(anonymous.status(), 403);
+    assert!(anonymous.json::<Value>().await.unwrap()["subscribe_url"].as_str().unwrap().ends_with("/subscribe"));
+    // Signed in without the benefit: refused; the form sends the browser to the paywall.
+    let reader = "investor@example.com";
+    let bearer = token(&app, reader).await;
+    let refused = app.client.post(app.url(&path)).bearer_auth(&bearer).json(&json!({})).send().await.unwrap();
+    assert_eq!(refused.status(), 403);
+    let mut browser = Browser::new(&app);
+    log_in(&mut browser, reader, PASSWORD).await;
+    let page = text_of(&browser.page("/newsletters", 200).await);
+    assert!(page.contains("Subscribe to get it"), "{page}");
+    let paywall = browser.submit("/newsletters", &format!("/newsletters/{SMART}/subscribe"), &[]).await;
+    assert_eq!((paywall.status().as_u16(), paywall.headers()["location"].to_str().unwrap()), (303, "/subscribe"));
+
+    // With the benefit (until `ends`), one click; the issue arrives.
+    let id = app.store.reader_by_email(&Email::parse(reader).unwrap()).await.unwrap().unwrap().id;
+    let now = Utc::now();
+    let ends = now + Duration::days(3);
+    app.store.grant_benefit(id, Benefit::Newsletters, now - Duration::days(1), Some(ends), "test").await.unwrap();
+    let joined = app.client.post(app.url(&path)).bearer_auth(&bearer).json(&json!({})).send().await.unwrap();
+    assert_eq!(joined.status(), 200);
+    let stories = free_stories(&app, 1).await;
+    issue(&app, SMART, &stories, now).await;
+    assert_eq!(run(&app, now).await.sent, 1);
+
+    // After the benefit lapses, the next issue is not sent, and the manage page says why.
+    let after = ends + Duration::days(1);
+    issue(&app, SMART, &stories, after).await;
+    let report = run(&app, after).await;
+    assert_eq!((report.sent, report.skipped, report.finished), (0, 1, 1), "{report:?}");
+    assert_eq!(issues_to(&app, reader).len(), 1);
+    // The site runs on the real clock: a member without the benefit shows the page as after a lapse.
+    let lapsed = "lapsed@example.com";
+    register(&app, lapsed).await;
+    let lapsed_id = app.store.reader_by_email(&Email::parse(lapsed).unwrap()).await.unwrap().unwrap().id;
+    app.store.join_newsletter(list(&app, SMART).await.id, lapsed, lapsed_id, &"cd".repeat(32), now).await.unwrap();
+    let mut lapsed_browser = Browser::new(&app);
+    log_in(&mut lapsed_browser, lapsed, PASSWORD).await;
+    let manage = text_of(&lapsed_browser.page("/account/newsletters", 200).await);
+    assert!(manage.contains("Paused") && manage.contains("no longer includes newsletters"), "{manage}");
+}
+
+async fn the_archive_and_every_message_hold_only_the_free_part(backend: Backend) {
+    let app = app(backend).await;
+    let reader = "archive@example.com";
+    let bearer = token(&app, reader).await;
+    let joined = app
+        .client
+        .post(app.url(&format!("/api/v1/newsletters/{MARKETS}/subscribe")))
+        .bearer_auth(&bearer)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(joined.status(), 200);
+    // A story with several paragraphs (premium when there is one), and a free one.
+    let listed = app.json("/api/v1/articles?limit=100", 200).await;
+    let articles = listed["articles"].as_array().unwrap();
+    let chosen = articles.iter().find(|a| a["premium"] == true).unwrap_or(&articles[0]);
+    let premium = chosen["id"].as_i64().unwrap();
+    let article = app.store.published_article(premium).await.unwrap().unwrap();
+    let paragraphs: Vec<String> = article.body.as_str().split("</p>").map(text_of).filter(|p| p.len() > 40).collect();
+    assert!(paragraphs.len() >= 2, "the premium story has withheld paragraphs");
+    let withheld: Vec<&String> = paragraphs[1..].iter().collect();
+    let free = free_stories(&app, 1).await;
+    let now = Utc::now();
+    let sent_issue = issue(&app, MARKETS, &[premium, free[0]], now).await;
+    let unsent = issue(&app, MARKETS, &[premium], now + Duration::days(1)).await;
+    assert_eq!(run(&app, now).await.sent, 1);
+
+    let mail = issues_to(&app, reader).pop().unwrap();
+    let text = text_of(&mail.raw);
+    assert!(text.contains(&article.summary.headline), "{text}");
+    assert_eq!(mail.raw.contains("Premium"), article.summary.premium, "premium stories are marked");
+    for paragraph in &withheld {
+        let probe: String = paragraph.chars().take(60).collect();
+        assert!(!text.contains(&probe), "withheld text in the message: {probe}");
+    }
+    assert!(
+        mail.raw.contains("multipart/alternative") && mail.raw.contains("text/plain") && mail.raw.contains("text/html")
+    );
+
+    let archive = text_of(&app.page(&format!("/newsletters/{MARKETS}"), 200).await);
+    assert!(archive.contains(&sent_issue.subject), "{archive}");
+    assert!(!archive.contains(&unsent.subject), "unsent issues are not in the archive");
+    let page = text_of(&app.page(&format!("/newsletters/{MARKETS}/{}", sent_issue.id), 200).await);
+    assert!(page.contains(&article.summary.headline) && page.contains("Good morning"), "{page}");
+    assert!(page.contains(&paragraphs[0].chars().take(60).collect::<String>()), "the free part is there");
+    for paragraph in &withheld {
+        let probe: String = paragraph.chars().take(60).collect();
+        assert!(!page.contains(&probe), "withheld text in the archive: {probe}");
+    }
+    assert_eq!(app.get(&format!("/newsletters/{MARKETS}/{}", unsent.id)).await.status(), 404);
+    assert_eq!(app.get(&format!("/newsletters/{POLITICS}/{}", sent_issue.id)).await.status(), 404);
+    assert_eq!(app.get(&format!("/newsletters/{MARKETS}/nope")).await.status(), 404);
+    assert_eq!(app.get("/newsletters/no-such-list").await.status(), 404);
+}
+
+async fn editors_compose_and_schedule_issues(backend: Backend) {
+    let app = app(backend).await;
+    let reader = "reader@example.com";
+    let mut browser = Browser::new(&app);
+    register(&app, reader).await;
+    log_in(&mut browser, reader, PASSWORD).await;
+    assert_eq!(browser.get("/newsroom/newsletters").await.status(), 403, "readers may not");
+
+    let editor = "editor@example.com";
+    register(&app, editor).await;
+    let id = app.store.reader_by_email(&Email::parse(editor).unwrap()).await.unwrap().unwrap().id;
+    app.store.set_role(id, Role::Editor).await.unwrap().unwrap();
+    let mut desk_browser = Browser::new(&app);
+    log_in(&mut desk_browser, editor, PASSWORD).await;
+    let action = format!("/newsroom/newsletters/{POLITICS}/issues");
+    let stories = free_stories(&app, 2).await;
+    let named = format!("{}\n{}", stories[0], stories[1]);
+    let done = desk_browser
+        .submit(
+            "/newsroom/newsletters",
+            &action,
+            &[("subject", "Tonight in politics"), ("intro", "Hello"), ("stories", &named), ("send_at", "")],
+        )
+        .await;
+    assert_eq!(done.status(), 200);
+    assert!(text_of(&done.text().await.unwrap()).contains("is scheduled for"));
+    let bad = desk_browser
+        .submit("/newsroom/newsletters", &action, &[("subject", "Bad"), ("stories", "999999999"), ("send_at", "")])
+        .await;
+    assert_eq!(bad.status(), 422, "unpublished stories are refused");
+    let automatic = desk_browser
+        .submit(
+            "/newsroom/newsletters",
+            &action,
+            &[("subject", "Latest"), ("stories", ""), ("send_at", "2030-01-01T19:00")],
+        )
+        .await;
+    assert_eq!(automatic.status(), 200);
+
+    let issues = app.store.issues(list(&app, POLITICS).await.id, false, 10).await.unwrap();
+    assert_eq!(issues.len(), 2);
+    let latest = issues.iter().find(|i| i.subject == "Latest").unwrap();
+    assert!(!latest.story_ids.is_empty(), "the section's latest stories");
+    assert_eq!(latest.scheduled_at, "2030-01-01T13:30:00Z".parse::<DateTime<Utc>>().unwrap(), "IST");
+    let now_issue = issues.iter().find(|i| i.subject == "Tonight in politics").unwrap();
+    assert_eq!(now_issue.story_ids, stories);
+}
+
+async fn sending_resumes_after_a_crash_without_duplicates(backend: Backend) {
+    let app = app(backend).await;
+    let politics = list(&app, POLITICS).await;
+    let readers: Vec<String> = (0..5).map(|n| format!("crash{n}@example.com")).collect();
+    let now = Utc::now();
+    for (n, reader) in readers.iter().enumerate() {
+        register(&app, reader).await;
+        let id = app.store.reader_by_email(&Email::parse(reader).unwrap()).await.unwrap().unwrap().id;
+        let token = format!("{n:064x}");
+        assert!(app.store.join_newsletter(politics.id, reader, id, &token, now).await.unwrap());
+    }
+    let stories = free_stories(&app, 1).await;
+    let issue = issue(&app, POLITICS, &stories, now).await;
+    // A runner claims two recipients, then dies before sending.
+    let lease = Settings::default().lease;
+    let claimed = app.store.claim_recipients(&issue, now, now - lease, 2).await.unwrap();
+    assert_eq!(claimed.len(), 2);
+
+    // Another run sends the rest, leaving the in-flight claims to their lease.
+    let report = run(&app, now + Duration::minutes(1)).await;
+    assert_eq!((report.sent, report.finished), (3, 0), "{report:?}");
+
+    // After the lease, the command line finishes the job.
+    let outbox = Outbox(Outbox::fresh_path());
+    let at = (now + lease + Duration::minutes(2)).to_rfc3339();
+    let output = masthead()
+        .args(["newsletters", "send-due", "--database-url", &app.database_url(), "--now", &at])
+        .args(["--outbox", outbox.0.to_str().unwrap(), "--public-url", &format!("http://{}", app.address)])
+        .output()
+        .unwrap();
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{printed} {}", String::from_utf8_lossy(&output.stderr));
+    assert!(printed.contains("issues finished 1, sent 2,"), "{printed}");
+    let second = masthead()
+        .args(["newsletters", "send-due", "--database-url", &app.database_url(), "--now", &at])
+        .args(["--outbox", outbox.0.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&second.stdout).contains("sent 0,"), "nothing twice");
+
+    let from_cli: Vec<String> =
+        std::fs::read_dir(&outbox.0).unwrap().map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap()).collect();
+    for reader in &readers {
+        let here = issues_to(&app, reader).len();
+        let there = from_cli.iter().filter(|raw| raw.contains(&format!("To: {reader}"))).count();
+        assert_eq!(here + there, 1, "{reader} gets the issue exactly once");
+    }
+    assert!(app.store.issue(issue.id).await.unwrap().unwrap().sent_at.is_some());
+}
+
+async fn digests_assemble_themselves_at_their_time_and_skip_days_with_nothing_new(backend: Backend) {
+    let app = app(backend).await;
+    let zone = PublisherZone::default();
+    // The latest politics story, and a daily letter due at 23:59 IST that day.
+    let (latest, _) = app.store.latest(Some("politics"), masthead_domain::Page::new(None, 1)).await.unwrap();
+    let story = &latest[0];
+    let day = zone.date(story.first_published_at);
+    let slot = zone.instant(day, 23, 59).unwrap();
+    let list = NewsletterRecord {
+        id: 0,
+        slug: "late-politics".into(),
+        name: "Late Politics".into(),
+        description: "The day's politics at midnight.".into(),
+        cadence: "daily 23:59".into(),
+        sections: "politics".into(),
+        subscribers_only: false,
+        position: 9,
+    };
+    let id = app.store.add_newsletter(&list).await.unwrap();
+
+    // (The demo's own letters assemble themselves too: count this one's issues.)
+    let count = async || app.store.issues(id, false, 10).await.unwrap().len();
+    run(&app, slot - Duration::minutes(1)).await;
+    assert_eq!(count().await, 0, "not before its time");
+    let report = run(&app, slot + Duration::minutes(5)).await;
+    assert!(report.assembled >= 1 && report.finished >= 1, "{report:?}");
+    let issues = app.store.issues(id, false, 10).await.unwrap();
+    assert_eq!(issues.len(), 1);
+    assert!(issues[0].sent_at.is_some(), "sent to its (empty) audience");
+    assert_eq!(issues[0].scheduled_at, slot);
+    assert_eq!(issues[0].story_ids[0], story.id);
+    assert!(issues[0].subject.contains(&story.headline));
+    run(&app, slot + Duration::minutes(6)).await;
+    assert_eq!(count().await, 1, "one issue a slot");
+    // The next day has nothing new: skipped.
+    run(&app, slot + Duration::days(1) + Duration::minutes(5)).await;
+    assert_eq!(count().await, 1);
+}
