@@ -209,6 +209,10 @@ pub struct Site {
     /// Stories older than this many days are in the archive, a subscriber benefit.
     #[arg(long, env = "MASTHEAD_ARCHIVE_AGE_DAYS", default_value_t = 30)]
     pub archive_age_days: u32,
+    /// Hosts besides the site whose pictures story bodies may show
+    /// (comma-separated); pictures from anywhere else are dropped.
+    #[arg(long, env = "MASTHEAD_IMAGE_HOSTS", value_name = "HOST,...", value_delimiter = ',')]
+    pub image_hosts: Vec<String>,
     #[command(flatten)]
     pub mail: Mail,
     #[command(flatten)]

@@ -145,6 +145,7 @@ async fn serve(
         mailer,
         session_limit: site.max_devices,
         archive_age_days: site.archive_age_days,
+        image_hosts: site.image_hosts,
         index_dir,
         payments,
         ..SiteConfig::default()

@@ -15,6 +15,7 @@ mod caching;
 mod cli;
 mod meter;
 mod newsroom;
+mod paywall;
 mod search;
 mod site;
 mod wire;
