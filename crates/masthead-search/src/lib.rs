@@ -383,20 +383,19 @@ impl ArchiveIndex {
         let searcher = generation.reader.searcher();
         let words = Words::of(&searcher, fields.text, fields.pairs, &request.terms)?;
         let text_query = BooleanQuery::new(words.clauses.iter().map(|(occur, q)| (*occur, q.box_clone())).collect());
-        let (matched, best_score): (Box<dyn Query>, Score) = match request.reach.whole_text_stories(&fields) {
-            None => (Box::new(BooleanQuery::new(words.clauses)), words.best_score),
+        let reach = &request.reach;
+        let (matched, best_score): (Box<dyn Query>, Score) = if reach.is_everything() {
+            (Box::new(BooleanQuery::new(words.clauses)), words.best_score)
+        } else {
             // The whole text of the stories the reader is entitled to, the
             // free text of the others: the two never match the same story.
-            Some(whole) => {
-                let free = Words::of(&searcher, fields.free, fields.free_pairs, &request.terms)?;
-                let mut on_whole = words.clauses;
-                on_whole.push((Occur::Must, Box::new(ConstScoreQuery::new(whole.box_clone(), 0.0))));
-                let mut on_free = free.clauses;
-                on_free.push((Occur::MustNot, whole));
-                let either: Vec<Clause> = vec![
-                    (Occur::Should, Box::new(BooleanQuery::new(on_whole))),
-                    (Occur::Should, Box::new(BooleanQuery::new(on_free))),
-                ];
+            let free = Words::of(&searcher, fields.free, fields.free_pairs, &request.terms)?;
+            let on_free = reach.only(false, Box::new(BooleanQuery::new(free.clauses)));
+            if reach.is_nothing() {
+                (on_free, free.best_score)
+            } else {
+                let on_whole = reach.only(true, Box::new(BooleanQuery::new(words.clauses)));
+                let either: Vec<Clause> = vec![(Occur::Should, on_whole), (Occur::Should, on_free)];
                 (Box::new(BooleanQuery::new(either)), words.best_score.max(free.best_score))
             }
         };

@@ -12,39 +12,42 @@
 //! it depends on three facts of a story — marked premium, in a premium
 //! section, older than the archive age — and on the reader. [`Reach::of`]
 //! asks the rule about each of the eight kinds of story and keeps the kinds it
-//! allows as a filter the index applies inside the query, from the stored
-//! `premium`, `section` and `published` fields, so sections marked premium
-//! later and stories that age into the archive need no reindexing.
+//! allows; the index reads each matching story's kind from its `premium`,
+//! `section` and `published` fast fields inside the query, so sections
+//! marked premium later and stories that age into the archive need no
+//! reindexing.
 
 use chrono::{DateTime, Utc};
 use masthead_domain::access::Story;
-use tantivy::Term;
-use tantivy::query::{AllQuery, BooleanQuery, EmptyQuery, Occur, Query, RangeQuery, TermQuery};
-use tantivy::schema::IndexRecordOption;
-
-use crate::Fields;
+use tantivy::fastfield::Column;
+use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED};
 
 /// The kinds of story whose whole text a reader's search matches.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reach {
-    /// Conditions on (marked premium, in a premium section, archived), one
-    /// set per kind allowed; `None` is either value.
-    kinds: Vec<[Option<bool>; 3]>,
+    /// Whether the whole text counts, per kind of story ([`kind`]).
+    whole: [bool; 8],
     /// The sections marked premium now.
     premium_sections: Vec<String>,
     /// Stories first published before this (Unix seconds) are archived.
     archived_before: i64,
 }
 
+/// A kind of story as an index into [`Reach::whole`].
+fn kind(premium: bool, premium_section: bool, archived: bool) -> usize {
+    usize::from(premium) | usize::from(premium_section) << 1 | usize::from(archived) << 2
+}
+
 impl Reach {
     /// The whole text of every story (staff).
     pub fn everything() -> Self {
-        Self { kinds: vec![[None; 3]], premium_sections: Vec::new(), archived_before: 0 }
+        Self { whole: [true; 8], premium_sections: Vec::new(), archived_before: 0 }
     }
 
     /// Only the free text of every story.
     pub fn free_text_only() -> Self {
-        Self { kinds: Vec::new(), premium_sections: Vec::new(), archived_before: 0 }
+        Self { whole: [false; 8], premium_sections: Vec::new(), archived_before: 0 }
     }
 
     /// The reach of a reader `entitled` to the whole of some stories (the
@@ -55,81 +58,152 @@ impl Reach {
     /// a remembered answer) stays the same for a minute, and a story about
     /// to age into the archive is taken as archived a little early, never late.
     pub fn of(entitled: impl Fn(Story) -> bool, premium_sections: Vec<String>, archived_before: DateTime<Utc>) -> Self {
-        let story = |[premium, premium_section, archived]: [bool; 3]| Story { premium, premium_section, archived };
-        let all: Vec<[bool; 3]> = (0..8u8).map(|bits| [bits & 1 != 0, bits & 2 != 0, bits & 4 != 0]).collect();
-        // A fact the rule does not look at (for this reader) is no condition.
-        let matters: Vec<bool> = (0..3)
-            .map(|fact| {
-                all.iter().any(|kind| {
-                    let mut flipped = *kind;
-                    flipped[fact] = !flipped[fact];
-                    entitled(story(*kind)) != entitled(story(flipped))
-                })
-            })
-            .collect();
-        let kinds = all
-            .into_iter()
-            .filter(|kind| (0..3).all(|fact| matters[fact] || !kind[fact]))
-            .filter(|kind| entitled(story(*kind)))
-            .map(|kind| [0, 1, 2].map(|fact| matters[fact].then_some(kind[fact])))
-            .collect();
+        let mut whole = [false; 8];
+        for bits in 0..8u8 {
+            let (premium, premium_section, archived) = (bits & 1 != 0, bits & 2 != 0, bits & 4 != 0);
+            whole[kind(premium, premium_section, archived)] = entitled(Story { premium, premium_section, archived });
+        }
         let seconds = archived_before.timestamp();
-        Self { kinds, premium_sections, archived_before: seconds + (60 - seconds.rem_euclid(60)) % 60 }
+        Self { whole, premium_sections, archived_before: seconds + (60 - seconds.rem_euclid(60)) % 60 }
     }
 
     /// Whether the whole text of every story counts.
     pub fn is_everything(&self) -> bool {
-        self.kinds.contains(&[None; 3])
+        self.whole.iter().all(|whole| *whole)
     }
 
-    /// A query matching the stories whose whole text counts; `None` when
-    /// every story's does.
-    pub(crate) fn whole_text_stories(&self, fields: &Fields) -> Option<Box<dyn Query>> {
-        if self.is_everything() {
-            return None;
-        }
-        let mut kinds: Vec<Box<dyn Query>> =
-            self.kinds.iter().filter_map(|kind| self.kind_query(fields, kind)).collect();
-        Some(match kinds.len() {
-            0 => Box::new(EmptyQuery),
-            1 => kinds.remove(0),
-            _ => Box::new(BooleanQuery::new(kinds.into_iter().map(|kind| (Occur::Should, kind)).collect())),
-        })
+    /// Whether the whole text of no story counts.
+    pub(crate) fn is_nothing(&self) -> bool {
+        self.whole.iter().all(|whole| !*whole)
     }
 
-    /// One kind's conditions as a query; `None` when no story can be of it.
-    fn kind_query(
-        &self,
-        fields: &Fields,
-        [premium, premium_section, archived]: &[Option<bool>; 3],
-    ) -> Option<Box<dyn Query>> {
-        let term = |term: Term| -> Box<dyn Query> { Box::new(TermQuery::new(term, IndexRecordOption::Basic)) };
-        let occur = |yes: bool| if yes { Occur::Must } else { Occur::MustNot };
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        if let Some(premium) = premium {
-            clauses.push((Occur::Must, term(Term::from_field_bool(fields.premium, *premium))));
-        }
-        match (premium_section, self.premium_sections.as_slice()) {
-            (None, _) | (Some(false), []) => {}
-            (Some(true), []) => return None,
-            (Some(in_one), sections) => {
-                let any = sections
-                    .iter()
-                    .map(|slug| (Occur::Should, term(Term::from_field_text(fields.section, slug))))
-                    .collect();
-                clauses.push((occur(*in_one), Box::new(BooleanQuery::new(any))));
+    /// `query`, matching only the stories whose whole text counts (`whole`)
+    /// or only the others.
+    pub(crate) fn only(&self, whole: bool, query: Box<dyn Query>) -> Box<dyn Query> {
+        Box::new(KindFilter { query, reach: self.clone(), whole })
+    }
+}
+
+/// A query narrowed to the stories of the kinds whose whole text counts (or
+/// of the others). The kind is read per matching story from the fast fields
+/// (`premium`, `section`, `published`): a few lookups per match, where a
+/// filter query over every story would cost in proportion to the archive.
+#[derive(Debug)]
+struct KindFilter {
+    query: Box<dyn Query>,
+    reach: Reach,
+    whole: bool,
+}
+
+impl Clone for KindFilter {
+    fn clone(&self) -> Self {
+        Self { query: self.query.box_clone(), reach: self.reach.clone(), whole: self.whole }
+    }
+}
+
+impl Query for KindFilter {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(KindFilterWeight {
+            weight: self.query.weight(enable_scoring)?,
+            reach: self.reach.clone(),
+            whole: self.whole,
+        }))
+    }
+}
+
+struct KindFilterWeight {
+    weight: Box<dyn Weight>,
+    reach: Reach,
+    whole: bool,
+}
+
+impl Weight for KindFilterWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let fast = reader.fast_fields();
+        let (sections, premium_ordinals) = match fast.str("section")? {
+            Some(column) => {
+                let mut ordinals = Vec::new();
+                for slug in &self.reach.premium_sections {
+                    ordinals.extend(column.dictionary().term_ord(slug)?);
+                }
+                (Some(column.ords().clone()), ordinals)
             }
+            None => (None, Vec::new()),
+        };
+        let mut scorer = KindFilterScorer {
+            scorer: self.weight.scorer(reader, boost)?,
+            premium: fast.bool("premium")?,
+            published: fast.i64("published")?,
+            sections,
+            premium_ordinals,
+            keep: self.reach.whole.map(|whole| whole == self.whole),
+            archived_before: self.reach.archived_before,
+        };
+        scorer.skip_to_kept();
+        Ok(Box::new(scorer))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        self.weight.explain(reader, doc)
+    }
+}
+
+struct KindFilterScorer {
+    scorer: Box<dyn Scorer>,
+    premium: Column<bool>,
+    published: Column<i64>,
+    sections: Option<Column<u64>>,
+    premium_ordinals: Vec<u64>,
+    /// Per kind of story: whether its matches are kept.
+    keep: [bool; 8],
+    archived_before: i64,
+}
+
+impl KindFilterScorer {
+    fn kept(&self, doc: DocId) -> bool {
+        // A story missing a value is taken as the most withheld kind.
+        let premium = self.premium.first(doc).unwrap_or(true);
+        let premium_section = self
+            .sections
+            .as_ref()
+            .and_then(|sections| sections.first(doc))
+            .is_some_and(|ordinal| self.premium_ordinals.contains(&ordinal));
+        let archived = self.published.first(doc).is_none_or(|published| published < self.archived_before);
+        self.keep[kind(premium, premium_section, archived)]
+    }
+
+    fn skip_to_kept(&mut self) -> DocId {
+        let mut doc = self.scorer.doc();
+        while doc != TERMINATED && !self.kept(doc) {
+            doc = self.scorer.advance();
         }
-        if let Some(archived) = archived {
-            let cutoff = Term::from_field_i64(fields.published, self.archived_before);
-            let older = RangeQuery::new(std::ops::Bound::Unbounded, std::ops::Bound::Excluded(cutoff));
-            clauses.push((occur(*archived), Box::new(older)));
-        }
-        // A query of exclusions alone matches nothing: exclude from everything.
-        if !clauses.iter().any(|(occur, _)| *occur == Occur::Must) {
-            clauses.push((Occur::Must, Box::new(AllQuery)));
-        }
-        Some(Box::new(BooleanQuery::new(clauses)))
+        doc
+    }
+}
+
+impl DocSet for KindFilterScorer {
+    fn advance(&mut self) -> DocId {
+        self.scorer.advance();
+        self.skip_to_kept()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        self.scorer.seek(target);
+        self.skip_to_kept()
+    }
+
+    fn doc(&self) -> DocId {
+        self.scorer.doc()
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.scorer.size_hint()
+    }
+}
+
+impl Scorer for KindFilterScorer {
+    fn score(&mut self) -> Score {
+        self.scorer.score()
     }
 }
 
@@ -146,23 +220,22 @@ mod tests {
     #[test]
     fn a_visitor_reaches_the_whole_of_free_recent_stories_only() {
         let visitor = Reader::visitor();
-        let no_premium_sections = Reach::of(|story| entitled(&visitor, story), Vec::new(), DateTime::UNIX_EPOCH);
-        assert_eq!(no_premium_sections.kinds, vec![[Some(false), Some(false), Some(false)]]);
-        assert_eq!(reach(vec![]).kinds, vec![[Some(false), Some(false), Some(false)]]);
+        let visitor = Reach::of(|story| entitled(&visitor, story), Vec::new(), DateTime::UNIX_EPOCH);
+        let only_free_recent = std::array::from_fn(|k| k == kind(false, false, false));
+        assert_eq!(visitor.whole, only_free_recent);
+        assert_eq!(reach(vec![]).whole, only_free_recent);
     }
 
     #[test]
     fn benefits_drop_the_conditions_they_lift() {
         // Premium stories but not the archive or the premium section.
-        assert_eq!(reach(vec![Benefit::PremiumStories]).kinds, vec![[None, Some(false), Some(false)]]);
-        assert_eq!(
-            reach(vec![Benefit::PremiumStories, Benefit::SmartInvestor, Benefit::Archive]),
-            Reach { kinds: vec![[None; 3]], premium_sections: vec!["smart-investor".into()], archived_before: 0 }
-        );
+        let premium = reach(vec![Benefit::PremiumStories]).whole;
+        assert_eq!(premium, std::array::from_fn(|k| k == kind(false, false, false) || k == kind(true, false, false)));
+        assert!(reach(vec![Benefit::PremiumStories, Benefit::SmartInvestor, Benefit::Archive]).is_everything());
         assert!(reach(Benefit::ALL.to_vec()).is_everything());
         let staff = Reader { kind: ReaderKind::Staff, benefits: vec![] };
         assert!(Reach::of(|story| entitled(&staff, story), vec![], DateTime::UNIX_EPOCH).is_everything());
-        assert!(!Reach::free_text_only().is_everything());
+        assert!(!Reach::free_text_only().is_everything() && Reach::free_text_only().is_nothing());
     }
 
     #[test]
