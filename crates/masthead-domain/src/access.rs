@@ -255,6 +255,14 @@ pub fn decide(reader: &Reader, story: Story, meter: Meter) -> Access {
     }
 }
 
+/// Whether `reader` may read the whole of `story`, the meter apart: staff
+/// always; anyone a free story; a premium, premium-section or archived story
+/// only with the benefit it needs. Search matches a story's whole text only
+/// for readers entitled to it, and its free part for everyone else.
+pub fn entitled(reader: &Reader, story: Story) -> bool {
+    decide(reader, story, Meter { used: 0, already_read: false, limit: 1 }).is_readable()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -348,6 +356,18 @@ mod tests {
         let staff = Reader { kind: ReaderKind::Staff, benefits: vec![] };
         assert_eq!(decide(&staff, ARCHIVED, meter(10, false)), Access::Allowed { reason: AllowReason::Staff });
         assert_eq!(blocked.explain(), "This story is in the archive, a subscriber benefit");
+    }
+
+    #[test]
+    fn entitlement_is_the_decision_with_an_unspent_meter() {
+        assert!(entitled(&Reader::visitor(), FREE));
+        for story in [PREMIUM, SMART_INVESTOR, ARCHIVED] {
+            assert!(!entitled(&Reader::visitor(), story));
+            assert!(entitled(&subscriber(), story));
+        }
+        let premium_only = Reader { kind: ReaderKind::Registered, benefits: vec![Benefit::PremiumStories] };
+        assert!(entitled(&premium_only, PREMIUM) && !entitled(&premium_only, ARCHIVED));
+        assert!(!entitled(&premium_only, SMART_INVESTOR));
     }
 
     #[test]

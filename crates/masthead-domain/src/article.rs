@@ -171,6 +171,14 @@ pub struct Article {
 }
 
 impl Article {
+    /// What a reader who may not read the story gets of its body, on every
+    /// route: the opening paragraph of prose, capped, or nothing when the
+    /// body opens with anything else (the reader has the standfirst alone).
+    /// The rule is [`crate::html::free_part`].
+    pub fn free_part(&self) -> SafeHtml {
+        self.body.free_part()
+    }
+
     /// The byline as the seed prints it (see [`Credit::byline`]).
     pub fn byline(&self) -> String {
         self.summary.credit.byline(self.dateline.as_deref())

@@ -3,7 +3,7 @@
 //! gets, with the links that are theirs.
 //!
 //! An item never carries more of a story than any reader may read: the free
-//! part is the domain's ([`masthead_domain::SafeHtml::first_paragraph`]),
+//! part is the domain's ([`masthead_domain::Article::free_part`]),
 //! the same the paywall shows, so the web archive and every message hold
 //! only what the story page would show a reader without access.
 
@@ -56,7 +56,7 @@ pub fn list_headers(unsubscribe_url: &str) -> [(&'static str, String); 2] {
 
 /// One story as an item: only its free part.
 pub fn item(article: &Article, links: &Links) -> NewsletterItem {
-    let free = article.body.first_paragraph();
+    let free = article.free_part();
     NewsletterItem {
         headline: article.summary.headline.clone(),
         standfirst: article.summary.standfirst.clone(),

@@ -1,6 +1,7 @@
-//! A story as the index sees it: the free part (headline, standfirst, first
-//! paragraph) kept apart from the rest of the body, so a snippet for a reader
-//! who may not read the story can be cut from the free part alone.
+//! A story as the index sees it: what anyone may read (headline, standfirst
+//! and the body's free part, [`Article::free_part`]) kept apart from the
+//! whole body, so that a reader who may not read the story matches it, and
+//! gets a snippet, on the free text alone.
 
 use chrono::{DateTime, Utc};
 use masthead_domain::Article;
@@ -22,23 +23,22 @@ pub struct IndexedStory {
     pub first_published_at: DateTime<Utc>,
     /// Headline.
     pub headline: String,
-    /// Standfirst and first paragraph, as plain text: what anyone may read.
+    /// Standfirst and the body's free part, as plain text: what anyone may read.
     pub lead: String,
-    /// The rest of the body as plain text: only readers allowed the story.
-    pub rest: String,
+    /// The standfirst and the whole body as plain text: only readers
+    /// entitled to the story match it.
+    pub body: String,
 }
 
 impl IndexedStory {
     /// Splits a stored story into its free and withheld text.
     pub fn from_article(article: &Article) -> Self {
         let summary = &article.summary;
-        let body = article.body.as_str();
-        let (first, rest) = match body.find("</p>") {
-            Some(end) => body.split_at(end + "</p>".len()),
-            None => ("", body),
+        let with_standfirst = |text: String| match (summary.standfirst.is_empty(), text.is_empty()) {
+            (true, _) => text,
+            (false, true) => summary.standfirst.clone(),
+            (false, false) => format!("{}\n{text}", summary.standfirst),
         };
-        let first = html_text(first);
-        let lead = if summary.standfirst.is_empty() { first } else { format!("{}\n{first}", summary.standfirst) };
         Self {
             id: summary.id,
             slug: summary.slug.as_str().to_owned(),
@@ -47,8 +47,8 @@ impl IndexedStory {
             premium: summary.premium,
             first_published_at: summary.first_published_at,
             headline: summary.headline.clone(),
-            lead,
-            rest: html_text(rest),
+            lead: with_standfirst(html_text(article.free_part().as_str())),
+            body: with_standfirst(html_text(article.body.as_str())),
         }
     }
 }
@@ -129,9 +129,9 @@ mod tests {
     }
 
     #[test]
-    fn the_free_part_is_standfirst_and_first_paragraph() {
+    fn the_free_part_is_standfirst_and_the_bodys_free_part() {
         let now = Utc::now();
-        let article = Article {
+        let mut article = Article {
             summary: ArticleSummary {
                 id: 7,
                 slug: Slug::from_headline("Talks"),
@@ -149,7 +149,12 @@ mod tests {
         };
         let story = IndexedStory::from_article(&article);
         assert_eq!(story.lead, "Stand.\nOne.");
-        assert!(story.rest.contains("Two.") && story.rest.contains("Three.") && !story.rest.contains("One."));
+        assert_eq!(story.body, "Stand.\nOne.\n\nTwo.\n\nThree.");
         assert_eq!(story.credit, "AP");
+        // A body opening with a list: the standfirst alone is free.
+        article.body = SafeHtml::sanitize("<ul><li>Secret one</li></ul><p>Two.</p>");
+        let story = IndexedStory::from_article(&article);
+        assert_eq!(story.lead, "Stand.");
+        assert!(story.body.contains("Secret one"));
     }
 }

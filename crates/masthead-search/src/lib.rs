@@ -13,10 +13,16 @@
 //! instance that stopped between a database write and an index write picks up
 //! where its index says it was.
 //!
-//! Snippets are cut from the free part of a story (headline, standfirst, first
-//! paragraph), which is stored; the rest of the body is indexed but not
-//! stored, and [`SearchPage::rest_snippet`] highlights it only when the caller
-//! hands it the text — which it does only for readers allowed the story.
+//! A search never tells a reader whether words are in text they may not read
+//! ([`Reach`]): each story is indexed twice over, its whole text and its free
+//! text (headline, standfirst and the body's free part), and a search matches
+//! the whole text only of the stories this reader is entitled to, the free
+//! text of the others. Snippets are cut from the free text, which is stored;
+//! the body is indexed but not stored, and [`SearchPage::body_snippet`]
+//! highlights it only when the caller hands it the text — which it does only
+//! for readers allowed the story. A reader entitled to everything (staff, a
+//! subscriber with every benefit) costs what a search always did; any other
+//! runs the query over both texts.
 //!
 //! Speed at millions of stories comes from four choices. All of a story's
 //! words go into one field (`text`, the headline twice so that a match there
@@ -38,6 +44,7 @@ mod document;
 mod pairs;
 mod query;
 mod ranking;
+mod reach;
 mod remembered;
 
 use std::path::{Path, PathBuf};
@@ -58,6 +65,7 @@ use thiserror::Error;
 
 pub use document::{IndexedStory, html_text};
 pub use query::{MAX_PAGE, MAX_QUERY_CHARS, PAGE_SIZE, Part, QueryError, SearchRequest, Sort, Terms};
+pub use reach::Reach;
 
 /// The file naming the generation in use.
 const CURRENT: &str = "CURRENT";
@@ -107,6 +115,8 @@ struct Fields {
     lead: Field,
     text: Field,
     pairs: Field,
+    free: Field,
+    free_pairs: Field,
 }
 
 impl Fields {
@@ -120,15 +130,20 @@ impl Fields {
         schema.add_i64_field("published", INDEXED | FAST | STORED);
         schema.add_text_field("headline", STORED);
         schema.add_text_field("lead", STORED);
-        // Headline (twice), lead and the rest of the body: what queries match.
+        // Headline (twice), standfirst and the whole body: what queries match
+        // for readers entitled to the story.
         schema.add_text_field("text", TEXT);
-        // Neighbouring words of headline, lead and body as single terms
-        // (see `pairs`): which stories hold them, nothing more.
+        // Neighbouring words of headline and body as single terms (see
+        // `pairs`): which stories hold them, nothing more.
         let pairs = TextFieldIndexing::default()
             .set_tokenizer(pairs::TOKENIZER)
             .set_index_option(IndexRecordOption::Basic)
             .set_fieldnorms(false);
-        schema.add_text_field("pairs", TextOptions::default().set_indexing_options(pairs));
+        schema.add_text_field("pairs", TextOptions::default().set_indexing_options(pairs.clone()));
+        // The same of the free text (headline twice, lead): what queries
+        // match for everyone else.
+        schema.add_text_field("free", TEXT);
+        schema.add_text_field("free_pairs", TextOptions::default().set_indexing_options(pairs));
         schema.build()
     }
 
@@ -145,6 +160,8 @@ impl Fields {
             lead: field("lead")?,
             text: field("text")?,
             pairs: field("pairs")?,
+            free: field("free")?,
+            free_pairs: field("free_pairs")?,
         })
     }
 
@@ -160,11 +177,17 @@ impl Fields {
         document.add_text(self.lead, &story.lead);
         // Values of one field are indexed with a gap between them, so a
         // phrase never runs from the headline into the lead.
-        for text in [&story.headline, &story.headline, &story.lead, &story.rest] {
+        for text in [&story.headline, &story.headline, &story.body] {
             document.add_text(self.text, text);
         }
-        for text in [&story.headline, &story.lead, &story.rest] {
+        for text in [&story.headline, &story.headline, &story.lead] {
+            document.add_text(self.free, text);
+        }
+        for text in [&story.headline, &story.body] {
             document.add_text(self.pairs, text);
+        }
+        for text in [&story.headline, &story.lead] {
+            document.add_text(self.free_pairs, text);
         }
         document
     }
@@ -263,7 +286,13 @@ impl ArchiveIndex {
         let generation = match read_current(root) {
             Some(name) => match Generation::open(root, &name) {
                 Err(SearchError::Index(tantivy::TantivyError::SchemaError(reason))) => {
-                    tracing::warn!(%reason, generation = %name, "search index from another version; starting afresh");
+                    tracing::warn!(
+                        %reason,
+                        generation = %name,
+                        "the search index was written by another version of Masthead and cannot be read; \
+                         starting a new one, which the server fills from the database (searches find less \
+                         until it has caught up; `masthead reindex` rebuilds it at once)"
+                    );
                     let generation = fresh()?;
                     remove_stale_generations(root, &generation.name);
                     generation
@@ -352,9 +381,25 @@ impl ArchiveIndex {
         let generation = self.generation();
         let fields = generation.fields;
         let searcher = generation.reader.searcher();
-        let words = Words::of(&searcher, &fields, &request.terms)?;
+        let words = Words::of(&searcher, fields.text, fields.pairs, &request.terms)?;
         let text_query = BooleanQuery::new(words.clauses.iter().map(|(occur, q)| (*occur, q.box_clone())).collect());
-        let mut clauses = words.clauses;
+        let reach = &request.reach;
+        let (matched, best_score): (Box<dyn Query>, Score) = if reach.is_everything() {
+            (Box::new(BooleanQuery::new(words.clauses)), words.best_score)
+        } else {
+            // The whole text of the stories the reader is entitled to, the
+            // free text of the others: the two never match the same story.
+            let free = Words::of(&searcher, fields.free, fields.free_pairs, &request.terms)?;
+            let on_free = reach.only(false, Box::new(BooleanQuery::new(free.clauses)));
+            if reach.is_nothing() {
+                (on_free, free.best_score)
+            } else {
+                let on_whole = reach.only(true, Box::new(BooleanQuery::new(words.clauses)));
+                let either: Vec<Clause> = vec![(Occur::Should, on_whole), (Occur::Should, on_free)];
+                (Box::new(BooleanQuery::new(either)), words.best_score.max(free.best_score))
+            }
+        };
+        let mut clauses: Vec<Clause> = vec![(Occur::Must, matched)];
         // Filters narrow the matches without adding to their scores.
         let mut filter =
             |query: Box<dyn Query>| clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(query, 0.0))));
@@ -385,7 +430,7 @@ impl ArchiveIndex {
         let total = count_up_to(&searcher, &query, EXACT_TOTAL_LIMIT)?;
         let (order, scoring) = match request.sort {
             Sort::Relevance => (
-                ranking::Order::Relevance { best: words.best_score, now: Utc::now().timestamp() },
+                ranking::Order::Relevance { best: best_score, now: Utc::now().timestamp() },
                 EnableScoring::enabled_from_searcher(&searcher),
             ),
             Sort::Newest => (ranking::Order::Newest, EnableScoring::disabled_from_searcher(&searcher)),
@@ -469,8 +514,8 @@ type Clause = (Occur, Box<dyn Query>);
 /// A query and the highest BM25 score a story can get from it.
 type Scored = (Box<dyn Query>, Score);
 
-/// The reader's words as clauses over the `text` field, and the highest
-/// BM25 score a story can get from them.
+/// The reader's words as clauses over one text field (the whole text or the
+/// free text), and the highest BM25 score a story can get from them.
 struct Words {
     clauses: Vec<Clause>,
     best_score: Score,
@@ -480,7 +525,7 @@ impl Words {
     /// One term query per word; per phrase, a phrase query behind the
     /// phrase's word pairs (which find the few candidates cheaply, adding
     /// nothing to the score).
-    fn of(searcher: &Searcher, fields: &Fields, terms: &Terms) -> Result<Self, SearchError> {
+    fn of(searcher: &Searcher, word_field: Field, pair_field: Field, terms: &Terms) -> Result<Self, SearchError> {
         let mut analyzer = pairs::words();
         let mut phrase = |text: &str| -> Result<Option<Scored>, SearchError> {
             let mut tokens = Vec::new();
@@ -488,7 +533,7 @@ impl Words {
             while stream.advance() {
                 tokens.push(stream.token().text.clone());
             }
-            let terms: Vec<Term> = tokens.iter().map(|token| Term::from_field_text(fields.text, token)).collect();
+            let terms: Vec<Term> = tokens.iter().map(|token| Term::from_field_text(word_field, token)).collect();
             if terms.is_empty() {
                 return Ok(None);
             }
@@ -499,7 +544,7 @@ impl Words {
             let mut all: Vec<Clause> = tokens
                 .windows(2)
                 .map(|pair| {
-                    let term = Term::from_field_text(fields.pairs, &pairs::pair(&pair[0], &pair[1]));
+                    let term = Term::from_field_text(pair_field, &pairs::pair(&pair[0], &pair[1]));
                     let query = ConstScoreQuery::new(Box::new(TermQuery::new(term, IndexRecordOption::Basic)), 0.0);
                     (Occur::Must, Box::new(query) as Box<dyn Query>)
                 })
@@ -555,7 +600,7 @@ pub struct Hit {
     pub premium: bool,
     /// First published.
     pub first_published_at: DateTime<Utc>,
-    /// HTML: escaped text from the free part, matches in `<mark>`.
+    /// HTML: escaped text from the free text, matches in `<mark>`.
     pub snippet: String,
     /// Matches marked in the snippet (0: the snippet is the free part's start).
     pub snippet_marks: usize,
@@ -609,10 +654,10 @@ pub struct SearchPage {
 }
 
 impl SearchPage {
-    /// A highlighted snippet of the withheld part of a story, from its body
-    /// text, and how many matches it marks; `None` when it has none. Call it
-    /// only for a reader allowed to read the story.
-    pub fn rest_snippet(&self, body_text: &str) -> Option<(String, usize)> {
+    /// A highlighted snippet of a story's body text ([`IndexedStory::body`]),
+    /// and how many matches it marks; `None` when it has none. Call it only
+    /// for a reader allowed to read the story.
+    pub fn body_snippet(&self, body_text: &str) -> Option<(String, usize)> {
         let (html, marks) = highlight(&self.snippets, body_text);
         (marks > 0).then_some((html, marks))
     }

@@ -10,6 +10,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use masthead_domain::PublisherZone;
 use thiserror::Error;
 
+use crate::Reach;
+
 /// The longest query accepted, in characters.
 pub const MAX_QUERY_CHARS: usize = 500;
 /// Results per page.
@@ -162,6 +164,9 @@ pub struct SearchRequest {
     pub credit: Option<String>,
     /// Only premium (`true`) or only free (`false`) stories.
     pub premium: Option<bool>,
+    /// The stories whose whole text may match; the others match on their
+    /// free text alone.
+    pub reach: Reach,
     /// Order.
     pub sort: Sort,
     /// 1-based page of [`PAGE_SIZE`] results.
@@ -169,7 +174,8 @@ pub struct SearchRequest {
 }
 
 impl SearchRequest {
-    /// A request for `terms`, unfiltered, first page by relevance.
+    /// A request for `terms`, unfiltered, first page by relevance, matching
+    /// the free text of every story (set [`Self::reach`] for more).
     pub fn new(terms: Terms) -> Self {
         Self {
             terms,
@@ -178,6 +184,7 @@ impl SearchRequest {
             until: None,
             credit: None,
             premium: None,
+            reach: Reach::free_text_only(),
             sort: Sort::Relevance,
             page: 1,
         }

@@ -17,7 +17,7 @@ fn story(id: i64, section: &str, day: (i32, u32, u32), headline: &str, lead: &st
         first_published_at: Utc.with_ymd_and_hms(day.0, day.1, day.2, 10, 0, 0).unwrap(),
         headline: headline.into(),
         lead: lead.into(),
-        rest: rest.into(),
+        body: format!("{lead}\n{rest}"),
     }
 }
 
@@ -58,8 +58,9 @@ fn fixture() -> (tempfile::TempDir, Arc<ArchiveIndex>) {
     (dir, index)
 }
 
+/// A search by a reader entitled to every story.
 fn request(q: &str) -> SearchRequest {
-    SearchRequest::new(Terms::parse(q).unwrap())
+    SearchRequest { reach: Reach::everything(), ..SearchRequest::new(Terms::parse(q).unwrap()) }
 }
 
 fn ids(page: &SearchPage) -> Vec<i64> {
@@ -105,14 +106,50 @@ fn snippets_come_from_the_free_part_and_are_escaped() {
     let hit = &page.hits[0];
     assert!(!hit.snippet.contains("tariffs") && hit.snippet_marks == 0, "{}", hit.snippet);
     assert_eq!(hit.snippet, "The budget is out.");
-    let (rest, marks) = page.rest_snippet("Secret withheld sentence about tariffs.").unwrap();
+    let (rest, marks) = page.body_snippet("Secret withheld sentence about tariffs.").unwrap();
     assert_eq!(marks, 1);
     assert!(rest.contains("<mark>tariffs</mark>"), "{rest}");
     let page = index.search(&request("putin")).unwrap();
     assert_eq!(page.hits[0].snippet, "<mark>Putin</mark> met Tillerson");
     let page = index.search(&request("tariffs")).unwrap();
-    let (escaped, _) = page.rest_snippet("tariffs & <b>co</b>").unwrap();
+    let (escaped, _) = page.body_snippet("tariffs & <b>co</b>").unwrap();
     assert!(escaped.contains("&lt;b&gt;") && escaped.contains("&amp;"), "{escaped}");
+}
+
+#[test]
+fn withheld_text_matches_only_for_readers_entitled_to_it() {
+    use masthead_domain::access::{Benefit, Reader, ReaderKind, entitled};
+    let (_dir, index) = fixture();
+    let total = |reach: Reach, q: &str| {
+        index.search(&SearchRequest { reach, ..SearchRequest::new(Terms::parse(q).unwrap()) }).unwrap().total.count
+    };
+    // By default only the free text counts: headline, standfirst, free part.
+    assert_eq!(total(Reach::free_text_only(), "\"too early yet\""), 0);
+    assert_eq!(total(Reach::free_text_only(), "tariffs"), 0);
+    assert_eq!(total(Reach::free_text_only(), "budget"), 1);
+    assert_eq!(total(Reach::free_text_only(), "tillerson"), 1);
+    // An exclusion looks only at the text the reader may read.
+    assert_eq!(total(Reach::free_text_only(), "budget -tariffs"), 1);
+    let at = |y| Utc.with_ymd_and_hms(y, 1, 1, 0, 0, 0).unwrap();
+    let reach = |reader: &Reader, premium_sections: Vec<String>, archived_before| {
+        Reach::of(|story| entitled(reader, story), premium_sections, archived_before)
+    };
+    // A visitor: stories before 2019 are archived; story 4 (2020, free) is whole.
+    let visitor = Reader::visitor();
+    assert_eq!(total(reach(&visitor, vec![], at(2019)), "tariffs"), 1);
+    assert_eq!(total(reach(&visitor, vec![], at(2019)), "\"too early yet\""), 0);
+    // Nothing archived: story 1 is free and whole, story 3 premium and withheld.
+    assert_eq!(total(reach(&visitor, vec![], at(2000)), "\"too early yet\""), 1);
+    // A subscriber to premium stories reads story 3 too, unless its section is premium.
+    let subscriber = Reader { kind: ReaderKind::Registered, benefits: vec![Benefit::PremiumStories] };
+    assert_eq!(total(reach(&subscriber, vec![], at(2000)), "\"too early yet\""), 2);
+    assert_eq!(total(reach(&subscriber, vec!["markets".into()], at(2000)), "\"too early yet\""), 1);
+    assert_eq!(total(reach(&subscriber, vec![], at(2019)), "\"too early yet\""), 0);
+    let staff = Reader { kind: ReaderKind::Staff, benefits: vec![] };
+    assert_eq!(total(reach(&staff, vec!["markets".into()], at(2019)), "\"too early yet\""), 2);
+    // A snippet for a withheld match is still the free text, unmarked.
+    let page = index.search(&SearchRequest { reach: reach(&visitor, vec![], at(2019)), ..request("budget") }).unwrap();
+    assert_eq!(page.hits[0].snippet, "The <mark>budget</mark> is out");
 }
 
 #[test]
@@ -168,8 +205,11 @@ fn totals_past_the_limit_say_more_than() {
     let (_dir, index) = fixture();
     let generation = index.generation();
     let searcher = generation.reader.searcher();
-    let query =
-        BooleanQuery::new(Words::of(&searcher, &generation.fields, &Terms::parse("early").unwrap()).unwrap().clauses);
+    let query = BooleanQuery::new(
+        Words::of(&searcher, generation.fields.text, generation.fields.pairs, &Terms::parse("early").unwrap())
+            .unwrap()
+            .clauses,
+    );
     assert_eq!(count_up_to(&searcher, &query, 3).unwrap(), Total { count: 3, exact: true });
     assert_eq!(count_up_to(&searcher, &query, 2).unwrap(), Total { count: 2, exact: false });
     assert_eq!(Total { count: 2, exact: false }.to_string(), "more than 2");
@@ -232,9 +272,14 @@ fn ranking_by_runs_finds_what_ranking_every_match_finds() {
     let generation = index.generation();
     let searcher = generation.reader.searcher();
     for q in ["common", "rarer common"] {
-        let query =
-            BooleanQuery::new(Words::of(&searcher, &generation.fields, &Terms::parse(q).unwrap()).unwrap().clauses);
-        let best = Words::of(&searcher, &generation.fields, &Terms::parse(q).unwrap()).unwrap().best_score;
+        let query = BooleanQuery::new(
+            Words::of(&searcher, generation.fields.text, generation.fields.pairs, &Terms::parse(q).unwrap())
+                .unwrap()
+                .clauses,
+        );
+        let best = Words::of(&searcher, generation.fields.text, generation.fields.pairs, &Terms::parse(q).unwrap())
+            .unwrap()
+            .best_score;
         let now = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap().timestamp();
         for (order, scoring) in [
             (ranking::Order::Relevance { best, now }, EnableScoring::enabled_from_searcher(&searcher)),

@@ -334,6 +334,20 @@ impl Store {
         rows.into_iter().map(|(at,)| instant(at)).collect()
     }
 
+    /// How many stories in `[from, to)` are published: what the archive's
+    /// page of years counts (one indexed range count per year).
+    pub async fn published_count(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<u64> {
+        let count: (i64,) = on_pool!(self, pool => sqlx::query_as(
+            "SELECT COUNT(*) FROM articles
+             WHERE status = 'published' AND first_published_at >= $1 AND first_published_at < $2",
+        )
+        .bind(from.timestamp())
+        .bind(to.timestamp())
+        .fetch_one(pool)
+        .await)?;
+        Ok(u64::try_from(count.0).unwrap_or_default())
+    }
+
     /// The first publication of the oldest and newest published stories: the
     /// span the archive's year pages cover.
     pub async fn published_span(&self) -> Result<Option<(DateTime<Utc>, DateTime<Utc>)>> {

@@ -1,6 +1,6 @@
 //! Change counters: numbers that grow with every committed change of a kind,
 //! bumped by triggers in the same transaction as the change (migrations
-//! `0010_change_counters`, `0012_access_counter`). A cache that remembers the
+//! `0010_change_counters`, `0012_access_counter`, `0028_sections_counter`). A cache that remembers the
 //! numbers it was filled at knows, with one cheap read, whether anything it
 //! holds may be stale — whichever process or instance made the change.
 //!
@@ -23,7 +23,8 @@ use crate::{Pool, Result, Store, StoreError};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Counters {
     /// Grows with every write to a story (publish, update, unpublish,
-    /// import) and with the editors' choice of home lead.
+    /// import), with the editors' choice of home lead and with every change
+    /// to a section (`0028_sections_counter`).
     pub content: i64,
     /// Grows with every change to what decides a signed-in reader's access:
     /// accounts, sessions (not their last-seen time), grants,

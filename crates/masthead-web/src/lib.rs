@@ -92,6 +92,8 @@ pub struct SiteConfig {
     pub payments: PaymentConfig,
     /// The newsletter send job inside the server.
     pub newsletters: NewsletterConfig,
+    /// Hosts besides the site whose pictures story bodies may show.
+    pub image_hosts: Vec<String>,
 }
 
 /// Where account mail goes when nothing else is configured.
@@ -118,6 +120,7 @@ impl Default for SiteConfig {
             run_indexer: true,
             payments: PaymentConfig::default(),
             newsletters: NewsletterConfig::default(),
+            image_hosts: Vec::new(),
         }
     }
 }
@@ -135,8 +138,8 @@ struct AppState {
     cookie_key: http::visitor::CookieKey,
     /// Cookies get `Secure` when the public address is HTTPS.
     secure_cookies: bool,
-    /// Sections change rarely; they are read once at start.
-    sections: Vec<Section>,
+    /// The sections, read again when the content counter moves.
+    sections: read_model::sections::SectionsCache,
     /// The plans on sale, for the paywall and `/subscribe`.
     plans: billing::catalogue::Catalogue,
     mailer: Mailer,
@@ -166,9 +169,27 @@ struct AppState {
 }
 
 impl AppState {
-    fn section(&self, slug: &str) -> Option<&Section> {
-        self.sections.iter().find(|s| s.slug == slug)
+    /// The sections as this request found them, in navigation order.
+    fn sections(&self) -> Arc<[Section]> {
+        self.sections.kept()
     }
+
+    fn section(&self, slug: &str) -> Option<Section> {
+        self.sections().iter().find(|s| s.slug == slug).cloned()
+    }
+}
+
+/// Middleware: brings the sections up to date before each request.
+async fn current_sections(
+    axum::extract::State(state): axum::extract::State<SharedState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if let Err(error) = state.sections.refresh(&state.store).await {
+        // The sections as last read still serve; the next request tries again.
+        tracing::warn!(%error, "cannot read the sections again");
+    }
+    next.run(request).await
 }
 
 type SharedState = Arc<AppState>;
@@ -186,7 +207,8 @@ impl Application {
         let listener =
             TcpListener::bind(listen).await.map_err(|source| StartError::Bind { address: listen, source })?;
         let address = listener.local_addr().map_err(|source| StartError::Bind { address: listen, source })?;
-        let sections = store.sections().await.map_err(StartError::Store)?;
+        masthead_domain::html::allow_image_hosts(&config.image_hosts);
+        let sections = read_model::sections::SectionsCache::load(&store).await.map_err(StartError::Store)?;
         let plans = store.active_plans().await.map_err(StartError::Store)?;
         let cookie_key =
             store.setting_or_insert("cookie_key", || secret::random_hex(32)).await.map_err(StartError::Store)?;
@@ -278,6 +300,7 @@ fn router(state: SharedState) -> Router {
         .fallback(http::site::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::error::frame_refusals))
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::csrf::api_cookie_sessions))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), current_sections))
         .layer(axum::middleware::from_fn(read_model::counters::once_per_view))
         .layer(CatchPanicLayer::custom(http::error::panic_response))
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::headers::every_response))

@@ -568,7 +568,7 @@ fn ap_nitf_with_an_empty_doc_id_and_a_preformatted_take() {
          <p>Residents waded through knee-deep water to reach higher ground.</p>\n"
     );
     assert_eq!(
-        item.body.first_paragraph().as_str(),
+        item.body.free_part().as_str(),
         "<p>MUMBAI, India (AP) — Heavy monsoon rains flooded low-lying suburbs of Mumbai on Tuesday, halting trains and closing schools.</p>"
     );
     assert_eq!(item.urgency, Some(2));

@@ -219,6 +219,10 @@ pub struct Site {
     /// [default: none; the header is ignored].
     #[arg(long, env = "MASTHEAD_TRUSTED_PROXIES", value_name = "CIDR,...", value_delimiter = ',')]
     pub trusted_proxies: Vec<masthead_web::Cidr>,
+    /// Hosts besides the site whose pictures story bodies may show
+    /// (comma-separated); pictures from anywhere else are dropped.
+    #[arg(long, env = "MASTHEAD_IMAGE_HOSTS", value_name = "HOST,...", value_delimiter = ',')]
+    pub image_hosts: Vec<String>,
     #[command(flatten)]
     pub mail: Mail,
     #[command(flatten)]

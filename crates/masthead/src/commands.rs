@@ -155,6 +155,7 @@ async fn serve(
         session_limit: site.max_devices,
         archive_age_days: site.archive_age_days,
         trusted_proxies: site.trusted_proxies,
+        image_hosts: site.image_hosts,
         index_dir,
         payments,
         newsletters: site.newsletters.config(),

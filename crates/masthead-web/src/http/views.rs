@@ -4,6 +4,8 @@
 //! inbox", a refusal), 404 and 500. Times are formatted in the publisher's
 //! zone by each room's views, never in templates.
 
+use std::sync::Arc;
+
 use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
@@ -15,7 +17,7 @@ use crate::AppState;
 /// The frame every page shares: masthead, section navigation, footer.
 pub(crate) struct Layout<'a> {
     pub publisher: &'a str,
-    pub sections: &'a [Section],
+    pub sections: Arc<[Section]>,
     pub title: String,
     pub description: String,
     /// The section the page belongs to, highlighted in the navigation.
@@ -24,7 +26,7 @@ pub(crate) struct Layout<'a> {
 
 impl<'a> Layout<'a> {
     pub fn new(state: &'a AppState, title: String, description: String, current: Option<&'a str>) -> Self {
-        Self { publisher: &state.publisher_name, sections: &state.sections, title, description, current }
+        Self { publisher: &state.publisher_name, sections: state.sections(), title, description, current }
     }
 
     /// The `<title>`: the page's title, then the publication.
@@ -102,7 +104,7 @@ fn error_page(status: StatusCode, heading: &str, message: &str) -> Response {
     let page = ErrorPage {
         layout: Layout {
             publisher: "Masthead",
-            sections: &[],
+            sections: Arc::new([]),
             title: heading.to_owned(),
             description: String::new(),
             current: None,

@@ -97,7 +97,7 @@ fn choice(value: &str, label: &str, selected: bool) -> Choice {
 }
 
 pub(super) fn section_choices(state: &AppState, selected: &str) -> Vec<Choice> {
-    state.sections.iter().map(|s| choice(&s.slug, &s.name, s.slug == selected)).collect()
+    state.sections().iter().map(|s| choice(&s.slug, &s.name, s.slug == selected)).collect()
 }
 
 fn row(state: &AppState, story: &DeskStory) -> Row {
@@ -343,7 +343,7 @@ pub(crate) async fn new_form(
     let context = EditorContext {
         id: None,
         status: DeskStatus::Draft,
-        section: state.sections.first().map(|s| s.slug.clone()).unwrap_or_default(),
+        section: state.sections().first().map(|s| s.slug.clone()).unwrap_or_default(),
         errors: Vec::new(),
         notice: None,
         preview: None,

@@ -61,7 +61,7 @@ pub(crate) struct Story {
 
 impl Story {
     fn new(article: Article) -> Self {
-        Self { free_part: article.body.first_paragraph(), article }
+        Self { free_part: article.free_part(), article }
     }
 }
 

@@ -2,7 +2,7 @@
 //! stale: published content ([`content`]: stories with their free part,
 //! lists with their cards, the chosen home lead, pages as skeletons with
 //! holes for each reader's own parts) and signed-in readers ([`readers`]:
-//! sessions and benefits). Both are filed under the database's change
+//! sessions and benefits), and the sections ([`sections`]). All are filed under the database's change
 //! counters ([`counters`], read at most once per page view) through
 //! [`versioned`]: when a counter has moved, what was kept under it is dropped.
 //!
@@ -15,5 +15,6 @@ pub(crate) mod card;
 pub(crate) mod content;
 pub(crate) mod counters;
 pub(crate) mod readers;
+pub(crate) mod sections;
 pub(crate) mod skeleton;
 pub(crate) mod versioned;

@@ -80,12 +80,10 @@ pub(crate) async fn articles(
     }
     let page = Page::new(positive(&params, "page")?, limit);
     let section = match params.get("section") {
-        Some(slug) => {
-            Some(state.section(slug).ok_or_else(|| ApiError::NotFound(format!("no section {slug:?}")))?.slug.as_str())
-        }
+        Some(slug) => Some(state.section(slug).ok_or_else(|| ApiError::NotFound(format!("no section {slug:?}")))?.slug),
         None => None,
     };
-    let (stories, _) = state.store.latest(section, page).await?;
+    let (stories, _) = state.store.latest(section.as_deref(), page).await?;
     Ok(Json(ArticleList { articles: stories.iter().map(|s| ArticleItem::new(s, &state.public_url)).collect() }))
 }
 
@@ -144,10 +142,15 @@ struct StoryReply {
     access: AccessReply,
     #[serde(skip_serializing_if = "Option::is_none")]
     body_html: Option<String>,
+    /// The body's free part (`Article::free_part`), when the whole is withheld.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    free_html: Option<String>,
 }
 
 /// `GET /api/v1/articles/{id}`: the story, with `body_html` only when this
-/// reader may read it. Delivering it counts on the meter like the page does.
+/// reader may read it, else `free_html` (the body's free part, absent when
+/// the body does not open with prose). Delivering it counts on the meter
+/// like the page does.
 #[tracing::instrument(skip_all)]
 pub(crate) async fn article(
     State(state): State<SharedState>,
@@ -162,6 +165,10 @@ pub(crate) async fn article(
         standfirst: article.summary.standfirst.clone(),
         byline: article.byline(),
         body_html: opened.access.is_readable().then(|| article.body.as_str().to_owned()),
+        free_html: (!opened.access.is_readable())
+            .then(|| article.free_part())
+            .filter(|free| !free.as_str().is_empty())
+            .map(|free| free.as_str().to_owned()),
         access: opened.into(),
     };
     Ok(private(visitor.remember(Json(reply).into_response())))

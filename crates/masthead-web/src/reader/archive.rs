@@ -24,8 +24,8 @@ pub(crate) async fn archive_day(
     let (start, end) = zone.day_bounds(date);
     let stories = state.store.published_between(start, end).await?;
     let cards = Card::many(&stories, zone);
-    let desks = state
-        .sections
+    let sections = state.sections();
+    let desks = sections
         .iter()
         .map(|section| Desk {
             section,
@@ -60,17 +60,20 @@ pub(crate) async fn archive_day(
     Ok(views::render(&page))
 }
 
-/// `/archive`: every year from the first story's to the latest's.
+/// `/archive`: every year from the first story's to the latest's, with the
+/// stories published in it (its days in the publisher's zone).
 #[tracing::instrument(skip_all)]
 pub(crate) async fn archive_years(State(state): State<SharedState>) -> Result<Response, PageError> {
     let zone = &state.zone;
-    let links = match state.store.published_span().await? {
-        None => Vec::new(),
-        Some((first, last)) => (zone.date(first).year()..=zone.date(last).year())
-            .rev()
-            .map(|year| ArchiveLink { url: format!("/archive/{year}"), label: year.to_string(), count: 0 })
-            .collect(),
-    };
+    let mut links = Vec::new();
+    if let Some((first, last)) = state.store.published_span().await? {
+        for year in (zone.date(first).year()..=zone.date(last).year()).rev() {
+            let start = |year| NaiveDate::from_ymd_opt(year, 1, 1).map(|day| zone.day_bounds(day).0);
+            let (Some(from), Some(to)) = (start(year), start(year + 1)) else { continue };
+            let count = usize::try_from(state.store.published_count(from, to).await?).unwrap_or(usize::MAX);
+            links.push(ArchiveLink { url: format!("/archive/{year}"), label: year.to_string(), count });
+        }
+    }
     let view = ArchiveListPage {
         layout: Layout::new(
             &state,

@@ -2,9 +2,10 @@
 //! and each section, sitemaps by month, a Google News sitemap of the last 48
 //! hours, and robots.txt.
 //!
-//! Feeds are read anonymously, so they carry each story's free part only —
-//! headline, standfirst, byline and link — never its body: a feed reader
-//! must not be a way round the meter. A story's lead picture goes with it
+//! Feeds are read anonymously, so they carry what anyone may see of a story
+//! — headline, standfirst, byline and link — never its body, not even its
+//! free part (`Article::free_part`): a feed reader must not be a way round
+//! the meter. A story's lead picture goes with it
 //! (an RSS `<enclosure>`, an Atom `rel="enclosure"` link): the paywall
 //! withholds text, not pictures.
 

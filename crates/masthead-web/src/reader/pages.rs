@@ -47,8 +47,9 @@ pub(crate) async fn home(State(state): State<SharedState>) -> Result<Response, P
     // An editor's chosen lead (while it is published), else the newest story.
     let chosen = content.chosen_lead().await?;
     let lead = chosen.as_deref().or(latest.stories.first());
-    let mut listings = Vec::with_capacity(state.sections.len());
-    for section in &state.sections {
+    let sections = state.sections();
+    let mut listings = Vec::with_capacity(sections.len());
+    for section in sections.iter() {
         listings.push((section, content.latest(Some(&section.slug), Page::new(None, HOME_DESK_SIZE)).await?));
     }
     let lead_id = lead.map(|story| story.id);
@@ -114,7 +115,7 @@ pub(crate) async fn section(
     let title = if number > 1 { format!("{} (page {number})", section.name) } else { section.name.clone() };
     let view = SectionPage {
         layout: Layout::new(&state, title, format!("Latest {} news", section.name), Some(&section.slug)),
-        section,
+        section: &section,
         cards: listing.cards.iter().collect(),
         page: number,
         newer: (number > 1).then(|| page_url(number - 1)),
@@ -178,7 +179,7 @@ pub(crate) async fn story(
             let more = others.cards_except(Some(summary.id)).take(MORE_FROM_SECTION as usize).collect();
             let site = StorySite::of(&state);
             let extras = story_extras(&state, summary.id).await?;
-            match StoryPage::skeleton(&site, section, article, &story.free_part, access.is_readable(), more, &extras) {
+            match StoryPage::skeleton(&site, &section, article, &story.free_part, access.is_readable(), more, &extras) {
                 Ok(page) => content.keep_page(key, page),
                 Err(error) => return Ok(views::template_failed(error)),
             }

@@ -1,12 +1,16 @@
 //! Search: `/search` (a page whose form works without JavaScript) and
 //! `GET /api/v1/search`, over this instance's archive index.
 //!
-//! Anyone may search. A snippet never carries text the reader may not read:
-//! it is cut from the story's free part (headline, standfirst, first
-//! paragraph) unless the access decision would let this reader read the story
-//! off the meter (a subscriber holding the benefits it needs, or staff), and
-//! only then from the rest of the body. A query the parser cannot take gets a
-//! friendly page (200) or a 400 with `{"error"}`, never a 500.
+//! Anyone may search, and a search never tells a reader anything about text
+//! they may not read. A story counts as a match on its whole text only for
+//! readers entitled to it (`access::entitled`: staff, anyone for a free
+//! story, subscribers with the benefit a premium, premium-section or archived
+//! story needs), and on its free text (headline, standfirst, the body's free
+//! part) for everyone else — the index applies this inside the query
+//! ([`Reach`]), so totals and pages are the reader's own. A snippet is cut
+//! from the free text unless the access decision would let this reader read
+//! the story off the meter, and only then from the body. A query the parser
+//! cannot take gets a friendly page (200) or a 400 with `{"error"}`, never a 500.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -19,7 +23,7 @@ use chrono::{NaiveDate, SecondsFormat};
 use masthead_domain::access::{self, Access, Meter};
 use masthead_domain::slug::{Slug, story_path};
 use masthead_search::{
-    Hit, IndexedStory, MAX_PAGE, QueryError, SearchError, SearchPage, SearchRequest, Sort, Terms, Total,
+    Hit, IndexedStory, MAX_PAGE, QueryError, Reach, SearchError, SearchPage, SearchRequest, Sort, Terms, Total,
 };
 use serde::Serialize;
 
@@ -89,6 +93,14 @@ async fn run(
     signed_in: &SignedIn,
     request: SearchRequest,
 ) -> Result<(Total, bool, Vec<Found>), Failure> {
+    let now = state.clock.now();
+    let (reader, _) = reader_of(state, visitor, signed_in, now).await.map_err(|error| {
+        tracing::error!(%error, "search: cannot read the reader's benefits");
+        Failure::Internal
+    })?;
+    let premium_sections = state.sections().iter().filter(|s| s.premium).map(|s| s.slug.clone()).collect();
+    let reach = Reach::of(|story| access::entitled(&reader, story), premium_sections, now - state.archive_age);
+    let request = SearchRequest { reach, ..request };
     let searched = match state.search.remembered(&request) {
         Some(page) => Ok(Ok(page)),
         None => {
@@ -115,11 +127,6 @@ async fn run(
             return Err(Failure::Internal);
         }
     };
-    let now = state.clock.now();
-    let (reader, _) = reader_of(state, visitor, signed_in, now).await.map_err(|error| {
-        tracing::error!(%error, "search: cannot read the reader's benefits");
-        Failure::Internal
-    })?;
     // Whether the reader may read a hit off the meter: only then may its snippet
     // come from beyond the free part. No meter is consulted or spent.
     let no_meter = Meter { used: 0, already_read: false, limit: state.meter_limit };
@@ -145,7 +152,7 @@ async fn run(
             let rest = bodies
                 .iter()
                 .find(|article| article.summary.id == hit.id)
-                .and_then(|article| page.rest_snippet(&IndexedStory::from_article(article).rest))
+                .and_then(|article| page.body_snippet(&IndexedStory::from_article(article).body))
                 .filter(|(_, marks)| *marks > hit.snippet_marks);
             let snippet = rest.map_or_else(|| hit.snippet.clone(), |(html, _)| html);
             Found { snippet, hit: hit.clone() }
@@ -180,7 +187,7 @@ pub(crate) async fn page(
     let mut view = SearchResultsPage {
         layout: Layout::new(&state, "Search".to_owned(), format!("Search the {} archive", state.publisher_name), None),
         form,
-        sections: &state.sections,
+        sections: state.sections(),
         error: None,
         total: None,
         results: Vec::new(),

@@ -4,6 +4,8 @@
 //! their paywall), the archive and search. Times are formatted here, in the
 //! publisher's zone, and nowhere else.
 
+use std::sync::Arc;
+
 use askama::Template;
 use axum::response::Response;
 use masthead_domain::access::{Access, BlockReason};
@@ -56,7 +58,7 @@ pub(crate) struct StoryPage<'a> {
     pub standfirst: &'a str,
     pub byline: String,
     pub premium: bool,
-    /// The whole body, or only its first paragraph when withheld.
+    /// The whole body, or only its free part (`Article::free_part`) when withheld.
     pub body_html: &'a str,
     /// The reader's own parts (see [`Skeleton`]): the meter note, the
     /// paywall and the house ad.
@@ -152,7 +154,7 @@ impl<'a> StoryPage<'a> {
         let page = Self {
             layout: Layout {
                 publisher: site.publisher,
-                sections: site.sections,
+                sections: site.sections.clone(),
                 title: story.headline.clone(),
                 description: story.standfirst.clone(),
                 current: Some(&section.slug),
@@ -233,7 +235,7 @@ pub fn render_story_page(
         return None;
     }
     let section = sections.iter().find(|s| s.slug == article.summary.section)?;
-    let site = StorySite { publisher, public_url, zone, sections };
+    let site = StorySite { publisher, public_url, zone, sections: Arc::from(sections) };
     let more = Card::many(more, zone);
     // Only readable pages come here: the withheld page's free part is not shown.
     let unused_free_part = SafeHtml::default();
@@ -253,7 +255,7 @@ pub(crate) struct StorySite<'a> {
     /// Where times are shown.
     pub zone: &'a PublisherZone,
     /// The navigation.
-    pub sections: &'a [Section],
+    pub sections: Arc<[Section]>,
 }
 
 impl<'a> StorySite<'a> {
@@ -262,7 +264,7 @@ impl<'a> StorySite<'a> {
             publisher: &state.publisher_name,
             public_url: &state.public_url,
             zone: &state.zone,
-            sections: &state.sections,
+            sections: state.sections(),
         }
     }
 }
@@ -411,7 +413,7 @@ pub(crate) struct SearchResult {
 pub(crate) struct SearchResultsPage<'a> {
     pub layout: Layout<'a>,
     pub form: SearchForm,
-    pub sections: &'a [Section],
+    pub sections: Arc<[Section]>,
     /// A friendly word about a query that cannot be run.
     pub error: Option<String>,
     /// Matches in all, when a search ran.

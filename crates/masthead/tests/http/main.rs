@@ -18,6 +18,7 @@ mod cli;
 mod meter;
 mod newsletters;
 mod newsroom;
+mod paywall;
 mod search;
 mod site;
 mod wire;

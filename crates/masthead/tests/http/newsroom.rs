@@ -34,7 +34,7 @@ on_every_backend!(
 );
 
 /// Registers `email`, gives it `role`, and logs a browser in as it.
-async fn staff<'a>(app: &'a TestApp, email: &str, role: &str) -> Browser<'a> {
+pub(crate) async fn staff<'a>(app: &'a TestApp, email: &str, role: &str) -> Browser<'a> {
     register(app, email).await;
     let id = app.store.reader_by_email(&Email::parse(email).unwrap()).await.unwrap().unwrap().id;
     app.store.set_role(id, Role::parse(role).unwrap()).await.unwrap().unwrap();
@@ -74,12 +74,12 @@ fn saved_id(response: &reqwest::Response) -> String {
     rest.split('?').next().unwrap().to_owned()
 }
 
-async fn create(browser: &mut Browser<'_>, headline: &str, body: &str, action: &str) -> String {
+pub(crate) async fn create(browser: &mut Browser<'_>, headline: &str, body: &str, action: &str) -> String {
     saved_id(&post_story(browser, None, &story(headline, body, action)).await)
 }
 
 /// The story's public path, from the editor page's "On the site" link.
-async fn live_path(browser: &mut Browser<'_>, id: &str) -> Option<String> {
+pub(crate) async fn live_path(browser: &mut Browser<'_>, id: &str) -> Option<String> {
     let html = browser.page(&format!("/newsroom/stories/{id}"), 200).await;
     let marker = "<dt>On the site</dt><dd><a href=\"";
     let start = html.find(marker)? + marker.len();
