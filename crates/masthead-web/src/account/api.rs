@@ -51,7 +51,8 @@ pub(crate) async fn register(
 }
 
 /// `POST /api/v1/session {email, password}` → `{"token": ...}`; 401 on bad
-/// credentials, 429 when rate-limited.
+/// credentials, 403 (and a new confirmation link mailed) when the account's
+/// address is not confirmed, 429 when rate-limited.
 #[tracing::instrument(skip_all)]
 pub(crate) async fn log_in(
     State(state): State<SharedState>,
@@ -61,6 +62,9 @@ pub(crate) async fn log_in(
 ) -> Result<Response, ApiError> {
     match flows::log_in(&state, &body.email, &body.password, &client, SessionKind::Api, &visitor).await? {
         LogIn::Done { token, .. } => Ok(private(Json(json!({ "token": token })).into_response())),
+        LogIn::Unconfirmed => Err(ApiError::Forbidden(
+            "confirm your email address first: follow the link we have just sent to it, then log in again".to_owned(),
+        )),
         LogIn::Refused => {
             Err(ApiError::Unauthorized("that email address and password do not match an account".to_owned()))
         }

@@ -89,18 +89,19 @@ pub(crate) async fn may_sign_up(state: &AppState, client: &Client) -> Result<boo
 }
 
 /// Creates the account, or — when the address has one — mails its owner
-/// instead. The caller answers the same either way. Past the limit of mails
-/// to one address, nothing is mailed (and the answer is still the same), so
+/// instead; the new account's id, or `None` when the address had one. The
+/// pages and the API answer the same either way. Past the limit of mails to
+/// one address, nothing is mailed (and the answer is still the same), so
 /// sign-ups cannot flood someone's inbox.
 #[tracing::instrument(skip_all)]
-pub(crate) async fn sign_up(state: &AppState, credentials: NewCredentials) -> Result<(), StoreError> {
+pub(crate) async fn sign_up(state: &AppState, credentials: NewCredentials) -> Result<Option<i64>, StoreError> {
     let now = state.clock.now();
     // Hashed before looking, so both answers take as long.
     let hash = password::hash(credentials.password).await;
     let created = state.store.create_reader(&credentials.email, &hash, now).await?;
     if !state.limiters.sign_up_mail(&state.store, credentials.email.as_str(), now).await? {
         tracing::warn!("sign-up mail not sent: too many to one address");
-        return Ok(());
+        return Ok(created);
     }
     let Some(reader_id) = created else {
         let email = AlreadyRegistered {
@@ -109,19 +110,24 @@ pub(crate) async fn sign_up(state: &AppState, credentials: NewCredentials) -> Re
             reset_link: format!("{}/account/forgot-password", state.public_url),
         };
         send_later(state, credentials.email, email);
-        return Ok(());
+        return Ok(None);
     };
+    mail_confirmation_link(state, reader_id, credentials.email).await?;
+    Ok(created)
+}
+
+/// Issues a new email confirmation link for the account and mails it to `to`
+/// (the caller has counted the mail against its limit).
+async fn mail_confirmation_link(state: &AppState, reader_id: i64, to: Email) -> Result<(), StoreError> {
     let secret = new_token();
-    state
-        .store
-        .issue_account_token(&token_hash(&secret), reader_id, TokenPurpose::VerifyEmail, now + VERIFY_FOR)
-        .await?;
+    let expires = state.clock.now() + VERIFY_FOR;
+    state.store.issue_account_token(&token_hash(&secret), reader_id, TokenPurpose::VerifyEmail, expires).await?;
     let email = VerifyEmail {
         publisher: state.publisher_name.clone(),
         link: format!("{}/account/verify?token={secret}", state.public_url),
         valid_for: "48 hours".to_owned(),
     };
-    send_later(state, credentials.email, email);
+    send_later(state, to, email);
     Ok(())
 }
 
@@ -154,6 +160,10 @@ pub(crate) enum LogIn {
         /// Its address, as stored.
         email: String,
     },
+    /// The right password for an account whose address is not confirmed: no
+    /// session (the account is no one's yet); a new confirmation link went
+    /// to the address, unless too many have.
+    Unconfirmed,
     /// Wrong address or password (which one is not said).
     Refused,
     /// Too many attempts from this client address, or from it for this account.
@@ -168,7 +178,8 @@ fn account_key(email: &str) -> String {
 
 /// Checks the password and opens a session (evicting the least recently used
 /// one past the device limit); the browser's meter this month joins the
-/// account's.
+/// account's. An unconfirmed account gets no session, only a new link to
+/// confirm its address.
 #[tracing::instrument(skip_all, fields(kind = ?kind))]
 pub(crate) async fn log_in(
     state: &AppState,
@@ -184,9 +195,10 @@ pub(crate) async fn log_in(
         LogInGate::After(wait) => tokio::time::sleep(wait).await,
         LogInGate::Shut => return Ok(LogIn::Limited),
     }
-    let reader = match Email::parse(email) {
-        Ok(email) => state.store.reader_by_email(&email).await?,
-        Err(_) => None,
+    let address = Email::parse(email).ok();
+    let reader = match &address {
+        Some(address) => state.store.reader_by_email(address).await?,
+        None => None,
     };
     // Over-long passwords were never accepted, so they are never hashed either.
     let plausible = password_text.chars().count() <= password::MAX_CHARS;
@@ -196,13 +208,34 @@ pub(crate) async fn log_in(
         state.limiters.log_in_failed(&state.store, &client.ip, &account, state.clock.now()).await?;
         return Ok(LogIn::Refused);
     };
+    if let (None, Some(to)) = (reader.verified_at, address) {
+        if state.limiters.sign_up_mail(&state.store, to.as_str(), state.clock.now()).await? {
+            mail_confirmation_link(state, reader.id, to).await?;
+        } else {
+            tracing::warn!("confirmation mail not sent: too many to one address");
+        }
+        return Ok(LogIn::Unconfirmed);
+    }
+    let token = open_session(state, reader.id, client, kind, visitor).await?;
+    Ok(LogIn::Done { token, reader_id: reader.id, email: reader.email })
+}
+
+/// Opens a session for the account (evicting the least recently used one
+/// past the device limit) and joins the browser's meter this month to the
+/// account's; the session's token, for the cookie or the app.
+pub(crate) async fn open_session(
+    state: &AppState,
+    reader_id: i64,
+    client: &Client,
+    kind: SessionKind,
+    visitor: &Visitor,
+) -> Result<String, StoreError> {
     let now = state.clock.now();
     let secret = new_token();
-    let session =
-        NewSession { token_hash: &token_hash(&secret), reader_id: reader.id, kind, user_agent: &client.user_agent };
+    let session = NewSession { token_hash: &token_hash(&secret), reader_id, kind, user_agent: &client.user_agent };
     state.store.open_session(&session, now, state.session_limit).await?;
-    state.store.merge_meter(&visitor.meter(), &format!("r:{}", reader.id), state.zone.month_key(now)).await?;
-    Ok(LogIn::Done { token: secret, reader_id: reader.id, email: reader.email })
+    state.store.merge_meter(&visitor.meter(), &format!("r:{reader_id}"), state.zone.month_key(now)).await?;
+    Ok(secret)
 }
 
 /// How a reset request went (the same whether or not the account exists).

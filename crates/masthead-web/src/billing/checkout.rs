@@ -15,7 +15,8 @@ use masthead_store::{SessionKind, SubscriptionRecord};
 use serde::Deserialize;
 
 use super::views::{ChooseForm, Offer, PlanCard, SubscribePage};
-use crate::auth::flows::{LogIn, log_in, new_credentials, sign_up};
+use crate::account::pages::confirm_first;
+use crate::auth::flows::{LogIn, log_in, new_credentials, open_session, sign_up};
 use crate::http::csrf::{self, CsrfForm};
 use crate::http::error::{PageError, Refusal};
 use crate::http::respond::{login_url, query_value, safe_next, see_other};
@@ -277,24 +278,33 @@ pub(crate) async fn account_step(
         *response.status_mut() = status;
         visitor.remember(response)
     };
-    if form.mode == "signup" {
-        match new_credentials(&form.email, &form.password) {
-            Ok(credentials) => sign_up(&state, credentials).await?,
+    // A new account keeps the session its sign-up opens; any other account
+    // logs in, which an unconfirmed one cannot.
+    let created = match form.mode.as_str() {
+        "signup" => match new_credentials(&form.email, &form.password) {
+            Ok(credentials) => {
+                let email = credentials.email.to_string();
+                sign_up(&state, credentials).await?.map(|id| (id, email))
+            }
             Err(errors) => return Ok(again(StatusCode::UNPROCESSABLE_ENTITY, errors.joined())),
-        }
-    }
-    let session = log_in(&state, &form.email, &form.password, &client, SessionKind::Browser, &visitor).await?;
-    let (token, reader_id, email) = match session {
-        LogIn::Done { token, reader_id, email } => (token, reader_id, email),
-        LogIn::Refused => {
-            let message = "That email address and password do not match an account. If the address has one, \
-                           log in with its password.";
-            return Ok(again(StatusCode::UNAUTHORIZED, message.to_owned()));
-        }
-        LogIn::Limited => {
-            let message = "Too many attempts to log in. Wait a few minutes, then try again.";
-            return Ok(again(StatusCode::TOO_MANY_REQUESTS, message.to_owned()));
-        }
+        },
+        _ => None,
+    };
+    let (token, reader_id, email) = match created {
+        Some((id, email)) => (open_session(&state, id, &client, SessionKind::Browser, &visitor).await?, id, email),
+        None => match log_in(&state, &form.email, &form.password, &client, SessionKind::Browser, &visitor).await? {
+            LogIn::Done { token, reader_id, email } => (token, reader_id, email),
+            LogIn::Unconfirmed => return Ok(visitor.remember(confirm_first(&state))),
+            LogIn::Refused => {
+                let message = "That email address and password do not match an account. If the address has one, \
+                               log in with its password.";
+                return Ok(again(StatusCode::UNAUTHORIZED, message.to_owned()));
+            }
+            LogIn::Limited => {
+                let message = "Too many attempts to log in. Wait a few minutes, then try again.";
+                return Ok(again(StatusCode::TOO_MANY_REQUESTS, message.to_owned()));
+            }
+        },
     };
     let mut response = match through {
         PayThrough::Choice => pay_with(&state, &visitor, &plan, next),

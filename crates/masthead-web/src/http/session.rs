@@ -65,7 +65,8 @@ pub(crate) struct Account {
 }
 
 impl From<SessionOwner> for Account {
-    /// An account whose address is not confirmed signs in as a reader,
+    /// An account whose address is not confirmed (signed in only by its own
+    /// sign-up on the way to paying: log-in refuses it) acts as a reader,
     /// whatever role it holds: whoever made it has not shown that the
     /// address is theirs, so nothing given to the address opens to them.
     fn from(owner: SessionOwner) -> Self {

@@ -41,7 +41,8 @@ on_every_backend!(
     sign_ups_are_rate_limited,
     giving_a_role_takes_an_unconfirmed_account_back,
     staff_add_takes_an_unconfirmed_account_back,
-    unconfirmed_accounts_sign_in_as_readers,
+    unconfirmed_accounts_log_in_only_to_confirm,
+    a_new_account_keeps_its_checkout_session_as_a_plain_reader,
     the_api_refuses_cross_site_cookie_sessions,
     the_account_page_heads_the_subscription_once,
     cookies_are_secure_over_https,
@@ -130,8 +131,12 @@ async fn signing_up_twice_mails_the_owner_and_says_the_same(backend: Backend) {
     let mails = app.wait_for_mails("a@example.com", 2).await;
     assert_eq!(mails[1].subject, "You already have a Business Standard account");
     assert!(mails[1].raw.contains("/account/forgot-password"));
-    // The first password still holds: the second sign-up changed nothing.
-    api_token(&app, "a@example.com", PASSWORD).await;
+    // The first password still holds (the address is still to confirm): the second sign-up changed nothing.
+    for (password, status) in [(PASSWORD, 403), ("another password", 401)] {
+        let log_in =
+            post_json(&app, "/api/v1/session", json!({ "email": "a@example.com", "password": password })).await;
+        assert_eq!(log_in.status().as_u16(), status, "{password}");
+    }
 
     // The sign-up page says the same for a new and a known address.
     let mut browser = Browser::new(&app);
@@ -145,7 +150,7 @@ async fn signing_up_twice_mails_the_owner_and_says_the_same(backend: Backend) {
 
 async fn log_in_and_out_with_a_session_cookie(backend: Backend) {
     let app = spawn_app(backend).await;
-    register_unconfirmed(&app, "reader@example.com").await;
+    register(&app, "reader@example.com").await;
     let mut browser = Browser::new(&app);
     assert!(!signed_in(&mut browser).await);
     let response = log_in(&mut browser, "Reader@example.com", PASSWORD).await;
@@ -166,7 +171,6 @@ async fn log_in_and_out_with_a_session_cookie(backend: Backend) {
 
     let page = text_of(&browser.page("/account", 200).await);
     assert!(page.contains("Signed in as reader@example.com"), "{page}");
-    assert!(page.contains("not confirmed yet"));
 
     let response = browser.submit("/account", "/logout", &[]).await;
     assert_eq!(response.status().as_u16(), 303);
@@ -857,20 +861,20 @@ async fn admin_browser(app: &TestApp) -> Browser<'_> {
     admin
 }
 
-/// A squatter's account at `email`, unconfirmed, signed in on a browser and an app.
-async fn squatter<'a>(app: &'a TestApp, email: &str) -> (Browser<'a>, String) {
-    let body = json!({ "email": email, "password": "the squatter's password" });
-    assert_eq!(post_json(app, "/api/v1/readers", body).await.status().as_u16(), 201);
+/// A squatter's account at `email`, unconfirmed, signed in on a browser by
+/// the sign-up on the way to paying (log-in refuses it).
+async fn squatter<'a>(app: &'a TestApp, email: &str) -> Browser<'a> {
     let mut browser = Browser::new(app);
-    log_in(&mut browser, email, "the squatter's password").await;
-    let token = api_token(app, email, "the squatter's password").await;
-    (browser, token)
+    let fields = [("plan_id", "1"), ("mode", "signup"), ("email", email), ("password", "the squatter's password")];
+    let response = browser.submit("/subscribe", "/subscribe/account", &fields).await;
+    assert_eq!(response.status().as_u16(), 303);
+    assert!(signed_in(&mut browser).await);
+    browser
 }
 
 /// The squatter holds nothing any more: sessions, password and links are gone.
-async fn squatter_is_out(app: &TestApp, browser: &mut Browser<'_>, token: &str, email: &str) {
+async fn squatter_is_out(app: &TestApp, browser: &mut Browser<'_>, email: &str) {
     assert!(!signed_in(browser).await, "the squatter's browser is signed out");
-    assert_eq!(get_with_token(app, "/api/v1/me", token).await.status().as_u16(), 401, "and the app");
     let again =
         post_json(app, "/api/v1/session", json!({ "email": email, "password": "the squatter's password" })).await;
     assert_eq!(again.status().as_u16(), 401, "the squatter's password no longer works");
@@ -892,7 +896,7 @@ async fn owner_takes_over(app: &TestApp, link: &str, email: &str) {
 async fn giving_a_role_takes_an_unconfirmed_account_back(backend: Backend) {
     let app = spawn_app(backend).await;
     let mut admin = admin_browser(&app).await;
-    let (mut squatter, token) = squatter(&app, "new.hire@example.com").await;
+    let mut squatter = squatter(&app, "new.hire@example.com").await;
     let response = admin
         .submit("/newsroom/staff", "/newsroom/staff", &[("email", "new.hire@example.com"), ("role", "editor")])
         .await;
@@ -900,7 +904,7 @@ async fn giving_a_role_takes_an_unconfirmed_account_back(backend: Backend) {
     let notice = text_of(&admin.page("/newsroom/staff?done=role-unconfirmed", 200).await);
     assert!(notice.contains("was mailed a link to choose one"), "{notice}");
     assert_eq!(squatter.get("/newsroom").await.status().as_u16(), 303, "signed out: sent to log in");
-    squatter_is_out(&app, &mut squatter, &token, "new.hire@example.com").await;
+    squatter_is_out(&app, &mut squatter, "new.hire@example.com").await;
     // The address's owner gets the link, and only the link opens the account.
     let mail = app.nth_mail("new.hire@example.com", 2).await;
     assert!(mail.raw.contains("24 hours"), "{}", mail.raw);
@@ -918,30 +922,90 @@ async fn giving_a_role_takes_an_unconfirmed_account_back(backend: Backend) {
 
 async fn staff_add_takes_an_unconfirmed_account_back(backend: Backend) {
     let app = spawn_app(backend).await;
-    let (mut squatter, token) = squatter(&app, "new.hire@example.com").await;
+    let mut squatter = squatter(&app, "new.hire@example.com").await;
     let added = masthead_web::add_staff(&app.store, "new.hire@example.com", "editor", None, Utc::now()).await.unwrap();
     assert!(!added.created);
-    squatter_is_out(&app, &mut squatter, &token, "new.hire@example.com").await;
+    squatter_is_out(&app, &mut squatter, "new.hire@example.com").await;
     let link = format!("/account/reset-password?token={}", added.set_password_token.unwrap());
     owner_takes_over(&app, &link, "new.hire@example.com").await;
 }
 
-async fn unconfirmed_accounts_sign_in_as_readers(backend: Backend) {
-    let app = spawn_app_with(backend, masthead_web::SiteConfig { meter_limit: 0, ..site_config() }).await;
+/// Whether `response` sets a session cookie.
+fn sets_session(response: &reqwest::Response) -> bool {
+    response.headers().get_all("set-cookie").iter().any(|v| v.to_str().unwrap().starts_with("mh_session="))
+}
+
+async fn unconfirmed_accounts_log_in_only_to_confirm(backend: Backend) {
+    let app = spawn_app(backend).await;
     register_unconfirmed(&app, "unconfirmed@example.com").await;
-    // A role set on an unconfirmed account (as before this was refused) opens nothing.
+    app.wait_for_mails("unconfirmed@example.com", 1).await;
+    let mut browser = Browser::new(&app);
+    // A wrong password is refused as ever, and mails nothing.
+    let wrong =
+        browser.submit("/login", "/login", &[("email", "unconfirmed@example.com"), ("password", "wrong")]).await;
+    assert_eq!(wrong.status().as_u16(), 401);
+    // The right one: no session, the notice, and a new confirmation link.
+    let fields = [("email", "Unconfirmed@example.com"), ("password", PASSWORD)];
+    let response = browser.submit("/login", "/login", &fields).await;
+    assert_eq!(response.status().as_u16(), 403);
+    assert!(!sets_session(&response));
+    let text = text_of(&response.text().await.unwrap());
+    assert!(text.contains("Confirm your email address first") && text.contains("sent it a new link"), "{text}");
+    assert!(!signed_in(&mut browser).await);
+    let mail = app.nth_mail("unconfirmed@example.com", 2).await;
+    assert_eq!(mail.subject, "Confirm your email address for Business Standard");
+    // The API: 403, no token, another link.
+    let body = json!({ "email": "unconfirmed@example.com", "password": PASSWORD });
+    let api = post_json(&app, "/api/v1/session", body.clone()).await;
+    assert_eq!(api.status().as_u16(), 403);
+    let reply: Value = api.json().await.unwrap();
+    assert!(reply.get("token").is_none(), "{reply}");
+    assert!(reply["error"].as_str().unwrap().starts_with("confirm your email address first"), "{reply}");
+    let link = app.nth_mail("unconfirmed@example.com", 3).await.link("/account/verify?token=");
+    // Past the sign-up mail limit (3 to one address) the answer is the same, and nothing is mailed.
+    assert_eq!(post_json(&app, "/api/v1/session", body.clone()).await.status().as_u16(), 403);
+    let id = reader_id(&app, "unconfirmed@example.com").await;
+    let sessions = app.store.active_sessions(id, Utc::now() - chrono::Duration::days(365)).await.unwrap();
+    assert!(sessions.is_empty(), "no session was opened: {sessions:?}");
+    // Confirmed from the newest link, the account logs in.
+    assert!(text_of(&browser.page(&link, 200).await).contains("Your email address is confirmed"));
+    log_in(&mut browser, "unconfirmed@example.com", PASSWORD).await;
+    assert!(signed_in(&mut browser).await);
+    api_token(&app, "unconfirmed@example.com", PASSWORD).await;
+    assert_eq!(app.wait_for_mails("unconfirmed@example.com", 3).await.len(), 3, "the limit held");
+}
+
+async fn a_new_account_keeps_its_checkout_session_as_a_plain_reader(backend: Backend) {
+    let app = spawn_app_with(backend, masthead_web::SiteConfig { meter_limit: 0, ..site_config() }).await;
+    // Signing up on the way to paying signs the new account in, unconfirmed.
+    let mut browser = squatter(&app, "unconfirmed@example.com").await;
+    let page = text_of(&browser.page("/account", 200).await);
+    assert!(page.contains("not confirmed yet"), "{page}");
+    app.wait_for_mails("unconfirmed@example.com", 1).await;
+    // A role set on it (the staff page would take the account back first) opens nothing.
     let id = reader_id(&app, "unconfirmed@example.com").await;
     app.store.set_role(id, Role::Admin).await.unwrap().unwrap();
-    let mut browser = Browser::new(&app);
-    log_in(&mut browser, "unconfirmed@example.com", PASSWORD).await;
     assert_eq!(browser.get("/newsroom").await.status().as_u16(), 403);
     assert_eq!(browser.get("/newsroom/staff").await.status().as_u16(), 403);
     let story = free_story_paths(&app, 1).await.remove(0);
     let answer: Value = browser.get(&format!("/api/v1/access/{}", story_id(&story))).await.json().await.unwrap();
     assert_eq!(answer["decision"], "blocked", "no staff reading: {answer}");
-    let page = text_of(&browser.page("/account", 200).await);
-    assert!(page.contains("not confirmed yet"), "{page}");
-    // Confirmed, the same session has its role.
+    // Signing up again with the same address and password is a log-in: refused.
+    let mut again = Browser::new(&app);
+    let fields = [("plan_id", "1"), ("mode", "signup"), ("email", "unconfirmed@example.com"), ("password", PASSWORD)];
+    let response = again.submit("/subscribe", "/subscribe/account", &fields).await;
+    assert_eq!(response.status().as_u16(), 401, "the squatter's password is not PASSWORD");
+    let fields = [
+        ("plan_id", "1"),
+        ("mode", "login"),
+        ("email", "unconfirmed@example.com"),
+        ("password", "the squatter's password"),
+    ];
+    let response = again.submit("/subscribe", "/subscribe/account", &fields).await;
+    assert_eq!(response.status().as_u16(), 403);
+    assert!(!sets_session(&response));
+    assert!(text_of(&response.text().await.unwrap()).contains("Confirm your email address first"));
+    // Confirmed, the first session has its role.
     app.store.mark_verified(id, Utc::now()).await.unwrap();
     assert_eq!(browser.get("/newsroom").await.status().as_u16(), 200);
 }

@@ -6,7 +6,7 @@ use std::process::Command;
 
 use serde_json::{Value, json};
 
-use crate::support::{PASSWORD, Running, masthead, postgres_url};
+use crate::support::{PASSWORD, Running, masthead, outbox_mails, postgres_url};
 
 /// Runs a command that must fail; returns its stderr, asserting it is one line.
 fn fails_with_one_line(command: &mut Command) -> String {
@@ -107,13 +107,23 @@ fn the_sandbox_is_refused_beside_live_payment_keys() {
     assert!(!demo_dir.exists(), "nothing made");
 }
 
-/// Signs up on the server at `base`, subscribes through the sandbox and
-/// pays: the reply to paying.
-async fn subscribe_in_the_sandbox(base: &str, email: &str) -> (u16, Value) {
+/// Signs up on the server at `base`, confirms the address from the mail in
+/// `outbox`, subscribes through the sandbox and pays: the reply to paying.
+async fn subscribe_in_the_sandbox(base: &str, outbox: &std::path::Path, email: &str) -> (u16, Value) {
     let client = masthead_billing::outbound::client_builder("tests").build().unwrap();
     let account = json!({"email": email, "password": PASSWORD});
     let signed_up = client.post(format!("{base}/api/v1/readers")).json(&account).send().await.unwrap();
     assert_eq!(signed_up.status().as_u16(), 201);
+    let mut mail = None;
+    for _ in 0..100 {
+        mail = outbox_mails(outbox).into_iter().find(|m| m.to == email);
+        if mail.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let link = mail.expect("the confirmation mail").link("/account/verify?token=");
+    assert_eq!(client.get(format!("{base}{link}")).send().await.unwrap().status().as_u16(), 200);
     let session: Value =
         client.post(format!("{base}/api/v1/session")).json(&account).send().await.unwrap().json().await.unwrap();
     let token = session["token"].as_str().unwrap();
@@ -155,6 +165,6 @@ async fn demo_seeds_once_serves_and_reuses_its_data() {
         crate::support::fetch(format!("{address}/api/v1/articles?limit=100")).await.json().await.unwrap();
     assert_eq!(api["articles"].as_array().unwrap().len(), 100, "the data survived the restart");
     // The demo pays through the sandbox, without being asked to.
-    let (status, paid) = subscribe_in_the_sandbox(&address, "demo-reader@example.com").await;
+    let (status, paid) = subscribe_in_the_sandbox(&address, &data_dir.join("outbox"), "demo-reader@example.com").await;
     assert_eq!((status, paid["status"].as_str()), (200, Some("active")), "{paid}");
 }

@@ -439,24 +439,28 @@ impl Mail {
     }
 }
 
+/// Every message in the outbox directory `dir`, oldest first.
+pub fn outbox_mails(dir: &std::path::Path) -> Vec<Mail> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut paths: Vec<_> =
+        entries.map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|x| x == "eml")).collect();
+    paths.sort();
+    paths
+        .iter()
+        .map(|path| {
+            let raw = std::fs::read_to_string(path).unwrap();
+            let header = |name: &str| {
+                raw.lines().find_map(|l| l.strip_prefix(name)).map(|v| v.trim().to_owned()).unwrap_or_default()
+            };
+            Mail { to: header("To:"), subject: header("Subject:"), raw: raw.replace("\r\n", "\n") }
+        })
+        .collect()
+}
+
 impl TestApp {
     /// Every message in the outbox, oldest first.
     pub fn mails(&self) -> Vec<Mail> {
-        let dir = &self.outbox.as_ref().expect("the test site mails to an outbox").0;
-        let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
-        let mut paths: Vec<_> =
-            entries.map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|x| x == "eml")).collect();
-        paths.sort();
-        paths
-            .iter()
-            .map(|path| {
-                let raw = std::fs::read_to_string(path).unwrap();
-                let header = |name: &str| {
-                    raw.lines().find_map(|l| l.strip_prefix(name)).map(|v| v.trim().to_owned()).unwrap_or_default()
-                };
-                Mail { to: header("To:"), subject: header("Subject:"), raw: raw.replace("\r\n", "\n") }
-            })
-            .collect()
+        outbox_mails(&self.outbox.as_ref().expect("the test site mails to an outbox").0)
     }
 
     /// Waits (up to five seconds) until `to` has been sent `count` messages
