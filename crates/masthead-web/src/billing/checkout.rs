@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use super::views::{ChooseForm, Offer, PlanCard, SubscribePage};
 use crate::account::pages::confirm_first;
-use crate::auth::flows::{LogIn, log_in, new_credentials, open_session, sign_up};
+use crate::auth::flows::{LogIn, log_in, may_sign_up, new_credentials, open_session, sign_up};
 use crate::http::csrf::{self, CsrfForm};
 use crate::http::error::{PageError, Refusal};
 use crate::http::respond::{login_url, query_value, safe_next, see_other};
@@ -282,6 +282,10 @@ pub(crate) async fn account_step(
     // logs in, which an unconfirmed one cannot.
     let created = match form.mode.as_str() {
         "signup" => match new_credentials(&form.email, &form.password) {
+            Ok(_) if !may_sign_up(&state, &client).await? => {
+                let message = "Too many sign-ups from your network. Wait a few minutes, then try again.";
+                return Ok(again(StatusCode::TOO_MANY_REQUESTS, message.to_owned()));
+            }
             Ok(credentials) => {
                 let email = credentials.email.to_string();
                 sign_up(&state, credentials).await?.map(|id| (id, email))

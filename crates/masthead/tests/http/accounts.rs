@@ -847,7 +847,12 @@ async fn sign_ups_are_rate_limited(backend: Backend) {
     let page = browser.submit("/signup", "/signup", &[("email", "page@example.com"), ("password", PASSWORD)]).await;
     assert_eq!(page.status().as_u16(), 429);
     assert!(text_of(&page.text().await.unwrap()).contains("Too many sign-ups"));
-    for email in ["eleventh@example.com", "page@example.com"] {
+    // The sign-up on the way to paying counts the same.
+    let fields = [("plan_id", "1"), ("mode", "signup"), ("email", "checkout@example.com"), ("password", PASSWORD)];
+    let checkout = browser.submit("/subscribe", "/subscribe/account", &fields).await;
+    assert_eq!(checkout.status().as_u16(), 429);
+    assert!(text_of(&checkout.text().await.unwrap()).contains("Too many sign-ups"));
+    for email in ["eleventh@example.com", "page@example.com", "checkout@example.com"] {
         assert!(!account_exists(&app, email).await, "{email}");
     }
 }
