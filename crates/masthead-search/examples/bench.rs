@@ -161,11 +161,16 @@ async fn queries(database: &str, index_dir: &Path, fts_path: &Path) -> Result<()
         ("archive index (tantivy), as a visitor", &mut all_visitor),
         ("SQLite FTS5", &mut all_fts),
     ] {
+        if times.is_empty() {
+            continue;
+        }
         let [p50, p95, p99] = [50, 95, 99].map(|p| ms(percentile(times, p)));
         println!("| {name} | {p50} | {p95} | {p99} |");
     }
-    let ratio = percentile(&mut all_fts, 95).as_secs_f64() / percentile(&mut all_index, 95).as_secs_f64().max(1e-9);
-    println!("\nThe index is {ratio:.1}× faster than FTS5 at p95.");
+    if fts.is_some() {
+        let ratio = percentile(&mut all_fts, 95).as_secs_f64() / percentile(&mut all_index, 95).as_secs_f64().max(1e-9);
+        println!("\nThe index is {ratio:.1}× faster than FTS5 at p95.");
+    }
     println!("Index: {} stories, {:.1} MB on disk.", index.len(), index.size_on_disk() as f64 / 1e6);
     println!("This process's peak RSS (index and FTS5 both open): {}.", rss("VmHWM"));
     Ok(())

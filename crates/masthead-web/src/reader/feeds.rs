@@ -48,6 +48,13 @@ struct FeedStories {
 }
 
 impl FeedStories {
+    /// When the feed last changed: its newest story's last update (`now` for
+    /// an empty feed). The same bytes until a story changes, so two fetches
+    /// compare equal and caches and readers' ETags hold.
+    fn last_change(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        self.stories.iter().map(|s| s.updated_at).max().unwrap_or(now)
+    }
+
     /// The JPEG a feed carries for a story: about a column wide (800 px), or the widest smaller.
     fn enclosure(&self, id: i64) -> Option<&ImageVariant> {
         let mut jpegs = self.pictures.get(&id)?.variants.iter().filter(|v| v.format == "jpeg");
@@ -83,7 +90,7 @@ fn rss(state: &SharedState, feed: &FeedStories, title: &str, path: &str, now: Da
         xml(title),
         if path.is_empty() { "/" } else { path },
         xml(&format!("The latest stories from {title}")),
-        now.to_rfc2822(),
+        feed.last_change(now).to_rfc2822(),
     );
     for story in stories {
         let url = format!("{base}{}", story.path());
@@ -115,7 +122,7 @@ fn rss(state: &SharedState, feed: &FeedStories, title: &str, path: &str, now: Da
 fn atom(state: &SharedState, feed: &FeedStories, title: &str, path: &str, now: DateTime<Utc>) -> String {
     let stories = &feed.stories;
     let base = &state.public_url;
-    let updated = stories.iter().map(|s| s.updated_at).max().unwrap_or(now);
+    let updated = feed.last_change(now);
     let mut out = String::with_capacity(512 + stories.len() * 512);
     let _ = write!(
         out,
