@@ -166,7 +166,7 @@ pub(crate) async fn login(
             response.headers_mut().append(header::SET_COOKIE, session_cookie(&state, &token));
             return Ok(visitor.remember(response));
         }
-        LogIn::Unconfirmed => return Ok(confirm_first(&state)),
+        LogIn::Unconfirmed => return Ok(flows::confirm_first(&state)),
         LogIn::Refused => (StatusCode::UNAUTHORIZED, "That email address and password do not match an account."),
         LogIn::Limited => {
             (StatusCode::TOO_MANY_REQUESTS, "Too many attempts to log in. Wait a few minutes, then try again.")
@@ -174,20 +174,6 @@ pub(crate) async fn login(
     };
     let page = LogInPage::new(&state, csrf::token(&state, &visitor), form.email, next, Some(message.to_owned()));
     Ok(form_page(&visitor, status, &page))
-}
-
-/// What logging in to an unconfirmed account gets: no session, only a new link.
-pub(crate) fn confirm_first(state: &AppState) -> Response {
-    views::notice(
-        state,
-        StatusCode::FORBIDDEN,
-        "Confirm your email address first",
-        &[
-            "This account's address is not confirmed yet. We have sent it a new link: follow it, then log in.",
-            "No message after a few minutes? Look in your spam folder.",
-        ],
-        Some(Link { url: "/login".to_owned(), label: "Log in".to_owned() }),
-    )
 }
 
 #[tracing::instrument(skip_all)]

@@ -310,6 +310,20 @@ pub(crate) async fn reset_password(state: &AppState, secret: &str, new_password:
     Ok(true)
 }
 
+/// What logging in to an unconfirmed account gets: no session, only a new link.
+pub(crate) fn confirm_first(state: &AppState) -> axum::response::Response {
+    crate::http::views::notice(
+        state,
+        axum::http::StatusCode::FORBIDDEN,
+        "Confirm your email address first",
+        &[
+            "This account's address is not confirmed yet. We have sent it a new link: follow it, then log in.",
+            "No message after a few minutes? Look in your spam folder.",
+        ],
+        Some(crate::http::views::Link { url: "/login".to_owned(), label: "Log in".to_owned() }),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,8 +15,7 @@ use masthead_store::{SessionKind, SubscriptionRecord};
 use serde::Deserialize;
 
 use super::views::{ChooseForm, Offer, PlanCard, SubscribePage};
-use crate::account::pages::confirm_first;
-use crate::auth::flows::{LogIn, log_in, may_sign_up, new_credentials, open_session, sign_up};
+use crate::auth::flows::{LogIn, confirm_first, log_in, may_sign_up, new_credentials, open_session, sign_up};
 use crate::http::csrf::{self, CsrfForm};
 use crate::http::error::{PageError, Refusal};
 use crate::http::respond::{login_url, query_value, safe_next, see_other};
