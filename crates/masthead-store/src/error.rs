@@ -32,6 +32,9 @@ pub enum StoreError {
     /// The change counters could not be read on SQLite's direct path.
     #[error("cannot read the change counters: {0}")]
     Counters(#[from] rusqlite::Error),
+    /// A backup this store cannot make: PostgreSQL's, or a path SQLite cannot name.
+    #[error("cannot back up: {0}")]
+    Backup(String),
     /// A stored row cannot be read back (a bug or manual tampering).
     #[error("stored data is invalid: {0}")]
     Corrupt(String),

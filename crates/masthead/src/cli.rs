@@ -65,6 +65,17 @@ pub enum Command {
         #[arg(long, env = "MASTHEAD_INDEX_DIR")]
         index_dir: Option<PathBuf>,
     },
+    /// Copy the SQLite database to a new file while the site serves: a
+    /// consistent snapshot (SQLite's VACUUM INTO). Prints the file, its size
+    /// and the time taken. PostgreSQL is backed up with pg_dump or
+    /// pg_basebackup instead (see README, Backups).
+    Backup {
+        #[command(flatten)]
+        target: Target,
+        /// The file to write; refused if it exists.
+        #[arg(long, value_name = "FILE")]
+        to: PathBuf,
+    },
     /// Subscriptions' money side: the renewal job.
     Billing {
         #[command(subcommand)]

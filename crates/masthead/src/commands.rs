@@ -1,7 +1,7 @@
 //! What each command does, with errors that say how to fix them.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use masthead_domain::PublisherZone;
@@ -44,6 +44,7 @@ pub async fn run(command: Command) -> Result<()> {
             };
             index::rebuild(&store, &index_dir.unwrap_or(default_index)).await
         }
+        Command::Backup { target, to } => backup(&target, &to).await,
         Command::Migrate { database } => {
             let store = open(&database.database_url).await?;
             eprintln!("Database schema is up to date ({}).", store.backend());
@@ -97,6 +98,45 @@ pub(crate) async fn open_target(target: &Target) -> Result<Store> {
     }
 }
 
+/// The SQLite database's file in a data directory made by `masthead demo`.
+const DATA_DIR_DATABASE: &str = "masthead.db";
+
+/// `masthead backup`: a consistent copy of the SQLite database in a new
+/// file, taken while servers go on writing. It neither migrates nor creates
+/// anything but the copy.
+async fn backup(target: &Target, to: &Path) -> Result<()> {
+    let url = match (&target.data_dir, &target.database_url) {
+        (Some(dir), _) => {
+            let file = dir.join(DATA_DIR_DATABASE);
+            anyhow::ensure!(
+                file.is_file(),
+                "no database to back up: {} does not exist (give the data directory `masthead demo` uses)",
+                file.display()
+            );
+            DatabaseUrl::sqlite_file(&file)
+        }
+        (None, Some(url)) => DatabaseUrl::parse(url)?,
+        (None, None) => anyhow::bail!("say which database: --data-dir DIR or --database-url URL"),
+    };
+    anyhow::ensure!(
+        url.backend() == "sqlite",
+        "masthead backup copies SQLite databases; back up PostgreSQL with pg_dump -Fc or pg_basebackup (see README, Backups)"
+    );
+    anyhow::ensure!(
+        !to.exists(),
+        "{} already exists; backup writes a new file (move the old one away or choose another --to)",
+        to.display()
+    );
+    let store = Store::connect(&url).await?;
+    let started = Instant::now();
+    let copied = store.backup_to(to).await;
+    store.close().await;
+    copied?;
+    let bytes = std::fs::metadata(to).with_context(|| format!("cannot read the backup {}", to.display()))?.len();
+    println!("Backed up {url} to {}: {bytes} bytes in {:.2} seconds", to.display(), started.elapsed().as_secs_f64());
+    Ok(())
+}
+
 /// Connects and migrates.
 async fn open(url: &str) -> Result<Store> {
     let url = DatabaseUrl::parse(url)?;
@@ -114,7 +154,7 @@ async fn open_data_dir(dir: &Path) -> Result<Store> {
     std::fs::write(&probe, b"").and_then(|()| std::fs::remove_file(&probe)).with_context(|| {
         format!("data directory {} is not writable (choose another with --data-dir)", dir.display())
     })?;
-    let url = DatabaseUrl::sqlite_file(&dir.join("masthead.db"));
+    let url = DatabaseUrl::sqlite_file(&dir.join(DATA_DIR_DATABASE));
     let store = Store::connect(&url).await?;
     store.migrate().await?;
     Ok(store)

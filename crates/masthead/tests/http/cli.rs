@@ -1,6 +1,7 @@
 //! The `masthead` binary as a user runs it: help, the demo command (with
 //! its sandbox payments), and the one-line errors for common mistakes — the
-//! sandbox beside live payment keys among them.
+//! sandbox beside live payment keys among them; backups taken while the
+//! site serves, and restored.
 
 use std::process::Command;
 
@@ -27,6 +28,7 @@ fn every_command_explains_itself() {
         vec!["serve", "--help"],
         vec!["migrate", "--help"],
         vec!["seed", "--help"],
+        vec!["backup", "--help"],
     ] {
         let output = masthead().args(&args).output().unwrap();
         assert!(output.status.success(), "{args:?}");
@@ -167,4 +169,114 @@ async fn demo_seeds_once_serves_and_reuses_its_data() {
     // The demo pays through the sandbox, without being asked to.
     let (status, paid) = subscribe_in_the_sandbox(&address, &data_dir.join("outbox"), "demo-reader@example.com").await;
     assert_eq!((status, paid["status"].as_str()), (200, Some("active")), "{paid}");
+}
+
+/// Serves an SQLite file in `dir` (its outbox and index there too).
+fn serve_sqlite(dir: &std::path::Path, database: &std::path::Path) -> Running {
+    let url = format!("sqlite://{}", database.display());
+    let index = dir.join(format!("index-{}", database.file_name().unwrap().to_str().unwrap()));
+    Running::start(&[
+        "serve",
+        "--database-url",
+        &url,
+        "--listen",
+        "127.0.0.1:0",
+        "--outbox",
+        dir.join("outbox").to_str().unwrap(),
+        "--index-dir",
+        index.to_str().unwrap(),
+    ])
+}
+
+/// The status of signing up as `email`: 201, or 429 past the limit.
+async fn sign_up(base: &str, email: &str) -> u16 {
+    let account = json!({"email": email, "password": PASSWORD});
+    let client = masthead_billing::outbound::client_builder("tests").build().unwrap();
+    client.post(format!("{base}/api/v1/readers")).json(&account).send().await.unwrap().status().as_u16()
+}
+
+/// The status of logging in as `email`: 403 for an account not yet
+/// confirmed, 401 for an address with no account.
+async fn log_in_status(base: &str, email: &str) -> u16 {
+    let client = masthead_billing::outbound::client_builder("tests").build().unwrap();
+    let account = json!({"email": email, "password": PASSWORD});
+    client.post(format!("{base}/api/v1/session")).json(&account).send().await.unwrap().status().as_u16()
+}
+
+#[tokio::test]
+async fn a_backup_taken_while_the_site_writes_restores() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("live.db");
+    let server = serve_sqlite(dir.path(), &database);
+    let (base, _) = server.address();
+    assert_eq!(sign_up(&base, "before@example.com").await, 201);
+
+    // Sign-ups go on (each writes its account or its rate-limit count) while the backup runs.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = tokio::spawn({
+        let (stop, base) = (stop.clone(), base.clone());
+        async move {
+            let mut n = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let status = sign_up(&base, &format!("during-{n}@example.com")).await;
+                assert!(status == 201 || status == 429, "{status}");
+                n += 1;
+            }
+            n
+        }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let backup = dir.path().join("backup.db");
+    let url = format!("sqlite://{}", database.display());
+    let output = tokio::task::spawn_blocking({
+        let (url, backup) = (url.clone(), backup.clone());
+        move || masthead().args(["backup", "--database-url", &url, "--to"]).arg(&backup).output().unwrap()
+    })
+    .await
+    .unwrap();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let written = writer.await.unwrap();
+    assert!(written > 0);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let printed = String::from_utf8(output.stdout).unwrap();
+    let bytes = std::fs::metadata(&backup).unwrap().len();
+    assert!(printed.starts_with(&format!("Backed up {url} to {}: {bytes} bytes in ", backup.display())), "{printed}");
+    assert!(printed.trim_end().ends_with(" seconds"), "{printed}");
+    // The live site still answers after the copy.
+    assert_eq!(log_in_status(&base, "before@example.com").await, 403);
+
+    // An existing file is never overwritten.
+    let line = fails_with_one_line(masthead().args(["backup", "--database-url", &url, "--to"]).arg(&backup));
+    assert!(line.contains("already exists") && line.contains("--to"), "{line}");
+    assert_eq!(std::fs::metadata(&backup).unwrap().len(), bytes, "left as it was");
+    drop(server);
+
+    // Restored: a server on the copy knows the account made before the backup.
+    let restored = serve_sqlite(dir.path(), &backup);
+    let (base, _) = restored.address();
+    assert_eq!(log_in_status(&base, "before@example.com").await, 403, "the account is in the copy");
+    assert_eq!(log_in_status(&base, "never@example.com").await, 401);
+}
+
+#[tokio::test]
+async fn postgresql_is_backed_up_with_its_own_tools() {
+    let dir = tempfile::tempdir().unwrap();
+    let to = dir.path().join("pg.db");
+    let line = fails_with_one_line(
+        masthead().args(["backup", "--database-url", "postgres://masthead@127.0.0.1:1/news", "--to"]).arg(&to),
+    );
+    assert!(line.contains("pg_dump") && line.contains("README"), "{line}");
+    // A data directory without a database is not made into one.
+    let empty = dir.path().join("empty");
+    let line = fails_with_one_line(masthead().args(["backup", "--data-dir"]).arg(&empty).arg("--to").arg(&to));
+    assert!(line.contains("no database to back up"), "{line}");
+    assert!(!empty.exists() && !to.exists());
+    // The store says the same to any other caller.
+    if let Some(url) = postgres_url() {
+        let store = masthead_store::Store::connect(&masthead_store::DatabaseUrl::parse(&url).unwrap()).await.unwrap();
+        let error = store.backup_to(&to).await.unwrap_err().to_string();
+        assert!(error.contains("pg_dump"), "{error}");
+        assert!(!to.exists());
+    }
 }
