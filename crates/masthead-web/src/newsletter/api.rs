@@ -89,16 +89,6 @@ pub(crate) async fn subscribe(
     if !state.limiters.newsletter_sign_up(&state.store, &client.ip, email.as_str(), now).await? {
         return Err(ApiError::TooManyRequests("too many sign-ups; wait a few minutes".into()));
     }
-    signup::request(
-        &state.store,
-        &state.mailer,
-        &state.publisher_name,
-        &super::membership::links(&state),
-        &list,
-        &email,
-        now,
-    )
-    .await
-    .or_else(desk_failed)?;
+    super::membership::request_confirmation(&state, &list, &email, now).await.or_else(desk_failed)?;
     Ok((StatusCode::ACCEPTED, Json(json!({"status": "confirmation_sent"}))).into_response())
 }

@@ -1,8 +1,12 @@
 //! What every newsletter page asks: the benefits a signed-in reader holds
-//! now (a subscriber-only list needs one), and the links messages carry.
+//! now (a subscriber-only list needs one), the links messages carry, and
+//! the confirmation mail a sign-up by email sends (page and API alike).
 
+use chrono::{DateTime, Utc};
 use masthead_domain::access::Benefit;
-use masthead_newsletter::Links;
+use masthead_domain::email::Email;
+use masthead_newsletter::{Links, signup};
+use masthead_store::NewsletterRecord;
 
 use crate::AppState;
 
@@ -14,4 +18,15 @@ pub(crate) fn links(state: &AppState) -> Links {
 /// The benefits a signed-in reader holds now.
 pub(crate) async fn benefits(state: &AppState, reader_id: i64) -> Result<Vec<Benefit>, masthead_store::StoreError> {
     state.store.benefits(reader_id, state.clock.now()).await
+}
+
+/// Asks `email` to confirm a sign-up to `list` (double opt-in): nothing is
+/// sent to it until it does.
+pub(crate) async fn request_confirmation(
+    state: &AppState,
+    list: &NewsletterRecord,
+    email: &Email,
+    now: DateTime<Utc>,
+) -> Result<(), masthead_newsletter::Error> {
+    signup::request(&state.store, &state.mailer, &state.publisher_name, &links(state), list, email, now).await
 }

@@ -131,17 +131,7 @@ pub(crate) async fn subscribe(
             None,
         ));
     }
-    signup::request(
-        &state.store,
-        &state.mailer,
-        &state.publisher_name,
-        &super::membership::links(&state),
-        &list,
-        &email,
-        now,
-    )
-    .await
-    .or_else(desk_failed)?;
+    super::membership::request_confirmation(&state, &list, &email, now).await.or_else(desk_failed)?;
     let sent = format!(
         "If {email} is not already receiving {}, we have sent it a message: follow the link in it to confirm. Nothing else is sent until you do.",
         list.name
