@@ -16,21 +16,9 @@ use serde_json::json;
 
 use super::views::cadence_text;
 use crate::SharedState;
-use crate::http::error::{ApiError, Internal};
+use crate::http::error::ApiError;
 use crate::http::json::ApiJson;
 use crate::http::session::{Client, SignedIn};
-
-/// The desk's failures as the API's: the database's are 500s; a
-/// confirmation that could not be mailed is logged and answered as sent.
-fn desk_failed(error: masthead_newsletter::Error) -> Result<(), ApiError> {
-    match error {
-        masthead_newsletter::Error::Store(error) => Err(ApiError::Internal(Internal::Store(error))),
-        other => {
-            tracing::error!(error = %other, "newsletter mail could not be sent");
-            Ok(())
-        }
-    }
-}
 
 #[tracing::instrument(skip_all)]
 pub(crate) async fn list(State(state): State<SharedState>) -> Result<Json<serde_json::Value>, ApiError> {
@@ -89,6 +77,8 @@ pub(crate) async fn subscribe(
     if !state.limiters.newsletter_sign_up(&state.store, &client.ip, email.as_str(), now).await? {
         return Err(ApiError::TooManyRequests("too many sign-ups; wait a few minutes".into()));
     }
-    super::membership::request_confirmation(&state, &list, &email, now).await.or_else(desk_failed)?;
+    super::membership::request_confirmation(&state, &list, &email, now)
+        .await
+        .or_else(super::membership::desk_failed)?;
     Ok((StatusCode::ACCEPTED, Json(json!({"status": "confirmation_sent"}))).into_response())
 }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use masthead_domain::access::Benefit;
 use masthead_domain::email::Email;
 use masthead_newsletter::{Links, signup};
-use masthead_store::NewsletterRecord;
+use masthead_store::{NewsletterRecord, StoreError};
 
 use crate::AppState;
 
@@ -29,4 +29,18 @@ pub(crate) async fn request_confirmation(
     now: DateTime<Utc>,
 ) -> Result<(), masthead_newsletter::Error> {
     signup::request(&state.store, &state.mailer, &state.publisher_name, &links(state), list, email, now).await
+}
+
+/// What the desk's failures are at the edge, for pages and API alike: the
+/// database's stay errors (500s); anything else (a confirmation mail that
+/// could not leave) is logged and answered as if it had gone, so nothing
+/// tells whether an address was already on the list.
+pub(crate) fn desk_failed(error: masthead_newsletter::Error) -> Result<(), StoreError> {
+    match error {
+        masthead_newsletter::Error::Store(error) => Err(error),
+        other => {
+            tracing::error!(error = %other, "newsletter mail could not be sent");
+            Ok(())
+        }
+    }
 }

@@ -12,9 +12,10 @@ use masthead_newsletter::{digest, signup};
 use masthead_store::{ListState, NewsletterRecord};
 use serde::Deserialize;
 
+use super::membership::desk_failed;
 use super::views::{ArchivePage, ConfirmPage, IndexPage, IssueLine, IssuePage, ListCard, Offer};
 use crate::http::csrf::{self, CsrfForm, NoFields};
-use crate::http::error::{Internal, PageError};
+use crate::http::error::PageError;
 use crate::http::respond::see_other;
 use crate::http::session::{Client, SignedIn};
 use crate::http::views::{self, Layout, Link, private_page};
@@ -27,20 +28,6 @@ const ARCHIVE_ISSUES: u32 = 100;
 /// The list a slug names, or 404.
 pub(crate) async fn list_named(state: &AppState, slug: &str) -> Result<NewsletterRecord, PageError> {
     state.store.newsletter(slug).await?.ok_or(PageError::NotFound)
-}
-
-/// What the desk's failures are at the edge: the database's are 500s;
-/// anything else (a confirmation mail that could not leave) is logged and
-/// answered as if it had gone, so nothing tells whether an address was
-/// already on the list.
-pub(crate) fn desk_failed(error: masthead_newsletter::Error) -> Result<(), PageError> {
-    match error {
-        masthead_newsletter::Error::Store(error) => Err(PageError::Internal(Internal::Store(error))),
-        other => {
-            tracing::error!(error = %other, "newsletter mail could not be sent");
-            Ok(())
-        }
-    }
 }
 
 #[tracing::instrument(skip_all)]
