@@ -35,6 +35,12 @@ pub enum StoreError {
     /// A backup this store cannot make: PostgreSQL's, or a path SQLite cannot name.
     #[error("cannot back up: {0}")]
     Backup(String),
+    /// The meter's writer cannot take reads.
+    #[error("the meter writer cannot record reads: {0}")]
+    MeterWriter(String),
+    /// The same failure, handed to every request that waited for one shared query.
+    #[error(transparent)]
+    Shared(std::sync::Arc<StoreError>),
     /// A stored row cannot be read back (a bug or manual tampering).
     #[error("stored data is invalid: {0}")]
     Corrupt(String),

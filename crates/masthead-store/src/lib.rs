@@ -22,9 +22,11 @@ mod blobs;
 mod changes;
 mod entitlements;
 mod error;
+mod group_commit;
 mod invoices;
 mod media;
 mod meter;
+mod meter_trim;
 mod newsletters;
 mod newsroom;
 mod partner_codes;
@@ -34,7 +36,7 @@ mod url;
 mod wire;
 
 use std::str::FromStr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use changes::CounterReader;
@@ -50,6 +52,7 @@ pub use error::StoreError;
 pub use invoices::Invoice;
 pub use media::{ImageVariant, NewImage, StoredImage};
 pub use meter::{MeteredRead, ReadOutcome};
+pub use meter_trim::{MeterTrim, Totals as MeterTotals};
 pub use newsletters::{DeliveryOutcome, IssueRecord, ListMember, ListState, NewIssue, NewsletterRecord};
 pub use newsroom::{
     AgencyRule, DeskArticle, DeskStatus, DeskStory, Revision, StaffMember, StoryContent, StoryFilter, Transition,
@@ -80,6 +83,13 @@ enum Pool {
         meter: Arc<meter::SqliteMeter>,
     },
     Postgres(PgPool),
+}
+
+/// SQLite's checkpoint (see [`Store::checkpoint`]).
+pub(crate) async fn checkpoint_sqlite(pool: &SqlitePool) -> Result<()> {
+    sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(pool).await?;
+    sqlx::query("PRAGMA wal_checkpoint(RESTART)").execute(pool).await?;
+    Ok(())
 }
 
 /// Begins a transaction that will write. On SQLite it takes the write lock
@@ -118,10 +128,15 @@ macro_rules! on_pool {
 }
 pub(crate) use on_pool;
 
-/// The database behind Masthead. Cheap to clone: clones share one pool.
+/// The database behind Masthead. Cheap to clone: clones share one pool,
+/// and one meter writer (started by the first metered read).
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: Pool,
+    meter_writer: Arc<OnceLock<std::result::Result<group_commit::GroupCommit, String>>>,
+    /// PostgreSQL's change counters, one query shared by the requests that
+    /// ask at once (see [`changes`]).
+    counter_reads: Arc<changes::SharedRead>,
 }
 
 impl Store {
@@ -161,7 +176,7 @@ impl Store {
             }
         };
         tracing::Span::current().record("backend", url.backend());
-        Ok(Self { pool })
+        Ok(Self { pool, meter_writer: Arc::default(), counter_reads: Arc::default() })
     }
 
     /// Brings the schema up to date with this backend's migrations.
@@ -199,8 +214,7 @@ impl Store {
     /// log grows without end. PostgreSQL: nothing to do.
     pub async fn checkpoint(&self) -> Result<()> {
         if let Pool::Sqlite { pool, .. } = &self.pool {
-            sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(pool).await?;
-            sqlx::query("PRAGMA wal_checkpoint(RESTART)").execute(pool).await?;
+            checkpoint_sqlite(pool).await?;
         }
         Ok(())
     }

@@ -5,9 +5,10 @@
 //! behind the row lock on the month's counter: however many requests race,
 //! exactly `limit` distinct stories are granted per meter and month.
 //!
-//! On SQLite the reads are written through a connection of the store's own
-//! ([`SqliteMeter`]), on the calling thread, with statements prepared once:
-//! a batch then costs no round trips to the driver's thread.
+//! Reads are written in batches ([`crate::group_commit`]). On SQLite a batch
+//! is written through a connection of the store's own ([`SqliteMeter`]), on
+//! the calling thread, with statements prepared once: it then costs no round
+//! trips to the driver's thread. On PostgreSQL it is [`record_postgres`].
 
 use crate::BeginWrite;
 use std::collections::hash_map::Entry;
@@ -21,7 +22,9 @@ use rusqlite::OptionalExtension;
 use sqlx::QueryBuilder;
 
 use crate::changes::CounterReader;
+use crate::group_commit::GroupCommit;
 use crate::{Pool, Result, Store, StoreError, on_pool};
+use sqlx::postgres::PgPool;
 
 /// What recording a metered read did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -148,84 +151,32 @@ impl Store {
         Ok(rows.into_iter().map(|(id,)| id).collect())
     }
 
-    /// Records metered reads, each only if it may be: at most `limit`
-    /// distinct stories per meter and month, re-reads free. The reads are
-    /// taken in order in one transaction (a group commit: many readers, one
-    /// commit), so several reads of one meter in a batch count exactly as if
-    /// they had come one after another.
-    #[tracing::instrument(skip_all, fields(reads = reads.len()))]
-    pub async fn record_reads(&self, reads: &[MeteredRead]) -> Result<Vec<ReadOutcome>> {
-        if reads.is_empty() {
-            return Ok(Vec::new());
+    /// Records one metered read, only if it may be (at most `limit`
+    /// distinct stories per meter and month, re-reads free), and answers
+    /// once it is committed. Reads from many requests share transactions
+    /// (see [`crate::group_commit`]).
+    pub async fn record_read(&self, read: MeteredRead) -> Result<ReadOutcome> {
+        let writer = self.meter_writer.get_or_init(|| GroupCommit::start(&self.pool).map_err(|e| e.to_string()));
+        match writer {
+            Ok(writer) => writer.record(read).await,
+            Err(error) => Err(StoreError::MeterWriter(error.clone())),
         }
-        let pool = match &self.pool {
-            Pool::Postgres(pool) => pool,
-            Pool::Sqlite { meter, .. } => {
-                let (meter, reads) = (meter.clone(), reads.to_vec());
-                return tokio::task::spawn_blocking(move || meter.record(&reads))
-                    .await
-                    .map_err(|error| StoreError::Corrupt(format!("the meter write stopped: {error}")))?;
-            }
-        };
-        let mut months: Vec<(&str, i64)> = reads.iter().map(|read| (read.meter.as_str(), read.month)).collect();
-        months.sort_unstable();
-        months.dedup();
-        let mut tx = pool.begin_write().await?;
-        // A write first: it locks each month's counter row, so a competing
-        // batch or merge for the same meters waits for this one.
-        let month_rows = QueryBuilder::new("INSERT INTO meter_months (meter, month, used) ")
-            .push_values(&months, |mut row, (meter, month)| {
-                row.push_bind(*meter).push_bind(*month).push("0");
-            })
-            .push(" ON CONFLICT (meter, month) DO UPDATE SET used = meter_months.used RETURNING meter, month, used")
-            .build_query_as::<(String, i64, i64)>()
-            .fetch_all(&mut *tx)
-            .await?;
-        let read_rows =
-            QueryBuilder::new("SELECT meter, month, article_id FROM meter_reads WHERE (meter, month, article_id) IN (")
-                .push_values(reads, |mut row, read| {
-                    row.push_bind(&read.meter).push_bind(read.month).push_bind(read.article_id);
-                })
-                .push(")")
-                .build_query_as::<(String, i64, i64)>()
-                .fetch_all(&mut *tx)
-                .await?;
-        let mut used: HashMap<(&str, i64), i64> =
-            month_rows.iter().map(|(meter, month, used)| ((meter.as_str(), *month), *used)).collect();
-        let mut on_meter: HashSet<(&str, i64, i64)> =
-            read_rows.iter().map(|(meter, month, article)| (meter.as_str(), *month, *article)).collect();
-        let (outcomes, counted) = apply(reads, &mut used, &mut on_meter)?;
-        if !counted.is_empty() {
-            QueryBuilder::new("INSERT INTO meter_reads (meter, month, article_id, read_at) ")
-                .push_values(&counted, |mut row, read| {
-                    row.push_bind(&read.meter)
-                        .push_bind(read.month)
-                        .push_bind(read.article_id)
-                        .push_bind(read.at.timestamp());
-                })
-                .build()
-                .execute(&mut *tx)
-                .await?;
-            QueryBuilder::new("INSERT INTO meter_months (meter, month, used) ")
-                .push_values(changed_months(&counted), |mut row, (meter, month)| {
-                    row.push_bind(meter).push_bind(month).push_bind(used[&(meter, month)]);
-                })
-                .push(" ON CONFLICT (meter, month) DO UPDATE SET used = excluded.used")
-                .build()
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(outcomes)
     }
 
-    /// [`Self::record_reads`] on the calling thread, which it blocks: on
-    /// SQLite, for a thread that does nothing else (the server's meter
-    /// writer). `None` on PostgreSQL, whose driver only runs async.
-    pub fn record_reads_on_this_thread(&self, reads: &[MeteredRead]) -> Option<Result<Vec<ReadOutcome>>> {
+    /// Records metered reads, each only if it may be, taken in order in one
+    /// transaction: several reads of one meter in a batch count exactly as
+    /// if they had come one after another. [`Self::record_read`] batches
+    /// reads from many requests this way.
+    #[tracing::instrument(skip_all, fields(reads = reads.len()))]
+    pub async fn record_reads(&self, reads: &[MeteredRead]) -> Result<Vec<ReadOutcome>> {
         match &self.pool {
-            Pool::Sqlite { meter, .. } => Some(meter.record(reads)),
-            Pool::Postgres(_) => None,
+            Pool::Postgres(pool) => record_postgres(pool, reads).await,
+            Pool::Sqlite { meter, .. } => {
+                let (meter, reads) = (meter.clone(), reads.to_vec());
+                tokio::task::spawn_blocking(move || meter.record(&reads))
+                    .await
+                    .map_err(|error| StoreError::Corrupt(format!("the meter write stopped: {error}")))?
+            }
         }
     }
 
@@ -270,6 +221,70 @@ impl Store {
     }
 }
 
+/// PostgreSQL's batch (see [`Store::record_reads`]): three or four round
+/// trips and a commit. The first statement locks the months' counter rows, in one order
+/// (so concurrent batches cannot deadlock); the stories already read are
+/// looked up in a second statement, whose snapshot is taken after the locks
+/// are held and so sees every read committed before them.
+pub(crate) async fn record_postgres(pool: &PgPool, reads: &[MeteredRead]) -> Result<Vec<ReadOutcome>> {
+    if reads.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut months: Vec<(&str, i64)> = reads.iter().map(|read| (read.meter.as_str(), read.month)).collect();
+    months.sort_unstable();
+    months.dedup();
+    let mut tx = pool.begin_write().await?;
+    let month_rows = QueryBuilder::new("INSERT INTO meter_months (meter, month, used) ")
+        .push_values(&months, |mut row, (meter, month)| {
+            row.push_bind(*meter).push_bind(*month).push("0");
+        })
+        .push(" ON CONFLICT (meter, month) DO UPDATE SET used = meter_months.used RETURNING meter, month, used")
+        .build_query_as::<(String, i64, i64)>()
+        .fetch_all(&mut *tx)
+        .await?;
+    let mut used: HashMap<(&str, i64), i64> =
+        month_rows.iter().map(|(meter, month, used)| ((meter.as_str(), *month), *used)).collect();
+    // A meter that has used nothing has no stories on it (a new visitor's,
+    // the drive-by reader's): only the others need looking up.
+    let used_before: Vec<&MeteredRead> =
+        reads.iter().filter(|read| used.get(&(read.meter.as_str(), read.month)).is_some_and(|n| *n > 0)).collect();
+    let read_rows = if used_before.is_empty() {
+        Vec::new()
+    } else {
+        QueryBuilder::new("SELECT meter, month, article_id FROM meter_reads WHERE (meter, month, article_id) IN (")
+            .push_values(&used_before, |mut row, read| {
+                row.push_bind(&read.meter).push_bind(read.month).push_bind(read.article_id);
+            })
+            .push(")")
+            .build_query_as::<(String, i64, i64)>()
+            .fetch_all(&mut *tx)
+            .await?
+    };
+    let mut on_meter: HashSet<(&str, i64, i64)> =
+        read_rows.iter().map(|(meter, month, article)| (meter.as_str(), *month, *article)).collect();
+    let (outcomes, counted) = apply(reads, &mut used, &mut on_meter)?;
+    if !counted.is_empty() {
+        // Both writes in one statement: one round trip fewer.
+        QueryBuilder::new("WITH counted AS (INSERT INTO meter_reads (meter, month, article_id, read_at) ")
+            .push_values(&counted, |mut row, read| {
+                row.push_bind(&read.meter)
+                    .push_bind(read.month)
+                    .push_bind(read.article_id)
+                    .push_bind(read.at.timestamp());
+            })
+            .push(") INSERT INTO meter_months (meter, month, used) ")
+            .push_values(changed_months(&counted), |mut row, (meter, month)| {
+                row.push_bind(meter).push_bind(month).push_bind(used[&(meter, month)]);
+            })
+            .push(" ON CONFLICT (meter, month) DO UPDATE SET used = excluded.used")
+            .build()
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(outcomes)
+}
+
 /// The meters and months that `counted` reads changed, each once.
 fn changed_months<'r>(counted: &[&'r MeteredRead]) -> Vec<(&'r str, i64)> {
     let mut changed: Vec<(&str, i64)> = counted.iter().map(|read| (read.meter.as_str(), read.month)).collect();
@@ -295,7 +310,7 @@ impl SqliteMeter {
         Self { path: path.to_owned(), connection: Mutex::new(None), counters }
     }
 
-    fn record(&self, reads: &[MeteredRead]) -> Result<Vec<ReadOutcome>> {
+    pub(crate) fn record(&self, reads: &[MeteredRead]) -> Result<Vec<ReadOutcome>> {
         if reads.is_empty() {
             return Ok(Vec::new());
         }

@@ -27,12 +27,4 @@ pub enum StartError {
     /// The stored cookie-signing secret is not a 32-byte hex string.
     #[error("the stored cookie_key setting is invalid; delete it from the settings table to generate a new one")]
     BadSecret,
-    /// A thread the server needs could not be started.
-    #[error("cannot start the {name} thread: {source} (is the machine out of memory or processes?)")]
-    Thread {
-        /// Which thread.
-        name: &'static str,
-        /// The operating system's reason.
-        source: std::io::Error,
-    },
 }

@@ -163,7 +163,6 @@ struct AppState {
     /// Signed-in readers' sessions and benefits, checked likewise.
     access: read_model::readers::AccessCache,
     /// Writes metered reads in batches.
-    meter_writer: reader::meter_writer::MeterWriter,
     /// Logged-out meters already full this month.
     full_meters: reader::reading::FullMeters,
 }
@@ -242,8 +241,7 @@ impl Application {
             config.clock.clone(),
             config.newsletters,
         );
-        let meter_writer = reader::meter_writer::MeterWriter::spawn(store.clone())
-            .map_err(|source| StartError::Thread { name: "meter writer", source })?;
+        reader::meter_trim::spawn(store.clone(), config.zone, config.clock.clone(), config.meter_limit);
         let state = Arc::new(AppState {
             store,
             publisher_name: config.publisher_name,
@@ -268,7 +266,6 @@ impl Application {
             house_ads: billing::ads::HouseAds::default(),
             content: read_model::content::ContentCache::new(config.zone),
             access: read_model::readers::AccessCache::default(),
-            meter_writer,
             full_meters: reader::reading::FullMeters::default(),
         });
         Ok(Self { listener, router: router(state), address })

@@ -76,6 +76,20 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         to: PathBuf,
     },
+    /// Delete past months' paywall meters (a running server does this every
+    /// hour), keeping per month the meters, the free stories read and how
+    /// many meters reached the limit. Prints what it deleted.
+    TrimMeters {
+        #[command(flatten)]
+        target: Target,
+        /// Meters of months before this one go, as YYYYMM (the publisher's
+        /// calendar) [default: the current month].
+        #[arg(long, value_name = "YYYYMM", value_parser = parse_month)]
+        before: Option<i64>,
+        /// The meter's monthly limit, for the totals' count of meters that reached it.
+        #[arg(long, env = "MASTHEAD_METER_LIMIT", default_value_t = 10)]
+        meter_limit: u32,
+    },
     /// Subscriptions' money side: the renewal job.
     Billing {
         #[command(subcommand)]
@@ -191,6 +205,16 @@ pub struct Target {
     /// sqlite://PATH or postgres://USER@HOST:PORT/DATABASE.
     #[arg(long, env = "MASTHEAD_DATABASE_URL")]
     pub database_url: Option<String>,
+}
+
+/// A month as YYYYMM.
+fn parse_month(raw: &str) -> Result<i64, String> {
+    let month: i64 = raw.parse().map_err(|_| format!("{raw:?} is not a month; write it as YYYYMM, e.g. 202611"))?;
+    if (1..=12).contains(&(month % 100)) && (1970..=9999).contains(&(month / 100)) {
+        Ok(month)
+    } else {
+        Err(format!("{raw:?} is not a month; write it as YYYYMM, e.g. 202611"))
+    }
 }
 
 #[derive(Debug, Args)]

@@ -45,6 +45,20 @@ pub async fn run(command: Command) -> Result<()> {
             index::rebuild(&store, &index_dir.unwrap_or(default_index)).await
         }
         Command::Backup { target, to } => backup(&target, &to).await,
+        Command::TrimMeters { target, before, meter_limit } => {
+            let store = open_target(&target).await?;
+            let before = before.unwrap_or_else(|| PublisherZone::default().month_key(chrono::Utc::now()));
+            let started = Instant::now();
+            let trim = store.trim_meters(before, meter_limit).await?;
+            println!(
+                "Trimmed {} meters ({} stories read) of {} months before {before} in {:.2} seconds",
+                trim.meters,
+                trim.reads,
+                trim.months,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
         Command::Migrate { database } => {
             let store = open(&database.database_url).await?;
             eprintln!("Database schema is up to date ({}).", store.backend());

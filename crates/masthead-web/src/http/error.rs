@@ -46,9 +46,6 @@ pub(crate) enum Internal {
     /// The database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// The thread that writes metered reads is gone (the server is stopping).
-    #[error("the meter writer has stopped")]
-    MeterWriterStopped,
 }
 
 /// A failure answered with an HTML page.

@@ -4,7 +4,8 @@
 //! ([`feeds`]) and the stories API ([`api`]). Every route that can carry a
 //! story's text opens it through [`reading`]: who is reading, the access
 //! decision, and — when the story is delivered — the read recorded on the
-//! meter by the batching [`meter_writer`]. [`views`] holds the pages.
+//! meter (the store batches the writes). [`meter_trim`] deletes past
+//! months' meters. [`views`] holds the pages.
 //!
 //! Builds on `http`, the read model (kept stories, lists and pages) and
 //! `billing` (the paywall's offer, the house ads).
@@ -13,7 +14,7 @@ pub(crate) mod api;
 pub(crate) mod archive;
 pub(crate) mod feeds;
 pub(crate) mod indexer;
-pub(crate) mod meter_writer;
+pub(crate) mod meter_trim;
 pub(crate) mod pages;
 pub(crate) mod reading;
 pub(crate) mod search;

@@ -151,7 +151,7 @@ pub(crate) async fn open_story(
         return Ok(opened(access, used));
     }
     let read = MeteredRead { meter: meter_key, month, article_id: story.id, limit: meter.limit, at: now };
-    let outcome = state.meter_writer.record(read).await?;
+    let outcome = state.store.record_read(read).await?;
     Ok(match outcome {
         ReadOutcome::Counted { used } | ReadOutcome::AlreadyRead { used } => {
             opened(Access::Metered { used, limit: meter.limit }, used)

@@ -29,6 +29,7 @@ fn every_command_explains_itself() {
         vec!["migrate", "--help"],
         vec!["seed", "--help"],
         vec!["backup", "--help"],
+        vec!["trim-meters", "--help"],
     ] {
         let output = masthead().args(&args).output().unwrap();
         assert!(output.status.success(), "{args:?}");

@@ -1,6 +1,7 @@
 //! The metered paywall over HTTP: exact counts, re-reads, the IST month turn,
 //! premium stories, concurrency on one and two instances, tampered and
-//! replayed cookies, and that withheld text never leaves the server.
+//! replayed cookies, that withheld text never leaves the server, and the
+//! trim of past months' meters.
 
 use std::sync::Arc;
 
@@ -9,8 +10,8 @@ use masthead_domain::email::Email;
 use masthead_domain::{Clock, ManualClock, Role};
 
 use crate::support::{
-    Backend, Browser, PASSWORD, TestApp, free_story_paths, log_in, on_every_backend, register, site_config, spawn_app,
-    spawn_app_with, spawn_instance, spawn_process, story_id, text_of,
+    Backend, Browser, PASSWORD, TestApp, free_story_paths, log_in, masthead, on_every_backend, register, site_config,
+    spawn_app, spawn_app_with, spawn_instance, spawn_process, story_id, text_of,
 };
 
 on_every_backend!(
@@ -25,6 +26,7 @@ on_every_backend!(
     tampered_cookies_get_a_new_visitors_meter_and_replays_share_one,
     subscribers_read_premium_off_the_meter_until_their_access_ends,
     staff_read_everything,
+    past_months_meters_are_trimmed_to_totals,
 );
 
 pub(crate) async fn premium_story_path(app: &TestApp, section_premium: bool) -> String {
@@ -328,4 +330,58 @@ async fn staff_read_everything(backend: Backend) {
     }
     // With a zero meter, a reader gets nothing free.
     assert!(is_withheld(&Browser::new(&app).page(&free, 200).await));
+}
+
+async fn past_months_meters_are_trimmed_to_totals(backend: Backend) {
+    let clock = Arc::new(ManualClock::new(utc("2026-11-20T10:00:00Z")));
+    let config = || masthead_web::SiteConfig { clock: clock.clone(), ..site_config() };
+    let app = spawn_app_with(backend, config()).await;
+    let paths = free_story_paths(&app, 12).await;
+    // November: one visitor reads up to the limit, another reads two stories.
+    let mut full = Browser::new(&app);
+    for path in &paths[..10] {
+        full.page(path, 200).await;
+    }
+    let mut light = Browser::new(&app);
+    for path in &paths[..2] {
+        light.page(path, 200).await;
+    }
+    assert!(app.store.meter_month_totals().await.unwrap().is_empty(), "this month is never trimmed");
+
+    // December: a server starting now trims November at once.
+    clock.set(utc("2026-12-02T10:00:00Z"));
+    let _december = spawn_instance(&app, config()).await;
+    let mut totals = Vec::new();
+    for _ in 0..100 {
+        totals = app.store.meter_month_totals().await.unwrap();
+        if !totals.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(totals, vec![(202611, "v".to_owned(), (2, 12, 1))], "two meters, twelve reads, one at the limit");
+    // The paywall starts December afresh, and December's meter stays.
+    let html = light.page(&paths[2], 200).await;
+    assert!(text_of(&html).contains("1 of 10 free stories this month"), "{}", text_of(&html));
+
+    // Nothing of November is left to trim, and December is kept.
+    let output =
+        masthead().args(["trim-meters", "--database-url", &app.database_url(), "--before", "202612"]).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let said = String::from_utf8(output.stdout).unwrap();
+    assert!(said.starts_with("Trimmed 0 meters (0 stories read) of 0 months before 202612"), "{said}");
+    // A later trim takes December, adding to the totals, never counting a meter twice.
+    let output =
+        masthead().args(["trim-meters", "--database-url", &app.database_url(), "--before", "202701"]).output().unwrap();
+    let said = String::from_utf8(output.stdout).unwrap();
+    assert!(said.starts_with("Trimmed 1 meters (1 stories read) of 1 months before 202701"), "{said}");
+    assert_eq!(
+        app.store.meter_month_totals().await.unwrap(),
+        vec![(202611, "v".to_owned(), (2, 12, 1)), (202612, "v".to_owned(), (1, 1, 0))]
+    );
+    // A month that is not one is refused before anything is touched.
+    let output =
+        masthead().args(["trim-meters", "--database-url", &app.database_url(), "--before", "202613"]).output().unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("write it as YYYYMM"));
 }
