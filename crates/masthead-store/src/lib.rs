@@ -21,6 +21,7 @@ mod billing;
 mod blobs;
 mod changes;
 mod entitlements;
+mod epaper;
 mod error;
 mod group_commit;
 mod invoices;
@@ -48,6 +49,9 @@ pub use ads::HouseAd;
 pub use billing::{GRACE, Issuer, PaymentIn, PaymentReview, Recorded, SubscriptionRecord};
 pub use blobs::{Blob, BlobRef, blob_name};
 pub use changes::Counters;
+pub use epaper::{
+    ClipRecord, EditionRecord, NewClip, NewEdition, NewFile, NewPage, NewRegion, PageHit, PageRecord, RegionRecord,
+};
 pub use error::StoreError;
 pub use invoices::Invoice;
 pub use media::{ImageVariant, NewImage, StoredImage};
