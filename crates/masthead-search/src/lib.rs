@@ -22,7 +22,8 @@
 //! highlights it only when the caller hands it the text — which it does only
 //! for readers allowed the story. A reader entitled to everything (staff, a
 //! subscriber with every benefit) costs what a search always did; any other
-//! runs the query over both texts.
+//! runs the query over both texts, the whole text only where stories it may
+//! read can be (for a visitor, the runs of stories of the last weeks).
 //!
 //! Speed at millions of stories comes from four choices. All of a story's
 //! words go into one field (`text`, the headline twice so that a match there
@@ -389,12 +390,13 @@ impl ArchiveIndex {
         } else {
             // The whole text of the stories the reader is entitled to, the
             // free text of the others: the two never match the same story.
+            let runs = Arc::new(generation.run_dates.of_searcher(&searcher)?);
             let free = Words::of(&searcher, fields.free, fields.free_pairs, &request.terms)?;
-            let on_free = reach.only(false, Box::new(BooleanQuery::new(free.clauses)));
+            let on_free = reach.only(false, Box::new(BooleanQuery::new(free.clauses)), runs.clone());
             if reach.is_nothing() {
                 (on_free, free.best_score)
             } else {
-                let on_whole = reach.only(true, Box::new(BooleanQuery::new(words.clauses)));
+                let on_whole = reach.only(true, Box::new(BooleanQuery::new(words.clauses)), runs);
                 let either: Vec<Clause> = vec![(Occur::Should, on_whole), (Occur::Should, on_free)];
                 (Box::new(BooleanQuery::new(either)), words.best_score.max(free.best_score))
             }

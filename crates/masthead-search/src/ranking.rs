@@ -23,7 +23,6 @@ use std::cmp::{Ordering, Reverse};
 use std::collections::{BinaryHeap, HashMap};
 use std::sync::{Arc, Mutex};
 
-use tantivy::fastfield::Column;
 use tantivy::index::SegmentId;
 use tantivy::query::Weight;
 use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader};
@@ -75,13 +74,17 @@ impl Order {
 pub(crate) struct RunDates(Mutex<HashMap<SegmentId, Arc<[i64]>>>);
 
 impl RunDates {
-    fn of(&self, searcher: &Searcher, segment: &SegmentReader, published: &Column<i64>) -> Arc<[i64]> {
+    /// The newest date of each run of `segment`, one of `searcher`'s.
+    fn of(&self, searcher: &Searcher, segment: &SegmentReader) -> tantivy::Result<Arc<[i64]>> {
         let id = segment.segment_id();
         let mut known = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if let Some(dates) = known.get(&id) {
-            return dates.clone();
+            return Ok(dates.clone());
         }
+        let published = segment.fast_fields().i64("published")?;
         let max_doc = segment.max_doc();
+        // A story without a date counts as published at 0, like the most
+        // withheld kind ("archived") in `reach`.
         let dates: Arc<[i64]> = (0..max_doc)
             .step_by(CHUNK_DOCS as usize)
             .map(|start| {
@@ -91,7 +94,33 @@ impl RunDates {
         // Segments merged away since are forgotten.
         known.retain(|id, _| searcher.segment_readers().iter().any(|s| s.segment_id() == *id));
         known.insert(id, dates.clone());
-        dates
+        Ok(dates)
+    }
+
+    /// The newest date of each run of every segment of `searcher`.
+    pub(crate) fn of_searcher(&self, searcher: &Searcher) -> tantivy::Result<SegmentRuns> {
+        let mut runs = HashMap::new();
+        for segment in searcher.segment_readers() {
+            runs.insert(segment.segment_id(), self.of(searcher, segment)?);
+        }
+        Ok(SegmentRuns(runs))
+    }
+}
+
+/// The newest publication date in each run of [`CHUNK_DOCS`] documents, for
+/// the segments of one searcher.
+pub(crate) struct SegmentRuns(HashMap<SegmentId, Arc<[i64]>>);
+
+impl SegmentRuns {
+    /// The newest date of each run of a segment, if it is one of the searcher's.
+    pub(crate) fn newest(&self, segment: SegmentId) -> Option<&[i64]> {
+        self.0.get(&segment).map(|dates| &dates[..])
+    }
+}
+
+impl std::fmt::Debug for SegmentRuns {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SegmentRuns({} segments)", self.0.len())
     }
 }
 
@@ -146,9 +175,8 @@ pub(crate) fn top(
     let mut published = Vec::with_capacity(segments.len());
     let mut runs = Vec::new();
     for (ordinal, segment) in segments.iter().enumerate() {
-        let dates = segment.fast_fields().i64("published")?;
         if by_runs {
-            for (i, newest) in run_dates.of(searcher, segment, &dates).iter().enumerate() {
+            for (i, newest) in run_dates.of(searcher, segment)?.iter().enumerate() {
                 let start = i as DocId * CHUNK_DOCS;
                 let end = (start + CHUNK_DOCS).min(segment.max_doc());
                 runs.push(Run { bound: order.bound(*newest), segment: ordinal, start, end });
@@ -156,7 +184,7 @@ pub(crate) fn top(
         } else {
             runs.push(Run { bound: f64::INFINITY, segment: ordinal, start: 0, end: segment.max_doc() });
         }
-        published.push(dates);
+        published.push(segment.fast_fields().i64("published")?);
     }
     runs.sort_by(|a, b| b.bound.total_cmp(&a.bound));
     let scored = matches!(order, Order::Relevance { .. });

@@ -153,6 +153,113 @@ fn withheld_text_matches_only_for_readers_entitled_to_it() {
 }
 
 #[test]
+fn withheld_text_stops_matching_when_a_story_ages_out_or_turns_premium() {
+    use masthead_domain::access::{Reader, entitled};
+    let (_dir, index) = fixture();
+    let at = |y| Utc.with_ymd_and_hms(y, 1, 1, 0, 0, 0).unwrap();
+    let visitor = |premium_sections: Vec<String>, archived_before| {
+        Reach::of(|story| entitled(&Reader::visitor(), story), premium_sections, archived_before)
+    };
+    let total = |reach: Reach| index.search(&SearchRequest { reach, ..request("tariffs") }).unwrap().total.count;
+    // Story 4 (2020, free) is recent while the archive starts in 2019 or 2020.
+    assert_eq!(total(visitor(vec![], at(2019))), 1);
+    assert_eq!(total(visitor(vec![], at(2020))), 1);
+    // Once the cutoff passes it, its body no longer counts; its free text still does.
+    assert_eq!(total(visitor(vec![], at(2021))), 0);
+    assert_eq!(
+        index.search(&SearchRequest { reach: visitor(vec![], at(2021)), ..request("budget") }).unwrap().total.count,
+        1
+    );
+    // Its section marked premium after it was indexed.
+    assert_eq!(total(visitor(vec!["economy".into()], at(2019))), 0);
+    // Edited to premium after it was indexed.
+    let mut writer = index.indexer(1, 15_000_000).unwrap();
+    let mut story4 = story(
+        4,
+        "economy",
+        (2020, 1, 5),
+        "Budget day",
+        "The budget is out.",
+        "Secret withheld sentence about tariffs.",
+    );
+    story4.premium = true;
+    writer.upsert(&story4).unwrap();
+    writer.commit(5).unwrap();
+    assert_eq!(total(visitor(vec![], at(2019))), 0);
+    assert_eq!(total(Reach::everything()), 1);
+}
+
+/// Stories over two runs of [`ranking::CHUNK_DOCS`], mostly oldest first as a
+/// rebuild writes them, some out of order: what each reader's search matches
+/// is what the reach rule says, story by story, wherever the archive starts.
+#[test]
+fn the_reach_holds_across_runs_of_archived_and_recent_stories() {
+    use masthead_domain::access::{Benefit, Reader, ReaderKind, Story, entitled};
+    let dir = tempfile::tempdir().unwrap();
+    let index = Arc::new(ArchiveIndex::open(dir.path()).unwrap());
+    let mut writer = index.indexer(1, 50_000_000).unwrap();
+    let boundary = i64::from(ranking::CHUNK_DOCS);
+    let count = boundary + 3_000;
+    let start = Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap();
+    let hour = |h: i64| start + chrono::Duration::hours(h);
+    let stories: Vec<IndexedStory> = (0..count)
+        .map(|id| {
+            // In the second run every 97th story is dated among the newest;
+            // in both, every 1009th among the oldest.
+            let published = match id {
+                _ if id >= boundary && id % 97 == 0 => hour(count + id),
+                _ if id % 1009 == 700 => hour(-id),
+                _ => hour(id),
+            };
+            let lead = if id % 11 == 0 { "A needle in the lead." } else { "A lead." };
+            let rest = if id % 7 == 0 { "A needle in the body." } else { "More." };
+            let section = if id % 5 == 0 { "smart-investor" } else { "world" };
+            IndexedStory { first_published_at: published, ..story(id, section, (2020, 1, 1), "Headline", lead, rest) }
+        })
+        .collect();
+    for story in &stories {
+        writer.upsert(story).unwrap();
+    }
+    writer.commit(1).unwrap();
+    let readers = [
+        Reader::visitor(),
+        Reader { kind: ReaderKind::Registered, benefits: vec![Benefit::PremiumStories] },
+        Reader { kind: ReaderKind::Registered, benefits: vec![Benefit::Archive] },
+        Reader { kind: ReaderKind::Registered, benefits: vec![Benefit::PremiumStories, Benefit::Archive] },
+    ];
+    // The archive starting before every story, inside the first run, where
+    // the second run starts (the first is then all archived), inside the
+    // second run, after every story.
+    let cutoffs = [hour(-count), hour(5_000), hour(boundary), hour(boundary + 1_000), hour(3 * count)];
+    for reader in &readers {
+        for premium_sections in [vec![], vec!["smart-investor".to_owned()]] {
+            for cutoff in cutoffs {
+                let reach = Reach::of(|story| entitled(reader, story), premium_sections.clone(), cutoff);
+                let mut expected: Vec<&IndexedStory> = stories
+                    .iter()
+                    .filter(|story| {
+                        let kind = Story {
+                            premium: story.premium,
+                            premium_section: premium_sections.contains(&story.section),
+                            archived: story.first_published_at < cutoff,
+                        };
+                        let text = if entitled(reader, kind) { &story.body } else { &story.lead };
+                        text.contains("needle")
+                    })
+                    .collect();
+                expected.sort_by_key(|story| std::cmp::Reverse(story.first_published_at));
+                let search = SearchRequest { reach, sort: Sort::Newest, ..request("needle") };
+                let page = index.search(&search).unwrap();
+                let context = format!("{reader:?} {premium_sections:?} {cutoff}");
+                assert_eq!(page.total, Total { count: expected.len(), exact: true }, "{context}");
+                let newest: Vec<i64> = expected.iter().take(PAGE_SIZE).map(|story| story.id).collect();
+                assert_eq!(ids(&page), newest, "{context}");
+            }
+        }
+    }
+}
+
+#[test]
 fn updates_replace_and_removals_vanish() {
     let (_dir, index) = fixture();
     let mut writer = index.indexer(1, 15_000_000).unwrap();
