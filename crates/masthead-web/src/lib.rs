@@ -51,8 +51,8 @@ pub use auth::limits::RateLimits;
 pub use billing::PaymentConfig;
 pub use error::StartError;
 pub use http::proxies::Cidr;
-pub use masthead_mail::Mailer;
-pub use newsletter::NewsletterConfig;
+pub use masthead_mail::{Dkim, Mailer};
+pub use newsletter::{BadBasicAuth, BasicAuth, BounceWebhooks, NewsletterConfig};
 pub use newsroom::{SET_PASSWORD_FOR, StaffAdded, StaffError, add_staff};
 pub use reader::indexer::{IndexingError, Rebuilt, rebuild_index};
 pub use reader::views::render_story_page;
@@ -166,6 +166,8 @@ struct AppState {
     meter_writer: reader::meter_writer::MeterWriter,
     /// Logged-out meters already full this month.
     full_meters: reader::reading::FullMeters,
+    /// Who may report mail bounces and complaints.
+    bounce_webhooks: newsletter::BounceWebhooks,
 }
 
 impl AppState {
@@ -240,7 +242,7 @@ impl Application {
             public_url.clone(),
             config.zone,
             config.clock.clone(),
-            config.newsletters,
+            &config.newsletters,
         );
         let meter_writer = reader::meter_writer::MeterWriter::spawn(store.clone())
             .map_err(|source| StartError::Thread { name: "meter writer", source })?;
@@ -270,6 +272,7 @@ impl Application {
             access: read_model::readers::AccessCache::default(),
             meter_writer,
             full_meters: reader::reading::FullMeters::default(),
+            bounce_webhooks: config.newsletters.webhooks,
         });
         Ok(Self { listener, router: router(state), address })
     }
