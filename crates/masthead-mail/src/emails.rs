@@ -1,6 +1,12 @@
 //! The emails Masthead sends, one type each. A type's fields are what its
 //! templates (`templates/<folder>/subject.txt`, `body.txt`, `body.html`) may
-//! use; the HTML body is escaped, the text ones are not.
+//! use; the HTML body is escaped, the text ones are not. An HTML template
+//! with a `<style>` block (the newsletter's) has its rules moved onto each
+//! element when rendered ([`inline_css`]): mail clients drop `<style>`.
+
+use std::sync::LazyLock;
+
+use css_inline::CSSInliner;
 
 use crate::MailError;
 
@@ -63,11 +69,22 @@ macro_rules! templated {
                     // A subject is one line, whatever the file ends with.
                     subject: Subject(self).render().map_err(failed)?.split_whitespace().collect::<Vec<_>>().join(" "),
                     text: Text(self).render().map_err(failed)?,
-                    html: Html(self).render().map_err(failed)?,
+                    html: inline_css($folder, Html(self).render().map_err(failed)?)?,
                 })
             }
         }
     };
+}
+
+/// Moves the rules of an HTML body's `<style>` block onto its elements
+/// (css-inline; no stylesheet is fetched). A body without one is left as written.
+pub fn inline_css(email: &'static str, html: String) -> Result<String, MailError> {
+    static INLINER: LazyLock<CSSInliner<'static>> =
+        LazyLock::new(|| CSSInliner::options().load_remote_stylesheets(false).build());
+    if !html.contains("<style") {
+        return Ok(html);
+    }
+    INLINER.inline(&html).map_err(|error| MailError::Inline { email, reason: error.to_string() })
 }
 
 /// Sent on sign-up: confirm the address.

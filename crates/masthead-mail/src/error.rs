@@ -16,6 +16,14 @@ pub enum MailError {
         /// Askama's reason.
         source: askama::Error,
     },
+    /// A template's CSS could not be inlined (a bug).
+    #[error("cannot inline the CSS of the {email} email: {reason}")]
+    Inline {
+        /// Which email.
+        email: &'static str,
+        /// css-inline's reason.
+        reason: String,
+    },
     /// A sender or recipient address lettre does not accept.
     #[error("invalid mail address {0:?}")]
     Address(String),
@@ -36,4 +44,17 @@ pub enum MailError {
     /// The SMTP server refused or could not be reached.
     #[error("SMTP delivery failed: {0}")]
     Smtp(#[from] lettre::transport::smtp::Error),
+    /// The DKIM key or its names cannot be used.
+    #[error(
+        "cannot use the DKIM key {path}: {reason} (give an RSA private key in PEM, e.g. from `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048`)"
+    )]
+    Dkim {
+        /// The key file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// Signing a message failed.
+    #[error("DKIM signing failed: {0}")]
+    DkimSign(String),
 }

@@ -11,11 +11,16 @@
 //! - **SMTP** (`smtps://USER:PASSWORD@HOST`, or `smtp://` with
 //!   `?tls=required` for STARTTLS) through lettre with rustls, when
 //!   configured.
+//!
+//! With a [`Dkim`] key ([`Mailer::with_dkim`]) every message is
+//! DKIM-signed before it leaves, whichever the transport.
 
+mod dkim;
 pub mod emails;
 mod error;
 mod transport;
 
+pub use dkim::Dkim;
 pub use emails::{Email, Rendered};
 pub use error::MailError;
 pub use transport::{Mailer, Transport};

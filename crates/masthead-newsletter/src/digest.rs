@@ -9,6 +9,7 @@
 
 use masthead_domain::{Article, SafeHtml};
 use masthead_mail::emails::{NewsletterIssue, NewsletterItem};
+use masthead_mail::{Email as _, Rendered};
 use masthead_store::{IssueRecord, NewsletterRecord};
 use pulldown_cmark::{Parser, html};
 
@@ -84,6 +85,42 @@ pub fn items(issue: &IssueRecord, articles: &[Article], links: &Links) -> Vec<Ne
         .filter_map(|id| articles.iter().find(|a| a.summary.id == *id))
         .map(|article| item(article, links))
         .collect()
+}
+
+/// An issue rendered once (templates, CSS inlined) with a stand-in for the
+/// recipient's unsubscribe link, which [`Personal::to`] fills in: sending
+/// 100,000 copies costs one render and 100,000 string replacements.
+#[derive(Debug, Clone)]
+pub struct Personal {
+    rendered: Rendered,
+    stand_in: String,
+}
+
+/// What stands for a recipient's unsubscribe token until it is filled in
+/// (not hex, so it is never a real token).
+const STAND_IN_TOKEN: &str = "recipient-unsubscribe-token";
+
+impl Personal {
+    /// Renders `issue` of `list` with the stand-in link.
+    pub fn render(
+        publisher: &str,
+        list: &NewsletterRecord,
+        issue: &IssueRecord,
+        items: Vec<NewsletterItem>,
+        links: &Links,
+    ) -> Result<Self, masthead_mail::MailError> {
+        let rendered = message(publisher, list, issue, items, STAND_IN_TOKEN, links).render()?;
+        Ok(Self { rendered, stand_in: links.unsubscribe(STAND_IN_TOKEN) })
+    }
+
+    /// The message with the recipient's own unsubscribe address.
+    pub fn to(&self, unsubscribe_url: &str) -> Rendered {
+        Rendered {
+            subject: self.rendered.subject.clone(),
+            text: self.rendered.text.replace(&self.stand_in, unsubscribe_url),
+            html: self.rendered.html.replace(&self.stand_in, unsubscribe_url),
+        }
+    }
 }
 
 /// The message for one recipient: the issue's items, and their own links.
@@ -187,6 +224,45 @@ mod tests {
         assert!(html.as_str().contains("<em>morning</em>"), "{}", html.as_str());
         assert!(!html.as_str().contains("script"));
         assert!(text.starts_with("Good morning."), "{text}");
+    }
+
+    #[test]
+    fn an_issue_renders_once_for_mail_clients_and_takes_each_recipients_link() {
+        let links = Links { public_url: "https://news.example".into() };
+        let list = NewsletterRecord {
+            id: 1,
+            slug: "markets".into(),
+            name: "Markets".into(),
+            description: String::new(),
+            cadence: "daily 07:00".into(),
+            sections: String::new(),
+            subscribers_only: false,
+            position: 0,
+        };
+        let issue = IssueRecord {
+            id: 9,
+            newsletter_id: 1,
+            subject: "Rates hold".into(),
+            intro: "Good *morning*.".into(),
+            story_ids: vec![7],
+            scheduled_at: Utc::now(),
+            sent_at: None,
+        };
+        let personal = Personal::render("BS", &list, &issue, vec![item(&article(true), &links)], &links).unwrap();
+        let mine = personal.to("https://news.example/newsletters/unsubscribe/aa");
+        let yours = personal.to("https://news.example/newsletters/unsubscribe/bb");
+        assert!(mine.text.contains("Unsubscribe from Markets: https://news.example/newsletters/unsubscribe/aa"));
+        assert!(mine.html.contains(r#"href="https://news.example/newsletters/unsubscribe/aa""#), "{}", mine.html);
+        assert!(yours.html.contains("/unsubscribe/bb") && !yours.html.contains("/unsubscribe/aa"));
+        assert!(!mine.html.contains(STAND_IN_TOKEN) && !mine.text.contains(STAND_IN_TOKEN));
+        // Built for mail clients: tables, every rule on its element, no <style> left.
+        assert!(mine.html.contains(r#"<table class="sheet" role="presentation""#), "{}", mine.html);
+        assert!(!mine.html.contains("<style"), "{}", mine.html);
+        assert!(mine.html.contains(r#"<p class="publisher" style="#), "{}", mine.html);
+        assert!(mine.html.contains("border-bottom: 3px solid #8c1d18"), "{}", mine.html);
+        // The story's own paragraphs are styled too, and hold only the free part.
+        assert!(mine.html.contains(r#"<p style="margin: 0 0 10px 0;">Free &amp; first.</p>"#), "{}", mine.html);
+        assert!(!mine.html.contains("WITHHELD") && !mine.text.contains("WITHHELD"));
     }
 
     #[test]

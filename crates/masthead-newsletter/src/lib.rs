@@ -8,6 +8,9 @@
 //! - [`digest`]: what an issue says — items built from the free part of each
 //!   story only, the intro, one recipient's message and its RFC 8058
 //!   `List-Unsubscribe` headers;
+//! - [`bounces`]: hard bounces and complaints from the mail provider's
+//!   webhooks (SendGrid's signed events, Postmark's records), which
+//!   suppress an address for every list;
 //! - [`send`]: the job that assembles due digests and sends due issues,
 //!   claimed per recipient in the database.
 //!
@@ -15,6 +18,7 @@
 //! in `masthead_web`'s `newsletter` room; `masthead newsletters send-due`
 //! runs [`Desk::run_due`] from the command line.
 
+pub mod bounces;
 pub mod cadence;
 pub mod digest;
 pub mod send;
@@ -22,7 +26,7 @@ pub mod signup;
 
 pub use cadence::{Cadence, CadenceError};
 pub use digest::Links;
-pub use send::{Desk, Report, Settings};
+pub use send::{Desk, Next, Report, Settings};
 
 use masthead_store::{NewsletterRecord, Store, StoreError};
 use thiserror::Error;
@@ -39,6 +43,9 @@ pub enum Error {
     /// A stored cadence cannot be read.
     #[error(transparent)]
     Cadence(#[from] CadenceError),
+    /// No newsletter has this slug.
+    #[error("no newsletter is called {0:?} (the slugs are on /newsletters and in GET /api/v1/newsletters)")]
+    NoSuchList(String),
 }
 
 /// Adds the demo's newsletters that are missing (lists already there are

@@ -8,7 +8,8 @@
 //! again after [`Settings::lease`]: every member gets the issue, and at most
 //! the messages in flight at the crash go twice. A subscriber-only issue
 //! goes only to members whose account holds the newsletters benefit at send
-//! time; the others are marked skipped.
+//! time; the others are marked skipped, and so are suppressed addresses (a
+//! hard bounce or a complaint, see [`crate::bounces`]) on every list.
 
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
@@ -16,7 +17,8 @@ use std::time::Duration as StdDuration;
 use chrono::{DateTime, Duration, Utc};
 use masthead_domain::email::Email;
 use masthead_domain::{Clock, Page, PublisherZone};
-use masthead_mail::Mailer;
+use masthead_mail::emails::NewsletterIssue;
+use masthead_mail::{Email as _, Mailer};
 use masthead_store::{DeliveryOutcome, IssueRecord, ListMember, NewIssue, NewsletterRecord, Store};
 use tokio::task::JoinSet;
 
@@ -54,6 +56,8 @@ pub struct Report {
     pub sent: u64,
     /// Members passed over (a lapsed subscriber on a subscriber-only list).
     pub skipped: u64,
+    /// Members passed over because their address bounced or complained.
+    pub suppressed: u64,
     /// Messages the transport refused: tried again after the lease.
     pub failed: u64,
 }
@@ -88,7 +92,7 @@ impl Desk {
         }
         for issue in self.store.due_issues(now).await? {
             let Some(list) = lists.iter().find(|l| l.id == issue.newsletter_id) else { continue };
-            self.send_issue(list, &issue, now, &mut report).await?;
+            self.send_issue(list, &issue, now, &mut report, &mut |_| {}).await?;
         }
         Ok(report)
     }
@@ -127,7 +131,36 @@ impl Desk {
         Ok(self.store.add_issue(&issue, now).await?.is_some())
     }
 
-    /// Sends one issue to every member not yet dealt with, batch by batch.
+    /// Sends the next unsent issue of the list `slug` (the command line's
+    /// `masthead newsletter send`): when it is due, or at once when
+    /// `immediately`. A list that assembles itself and has none waiting
+    /// assembles its digest for the latest slot first.
+    pub async fn send_next(
+        &self,
+        slug: &str,
+        now: DateTime<Utc>,
+        immediately: bool,
+        report: &mut Report,
+        progress: &mut (dyn FnMut(&Report) + Send),
+    ) -> Result<Next, Error> {
+        let Some(list) = self.store.newsletter(slug).await? else { return Err(Error::NoSuchList(slug.to_owned())) };
+        let mut next = self.store.next_issue(list.id).await?;
+        if next.is_none() && !list.sections.is_empty() && self.assemble_digest(&list, now).await? {
+            report.assembled += 1;
+            next = self.store.next_issue(list.id).await?;
+        }
+        match next {
+            None => Ok(Next::Nothing),
+            Some(issue) if issue.scheduled_at > now && !immediately => Ok(Next::NotYet(issue)),
+            Some(issue) => {
+                self.send_issue(&list, &issue, now, report, progress).await?;
+                Ok(Next::Sent(issue))
+            }
+        }
+    }
+
+    /// Sends one issue to every member not yet dealt with, batch by batch,
+    /// calling `progress` after each batch.
     #[tracing::instrument(skip_all, fields(issue = issue.id))]
     pub async fn send_issue(
         &self,
@@ -135,9 +168,11 @@ impl Desk {
         issue: &IssueRecord,
         now: DateTime<Utc>,
         report: &mut Report,
+        progress: &mut (dyn FnMut(&Report) + Send),
     ) -> Result<(), Error> {
         let articles = self.store.published_articles(&issue.story_ids).await?;
         let items = digest::items(issue, &articles, &self.links);
+        let rendered = digest::Personal::render(&self.publisher, list, issue, items, &self.links)?;
         let started = tokio::time::Instant::now();
         let mut paced = 0u64;
         loop {
@@ -147,8 +182,15 @@ impl Desk {
                 break;
             }
             let mut done = Vec::with_capacity(claimed.len());
+            let emails: Vec<&str> = claimed.iter().map(|m| m.email.as_str()).collect();
+            let suppressed = self.store.suppressed_among(&emails).await?;
             let mut sending = JoinSet::new();
             for member in claimed {
+                if suppressed.contains(&member.email) {
+                    done.push((member.id, DeliveryOutcome::Skipped));
+                    report.suppressed += 1;
+                    continue;
+                }
                 if !self.may_receive(list, &member, now).await? {
                     done.push((member.id, DeliveryOutcome::Skipped));
                     report.skipped += 1;
@@ -162,19 +204,16 @@ impl Desk {
                 while sending.len() >= self.settings.in_flight.max(1) {
                     collect(sending.join_next().await, &mut done, report);
                 }
-                let message = digest::message(
-                    &self.publisher,
-                    list,
-                    issue,
-                    items.clone(),
-                    &member.unsubscribe_token,
-                    &self.links,
-                );
-                let headers = digest::list_headers(&self.links.unsubscribe(&member.unsubscribe_token));
+                let unsubscribe = self.links.unsubscribe(&member.unsubscribe_token);
+                let message = rendered.to(&unsubscribe);
+                let headers = digest::list_headers(&unsubscribe);
                 let mailer = self.mailer.clone();
                 sending.spawn(async move {
                     let sent = match Email::parse(&member.email) {
-                        Ok(to) => mailer.send_with_headers(&to, &message, &headers).await.map_err(|e| e.to_string()),
+                        Ok(to) => mailer
+                            .send_rendered(&to, NewsletterIssue::NAME, &message, &headers)
+                            .await
+                            .map_err(|e| e.to_string()),
                         Err(e) => Err(e.to_string()),
                     };
                     (member.id, sent)
@@ -184,6 +223,7 @@ impl Desk {
                 collect(Some(joined), &mut done, report);
             }
             self.store.finish_deliveries(issue.id, &done, now).await?;
+            progress(report);
         }
         if self.store.finish_issue(issue, now).await? {
             report.finished += 1;
@@ -207,6 +247,17 @@ impl Desk {
         };
         Ok(signup::may_receive(list, &benefits))
     }
+}
+
+/// What [`Desk::send_next`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Next {
+    /// No issue is waiting, and the list had nothing new to assemble.
+    Nothing,
+    /// The next issue is scheduled later (and it was not asked for now).
+    NotYet(IssueRecord),
+    /// This issue was sent (to every member not yet dealt with).
+    Sent(IssueRecord),
 }
 
 /// One message's send: the member, and whether it left.

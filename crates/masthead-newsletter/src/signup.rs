@@ -48,8 +48,9 @@ pub fn may_receive(list: &NewsletterRecord, benefits: &[Benefit]) -> bool {
 }
 
 /// Signs `email` up to `list` pending confirmation and mails the link; does
-/// nothing (and mails nothing) when the address already receives the list,
-/// so the answer is the same either way. Subscriber-only lists are refused
+/// nothing (and mails nothing) when the address already receives the list
+/// or is suppressed (it bounced or complained), so the answer is the same
+/// either way. Subscriber-only lists are refused
 /// before this is called: they need an account holding the benefit.
 pub async fn request(
     store: &Store,
@@ -60,6 +61,9 @@ pub async fn request(
     email: &Email,
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
+    if store.suppression(email.as_str()).await?.is_some() {
+        return Ok(());
+    }
     let token = random_token();
     let pending = store
         .request_newsletter(list.id, email.as_str(), &token_hash(&token), now + CONFIRM_VALID_FOR, &random_token(), now)

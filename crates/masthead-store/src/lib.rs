@@ -57,7 +57,9 @@ pub use invoices::Invoice;
 pub use media::{ImageVariant, NewImage, StoredImage};
 pub use meter::{MeteredRead, ReadOutcome};
 pub use meter_trim::{MeterTrim, Totals as MeterTotals};
-pub use newsletters::{DeliveryOutcome, IssueRecord, ListMember, ListState, NewIssue, NewsletterRecord};
+pub use newsletters::{
+    DeliveryOutcome, IssueRecord, ListMember, ListState, NewIssue, NewsletterRecord, Suppression, SuppressionReason,
+};
 pub use newsroom::{
     AgencyRule, DeskArticle, DeskStatus, DeskStory, Revision, StaffMember, StoryContent, StoryFilter, Transition,
 };

@@ -7,6 +7,9 @@
 //! taken again once its lease has run out (duplicates are at most what was
 //! in flight). The rules — cadences, digests, who may receive what — live
 //! in `masthead-newsletter`; this module only keeps the rows.
+//!
+//! Suppressions are addresses the mail provider reported as a hard bounce
+//! or a spam complaint: no list sends to them again.
 
 use chrono::{DateTime, Utc};
 use sqlx::QueryBuilder;
@@ -130,6 +133,69 @@ impl DeliveryOutcome {
             Self::Sent => "sent",
             Self::Skipped => "skipped",
         }
+    }
+}
+
+/// Why no mail goes to an address any more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SuppressionReason {
+    /// The receiving server refused the address for good (a hard bounce).
+    Bounce,
+    /// The reader marked a message as spam.
+    Complaint,
+}
+
+impl SuppressionReason {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Bounce => "bounce",
+            Self::Complaint => "complaint",
+        }
+    }
+
+    fn parse(stored: &str) -> Result<Self> {
+        [Self::Bounce, Self::Complaint]
+            .into_iter()
+            .find(|s| s.as_str() == stored)
+            .ok_or_else(|| StoreError::Corrupt(format!("suppression reason {stored:?}")))
+    }
+}
+
+/// An address no list sends to, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suppression {
+    /// The lowercased address.
+    pub email: String,
+    /// A bounce or a complaint.
+    pub reason: SuppressionReason,
+    /// The provider that reported it ("sendgrid", "postmark").
+    pub provider: String,
+    /// What the provider said (the receiving server's answer, for a bounce).
+    pub detail: String,
+    /// When it was reported.
+    pub at: DateTime<Utc>,
+}
+
+#[derive(sqlx::FromRow)]
+struct SuppressionRow {
+    email: String,
+    reason: String,
+    provider: String,
+    detail: String,
+    suppressed_at: i64,
+}
+
+impl TryFrom<SuppressionRow> for Suppression {
+    type Error = StoreError;
+
+    fn try_from(row: SuppressionRow) -> Result<Self> {
+        Ok(Self {
+            email: row.email,
+            reason: SuppressionReason::parse(&row.reason)?,
+            provider: row.provider,
+            detail: row.detail,
+            at: instant(row.suppressed_at)?,
+        })
     }
 }
 
@@ -449,6 +515,19 @@ impl Store {
         rows.into_iter().map(IssueRecord::try_from).collect()
     }
 
+    /// A list's next unsent issue (the earliest scheduled), whenever it is due.
+    pub async fn next_issue(&self, newsletter_id: i64) -> Result<Option<IssueRecord>> {
+        let sql = concat!(
+            "SELECT ",
+            issue_columns!(),
+            " FROM newsletter_issues WHERE newsletter_id = $1 AND sent_at IS NULL
+             ORDER BY scheduled_at, id LIMIT 1"
+        );
+        let row: Option<IssueRow> =
+            on_pool!(self, pool => sqlx::query_as(sql).bind(newsletter_id).fetch_optional(pool).await)?;
+        row.map(IssueRecord::try_from).transpose()
+    }
+
     /// Issues due at `at` and not yet sent, oldest first.
     pub async fn due_issues(&self, at: DateTime<Utc>) -> Result<Vec<IssueRecord>> {
         let sql = concat!(
@@ -589,5 +668,58 @@ impl Store {
         .fetch_one(pool)
         .await)?;
         at.map(instant).transpose()
+    }
+
+    /// Suppresses `email` for every list; false when it already was (the
+    /// first report is kept).
+    pub async fn suppress_address(
+        &self,
+        email: &str,
+        reason: SuppressionReason,
+        provider: &str,
+        detail: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool> {
+        let changed = on_pool!(self, pool => sqlx::query(
+            "INSERT INTO mail_suppressions (email, reason, provider, detail, suppressed_at)
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (email) DO NOTHING",
+        )
+        .bind(email)
+        .bind(reason.as_str())
+        .bind(provider)
+        .bind(detail)
+        .bind(at.timestamp())
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
+        Ok(changed == 1)
+    }
+
+    /// Why `email` is suppressed, if it is.
+    pub async fn suppression(&self, email: &str) -> Result<Option<Suppression>> {
+        let row: Option<SuppressionRow> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT email, reason, provider, detail, suppressed_at FROM mail_suppressions WHERE email = $1",
+        )
+        .bind(email)
+        .fetch_optional(pool)
+        .await)?;
+        row.map(Suppression::try_from).transpose()
+    }
+
+    /// Which of `emails` are suppressed (one query for a batch of recipients).
+    pub async fn suppressed_among(&self, emails: &[&str]) -> Result<std::collections::HashSet<String>> {
+        if emails.is_empty() {
+            return Ok(std::collections::HashSet::new());
+        }
+        let rows: Vec<(String,)> = on_pool!(self, pool => {
+            let mut query = QueryBuilder::new("SELECT email FROM mail_suppressions WHERE email IN (");
+            let mut list = query.separated(", ");
+            for email in emails {
+                list.push_bind(*email);
+            }
+            query.push(")");
+            query.build_query_as().fetch_all(pool).await
+        })?;
+        Ok(rows.into_iter().map(|(email,)| email).collect())
     }
 }

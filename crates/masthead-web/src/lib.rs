@@ -51,8 +51,8 @@ pub use auth::limits::RateLimits;
 pub use billing::PaymentConfig;
 pub use error::StartError;
 pub use http::proxies::Cidr;
-pub use masthead_mail::Mailer;
-pub use newsletter::NewsletterConfig;
+pub use masthead_mail::{Dkim, Mailer};
+pub use newsletter::{BadBasicAuth, BasicAuth, BounceWebhooks, NewsletterConfig};
 pub use newsroom::{SET_PASSWORD_FOR, StaffAdded, StaffError, add_staff};
 pub use reader::indexer::{IndexingError, Rebuilt, rebuild_index};
 pub use reader::views::render_story_page;
@@ -165,6 +165,8 @@ struct AppState {
     /// Writes metered reads in batches.
     /// Logged-out meters already full this month.
     full_meters: reader::reading::FullMeters,
+    /// Who may report mail bounces and complaints.
+    bounce_webhooks: newsletter::BounceWebhooks,
 }
 
 impl AppState {
@@ -239,7 +241,7 @@ impl Application {
             public_url.clone(),
             config.zone,
             config.clock.clone(),
-            config.newsletters,
+            &config.newsletters,
         );
         reader::meter_trim::spawn(store.clone(), config.zone, config.clock.clone(), config.meter_limit);
         let state = Arc::new(AppState {
@@ -267,6 +269,7 @@ impl Application {
             content: read_model::content::ContentCache::new(config.zone),
             access: read_model::readers::AccessCache::default(),
             full_meters: reader::reading::FullMeters::default(),
+            bounce_webhooks: config.newsletters.webhooks,
         });
         Ok(Self { listener, router: router(state), address })
     }

@@ -95,7 +95,8 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::billing::BillingCommand,
     },
-    /// Newsletters: the send job.
+    /// Newsletters: send the next issue of one, or whatever is due.
+    #[command(visible_alias = "newsletter")]
     Newsletters {
         #[command(subcommand)]
         command: crate::newsletters::NewslettersCommand,
@@ -281,4 +282,14 @@ pub struct Mail {
     /// The sender of account mail [default: "PUBLISHER <no-reply@masthead.invalid>"].
     #[arg(long, env = "MASTHEAD_MAIL_FROM")]
     pub mail_from: Option<String>,
+    /// DKIM-sign every message with this RSA private key (PEM); publish its
+    /// public half as TXT at SELECTOR._domainkey.DOMAIN (see README).
+    #[arg(long, env = "MASTHEAD_DKIM_KEY", value_name = "FILE", requires_all = ["dkim_selector", "dkim_domain"])]
+    pub dkim_key: Option<PathBuf>,
+    /// The DKIM selector (s=) the key is published under.
+    #[arg(long, env = "MASTHEAD_DKIM_SELECTOR", value_name = "SELECTOR", requires = "dkim_key")]
+    pub dkim_selector: Option<String>,
+    /// The DKIM signing domain (d=), normally the domain of --mail-from.
+    #[arg(long, env = "MASTHEAD_DKIM_DOMAIN", value_name = "DOMAIN", requires = "dkim_key")]
+    pub dkim_domain: Option<String>,
 }

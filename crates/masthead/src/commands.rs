@@ -181,13 +181,24 @@ pub(crate) fn mailer(site: &Site, default_outbox: PathBuf) -> Result<(Mailer, St
         site.mail.mail_from.clone().unwrap_or_else(|| {
             format!("{} <no-reply@masthead.invalid>", site.publisher_name.replace(['"', '<', '>'], ""))
         });
-    if let Some(url) = &site.mail.smtp_url {
-        let mailer = Mailer::smtp(url, &from).context("cannot use --smtp-url")?;
-        return Ok((mailer, "sent through SMTP".to_owned()));
+    let (mailer, goes) = match &site.mail.smtp_url {
+        Some(url) => (Mailer::smtp(url, &from).context("cannot use --smtp-url")?, "sent through SMTP".to_owned()),
+        None => {
+            let outbox = site.mail.outbox.clone().unwrap_or(default_outbox);
+            (
+                Mailer::outbox(&outbox, &from).context("cannot use --mail-from")?,
+                format!("written to {}", outbox.display()),
+            )
+        }
+    };
+    let mail = &site.mail;
+    match (&mail.dkim_key, &mail.dkim_selector, &mail.dkim_domain) {
+        (Some(key), Some(selector), Some(domain)) => {
+            let dkim = masthead_web::Dkim::from_pem_file(key, selector, domain).context("cannot use --dkim-key")?;
+            Ok((mailer.with_dkim(dkim), format!("{goes}, DKIM-signed as {selector}._domainkey.{domain}")))
+        }
+        _ => Ok((mailer, goes)),
     }
-    let outbox = site.mail.outbox.clone().unwrap_or(default_outbox);
-    let mailer = Mailer::outbox(&outbox, &from).context("cannot use --mail-from")?;
-    Ok((mailer, format!("written to {}", outbox.display())))
 }
 
 async fn serve(

@@ -1,13 +1,15 @@
 //! `/account/newsletters`: every list with where this reader stands —
 //! receiving, waiting for confirmation, not signed up — and a button to
 //! change it. A subscriber-only list a reader has joined but no longer holds
-//! the benefit for says why it does not arrive.
+//! the benefit for says why it does not arrive, and so does every list when
+//! the address is suppressed (its mail bounced for good, or a message was
+//! reported as spam).
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use masthead_newsletter::signup;
-use masthead_store::ListState;
+use masthead_store::{ListState, Suppression, SuppressionReason};
 use serde::Deserialize;
 
 use super::pages::list_named;
@@ -29,12 +31,14 @@ pub(crate) async fn manage(
     let lists = state.store.newsletters().await?;
     let memberships = state.store.reader_newsletters(account.id, &account.email).await?;
     let benefits = super::membership::benefits(&state, account.id).await?;
+    let suppression = state.store.suppression(&account.email).await?;
     let rows = lists
         .iter()
         .map(|list| {
             let state_now = memberships.iter().find(|m| m.newsletter_id == list.id).map(|m| m.state);
             let allowed = signup::may_receive(list, &benefits);
             let (status, note) = match state_now {
+                Some(ListState::Confirmed) if suppression.is_some() => ("Stopped (see above)", None),
                 Some(ListState::Confirmed) if !allowed => (
                     "Paused",
                     Some("Your subscription no longer includes newsletters: subscribe again to receive it.".to_owned()),
@@ -57,8 +61,24 @@ pub(crate) async fn manage(
         })
         .collect();
     let layout = Layout::new(&state, "Your newsletters".to_owned(), String::new(), None);
-    let page = ManagePage { layout, csrf: csrf::token(&state, &visitor), email: account.email.clone(), rows };
+    let stopped = suppression.map(|s| stopped_because(&state, &s));
+    let page = ManagePage { layout, csrf: csrf::token(&state, &visitor), email: account.email.clone(), stopped, rows };
     Ok(visitor.remember(private_page(StatusCode::OK, &page)))
+}
+
+/// What the reader is told when no newsletter goes to their address any more.
+fn stopped_because(state: &SharedState, suppression: &Suppression) -> String {
+    let day = state.zone.date(suppression.at).format("%-d %B %Y");
+    let why = match suppression.reason {
+        SuppressionReason::Bounce if suppression.detail.is_empty() => {
+            "your mail server refused our newsletter for good".to_owned()
+        }
+        SuppressionReason::Bounce => {
+            format!("your mail server refused our newsletter for good (it said: {})", suppression.detail)
+        }
+        SuppressionReason::Complaint => "a newsletter we sent was reported as spam from this address".to_owned(),
+    };
+    format!("We stopped sending newsletters to {} on {day}: {why}. No list will send to it again.", suppression.email)
 }
 
 #[derive(Deserialize)]

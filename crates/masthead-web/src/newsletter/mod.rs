@@ -3,7 +3,8 @@
 //! that mail clients post to ([`unsubscribe`]), a reader's manage page
 //! ([`account`]), the JSON API ([`api`]), what every page asks about a
 //! reader and where messages link ([`membership`]), the web archive of past issues,
-//! and the newsroom's page to compose and schedule issues ([`newsroom`]).
+//! the newsroom's page to compose and schedule issues ([`newsroom`]), and
+//! the mail provider's bounce and complaint webhooks ([`webhooks`]).
 //! The rules and the send job are `masthead_newsletter`'s; this room only
 //! speaks HTTP. [`start`] runs the send job inside the server.
 //!
@@ -17,6 +18,7 @@ pub(crate) mod newsroom;
 pub(crate) mod pages;
 pub(crate) mod unsubscribe;
 pub(crate) mod views;
+pub(crate) mod webhooks;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -31,21 +33,31 @@ use masthead_store::Store;
 
 use crate::SharedState;
 
+pub use webhooks::{BadBasicAuth, BasicAuth, BounceWebhooks};
+
 /// Request bodies: a form or JSON object of a few fields, or an issue's intro.
 const BODY_LIMIT: usize = 64 * 1024;
+/// A provider's batch of webhook events (SendGrid posts many at once).
+const WEBHOOK_BODY_LIMIT: usize = 4 * 1024 * 1024;
 
-/// How the send job runs inside each server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How the send job runs inside each server, and the bounce webhooks' credentials.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewsletterConfig {
     /// How often each server looks for due issues; None: only `masthead newsletters send-due` sends.
     pub interval: Option<Duration>,
     /// Batches, rate and lease.
     pub settings: Settings,
+    /// Who may report bounces and complaints.
+    pub webhooks: BounceWebhooks,
 }
 
 impl Default for NewsletterConfig {
     fn default() -> Self {
-        Self { interval: Some(Duration::from_secs(30)), settings: Settings::default() }
+        Self {
+            interval: Some(Duration::from_secs(30)),
+            settings: Settings::default(),
+            webhooks: BounceWebhooks::default(),
+        }
     }
 }
 
@@ -65,6 +77,12 @@ pub(crate) fn routes() -> Router<SharedState> {
         .route("/newsroom/newsletters", get(newsroom::desk))
         .route("/newsroom/newsletters/{slug}/issues", post(newsroom::compose))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .merge(
+            Router::new()
+                .route("/webhooks/mail/sendgrid", post(webhooks::sendgrid))
+                .route("/webhooks/mail/postmark", post(webhooks::postmark))
+                .layer(DefaultBodyLimit::max(WEBHOOK_BODY_LIMIT)),
+        )
 }
 
 /// Starts the send job in this server, when configured.
@@ -75,7 +93,7 @@ pub(crate) fn start(
     public_url: String,
     zone: PublisherZone,
     clock: Arc<dyn Clock>,
-    config: NewsletterConfig,
+    config: &NewsletterConfig,
 ) {
     let Some(every) = config.interval else { return };
     let desk = Desk { store, mailer, publisher, links: Links { public_url }, zone, settings: config.settings };

@@ -149,6 +149,8 @@ pub(crate) struct ManagePage<'a> {
     pub layout: Layout<'a>,
     pub csrf: String,
     pub email: String,
+    /// Why nothing is sent to the address any more (a bounce or complaint).
+    pub stopped: Option<String>,
     pub rows: Vec<ManageRow>,
 }
 

@@ -11,7 +11,7 @@ use masthead_domain::access::Benefit;
 use masthead_domain::email::Email;
 use masthead_domain::{PublisherZone, Role};
 use masthead_newsletter::{Desk, Links, Report, Settings};
-use masthead_store::{IssueRecord, ListState, NewIssue, NewsletterRecord};
+use masthead_store::{IssueRecord, ListState, NewIssue, NewsletterRecord, SuppressionReason};
 use masthead_web::NewsletterConfig;
 use serde_json::{Value, json};
 
@@ -29,6 +29,9 @@ on_every_backend!(
     editors_compose_and_schedule_issues,
     sending_resumes_after_a_crash_without_duplicates,
     digests_assemble_themselves_at_their_time_and_skip_days_with_nothing_new,
+    a_real_smtp_server_receives_every_message_whole_and_paywall_safe,
+    signed_bounces_and_complaints_suppress_an_address_for_every_list,
+    the_command_line_sends_the_next_issue_with_a_progress_bar_and_a_summary,
 );
 
 const MARKETS: &str = "markets-morning-brief";
@@ -516,4 +519,576 @@ async fn digests_assemble_themselves_at_their_time_and_skip_days_with_nothing_ne
     // The next day has nothing new: skipped.
     run(&app, slot + Duration::days(1) + Duration::minutes(5)).await;
     assert_eq!(count().await, 1);
+}
+
+async fn a_real_smtp_server_receives_every_message_whole_and_paywall_safe(backend: Backend) {
+    // The site sends through aiosmtpd on loopback, DKIM-signing every message.
+    let sink = sink::SmtpSink::start();
+    let dkim = dkim::TestKey::generate();
+    let mailer = sink.mailer().with_dkim(dkim.signer());
+    let config = masthead_web::SiteConfig {
+        mailer: mailer.clone(),
+        newsletters: NewsletterConfig { interval: None, ..Default::default() },
+        ..site_config()
+    };
+    let app = spawn_app_with(backend, config).await;
+    masthead_newsletter::install_demo_lists(&app.store).await.unwrap();
+    for provider in ["sendgrid", "postmark"] {
+        let answer = app.client.post(app.url(&format!("/webhooks/mail/{provider}"))).body("[]").send().await.unwrap();
+        assert_eq!(answer.status(), 404, "this site has no {provider} webhook configured");
+    }
+
+    // Double opt-in by email: the confirmation arrives over SMTP.
+    let by_email = "smtp-one@example.com";
+    let mut browser = Browser::new(&app);
+    let asked =
+        browser.submit("/newsletters", &format!("/newsletters/{MARKETS}/subscribe"), &[("email", by_email)]).await;
+    assert_eq!(asked.status(), 200);
+    let confirmation = parsed::Parsed::new(&sink.wait_for(1)[0]);
+    assert_eq!(confirmation.to(), by_email);
+    let start = confirmation.text.find("/newsletters/confirm/").expect("a confirmation link");
+    let link: String = confirmation.text[start..].chars().take_while(|c| !c.is_whitespace()).collect();
+    assert_eq!(browser.submit(&link, &link, &[]).await.status(), 200);
+    let readers = [by_email, "smtp-two@example.com", "smtp-three@example.com"];
+    for reader in &readers[1..] {
+        let bearer = token(&app, reader).await;
+        let joined = app
+            .client
+            .post(app.url(&format!("/api/v1/newsletters/{MARKETS}/subscribe")))
+            .bearer_auth(&bearer)
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(joined.status(), 200);
+    }
+    let (premium, withheld) = premium_story(&app).await;
+    let free = free_stories(&app, 1).await;
+    let now = Utc::now();
+    issue(&app, MARKETS, &[premium.summary.id, free[0]], now).await;
+    let desk = Desk {
+        store: app.store.clone(),
+        mailer,
+        publisher: crate::support::PUBLISHER.to_owned(),
+        links: Links { public_url: format!("http://{}", app.address) },
+        zone: PublisherZone::default(),
+        settings: Settings::default(),
+    };
+    let report = desk.run_due(now).await.unwrap();
+    assert_eq!((report.sent, report.failed), (3, 0), "{report:?}");
+
+    let received = sink.wait_for(1 + readers.len());
+    let mut unsubscribe_urls = Vec::new();
+    for raw in &received[1..] {
+        let message = parsed::Parsed::new(raw);
+        let to = message.to();
+        assert!(readers.contains(&to.as_str()), "{to}");
+        assert!(message.subject().contains("Markets Morning Brief test issue"), "{}", message.subject());
+        let url = message.list_unsubscribe();
+        assert!(url.starts_with(&format!("http://{}/newsletters/unsubscribe/", app.address)), "{url}");
+        assert_eq!(message.header("List-Unsubscribe-Post"), "List-Unsubscribe=One-Click");
+        for body in [&message.text, &message.html] {
+            assert!(body.contains(&premium.summary.headline), "{body}");
+            for probe in &withheld {
+                assert!(!body.contains(probe.as_str()), "withheld text in a message: {probe}");
+            }
+        }
+        assert!(message.text.contains(&format!("Unsubscribe from Markets Morning Brief: {url}")), "{}", message.text);
+        assert!(message.html.contains(&format!("href=\"{url}\"")), "{}", message.html);
+        unsubscribe_urls.push(url);
+    }
+    unsubscribe_urls.sort();
+    unsubscribe_urls.dedup();
+    assert_eq!(unsubscribe_urls.len(), readers.len(), "one token per recipient");
+
+    // Every message as received verifies with dkimpy (not the signing code);
+    // the unsubscribe pair is among the signed fields (RFC 8058), and an altered copy fails.
+    dkim.verify_all(&received);
+    let signature = parsed::Parsed::new(&received[1]).header("DKIM-Signature").to_lowercase();
+    assert!(signature.contains("list-unsubscribe-post") && signature.contains("d=news.example"), "{signature}");
+    let tampered = String::from_utf8_lossy(&received[1]).replace(&premium.summary.headline, "Altered headline");
+    assert!(!dkim.verifies(tampered.as_bytes()), "an altered message does not verify");
+
+    // The URL a real message carries unsubscribes with a cookieless POST.
+    let one_click = app
+        .client
+        .post(&unsubscribe_urls[0])
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(one_click.status(), 200);
+    let later = now + Duration::minutes(1);
+    issue(&app, MARKETS, &free, later).await;
+    assert_eq!(desk.run_due(later).await.unwrap().sent, 2);
+    assert_eq!(sink.wait_for(1 + readers.len() + 2).len(), 1 + readers.len() + 2);
+}
+
+/// The premium story with the most paragraphs (the demo has some), and
+/// probes of the text it withholds from readers without access.
+async fn premium_story(app: &TestApp) -> (masthead_domain::Article, Vec<String>) {
+    let listed = app.json("/api/v1/articles?limit=100", 200).await;
+    let id =
+        listed["articles"].as_array().unwrap().iter().find(|a| a["premium"] == true).unwrap()["id"].as_i64().unwrap();
+    let article = app.store.published_article(id).await.unwrap().unwrap();
+    let free = text_of(article.free_part().as_str());
+    let probes: Vec<String> = article
+        .body
+        .as_str()
+        .split("</p>")
+        .map(text_of)
+        .filter(|p| p.len() > 40 && !free.contains(p.as_str()))
+        .map(|p| p.chars().take(60).collect())
+        .collect();
+    assert!(!probes.is_empty(), "the premium story withholds paragraphs");
+    (article, probes)
+}
+
+/// Messages as a MIME parser (mail-parser) reads them.
+mod parsed {
+    use mail_parser::{MessageParser, MimeHeaders};
+
+    /// What the tests read of one message.
+    pub struct Parsed {
+        headers: Vec<(String, String)>,
+        /// The text/plain part, decoded.
+        pub text: String,
+        /// The text/html part, decoded.
+        pub html: String,
+    }
+
+    impl Parsed {
+        /// Parses a whole message; it must be multipart/alternative with one
+        /// text/plain and one text/html part.
+        pub fn new(raw: &[u8]) -> Self {
+            let message = MessageParser::default().parse(raw).expect("a MIME message");
+            let whole = String::from_utf8_lossy(raw);
+            assert!(message.is_content_type("multipart", "alternative"), "{whole}");
+            assert_eq!((message.text_body_count(), message.html_body_count()), (1, 1), "{whole}");
+            assert!(message.text_part(0).unwrap().is_content_type("text", "plain"), "{whole}");
+            assert!(message.html_part(0).unwrap().is_content_type("text", "html"), "{whole}");
+            let headers = message
+                .headers()
+                .iter()
+                .map(|h| {
+                    let value = String::from_utf8_lossy(&raw[h.offset_start as usize..h.offset_end as usize]);
+                    (h.name().to_owned(), value.replace("\r\n", "").trim().to_owned())
+                })
+                .collect();
+            Self {
+                headers,
+                text: message.body_text(0).expect("a text part").into_owned(),
+                html: message.body_html(0).expect("an HTML part").into_owned(),
+            }
+        }
+
+        /// A header field's value, unfolded; panics when it is missing or repeated.
+        pub fn header(&self, name: &str) -> String {
+            let found: Vec<&String> =
+                self.headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v).collect();
+            assert_eq!(found.len(), 1, "one {name} field in {:?}", self.headers);
+            found[0].clone()
+        }
+
+        /// The recipient's address.
+        pub fn to(&self) -> String {
+            self.header("To")
+        }
+
+        /// The subject.
+        pub fn subject(&self) -> String {
+            self.header("Subject")
+        }
+
+        /// The one-click URL of `List-Unsubscribe: <URL>`.
+        pub fn list_unsubscribe(&self) -> String {
+            let value = self.header("List-Unsubscribe");
+            let url = value.strip_prefix('<').and_then(|v| v.strip_suffix('>'));
+            url.unwrap_or_else(|| panic!("List-Unsubscribe is not <URL>: {value}")).to_owned()
+        }
+    }
+}
+
+/// A real SMTP server on loopback: aiosmtpd (PyPI) with the handler in
+/// `smtp_sink.py`, keeping every message it accepts as a file.
+mod sink {
+    use std::path::{Path, PathBuf};
+    use std::process::{Child, Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    /// A running aiosmtpd on 127.0.0.1 and the folder its messages land in.
+    pub struct SmtpSink {
+        child: Child,
+        port: u16,
+        dir: tempfile::TempDir,
+    }
+
+    impl SmtpSink {
+        /// Starts the server on a free port and waits until it answers.
+        pub fn start() -> Self {
+            let dir = tempfile::tempdir().unwrap();
+            let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+            let handler_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/http");
+            let child = Command::new("python3")
+                .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "smtp_sink.Sink"])
+                .arg(dir.path())
+                .env("PYTHONPATH", handler_dir)
+                .env("PYTHONDONTWRITEBYTECODE", "1")
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .spawn()
+                .expect("python3 runs (the SMTP tests need python3 and `python3 -m pip install aiosmtpd`; .ci/run installs it)");
+            let mut sink = Self { child, port, dir };
+            let started = Instant::now();
+            while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+                if let Some(status) = sink.child.try_wait().unwrap() {
+                    panic!(
+                        "aiosmtpd exited ({status}): is it installed? `python3 -m pip install aiosmtpd` (.ci/run does)"
+                    );
+                }
+                assert!(started.elapsed() < Duration::from_secs(20), "aiosmtpd did not start on port {port}");
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            sink
+        }
+
+        /// A mailer sending to this server.
+        pub fn mailer(&self) -> masthead_web::Mailer {
+            masthead_web::Mailer::smtp(&self.url(), "Business Standard <no-reply@news.example>").unwrap()
+        }
+
+        /// `smtp://127.0.0.1:PORT`.
+        pub fn url(&self) -> String {
+            format!("smtp://127.0.0.1:{}", self.port)
+        }
+
+        /// Every message received so far, in arrival order.
+        pub fn messages(&self) -> Vec<Vec<u8>> {
+            let mut paths: Vec<PathBuf> = std::fs::read_dir(self.dir.path())
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+                .collect();
+            paths.sort();
+            paths.iter().map(|p| std::fs::read(p).unwrap()).collect()
+        }
+
+        /// Waits (up to ten seconds) for `count` messages, and returns them all.
+        pub fn wait_for(&self, count: usize) -> Vec<Vec<u8>> {
+            let started = Instant::now();
+            loop {
+                let messages = self.messages();
+                if messages.len() >= count || started.elapsed() > Duration::from_secs(10) {
+                    assert_eq!(messages.len(), count, "messages received");
+                    return messages;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+    }
+
+    impl Drop for SmtpSink {
+        fn drop(&mut self) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// The key the test site's SendGrid webhook trusts, and the one that signs.
+fn sendgrid_keys() -> (p256::ecdsa::SigningKey, String) {
+    use base64::Engine;
+    use p256::pkcs8::EncodePublicKey;
+    let signing = p256::ecdsa::SigningKey::from_slice(&[42u8; 32]).unwrap();
+    let der = signing.verifying_key().to_public_key_der().unwrap();
+    (signing, base64::engine::general_purpose::STANDARD.encode(der.as_bytes()))
+}
+
+/// A SendGrid Event Webhook request as SendGrid signs it: ECDSA P-256 over timestamp and body.
+fn sendgrid_request(
+    app: &TestApp,
+    key: &p256::ecdsa::SigningKey,
+    timestamp: i64,
+    body: &str,
+) -> reqwest::RequestBuilder {
+    use base64::Engine;
+    use p256::ecdsa::signature::Signer;
+    let timestamp = timestamp.to_string();
+    let signature: p256::ecdsa::Signature = key.sign(format!("{timestamp}{body}").as_bytes());
+    app.client
+        .post(app.url("/webhooks/mail/sendgrid"))
+        .header("content-type", "application/json")
+        .header(
+            "X-Twilio-Email-Event-Webhook-Signature",
+            base64::engine::general_purpose::STANDARD.encode(signature.to_der().as_bytes()),
+        )
+        .header("X-Twilio-Email-Event-Webhook-Timestamp", timestamp)
+        .body(body.to_owned())
+}
+
+async fn signed_bounces_and_complaints_suppress_an_address_for_every_list(backend: Backend) {
+    let (signing, public_key) = sendgrid_keys();
+    let webhooks = masthead_web::BounceWebhooks {
+        sendgrid: Some(masthead_newsletter::bounces::SendgridKey::from_base64(&public_key).unwrap()),
+        postmark: Some("postmark:hook-secret".parse().unwrap()),
+    };
+    let config = masthead_web::SiteConfig {
+        newsletters: NewsletterConfig { interval: None, webhooks, ..Default::default() },
+        ..site_config()
+    };
+    let app = spawn_app_with(backend, config).await;
+    masthead_newsletter::install_demo_lists(&app.store).await.unwrap();
+    let (bounced, complained, kept) = ("bounced@example.com", "complained@example.com", "kept@example.com");
+    for reader in [bounced, complained, kept] {
+        let bearer = token(&app, reader).await;
+        for slug in [MARKETS, POLITICS] {
+            let answer = app
+                .client
+                .post(app.url(&format!("/api/v1/newsletters/{slug}/subscribe")))
+                .bearer_auth(&bearer)
+                .json(&json!({}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(answer.status(), 200);
+        }
+    }
+    let suppressed = async |email: &str| app.store.suppression(email).await.unwrap();
+    let now = Utc::now().timestamp();
+    let events = json!([
+        {"email": "Bounced@Example.com", "event": "bounce", "type": "bounce", "reason": "550 5.1.1 user unknown",
+         "timestamp": now, "sg_event_id": "e1"},
+        {"email": kept, "event": "bounce", "type": "blocked", "reason": "421 try again later", "timestamp": now},
+        {"email": kept, "event": "delivered", "timestamp": now}
+    ])
+    .to_string();
+
+    // Refused, and nothing stored: another key, an altered body, an old (replayed) timestamp, no signature.
+    let stranger = p256::ecdsa::SigningKey::from_slice(&[43u8; 32]).unwrap();
+    let status = |r: reqwest::Response| r.status().as_u16();
+    assert_eq!(status(sendgrid_request(&app, &stranger, now, &events).send().await.unwrap()), 400);
+    let signed_then_altered = sendgrid_request(&app, &signing, now, &events).body(events.replace("550", "551"));
+    assert_eq!(status(signed_then_altered.send().await.unwrap()), 400);
+    assert_eq!(status(sendgrid_request(&app, &signing, now - 3600, &events).send().await.unwrap()), 400);
+    let unsigned = app.client.post(app.url("/webhooks/mail/sendgrid")).body(events.clone()).send().await.unwrap();
+    assert_eq!(status(unsigned), 400);
+    assert_eq!(suppressed(bounced).await, None);
+
+    // Signed: the hard bounce suppresses its address; the soft one does not. Again: nothing new.
+    let answer = sendgrid_request(&app, &signing, now, &events).send().await.unwrap();
+    assert_eq!(answer.status(), 200);
+    assert_eq!(answer.json::<Value>().await.unwrap(), json!({"reports": 1, "suppressed": 1}));
+    let again = sendgrid_request(&app, &signing, now, &events).send().await.unwrap();
+    assert_eq!(again.json::<Value>().await.unwrap()["suppressed"], 0);
+    let stored = suppressed(bounced).await.unwrap();
+    assert_eq!((stored.reason, stored.provider.as_str()), (SuppressionReason::Bounce, "sendgrid"));
+    assert_eq!(stored.detail, "550 5.1.1 user unknown");
+    assert_eq!(suppressed(kept).await, None, "a soft bounce suppresses nothing");
+
+    // Postmark: basic auth, or 401 and nothing stored.
+    let complaint = json!({"RecordType": "SpamComplaint", "Type": "SpamComplaint", "TypeCode": 512,
+        "Email": complained, "BouncedAt": "2026-12-07T04:00:00Z"})
+    .to_string();
+    let postmark = |auth: Option<(&str, &str)>| {
+        let request = app.client.post(app.url("/webhooks/mail/postmark")).body(complaint.clone());
+        match auth {
+            Some((user, password)) => request.basic_auth(user, Some(password)),
+            None => request,
+        }
+    };
+    let unauthorised = postmark(None).send().await.unwrap();
+    assert_eq!(unauthorised.status(), 401);
+    assert!(unauthorised.headers()["www-authenticate"].to_str().unwrap().starts_with("Basic"));
+    assert_eq!(status(postmark(Some(("postmark", "wrong"))).send().await.unwrap()), 401);
+    assert_eq!(suppressed(complained).await, None);
+    assert_eq!(status(postmark(Some(("postmark", "hook-secret"))).send().await.unwrap()), 200);
+    assert_eq!(suppressed(complained).await.unwrap().reason, SuppressionReason::Complaint);
+    let unreadable = app.client.post(app.url("/webhooks/mail/postmark")).basic_auth("postmark", Some("hook-secret"));
+    assert_eq!(status(unreadable.body("{not json").send().await.unwrap()), 400);
+
+    // Neither suppressed address gets any list again; the other reader gets both.
+    let stories = free_stories(&app, 1).await;
+    let at = Utc::now();
+    issue(&app, MARKETS, &stories, at).await;
+    issue(&app, POLITICS, &stories, at).await;
+    let report = run(&app, at).await;
+    assert_eq!((report.sent, report.suppressed, report.finished), (2, 4, 2), "{report:?}");
+    assert_eq!(issues_to(&app, kept).len(), 2);
+    assert!(issues_to(&app, bounced).is_empty() && issues_to(&app, complained).is_empty());
+    // Nor a confirmation mail, when the address signs up again by email.
+    let mails_before = app.mails().iter().filter(|m| m.to == bounced).count();
+    let again = app
+        .client
+        .post(app.url(&format!("/api/v1/newsletters/{}/subscribe", "technology-weekly")))
+        .json(&json!({ "email": bounced }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 202, "the same answer as for anyone");
+    let fresh = "fresh@example.com";
+    let asked = app
+        .client
+        .post(app.url(&format!("/api/v1/newsletters/{}/subscribe", "technology-weekly")))
+        .json(&json!({ "email": fresh }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asked.status(), 202);
+    app.wait_for_mails(fresh, 1).await;
+    let mails_after = app.mails().iter().filter(|m| m.to == bounced).count();
+    assert_eq!(mails_after, mails_before, "nothing is mailed to a suppressed address");
+
+    // The reader sees why on the manage page.
+    for (reader, why) in [(bounced, "550 5.1.1 user unknown"), (complained, "reported as spam")] {
+        let mut browser = Browser::new(&app);
+        log_in(&mut browser, reader, PASSWORD).await;
+        let page = text_of(&browser.page("/account/newsletters", 200).await);
+        assert!(page.contains("We stopped sending newsletters to") && page.contains(why), "{page}");
+        assert!(page.contains("Stopped"), "{page}");
+    }
+}
+
+/// A DKIM key made for the test with `openssl`, and dkimpy (PyPI), an
+/// independent verifier, told the key's DNS record instead of asking DNS.
+mod dkim {
+    use std::process::Command;
+
+    use base64::Engine;
+
+    pub const SELECTOR: &str = "mail2026";
+    pub const DOMAIN: &str = "news.example";
+
+    /// The verifier: dkimpy's `dkim.verify` with a DNS function answering the test record.
+    const VERIFY: &str = r#"
+import sys, dkim
+record, name = sys.argv[1].encode(), sys.argv[2].encode()
+asked = []
+def dns(qname, timeout=5):
+    asked.append(qname)
+    return record if qname.rstrip(b".") == name else None
+failed = [path for path in sys.argv[3:] if not dkim.verify(open(path, "rb").read(), dnsfunc=dns)]
+if failed or not asked:
+    sys.exit("not verified: %s (asked %s)" % (failed, asked))
+"#;
+
+    pub struct TestKey {
+        dir: tempfile::TempDir,
+        record: String,
+    }
+
+    impl TestKey {
+        /// A fresh 2048-bit RSA key, and its DNS TXT record.
+        pub fn generate() -> Self {
+            let dir = tempfile::tempdir().unwrap();
+            let key = dir.path().join("dkim.pem");
+            let made = Command::new("openssl")
+                .args(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out"])
+                .arg(&key)
+                .output()
+                .expect("openssl runs (the DKIM test makes its key with it)");
+            assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+            let public =
+                Command::new("openssl").args(["pkey", "-pubout", "-outform", "DER", "-in"]).arg(&key).output().unwrap();
+            assert!(public.status.success());
+            let record =
+                format!("v=DKIM1; k=rsa; p={}", base64::engine::general_purpose::STANDARD.encode(&public.stdout));
+            Self { dir, record }
+        }
+
+        /// The signer the site is configured with.
+        pub fn signer(&self) -> masthead_web::Dkim {
+            masthead_web::Dkim::from_pem_file(&self.dir.path().join("dkim.pem"), SELECTOR, DOMAIN).unwrap()
+        }
+
+        /// Whether dkimpy verifies every one of `messages`.
+        pub fn verifies_all(&self, messages: &[Vec<u8>]) -> Result<(), String> {
+            let files = tempfile::tempdir().unwrap();
+            let paths: Vec<_> = messages
+                .iter()
+                .enumerate()
+                .map(|(n, raw)| {
+                    let path = files.path().join(format!("{n}.eml"));
+                    std::fs::write(&path, raw).unwrap();
+                    path
+                })
+                .collect();
+            let output = Command::new("python3")
+                .args(["-c", VERIFY, &self.record, &format!("{SELECTOR}._domainkey.{DOMAIN}")])
+                .args(&paths)
+                .output()
+                .expect("python3 runs");
+            if output.status.success() { Ok(()) } else { Err(String::from_utf8_lossy(&output.stderr).into_owned()) }
+        }
+
+        /// Asserts dkimpy verifies every message (it needs `python3 -m pip install dkimpy`; .ci/run does).
+        pub fn verify_all(&self, messages: &[Vec<u8>]) {
+            if let Err(error) = self.verifies_all(messages) {
+                panic!("DKIM does not verify (is dkimpy installed? `python3 -m pip install dkimpy`): {error}");
+            }
+        }
+
+        /// Whether dkimpy verifies one message.
+        pub fn verifies(&self, message: &[u8]) -> bool {
+            self.verifies_all(&[message.to_vec()]).is_ok()
+        }
+    }
+}
+
+async fn the_command_line_sends_the_next_issue_with_a_progress_bar_and_a_summary(backend: Backend) {
+    let app = app(backend).await;
+    let politics = list(&app, POLITICS).await;
+    let now = Utc::now();
+    for n in 0..3 {
+        let reader = format!("cli{n}@example.com");
+        // Signed up by email and confirmed, as the double opt-in does.
+        let hash = format!("{:064x}", n + 200);
+        let later = now + Duration::days(2);
+        app.store
+            .request_newsletter(politics.id, &reader, &hash, later, &format!("{:064x}", n + 100), now)
+            .await
+            .unwrap();
+        assert!(app.store.confirm_newsletter(&hash, now).await.unwrap().is_some());
+    }
+    let stories = free_stories(&app, 1).await;
+    let tomorrow = issue(&app, POLITICS, &stories, now + Duration::days(1)).await;
+    let outbox = Outbox(Outbox::fresh_path());
+    let send = |extra: &[&str]| {
+        masthead()
+            .args(["newsletter", "send", "--database-url", &app.database_url(), POLITICS])
+            .args(["--outbox", outbox.0.to_str().unwrap(), "--public-url", &format!("http://{}", app.address)])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+
+    let waiting = send(&[]);
+    let printed = String::from_utf8_lossy(&waiting.stdout);
+    assert!(waiting.status.success(), "{printed} {}", String::from_utf8_lossy(&waiting.stderr));
+    assert!(printed.contains("is scheduled for") && printed.contains("nothing sent"), "{printed}");
+    assert!(!outbox.0.exists(), "nothing is sent before its time");
+
+    let sent = send(&["--now"]);
+    let (printed, progress) = (String::from_utf8_lossy(&sent.stdout), String::from_utf8_lossy(&sent.stderr));
+    assert!(sent.status.success(), "{printed} {progress}");
+    assert!(progress.contains("[##############################] 3/3 (100%)"), "{progress}");
+    assert!(
+        printed.contains(&format!("issue {} {:?} finished: sent 3, skipped 0", tomorrow.id, tomorrow.subject)),
+        "{printed}"
+    );
+    assert_eq!(std::fs::read_dir(&outbox.0).unwrap().count(), 3);
+    assert!(app.store.issue(tomorrow.id).await.unwrap().unwrap().sent_at.is_some());
+
+    let again = send(&["--now"]);
+    assert!(String::from_utf8_lossy(&again.stdout).contains("no issue is waiting"), "nothing twice");
+    assert_eq!(std::fs::read_dir(&outbox.0).unwrap().count(), 3);
+
+    let unknown = masthead()
+        .args(["newsletter", "send", "--database-url", &app.database_url(), "no-such-letter"])
+        .output()
+        .unwrap();
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no newsletter is called \"no-such-letter\""));
+    let help = masthead().args(["newsletter", "send", "--help"]).output().unwrap();
+    assert!(help.status.success() && String::from_utf8_lossy(&help.stdout).contains("--now"));
 }
