@@ -101,10 +101,14 @@ pub(crate) async fn panel(
         (_, Some(plan)) => format!("Renews on {end}: the next charge is {} for {}", plan.price, plan.name),
         (_, None) => format!("Renews on {end}"),
     });
-    let until = end.as_deref().map(|end| format!(" You can read everything until {end}.")).unwrap_or_default();
     let notice = match (changed, folded.status, &due) {
         (Some("cancel"), Status::Cancelled, _) => {
-            Some(format!("Your subscription is cancelled: it will not renew and nothing more is charged.{until}"))
+            // The end date is on the line below: not said twice.
+            Some(
+                "Your subscription is cancelled: it will not renew and nothing more is charged. You keep reading \
+                  everything until it ends."
+                    .to_owned(),
+            )
         }
         (Some("resume"), Status::Active | Status::RenewalDue, _) => {
             Some("Your subscription renews again as before.".to_owned())
