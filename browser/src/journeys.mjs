@@ -11,7 +11,9 @@ import {
   confirmEmail,
   expectCatalogue,
   findStories,
+  formProblems,
   logIn,
+  meterNote,
   newReader,
   payInSandbox,
   planCards,
@@ -37,6 +39,9 @@ async function meterRunsOut(ctx, profile) {
   const visitor = await ctx.open(`j1-${profile.name}`, profile);
   await visitor.visit('/');
   await visitor.shot('home');
+  // A visitor's header offers a subscription.
+  await visitor.page.locator('header.masthead a.subscribe-button', { hasText: 'Subscribe' }).waitFor();
+  if (profile.isMobile) await expectSectionBarScrolls(visitor.page);
   // Recent stories only: older ones are archive-only and never metered.
   const stories = await findStories(visitor, { count: METER_LIMIT + 1, premium: false, maxAgeDays: ARCHIVE_AGE_DAYS - 1 });
   const { page } = visitor;
@@ -47,13 +52,13 @@ async function meterRunsOut(ctx, profile) {
     expect(shown.headline === story.headline, `story ${i + 1}: page headline ${JSON.stringify(shown.headline)}, link said ${JSON.stringify(story.headline)}`);
     if (i < METER_LIMIT) {
       expect(!shown.paywall, `story ${i + 1} of ${METER_LIMIT} free ones shows the paywall: ${shown.paywall}`);
-      expectMatch(shown.meterNote, new RegExp(`^${i + 1} of ${METER_LIMIT} free stories this month$`), `story ${i + 1}'s meter note`);
+      expectMatch(shown.meterNote, new RegExp(`^${meterNote(i + 1)}$`), `story ${i + 1}'s meter note`);
       expect(shown.paragraphs.length > 1, `story ${i + 1} is free but shows ${shown.paragraphs.length} paragraph(s)`);
       await visitor.shot(`story-${i + 1}-of-${METER_LIMIT}`);
       continue;
     }
     // The one after the limit: headline and first paragraph, then the paywall.
-    expectMatch(shown.paywall, /^You've reached your limit of 10 free articles this month\.$/, `story ${i + 1}'s paywall heading`);
+    expectMatch(shown.paywall, /^You've reached your limit of 10 free stories this month\.$/, `story ${i + 1}'s paywall heading`);
     expect(shown.paragraphs.length === 1, `the withheld story shows ${shown.paragraphs.length} paragraphs, expected only the first`);
     expect(await page.locator('.paywall').isVisible(), 'the paywall panel is not visible');
     await page.getByRole('link', { name: 'Subscribe to read the full story →' }).waitFor();
@@ -73,26 +78,54 @@ async function meterRunsOut(ctx, profile) {
 }
 
 /**
- * Journey 2 on the device journey 1 left at the paywall: choose a plan from
- * it, create the account on the way, confirm the address from the mail, pay
- * in the sandbox, land back on the story and read it whole; then a premium
- * story.
+ * The phone's section bar scrolls sideways: it must say so (the "›" over a
+ * fading edge) and rest on whole words (scroll snapping).
+ */
+async function expectSectionBarScrolls(page) {
+  const bar = await page.evaluate(() => {
+    const nav = document.querySelector('header nav.sections');
+    const list = nav?.querySelector('ul');
+    if (!list) return null;
+    return {
+      scrolls: list.scrollWidth > list.clientWidth,
+      hint: getComputedStyle(nav, '::after').content,
+      snap: getComputedStyle(list).scrollSnapType,
+    };
+  });
+  expect(bar, 'the phone has no section bar');
+  expect(bar.scrolls, 'the phone\'s section bar does not scroll (the check needs more sections than fit)');
+  expect(bar.hint === '"›"', `the scrolling section bar shows no sign that it scrolls (::after is ${bar.hint})`);
+  expect(/^x\b/.test(bar.snap), `the section bar does not snap to whole sections (scroll-snap-type ${bar.snap})`);
+}
+
+/**
+ * Journey 2 on the device journey 1 left at the paywall: choose a plan on
+ * the paywall itself, create the account on the way, confirm the address
+ * from the mail, pay in the sandbox, land back on the story, welcomed, and
+ * read it whole; then a premium story. The `/subscribe` page's own plans
+ * are checked on the way in journey 2 on the desktop.
  */
 async function subscribeFromPaywall(ctx, from) {
   const { visitor, story, withheldHtml } = from;
   const { page } = visitor;
-  await visitor.follow(page.getByRole('link', { name: 'Subscribe to read the full story →' }));
-  const subscribe = new URL(page.url());
-  expect(
-    subscribe.pathname === '/subscribe' && subscribe.searchParams.get('next') === story.href,
-    `the paywall's subscribe link went to ${subscribe.pathname}${subscribe.search}, not /subscribe?next=${story.href}`,
-  );
-  expectCatalogue(await planCards(page, '.subscribe'), 'the subscribe page');
-  await visitor.shot('subscribe');
+  if (!visitor.profile.isMobile) {
+    await visitor.follow(page.getByRole('link', { name: 'Subscribe to read the full story →' }));
+    const subscribe = new URL(page.url());
+    expect(
+      subscribe.pathname === '/subscribe' && subscribe.searchParams.get('next') === story.href,
+      `the paywall's subscribe link went to ${subscribe.pathname}${subscribe.search}, not /subscribe?next=${story.href}`,
+    );
+    expectCatalogue(await planCards(page, '.subscribe'), 'the subscribe page');
+    await visitor.shot('subscribe');
+    await visitor.visit(story.href);
+  }
 
-  // Signed out, the reader chooses a plan and makes the account on the way to paying.
-  await visitor.follow(page.getByRole('button', { name: 'Choose Smart Essential' }));
-  expectMatch(await page.textContent('h1'), /^Your account for Smart Essential$/, 'the account step');
+  // Signed out, the reader presses a plan card on the paywall and makes the
+  // account on the way to paying.
+  await visitor.follow(page.locator('.paywall').getByRole('button', { name: 'Choose Smart Essential' }));
+  expectMatch(await page.textContent('h1'), /^Your account for Smart Essential$/, 'the account step from the paywall card');
+  const problems = await formProblems(page, visitor.profile.isMobile);
+  expect(problems.length === 0, `the account step's forms: ${problems.join('; ')}`);
   await visitor.shot('sign-up');
   const reader = newReader(`reader-${visitor.profile.name}`);
   const signup = page.locator('form.signup');
@@ -101,6 +134,8 @@ async function subscribeFromPaywall(ctx, from) {
   await visitor.follow(signup.getByRole('button', { name: 'Create account and continue' }));
   expectMatch(new URL(page.url()).pathname, /^\/checkout\/sandbox\/\d+$/, 'the checkout address');
   expectMatch(await page.textContent('h1'), /^Pay for Smart Essential$/, 'the checkout heading');
+  const checkoutProblems = await formProblems(page, visitor.profile.isMobile);
+  expect(checkoutProblems.length === 0, `the checkout's form: ${checkoutProblems.join('; ')}`);
   await visitor.shot('checkout');
   // The confirmation mail arrived; the reader opens its link in another tab.
   await confirmEmail(visitor, ctx.outbox, reader);
@@ -110,6 +145,11 @@ async function subscribeFromPaywall(ctx, from) {
   const whole = await readStory(page);
   expect(!whole.paywall, `the subscriber still sees the paywall: ${whole.paywall}`);
   expect(!whole.meterNote, `the subscriber's story still shows a meter note: ${whole.meterNote}`);
+  expectMatch(whole.welcome, /^Welcome, and thank you for subscribing\./, 'the story the new subscriber paid for');
+  expect(
+    (await page.locator('header.masthead a.subscribe-button').count()) === 0,
+    'the subscriber\'s header still offers a subscription',
+  );
   expect(whole.paragraphs.length > 1, `the subscriber sees ${whole.paragraphs.length} paragraph(s) of the story`);
   // The paywall was decided on the server: the withheld page never carried the rest.
   for (const paragraph of whole.paragraphs.slice(1)) {
@@ -177,12 +217,19 @@ export const journeys = [
     await device.visit('/account');
     const before = (await page.textContent('.account')).replace(/\s+/g, ' ');
     expectMatch(before, /Smart Essential — active/, 'the account page before cancelling');
-    const renews = before.match(/Renews on ([A-Z][a-z]{2} \d{2} \d{4})/);
-    expect(renews, `the account page does not say when it renews: ${before.slice(0, 300)}`);
-    await device.follow(page.getByRole('button', { name: 'Cancel renewal' }));
+    const renews = before.match(/Renews on ([A-Z][a-z]{2} \d{2} \d{4}): the next charge is ₹2,700 for Smart Essential/);
+    expect(renews, `the account page does not say when it renews and for how much: ${before.slice(0, 300)}`);
+    expect(before.split(renews[1]).length === 2, `the account page repeats the renewal date: ${before.slice(0, 400)}`);
+    // Cancelling asks first, and says what it will mean.
+    await device.follow(page.getByRole('link', { name: 'Cancel renewal' }));
+    expectMatch(await page.textContent('h1'), /^Cancel the renewal of Smart Essential\?$/, 'the question before cancelling');
+    expectMatch(await page.textContent('.account'), new RegExp(`It will not renew on ${renews[1]}`), 'the question before cancelling');
+    await device.shot('cancel-asked');
+    await device.follow(page.getByRole('button', { name: 'Yes, cancel the renewal' }));
     const after = (await page.textContent('.account')).replace(/\s+/g, ' ');
     expectMatch(after, /Smart Essential — cancelled/, 'the account page after cancelling');
     expectMatch(after, new RegExp(`Ends on ${renews[1]}`), 'the account page after cancelling');
+    expectMatch(await page.textContent('.notice-done'), /^Your subscription is cancelled: it will not renew/, 'what cancelling did');
     await page.getByRole('button', { name: 'Resume renewal' }).waitFor();
     await device.shot('cancelled');
     await device.visit(premium);
@@ -198,6 +245,8 @@ export const journeys = [
     await page.getByLabel('Words or a "phrase in quotes"').fill('India');
     await page.getByLabel('From').fill('1998-01-01');
     await page.getByLabel('to', { exact: true }).fill('1998-12-31');
+    const searchProblems = await formProblems(page, device.profile.isMobile);
+    expect(searchProblems.length === 0, `the search form: ${searchProblems.join('; ')}`);
     await device.follow(page.getByRole('button', { name: 'Search' }));
     expectMatch(await page.textContent('.result-count'), /^[1-9][\d,]* results?$/, 'the search for India in 1998');
     const results = await page.$$eval('.result', (items) =>

@@ -16,10 +16,17 @@ export const ARCHIVE_AGE_DAYS = 30;
 
 /** The demo catalogue as the paywall must show it (PRODUCT.md's numbers). */
 export const PLANS = [
-  { name: 'Smart Quarterly', price: '₹900', perMonth: '₹300/Month', save: null },
-  { name: 'Smart Essential', price: '₹2,700', perMonth: '₹225/Month', save: 'SAVE 25%' },
-  { name: 'Super Saver', price: '₹3,900', perMonth: '₹162/Month', save: 'SAVE 46%' },
+  { name: 'Smart Quarterly', price: '₹900', perMonth: '₹300/Month', save: null, best: null },
+  { name: 'Smart Essential', price: '₹2,700', perMonth: '₹225/Month', save: 'SAVE 25%', best: null },
+  { name: 'Super Saver', price: '₹3,900', perMonth: '₹162/Month', save: 'SAVE 46%', best: 'Best value' },
 ];
+
+/** What the meter note says on the `n`th free story of `limit`: what is left. */
+export function meterNote(n, limit = METER_LIMIT) {
+  const left = limit - n;
+  if (left === 0) return 'This is your last free story this month';
+  return left === 1 ? '1 free story left this month' : `${left} free stories left this month`;
+}
 
 /** A new reader's address and password, unique to this run. */
 export function newReader(who) {
@@ -75,6 +82,8 @@ export async function readStory(page) {
     return {
       headline: text('article.story h1'),
       meterNote: text('.meter-note'),
+      welcome: text('.welcome'),
+      lang: document.querySelector('article.story')?.getAttribute('lang') ?? null,
       paragraphs: [...document.querySelectorAll('article.story .body p')].map((p) => p.textContent.trim()),
       paywall: text('.paywall h2'),
       premium: document.querySelector('article.story .badge') !== null,
@@ -88,7 +97,7 @@ export async function planCards(page, scope) {
   return page.$$eval(`${scope} .plan`, (plans) =>
     plans.map((plan) => {
       const text = (selector) => plan.querySelector(selector)?.textContent.trim() ?? null;
-      return { name: text('h3'), price: text('.price'), perMonth: text('.per-month'), save: text('.save') };
+      return { name: text('h3'), price: text('.price'), perMonth: text('.per-month'), save: text('.save'), best: text('.best-value') };
     }),
   );
 }
@@ -102,6 +111,30 @@ export function expectCatalogue(cards, where) {
       expect(cards[i][key] === plan[key], `${where}: plan ${i + 1} ${key} should be ${plan[key]}, page shows ${shown}`);
     }
   });
+}
+
+/**
+ * What makes the page's forms hard to use: a text field or list smaller
+ * than 16px (phones zoom into those), and on a phone one narrower than its
+ * form (the address cut off at "…@examp"). Hidden fields, checkboxes and
+ * radio buttons aside.
+ */
+export async function formProblems(page, phone) {
+  return page.evaluate((phone) => {
+    const problems = [];
+    const fields = [...document.querySelectorAll('main form :is(input, select, textarea)')].filter(
+      (f) => !['hidden', 'checkbox', 'radio'].includes(f.type) && f.getClientRects().length > 0,
+    );
+    for (const field of fields) {
+      const name = `${field.tagName.toLowerCase()}#${field.id || field.name}`;
+      const size = parseFloat(getComputedStyle(field).fontSize);
+      if (size < 16) problems.push(`${name} is set in ${size}px type (under 16px)`);
+      const width = field.getBoundingClientRect().width;
+      const room = field.closest('form').getBoundingClientRect().width;
+      if (phone && width < room * 0.9) problems.push(`${name} is ${Math.round(width)}px wide in a ${Math.round(room)}px form on a phone`);
+    }
+    return problems;
+  }, phone);
 }
 
 /** Fills and submits the sign-up form on the current page; returns the page it leads to. */

@@ -210,7 +210,12 @@ impl Access {
         match self {
             Self::Allowed { reason: AllowReason::Staff } => "Staff access".to_owned(),
             Self::Allowed { reason: AllowReason::Subscriber } => "Included in your subscription".to_owned(),
-            Self::Metered { used, limit } => format!("{used} of {limit} free stories this month"),
+            // What is left, with this story counted: the tenth of ten is the last.
+            Self::Metered { used, limit } => match limit.saturating_sub(used) {
+                0 => "This is your last free story this month".to_owned(),
+                1 => "1 free story left this month".to_owned(),
+                left => format!("{left} free stories left this month"),
+            },
             Self::Blocked { reason: BlockReason::MeterExhausted } => {
                 "You have used all your free stories this month".to_owned()
             }
@@ -378,7 +383,9 @@ mod tests {
 
     #[test]
     fn reasons_read_as_the_pages_show_them() {
-        assert_eq!(Access::Metered { used: 3, limit: 10 }.explain(), "3 of 10 free stories this month");
+        assert_eq!(Access::Metered { used: 1, limit: 10 }.explain(), "9 free stories left this month");
+        assert_eq!(Access::Metered { used: 9, limit: 10 }.explain(), "1 free story left this month");
+        assert_eq!(Access::Metered { used: 10, limit: 10 }.explain(), "This is your last free story this month");
     }
 
     #[test]

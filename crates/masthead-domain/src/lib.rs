@@ -9,6 +9,7 @@ pub mod article;
 pub mod clock;
 pub mod email;
 pub mod html;
+pub mod lang;
 pub mod money;
 pub mod paging;
 pub mod plan;

@@ -21,10 +21,13 @@ pub struct Slug(String);
 pub struct InvalidSlug(String);
 
 impl Slug {
-    /// Makes a slug from a headline: letters and digits kept and lowercased,
-    /// everything else a separator, cut at a word boundary to at most 80 bytes.
-    /// A headline with no usable characters becomes `story`.
+    /// Makes a slug from a headline: transliterated to ASCII (`deunicode`:
+    /// "Tränen" reads "tranen", a Hindi headline its Latin spelling), letters
+    /// and digits kept and lowercased, everything else a separator, cut at a
+    /// word boundary to at most 80 bytes. A headline with no usable
+    /// characters becomes `story`.
     pub fn from_headline(headline: &str) -> Self {
+        let headline = deunicode::deunicode(headline);
         let mut slug = String::with_capacity(headline.len().min(MAX_SLUG_LEN));
         for word in headline
             .split(|c: char| !c.is_ascii_alphanumeric() && c != '\'' && c != '’')
@@ -114,7 +117,16 @@ mod tests {
 
     #[test]
     fn non_ascii_and_punctuation_become_single_hyphens() {
-        assert_eq!(Slug::from_headline("  Sensex — up 2%!!  Nifty ₹ rally ").as_str(), "sensex-up-2-nifty-rally");
+        // Transliterated first: the rupee sign reads "Rs".
+        assert_eq!(Slug::from_headline("  Sensex — up 2%!!  Nifty ₹ rally ").as_str(), "sensex-up-2-nifty-rs-rally");
+    }
+
+    #[test]
+    fn other_scripts_are_transliterated() {
+        assert_eq!(Slug::from_headline("Tränen über Köln").as_str(), "tranen-uber-koln");
+        let hindi = Slug::from_headline("भारत की अर्थव्यवस्था में तेज़ी");
+        assert!(hindi.as_str().len() > 10 && hindi.as_str().starts_with("bh"), "{hindi}");
+        assert_eq!(Slug::parse(hindi.as_str()), Ok(hindi.clone()));
     }
 
     #[test]

@@ -52,7 +52,7 @@ fn story_page(c: &mut Criterion) {
         .collect();
     assert_eq!(more.len(), 5, "the demo archive has World stories");
     let cases = [
-        ("metered visitor", Access::Metered { used: 3, limit: 10 }, Some("3 of 10 free stories this month")),
+        ("metered visitor", Access::Metered { used: 3, limit: 10 }, Some("7 free stories left this month")),
         ("subscriber", Access::Allowed { reason: AllowReason::Subscriber }, None),
     ];
     let mut group = c.benchmark_group("story page");

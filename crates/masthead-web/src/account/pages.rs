@@ -32,6 +32,12 @@ pub(crate) struct NextQuery {
     next: Option<String>,
 }
 
+/// `/account?changed=VERB`: the subscription change just made, to say what it did.
+#[derive(Deserialize)]
+pub(crate) struct ChangedQuery {
+    changed: Option<String>,
+}
+
 #[derive(Deserialize)]
 pub(crate) struct TokenQuery {
     token: Option<String>,
@@ -125,18 +131,24 @@ fn link_does_not_work(state: &AppState, retry: Link) -> Response {
 #[tracing::instrument(skip_all)]
 pub(crate) async fn verify_email(
     State(state): State<SharedState>,
+    signed_in: SignedIn,
     Query(query): Query<TokenQuery>,
 ) -> Result<Response, PageError> {
     let secret = query.token.unwrap_or_default();
     if !flows::confirm_email(&state, &secret).await? {
         return Ok(link_does_not_work(&state, Link { url: "/signup".to_owned(), label: "Sign up again".to_owned() }));
     }
+    // A reader already signed in here (confirming in another tab) has no log-in to do.
+    let next = match signed_in.0 {
+        Some(_) => Link { url: "/account".to_owned(), label: "Go to your account".to_owned() },
+        None => Link { url: "/login".to_owned(), label: "Log in".to_owned() },
+    };
     Ok(views::notice(
         &state,
         StatusCode::OK,
         "Your email address is confirmed",
         &["Thank you. Your account is ready."],
-        Some(Link { url: "/login".to_owned(), label: "Log in".to_owned() }),
+        Some(next),
     ))
 }
 
@@ -193,9 +205,10 @@ pub(crate) async fn account(
     State(state): State<SharedState>,
     visitor: Visitor,
     Required(account): Required,
+    Query(query): Query<ChangedQuery>,
 ) -> Result<Response, PageError> {
     let devices = state.store.active_sessions(account.id, live_since(state.clock.now())).await?.len();
-    let subscription = crate::billing::account::panel(&state, account.id).await?;
+    let subscription = crate::billing::account::panel(&state, account.id, query.changed.as_deref()).await?;
     let page =
         AccountPage::new(&state, csrf::token(&state, &visitor), account.email, account.verified, devices, subscription);
     Ok(form_page(&visitor, StatusCode::OK, &page))

@@ -1,5 +1,6 @@
 //! The account page's billing side: the subscription panel (plan, status,
-//! renews or ends on, next charge, cancel/resume, plan switch), the details
+//! renews — with the next charge — or ends on, cancel/resume, plan switch,
+//! and what a change just did), cancelling's confirmation page, the details
 //! invoices carry, the reader's invoices (HTML and PDF) and partner codes.
 //! A reader sees only their own invoices: anyone else's number is a 404.
 
@@ -12,11 +13,12 @@ use masthead_store::{Invoice, StoreError};
 use serde::Deserialize;
 
 use super::subscriptions::{Change, ChangeError, apply, latest};
-use crate::http::csrf::CsrfForm;
+use crate::http::csrf::{self, CsrfForm};
 use crate::http::error::{PageError, Refusal};
 use crate::http::respond::{private, see_other};
 use crate::http::session::Required;
 use crate::http::views::{self, Layout};
+use crate::http::visitor::Visitor;
 use crate::{AppState, SharedState};
 
 /// An invoice's number in a URL: `/` cannot appear in a path segment.
@@ -50,11 +52,13 @@ pub(crate) struct SwitchOption {
 pub(crate) struct SubscriptionPanel {
     pub plan_name: String,
     pub status: &'static str,
-    /// "Renews on Nov 27 2027" or "Ends on Nov 27 2027".
+    /// "Renews on Nov 27 2027: the next charge is ₹3,900 for Super Saver",
+    /// or "Ends on Nov 27 2027".
     pub period_line: Option<String>,
-    /// "Next charge: ₹3,900 on Nov 27 2027 for Super Saver".
-    pub next_charge: Option<String>,
-    pub cancel_action: Option<String>,
+    /// What the change the reader just made did (after `?changed=VERB`).
+    pub notice: Option<String>,
+    /// The page that asks before cancelling.
+    pub cancel_url: Option<String>,
     pub resume_action: Option<String>,
     /// Where to pay: a pending subscription, or one whose renewal failed.
     pub checkout_url: Option<String>,
@@ -67,8 +71,13 @@ pub(crate) struct SubscriptionPanel {
     pub states: &'static [&'static str],
 }
 
-/// The account page's view of the newest subscription, if any.
-pub(crate) async fn panel(state: &AppState, reader_id: i64) -> Result<Option<SubscriptionPanel>, StoreError> {
+/// The account page's view of the newest subscription, if any; `changed`
+/// is the change the reader just made (`cancel`, `resume` or `switch`).
+pub(crate) async fn panel(
+    state: &AppState,
+    reader_id: i64,
+    changed: Option<&str>,
+) -> Result<Option<SubscriptionPanel>, StoreError> {
     let Some((record, folded)) = latest(state, reader_id).await? else {
         return Ok(None);
     };
@@ -83,16 +92,28 @@ pub(crate) async fn panel(state: &AppState, reader_id: i64) -> Result<Option<Sub
         Status::Cancelled => "cancelled",
         Status::Expired => "ended",
     };
-    let period_line = folded.current_period_end.map(|end| match folded.status {
-        Status::Cancelled | Status::Expired => format!("Ends on {}", day(end)),
-        _ => format!("Renews on {}", day(end)),
-    });
     let renews = matches!(folded.status, Status::Active | Status::RenewalDue);
-    let next_charge = match (renews, folded.current_period_end) {
-        (true, Some(end)) => {
-            let due = state.store.plan(folded.plan_due()).await?;
-            due.map(|plan| format!("Next charge: {} on {} for {}", plan.price, day(end), plan.name))
+    let due = if renews { state.store.plan(folded.plan_due()).await? } else { None };
+    let end = folded.current_period_end.map(day);
+    // One line for the date: when it renews and what that costs, or when it ends.
+    let period_line = end.as_ref().map(|end| match (folded.status, &due) {
+        (Status::Cancelled | Status::Expired, _) => format!("Ends on {end}"),
+        (_, Some(plan)) => format!("Renews on {end}: the next charge is {} for {}", plan.price, plan.name),
+        (_, None) => format!("Renews on {end}"),
+    });
+    let notice = match (changed, folded.status, &due) {
+        (Some("cancel"), Status::Cancelled, _) => {
+            // The end date is on the line below: not said twice.
+            Some(
+                "Your subscription is cancelled: it will not renew and nothing more is charged. You keep reading \
+                  everything until it ends."
+                    .to_owned(),
+            )
         }
+        (Some("resume"), Status::Active | Status::RenewalDue, _) => {
+            Some("Your subscription renews again as before.".to_owned())
+        }
+        (Some("switch"), _, Some(plan)) => Some(format!("Saved: from your next renewal your plan is {}.", plan.name)),
         _ => None,
     };
     let action = |verb: &str| format!("/account/subscription/{id}/{verb}");
@@ -141,9 +162,8 @@ pub(crate) async fn panel(state: &AppState, reader_id: i64) -> Result<Option<Sub
         plan_name,
         status,
         period_line,
-        next_charge,
-        cancel_action: matches!(folded.status, Status::Active | Status::RenewalDue | Status::PastDue)
-            .then(|| action("cancel")),
+        notice,
+        cancel_url: cancellable(folded.status).then(|| action("cancel")),
         resume_action: (folded.status == Status::Cancelled).then(|| action("resume")),
         checkout_url: payable.then(|| format!("/checkout/sandbox/{id}")),
         switch_action: renews.then(|| action("switch")),
@@ -154,6 +174,50 @@ pub(crate) async fn panel(state: &AppState, reader_id: i64) -> Result<Option<Sub
         buyer_state,
         states: &masthead_domain::tax::STATES,
     }))
+}
+
+/// Whether a subscription in `status` can be cancelled (it would renew).
+fn cancellable(status: Status) -> bool {
+    matches!(status, Status::Active | Status::RenewalDue | Status::PastDue)
+}
+
+/// `/account/subscription/{id}/cancel`: asks before cancelling.
+#[derive(Template)]
+#[template(path = "billing/cancel.html")]
+struct CancelPage<'a> {
+    layout: Layout<'a>,
+    csrf: String,
+    action: String,
+    plan_name: String,
+    /// The day it would have renewed, when known.
+    end: Option<String>,
+}
+
+/// `GET /account/subscription/{id}/cancel`: what cancelling means, and the
+/// button that does it; a subscription that cannot be cancelled now goes
+/// back to the account page.
+pub(crate) async fn confirm_cancel(
+    State(state): State<SharedState>,
+    visitor: Visitor,
+    Required(account): Required,
+    Path((id, verb)): Path<(i64, String)>,
+) -> Result<Response, PageError> {
+    if verb != "cancel" {
+        return Err(PageError::NotFound);
+    }
+    state.store.subscription(id).await?.filter(|s| s.reader_id == account.id).ok_or(PageError::NotFound)?;
+    let folded = state.store.subscription_state(id, state.clock.now()).await?;
+    let Some(folded) = folded.filter(|folded| cancellable(folded.status)) else {
+        return Ok(see_other("/account"));
+    };
+    let page = CancelPage {
+        layout: Layout::new(&state, "Cancel renewal".to_owned(), String::new(), None),
+        csrf: csrf::token(&state, &visitor),
+        action: format!("/account/subscription/{id}/cancel"),
+        plan_name: state.store.plan(folded.plan_id).await?.map_or_else(String::new, |p| p.name),
+        end: folded.current_period_end.map(|end| state.billing.day(end)),
+    };
+    Ok(visitor.remember(private(views::render(&page))))
 }
 
 #[derive(Deserialize)]
@@ -178,7 +242,10 @@ pub(crate) async fn account_change(
         state.store.subscription(id).await?.filter(|s| s.reader_id == account.id).ok_or(PageError::NotFound)?;
     match apply(&state, &subscription, change).await {
         // A change the subscription cannot take now (ended, unknown plan) changes nothing.
-        Ok(_) | Err(ChangeError::NotNow(_) | ChangeError::NoSuchPlan(_)) => Ok(see_other("/account")),
+        // The account page says what the change did (nothing, for one it could not take).
+        Ok(_) | Err(ChangeError::NotNow(_) | ChangeError::NoSuchPlan(_)) => {
+            Ok(see_other(&format!("/account?changed={verb}")))
+        }
         Err(ChangeError::Store(error)) => Err(error.into()),
     }
 }

@@ -52,13 +52,27 @@ pub(crate) async fn slot(state: &AppState, slot: &str, ad_free: bool) -> Result<
     state.house_ads.get(&state.store, slot).await
 }
 
-/// Whether the signed-in reader (if any) holds the ad-free benefit now.
-pub(crate) async fn ad_free(state: &AppState, signed_in: &SignedIn) -> Result<bool, StoreError> {
+/// What a page shows the signed-in reader (if any) beyond the content.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Standing {
+    /// They hold the ad-free benefit now: no ad slot.
+    pub ad_free: bool,
+    /// They hold some benefit (a subscription or a grant) or are staff: the
+    /// header offers them no subscription.
+    pub subscribed: bool,
+}
+
+/// The signed-in reader's standing now; a visitor's is the default (ads, and
+/// the header's "Subscribe").
+pub(crate) async fn standing(state: &AppState, signed_in: &SignedIn) -> Result<Standing, StoreError> {
     match &signed_in.0 {
-        None => Ok(false),
+        None => Ok(Standing::default()),
         Some(account) => {
             let benefits = state.access.current(&state.store).await?.benefits(account.id, state.clock.now()).await?;
-            Ok(benefits.contains(&Benefit::AdFree))
+            Ok(Standing {
+                ad_free: benefits.contains(&Benefit::AdFree),
+                subscribed: account.role.is_staff() || !benefits.is_empty(),
+            })
         }
     }
 }

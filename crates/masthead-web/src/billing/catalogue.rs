@@ -1,39 +1,29 @@
 //! The plans on sale, kept in memory for the paywall and `/subscribe`, and
-//! reloaded when an admin edits them on this instance, with the paywall's
-//! offer rendered once from them (it is the same on every withheld story).
+//! reloaded when an admin edits them on this instance.
 
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{PoisonError, RwLock};
 
 use masthead_domain::plan::Plan;
 use masthead_store::{Store, StoreError};
 
-use super::views::offer_html;
-
-/// The catalogue, and its offer as HTML.
+/// The catalogue: the active plans, in catalogue order.
 #[derive(Debug, Default)]
-pub(crate) struct Catalogue(RwLock<(Vec<Plan>, Arc<str>)>);
+pub(crate) struct Catalogue(RwLock<Vec<Plan>>);
 
 impl Catalogue {
     pub fn new(plans: Vec<Plan>) -> Self {
-        let offer = offer_html(&plans);
-        Self(RwLock::new((plans, offer)))
+        Self(RwLock::new(plans))
     }
 
     /// The active plans, in catalogue order.
     pub fn active(&self) -> Vec<Plan> {
-        self.0.read().unwrap_or_else(PoisonError::into_inner).0.clone()
-    }
-
-    /// The paywall's offer of the active plans, as HTML.
-    pub fn offer_html(&self) -> Arc<str> {
-        self.0.read().unwrap_or_else(PoisonError::into_inner).1.clone()
+        self.0.read().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
     /// Reads the catalogue again.
     pub async fn reload(&self, store: &Store) -> Result<(), StoreError> {
         let plans = store.active_plans().await?;
-        let offer = offer_html(&plans);
-        *self.0.write().unwrap_or_else(PoisonError::into_inner) = (plans, offer);
+        *self.0.write().unwrap_or_else(PoisonError::into_inner) = plans;
         Ok(())
     }
 

@@ -81,10 +81,10 @@ pub(crate) async fn subscribe_page(
         Some(next) => format!("/subscribe?next={}", query_value(next)),
         None => "/subscribe".to_owned(),
     };
-    let mut offer = Offer::new(&state.plans.active());
-    let signed_in = session.0.is_some();
     // Signed out, choosing a plan leads to the account step first.
-    offer.choose = Some(ChooseForm { csrf: csrf::token(&state, &visitor), next: next.clone() });
+    let offer =
+        Offer::new(&state.plans.active(), ChooseForm { csrf: csrf::token(&state, &visitor), next: next.clone() });
+    let signed_in = session.0.is_some();
     let page = SubscribePage {
         layout: Layout::new(
             &state,
@@ -214,6 +214,17 @@ pub(crate) async fn start_checkout(
         }
         _ => checkout.url,
     })
+}
+
+/// Where a reader goes once their payment went through: back to `next`
+/// with the welcome asked for (the story greets a new subscriber, see
+/// `reader::pages::story`), else to the account page, which shows the
+/// subscription.
+pub(crate) fn after_paying(next: Option<&str>) -> String {
+    match safe_next(next) {
+        Some(next) => format!("{next}{}welcome=1", if next.contains('?') { '&' } else { '?' }),
+        None => "/account".to_owned(),
+    }
 }
 
 /// `/subscribe`'s account step: a signed-out reader who chose a plan signs

@@ -9,7 +9,7 @@
 //! - [`api`]: the same for apps (plans, subscribe, cancel, resume, switch);
 //! - [`subscriptions`]: a reader's subscription and the changes they may ask for;
 //! - [`account`]: the account page's panel, invoice details and invoices;
-//! - [`catalogue`]: the plans on sale, kept in memory with the paywall's offer;
+//! - [`catalogue`]: the plans on sale, kept in memory for the paywall and `/subscribe`;
 //! - [`ads`]: the house-ad slot on story and section pages;
 //! - [`admin`]: admins' pages for plans, partner codes and house ads;
 //! - [`views`]: plan cards and the offer.
@@ -54,7 +54,7 @@ pub(crate) fn routes() -> Router<SharedState> {
         .route("/checkout/sandbox/{id}", get(providers::sandbox::checkout_page).post(providers::sandbox::checkout_pay))
         .route("/checkout/razorpay/{id}", get(providers::razorpay::page))
         .route("/checkout/razorpay/{id}/callback", post(providers::razorpay::callback))
-        .route("/account/subscription/{id}/{verb}", post(account::account_change))
+        .route("/account/subscription/{id}/{verb}", get(account::confirm_cancel).post(account::account_change))
         .route("/account/billing-details", post(account::save_details))
         .route("/account/invoices/{number}", get(account::invoice_page))
         .route("/account/invoices/{number}/pdf", get(account::invoice_pdf))

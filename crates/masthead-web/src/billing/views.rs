@@ -1,8 +1,6 @@
 //! What billing shows: the plan cards and the offer (on `/subscribe` and in
-//! the paywall), and the house-ad slot. The pages of each step keep their
-//! own view models beside their handlers.
-
-use std::sync::Arc;
+//! the paywall, where each card chooses its plan), and the house-ad slot.
+//! The pages of each step keep their own view models beside their handlers.
 
 use askama::Template;
 use masthead_domain::access::Benefit;
@@ -15,31 +13,19 @@ use crate::http::views::Layout;
 pub(crate) struct Offer {
     pub plans: Vec<PlanCard>,
     pub benefits: Vec<(&'static str, &'static str)>,
-    /// When set, each card is a form that chooses its plan.
-    pub choose: Option<ChooseForm>,
+    /// Each card is a form that chooses its plan (`POST /subscribe`): the
+    /// account step for a reader signed out, else that plan's checkout.
+    pub choose: ChooseForm,
 }
 
 impl Offer {
-    pub fn new(plans: &[Plan]) -> Self {
+    pub fn new(plans: &[Plan], choose: ChooseForm) -> Self {
         Self {
             plans: PlanCard::catalogue(plans),
             benefits: Benefit::ALL.iter().map(|b| (b.title(), b.description())).collect(),
-            choose: None,
+            choose,
         }
     }
-}
-
-/// The offer as the paywall shows it: no forms, so the same for every reader.
-#[derive(Template)]
-#[template(path = "offer.html")]
-struct PaywallOffer {
-    offer: Offer,
-}
-
-/// The paywall's offer of `plans`, as HTML.
-pub(crate) fn offer_html(plans: &[Plan]) -> Arc<str> {
-    // Rendering a plain struct into a String cannot fail.
-    PaywallOffer { offer: Offer::new(plans) }.render().unwrap_or_default().into()
 }
 
 /// What a plan card's "Choose" form carries.
@@ -66,13 +52,17 @@ pub(crate) struct PlanCard {
     pub term: String,
     pub per_month: String,
     pub save_percent: Option<u32>,
+    /// The plan with the largest saving, marked "Best value" in a catalogue.
+    pub best_value: bool,
 }
 
 impl PlanCard {
     pub fn catalogue(plans: &[Plan]) -> Vec<Self> {
+        let savings = plan::save_percents(plans);
+        let best = savings.iter().flatten().max().copied();
         plans
             .iter()
-            .zip(plan::save_percents(plans))
+            .zip(savings)
             .map(|(plan, save_percent)| Self {
                 id: plan.id,
                 name: plan.name.clone(),
@@ -83,6 +73,7 @@ impl PlanCard {
                     masthead_domain::money::group_indian(plan.per_month_rupees().unsigned_abs())
                 ),
                 save_percent,
+                best_value: save_percent.is_some() && save_percent == best,
             })
             .collect()
     }

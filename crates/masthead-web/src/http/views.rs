@@ -22,11 +22,26 @@ pub(crate) struct Layout<'a> {
     pub description: String,
     /// The section the page belongs to, highlighted in the navigation.
     pub current: Option<&'a str>,
+    /// On pages kept as skeletons (home, sections, stories): the hole in the
+    /// header where a reader without a subscription gets a "Subscribe" button.
+    pub header_hole: Option<&'static str>,
 }
 
 impl<'a> Layout<'a> {
     pub fn new(state: &'a AppState, title: String, description: String, current: Option<&'a str>) -> Self {
-        Self { publisher: &state.publisher_name, sections: state.sections(), title, description, current }
+        Self {
+            publisher: &state.publisher_name,
+            sections: state.sections(),
+            title,
+            description,
+            current,
+            header_hole: None,
+        }
+    }
+
+    /// The layout with the header's "Subscribe" left as hole 0 (see [`subscribe_button`]).
+    pub fn with_header_hole(self) -> Self {
+        Self { header_hole: Some(crate::read_model::skeleton::hole(0)), ..self }
     }
 
     /// The `<title>`: the page's title, then the publication.
@@ -37,6 +52,13 @@ impl<'a> Layout<'a> {
     pub fn is_current(&self, slug: &str) -> bool {
         self.current == Some(slug)
     }
+}
+
+/// The header's fill for hole 0 of a skeleton page: a "Subscribe" button for
+/// a reader without a subscription (a visitor, a reader with no benefit),
+/// nothing for subscribers and staff.
+pub(crate) fn subscribe_button(subscribed: bool) -> &'static str {
+    if subscribed { "" } else { r#"<a class="button subscribe-button" href="/subscribe">Subscribe</a>"# }
 }
 
 /// The 500 page for a template that failed, logged.
@@ -108,6 +130,7 @@ fn error_page(status: StatusCode, heading: &str, message: &str) -> Response {
             title: heading.to_owned(),
             description: String::new(),
             current: None,
+            header_hole: None,
         },
         heading,
         message,

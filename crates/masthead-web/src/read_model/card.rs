@@ -14,6 +14,8 @@ pub(crate) struct Card {
     pub premium: bool,
     pub published: String,
     pub published_iso: String,
+    /// The story's language when it is not the site's (see `masthead_domain::lang`).
+    pub lang: Option<&'static str>,
     /// The card as a list item, rendered once.
     pub html: String,
 }
@@ -35,6 +37,7 @@ impl Card {
             premium: story.premium,
             published: zone.format(story.first_published_at),
             published_iso: zone.iso(story.first_published_at),
+            lang: masthead_domain::lang::of_text(&[&story.headline, &story.standfirst]),
             html: String::new(),
         };
         // Rendering a plain struct into a String cannot fail.

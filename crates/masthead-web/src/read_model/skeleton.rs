@@ -22,7 +22,7 @@ pub(crate) struct Skeleton {
 /// comment with a random part, drawn once per process, so no story text can
 /// contain it.
 pub(crate) fn hole(n: usize) -> &'static str {
-    static HOLES: LazyLock<[String; 3]> = LazyLock::new(|| {
+    static HOLES: LazyLock<[String; 4]> = LazyLock::new(|| {
         let nonce = random_hex(16);
         std::array::from_fn(|n| format!("<!--hole {nonce} {n}-->"))
     });

@@ -12,7 +12,7 @@ use masthead_domain::{ArticleSummary, Page, StoryPath};
 use serde::Deserialize;
 
 use super::reading::{Intent, open_story};
-use super::views::{Desk, Figure, HomePage, Paywall, SectionPage, StoryExtras, StoryPage, StorySite};
+use super::views::{Desk, Figure, Fills, HomePage, Paywall, SectionPage, StoryExtras, StoryPage, StorySite};
 use crate::billing::ads;
 use crate::billing::views::AdSlot;
 use crate::http::error::PageError;
@@ -37,11 +37,17 @@ const BREAKING_SIZE: u32 = 3;
 const MORE_FROM_SECTION: u32 = 5;
 
 #[tracing::instrument(skip_all)]
-pub(crate) async fn home(State(state): State<SharedState>) -> Result<Response, PageError> {
+pub(crate) async fn home(State(state): State<SharedState>, signed_in: SignedIn) -> Result<Response, PageError> {
     let zone = &state.zone;
+    let standing = ads::standing(&state, &signed_in).await?;
+    // The same for every visitor; a signed-in reader's header depends on their benefits.
+    let fill = |skeleton: &Skeleton| {
+        let page = skeleton.fill(&[views::subscribe_button(standing.subscribed)]);
+        if signed_in.0.is_some() { private(page) } else { page }
+    };
     let content = state.content.current(&state.store).await?;
     if let Some(page) = content.page(&PageKey::Home) {
-        return Ok(page.fill(&[]));
+        return Ok(fill(&page));
     }
     let latest = content.latest(None, Page::new(None, 1)).await?;
     // An editor's chosen lead (while it is published), else the newest story.
@@ -62,14 +68,15 @@ pub(crate) async fn home(State(state): State<SharedState>) -> Result<Response, P
     let breaking: Vec<ArticleSummary> =
         state.store.published_articles(&breaking_ids).await?.into_iter().map(|a| a.summary).collect();
     let page = HomePage {
-        layout: Layout::new(&state, String::new(), format!("The latest news from {}", state.publisher_name), None),
+        layout: Layout::new(&state, String::new(), format!("The latest news from {}", state.publisher_name), None)
+            .with_header_hole(),
         lead: lead.map(|story| Card::new(story, zone)),
         desks,
         breaking: Card::many(&breaking, zone),
     };
-    // The same for everyone: kept whole until the content changes.
-    Ok(match Skeleton::render(&page, 0) {
-        Ok(page) => content.keep_page(PageKey::Home, page).fill(&[]),
+    // Kept until the content changes.
+    Ok(match Skeleton::render(&page, 1) {
+        Ok(page) => fill(&content.keep_page(PageKey::Home, page)),
         Err(error) => views::template_failed(error),
     })
 }
@@ -91,12 +98,13 @@ pub(crate) async fn section(
         None => 1,
         Some(raw) => raw.parse::<u32>().ok().filter(|n| *n >= 1).ok_or(PageError::NotFound)?,
     };
-    let ad_free = ads::ad_free(&state, &signed_in).await?;
-    let ad = ads::slot(&state, "section", ad_free).await?;
+    let standing = ads::standing(&state, &signed_in).await?;
+    let ad = ads::slot(&state, "section", standing.ad_free).await?;
+    let subscribe = views::subscribe_button(standing.subscribed);
     let fill = |skeleton: &Skeleton| match (AdSlot { ad: ad.as_ref() }).render() {
-        // A signed-in reader's page depends on their benefits (the ad slot).
-        Ok(ad) if signed_in.0.is_some() => private(skeleton.fill(&[&ad])),
-        Ok(ad) => skeleton.fill(&[&ad]),
+        // A signed-in reader's page depends on their benefits (the header, the ad slot).
+        Ok(ad) if signed_in.0.is_some() => private(skeleton.fill(&[subscribe, &ad])),
+        Ok(ad) => skeleton.fill(&[subscribe, &ad]),
         Err(error) => views::template_failed(error),
     };
     let content = state.content.current(&state.store).await?;
@@ -114,15 +122,16 @@ pub(crate) async fn section(
     };
     let title = if number > 1 { format!("{} (page {number})", section.name) } else { section.name.clone() };
     let view = SectionPage {
-        layout: Layout::new(&state, title, format!("Latest {} news", section.name), Some(&section.slug)),
+        layout: Layout::new(&state, title, format!("Latest {} news", section.name), Some(&section.slug))
+            .with_header_hole(),
         section: &section,
         cards: listing.cards.iter().collect(),
         page: number,
         newer: (number > 1).then(|| page_url(number - 1)),
         older: listing.more.then(|| page_url(number + 1)),
-        ad_hole: hole(0),
+        ad_hole: hole(1),
     };
-    Ok(match Skeleton::render(&view, 1) {
+    Ok(match Skeleton::render(&view, 2) {
         Ok(page) => fill(&content.keep_page(key, page)),
         Err(error) => views::template_failed(error),
     })
@@ -152,12 +161,19 @@ fn names_the_agency(byline: &str, agency: &str) -> bool {
     words.join(" ") == agency || initials == agency.replace(['.', ' '], "")
 }
 
+/// `?welcome=1`: the reader has just paid (see `billing::checkout::after_paying`).
+#[derive(Deserialize)]
+pub(crate) struct StoryQuery {
+    welcome: Option<String>,
+}
+
 #[tracing::instrument(skip_all, fields(path = %story))]
 pub(crate) async fn story(
     State(state): State<SharedState>,
     visitor: Visitor,
     signed_in: SignedIn,
     Path((section_slug, story)): Path<(String, String)>,
+    Query(query): Query<StoryQuery>,
 ) -> Result<Response, PageError> {
     let path = StoryPath::parse(&story).ok_or(PageError::NotFound)?;
     let content = state.content.current(&state.store).await?;
@@ -186,10 +202,13 @@ pub(crate) async fn story(
         }
     };
     let paywall = match access {
-        Access::Blocked { reason } => Some(Paywall::new(&state, reason, &summary.path())),
+        Access::Blocked { reason } => Some(Paywall::new(&state, &visitor, reason, &summary.path())),
         _ => None,
     };
     let ad = ads::slot(&state, "story", opened.ad_free).await?;
-    let page = StoryPage::page(&skeleton, access, paywall, ad.as_ref());
+    // The welcome greets only a reader the payment made a subscriber.
+    let welcome = query.welcome.is_some() && opened.subscribed && access.is_readable();
+    let fills = Fills { access, subscribed: opened.subscribed, welcome, paywall, ad: ad.as_ref() };
+    let page = StoryPage::page(&skeleton, &fills);
     Ok(private(visitor.remember(page)))
 }

@@ -40,6 +40,8 @@ pub(crate) struct Opened {
     pub limit: u32,
     /// The reader holds the ad-free benefit: the page carries no ad slot.
     pub ad_free: bool,
+    /// The reader is staff or holds some benefit: the header offers no subscription.
+    pub subscribed: bool,
 }
 
 /// Who is reading, and the key their meter counts under.
@@ -145,7 +147,13 @@ pub(crate) async fn open_story(
     // A metered decision carries the count with this story; others the meter as it stands.
     let opened = |access: Access, meter_used: u32| {
         let used = if let Access::Metered { used, .. } = access { used } else { meter_used };
-        Opened { access, used, limit: meter.limit, ad_free: reader.has(access::Benefit::AdFree) }
+        Opened {
+            access,
+            used,
+            limit: meter.limit,
+            ad_free: reader.has(access::Benefit::AdFree),
+            subscribed: reader.kind == ReaderKind::Staff || !reader.benefits.is_empty(),
+        }
     };
     if intent == Intent::Ask || !access.counts(&meter) {
         return Ok(opened(access, used));

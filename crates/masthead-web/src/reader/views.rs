@@ -10,13 +10,15 @@ use askama::Template;
 use axum::response::Response;
 use masthead_domain::access::{Access, BlockReason};
 use masthead_domain::html::SafeHtml;
-use masthead_domain::{Article, ArticleSummary, Credit, PublisherZone, Section};
+use masthead_domain::{Article, ArticleSummary, Credit, PublisherZone, Section, lang};
 use masthead_store::HouseAd;
 
 use crate::AppState;
-use crate::billing::views::AdSlot;
+use crate::billing::views::{AdSlot, ChooseForm, Offer};
+use crate::http::csrf;
 use crate::http::respond::{login_url, query_value};
-use crate::http::views::{Layout, template_failed};
+use crate::http::views::{Layout, subscribe_button, template_failed};
+use crate::http::visitor::Visitor;
 use crate::read_model::card::Card;
 use crate::read_model::skeleton::{Skeleton, hole};
 
@@ -56,6 +58,8 @@ pub(crate) struct StoryPage<'a> {
     pub section: &'a Section,
     pub headline: &'a str,
     pub standfirst: &'a str,
+    /// The story's language when it is not the site's (`<article lang>`).
+    pub lang: Option<&'static str>,
     pub byline: String,
     pub premium: bool,
     /// The whole body, or only its free part (`Article::free_part`) when withheld.
@@ -158,14 +162,16 @@ impl<'a> StoryPage<'a> {
                 title: story.headline.clone(),
                 description: story.standfirst.clone(),
                 current: Some(&section.slug),
+                header_hole: Some(hole(0)),
             },
             section,
             byline: article.byline(),
             disclaimer: article.disclaimer(site.publisher),
             headline: &story.headline,
             standfirst: &story.standfirst,
+            lang: lang::of_text(&[&story.headline, &story.standfirst]),
             premium: story.premium,
-            holes: StoryHoles { meter: hole(0), paywall: hole(1), ad: hole(2) },
+            holes: StoryHoles { meter: hole(1), paywall: hole(2), ad: hole(3) },
             updated: zone.format(story.updated_at),
             updated_iso: zone.iso(story.updated_at),
             published: zone.format(story.first_published_at),
@@ -178,42 +184,64 @@ impl<'a> StoryPage<'a> {
             update_note: extras.update_note.as_deref(),
             related: extras.related.iter().collect(),
         };
-        Skeleton::render(&page, 3)
+        Skeleton::render(&page, 4)
     }
 
-    /// A story page's fills for one reader, in hole order: the meter note on
-    /// a metered read, the paywall when the story is withheld, the ad.
-    pub fn fills(access: Access, paywall: Option<Paywall>, ad: Option<&HouseAd>) -> Result<[String; 3], askama::Error> {
-        let meter = match access {
-            Access::Metered { .. } => MeterNote { note: access.explain() }.render()?,
+    /// A story page's fills for one reader, in hole order: the header's
+    /// "Subscribe", the meter note on a metered read, the paywall when the
+    /// story is withheld, the ad.
+    pub fn fills(reader: &Fills<'_>) -> Result<[String; 4], askama::Error> {
+        let meter = match reader.access {
+            _ if reader.welcome => Welcome.render()?,
+            Access::Metered { .. } => MeterNote { note: reader.access.explain() }.render()?,
             _ => String::new(),
         };
-        let paywall = paywall.map(|wall| wall.render()).transpose()?.unwrap_or_default();
-        Ok([meter, paywall, AdSlot { ad }.render()?])
+        let paywall = reader.paywall.as_ref().map(|wall| wall.render()).transpose()?.unwrap_or_default();
+        Ok([subscribe_button(reader.subscribed).to_owned(), meter, paywall, AdSlot { ad: reader.ad }.render()?])
     }
 
     /// The page for one reader: `skeleton` with [`Self::fills`].
-    pub fn page(skeleton: &Skeleton, access: Access, paywall: Option<Paywall>, ad: Option<&HouseAd>) -> Response {
-        match Self::fills(access, paywall, ad) {
+    pub fn page(skeleton: &Skeleton, reader: &Fills<'_>) -> Response {
+        match Self::fills(reader) {
             Ok(fills) => skeleton.fill(&fills.each_ref().map(String::as_str)),
             Err(error) => template_failed(error),
         }
     }
 }
 
-/// The holes of a story page, in page order.
+/// What one reader's story page is filled with.
+pub(crate) struct Fills<'a> {
+    pub access: Access,
+    /// Staff, or a reader with some benefit: no "Subscribe" in the header.
+    pub subscribed: bool,
+    /// The reader has just subscribed: a welcome where the meter note goes.
+    pub welcome: bool,
+    /// The panel, when the story is withheld.
+    pub paywall: Option<Paywall>,
+    pub ad: Option<&'a HouseAd>,
+}
+
+/// The holes of a story page after the header's, in page order.
 pub(crate) struct StoryHoles {
     pub meter: &'static str,
     pub paywall: &'static str,
     pub ad: &'static str,
 }
 
-/// "3 of 10 free stories this month", on metered reads.
+/// "7 free stories left this month", on metered reads.
 #[derive(Template)]
 #[template(source = r#"<p class="meter-note" role="status">{{ note }}</p>"#, ext = "html")]
 struct MeterNote {
     note: String,
 }
+
+/// The greeting on the story a new subscriber paid to read.
+#[derive(Template)]
+#[template(
+    source = r#"<p class="welcome" role="status"><strong>Welcome, and thank you for subscribing.</strong> This story and every other one are yours to read.</p>"#,
+    ext = "html"
+)]
+struct Welcome;
 
 /// Renders a story page as the story route does for a reader `access` lets
 /// read the story (metered or allowed), less the house ad: the view model,
@@ -242,7 +270,7 @@ pub fn render_story_page(
     let extras = StoryExtras::default();
     let skeleton =
         StoryPage::skeleton(&site, section, article, &unused_free_part, true, more.iter().collect(), &extras).ok()?;
-    let fills = StoryPage::fills(access, None, None).ok()?;
+    let fills = StoryPage::fills(&Fills { access, subscribed: false, welcome: false, paywall: None, ad: None }).ok()?;
     String::from_utf8(skeleton.bytes(&fills.each_ref().map(String::as_str)).into()).ok()
 }
 
@@ -288,6 +316,7 @@ fn news_article_json_ld(site: &StorySite<'_>, story: &ArticleSummary, readable: 
         "publisher": { "@type": "Organization", "name": site.publisher },
         "mainEntityOfPage": format!("{}{}", site.public_url, story.path()),
         "isAccessibleForFree": free,
+        "inLanguage": lang::of_text(&[&story.headline, &story.standfirst]).unwrap_or(lang::SITE),
     });
     // `<` escaped so no string in the data can close the script element.
     value.to_string().replace('<', "\\u003c")
@@ -301,15 +330,15 @@ pub(crate) struct Paywall {
     pub subheading: &'static str,
     pub login_url: String,
     pub subscribe_url: String,
-    /// The plans and benefits, rendered once per catalogue (see `crate::billing::catalogue`).
-    pub offer_html: std::sync::Arc<str>,
+    /// The plans, each card a form that goes to its checkout and back to the story.
+    pub offer: Offer,
 }
 
 impl Paywall {
-    pub fn new(state: &AppState, reason: BlockReason, story_path: &str) -> Self {
+    pub fn new(state: &AppState, visitor: &Visitor, reason: BlockReason, story_path: &str) -> Self {
         let heading = match reason {
             BlockReason::MeterExhausted => {
-                format!("You've reached your limit of {} free articles this month.", state.meter_limit)
+                format!("You've reached your limit of {} free stories this month.", state.meter_limit)
             }
             BlockReason::PremiumStory => "This premium story is for subscribers.".to_owned(),
             BlockReason::PremiumSection => "The Smart Investor is for subscribers.".to_owned(),
@@ -327,7 +356,10 @@ impl Paywall {
             subheading,
             login_url: login_url(Some(story_path)),
             subscribe_url: format!("/subscribe?next={}", query_value(story_path)),
-            offer_html: state.plans.offer_html(),
+            offer: Offer::new(
+                &state.plans.active(),
+                ChooseForm { csrf: csrf::token(state, visitor), next: Some(story_path.to_owned()) },
+            ),
         }
     }
 }

@@ -108,8 +108,8 @@ async fn sign_up_mails_a_confirmation_link_that_works_once(backend: Backend) {
     assert_eq!(account.verified_at, None);
     assert!(account.password_hash.starts_with("$argon2id$"));
 
-    let confirmed = browser.page(&link, 200).await;
-    assert!(text_of(&confirmed).contains("Your email address is confirmed"));
+    let confirmed = text_of(&browser.page(&link, 200).await);
+    assert!(confirmed.contains("Your email address is confirmed") && confirmed.contains("Log in"), "{confirmed}");
     let account = app.store.reader(account.id).await.unwrap().unwrap();
     assert!(account.verified_at.is_some());
     let again = browser.page(&link, 400).await;

@@ -339,9 +339,18 @@ async fn a_reader_subscribes_from_the_paywall_and_lands_back_on_the_story(backen
     log_in(&mut reader, "reader@example.com", PASSWORD).await;
     let withheld = reader.page(&story, 200).await;
     assert!(withheld.contains(&format!(r#"href="/subscribe?next={story}""#)), "the paywall's way to subscribe");
+    // Each of the paywall's plan cards is a form that chooses its plan and comes back here.
+    let paywall = &withheld[withheld.find(r#"<section class="paywall""#).unwrap()..];
+    for plan in ["1", "2", "3"] {
+        assert!(paywall.contains(&format!(r#"name="plan_id" value="{plan}""#)), "{paywall}");
+    }
+    assert_eq!(paywall.matches(r#"<form method="post" action="/subscribe">"#).count(), 3, "{paywall}");
+    assert!(paywall.contains(&format!(r#"name="next" value="{story}""#)), "{paywall}");
+    assert_eq!(text_of(paywall).matches("Best value").count(), 1, "one card is the best value");
+    assert!(paywall.contains(r#"<li class="plan best">"#) && text_of(paywall).contains("SAVE 46%"));
 
-    let subscribe = format!("/subscribe?next={story}");
-    let chosen = reader.submit(&subscribe, "/subscribe", &[("plan_id", "2"), ("next", &story)]).await;
+    // Pressed on the paywall itself, a card leads straight to that plan's checkout.
+    let chosen = reader.submit(&story, "/subscribe", &[("plan_id", "2"), ("next", &story)]).await;
     assert_eq!(chosen.status().as_u16(), 303);
     let checkout = chosen.headers()["location"].to_str().unwrap().to_owned();
     assert!(checkout.starts_with("/checkout/sandbox/"), "{checkout}");
@@ -364,20 +373,49 @@ async fn a_reader_subscribes_from_the_paywall_and_lands_back_on_the_story(backen
         .submit(&checkout, &action, &[("outcome", "pay"), ("next", &story), ("name", "Asha Rao"), ("state", "Delhi")])
         .await;
     assert_eq!(paid.status().as_u16(), 303);
-    assert_eq!(paid.headers()["location"], story.as_str(), "back on the story");
-    let html = reader.page(&story, 200).await;
+    let back = format!("{story}?welcome=1");
+    assert_eq!(paid.headers()["location"], back.as_str(), "back on the story, welcomed");
+    let html = reader.page(&back, 200).await;
     assert!(!html.contains(r#"<section class="paywall""#), "readable whole after paying");
+    assert!(text_of(&html).contains("Welcome, and thank you for subscribing."), "{}", text_of(&html));
+    assert!(!html.contains(r#"class="button subscribe-button""#), "no Subscribe in a subscriber's header");
+    // The welcome is for the new subscriber: the same address greets no visitor.
+    let visitor = Browser::new(&app).page(&back, 200).await;
+    assert!(!text_of(&visitor).contains("Welcome, and thank") && visitor.contains(r#"<section class="paywall""#));
+    assert!(visitor.contains(r#"class="button subscribe-button""#), "a visitor's header offers a subscription");
 
-    // The account page shows the plan and when it renews; cancelling says when it ends.
+    // The account page shows the plan and, once, when it renews and for how much.
     let account = text_of(&reader.page("/account", 200).await);
-    assert!(account.contains("Smart Essential — active") && account.contains("Renews on Nov 27 2027"), "{account}");
+    assert!(account.contains("Smart Essential — active"), "{account}");
+    assert!(account.contains("Renews on Nov 27 2027: the next charge is ₹2,700 for Smart Essential"), "{account}");
+    assert_eq!(account.matches("Nov 27 2027").count(), 1, "{account}");
+    // Cancelling asks first, says what it will mean, and changes nothing until confirmed.
     let html = reader.page("/account", 200).await;
-    let cancel = html.split("action=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let cancel = html.split(r#"class="button secondary" href=""#).nth(1).unwrap().split('"').next().unwrap().to_owned();
     assert!(cancel.ends_with("/cancel"), "{cancel}");
-    let cancelled = reader.submit("/account", &cancel, &[]).await;
+    let asked = text_of(&reader.page(&cancel, 200).await);
+    assert!(
+        asked.contains("Cancel the renewal of Smart Essential?") && asked.contains("It will not renew on Nov 27 2027")
+    );
+    assert!(
+        text_of(&reader.page("/account", 200).await).contains("Smart Essential — active"),
+        "asking cancels nothing"
+    );
+    let cancelled = reader.submit(&cancel, &cancel, &[]).await;
     assert_eq!(cancelled.status().as_u16(), 303);
-    let account = text_of(&reader.page("/account", 200).await);
+    assert_eq!(cancelled.headers()["location"], "/account?changed=cancel");
+    let account = text_of(&reader.page("/account?changed=cancel", 200).await);
     assert!(account.contains("Smart Essential — cancelled") && account.contains("Ends on Nov 27 2027"), "{account}");
+    assert!(
+        account.contains("Your subscription is cancelled: it will not renew and nothing more is charged."),
+        "{account}"
+    );
+    // Nothing left to cancel: the question page sends the reader back; another reader's is not found.
+    assert_eq!(reader.get(&cancel).await.status().as_u16(), 303);
+    let mut stranger = Browser::new(&app);
+    register(&app, "stranger@example.com").await;
+    log_in(&mut stranger, "stranger@example.com", PASSWORD).await;
+    assert_eq!(stranger.get(&cancel).await.status().as_u16(), 404);
     assert!(!reader.page(&story, 200).await.contains(r#"<section class="paywall""#), "still readable until then");
 }
 
@@ -414,13 +452,17 @@ async fn a_signed_out_reader_signs_up_on_the_way_to_paying(backend: Backend) {
     let signed_up = visitor.submit(&subscribe, "/subscribe/account", &good).await;
     assert_eq!(signed_up.status().as_u16(), 303);
     assert!(visitor.cookies.contains_key("mh_session"), "signed in on the way");
+    // Confirming the address (in another tab) tells a signed-in reader nothing about logging in.
+    let link = app.nth_mail("newcomer@example.com", 1).await.link("/account/verify?token=");
+    let confirmed = text_of(&visitor.page(&link, 200).await);
+    assert!(confirmed.contains("Go to your account") && !confirmed.contains("Log in"), "{confirmed}");
     let checkout = signed_up.headers()["location"].to_str().unwrap().to_owned();
     assert!(checkout.starts_with("/checkout/sandbox/"), "{checkout}");
     let action = checkout.split('?').next().unwrap().to_owned();
     let paid = visitor
         .submit(&checkout, &action, &[("outcome", "pay"), ("next", &story), ("name", "New Reader"), ("state", "Goa")])
         .await;
-    assert_eq!(paid.headers()["location"], story.as_str(), "back on the story");
+    assert_eq!(paid.headers()["location"], format!("{story}?welcome=1").as_str(), "back on the story");
     assert!(!visitor.page(&story, 200).await.contains(r#"<section class="paywall""#), "now readable");
 
     // Logging in on the way with the wrong password says so, and signs nobody in.

@@ -547,7 +547,11 @@ async fn razorpay_recurring_card_checkout_renewal_and_a_declined_renewal(backend
 
     // Signed as Razorpay signs: back to the story. The payment counts once Razorpay's webhook says so.
     let (status, location, _) = razorpay_callback(&app, &callback_url, &genuine).await;
-    assert_eq!((status, location.as_str()), (303, story.as_str()));
+    assert_eq!(
+        (status, location.as_str()),
+        (303, format!("{story}?welcome=1").as_str()),
+        "back on the story, welcomed"
+    );
     assert_eq!(me(&app, &token).await["status"], "pending", "until the signed webhook");
 
     // order.paid and payment.captured for the first payment: one payment, the token saved.

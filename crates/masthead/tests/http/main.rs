@@ -15,6 +15,7 @@ mod billing_review;
 mod billing_sandbox;
 mod caching;
 mod cli;
+mod languages;
 mod meter;
 mod newsletters;
 mod newsroom;

@@ -52,19 +52,25 @@ async fn tenth_story_is_readable_and_eleventh_is_withheld(backend: Backend) {
     for (n, path) in paths[..10].iter().enumerate() {
         let html = reader.page(path, 200).await;
         assert!(!is_withheld(&html), "story {} withheld", n + 1);
-        assert!(text_of(&html).contains(&format!("{} of 10 free stories this month", n + 1)));
+        // The note says what is left, this story counted.
+        let note = match 9 - n {
+            0 => "This is your last free story this month".to_owned(),
+            1 => "1 free story left this month".to_owned(),
+            left => format!("{left} free stories left this month"),
+        };
+        assert!(text_of(&html).contains(&note), "story {}: {}", n + 1, text_of(&html));
     }
     let html = reader.page(&paths[10], 200).await;
     assert!(is_withheld(&html), "the 11th story is withheld");
     let text = text_of(&html);
     for expected in [
-        "You've reached your limit of 10 free articles this month.",
+        "You've reached your limit of 10 free stories this month.",
         "Subscribe now for unlimited access.",
         "Already subscribed? Log in",
         "Subscribe to read the full story →",
         "Smart Quarterly ₹900 3 Months ₹300/Month",
         "SAVE 25% Smart Essential ₹2,700 1 Year ₹225/Month",
-        "SAVE 46% Super Saver ₹3,900 2 Years ₹162/Month",
+        "SAVE 46% Best value Super Saver ₹3,900 2 Years ₹162/Month",
         "Renews automatically, cancel anytime",
         "Archives Repository of articles and publications dating back to 1997",
         "Ad-free Reading",
@@ -87,7 +93,7 @@ async fn re_reading_is_free(backend: Backend) {
     for path in [&paths[0], &paths[9], &paths[0]] {
         let html = reader.page(path, 200).await;
         assert!(!is_withheld(&html), "re-reading {path} at the limit");
-        assert!(text_of(&html).contains("10 of 10 free stories this month"));
+        assert!(text_of(&html).contains("This is your last free story this month"));
     }
 }
 
@@ -112,7 +118,7 @@ async fn the_month_turns_at_ist_midnight(backend: Backend) {
     clock.set(utc("2026-11-30T18:30:00Z"));
     let html = reader.page(&paths[10], 200).await;
     assert!(!is_withheld(&html));
-    assert!(text_of(&html).contains("1 of 10 free stories this month"));
+    assert!(text_of(&html).contains("9 free stories left this month"));
 }
 
 async fn premium_stories_are_never_metered(backend: Backend) {
@@ -127,7 +133,7 @@ async fn premium_stories_are_never_metered(backend: Backend) {
     assert!(text_of(&html).contains("The Smart Investor is for subscribers."));
     // Neither used up a free story.
     let free = &free_story_paths(&app, 1).await[0];
-    assert!(text_of(&reader.page(free, 200).await).contains("1 of 10 free stories this month"));
+    assert!(text_of(&reader.page(free, 200).await).contains("9 free stories left this month"));
 }
 
 async fn api_reads_count_and_asking_does_not(backend: Backend) {
@@ -278,7 +284,7 @@ async fn tampered_cookies_get_a_new_visitors_meter_and_replays_share_one(backend
         let mut tampered = Browser::new(&app);
         tampered.cookies.insert("mh_visitor".into(), forged.clone());
         let html = tampered.page(&paths[11], 200).await;
-        assert!(text_of(&html).contains("1 of 10 free stories this month"), "{forged}");
+        assert!(text_of(&html).contains("9 free stories left this month"), "{forged}");
         assert_ne!(tampered.cookies["mh_visitor"], forged, "a new cookie replaces the forged one");
     }
     // The original visitor is still over the limit.
@@ -296,7 +302,7 @@ async fn subscribers_read_premium_off_the_meter_until_their_access_ends(backend:
     log_in(&mut reader, "subscriber@example.com", PASSWORD).await;
     // Registered but not subscribed: premium is withheld, free stories metered.
     assert!(text_of(&reader.page(&premium, 200).await).contains("This premium story is for subscribers."));
-    assert!(text_of(&reader.page(&free, 200).await).contains("1 of 10 free stories this month"));
+    assert!(text_of(&reader.page(&free, 200).await).contains("9 free stories left this month"));
     // A test fixture grants the subscription's benefits for a month (billing grants them later).
     let id = app.store.reader_by_email(&Email::parse("subscriber@example.com").unwrap()).await.unwrap().unwrap().id;
     for benefit in masthead_domain::access::Benefit::ALL {
@@ -306,7 +312,10 @@ async fn subscribers_read_premium_off_the_meter_until_their_access_ends(backend:
     for path in [&premium, &smart, &free] {
         let html = reader.page(path, 200).await;
         assert!(!is_withheld(&html), "{path} withheld from a subscriber");
-        assert!(!html.contains("free stories this month"), "subscribers are off the meter");
+        assert!(
+            !html.contains("left this month") && !html.contains("last free story"),
+            "subscribers are off the meter"
+        );
     }
     let answer: serde_json::Value =
         reader.get(&format!("/api/v1/access/{}", story_id(&premium))).await.json().await.unwrap();

@@ -278,7 +278,7 @@ async fn subscribe_page_offers_the_seed_plans(backend: Backend) {
     for expected in [
         "Smart Quarterly ₹900 3 Months ₹300/Month",
         "SAVE 25% Smart Essential ₹2,700 1 Year ₹225/Month",
-        "SAVE 46% Super Saver ₹3,900 2 Years ₹162/Month",
+        "SAVE 46% Best value Super Saver ₹3,900 2 Years ₹162/Month",
         "Renews automatically, cancel anytime",
         "Curated Newsletters",
     ] {

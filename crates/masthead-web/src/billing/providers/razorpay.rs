@@ -11,7 +11,7 @@ use masthead_billing::razorpay::{Callback, CheckoutRef, HostedCheckout, Razorpay
 use masthead_store::SubscriptionRecord;
 use serde::Deserialize;
 
-use crate::billing::checkout::plan_card;
+use crate::billing::checkout::{after_paying, plan_card};
 use crate::billing::views::PlanCard;
 use crate::http::error::{PageError, Refusal};
 use crate::http::respond::{query_value, safe_next, see_other};
@@ -110,7 +110,7 @@ pub(crate) async fn callback(
     match razorpay.verify_callback(id, &query.checkout, &callback) {
         Ok(payment) => {
             tracing::info!(subscription = id, payment, "razorpay checkout returned");
-            Ok(see_other(&safe_next(query.next.as_deref()).unwrap_or_else(|| "/account".to_owned())))
+            Ok(see_other(&after_paying(query.next.as_deref())))
         }
         Err(error) => {
             tracing::warn!(subscription = id, %error, "razorpay callback refused");

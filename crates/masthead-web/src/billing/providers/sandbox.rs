@@ -17,7 +17,7 @@ use masthead_billing::SandboxCard;
 use masthead_store::SubscriptionRecord;
 use serde::Deserialize;
 
-use crate::billing::checkout::{NextQuery, payment_failed, plan_card};
+use crate::billing::checkout::{NextQuery, after_paying, payment_failed, plan_card};
 use crate::billing::subscriptions::{SubscriptionReply, own};
 use crate::billing::views::PlanCard;
 use crate::http::csrf::{self, CsrfForm};
@@ -198,10 +198,6 @@ pub(crate) async fn checkout_pay(
     }
     state.billing.pay_with_sandbox(&subscription, card).await.map_err(payment_failed)?;
     let paid = state.store.subscription_state(id, state.clock.now()).await?.is_some_and(|s| s.has_access());
-    let back = if paid {
-        safe_next(form.next.as_deref()).unwrap_or_else(|| "/account".to_owned())
-    } else {
-        "/account".to_owned()
-    };
+    let back = if paid { after_paying(form.next.as_deref()) } else { "/account".to_owned() };
     Ok(see_other(&back))
 }
