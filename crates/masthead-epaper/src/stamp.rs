@@ -4,6 +4,7 @@
 //! <email> · <date>" — so a copy that travels says where it came from.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
 use krilla::configure::{ConfigurationBuilder, PdfVersion};
@@ -35,6 +36,9 @@ pub struct SourcePage<'a> {
     pub index: usize,
 }
 
+/// A source PDF ready to draw from, with each page's size.
+type OpenedSource = (PdfDocument, Vec<(f32, f32)>);
+
 /// The edition's pages, in order, each with `line` at its foot.
 pub fn stamp(pages: &[SourcePage<'_>], line: &str) -> Result<Vec<u8>, EpaperError> {
     // Written as PDF 2.0, so that no source is newer than the copy.
@@ -43,16 +47,18 @@ pub fn stamp(pages: &[SourcePage<'_>], line: &str) -> Result<Vec<u8>, EpaperErro
         .finish()
         .map_err(|e| EpaperError::Typeset(format!("{e:?}")))?;
     let mut document = Document::new_with(SerializeSettings { configuration, ..Default::default() });
-    let mut opened: HashMap<*const u8, (PdfDocument, Vec<(f32, f32)>)> = HashMap::new();
+    // Each source file opened once, with its pages' sizes, keyed by where its bytes are.
+    let mut opened: HashMap<*const u8, OpenedSource> = HashMap::new();
     for page in pages {
-        let key = page.file.as_ptr();
-        if !opened.contains_key(&key) {
-            let pdf = Pdf::new(page.file.to_vec())
-                .map_err(|e| EpaperError::Typeset(format!("a stored edition file does not open: {e:?}")))?;
-            let sizes = pdf.pages().iter().map(|p| p.render_dimensions()).collect();
-            opened.insert(key, (PdfDocument::new(Arc::new(pdf)), sizes));
-        }
-        let (source, sizes) = &opened[&key];
+        let (source, sizes) = match opened.entry(page.file.as_ptr()) {
+            Entry::Occupied(entry) => entry.into_mut(),
+            Entry::Vacant(entry) => {
+                let pdf = Pdf::new(page.file.to_vec())
+                    .map_err(|e| EpaperError::Typeset(format!("a stored edition file does not open: {e:?}")))?;
+                let sizes = pdf.pages().iter().map(|p| p.render_dimensions()).collect();
+                entry.insert((PdfDocument::new(Arc::new(pdf)), sizes))
+            }
+        };
         let &(width, height) = sizes
             .get(page.index)
             .ok_or_else(|| EpaperError::Typeset(format!("a stored edition file has no page {}", page.index + 1)))?;
