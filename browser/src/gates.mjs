@@ -1,4 +1,5 @@
-// Web-quality gates on every page type: the reader site, the account and
+// Web-quality gates on every page type: the reader site (the e-paper among
+// it, signed out on a desktop and subscribed on a phone), the account and
 // billing pages, and the newsroom (as an admin made by browser/run). Each page
 // is reached the way a person reaches it (a visitor, a subscriber, an editor,
 // a form post) in Chromium, and held to:
@@ -112,6 +113,8 @@ function pageTypes(ctx, pick) {
       await g.visit('/archive/1998/06');
       return g.follow(g.page.locator('.archive-links a').first());
     }],
+    ['e-paper, calendar', (g) => g.visit('/epaper')],
+    ['e-paper, an edition, signed out (front thumbnail and paywall)', (g) => g.visit('/epaper/2017-04-13')],
     ['not found (an unknown page)', (g) => g.visit('/no-such-page', { status: 404 })],
     ['not found (an unknown story)', (g) => g.visit('/world/no-such-story-999999999', { status: 404 })],
     [`story, withheld (after ${METER_LIMIT} free stories)`, async (g) => {
@@ -136,6 +139,9 @@ function pageTypes(ctx, pick) {
     ['story, free, subscriber', (g) => g.visit(pick.free[0].href), (s) => !s.paywall && !s.meterNote && !s.welcome],
     ['story, The Smart Investor, subscriber', (g) => g.visit(pick.smartInvestor), (s) => !s.paywall],
     ['story, archive (1998), subscriber', (g) => g.visit(pick.archive), (s) => !s.paywall],
+    ['e-paper, a page (subscriber)', (g) => g.visit('/epaper/2017-04-13')],
+    ['e-paper, the next page', (g) => g.follow(g.page.getByRole('link', { name: 'Page 2 →' }))],
+    ["e-paper, an article's text", (g) => g.follow(g.page.locator('.epaper-articles a').first())],
     ['account, subscribed', (g) => g.visit('/account')],
     ['invoice', (g) => g.follow(g.page.locator('.invoices a').first())],
     ['devices', (g) => g.visit('/account/devices')],

@@ -100,7 +100,9 @@ impl Document {
     /// Renders page `index` at `ppi` pixels per inch, on white.
     pub fn render(&self, index: usize, ppi: f32) -> RgbImage {
         let page = self.page(index);
-        let scale = ppi / 72.0;
+        // The renderer truncates the scaled size to whole pixels, and 792 pt × 150/72 comes out
+        // a hair under 1650 in f32: a hundredth of a pixel per inch more keeps every page at `ppi`.
+        let scale = (ppi + 0.01) / 72.0;
         let pixmap = hayro::render(
             page,
             &RenderCache::new(),

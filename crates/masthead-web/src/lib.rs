@@ -16,7 +16,8 @@
 //! - `account`: the account pages and API;
 //! - `newsroom`: the staff pages;
 //! - `reader`: home, sections, stories, archive, search, feeds, the API;
-//! - `newsletter`: newsletters, sign-up, unsubscribe, the archive, the desk.
+//! - `newsletter`: newsletters, sign-up, unsubscribe, the archive, the desk;
+//! - `epaper`: the printed edition page by page, its images, downloads, the API.
 //!
 //! This file is the composition root: it builds the state every room reads
 //! ([`AppState`]) and mounts every room's routes.
@@ -24,6 +25,7 @@
 mod account;
 mod auth;
 mod billing;
+mod epaper;
 mod error;
 mod http;
 mod media;
@@ -49,6 +51,7 @@ use tower_http::trace::TraceLayer;
 
 pub use auth::limits::RateLimits;
 pub use billing::PaymentConfig;
+pub use epaper::access::signed_image_path;
 pub use error::StartError;
 pub use http::proxies::Cidr;
 pub use masthead_mail::{Dkim, Mailer};
@@ -94,6 +97,8 @@ pub struct SiteConfig {
     pub newsletters: NewsletterConfig,
     /// Hosts besides the site whose pictures story bodies may show.
     pub image_hosts: Vec<String>,
+    /// E-paper clips a reader may make each calendar month.
+    pub epaper_clips_per_month: u32,
 }
 
 /// Where account mail goes when nothing else is configured.
@@ -121,6 +126,7 @@ impl Default for SiteConfig {
             payments: PaymentConfig::default(),
             newsletters: NewsletterConfig::default(),
             image_hosts: Vec::new(),
+            epaper_clips_per_month: masthead_epaper::clip::DEFAULT_MONTHLY_CLIPS,
         }
     }
 }
@@ -167,6 +173,8 @@ struct AppState {
     full_meters: reader::reading::FullMeters,
     /// Who may report mail bounces and complaints.
     bounce_webhooks: newsletter::BounceWebhooks,
+    /// E-paper clips a reader may make each calendar month.
+    epaper_clips_per_month: u32,
 }
 
 impl AppState {
@@ -270,6 +278,7 @@ impl Application {
             access: read_model::readers::AccessCache::default(),
             full_meters: reader::reading::FullMeters::default(),
             bounce_webhooks: config.newsletters.webhooks,
+            epaper_clips_per_month: config.epaper_clips_per_month,
         });
         Ok(Self { listener, router: router(state), address })
     }
@@ -297,6 +306,7 @@ fn router(state: SharedState) -> Router {
         .merge(newsroom::routes())
         .merge(media::routes())
         .merge(newsletter::routes())
+        .merge(epaper::routes())
         .fallback(http::site::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::error::frame_refusals))
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::csrf::api_cookie_sessions))

@@ -101,6 +101,11 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::newsletters::NewslettersCommand,
     },
+    /// The e-paper: import a day's printed edition.
+    Epaper {
+        #[command(subcommand)]
+        command: crate::epaper::EpaperCommand,
+    },
     /// Newsroom staff accounts.
     Staff {
         #[command(subcommand)]
@@ -259,6 +264,9 @@ pub struct Site {
     /// (comma-separated); pictures from anywhere else are dropped.
     #[arg(long, env = "MASTHEAD_IMAGE_HOSTS", value_name = "HOST,...", value_delimiter = ',')]
     pub image_hosts: Vec<String>,
+    /// E-paper clips a reader may make each calendar month (IST).
+    #[arg(long, env = "MASTHEAD_EPAPER_CLIPS_PER_MONTH", default_value_t = masthead_epaper::clip::DEFAULT_MONTHLY_CLIPS)]
+    pub epaper_clips_per_month: u32,
     #[command(flatten)]
     pub mail: Mail,
     #[command(flatten)]

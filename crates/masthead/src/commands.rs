@@ -9,7 +9,7 @@ use masthead_store::{DatabaseUrl, Store};
 use masthead_web::{Application, Mailer, PaymentConfig, SiteConfig};
 
 use crate::cli::{Command, Site, StaffCommand, Target, WireCommand, WireOptions};
-use crate::{billing, index, newsletters, seed, staff, watch, wire_import};
+use crate::{billing, epaper, index, newsletters, seed, staff, watch, wire_import};
 
 pub async fn run(command: Command) -> Result<()> {
     match command {
@@ -26,6 +26,7 @@ pub async fn run(command: Command) -> Result<()> {
                 eprintln!("Using the existing demo archive in {}", data_dir.display());
                 masthead_newsletter::install_demo_lists(&store).await?;
             }
+            epaper::demo_editions(&store, &site.publisher_name).await?;
             let outbox = data_dir.join("outbox");
             serve(store, site, payments, listen.listen, outbox, index_dir).await
         }
@@ -75,6 +76,7 @@ pub async fn run(command: Command) -> Result<()> {
         }
         Command::Billing { command } => billing::run(command).await,
         Command::Newsletters { command } => newsletters::run(command).await,
+        Command::Epaper { command } => epaper::run(command).await,
         Command::Staff { command: StaffCommand::Add { email, role, target, password_stdin, public_url } } => {
             let store = open_target(&target).await?;
             staff::add(&store, &email, &role, password_stdin, &public_url).await
@@ -224,6 +226,7 @@ async fn serve(
         index_dir,
         payments,
         newsletters: site.newsletters.config(),
+        epaper_clips_per_month: site.epaper_clips_per_month,
         ..SiteConfig::default()
     };
     let app = Application::build(store.clone(), config, listen).await?;

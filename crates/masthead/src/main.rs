@@ -4,6 +4,7 @@
 mod billing;
 mod cli;
 mod commands;
+mod epaper;
 mod index;
 mod newsletters;
 mod seed;

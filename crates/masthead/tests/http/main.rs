@@ -15,6 +15,7 @@ mod billing_review;
 mod billing_sandbox;
 mod caching;
 mod cli;
+mod epaper;
 mod languages;
 mod meter;
 mod newsletters;
