@@ -1,7 +1,10 @@
 //! The access decision: may this reader read this story now, and why.
 //!
 //! One pure function, [`decide`], answers for every route that can carry story
-//! text (page, API, feeds, search snippets). It is given everything it needs —
+//! text (page, API, feeds, search snippets), in two steps a caller may take
+//! apart: [`off_the_meter`] answers whatever the meter cannot change, and
+//! [`Meter::decide`] the rest, so the meter is read only when it matters. It
+//! is given everything it needs —
 //! who the reader is, what the story is, and the reader's meter for the current
 //! month in the publisher's zone — and does no I/O. Storage then records a
 //! metered read atomically; if another request took the last free story first,
@@ -228,35 +231,50 @@ impl Access {
     }
 }
 
-/// May `reader` read `story`, given their meter this month?
+/// May `reader` read `story`, given their meter this month? The same answer
+/// as [`off_the_meter`], and where that leaves it to the meter,
+/// [`Meter::decide`].
 pub fn decide(reader: &Reader, story: Story, meter: Meter) -> Access {
+    off_the_meter(reader, story).unwrap_or_else(|| meter.decide())
+}
+
+/// The answer that does not depend on the meter: staff, subscribers, and
+/// stories no meter opens (premium, premium-section, archived) are decided
+/// here; `None` leaves a free story for a reader without the benefit to
+/// their meter. A caller reads the meter only when this is `None` (or when
+/// it reports the meter anyway), so a page view reads it at most once.
+pub fn off_the_meter(reader: &Reader, story: Story) -> Option<Access> {
     if reader.kind == ReaderKind::Staff {
-        return Access::Allowed { reason: AllowReason::Staff };
+        return Some(Access::Allowed { reason: AllowReason::Staff });
     }
     // The archive is a benefit of its own: without it, age alone withholds a story.
     if story.archived && !reader.has(Benefit::Archive) {
-        return Access::Blocked { reason: BlockReason::ArchiveOnly };
+        return Some(Access::Blocked { reason: BlockReason::ArchiveOnly });
     }
-    let subscriber = reader.has(Benefit::PremiumStories);
     if story.premium_section {
-        return if reader.has(Benefit::SmartInvestor) {
+        return Some(if reader.has(Benefit::SmartInvestor) {
             Access::Allowed { reason: AllowReason::Subscriber }
         } else {
             Access::Blocked { reason: BlockReason::PremiumSection }
-        };
+        });
     }
-    if subscriber {
-        return Access::Allowed { reason: AllowReason::Subscriber };
+    if reader.has(Benefit::PremiumStories) {
+        return Some(Access::Allowed { reason: AllowReason::Subscriber });
     }
-    if story.premium {
-        return Access::Blocked { reason: BlockReason::PremiumStory };
-    }
-    if meter.already_read {
-        Access::Metered { used: meter.used, limit: meter.limit }
-    } else if meter.used < meter.limit {
-        Access::Metered { used: meter.used + 1, limit: meter.limit }
-    } else {
-        Access::Blocked { reason: BlockReason::MeterExhausted }
+    story.premium.then_some(Access::Blocked { reason: BlockReason::PremiumStory })
+}
+
+impl Meter {
+    /// The answer for a story left to the meter: a re-read is free, a new
+    /// story counts while some are left, and then it is withheld.
+    pub fn decide(self) -> Access {
+        if self.already_read {
+            Access::Metered { used: self.used, limit: self.limit }
+        } else if self.used < self.limit {
+            Access::Metered { used: self.used + 1, limit: self.limit }
+        } else {
+            Access::Blocked { reason: BlockReason::MeterExhausted }
+        }
     }
 }
 
@@ -265,7 +283,7 @@ pub fn decide(reader: &Reader, story: Story, meter: Meter) -> Access {
 /// only with the benefit it needs. Search matches a story's whole text only
 /// for readers entitled to it, and its free part for everyone else.
 pub fn entitled(reader: &Reader, story: Story) -> bool {
-    decide(reader, story, Meter { used: 0, already_read: false, limit: 1 }).is_readable()
+    off_the_meter(reader, story).is_none_or(Access::is_readable)
 }
 
 #[cfg(test)]
@@ -373,6 +391,29 @@ mod tests {
         let premium_only = Reader { kind: ReaderKind::Registered, benefits: vec![Benefit::PremiumStories] };
         assert!(entitled(&premium_only, PREMIUM) && !entitled(&premium_only, ARCHIVED));
         assert!(!entitled(&premium_only, SMART_INVESTOR));
+    }
+
+    /// Every reader (visitor, registered, staff, each benefit alone, all of
+    /// them) against every kind of story: `off_the_meter` answers exactly
+    /// when no meter changes the decision, and then answers as it does.
+    #[test]
+    fn the_meter_is_asked_only_when_it_changes_the_answer() {
+        let mut readers = vec![Reader::visitor(), registered(), subscriber()];
+        readers.push(Reader { kind: ReaderKind::Staff, benefits: vec![] });
+        readers.extend(Benefit::ALL.map(|benefit| Reader { kind: ReaderKind::Registered, benefits: vec![benefit] }));
+        let meters = [meter(0, false), meter(9, false), meter(10, false), meter(10, true)];
+        for reader in &readers {
+            for story in [FREE, PREMIUM, SMART_INVESTOR, ARCHIVED] {
+                let answers: Vec<Access> = meters.iter().map(|&m| decide(reader, story, m)).collect();
+                match off_the_meter(reader, story) {
+                    Some(answer) => assert!(answers.iter().all(|&a| a == answer), "{reader:?} {story:?}"),
+                    None => {
+                        assert!(answers.windows(2).any(|w| w[0] != w[1]), "{reader:?} {story:?}");
+                        assert!(meters.iter().zip(&answers).all(|(m, &a)| m.decide() == a));
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -7,8 +7,8 @@
 //! The read happens on every request, so on SQLite it skips the pool: a
 //! [`CounterReader`] reads the counters on the calling thread through its own
 //! connections, in microseconds, where a pooled query costs a round trip to
-//! the driver's connection thread. Better still, it first looks at SQLite's
-//! WAL index (see [`WalWatch`]): while no transaction has committed since the
+//! the driver's connection thread. Better still, it first asks SQLite's
+//! `PRAGMA data_version`: while no other connection has committed since the
 //! last read, the counters cannot have moved and are not read again. On
 //! PostgreSQL it is one pooled query, shared ([`SharedRead`]): the requests
 //! that ask while a query is out all take the next one, which starts after
@@ -17,8 +17,7 @@
 //! trip of its own.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use sqlx::postgres::PgPool;
@@ -127,57 +126,63 @@ impl SharedRead {
     }
 }
 
-/// SQLite's direct counter reads: a few connections of its own, each used by
-/// one thread at a time. Reads in WAL mode never wait for the writer.
+/// SQLite's direct counter reads: a few connections of their own, each used
+/// by one thread at a time and never for writing. Reads in WAL mode never
+/// wait for the writer.
+///
+/// Each connection remembers the counters it last read with the
+/// `PRAGMA data_version` it saw just before. That number moves whenever
+/// another connection — in this process or any other — has committed, and
+/// these connections never commit: while it stands still, the counters
+/// cannot have moved and are not read again. The pragma starts a read of its
+/// own, so it sees every commit made before it was asked.
 #[derive(Debug)]
 pub(crate) struct CounterReader {
     path: PathBuf,
-    idle: Mutex<Vec<rusqlite::Connection>>,
-    /// Set after the first read (the database is only known to be in WAL
-    /// mode, with its tables, once a read worked); `None` inside when the
-    /// WAL index cannot be watched, and every read then queries.
-    wal: OnceLock<Option<WalWatch>>,
-    /// The last counters read, with the WAL index header seen just before.
-    last: Mutex<Option<(WalStamp, Counters)>>,
+    idle: Mutex<Vec<Watched>>,
+}
+
+/// A reading connection with what it last read: the data version, then the
+/// counters read after it.
+#[derive(Debug)]
+struct Watched {
+    connection: rusqlite::Connection,
+    seen: Option<(i64, Counters)>,
+}
+
+impl Watched {
+    /// The counters now: those last read when no other connection has
+    /// committed since, else read again. The version is read *before* the
+    /// counters, so a commit racing with the read at worst costs one more
+    /// read later.
+    fn read(&mut self) -> Result<Counters> {
+        let version: i64 = self.connection.prepare_cached("PRAGMA data_version")?.query_row([], |row| row.get(0))?;
+        if let Some((seen, counters)) = self.seen
+            && seen == version
+        {
+            return Ok(counters);
+        }
+        let counters = CounterReader::query(&self.connection)?;
+        self.seen = Some((version, counters));
+        Ok(counters)
+    }
 }
 
 impl CounterReader {
     /// A reader for the database file at `path` (`DatabaseUrl` refuses
     /// in-memory databases, which another connection could not see).
     pub(crate) fn new(path: &Path) -> Self {
-        Self { path: path.to_owned(), idle: Mutex::new(Vec::new()), wal: OnceLock::new(), last: Mutex::new(None) }
+        Self { path: path.to_owned(), idle: Mutex::new(Vec::new()) }
     }
 
-    /// The counters: the last ones read while no commit has happened since,
-    /// else read now. The header is looked at *before* the query, so a
-    /// commit racing with the query at worst causes one more query later.
     fn read(&self) -> Result<Counters> {
-        let stamp = self.stamp();
-        let lock = || self.last.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(stamp) = stamp
-            && let Some((seen, counters)) = *lock()
-            && seen == stamp
-        {
-            return Ok(counters);
-        }
-        let counters = self.query_now()?;
-        match stamp {
-            Some(stamp) => *lock() = Some((stamp, counters)),
-            None => {
-                self.wal.get_or_init(|| WalWatch::open(&self.path));
-            }
-        }
-        Ok(counters)
-    }
-
-    fn query_now(&self) -> Result<Counters> {
         let idle = self.idle.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).pop();
-        let connection = match idle {
-            Some(connection) => connection,
-            None => Self::open(&self.path)?,
+        let mut watched = match idle {
+            Some(watched) => watched,
+            None => Watched { connection: Self::open(&self.path)?, seen: None },
         };
-        let counters = Self::query(&connection)?;
-        self.idle.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(connection);
+        let counters = watched.read()?;
+        self.idle.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(watched);
         Ok(counters)
     }
 
@@ -189,107 +194,10 @@ impl CounterReader {
         Ok(connection)
     }
 
-    /// The WAL index header now, when it is watched.
-    pub(crate) fn stamp(&self) -> Option<WalStamp> {
-        self.wal.get().and_then(Option::as_ref).map(WalWatch::stamp)
-    }
-
-    /// A transaction begun under the write lock when the header was
-    /// `before`, which saw `counters`, has committed. If no other commit has
-    /// happened since (its `iChange` moved by exactly one), the counters now
-    /// are `counters`, and the next read need not query them.
-    pub(crate) fn committed(&self, before: WalStamp, counters: Counters) {
-        if let Some(after) = self.stamp()
-            && after[I_CHANGE] == before[I_CHANGE].wrapping_add(1)
-        {
-            *self.last.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some((after, counters));
-        }
-    }
-
-    pub(crate) fn query(connection: &rusqlite::Connection) -> Result<Counters> {
+    fn query(connection: &rusqlite::Connection) -> Result<Counters> {
         let mut statement = connection.prepare_cached(COUNTERS_SQL)?;
         let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
         Counters::from_rows(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-    }
-}
-
-/// The first copy of SQLite's WAL index header, as twelve words.
-pub(crate) type WalStamp = [u32; 12];
-
-/// The header's word that counts transactions (`iChange`).
-const I_CHANGE: usize = 2;
-
-/// A read-only view of the database's WAL index (the shared memory every
-/// connection to a WAL database maps, format at
-/// <https://sqlite.org/walformat.html>). The first copy of its 48-byte
-/// header is the last thing a commit writes, and it changes with every
-/// commit (`iChange`, `mxFrame`, checksums), from any process.
-///
-/// The index is reached through SQLite's own mapping of it, on a connection
-/// kept open for the purpose: opening the `-shm` file ourselves would, on
-/// closing it, drop the POSIX locks SQLite holds on it for this process.
-#[derive(Debug)]
-struct WalWatch {
-    /// Where SQLite mapped the index's first region. An address rather than
-    /// a pointer, so the watch can move between threads; valid while `pin`
-    /// is open.
-    header: usize,
-    /// The connection whose mapping `header` points into. Never used again
-    /// (the lock only makes it shareable), so SQLite never unmaps it.
-    _pin: Mutex<rusqlite::Connection>,
-}
-
-/// The WAL index's region size (`WALINDEX_PGSZ` in SQLite).
-const WAL_INDEX_REGION: i32 = 32 * 1024;
-
-#[allow(unsafe_code)]
-impl WalWatch {
-    /// Watches the WAL index of the database at `path`, or `None` when it
-    /// is not in WAL mode or SQLite does not share the index in memory.
-    fn open(path: &Path) -> Option<Self> {
-        use rusqlite::ffi;
-        let pin = CounterReader::open(path).ok()?;
-        let mode: String = pin.query_row("PRAGMA journal_mode", [], |row| row.get(0)).ok()?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            return None;
-        }
-        // A read opens the connection's WAL, and with it the index.
-        CounterReader::query(&pin).ok()?;
-        let mut file: *mut ffi::sqlite3_file = std::ptr::null_mut();
-        let mut region: *mut std::ffi::c_void = std::ptr::null_mut();
-        // SAFETY: `pin` is open and used by no one else; FILE_POINTER writes
-        // the main database's `sqlite3_file`, whose methods SQLite calls the
-        // same way (`xShmMap` exists from version 2 of the methods). With
-        // `bExtend` 0 the call only looks up region 0, already mapped by
-        // the read above, and leaves it mapped until `pin` closes.
-        unsafe {
-            let status = ffi::sqlite3_file_control(
-                pin.handle(),
-                c"main".as_ptr(),
-                ffi::SQLITE_FCNTL_FILE_POINTER,
-                (&raw mut file).cast(),
-            );
-            if status != ffi::SQLITE_OK || file.is_null() || (*file).pMethods.is_null() {
-                return None;
-            }
-            let methods = &*(*file).pMethods;
-            let map = methods.xShmMap.filter(|_| methods.iVersion >= 2)?;
-            if map(file, 0, WAL_INDEX_REGION, 0, &raw mut region) != ffi::SQLITE_OK {
-                return None;
-            }
-        }
-        (!region.is_null()).then(|| Self { header: region as usize, _pin: Mutex::new(pin) })
-    }
-
-    fn stamp(&self) -> WalStamp {
-        let words = self.header as *const AtomicU32;
-        // SAFETY: `header` is the start of a mapped 32 KiB region, aligned
-        // (SQLite maps it page-aligned) and alive while `_pin` is open, that
-        // is, as long as `self`. Other connections write it concurrently,
-        // hence atomic loads only.
-        let stamp = std::array::from_fn(|i| unsafe { &*words.add(i) }.load(Ordering::Relaxed));
-        std::sync::atomic::fence(Ordering::Acquire);
-        stamp
     }
 }
 
@@ -316,28 +224,47 @@ mod tests {
         let (path, writer) = database(dir.path());
         let reader = CounterReader::new(&path);
         assert_eq!(reader.read().unwrap(), Counters { content: 1, access: 1 });
-        let watch = reader.wal.get().unwrap().as_ref().expect("a WAL database is watched");
-        let quiet = watch.stamp();
-        assert_eq!(reader.read().unwrap(), Counters { content: 1, access: 1 });
-        assert_eq!(watch.stamp(), quiet, "nothing committed, nothing moved");
-
         writer.execute("UPDATE change_counters SET value = value + 1 WHERE name = 'content'", []).unwrap();
-        assert_ne!(watch.stamp(), quiet, "a commit moves the header");
         assert_eq!(reader.read().unwrap(), Counters { content: 2, access: 1 });
         // A commit that leaves the counters alone still makes the next read look again.
         writer.execute("UPDATE change_counters SET value = value WHERE name = 'access'", []).unwrap();
+        assert_eq!(reader.read().unwrap(), Counters { content: 2, access: 1 });
         writer.execute("UPDATE change_counters SET value = value + 5 WHERE name = 'access'", []).unwrap();
         assert_eq!(reader.read().unwrap(), Counters { content: 2, access: 6 });
     }
 
+    /// The version a connection remembers stands still while nothing
+    /// commits (the counters are then not read again) and moves with every
+    /// commit of another connection, whatever it changed.
     #[test]
-    fn a_database_not_in_wal_mode_is_read_every_time() {
+    fn the_counters_are_read_again_only_after_a_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, writer) = database(dir.path());
+        writer.execute_batch("CREATE TABLE noise (at INTEGER)").unwrap();
+        let mut watched = Watched { connection: CounterReader::open(&path).unwrap(), seen: None };
+        watched.read().unwrap();
+        let (quiet, _) = watched.seen.unwrap();
+        for _ in 0..3 {
+            watched.read().unwrap();
+            assert_eq!(watched.seen.unwrap().0, quiet, "nothing committed, nothing moved");
+        }
+        writer.execute("INSERT INTO noise VALUES (1)", []).unwrap();
+        assert_eq!(watched.read().unwrap(), Counters { content: 1, access: 1 });
+        let (after, _) = watched.seen.unwrap();
+        assert_ne!(after, quiet, "a commit moves the version");
+        // A write transaction that rolls back commits nothing.
+        writer.execute_batch("BEGIN IMMEDIATE; INSERT INTO noise VALUES (2); ROLLBACK;").unwrap();
+        watched.read().unwrap();
+        assert_eq!(watched.seen.unwrap().0, after);
+    }
+
+    #[test]
+    fn a_database_not_in_wal_mode_is_watched_too() {
         let dir = tempfile::tempdir().unwrap();
         let (path, writer) = database(dir.path());
         writer.execute_batch("PRAGMA journal_mode = DELETE").unwrap();
         let reader = CounterReader::new(&path);
         assert_eq!(reader.read().unwrap(), Counters { content: 1, access: 1 });
-        assert!(reader.wal.get().unwrap().is_none());
         writer.execute("UPDATE change_counters SET value = 9 WHERE name = 'content'", []).unwrap();
         assert_eq!(reader.read().unwrap(), Counters { content: 9, access: 1 });
     }

@@ -168,7 +168,7 @@ impl Store {
                 let options = pool.connect_options();
                 let path = options.get_filename();
                 let counters = Arc::new(CounterReader::new(path));
-                let meter = Arc::new(meter::SqliteMeter::new(path, counters.clone()));
+                let meter = Arc::new(meter::SqliteMeter::new(path));
                 Pool::Sqlite { pool, counters, meter }
             }
             DatabaseUrl::Postgres(raw) => {

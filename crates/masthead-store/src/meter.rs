@@ -14,14 +14,13 @@ use crate::BeginWrite;
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use rusqlite::OptionalExtension;
 use sqlx::QueryBuilder;
 
-use crate::changes::CounterReader;
 use crate::group_commit::GroupCommit;
 use crate::{Pool, Result, Store, StoreError, on_pool};
 use sqlx::postgres::PgPool;
@@ -300,14 +299,11 @@ fn changed_months<'r>(counted: &[&'r MeteredRead]) -> Vec<(&'r str, i64)> {
 pub(crate) struct SqliteMeter {
     path: PathBuf,
     connection: Mutex<Option<rusqlite::Connection>>,
-    /// Told about each commit, which changes no counter: it then need not
-    /// read the counters again (see `CounterReader::committed`).
-    counters: Arc<CounterReader>,
 }
 
 impl SqliteMeter {
-    pub(crate) fn new(path: &Path, counters: Arc<CounterReader>) -> Self {
-        Self { path: path.to_owned(), connection: Mutex::new(None), counters }
+    pub(crate) fn new(path: &Path) -> Self {
+        Self { path: path.to_owned(), connection: Mutex::new(None) }
     }
 
     pub(crate) fn record(&self, reads: &[MeteredRead]) -> Result<Vec<ReadOutcome>> {
@@ -320,9 +316,6 @@ impl SqliteMeter {
             empty => empty.insert(self.open()?),
         };
         let tx = connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        // Under the write lock: no other commit can come between this look
-        // at the WAL index and this transaction's commit.
-        let before = self.counters.stamp();
         // The write lock is held, so plain reads see what stays true until
         // the commit (PostgreSQL needs its row locks instead).
         let mut used = HashMap::new();
@@ -351,12 +344,8 @@ impl SqliteMeter {
         for (meter, month) in changed_months(&counted) {
             set_used.execute((meter, month, used[&(meter, month)]))?;
         }
-        let counters = CounterReader::query(&tx)?;
         drop((month_row, read_row, insert_read, set_used));
         tx.commit()?;
-        if let Some(before) = before {
-            self.counters.committed(before, counters);
-        }
         Ok(outcomes)
     }
 

@@ -238,9 +238,11 @@ pub(crate) async fn download(
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     for page in &pages {
         if !files.iter().any(|(sha, _)| *sha == page.source_sha256) {
-            let blob = state.store.blob(&page.source_sha256).await?.ok_or_else(|| {
-                Internal::Store(masthead_store::StoreError::Corrupt(format!("edition {} lost a file", edition.id)))
-            })?;
+            let blob = state
+                .store
+                .blob(&page.source_sha256)
+                .await?
+                .ok_or_else(|| Internal::Missing(format!("edition {} lost a file", edition.id)))?;
             files.push((page.source_sha256.clone(), blob.bytes));
         }
     }

@@ -46,6 +46,10 @@ pub(crate) enum Internal {
     /// The database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Something the database names is not there (a file an edition's page
+    /// points to): the records and what they describe disagree.
+    #[error("{0}")]
+    Missing(String),
 }
 
 /// A failure answered with an HTML page.

@@ -133,8 +133,9 @@ pub(crate) async fn open_story(
     let facts = story_facts(state, &story.section, story.premium, story.first_published_at, now);
     let month = state.zone.month_key(now);
     let limit = state.meter_limit;
-    let decide_at = |used| access::decide(&reader, facts, Meter { used, already_read: false, limit });
-    let meter_matters = intent != Intent::Page || decide_at(0) != decide_at(limit);
+    // The one access question, asked once: the meter only where it can change the answer.
+    let off_the_meter = access::off_the_meter(&reader, facts);
+    let meter_matters = intent != Intent::Page || off_the_meter.is_none();
     let (used, already_read) = match &signed_in.0 {
         _ if !meter_matters => (0, false),
         // A browser that brought no cookie has a brand-new, empty meter.
@@ -143,7 +144,7 @@ pub(crate) async fn open_story(
         Some(_) => state.store.meter(&meter_key, month, story.id).await?,
     };
     let meter = Meter { used, already_read, limit };
-    let access = access::decide(&reader, facts, meter);
+    let access = off_the_meter.unwrap_or_else(|| meter.decide());
     // A metered decision carries the count with this story; others the meter as it stands.
     let opened = |access: Access, meter_used: u32| {
         let used = if let Access::Metered { used, .. } = access { used } else { meter_used };
@@ -164,10 +165,10 @@ pub(crate) async fn open_story(
         ReadOutcome::Counted { used } | ReadOutcome::AlreadyRead { used } => {
             opened(Access::Metered { used, limit: meter.limit }, used)
         }
-        // Another request took the last free story first: decide again on the fresh meter.
+        // Another request took the last free story first: the fresh meter decides.
         ReadOutcome::LimitReached { used } => {
             let fresh = Meter { used, already_read: false, limit: meter.limit };
-            opened(access::decide(&reader, facts, fresh), used)
+            opened(fresh.decide(), used)
         }
     })
 }

@@ -20,7 +20,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDate, SecondsFormat};
-use masthead_domain::access::{self, Access, Meter};
+use masthead_domain::access::{self, Access};
 use masthead_domain::slug::{Slug, story_path};
 use masthead_search::{
     Hit, IndexedStory, MAX_PAGE, QueryError, Reach, SearchError, SearchPage, SearchRequest, Sort, Terms, Total,
@@ -129,13 +129,12 @@ async fn run(
     };
     // Whether the reader may read a hit off the meter: only then may its snippet
     // come from beyond the free part. No meter is consulted or spent.
-    let no_meter = Meter { used: 0, already_read: false, limit: state.meter_limit };
     let allowed: Vec<i64> = page
         .hits
         .iter()
         .filter(|hit| {
             let facts = story_facts(state, &hit.section, hit.premium, hit.first_published_at, now);
-            matches!(access::decide(&reader, facts, no_meter), Access::Allowed { .. })
+            matches!(access::off_the_meter(&reader, facts), Some(Access::Allowed { .. }))
         })
         .map(|hit| hit.id)
         .collect();
