@@ -46,6 +46,9 @@ pub(crate) enum Internal {
     /// The database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// An invoice's PDF could not be written.
+    #[error(transparent)]
+    InvoicePdf(#[from] masthead_billing::pdf::PdfError),
 }
 
 /// A failure answered with an HTML page.

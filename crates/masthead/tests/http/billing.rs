@@ -471,3 +471,23 @@ async fn a_signed_out_reader_signs_up_on_the_way_to_paying(backend: Backend) {
     assert_eq!(wrong.status().as_u16(), 401);
     assert!(!other.cookies.contains_key("mh_session"));
 }
+
+/// A pending subscription on `plan` for a new reader; its id and token.
+pub(crate) async fn pending(app: &TestApp, email: &str, plan: i64) -> (i64, String) {
+    let token = token(app, email).await;
+    let (status, created) = call(
+        app,
+        reqwest::Method::POST,
+        "/api/v1/subscriptions",
+        &token,
+        Some(json!({"plan_id": plan, "provider": "sandbox"})),
+    )
+    .await;
+    assert_eq!(status, 201);
+    (created["subscription_id"].as_i64().unwrap(), token)
+}
+
+pub(crate) async fn pay(app: &TestApp, id: i64, token: &str) {
+    let (status, paid) = call(app, reqwest::Method::POST, &format!("/api/v1/sandbox/{id}/pay"), token, None).await;
+    assert_eq!(status, 200, "{paid}");
+}
