@@ -7,6 +7,7 @@
 import { DESKTOP, Device, PHONE, expect, expectMatch } from './harness.mjs';
 import {
   ARCHIVE_AGE_DAYS,
+  INVOICE_NAME,
   METER_LIMIT,
   confirmEmail,
   expectCatalogue,
@@ -16,6 +17,7 @@ import {
   meterNote,
   newReader,
   payInSandbox,
+  pdfText,
   planCards,
   readStory,
 } from './site.mjs';
@@ -39,8 +41,13 @@ async function meterRunsOut(ctx, profile) {
   const visitor = await ctx.open(`j1-${profile.name}`, profile);
   await visitor.visit('/');
   await visitor.shot('home');
-  // A visitor's header offers a subscription.
+  // A visitor's header offers a subscription, on the pages kept whole as on the others.
   await visitor.page.locator('header.masthead a.subscribe-button', { hasText: 'Subscribe' }).waitFor();
+  for (const path of ['/search', '/epaper', '/newsletters']) {
+    await visitor.visit(path);
+    await visitor.page.locator('header.masthead a.subscribe-button', { hasText: 'Subscribe' }).waitFor();
+  }
+  await visitor.shot('newsletters');
   if (profile.isMobile) await expectSectionBarScrolls(visitor.page);
   // Recent stories only: older ones are archive-only and never metered.
   const stories = await findStories(visitor, { count: METER_LIMIT + 1, premium: false, maxAgeDays: ARCHIVE_AGE_DAYS - 1 });
@@ -163,6 +170,17 @@ async function subscribeFromPaywall(ctx, from) {
   expect(shown.premium, `${premium.href} has no Premium badge`);
   expect(!shown.paywall && shown.paragraphs.length > 1, `the subscriber cannot read the premium story ${premium.href}: ${shown.paywall}`);
   await visitor.shot('premium-story');
+
+  // The tax invoice, as a page and as a PDF whose text carries the buyer's
+  // Devanagari name and the amounts with the rupee sign.
+  await visitor.visit('/account');
+  await visitor.follow(page.locator('a[href^="/account/invoices/"]').first());
+  expectMatch(await page.textContent('h1'), /^Tax invoice \S+\/\d{6}$/, 'the invoice page');
+  await visitor.shot('invoice');
+  const text = await pdfText(page, await page.getByRole('link', { name: 'Download PDF' }).getAttribute('href'));
+  for (const needle of [INVOICE_NAME, 'Tax Invoice', '₹2,288.14', '₹2,700.00']) {
+    expect(text.includes(needle), `the invoice PDF's text has no ${needle}: ${text}`);
+  }
   visitor.expectNoErrors(visitor.label);
   return { reader, device: visitor, premium: premium.href };
 }

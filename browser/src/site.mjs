@@ -2,9 +2,12 @@
 // listed, how an account is made (the confirmation link arrives in the
 // outbox as an .eml file), how a reader logs in and pays in the sandbox.
 
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { expect, expectMatch } from './harness.mjs';
@@ -161,12 +164,34 @@ export async function logIn(device, reader) {
  * Pays for the plan on the sandbox checkout page `device` shows, with the
  * invoice details it asks for; returns the page it leads to.
  */
+/** The name readers put on their invoices: in Devanagari, so the PDF must carry its font. */
+export const INVOICE_NAME = 'अनन्या शर्मा';
+
 export async function payInSandbox(device, price) {
   const { page } = device;
   expectMatch(await page.textContent('.test-mode'), /^TEST MODE/, 'the sandbox checkout');
-  await page.getByLabel('Name on the invoice').fill('Asha Reader');
+  await page.getByLabel('Name on the invoice').fill(INVOICE_NAME);
   await page.getByLabel('Your state').selectOption('Maharashtra');
   return device.follow(page.getByRole('button', { name: `Pay ${price}` }));
+}
+
+/**
+ * The text of the PDF at `href`, fetched with the page's cookies and read
+ * by poppler's pdftotext (as a reader's viewer would copy it).
+ */
+export async function pdfText(page, href) {
+  const response = await page.request.get(href);
+  expect(response.ok(), `GET ${href}: ${response.status()}`);
+  expectMatch(response.headers()['content-type'], /^application\/pdf$/, `the answer to ${href}`);
+  const dir = await mkdtemp(join(tmpdir(), 'masthead-pdf-'));
+  try {
+    const file = join(dir, 'file.pdf');
+    await writeFile(file, await response.body());
+    const { stdout } = await promisify(execFile)('pdftotext', ['-enc', 'UTF-8', file, '-']);
+    return stdout;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /**

@@ -9,7 +9,7 @@
 //! - [`Billing`] ([`service`]): the one door webhooks come through, payments
 //!   with their invoices, partner codes;
 //! - [`renewal`]: the job that charges renewals, reminds and ends;
-//! - [`pdf`]: the invoice as a one-page PDF;
+//! - [`pdf`]: the tax invoice as a one-page PDF/A with its fonts embedded;
 //! - [`partner_codes`]: reading an admin's CSV of partner access codes;
 //! - [`outbound`]: the HTTPS client for talking to providers and agencies.
 

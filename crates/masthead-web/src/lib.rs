@@ -309,6 +309,7 @@ fn router(state: SharedState) -> Router {
         .merge(epaper::routes())
         .fallback(http::site::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::error::frame_refusals))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), billing::header::subscribe_in_header))
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::csrf::api_cookie_sessions))
         .layer(axum::middleware::from_fn_with_state(state.clone(), current_sections))
         .layer(axum::middleware::from_fn(read_model::counters::once_per_view))

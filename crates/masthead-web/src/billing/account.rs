@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use super::subscriptions::{Change, ChangeError, apply, latest};
 use crate::http::csrf::{self, CsrfForm};
-use crate::http::error::{PageError, Refusal};
+use crate::http::error::{Internal, PageError, Refusal};
 use crate::http::respond::{private, see_other};
 use crate::http::session::Required;
 use crate::http::views::{self, Layout};
@@ -318,7 +318,7 @@ pub(crate) async fn invoice_pdf(
     Path(slug): Path<String>,
 ) -> Result<Response, PageError> {
     let invoice = own_invoice(&state, account.id, &slug).await?;
-    let pdf = masthead_billing::pdf::invoice_pdf(&invoice, &state.zone);
+    let pdf = masthead_billing::pdf::invoice_pdf(&invoice, &state.zone).map_err(Internal::from)?;
     let file = format!("attachment; filename=\"invoice-{}.pdf\"", invoice_slug(&invoice.number));
     Ok(private(([(CONTENT_TYPE, "application/pdf".to_owned()), (CONTENT_DISPOSITION, file)], pdf).into_response()))
 }

@@ -59,7 +59,7 @@ async fn partner_codes_page<'a>(
     let available = state.store.partner_codes_available().await?;
     let threshold = state.billing.config().partner_low_threshold;
     Ok(PartnerCodesPage {
-        layout: Layout::new(state, "Partner codes".to_owned(), String::new(), None),
+        layout: Layout::new(state, "Partner codes".to_owned(), String::new(), None).without_subscribe(),
         csrf: csrf::token(state, visitor),
         available,
         threshold,
@@ -159,7 +159,7 @@ pub(crate) async fn payments(
         })
         .collect();
     let page = PaymentsPage {
-        layout: Layout::new(&state, "Payments needing review".to_owned(), String::new(), None),
+        layout: Layout::new(&state, "Payments needing review".to_owned(), String::new(), None).without_subscribe(),
         reviews,
     };
     Ok(render(&visitor, StatusCode::OK, &page))
@@ -196,7 +196,7 @@ pub(crate) async fn ads(
         })
         .collect();
     let page = AdsPage {
-        layout: Layout::new(&state, "House ads".to_owned(), String::new(), None),
+        layout: Layout::new(&state, "House ads".to_owned(), String::new(), None).without_subscribe(),
         csrf: csrf::token(&state, &visitor),
         slots,
         notice: match query.done.as_deref() {
@@ -305,7 +305,7 @@ async fn plans_page<'a>(
         .map(|plan| PlanRow { price_shown: plan.price.to_string(), benefits: benefit_choices(&plan.benefits), plan })
         .collect();
     Ok(PlansPage {
-        layout: Layout::new(state, "Plans".to_owned(), String::new(), None),
+        layout: Layout::new(state, "Plans".to_owned(), String::new(), None).without_subscribe(),
         csrf: csrf::token(state, visitor),
         plans,
         new_benefits: benefit_choices(&Benefit::ALL),

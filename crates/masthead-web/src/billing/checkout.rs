@@ -91,7 +91,8 @@ pub(crate) async fn subscribe_page(
             "Subscribe".to_owned(),
             format!("Subscription plans for {}", state.publisher_name),
             None,
-        ),
+        )
+        .without_subscribe(),
         offer,
         login_url: login_url(Some(&back_here)),
         signed_in,
@@ -151,7 +152,7 @@ fn pay_with(state: &AppState, visitor: &Visitor, plan: &Plan, next: Option<Strin
         _ => (name, "Sandbox (test mode: no real money)"),
     };
     let page = PayWith {
-        layout: Layout::new(state, "Subscribe".to_owned(), String::new(), None),
+        layout: Layout::new(state, "Subscribe".to_owned(), String::new(), None).without_subscribe(),
         plan: PlanCard::of(plan),
         csrf: csrf::token(state, visitor),
         next,
@@ -250,7 +251,7 @@ impl<'a> AccountStep<'a> {
         error: Option<String>,
     ) -> Self {
         Self {
-            layout: Layout::new(state, "Subscribe".to_owned(), String::new(), None),
+            layout: Layout::new(state, "Subscribe".to_owned(), String::new(), None).without_subscribe(),
             plan: PlanCard::of(plan),
             csrf: csrf::token(state, visitor),
             next,

@@ -11,6 +11,7 @@
 //! - [`account`]: the account page's panel, invoice details and invoices;
 //! - [`catalogue`]: the plans on sale, kept in memory for the paywall and `/subscribe`;
 //! - [`ads`]: the house-ad slot on story and section pages;
+//! - [`header`]: the header's "Subscribe" on every other page, as a layer;
 //! - [`admin`]: admins' pages for plans, partner codes and house ads;
 //! - [`views`]: plan cards and the offer.
 //!
@@ -24,6 +25,7 @@ pub(crate) mod ads;
 pub(crate) mod api;
 pub(crate) mod catalogue;
 pub(crate) mod checkout;
+pub(crate) mod header;
 pub(crate) mod providers;
 pub(crate) mod subscriptions;
 pub(crate) mod views;

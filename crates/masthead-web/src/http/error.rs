@@ -50,6 +50,9 @@ pub(crate) enum Internal {
     /// points to): the records and what they describe disagree.
     #[error("{0}")]
     Missing(String),
+    /// An invoice's PDF could not be written.
+    #[error(transparent)]
+    InvoicePdf(#[from] masthead_billing::pdf::PdfError),
 }
 
 /// A failure answered with an HTML page.

@@ -4,7 +4,7 @@
 //! inbox", a refusal), 404 and 500. Times are formatted in the publisher's
 //! zone by each room's views, never in templates.
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -22,8 +22,11 @@ pub(crate) struct Layout<'a> {
     pub description: String,
     /// The section the page belongs to, highlighted in the navigation.
     pub current: Option<&'a str>,
-    /// On pages kept as skeletons (home, sections, stories): the hole in the
-    /// header where a reader without a subscription gets a "Subscribe" button.
+    /// Where the header's "Subscribe" button goes for a reader without a
+    /// subscription: hole 0 on pages kept as skeletons (home, sections,
+    /// stories), which fill it themselves; [`subscribe_slot`] on every other
+    /// page, filled by billing's layer; none where it would be in the way
+    /// (choosing a plan and paying, the newsroom).
     pub header_hole: Option<&'static str>,
 }
 
@@ -35,13 +38,18 @@ impl<'a> Layout<'a> {
             title,
             description,
             current,
-            header_hole: None,
+            header_hole: Some(subscribe_slot()),
         }
     }
 
     /// The layout with the header's "Subscribe" left as hole 0 (see [`subscribe_button`]).
     pub fn with_header_hole(self) -> Self {
         Self { header_hole: Some(crate::read_model::skeleton::hole(0)), ..self }
+    }
+
+    /// The layout without the header's "Subscribe" (choosing a plan and paying, the newsroom).
+    pub fn without_subscribe(self) -> Self {
+        Self { header_hole: None, ..self }
     }
 
     /// The `<title>`: the page's title, then the publication.
@@ -59,6 +67,15 @@ impl<'a> Layout<'a> {
 /// nothing for subscribers and staff.
 pub(crate) fn subscribe_button(subscribed: bool) -> &'static str {
     if subscribed { "" } else { r#"<a class="button subscribe-button" href="/subscribe">Subscribe</a>"# }
+}
+
+/// The header's slot for "Subscribe" on a page that is not a skeleton: an
+/// HTML comment with a random part, drawn once per process (no text a page
+/// shows can contain it), which billing's layer replaces for each reader
+/// (`crate::billing::header`).
+pub(crate) fn subscribe_slot() -> &'static str {
+    static SLOT: LazyLock<String> = LazyLock::new(|| format!("<!--subscribe {}-->", crate::secret::random_hex(16)));
+    &SLOT
 }
 
 /// The 500 page for a template that failed, logged.

@@ -48,7 +48,7 @@ async fn render(
             subscribers_only: list.subscribers_only,
         });
     }
-    let layout = Layout::new(state, "Newsletters · Newsroom".to_owned(), String::new(), None);
+    let layout = Layout::new(state, "Newsletters · Newsroom".to_owned(), String::new(), None).without_subscribe();
     let page = DeskPage { layout, csrf: csrf::token(state, visitor), lists, error, done };
     Ok(visitor.remember(private_page(status, &page)))
 }

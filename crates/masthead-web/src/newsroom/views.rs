@@ -29,7 +29,7 @@ impl Nav {
 }
 
 pub(super) fn layout<'a>(state: &'a AppState, title: &str) -> Layout<'a> {
-    Layout::new(state, format!("{title} — Newsroom"), String::new(), None)
+    Layout::new(state, format!("{title} — Newsroom"), String::new(), None).without_subscribe()
 }
 
 /// A choice in a `<select>`.

@@ -23,6 +23,7 @@ on_every_backend!(
     webhooks_delivered_in_reverse_order_converge,
     a_reader_subscribes_from_the_paywall_and_lands_back_on_the_story,
     a_signed_out_reader_signs_up_on_the_way_to_paying,
+    every_reader_page_offers_a_subscription_in_its_header_until_one_is_held,
 );
 
 pub(crate) fn noon() -> DateTime<Utc> {
@@ -470,4 +471,64 @@ async fn a_signed_out_reader_signs_up_on_the_way_to_paying(backend: Backend) {
     let wrong = other.submit("/subscribe", "/subscribe/account", &fields("not the password", "login")).await;
     assert_eq!(wrong.status().as_u16(), 401);
     assert!(!other.cookies.contains_key("mh_session"));
+}
+
+/// A pending subscription on `plan` for a new reader; its id and token.
+pub(crate) async fn pending(app: &TestApp, email: &str, plan: i64) -> (i64, String) {
+    let token = token(app, email).await;
+    let (status, created) = call(
+        app,
+        reqwest::Method::POST,
+        "/api/v1/subscriptions",
+        &token,
+        Some(json!({"plan_id": plan, "provider": "sandbox"})),
+    )
+    .await;
+    assert_eq!(status, 201);
+    (created["subscription_id"].as_i64().unwrap(), token)
+}
+
+pub(crate) async fn pay(app: &TestApp, id: i64, token: &str) {
+    let (status, paid) = call(app, reqwest::Method::POST, &format!("/api/v1/sandbox/{id}/pay"), token, None).await;
+    assert_eq!(status, 200, "{paid}");
+}
+
+/// The header's "Subscribe" button in `html`: how many, and whether any slot
+/// was left unfilled.
+fn subscribe_buttons(html: &str) -> usize {
+    assert!(!html.contains("<!--subscribe"), "the slot is always filled");
+    let header = &html[..html.find("<main").expect("a page")];
+    assert_eq!(html.matches("subscribe-button").count(), header.matches("subscribe-button").count());
+    header.matches(r#"<a class="button subscribe-button" href="/subscribe">Subscribe</a>"#).count()
+}
+
+async fn every_reader_page_offers_a_subscription_in_its_header_until_one_is_held(backend: Backend) {
+    let (app, _) = app_at(backend).await;
+    let pages = ["/search", "/search?q=monsoon", "/archive", "/newsletters", "/epaper"];
+    // A visitor: on every reader page, never where a plan is being chosen; kept from shared caches.
+    let mut visitor = Browser::new(&app);
+    for path in pages.iter().chain(&["/login", "/signup"]) {
+        let response = visitor.get(path).await;
+        assert_eq!(response.status().as_u16(), 200, "{path}");
+        assert_eq!(response.headers()["cache-control"], "private, no-store", "{path}");
+        assert_eq!(subscribe_buttons(&response.text().await.unwrap()), 1, "{path}");
+    }
+    assert_eq!(subscribe_buttons(&visitor.page("/subscribe", 200).await), 0);
+    assert_eq!(subscribe_buttons(&visitor.page("/no-such-section/no-such-story", 404).await), 0);
+
+    // A reader without a subscription (one pending): the same, on the account pages too.
+    let (id, token) = pending(&app, "reader@example.com", 1).await;
+    let mut reader = Browser::new(&app);
+    log_in(&mut reader, "reader@example.com", PASSWORD).await;
+    for path in pages.iter().chain(&["/account", "/account/newsletters"]) {
+        assert_eq!(subscribe_buttons(&reader.page(path, 200).await), 1, "{path}");
+    }
+
+    // Once subscribed: nowhere, the skeleton pages included.
+    pay(&app, id, &token).await;
+    for path in pages.iter().chain(&["/account", "/account/newsletters", "/"]) {
+        assert_eq!(subscribe_buttons(&reader.page(path, 200).await), 0, "{path}");
+    }
+    // The visitor still gets the offer on the same addresses.
+    assert_eq!(subscribe_buttons(&visitor.page("/search", 200).await), 1);
 }

@@ -1,34 +1,19 @@
 //! Tax invoices: one per payment, numbered without gaps per financial year
 //! even when payments arrive at once, GST split by the buyer's state, shown
-//! as HTML and PDF to their owner only.
+//! as HTML and PDF to their owner only; the PDF carries its fonts, so a
+//! buyer named in Devanagari and the rupee sign come out of it as text.
 
 use chrono::{DateTime, Utc};
-use reqwest::Method;
-use serde_json::json;
 
-use crate::billing::{app_at, call, token};
+use crate::billing::{app_at, pay, pending};
 use crate::support::{Backend, Browser, PASSWORD, TestApp, log_in, on_every_backend, register, text_of};
 
 on_every_backend!(
     payments_at_once_take_consecutive_numbers,
     numbering_restarts_each_financial_year,
     an_invoice_splits_gst_by_state_and_only_its_owner_sees_it,
+    a_devanagari_name_and_the_rupee_sign_come_out_of_the_pdf_as_text,
 );
-
-/// A pending subscription on `plan` for a new reader; its id and token.
-async fn pending(app: &TestApp, email: &str, plan: i64) -> (i64, String) {
-    let token = token(app, email).await;
-    let (status, created) =
-        call(app, Method::POST, "/api/v1/subscriptions", &token, Some(json!({"plan_id": plan, "provider": "sandbox"})))
-            .await;
-    assert_eq!(status, 201);
-    (created["subscription_id"].as_i64().unwrap(), token)
-}
-
-async fn pay(app: &TestApp, id: i64, token: &str) {
-    let (status, paid) = call(app, Method::POST, &format!("/api/v1/sandbox/{id}/pay"), token, None).await;
-    assert_eq!(status, 200, "{paid}");
-}
 
 async fn payments_at_once_take_consecutive_numbers(backend: Backend) {
     let (app, _) = app_at(backend).await;
@@ -78,15 +63,21 @@ async fn numbering_restarts_each_financial_year(backend: Backend) {
     assert_eq!(new, ["MH/2027-28/000001", "MH/2027-28/000002"]);
 }
 
-/// Subscribes through the checkout form with invoice details; the invoice's link.
-async fn buy_in_browser<'a>(app: &'a TestApp, email: &str, plan: &str, state: &str) -> (Browser<'a>, String) {
+/// Subscribes through the checkout form with invoice details (`name` to
+/// bill, from `state`); the invoice's link.
+async fn buy_in_browser<'a>(
+    app: &'a TestApp,
+    email: &str,
+    plan: &str,
+    name: &str,
+    state: &str,
+) -> (Browser<'a>, String) {
     register(app, email).await;
     let mut reader = Browser::new(app);
     log_in(&mut reader, email, PASSWORD).await;
     let chosen = reader.submit("/subscribe", "/subscribe", &[("plan_id", plan)]).await;
     let checkout = chosen.headers()["location"].to_str().unwrap().to_owned();
-    let paid =
-        reader.submit(&checkout, &checkout, &[("outcome", "pay"), ("name", "Asha Rao (Home)"), ("state", state)]).await;
+    let paid = reader.submit(&checkout, &checkout, &[("outcome", "pay"), ("name", name), ("state", state)]).await;
     assert_eq!(paid.status().as_u16(), 303);
     let account = reader.page("/account", 200).await;
     let link = account.split("href=\"/account/invoices/").nth(1).expect("an invoice on the account page");
@@ -97,7 +88,7 @@ async fn buy_in_browser<'a>(app: &'a TestApp, email: &str, plan: &str, state: &s
 async fn an_invoice_splits_gst_by_state_and_only_its_owner_sees_it(backend: Backend) {
     let (app, _) = app_at(backend).await;
     // Same state as the publisher (Delhi): CGST + SGST.
-    let (mut delhi, link) = buy_in_browser(&app, "delhi@example.com", "2", "Delhi").await;
+    let (mut delhi, link) = buy_in_browser(&app, "delhi@example.com", "2", "Asha Rao (Home)", "Delhi").await;
     assert_eq!(link, "/account/invoices/MH_2026-27_000001");
     let page = text_of(&delhi.page(&link, 200).await);
     for needle in [
@@ -114,20 +105,30 @@ async fn an_invoice_splits_gst_by_state_and_only_its_owner_sees_it(backend: Back
         assert!(page.contains(needle), "{needle} in {page}");
     }
     assert!(!page.contains("IGST"));
-    let pdf = delhi.get(&format!("{link}/pdf")).await;
-    assert_eq!(pdf.status().as_u16(), 200);
-    assert_eq!(pdf.headers()["content-type"], "application/pdf");
-    let bytes = pdf.bytes().await.unwrap();
-    assert!(bytes.starts_with(b"%PDF-1.4") && bytes.ends_with(b"%%EOF\n"));
-    let text = String::from_utf8_lossy(&bytes);
-    assert!(text.contains("(Invoice number: MH/2026-27/000001)") && text.contains("(Rs. 205.93)"));
+    let text = pdf_text(delhi.get(&format!("{link}/pdf")).await).await;
+    for needle in [
+        "Tax Invoice",
+        "GSTIN: 07AAACM0000A1Z5",
+        "Invoice number MH/2026-27/000001",
+        "Asha Rao (Home)",
+        "Place of supply Delhi",
+        "998431 ₹2,288.14",
+        "CGST @ 9% ₹205.93",
+        "SGST @ 9% ₹205.93",
+        "Total (GST included) ₹2,700.00",
+    ] {
+        assert!(text.contains(needle), "{needle} in {text}");
+    }
+    assert!(!text.contains("IGST"), "{text}");
 
     // Another state: IGST only.
-    let (mut mumbai, other) = buy_in_browser(&app, "mumbai@example.com", "3", "maharashtra").await;
+    let (mut mumbai, other) = buy_in_browser(&app, "mumbai@example.com", "3", "Asha Rao (Home)", "maharashtra").await;
     assert_eq!(other, "/account/invoices/MH_2026-27_000002");
     let page = text_of(&mumbai.page(&other, 200).await);
     assert!(page.contains("State (place of supply) Maharashtra"), "{page}");
     assert!(page.contains("IGST @ 18% ₹594.92") && !page.contains("CGST"), "{page}");
+    let text = pdf_text(mumbai.get(&format!("{other}/pdf")).await).await;
+    assert!(text.contains("IGST @ 18% ₹594.92") && !text.contains("CGST"), "{text}");
 
     // Nobody sees another reader's invoice, in either form; strangers log in first.
     assert_eq!(mumbai.get(&link).await.status().as_u16(), 404);
@@ -135,4 +136,26 @@ async fn an_invoice_splits_gst_by_state_and_only_its_owner_sees_it(backend: Back
     assert_eq!(delhi.get("/account/invoices/MH_2026-27_000009").await.status().as_u16(), 404);
     let anonymous = app.get(&link).await;
     assert_eq!(anonymous.status().as_u16(), 303);
+}
+
+/// The text of a one-page PDF answer, as a reader would copy it out.
+async fn pdf_text(response: reqwest::Response) -> String {
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(response.headers()["content-type"], "application/pdf");
+    let bytes = response.bytes().await.unwrap().to_vec();
+    assert!(bytes.starts_with(b"%PDF-"));
+    let document = masthead_epaper::pdf::Document::open("invoice.pdf", bytes).unwrap();
+    assert_eq!(document.page_count(), 1);
+    document.text(0)
+}
+
+async fn a_devanagari_name_and_the_rupee_sign_come_out_of_the_pdf_as_text(backend: Backend) {
+    let (app, _) = app_at(backend).await;
+    let (mut reader, link) = buy_in_browser(&app, "ananya@example.com", "2", "अनन्या शर्मा", "Delhi").await;
+    assert!(text_of(&reader.page(&link, 200).await).contains("अनन्या शर्मा"));
+    let text = pdf_text(reader.get(&format!("{link}/pdf")).await).await;
+    // The name whole, conjuncts (न्य) and the reph (र्म) included, not "?".
+    assert!(text.contains("अनन्या शर्मा"), "{text}");
+    assert!(!text.contains('?'), "{text}");
+    assert!(text.contains("Total (GST included) ₹2,700.00"), "{text}");
 }

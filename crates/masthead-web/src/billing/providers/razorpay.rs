@@ -86,7 +86,7 @@ pub(crate) async fn page(
         cancel_url: &cancel_url,
     });
     let page = RazorpayPage {
-        layout: Layout::new(&state, "Pay with Razorpay".to_owned(), String::new(), None),
+        layout: Layout::new(&state, "Pay with Razorpay".to_owned(), String::new(), None).without_subscribe(),
         plan,
         action,
         fields,

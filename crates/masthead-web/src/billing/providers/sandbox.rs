@@ -114,7 +114,7 @@ impl<'a> CheckoutPage<'a> {
         error: Option<String>,
     ) -> Result<Self, PageError> {
         Ok(Self {
-            layout: Layout::new(state, "Sandbox checkout".to_owned(), String::new(), None),
+            layout: Layout::new(state, "Sandbox checkout".to_owned(), String::new(), None).without_subscribe(),
             plan: plan_card(state, subscription).await?,
             csrf: csrf::token(state, visitor),
             next: safe_next(next),
