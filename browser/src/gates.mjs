@@ -139,7 +139,10 @@ function pageTypes(ctx, pick) {
     ['story, free, subscriber', (g) => g.visit(pick.free[0].href), (s) => !s.paywall && !s.meterNote && !s.welcome],
     ['story, The Smart Investor, subscriber', (g) => g.visit(pick.smartInvestor), (s) => !s.paywall],
     ['story, archive (1998), subscriber', (g) => g.visit(pick.archive), (s) => !s.paywall],
-    ['e-paper, a page (subscriber)', (g) => g.visit('/epaper/2017-04-13')],
+    ['e-paper, the latest edition (subscriber)', async (g) => {
+      await g.visit('/epaper');
+      return g.follow(g.page.locator('.epaper a.button').first());
+    }],
     ['e-paper, the next page', (g) => g.follow(g.page.getByRole('link', { name: 'Page 2 →' }))],
     ["e-paper, an article's text", (g) => g.follow(g.page.locator('.epaper-articles a').first())],
     ['account, subscribed', (g) => g.visit('/account')],
