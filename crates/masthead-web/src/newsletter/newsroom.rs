@@ -16,7 +16,7 @@
 //!   per window (`RateLimits::newsletter_tests_per_editor`);
 //! - **Schedule** stores the issue; the send job sends it when due.
 //!
-//! Every button checks the draft the same way ([`checked`]); only Schedule
+//! Every button checks the draft the same way (`Composer::check`); only Schedule
 //! stores anything.
 
 use axum::extract::{Path, State};
@@ -89,36 +89,49 @@ struct Shown {
     done: Option<String>,
 }
 
-/// The compose page of `list` with `draft` written back.
-async fn compose_page(
-    state: &AppState,
-    visitor: &Visitor,
-    status: StatusCode,
-    list: &NewsletterRecord,
-    draft: Draft,
-    shown: Shown,
-) -> Result<Response, PageError> {
-    let ids = story_ids(&draft.stories).unwrap_or_default();
-    let published = state.store.published_articles(&ids).await?;
-    let chosen = ids
-        .iter()
-        .filter_map(|id| published.iter().find(|a| a.summary.id == *id))
-        .map(|article| pick(state, &article.summary))
-        .collect();
-    let layout = Layout::new(state, format!("Compose {} · Newsroom", list.name), String::new(), None);
-    let page = ComposePage {
-        layout,
-        csrf: csrf::token(state, visitor),
-        slug: list.slug.clone(),
-        name: list.name.clone(),
-        sections: list.sections.clone(),
-        draft,
-        chosen,
-        results: shown.results,
-        error: shown.error,
-        done: shown.done,
-    };
-    Ok(visitor.remember(private_page(status, &page)))
+/// What a handler answers with: one list's compose page.
+struct Composer<'a> {
+    state: &'a AppState,
+    visitor: &'a Visitor,
+    list: NewsletterRecord,
+}
+
+impl<'a> Composer<'a> {
+    /// The compose page of the list `slug` names, or 404.
+    async fn of(state: &'a AppState, visitor: &'a Visitor, slug: &str) -> Result<Self, PageError> {
+        Ok(Self { state, visitor, list: list_named(state, slug).await? })
+    }
+
+    /// The page with `draft` written back and `shown`.
+    async fn page(&self, status: StatusCode, draft: Draft, shown: Shown) -> Result<Response, PageError> {
+        let Self { state, visitor, list } = self;
+        let ids = story_ids(&draft.stories).unwrap_or_default();
+        let published = state.store.published_articles(&ids).await?;
+        let chosen = ids
+            .iter()
+            .filter_map(|id| published.iter().find(|a| a.summary.id == *id))
+            .map(|article| pick(state, &article.summary))
+            .collect();
+        let layout = Layout::new(state, format!("Compose {} · Newsroom", list.name), String::new(), None);
+        let page = ComposePage {
+            layout,
+            csrf: csrf::token(state, visitor),
+            slug: list.slug.clone(),
+            name: list.name.clone(),
+            sections: list.sections.clone(),
+            draft,
+            chosen,
+            results: shown.results,
+            error: shown.error,
+            done: shown.done,
+        };
+        Ok(visitor.remember(private_page(status, &page)))
+    }
+
+    /// The page again with `draft` and why it was not taken.
+    async fn refuse(&self, status: StatusCode, draft: Draft, message: String) -> Result<Response, PageError> {
+        self.page(status, draft, Shown { error: Some(message), ..Shown::default() }).await
+    }
 }
 
 /// A story of the draft as the compose page lists it.
@@ -146,8 +159,7 @@ pub(crate) async fn compose_form(
     Path(slug): Path<String>,
     _editor: RequireRole<AtLeastEditor>,
 ) -> Result<Response, PageError> {
-    let list = list_named(&state, &slug).await?;
-    compose_page(&state, &visitor, StatusCode::OK, &list, Draft::default(), Shown::default()).await
+    Composer::of(&state, &visitor, &slug).await?.page(StatusCode::OK, Draft::default(), Shown::default()).await
 }
 
 /// `POST /newsroom/newsletters/{slug}/compose`: adds the story asked for
@@ -160,19 +172,16 @@ pub(crate) async fn compose(
     _editor: RequireRole<AtLeastEditor>,
     CsrfForm(mut draft): CsrfForm<Draft>,
 ) -> Result<Response, PageError> {
-    let list = list_named(&state, &slug).await?;
-    let refuse = async |draft: Draft, message: String| {
-        let shown = Shown { error: Some(message), ..Shown::default() };
-        compose_page(&state, &visitor, StatusCode::UNPROCESSABLE_ENTITY, &list, draft, shown).await
-    };
+    let composer = Composer::of(&state, &visitor, &slug).await?;
+    let bad = StatusCode::UNPROCESSABLE_ENTITY;
     if !draft.add.is_empty() {
         let Ok(id) = draft.add.trim().parse::<i64>() else {
             let message = format!("{:?} is not a story id.", draft.add);
-            return refuse(draft, message).await;
+            return composer.refuse(bad, draft, message).await;
         };
         let mut ids = match story_ids(&draft.stories) {
             Ok(ids) => ids,
-            Err(message) => return refuse(draft, message).await,
+            Err(message) => return composer.refuse(bad, draft, message).await,
         };
         if !ids.contains(&id) {
             ids.push(id);
@@ -184,13 +193,13 @@ pub(crate) async fn compose(
     if !draft.q.trim().is_empty() {
         let terms = match Terms::parse(&draft.q) {
             Ok(terms) => terms,
-            Err(error) => return refuse(draft, error.to_string()).await,
+            Err(error) => return composer.refuse(bad, draft, error.to_string()).await,
         };
         // Staff read every story whole: the search reaches all of it, newest first.
         let request = SearchRequest { reach: Reach::everything(), sort: Sort::Newest, ..SearchRequest::new(terms) };
         let page = match state.search_archive(request).await {
             Ok(page) => page,
-            Err(SearchFailure::BadQuery(error)) => return refuse(draft, error.to_string()).await,
+            Err(SearchFailure::BadQuery(error)) => return composer.refuse(bad, draft, error.to_string()).await,
             Err(SearchFailure::Internal) => return Err(PageError::internal("the desk's story search failed")),
         };
         let picked = story_ids(&draft.stories).unwrap_or_default();
@@ -208,7 +217,7 @@ pub(crate) async fn compose(
             .collect();
         shown.results = Some(found);
     }
-    compose_page(&state, &visitor, StatusCode::OK, &list, draft, shown).await
+    composer.page(StatusCode::OK, draft, shown).await
 }
 
 /// Story ids from what an editor typed: ids, or story addresses (which end
@@ -231,69 +240,63 @@ struct Checked {
     ids: Vec<i64>,
 }
 
-/// Checks `draft` for `list`: a subject, an intro of reasonable length, and
-/// published stories (the latest of the list's sections when none are
-/// named). The reason, when it cannot be sent.
-async fn checked(
-    state: &AppState,
-    list: &NewsletterRecord,
-    draft: &Draft,
-) -> Result<Result<Checked, String>, PageError> {
-    let subject = draft.subject.split_whitespace().collect::<Vec<_>>().join(" ");
-    if subject.is_empty() || subject.chars().count() > MAX_SUBJECT {
-        return Ok(Err(format!("An issue needs a subject of at most {MAX_SUBJECT} characters.")));
-    }
-    if draft.intro.chars().count() > MAX_INTRO {
-        return Ok(Err(format!("The intro is too long: keep it under {MAX_INTRO} characters.")));
-    }
-    let mut ids = match story_ids(&draft.stories) {
-        Ok(ids) => ids,
-        Err(message) => return Ok(Err(message)),
-    };
-    if ids.is_empty() {
-        let mut latest = Vec::new();
-        let sections: Vec<&str> = list.sections.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
-        for section in if sections.is_empty() { vec![None] } else { sections.into_iter().map(Some).collect() } {
-            latest.extend(state.store.latest(section, Page::new(None, LATEST_STORIES)).await?.0);
+impl Composer<'_> {
+    /// Checks `draft`: a subject, an intro of reasonable length, and
+    /// published stories (the latest of the list's sections when none are
+    /// named). The reason, when it cannot be sent.
+    async fn check(&self, draft: &Draft) -> Result<Result<Checked, String>, PageError> {
+        let subject = draft.subject.split_whitespace().collect::<Vec<_>>().join(" ");
+        if subject.is_empty() || subject.chars().count() > MAX_SUBJECT {
+            return Ok(Err(format!("An issue needs a subject of at most {MAX_SUBJECT} characters.")));
         }
-        latest.sort_by_key(|s| std::cmp::Reverse(s.first_published_at));
-        ids = latest.iter().take(LATEST_STORIES as usize).map(|s| s.id).collect();
+        if draft.intro.chars().count() > MAX_INTRO {
+            return Ok(Err(format!("The intro is too long: keep it under {MAX_INTRO} characters.")));
+        }
+        let mut ids = match story_ids(&draft.stories) {
+            Ok(ids) => ids,
+            Err(message) => return Ok(Err(message)),
+        };
+        let store = &self.state.store;
+        if ids.is_empty() {
+            let mut latest = Vec::new();
+            let sections: Vec<&str> = self.list.sections.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
+            for section in if sections.is_empty() { vec![None] } else { sections.into_iter().map(Some).collect() } {
+                latest.extend(store.latest(section, Page::new(None, LATEST_STORIES)).await?.0);
+            }
+            latest.sort_by_key(|s| std::cmp::Reverse(s.first_published_at));
+            ids = latest.iter().take(LATEST_STORIES as usize).map(|s| s.id).collect();
+        }
+        if ids.len() > MAX_STORIES {
+            return Ok(Err(format!("An issue carries at most {MAX_STORIES} stories.")));
+        }
+        let published = store.published_articles(&ids).await?;
+        if let Some(missing) = ids.iter().find(|id| !published.iter().any(|a| a.summary.id == **id)) {
+            return Ok(Err(format!("Story {missing} is not published.")));
+        }
+        if ids.is_empty() {
+            return Ok(Err("There are no stories to send.".to_owned()));
+        }
+        Ok(Ok(Checked { subject, ids }))
     }
-    if ids.len() > MAX_STORIES {
-        return Ok(Err(format!("An issue carries at most {MAX_STORIES} stories.")));
-    }
-    let published = state.store.published_articles(&ids).await?;
-    if let Some(missing) = ids.iter().find(|id| !published.iter().any(|a| a.summary.id == **id)) {
-        return Ok(Err(format!("Story {missing} is not published.")));
-    }
-    if ids.is_empty() {
-        return Ok(Err("There are no stories to send.".to_owned()));
-    }
-    Ok(Ok(Checked { subject, ids }))
-}
 
-/// A checked draft rendered by the send job's code, as its test copy.
-async fn test_copy(
-    state: &AppState,
-    list: &NewsletterRecord,
-    draft: &Draft,
-    checked: Checked,
-) -> Result<digest::Personal, PageError> {
-    let issue = IssueRecord {
-        id: 0,
-        newsletter_id: list.id,
-        subject: checked.subject,
-        intro: draft.intro.clone(),
-        story_ids: checked.ids,
-        scheduled_at: state.clock.now(),
-        sent_at: None,
-    };
-    digest::personal(&state.store, &state.publisher_name, list, &issue, &links(state)).await.map_err(
-        |error| match error {
+    /// A checked draft rendered by the send job's code.
+    async fn render(&self, draft: &Draft, checked: Checked) -> Result<digest::Personal, PageError> {
+        let state = self.state;
+        let issue = IssueRecord {
+            id: 0,
+            newsletter_id: self.list.id,
+            subject: checked.subject,
+            intro: draft.intro.clone(),
+            story_ids: checked.ids,
+            scheduled_at: state.clock.now(),
+            sent_at: None,
+        };
+        let rendered = digest::personal(&state.store, &state.publisher_name, &self.list, &issue, &links(state)).await;
+        rendered.map_err(|error| match error {
             masthead_newsletter::Error::Store(error) => error.into(),
             other => PageError::internal(other),
-        },
-    )
+        })
+    }
 }
 
 /// `POST /newsroom/newsletters/{slug}/preview`: the HTML part (`part=html`)
@@ -307,19 +310,16 @@ pub(crate) async fn preview(
     _editor: RequireRole<AtLeastEditor>,
     CsrfForm(draft): CsrfForm<Draft>,
 ) -> Result<Response, PageError> {
-    let list = list_named(&state, &slug).await?;
-    let refuse = async |draft: Draft, message: String| {
-        let shown = Shown { error: Some(message), ..Shown::default() };
-        compose_page(&state, &visitor, StatusCode::UNPROCESSABLE_ENTITY, &list, draft, shown).await
-    };
+    let composer = Composer::of(&state, &visitor, &slug).await?;
+    let bad = StatusCode::UNPROCESSABLE_ENTITY;
     if !matches!(draft.part.as_str(), "html" | "text") {
-        return refuse(draft, "Preview the HTML part or the text part.".to_owned()).await;
+        return composer.refuse(bad, draft, "Preview the HTML part or the text part.".to_owned()).await;
     }
-    let checked = match checked(&state, &list, &draft).await? {
+    let checked = match composer.check(&draft).await? {
         Ok(checked) => checked,
-        Err(message) => return refuse(draft, message).await,
+        Err(message) => return composer.refuse(bad, draft, message).await,
     };
-    let copy = test_copy(&state, &list, &draft, checked).await?.test_copy(&links(&state));
+    let copy = composer.render(&draft, checked).await?.test_copy(&links(&state));
     let response = if draft.part == "html" {
         (
             [(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CONTENT_SECURITY_POLICY, PREVIEW_POLICY)],
@@ -342,29 +342,25 @@ pub(crate) async fn send_test(
     editor: RequireRole<AtLeastEditor>,
     CsrfForm(draft): CsrfForm<Draft>,
 ) -> Result<Response, PageError> {
-    let list = list_named(&state, &slug).await?;
-    let answer = async |status: StatusCode, draft: Draft, shown: Shown| {
-        compose_page(&state, &visitor, status, &list, draft, shown).await
-    };
-    let refused = |message: String| Shown { error: Some(message), ..Shown::default() };
-    let checked = match checked(&state, &list, &draft).await? {
+    let composer = Composer::of(&state, &visitor, &slug).await?;
+    let checked = match composer.check(&draft).await? {
         Ok(checked) => checked,
-        Err(message) => return answer(StatusCode::UNPROCESSABLE_ENTITY, draft, refused(message)).await,
+        Err(message) => return composer.refuse(StatusCode::UNPROCESSABLE_ENTITY, draft, message).await,
     };
     let account = editor.account();
     if !state.limiters.newsletter_test(&state.store, account.id, state.clock.now()).await? {
         let message = "You have sent yourself several tests lately: wait a few minutes before the next.".to_owned();
-        return answer(StatusCode::TOO_MANY_REQUESTS, draft, refused(message)).await;
+        return composer.refuse(StatusCode::TOO_MANY_REQUESTS, draft, message).await;
     }
     let to = Email::parse(&account.email).map_err(PageError::internal)?;
-    let personal = test_copy(&state, &list, &draft, checked).await?;
+    let personal = composer.render(&draft, checked).await?;
     if let Err(error) = send::send_test(&state.mailer, &personal, &links(&state), &to).await {
         tracing::error!(%error, "a newsletter test copy could not be sent");
         let message = "The test could not be sent: the mail server did not take it. Try again later.".to_owned();
-        return answer(StatusCode::BAD_GATEWAY, draft, refused(message)).await;
+        return composer.refuse(StatusCode::BAD_GATEWAY, draft, message).await;
     }
     let done = Shown { done: Some(format!("A test copy is on its way to {}.", to.as_str())), ..Shown::default() };
-    answer(StatusCode::OK, draft, done).await
+    composer.page(StatusCode::OK, draft, done).await
 }
 
 /// `POST /newsroom/newsletters/{slug}/issues`: stores the issue, to be sent
@@ -377,14 +373,11 @@ pub(crate) async fn schedule(
     _editor: RequireRole<AtLeastEditor>,
     CsrfForm(draft): CsrfForm<Draft>,
 ) -> Result<Response, PageError> {
-    let list = list_named(&state, &slug).await?;
-    let refuse = async |draft: Draft, message: String| {
-        let shown = Shown { error: Some(message), ..Shown::default() };
-        compose_page(&state, &visitor, StatusCode::UNPROCESSABLE_ENTITY, &list, draft, shown).await
-    };
-    let checked = match checked(&state, &list, &draft).await? {
+    let composer = Composer::of(&state, &visitor, &slug).await?;
+    let bad = StatusCode::UNPROCESSABLE_ENTITY;
+    let checked = match composer.check(&draft).await? {
         Ok(checked) => checked,
-        Err(message) => return refuse(draft, message).await,
+        Err(message) => return composer.refuse(bad, draft, message).await,
     };
     let now = state.clock.now();
     let scheduled_at = if draft.send_at.trim().is_empty() {
@@ -392,11 +385,14 @@ pub(crate) async fn schedule(
     } else {
         match schedule_time(&state, &draft.send_at) {
             Some(at) => at,
-            None => return refuse(draft, "Give the time to send as YYYY-MM-DDTHH:MM, IST.".to_owned()).await,
+            None => {
+                let message = "Give the time to send as YYYY-MM-DDTHH:MM, IST.".to_owned();
+                return composer.refuse(bad, draft, message).await;
+            }
         }
     };
     let issue = NewIssue {
-        newsletter_id: list.id,
+        newsletter_id: composer.list.id,
         subject: &checked.subject,
         intro: &draft.intro,
         story_ids: &checked.ids,
