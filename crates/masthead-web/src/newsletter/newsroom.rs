@@ -73,7 +73,7 @@ async fn desk_page(state: &AppState, visitor: &Visitor, done: Option<String>) ->
             issues: issues.iter().map(|i| IssueLine::new(state, i)).collect(),
             slug: list.slug,
             name: list.name,
-            sections: list.sections,
+            sections: list.sections.replace(',', ", "),
             subscribers_only: list.subscribers_only,
         });
     }
@@ -118,7 +118,7 @@ impl<'a> Composer<'a> {
             csrf: csrf::token(state, visitor),
             slug: list.slug.clone(),
             name: list.name.clone(),
-            sections: list.sections.clone(),
+            sections: list.sections.replace(',', ", "),
             draft,
             chosen,
             results: shown.results,
