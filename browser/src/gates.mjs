@@ -1,8 +1,9 @@
-// Web-quality gates on every page type: the reader site (the e-paper among
-// it, signed out on a desktop and subscribed on a phone), the account and
-// billing pages, and the newsroom (as an admin made by browser/run). Each page
-// is reached the way a person reaches it (a visitor, a subscriber, an editor,
-// a form post) in Chromium, and held to:
+// Web-quality gates on every page type: the reader site (the e-paper and
+// the newsletters among it, signed out on a desktop and subscribed on a
+// phone), the account and billing pages, and the newsroom with its
+// newsletter desk (as an admin made by browser/run). Each page is reached
+// the way a person reaches it (a visitor, a subscriber, an editor, a form
+// post) in Chromium, and held to:
 // axe-core run inside the page (no serious or critical violation), no console
 // error, and usable without JavaScript (no script but JSON-LD, no inline
 // handlers, every form a plain method/action form with a submit button), and
@@ -113,6 +114,7 @@ function pageTypes(ctx, pick) {
       await g.visit('/archive/1998/06');
       return g.follow(g.page.locator('.archive-links a').first());
     }],
+    ['newsletters', (g) => g.visit('/newsletters')],
     ['e-paper, calendar', (g) => g.visit('/epaper')],
     ['e-paper, an edition, signed out (front thumbnail and paywall)', (g) => g.visit('/epaper/2017-04-13')],
     ['not found (an unknown page)', (g) => g.visit('/no-such-page', { status: 404 })],
@@ -139,6 +141,7 @@ function pageTypes(ctx, pick) {
     ['story, free, subscriber', (g) => g.visit(pick.free[0].href), (s) => !s.paywall && !s.meterNote && !s.welcome],
     ['story, The Smart Investor, subscriber', (g) => g.visit(pick.smartInvestor), (s) => !s.paywall],
     ['story, archive (1998), subscriber', (g) => g.visit(pick.archive), (s) => !s.paywall],
+    ['account, newsletters', (g) => g.visit('/account/newsletters')],
     ['e-paper, the latest edition (subscriber)', async (g) => {
       await g.visit('/epaper');
       return g.follow(g.page.locator('.epaper a.button').first());
@@ -187,6 +190,15 @@ function pageTypes(ctx, pick) {
     ['newsroom, draft saved', (g) => g.follow(g.page.getByRole('button', { name: 'Save draft' }))],
     ['newsroom, revision history', (g) => g.follow(g.page.getByRole('link', { name: 'Revision history' }))],
     ['newsroom, a revision', (g) => g.follow(g.page.locator('tr.revision th a').first())],
+    ['newsroom, newsletters', (g) => g.visit('/newsroom/newsletters')],
+    ['newsroom, composing a newsletter', (g) => g.follow(g.page.getByRole('link', { name: 'Compose an issue' }).first())],
+    ['newsroom, newsletter stories found', async (g) => {
+      const form = g.page.locator('form.compose');
+      await form.getByLabel('Subject', { exact: true }).fill('Browser gates compose an issue');
+      await form.getByLabel('Find stories in the archive').fill('India');
+      return g.follow(form.getByRole('button', { name: 'Search', exact: true }));
+    }],
+    ['newsroom, a story added to the newsletter', (g) => g.follow(g.page.locator('form.compose').getByRole('button', { name: 'Add', exact: true }).first())],
   ];
   return { anonymous, subscriber, staff };
 }

@@ -33,8 +33,9 @@
 //! into HTML, escaped as it is written (see `Writer::push`): that is what
 //! keeps generation well above 100,000 stories a second.
 
-use chrono::{Datelike, Weekday};
+use chrono::Datelike;
 use masthead_domain::SafeHtml;
+use masthead_domain::time::weekday_name;
 
 use crate::assignment::Assignment;
 use crate::desks::Beat;
@@ -525,7 +526,7 @@ impl<'a> Writer<'a> {
             "when" => {
                 if self.rng.percent(85) {
                     self.out.push_str("on ");
-                    weekday(a.date.weekday())
+                    weekday_name(a.date.weekday())
                 } else {
                     "today"
                 }
@@ -762,18 +763,6 @@ fn fit_headline(headline: &str) -> String {
         fitted.push_str(": what we know");
     }
     fitted
-}
-
-fn weekday(day: Weekday) -> &'static str {
-    match day {
-        Weekday::Mon => "Monday",
-        Weekday::Tue => "Tuesday",
-        Weekday::Wed => "Wednesday",
-        Weekday::Thu => "Thursday",
-        Weekday::Fri => "Friday",
-        Weekday::Sat => "Saturday",
-        Weekday::Sun => "Sunday",
-    }
 }
 
 /// Writes `n` without grouping (years, small counts).

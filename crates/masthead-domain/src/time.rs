@@ -3,7 +3,7 @@
 //! when a calendar question is asked (which day is this story from, which month
 //! does the meter count).
 
-use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
 
 /// The publisher's time zone and the abbreviation printed after times.
@@ -73,12 +73,34 @@ impl PublisherZone {
     }
 }
 
+/// A weekday's English name, as readers read it ("Monday"): chrono prints
+/// only the abbreviation ("Mon") for a [`Weekday`].
+pub fn weekday_name(day: Weekday) -> &'static str {
+    match day {
+        Weekday::Mon => "Monday",
+        Weekday::Tue => "Tuesday",
+        Weekday::Wed => "Wednesday",
+        Weekday::Thu => "Thursday",
+        Weekday::Fri => "Friday",
+        Weekday::Sat => "Saturday",
+        Weekday::Sun => "Sunday",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn utc(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn weekday_names_match_chronos_long_format() {
+        let monday = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        for day in monday.iter_days().take(7) {
+            assert_eq!(weekday_name(day.weekday()), day.format("%A").to_string());
+        }
     }
 
     #[test]

@@ -68,15 +68,49 @@ impl Dkim {
     /// The message with its `DKIM-Signature` field in front.
     pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>, MailError> {
         let signature = self.signer.sign(message).map_err(|e| MailError::DkimSign(e.to_string()))?;
-        let mut signed = signature.to_header().into_bytes();
+        let mut signed = value_closed_up(&signature.to_header()).into_bytes();
         signed.extend_from_slice(message);
         Ok(signed)
     }
 }
 
+/// The `DKIM-Signature` field with no whitespace around the value of its
+/// `b=` tag.
+///
+/// mail-auth signs the field as it folds it with `b=` empty, then fills in
+/// the signature and folds the field again. A fold that lands right after
+/// `b=` or right before the `;` that closes its value is whitespace outside
+/// the value (RFC 6376 §3.2: `[FWS] tag-value [FWS]`), which a verifier
+/// hashes while the signer had none there: the message fails to verify.
+/// Whether a fold lands there depends on the lengths of the fields before
+/// it, so some messages (the account mails, with a 2048-bit key) failed and
+/// others did not. Whitespace inside the value is part of it and ignored.
+fn value_closed_up(field: &str) -> String {
+    field
+        .split(';')
+        .map(|tag| match tag.split_once('=') {
+            Some((name, value)) if name.trim() == "b" => format!("{name}={}", value.trim()),
+            _ => tag.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_signature_value_is_closed_up_whatever_the_folding() {
+        let folded = "DKIM-Signature: v=1; a=rsa-sha256; d=news.example; bh=ab\r\n\tcd=;\r\n\tb=\r\n\tQUJD\r\n\tREVG==\r\n\t;\r\n";
+        assert_eq!(
+            value_closed_up(folded),
+            "DKIM-Signature: v=1; a=rsa-sha256; d=news.example; bh=ab\r\n\tcd=;\r\n\tb=QUJD\r\n\tREVG==;\r\n",
+            "only the b= value's ends change; bh= and the folds before b= stay"
+        );
+        let unfolded = "DKIM-Signature: v=1; bh=abc=; b=QUJDREVG==;\r\n";
+        assert_eq!(value_closed_up(unfolded), unfolded);
+    }
 
     #[test]
     fn keys_and_names_are_checked() {

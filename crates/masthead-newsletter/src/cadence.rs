@@ -6,6 +6,7 @@ use std::fmt;
 
 use chrono::{DateTime, Datelike, Duration, NaiveTime, Timelike, Utc, Weekday};
 use masthead_domain::PublisherZone;
+use masthead_domain::time::weekday_name;
 use thiserror::Error;
 
 /// A newsletter's rhythm, in the publisher's time.
@@ -42,7 +43,7 @@ impl Cadence {
         let clock = |at: &NaiveTime| format!("{} {label}", at.format("%-I:%M %p"));
         match self {
             Self::Daily(at) => format!("Daily at {}", clock(at)),
-            Self::Weekly(day, at) => format!("Weekly on {}s at {}", day_name(*day), clock(at)),
+            Self::Weekly(day, at) => format!("Weekly on {}s at {}", weekday_name(*day), clock(at)),
         }
     }
 
@@ -75,18 +76,6 @@ impl fmt::Display for Cadence {
             Self::Daily(at) => write!(f, "daily {}", at.format("%H:%M")),
             Self::Weekly(day, at) => write!(f, "weekly {} {}", day.to_string().to_lowercase(), at.format("%H:%M")),
         }
-    }
-}
-
-fn day_name(day: Weekday) -> &'static str {
-    match day {
-        Weekday::Mon => "Monday",
-        Weekday::Tue => "Tuesday",
-        Weekday::Wed => "Wednesday",
-        Weekday::Thu => "Thursday",
-        Weekday::Fri => "Friday",
-        Weekday::Sat => "Saturday",
-        Weekday::Sun => "Sunday",
     }
 }
 

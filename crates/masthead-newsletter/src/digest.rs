@@ -2,6 +2,9 @@
 //! story, a link; premium marked), its intro, and the message one recipient
 //! gets, with the links that are theirs.
 //!
+//! [`personal`] renders an issue the one way the send job, the newsroom's
+//! preview and an editor's test copy all use.
+//!
 //! An item never carries more of a story than any reader may read: the free
 //! part is the domain's ([`masthead_domain::Article::free_part`]),
 //! the same the paywall shows, so the web archive and every message hold
@@ -10,8 +13,10 @@
 use masthead_domain::{Article, SafeHtml};
 use masthead_mail::emails::{NewsletterIssue, NewsletterItem};
 use masthead_mail::{Email as _, Rendered};
-use masthead_store::{IssueRecord, NewsletterRecord};
+use masthead_store::{IssueRecord, NewsletterRecord, Store};
 use pulldown_cmark::{Parser, html};
+
+use crate::Error;
 
 /// The addresses an issue links to, under the site's public URL.
 #[derive(Debug, Clone)]
@@ -87,6 +92,22 @@ pub fn items(issue: &IssueRecord, articles: &[Article], links: &Links) -> Vec<Ne
         .collect()
 }
 
+/// `issue` of `list` rendered as it is sent: its stories as published now
+/// (free parts only), the intro, every recipient's link still a stand-in.
+pub async fn personal(
+    store: &Store,
+    publisher: &str,
+    list: &NewsletterRecord,
+    issue: &IssueRecord,
+    links: &Links,
+) -> Result<Personal, Error> {
+    let articles = store.published_articles(&issue.story_ids).await?;
+    Ok(Personal::render(publisher, list, issue, items(issue, &articles, links), links)?)
+}
+
+/// What marks an editor's test copy in its subject line.
+pub const TEST_MARK: &str = "[Test]";
+
 /// An issue rendered once (templates, CSS inlined) with a stand-in for the
 /// recipient's unsubscribe link, which [`Personal::to`] fills in: sending
 /// 100,000 copies costs one render and 100,000 string replacements.
@@ -120,6 +141,14 @@ impl Personal {
             text: self.rendered.text.replace(&self.stand_in, unsubscribe_url),
             html: self.rendered.html.replace(&self.stand_in, unsubscribe_url),
         }
+    }
+
+    /// An editor's test copy, as the newsroom previews it and mails it:
+    /// the subject marked [`TEST_MARK`], and the manage page where a
+    /// recipient's unsubscribe link would be (an editor is no member).
+    pub fn test_copy(&self, links: &Links) -> Rendered {
+        let copy = self.to(&links.manage());
+        Rendered { subject: format!("{TEST_MARK} {}", copy.subject), ..copy }
     }
 }
 
@@ -255,6 +284,11 @@ mod tests {
         assert!(mine.html.contains(r#"href="https://news.example/newsletters/unsubscribe/aa""#), "{}", mine.html);
         assert!(yours.html.contains("/unsubscribe/bb") && !yours.html.contains("/unsubscribe/aa"));
         assert!(!mine.html.contains(STAND_IN_TOKEN) && !mine.text.contains(STAND_IN_TOKEN));
+        // An editor's test copy: marked, and the manage page where the unsubscribe link goes.
+        let test = personal.test_copy(&links);
+        assert_eq!(test.subject, "[Test] Rates hold");
+        assert!(test.text.contains("Unsubscribe from Markets: https://news.example/account/newsletters"));
+        assert!(!test.html.contains(STAND_IN_TOKEN) && !test.text.contains(STAND_IN_TOKEN));
         // Built for mail clients: tables, every rule on its element, no <style> left.
         assert!(mine.html.contains(r#"<table class="sheet" role="presentation""#), "{}", mine.html);
         assert!(!mine.html.contains("<style"), "{}", mine.html);

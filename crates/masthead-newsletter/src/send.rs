@@ -170,9 +170,7 @@ impl Desk {
         report: &mut Report,
         progress: &mut (dyn FnMut(&Report) + Send),
     ) -> Result<(), Error> {
-        let articles = self.store.published_articles(&issue.story_ids).await?;
-        let items = digest::items(issue, &articles, &self.links);
-        let rendered = digest::Personal::render(&self.publisher, list, issue, items, &self.links)?;
+        let rendered = digest::personal(&self.store, &self.publisher, list, issue, &self.links).await?;
         let started = tokio::time::Instant::now();
         let mut paced = 0u64;
         loop {
@@ -247,6 +245,19 @@ impl Desk {
         };
         Ok(signup::may_receive(list, &benefits))
     }
+}
+
+/// Mails an editor `to` a test copy of an issue ([`digest::Personal::test_copy`])
+/// through the mailer every issue leaves by. Its one list header names the
+/// manage page: a test copy has no membership to end in one click.
+pub async fn send_test(
+    mailer: &Mailer,
+    personal: &digest::Personal,
+    links: &Links,
+    to: &Email,
+) -> Result<(), masthead_mail::MailError> {
+    let headers = [("List-Unsubscribe", format!("<{}>", links.manage()))];
+    mailer.send_rendered(to, NewsletterIssue::NAME, &personal.test_copy(links), &headers).await
 }
 
 /// What [`Desk::send_next`] found.

@@ -43,7 +43,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::routing::get;
 use masthead_domain::{Clock, PublisherZone, Section, SystemClock};
-use masthead_search::ArchiveIndex;
+use masthead_search::{ArchiveIndex, QueryError, SearchError, SearchPage, SearchRequest};
 use masthead_store::Store;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -186,6 +186,45 @@ impl AppState {
     fn section(&self, slug: &str) -> Option<Section> {
         self.sections().iter().find(|s| s.slug == slug).cloned()
     }
+
+    /// Runs `request` on this instance's archive index (readers' search, and
+    /// the newsroom's when an editor picks stories): a remembered answer at
+    /// once, else on a blocking thread. A burst of searches queues for a
+    /// thread per core instead of starting a thread each: no faster on a
+    /// busy machine, and each thread would keep memory of its own.
+    async fn search_archive(&self, request: SearchRequest) -> Result<Arc<SearchPage>, SearchFailure> {
+        let searched = match self.search.remembered(&request) {
+            Some(page) => Ok(Ok(page)),
+            None => {
+                let Ok(_slot) = self.search_slots.acquire().await else {
+                    tracing::error!("the search slots were closed");
+                    return Err(SearchFailure::Internal);
+                };
+                let index = self.search.clone();
+                tokio::task::spawn_blocking(move || index.search_remembered(&request)).await
+            }
+        };
+        match searched {
+            Ok(Ok(page)) => Ok(page),
+            Ok(Err(SearchError::Query(error))) => Err(SearchFailure::BadQuery(error)),
+            Ok(Err(error)) => {
+                tracing::error!(%error, "search failed");
+                Err(SearchFailure::Internal)
+            }
+            Err(error) => {
+                tracing::error!(%error, "search thread failed");
+                Err(SearchFailure::Internal)
+            }
+        }
+    }
+}
+
+/// Why a search gave no results page.
+enum SearchFailure {
+    /// The query cannot be run: told to whoever typed it.
+    BadQuery(QueryError),
+    /// Something broke inside: already logged.
+    Internal,
 }
 
 /// Middleware: brings the sections up to date before each request.

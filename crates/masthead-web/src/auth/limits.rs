@@ -18,7 +18,7 @@
 //! Reset requests are capped per client address and per account (the
 //! address typed, whether or not it has an account, so the limit itself
 //! tells nothing); sign-ups per client address, and the mail a sign-up sends
-//! per email address.
+//! per email address; an editor's newsletter test copies per account.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -53,6 +53,8 @@ pub struct RateLimits {
     /// Sign-up mails (a confirmation, or "you already have an account") to
     /// one email address; past it a sign-up answers the same and mails nothing.
     pub signup_mails_per_address: u32,
+    /// Test copies of a newsletter issue one editor may mail themselves.
+    pub newsletter_tests_per_editor: u32,
     /// The window the counts apply to.
     pub window: Duration,
 }
@@ -68,6 +70,7 @@ impl Default for RateLimits {
             reset_per_account: 3,
             signup_per_ip: 10,
             signup_mails_per_address: 3,
+            newsletter_tests_per_editor: 5,
             window: Duration::from_secs(15 * 60),
         }
     }
@@ -186,6 +189,13 @@ impl Limiters {
         let from_ip = self.count(store, &key("newsletter-ip", &[ip]), now).await?;
         let mails = self.count(store, &key("newsletter-mail", &[address]), now).await?;
         Ok(from_ip <= u64::from(self.limits.signup_per_ip) && mails <= u64::from(self.limits.signup_mails_per_address))
+    }
+
+    /// Counts a newsletter test copy mailed to the editor `account`; false
+    /// when over the limit.
+    pub async fn newsletter_test(&self, store: &Store, account: i64, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let sent = self.count(store, &key("newsletter-test", &[&account.to_string()]), now).await?;
+        Ok(sent <= u64::from(self.limits.newsletter_tests_per_editor))
     }
 
     /// Counts a sign-up mail to `address`; false when over the limit.

@@ -53,6 +53,16 @@ pub(crate) enum Internal {
     /// An invoice's PDF could not be written.
     #[error(transparent)]
     InvoicePdf(#[from] masthead_billing::pdf::PdfError),
+    /// Anything else that should not fail (rendering a message), with its reason.
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl PageError {
+    /// Something inside failed for `reason`: logged, 500.
+    pub(crate) fn internal(reason: impl ToString) -> Self {
+        Self::Internal(Internal::Failed(reason.to_string()))
+    }
 }
 
 /// A failure answered with an HTML page.

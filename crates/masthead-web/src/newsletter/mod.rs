@@ -3,7 +3,8 @@
 //! that mail clients post to ([`unsubscribe`]), a reader's manage page
 //! ([`account`]), the JSON API ([`api`]), what every page asks about a
 //! reader and where messages link ([`membership`]), the web archive of past issues,
-//! the newsroom's page to compose and schedule issues ([`newsroom`]), and
+//! the newsroom's desk to compose, preview, test and schedule issues
+//! ([`newsroom`]), and
 //! the mail provider's bounce and complaint webhooks ([`webhooks`]).
 //! The rules and the send job are `masthead_newsletter`'s; this room only
 //! speaks HTTP. [`start`] runs the send job inside the server.
@@ -75,7 +76,10 @@ pub(crate) fn routes() -> Router<SharedState> {
         .route("/api/v1/newsletters", get(api::list))
         .route("/api/v1/newsletters/{slug}/subscribe", post(api::subscribe))
         .route("/newsroom/newsletters", get(newsroom::desk))
-        .route("/newsroom/newsletters/{slug}/issues", post(newsroom::compose))
+        .route("/newsroom/newsletters/{slug}/compose", get(newsroom::compose_form).post(newsroom::compose))
+        .route("/newsroom/newsletters/{slug}/preview", post(newsroom::preview))
+        .route("/newsroom/newsletters/{slug}/test", post(newsroom::send_test))
+        .route("/newsroom/newsletters/{slug}/issues", post(newsroom::schedule))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .merge(
             Router::new()

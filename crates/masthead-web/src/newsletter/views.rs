@@ -165,12 +165,64 @@ pub(crate) struct DeskList {
     pub issues: Vec<IssueLine>,
 }
 
+/// A story on the compose page: in the draft, or found by the desk's search.
+pub(crate) struct StoryPick {
+    pub id: i64,
+    pub headline: String,
+    pub section: String,
+    pub published: String,
+    pub premium: bool,
+    /// Already in the draft.
+    pub picked: bool,
+}
+
+/// The draft as the editor typed it: every compose button posts it all, and
+/// the page writes it back.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct Draft {
+    #[serde(default)]
+    pub subject: String,
+    #[serde(default)]
+    pub intro: String,
+    /// Story ids or addresses, one a line.
+    #[serde(default)]
+    pub stories: String,
+    /// IST, `YYYY-MM-DDTHH:MM`; empty: now.
+    #[serde(default)]
+    pub send_at: String,
+    /// The desk's search.
+    #[serde(default)]
+    pub q: String,
+    /// A story the search found, to add to the draft.
+    #[serde(default)]
+    pub add: String,
+    /// Which part to preview: `html` or `text`.
+    #[serde(default)]
+    pub part: String,
+}
+
+#[derive(Template)]
+#[template(path = "newsletter/compose.html")]
+pub(crate) struct ComposePage<'a> {
+    pub layout: Layout<'a>,
+    pub csrf: String,
+    pub slug: String,
+    pub name: String,
+    /// Where an issue with no stories named takes them from.
+    pub sections: String,
+    pub draft: Draft,
+    /// The draft's stories, in order, as far as they are published.
+    pub chosen: Vec<StoryPick>,
+    /// What the search found (None: no search asked).
+    pub results: Option<Vec<StoryPick>>,
+    pub error: Option<String>,
+    pub done: Option<String>,
+}
+
 #[derive(Template)]
 #[template(path = "newsletter/newsroom.html")]
 pub(crate) struct DeskPage<'a> {
     pub layout: Layout<'a>,
-    pub csrf: String,
     pub lists: Vec<DeskList>,
-    pub error: Option<String>,
     pub done: Option<String>,
 }

@@ -22,9 +22,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDate, SecondsFormat};
 use masthead_domain::access::{self, Access};
 use masthead_domain::slug::{Slug, story_path};
-use masthead_search::{
-    Hit, IndexedStory, MAX_PAGE, QueryError, Reach, SearchError, SearchPage, SearchRequest, Sort, Terms, Total,
-};
+use masthead_search::{Hit, IndexedStory, MAX_PAGE, QueryError, Reach, SearchPage, SearchRequest, Sort, Terms, Total};
 use serde::Serialize;
 
 use super::reading::{reader_of, story_facts};
@@ -33,7 +31,7 @@ use crate::http::respond::private;
 use crate::http::session::SignedIn;
 use crate::http::views::{self, Layout};
 use crate::http::visitor::Visitor;
-use crate::{AppState, SharedState};
+use crate::{AppState, SearchFailure, SharedState};
 
 /// Reads the query string into a search, or says what is wrong with it.
 fn request(state: &AppState, params: &HashMap<String, String>) -> Result<SearchRequest, QueryError> {
@@ -92,41 +90,15 @@ async fn run(
     visitor: &Visitor,
     signed_in: &SignedIn,
     request: SearchRequest,
-) -> Result<(Total, bool, Vec<Found>), Failure> {
+) -> Result<(Total, bool, Vec<Found>), SearchFailure> {
     let now = state.clock.now();
     let (reader, _) = reader_of(state, visitor, signed_in, now).await.map_err(|error| {
         tracing::error!(%error, "search: cannot read the reader's benefits");
-        Failure::Internal
+        SearchFailure::Internal
     })?;
     let premium_sections = state.sections().iter().filter(|s| s.premium).map(|s| s.slug.clone()).collect();
     let reach = Reach::of(|story| access::entitled(&reader, story), premium_sections, now - state.archive_age);
-    let request = SearchRequest { reach, ..request };
-    let searched = match state.search.remembered(&request) {
-        Some(page) => Ok(Ok(page)),
-        None => {
-            // A burst of searches queues for a thread per core instead of
-            // starting a thread each: no faster on a busy machine, and each
-            // thread would keep memory of its own.
-            let Ok(_slot) = state.search_slots.acquire().await else {
-                tracing::error!("the search slots were closed");
-                return Err(Failure::Internal);
-            };
-            let index = state.search.clone();
-            tokio::task::spawn_blocking(move || index.search_remembered(&request)).await
-        }
-    };
-    let page: Arc<SearchPage> = match searched {
-        Ok(Ok(page)) => page,
-        Ok(Err(SearchError::Query(error))) => return Err(Failure::BadQuery(error)),
-        Ok(Err(error)) => {
-            tracing::error!(%error, "search failed");
-            return Err(Failure::Internal);
-        }
-        Err(error) => {
-            tracing::error!(%error, "search thread failed");
-            return Err(Failure::Internal);
-        }
-    };
+    let page: Arc<SearchPage> = state.search_archive(SearchRequest { reach, ..request }).await?;
     // Whether the reader may read a hit off the meter: only then may its snippet
     // come from beyond the free part. No meter is consulted or spent.
     let allowed: Vec<i64> = page
@@ -140,7 +112,7 @@ async fn run(
         .collect();
     let bodies = state.store.published_articles(&allowed).await.map_err(|error| {
         tracing::error!(%error, "search: cannot read story bodies");
-        Failure::Internal
+        SearchFailure::Internal
     })?;
     let more = page.has_more();
     let found = page
@@ -158,14 +130,6 @@ async fn run(
         })
         .collect();
     Ok((page.total, more, found))
-}
-
-/// Why a search gave no results page.
-enum Failure {
-    /// The reader's query cannot be run: told to them.
-    BadQuery(QueryError),
-    /// Something broke inside: already logged.
-    Internal,
 }
 
 fn url_of(hit: &Hit) -> String {
@@ -215,8 +179,8 @@ pub(crate) async fn page(
                         view.previous = (page > 1).then(|| view.form.url_for_page(page - 1));
                         view.next = more.then(|| view.form.url_for_page(page + 1));
                     }
-                    Err(Failure::BadQuery(error)) => view.error = Some(error.to_string()),
-                    Err(Failure::Internal) => return views::server_error_page(),
+                    Err(SearchFailure::BadQuery(error)) => view.error = Some(error.to_string()),
+                    Err(SearchFailure::Internal) => return views::server_error_page(),
                 }
             }
         }
@@ -274,8 +238,8 @@ pub(crate) async fn api(
             let answer = ApiResults { total: total.count, total_is_lower_bound: !total.exact, results };
             private(visitor.remember(Json(answer).into_response()))
         }
-        Err(Failure::BadQuery(error)) => bad(error.to_string()),
-        Err(Failure::Internal) => {
+        Err(SearchFailure::BadQuery(error)) => bad(error.to_string()),
+        Err(SearchFailure::Internal) => {
             (StatusCode::INTERNAL_SERVER_ERROR, Json(serde_json::json!({ "error": "internal error" }))).into_response()
         }
     }

@@ -1,7 +1,9 @@
 """An aiosmtpd handler for Masthead's tests and benchmark: a real SMTP server
 on loopback that keeps what it accepts.
 
-    PYTHONPATH=DIR python3 -m aiosmtpd -n -l 127.0.0.1:PORT -c smtp_sink.Sink FOLDER [--log-only]
+    PYTHONPATH=DIR python3 -m aiosmtpd -n -l 127.0.0.1:PORT -c smtp_sink.Sink -- FOLDER [--log-only]
+
+(the `--` keeps aiosmtpd from reading `--log-only` as an option of its own).
 
 Each message is written to FOLDER as NNNNNNNN.eml, exactly the bytes the
 client sent (written under a dot name, then renamed, so a reader never sees
