@@ -157,7 +157,7 @@ function pageTypes(ctx, pick) {
       return logIn(g, ctx.staff);
     }],
     // Every page the newsroom's menu links to (an admin sees them all).
-    ...['Staff', 'Sections', 'Agencies', 'Plans', 'Partner codes', 'House ads'].map((link) => [
+    ...['E-paper', 'Staff', 'Sections', 'Agencies', 'Plans', 'Partner codes', 'House ads'].map((link) => [
       `newsroom, ${link.toLowerCase()}`,
       async (g) => {
         await g.visit('/newsroom');
