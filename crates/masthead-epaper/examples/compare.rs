@@ -4,11 +4,11 @@
 //!
 //! `compare FILE.pdf DIR [FIRST LAST]` renders pages FIRST to LAST (from 1;
 //! all by default) at 150 ppi, reads DIR/ref-N.png (any zero padding) for
-//! each, and prints a Markdown row a page: both sizes, the mean absolute
+//! each, and prints a Markdown row a page: both sizes, hayro's time, the mean absolute
 //! difference per pixel in grey (0–255), and the share of pixels that differ
 //! by more than 64 (a glyph or line drawn differently, not anti-aliasing).
-//! It writes DIR/side-N.png, the two side by side (hayro on the left), to
-//! look at.
+//! It writes DIR/side-N.png, the two side by side (hayro on the left), and
+//! DIR/detail-N.png, a part of each at full size, to look at.
 
 use image::{GrayImage, ImageBuffer, Luma};
 use masthead_epaper::import::FULL_PPI;
@@ -24,10 +24,13 @@ fn main() {
     let document = Document::open(pdf, bytes).expect("the PDF opens");
     let first: usize = rest.first().map_or(1, |n| n.parse().expect("FIRST is a number"));
     let last: usize = rest.get(1).map_or(document.page_count(), |n| n.parse().expect("LAST is a number"));
-    println!("| page | hayro px | pdftoppm px | mean abs. difference (0–255) | pixels off by > 64 |");
-    println!("|---|---|---|---|---|");
+    println!("| page | hayro px | hayro ms | pdftoppm px | mean abs. difference (0–255) | pixels off by > 64 |");
+    println!("|---|---|---|---|---|---|");
     for page in first..=last.min(document.page_count()) {
-        let ours = image::DynamicImage::ImageRgb8(document.render(page - 1, FULL_PPI)).to_luma8();
+        let started = std::time::Instant::now();
+        let rendered = document.render(page - 1, FULL_PPI);
+        let millis = started.elapsed().as_millis();
+        let ours = image::DynamicImage::ImageRgb8(rendered).to_luma8();
         let theirs = reference(dir, page);
         let (width, height) = (ours.width().min(theirs.width()), ours.height().min(theirs.height()));
         let (mut sum, mut off) = (0u64, 0u64);
@@ -40,7 +43,7 @@ fn main() {
         }
         let pixels = u64::from(width) * u64::from(height);
         println!(
-            "| {page} | {}×{} | {}×{} | {:.2} | {:.2} % |",
+            "| {page} | {}×{} | {millis} | {}×{} | {:.2} | {:.2} % |",
             ours.width(),
             ours.height(),
             theirs.width(),
@@ -49,6 +52,13 @@ fn main() {
             off as f64 * 100.0 / pixels as f64
         );
         side_by_side(&ours, &theirs).save(format!("{dir}/side-{page}.png")).expect("the picture is written");
+        // A detail at full size: 600 × 400 px a quarter down the page.
+        let detail = |image: &GrayImage| {
+            image::imageops::crop_imm(image, image.width() / 20, image.height() / 4, 600, 400).to_image()
+        };
+        side_by_side(&detail(&ours), &detail(&theirs))
+            .save(format!("{dir}/detail-{page}.png"))
+            .expect("the picture is written");
     }
 }
 

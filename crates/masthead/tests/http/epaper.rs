@@ -5,9 +5,9 @@
 //! API, search, clips), page images under signed addresses that expire and refuse
 //! tampering, downloads stamped with the reader's address on every page, and
 //! clips: public for 14 days, revocable, within a monthly allowance. The
-//! newsroom's upload page (editors only, its form token checked) imports,
-//! refuses and replaces as the command does; the site's search shows
-//! printed pages to entitled readers and no one else.
+//! newsroom's upload page (editors only, its form token checked, within the
+//! upload limit) imports, refuses and replaces as the command does; the
+//! site's search shows printed pages to entitled readers and no one else.
 
 use std::ffi::OsStr;
 use std::sync::Arc;
@@ -496,8 +496,10 @@ async fn post_upload(browser: &mut Browser<'_>, parts: &[(&str, Option<&str>, Ve
 }
 
 async fn the_upload_is_for_editors_with_the_form_token(backend: Backend) {
-    let app = spawn_app_with(backend, site_config()).await;
     let (pdf, _) = edition(1, None);
+    // The limit a little over this edition's PDF.
+    let config = masthead_web::SiteConfig { epaper_upload_limit: pdf.len() + 16 * 1024, ..site_config() };
+    let app = spawn_app_with(backend, config).await;
     let parts = |token: &str| {
         vec![
             ("csrf_token", None, token.as_bytes().to_vec()),
@@ -538,6 +540,11 @@ async fn the_upload_is_for_editors_with_the_form_token(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(forged.status(), 403);
+    // Over the site's upload limit: 413, nothing stored.
+    let mut too_large = parts(&token);
+    too_large.push(("pdf", Some("more.pdf"), vec![b'%'; 64 * 1024]));
+    assert_eq!(post_upload(&mut editor, &too_large).await, 413);
+    assert!(app.store.epaper_edition(day(), None).await.unwrap().is_none());
     // With it: imported.
     assert_eq!(post_upload(&mut editor, &parts(&token)).await, 200);
     assert!(app.store.epaper_edition(day(), None).await.unwrap().is_some());
