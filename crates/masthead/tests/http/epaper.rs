@@ -400,14 +400,12 @@ async fn reader_id(app: &TestApp, email: &str) -> i64 {
     app.store.reader_by_email(&Email::parse(email).unwrap()).await.unwrap().unwrap().id
 }
 
+/// PDFs to upload: (file name, bytes).
+type Files<'a> = &'a [(&'a str, &'a [u8])];
+
 /// Uploads through the newsroom's form (its token first, as the page has
 /// it): `pdfs` (file name, bytes) and the sidecar's JSON when given.
-async fn upload(
-    browser: &mut Browser<'_>,
-    edition: &str,
-    pdfs: &[(&str, &[u8])],
-    regions: Option<&str>,
-) -> reqwest::Response {
+async fn upload(browser: &mut Browser<'_>, edition: &str, pdfs: Files<'_>, regions: Option<&str>) -> reqwest::Response {
     let token = browser.csrf_token("/newsroom/epaper").await;
     let mut parts: Vec<(&str, Option<&str>, &[u8])> = vec![
         ("csrf_token", None, token.as_bytes()),
@@ -463,7 +461,7 @@ async fn editors_upload_editions_in_the_newsroom(backend: Backend) {
     let encrypted =
         std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/encrypted.pdf")).unwrap();
     let broken: &[u8] = b"%PDF-1.7\nthis is no PDF at all";
-    let refusals: [(&[(&str, &[u8])], Option<&str>, &str); 5] = [
+    let refusals: [(Files, Option<&str>, &str); 5] = [
         (&[("broken.pdf", broken)], None, "broken.pdf: it is broken"),
         (&[("p1.pdf", &first), ("encrypted.pdf", &encrypted)], None, "encrypted.pdf: it is encrypted"),
         (&[("p1.pdf", &first)], Some(r#"{"pages":[{"page":9,"regions":[]}]}"#), "page 9 does not exist"),

@@ -506,17 +506,23 @@ impl Browser<'_> {
         html[start..start + html[start..].find('"').unwrap()].to_owned()
     }
 
-    /// POSTs a form from this site, as a browser does: same-origin fetch
-    /// metadata, this site's `Origin`, the browser's cookies.
-    pub async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
-        let response = self
-            .app
+    /// A POST as a browser sends one from a page of this site: same-origin
+    /// fetch metadata, this site's `Origin`, the browser's cookies.
+    fn post_from_this_site(&self, path: &str) -> reqwest::RequestBuilder {
+        self.app
             .client
             .post(self.app.url(path))
             .header("cookie", self.cookie_header())
             .header("origin", format!("http://{}", self.app.address))
             .header("sec-fetch-site", "same-origin")
             .header("user-agent", self.user_agent.clone().unwrap_or_default())
+    }
+
+    /// POSTs a form from this site, as a browser does: same-origin fetch
+    /// metadata, this site's `Origin`, the browser's cookies.
+    pub async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let response = self
+            .post_from_this_site(path)
             .header("content-type", "application/x-www-form-urlencoded")
             .body(form_body(fields))
             .send()
@@ -547,12 +553,7 @@ impl Browser<'_> {
         }
         body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
         let response = self
-            .app
-            .client
-            .post(self.app.url(path))
-            .header("cookie", self.cookie_header())
-            .header("origin", format!("http://{}", self.app.address))
-            .header("sec-fetch-site", "same-origin")
+            .post_from_this_site(path)
             .header("content-type", format!("multipart/form-data; boundary={boundary}"))
             // An upload is rendered before the answer: slow on a busy machine.
             .timeout(std::time::Duration::from_secs(120))
