@@ -1,6 +1,7 @@
 // Web-quality gates on every page type: the reader site (the e-paper among
 // it, signed out on a desktop and subscribed on a phone), the account and
-// billing pages, and the newsroom (as an admin made by browser/run). Each page
+// billing pages, and the newsroom (as an admin made by browser/run; its e-paper
+// upload on a phone too). Each page
 // is reached the way a person reaches it (a visitor, a subscriber, an editor,
 // a form post) in Chromium, and held to:
 // axe-core run inside the page (no serious or critical violation), no console
@@ -142,6 +143,12 @@ function pageTypes(ctx, pick) {
     ['e-paper, a page (subscriber)', (g) => g.visit('/epaper/2017-04-13')],
     ['e-paper, the next page', (g) => g.follow(g.page.getByRole('link', { name: 'Page 2 →' }))],
     ["e-paper, an article's text", (g) => g.follow(g.page.locator('.epaper-articles a').first())],
+    ['search, with printed pages (subscriber)', async (g) => {
+      const response = await g.visit('/search?q=the');
+      await g.page.locator('.print-results').waitFor({ state: 'attached', timeout: 2000 })
+        .catch(() => { throw new Failure('no printed pages among the results'); });
+      return response;
+    }],
     ['account, subscribed', (g) => g.visit('/account')],
     ['invoice', (g) => g.follow(g.page.locator('.invoices a').first())],
     ['devices', (g) => g.visit('/account/devices')],
@@ -185,7 +192,14 @@ function pageTypes(ctx, pick) {
     ['newsroom, revision history', (g) => g.follow(g.page.getByRole('link', { name: 'Revision history' }))],
     ['newsroom, a revision', (g) => g.follow(g.page.locator('tr.revision th a').first())],
   ];
-  return { anonymous, subscriber, staff };
+  // The e-paper's upload on a phone as well: an editor may load an edition from one.
+  const staffPhone = [
+    ['newsroom, e-paper upload', async (g) => {
+      await g.visit('/login?next=/newsroom/epaper');
+      return logIn(g, ctx.staff);
+    }],
+  ];
+  return { anonymous, subscriber, staff, staffPhone };
 }
 
 /** Finds the stories the gates need, as a visitor would, in its own profile. */
@@ -214,13 +228,14 @@ export async function runGates(ctx, pagesDir) {
   } catch (error) {
     return [{ name: 'finding stories for the gates', problems: [error.message] }];
   }
-  const { anonymous, subscriber, staff } = pageTypes(ctx, pick);
+  const { anonymous, subscriber, staff, staffPhone } = pageTypes(ctx, pick);
   // The subscriber's and the newsroom's steps build on each other: after a
   // failure the rest of that reader's pages are reported as not checked.
   const runs = [
     ['gates-visitor', DESKTOP, anonymous, false],
     ['gates-subscriber', PHONE, subscriber, true],
     ['gates-newsroom', DESKTOP, staff, true],
+    ['gates-newsroom-phone', PHONE, staffPhone, true],
   ];
   for (const [who, profile, list, sequential] of runs) {
     let blocked = null;
