@@ -140,8 +140,13 @@ function pageTypes(ctx, pick) {
     ['story, free, subscriber', (g) => g.visit(pick.free[0].href), (s) => !s.paywall && !s.meterNote && !s.welcome],
     ['story, The Smart Investor, subscriber', (g) => g.visit(pick.smartInvestor), (s) => !s.paywall],
     ['story, archive (1998), subscriber', (g) => g.visit(pick.archive), (s) => !s.paywall],
-    ['e-paper, a page (subscriber)', (g) => g.visit('/epaper/2017-04-13')],
-    ['e-paper, the next page', (g) => g.follow(g.page.getByRole('link', { name: 'Page 2 →' }))],
+    // The latest edition, then the day before (the demo's editions are of a
+    // page or more: a day's stories are few).
+    ['e-paper, a page (subscriber)', async (g) => {
+      await g.visit('/epaper');
+      return g.follow(g.page.getByRole('link', { name: /^Read / }));
+    }],
+    ['e-paper, the previous day', (g) => g.follow(g.page.getByRole('link', { name: '← Previous day' }))],
     ["e-paper, an article's text", (g) => g.follow(g.page.locator('.epaper-articles a').first())],
     ['search, with printed pages (subscriber)', async (g) => {
       const response = await g.visit('/search?q=the');
