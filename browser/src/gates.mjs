@@ -1,9 +1,9 @@
 // Web-quality gates on every page type: the reader site (the e-paper and
 // the newsletters among it, signed out on a desktop and subscribed on a
 // phone), the account and billing pages, and the newsroom with its
-// newsletter desk (as an admin made by browser/run). Each page is reached
-// the way a person reaches it (a visitor, a subscriber, an editor, a form
-// post) in Chromium, and held to:
+// newsletter desk (as an admin made by browser/run; its e-paper upload on a
+// phone too). Each page is reached the way a person reaches it (a visitor, a
+// subscriber, an editor, a form post) in Chromium, and held to:
 // axe-core run inside the page (no serious or critical violation), no console
 // error, and usable without JavaScript (no script but JSON-LD, no inline
 // handlers, every form a plain method/action form with a submit button), and
@@ -142,12 +142,20 @@ function pageTypes(ctx, pick) {
     ['story, The Smart Investor, subscriber', (g) => g.visit(pick.smartInvestor), (s) => !s.paywall],
     ['story, archive (1998), subscriber', (g) => g.visit(pick.archive), (s) => !s.paywall],
     ['account, newsletters', (g) => g.visit('/account/newsletters')],
-    ['e-paper, the latest edition (subscriber)', async (g) => {
+    // The latest edition, then the day before (the demo's editions are of a
+    // page or more: a day's stories are few).
+    ['e-paper, a page (subscriber)', async (g) => {
       await g.visit('/epaper');
-      return g.follow(g.page.locator('.epaper a.button').first());
+      return g.follow(g.page.getByRole('link', { name: /^Read / }));
     }],
-    ['e-paper, the next page', (g) => g.follow(g.page.getByRole('link', { name: 'Page 2 →' }))],
+    ['e-paper, the previous day', (g) => g.follow(g.page.getByRole('link', { name: '← Previous day' }))],
     ["e-paper, an article's text", (g) => g.follow(g.page.locator('.epaper-articles a').first())],
+    ['search, with printed pages (subscriber)', async (g) => {
+      const response = await g.visit('/search?q=the');
+      await g.page.locator('.print-results').waitFor({ state: 'attached', timeout: 2000 })
+        .catch(() => { throw new Failure('no printed pages among the results'); });
+      return response;
+    }],
     ['account, subscribed', (g) => g.visit('/account')],
     ['invoice', (g) => g.follow(g.page.locator('.invoices a').first())],
     ['devices', (g) => g.visit('/account/devices')],
@@ -163,7 +171,7 @@ function pageTypes(ctx, pick) {
       return logIn(g, ctx.staff);
     }],
     // Every page the newsroom's menu links to (an admin sees them all).
-    ...['Staff', 'Sections', 'Agencies', 'Plans', 'Partner codes', 'House ads'].map((link) => [
+    ...['E-paper', 'Staff', 'Sections', 'Agencies', 'Plans', 'Partner codes', 'House ads'].map((link) => [
       `newsroom, ${link.toLowerCase()}`,
       async (g) => {
         await g.visit('/newsroom');
@@ -200,7 +208,14 @@ function pageTypes(ctx, pick) {
     }],
     ['newsroom, a story added to the newsletter', (g) => g.follow(g.page.locator('form.compose').getByRole('button', { name: 'Add', exact: true }).first())],
   ];
-  return { anonymous, subscriber, staff };
+  // The e-paper's upload on a phone as well: an editor may load an edition from one.
+  const staffPhone = [
+    ['newsroom, e-paper upload', async (g) => {
+      await g.visit('/login?next=/newsroom/epaper');
+      return logIn(g, ctx.staff);
+    }],
+  ];
+  return { anonymous, subscriber, staff, staffPhone };
 }
 
 /** Finds the stories the gates need, as a visitor would, in its own profile. */
@@ -229,13 +244,14 @@ export async function runGates(ctx, pagesDir) {
   } catch (error) {
     return [{ name: 'finding stories for the gates', problems: [error.message] }];
   }
-  const { anonymous, subscriber, staff } = pageTypes(ctx, pick);
+  const { anonymous, subscriber, staff, staffPhone } = pageTypes(ctx, pick);
   // The subscriber's and the newsroom's steps build on each other: after a
   // failure the rest of that reader's pages are reported as not checked.
   const runs = [
     ['gates-visitor', DESKTOP, anonymous, false],
     ['gates-subscriber', PHONE, subscriber, true],
     ['gates-newsroom', DESKTOP, staff, true],
+    ['gates-newsroom-phone', PHONE, staffPhone, true],
   ];
   for (const [who, profile, list, sequential] of runs) {
     let blocked = null;

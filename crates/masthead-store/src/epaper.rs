@@ -169,9 +169,9 @@ pub struct PageHit {
     pub text: String,
 }
 
-/// A clip about to be stored.
-#[derive(Debug, Clone)]
-pub struct NewClip {
+/// What a clip is: whose, of which article region, and what it says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Clipping {
     /// Its page's random address.
     pub token: String,
     /// Who made it.
@@ -188,33 +188,26 @@ pub struct NewClip {
     pub headline: String,
     /// The region's text.
     pub text: String,
+}
+
+/// A clip about to be stored.
+#[derive(Debug, Clone)]
+pub struct NewClip {
+    /// What it is.
+    pub clipping: Clipping,
     /// The region's picture.
     pub image: NewFile,
     /// When it stops opening.
     pub expires_at: DateTime<Utc>,
 }
 
-/// A stored clip.
+/// A stored clip; what it is reads straight through (`clip.headline`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClipRecord {
     /// Its id.
     pub id: i64,
-    /// Its page's random address.
-    pub token: String,
-    /// Who made it.
-    pub reader_id: i64,
-    /// The edition's date.
-    pub day: NaiveDate,
-    /// The edition's name.
-    pub edition: String,
-    /// The page's number.
-    pub page: u32,
-    /// The region's number.
-    pub region: u32,
-    /// The headline.
-    pub headline: String,
-    /// The text.
-    pub text: String,
+    /// What it is.
+    pub clipping: Clipping,
     /// The picture's blob.
     pub image_sha256: String,
     /// When it was made.
@@ -223,6 +216,14 @@ pub struct ClipRecord {
     pub expires_at: DateTime<Utc>,
     /// When its maker revoked it.
     pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl std::ops::Deref for ClipRecord {
+    type Target = Clipping;
+
+    fn deref(&self) -> &Clipping {
+        &self.clipping
+    }
 }
 
 impl ClipRecord {
@@ -240,14 +241,16 @@ fn clip(row: ClipRow) -> Result<ClipRecord> {
     let number = |n: i64| u32::try_from(n).map_err(|_| StoreError::Corrupt(format!("clip {id}: number {n}")));
     Ok(ClipRecord {
         id,
-        token,
-        reader_id,
-        day: parse_day(&day)?,
-        edition,
-        page: number(page)?,
-        region: number(region)?,
-        headline,
-        text,
+        clipping: Clipping {
+            token,
+            reader_id,
+            day: parse_day(&day)?,
+            edition,
+            page: number(page)?,
+            region: number(region)?,
+            headline,
+            text,
+        },
         image_sha256,
         created_at: instant(created)?,
         expires_at: instant(expires)?,
@@ -382,6 +385,18 @@ impl Store {
         rows.into_iter().map(edition).collect()
     }
 
+    /// The `limit` editions imported last, the latest first.
+    pub async fn recent_epaper_editions(&self, limit: u32) -> Result<Vec<EditionRecord>> {
+        let rows: Vec<EditionRow> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT id, day, edition, pages, imported_at FROM epaper_editions
+             ORDER BY imported_at DESC, id DESC LIMIT $1",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(pool)
+        .await)?;
+        rows.into_iter().map(edition).collect()
+    }
+
     /// The edition of `day` named `name`, or when `name` is None the day's
     /// first by name.
     pub async fn epaper_edition(&self, day: NaiveDate, name: Option<&str>) -> Result<Option<EditionRecord>> {
@@ -453,17 +468,26 @@ impl Store {
         Ok(n.max(0) as u64)
     }
 
-    /// Pages whose text holds every one of `words` (case-insensitive),
-    /// newest edition first, at most `limit`.
-    pub async fn search_epaper_pages(&self, words: &[String], limit: u32) -> Result<Vec<PageHit>> {
+    /// Pages of editions dated `from` to `to` (inclusive) whose text holds
+    /// every one of `words` (case-insensitive), newest edition first, at
+    /// most `limit`.
+    pub async fn search_epaper_pages(
+        &self,
+        words: &[String],
+        (from, to): (NaiveDate, NaiveDate),
+        limit: u32,
+    ) -> Result<Vec<PageHit>> {
         if words.is_empty() {
             return Ok(Vec::new());
         }
         let rows: Vec<(String, String, i64, String)> = on_pool!(self, pool => {
             let mut query = sqlx::QueryBuilder::new(
                 "SELECT e.day, e.edition, p.number, p.text FROM epaper_pages p
-                 JOIN epaper_editions e ON e.id = p.edition_id WHERE 1 = 1",
+                 JOIN epaper_editions e ON e.id = p.edition_id WHERE e.day >= ",
             );
+            query.push_bind(day_text(from));
+            query.push(" AND e.day <= ");
+            query.push_bind(day_text(to));
             for word in words {
                 query.push(" AND LOWER(p.text) LIKE ");
                 query.push_bind(format!("%{}%", word.to_lowercase().replace(['%', '_', '\\'], "")));
@@ -478,6 +502,7 @@ impl Store {
             })
             .collect()
     }
+
     /// Stores a clip unless its maker has already made `allowance` clips
     /// since `month_start` (counted in the same transaction, so two at once
     /// cannot both take the last one). None when the allowance is used.
@@ -488,11 +513,12 @@ impl Store {
         month_start: DateTime<Utc>,
         at: DateTime<Utc>,
     ) -> Result<Option<ClipRecord>> {
+        let clipping = &new.clipping;
         let made = on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
             let (used,): (i64,) =
                 sqlx::query_as("SELECT COUNT(*) FROM epaper_clips WHERE reader_id = $1 AND created_at >= $2")
-                    .bind(new.reader_id)
+                    .bind(clipping.reader_id)
                     .bind(month_start.timestamp())
                     .fetch_one(&mut *tx)
                     .await?;
@@ -515,14 +541,14 @@ impl Store {
                      image_sha256, created_at, expires_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
             )
-            .bind(&new.token)
-            .bind(new.reader_id)
-            .bind(day_text(new.day))
-            .bind(&new.edition)
-            .bind(i64::from(new.page))
-            .bind(i64::from(new.region))
-            .bind(&new.headline)
-            .bind(&new.text)
+            .bind(&clipping.token)
+            .bind(clipping.reader_id)
+            .bind(day_text(clipping.day))
+            .bind(&clipping.edition)
+            .bind(i64::from(clipping.page))
+            .bind(i64::from(clipping.region))
+            .bind(&clipping.headline)
+            .bind(&clipping.text)
             .bind(new.image.sha256())
             .bind(at.timestamp())
             .bind(new.expires_at.timestamp())
@@ -532,7 +558,7 @@ impl Store {
             Ok::<_, StoreError>(Some(id))
         })?;
         match made {
-            Some(_) => self.epaper_clip(&new.token).await,
+            Some(_) => self.epaper_clip(&clipping.token).await,
             None => Ok(None),
         }
     }

@@ -50,7 +50,8 @@ pub use billing::{GRACE, Issuer, PaymentIn, PaymentReview, Recorded, Subscriptio
 pub use blobs::{Blob, BlobRef, blob_name};
 pub use changes::Counters;
 pub use epaper::{
-    ClipRecord, EditionRecord, NewClip, NewEdition, NewFile, NewPage, NewRegion, PageHit, PageRecord, RegionRecord,
+    ClipRecord, Clipping, EditionRecord, NewClip, NewEdition, NewFile, NewPage, NewRegion, PageHit, PageRecord,
+    RegionRecord,
 };
 pub use error::StoreError;
 pub use invoices::Invoice;

@@ -99,12 +99,18 @@ pub struct SiteConfig {
     pub image_hosts: Vec<String>,
     /// E-paper clips a reader may make each calendar month.
     pub epaper_clips_per_month: u32,
+    /// The most bytes one e-paper upload (`/newsroom/epaper`: every PDF and
+    /// the sidecar together) may have.
+    pub epaper_upload_limit: usize,
 }
 
 /// Where account mail goes when nothing else is configured.
 pub const DEFAULT_OUTBOX: &str = "masthead-outbox";
 /// Where the search index lives when nothing else is configured.
 pub const DEFAULT_INDEX_DIR: &str = "masthead-index";
+/// The e-paper upload limit when nothing else is configured, in MiB: a
+/// 24-page broadsheet from a press PDF workflow is tens of MB.
+pub const DEFAULT_EPAPER_UPLOAD_MB: usize = 200;
 /// The sender of account mail when nothing else is configured.
 pub const DEFAULT_MAIL_FROM: &str = "Masthead <no-reply@masthead.invalid>";
 
@@ -127,6 +133,7 @@ impl Default for SiteConfig {
             newsletters: NewsletterConfig::default(),
             image_hosts: Vec::new(),
             epaper_clips_per_month: masthead_epaper::clip::DEFAULT_MONTHLY_CLIPS,
+            epaper_upload_limit: DEFAULT_EPAPER_UPLOAD_MB * 1024 * 1024,
         }
     }
 }
@@ -175,6 +182,8 @@ struct AppState {
     bounce_webhooks: newsletter::BounceWebhooks,
     /// E-paper clips a reader may make each calendar month.
     epaper_clips_per_month: u32,
+    /// The most bytes an e-paper upload may have.
+    epaper_upload_limit: usize,
 }
 
 impl AppState {
@@ -318,6 +327,7 @@ impl Application {
             full_meters: reader::reading::FullMeters::default(),
             bounce_webhooks: config.newsletters.webhooks,
             epaper_clips_per_month: config.epaper_clips_per_month,
+            epaper_upload_limit: config.epaper_upload_limit,
         });
         Ok(Self { listener, router: router(state), address })
     }
@@ -342,7 +352,7 @@ fn router(state: SharedState) -> Router {
         .merge(reader::routes())
         .merge(account::routes())
         .merge(billing::routes())
-        .merge(newsroom::routes())
+        .merge(newsroom::routes(state.epaper_upload_limit))
         .merge(media::routes())
         .merge(newsletter::routes())
         .merge(epaper::routes())

@@ -267,6 +267,10 @@ pub struct Site {
     /// E-paper clips a reader may make each calendar month (IST).
     #[arg(long, env = "MASTHEAD_EPAPER_CLIPS_PER_MONTH", default_value_t = masthead_epaper::clip::DEFAULT_MONTHLY_CLIPS)]
     pub epaper_clips_per_month: u32,
+    /// The most MiB one e-paper upload in the newsroom (all its PDFs and the
+    /// sidecar) may have.
+    #[arg(long, env = "MASTHEAD_EPAPER_UPLOAD_MB", value_name = "MB", default_value_t = masthead_web::DEFAULT_EPAPER_UPLOAD_MB)]
+    pub epaper_upload_mb: usize,
     #[command(flatten)]
     pub mail: Mail,
     #[command(flatten)]

@@ -227,6 +227,7 @@ async fn serve(
         payments,
         newsletters: site.newsletters.config(),
         epaper_clips_per_month: site.epaper_clips_per_month,
+        epaper_upload_limit: site.epaper_upload_mb.saturating_mul(1024 * 1024),
         ..SiteConfig::default()
     };
     let app = Application::build(store.clone(), config, listen).await?;

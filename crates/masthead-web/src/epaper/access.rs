@@ -1,5 +1,5 @@
-//! What every e-paper route asks: who is reading and whether they hold the
-//! `epaper` benefit; which edition an address names; and the signed,
+//! What every e-paper route asks: who is reading and whether they may
+//! (staff, or holding the `epaper` benefit); which edition an address names; and the signed,
 //! expiring addresses page images are handed out under (see
 //! `masthead_epaper::signed`), keyed by a key derived from the site's
 //! secret so that checking one needs no database.
@@ -19,9 +19,11 @@ pub(crate) struct Reader {
     pub entitled: bool,
 }
 
-/// Who asks, and whether they hold the `epaper` benefit now.
+/// Who asks, and whether they may read: staff always (as they read every
+/// story), anyone else while holding the `epaper` benefit.
 pub(crate) async fn reader(state: &AppState, account: Option<Account>) -> Result<Reader, StoreError> {
     let entitled = match &account {
+        Some(account) if account.role.is_staff() => true,
         Some(account) => {
             let access = state.access.current(&state.store).await?;
             access.benefits(account.id, state.clock.now()).await?.contains(&Benefit::Epaper)
@@ -84,13 +86,14 @@ pub(crate) async fn edition(
     state.store.epaper_edition(day, name.filter(|n| !n.is_empty())).await
 }
 
-/// An edition's address (`?edition=` only when there is more than the default).
+/// An edition's address.
 pub(crate) fn edition_path(edition: &EditionRecord) -> String {
-    format!(
-        "/epaper/{}?edition={}",
-        edition.day.format("%Y-%m-%d"),
-        crate::http::respond::query_value(&edition.edition)
-    )
+    edition_address(edition.day, &edition.edition)
+}
+
+/// The address of the edition of `day` named `name`.
+pub(crate) fn edition_address(day: NaiveDate, name: &str) -> String {
+    format!("/epaper/{}?edition={}", day.format("%Y-%m-%d"), crate::http::respond::query_value(name))
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Datelike, Duration, Utc};
 use masthead_epaper::clip::{CLIP_DAYS, crop};
-use masthead_store::{ClipRecord, NewClip, NewFile};
+use masthead_store::{ClipRecord, Clipping, NewClip, NewFile};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -97,14 +97,16 @@ async fn make(state: &AppState, account: Account, of: ClipOf) -> Result<ClipReco
     };
     let now = state.clock.now();
     let new = NewClip {
-        token: crate::secret::random_hex(16),
-        reader_id: account.id,
-        day: edition.day,
-        edition: edition.edition,
-        page: of.page,
-        region: of.region,
-        headline: region.headline,
-        text: region.text,
+        clipping: Clipping {
+            token: crate::secret::random_hex(16),
+            reader_id: account.id,
+            day: edition.day,
+            edition: edition.edition,
+            page: of.page,
+            region: of.region,
+            headline: region.headline,
+            text: region.text,
+        },
         image: NewFile { content_type: "image/webp", bytes: picture },
         expires_at: now + Duration::days(CLIP_DAYS),
     };

@@ -5,7 +5,7 @@
 //! article region's text (with the form that clips it), the stamped
 //! download, and the search of the printed text (`/epaper/search`).
 //!
-//! Only a reader holding the `epaper` benefit reads: everyone else gets the
+//! Only staff and readers holding the `epaper` benefit read: everyone else gets the
 //! front page's thumbnail and the paywall on the edition's page, a log-in
 //! (signed out) or 403 (signed in) on the rest.
 
@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, NaiveDate};
 use masthead_epaper::EpaperError;
 use masthead_epaper::stamp::{SourcePage, stamp, stamp_line};
-use masthead_store::{EditionRecord, PageRecord};
+use masthead_store::{EditionRecord, PageRecord, StoreError};
 use serde::Deserialize;
 
 use super::access::{self, Reader, edition_path, image_url, signer};
@@ -324,6 +324,43 @@ pub(crate) fn snippet(text: &str, words: &[String], width: usize) -> String {
     )
 }
 
+/// Printed pages of editions dated `days` (inclusive) whose text holds
+/// every one of `words` and none of `not`, newest first, as search hits
+/// ("In print: page 3, Apr 13 2017 (Main edition)" and a snippet). For
+/// readers who may read the e-paper only: callers check.
+pub(crate) async fn print_hits(
+    state: &AppState,
+    words: &[String],
+    not: &[String],
+    days: (NaiveDate, NaiveDate),
+    limit: u32,
+) -> Result<Vec<SearchHit>, StoreError> {
+    let not: Vec<String> = not.iter().map(|w| w.to_lowercase()).collect();
+    Ok(state
+        .store
+        .search_epaper_pages(words, days, limit)
+        .await?
+        .into_iter()
+        .filter(|hit| {
+            let text = hit.text.to_lowercase();
+            !not.iter().any(|w| text.contains(w.as_str()))
+        })
+        .map(|hit| SearchHit {
+            url: format!("{}&page={}", access::edition_address(hit.day, &hit.edition), hit.page),
+            label: format!("In print: page {}, {} ({} edition)", hit.page, hit.day.format("%b %-d %Y"), hit.edition),
+            snippet: snippet(&hit.text, words, 200),
+            day: hit.day,
+            edition: hit.edition,
+            page: hit.page,
+        })
+        .collect())
+}
+
+/// The words of a query the print search looks for: two letters or more, at most [`SEARCH_WORDS`].
+pub(crate) fn search_words<'a>(words: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    words.into_iter().filter(|w| w.chars().count() >= 2).take(SEARCH_WORDS).map(str::to_owned).collect()
+}
+
 #[tracing::instrument(skip_all)]
 pub(crate) async fn search(
     State(state): State<SharedState>,
@@ -331,26 +368,13 @@ pub(crate) async fn search(
     SignedIn(account): SignedIn,
 ) -> Result<Response, PageError> {
     let q = query.q.unwrap_or_default().trim().chars().take(200).collect::<String>();
-    let words: Vec<String> =
-        q.split_whitespace().filter(|w| w.chars().count() >= 2).take(SEARCH_WORDS).map(str::to_owned).collect();
+    let words = search_words(q.split_whitespace());
     let reader = access::reader(&state, account).await?;
-    let mut results = Vec::new();
-    if reader.entitled && !words.is_empty() {
-        for hit in state.store.search_epaper_pages(&words, SEARCH_PAGES).await? {
-            let edition = state.store.epaper_edition(hit.day, Some(&hit.edition)).await?;
-            let Some(edition) = edition else { continue };
-            results.push(SearchHit {
-                url: page_url(&edition, hit.page),
-                label: format!(
-                    "In print: page {}, {} ({} edition)",
-                    hit.page,
-                    hit.day.format("%b %-d %Y"),
-                    hit.edition
-                ),
-                snippet: snippet(&hit.text, &words, 200),
-            });
-        }
-    }
+    let results = if reader.entitled && !words.is_empty() {
+        print_hits(&state, &words, &[], access::all_days(), SEARCH_PAGES).await?
+    } else {
+        Vec::new()
+    };
     let view = SearchPage {
         layout: Layout::new(&state, "Search the e-paper".to_owned(), String::new(), None),
         asked: !words.is_empty(),

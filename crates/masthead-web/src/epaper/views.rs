@@ -160,6 +160,9 @@ pub(crate) struct SearchHit {
     pub url: String,
     pub label: String,
     pub snippet: String,
+    pub day: NaiveDate,
+    pub edition: String,
+    pub page: u32,
 }
 
 #[derive(Template)]

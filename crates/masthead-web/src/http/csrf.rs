@@ -12,6 +12,8 @@
 //!
 //! A handler opts in by taking its form as [`CsrfForm<T>`] instead of
 //! `Form<T>`: nothing is parsed, let alone changed, before both checks pass.
+//! A form that uploads files takes [`CsrfMultipart`]: the same checks, the
+//! token required as the form's first part, before any file is read.
 //! Pages that render a form put [`token`] in it and `remember` the visitor,
 //! so a first-time browser gets the cookie the token is tied to. Requests an
 //! app makes with a bearer token send no cookies and need no form token.
@@ -26,8 +28,9 @@
 //! check in JSON; the origin check is what a browser cannot be made to fake.
 
 use axum::body::Bytes;
+use axum::extract::multipart::MultipartError;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{FromRequest, FromRequestParts, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, Multipart, Request, State};
 use axum::http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HOST, ORIGIN, TRANSFER_ENCODING};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
@@ -109,6 +112,77 @@ impl<T: DeserializeOwned> FromRequest<SharedState> for CsrfForm<T> {
             tracing::debug!(%error, "malformed form");
             PageError::BadRequest(Refusal::new(UNREADABLE, "Some of its fields were missing or malformed."))
         })
+    }
+}
+
+/// A `multipart/form-data` form (one that uploads files), accepted only
+/// from this site with this browser's token, which must be its first part
+/// (forms put the hidden field first): no file is read before it checks.
+/// Its parts are read whole, within the route's body limit. Rejections as
+/// [`CsrfForm`]'s.
+#[derive(Debug)]
+pub(crate) struct CsrfMultipart(pub Vec<Part>);
+
+/// A part of a [`CsrfMultipart`] form.
+#[derive(Debug)]
+pub(crate) struct Part {
+    /// The field's name.
+    pub name: String,
+    /// The file's name, for a file (empty when none was chosen).
+    pub file_name: Option<String>,
+    /// Its content.
+    pub bytes: Bytes,
+}
+
+/// The refusal of a multipart body that could not be read whole.
+fn unreadable_part(error: &MultipartError) -> PageError {
+    let refusal = Refusal::new(UNREADABLE, "It was too large or cut short.");
+    if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        PageError::TooLarge(refusal)
+    } else {
+        PageError::BadRequest(refusal)
+    }
+}
+
+impl FromRequest<SharedState> for CsrfMultipart {
+    type Rejection = PageError;
+
+    async fn from_request(request: Request, state: &SharedState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = request.into_parts();
+        if !same_site(&parts.headers, state) {
+            tracing::warn!("cross-site upload refused");
+            return Err(forged());
+        }
+        if !is_content_type(&parts.headers, "multipart/form-data") {
+            return Err(PageError::UnsupportedMediaType(Refusal::new(UNREADABLE, "Send it as an upload form.")));
+        }
+        let Ok(visitor) = Visitor::from_request_parts(&mut parts, state).await;
+        let mut form = Multipart::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(|_| PageError::UnsupportedMediaType(Refusal::new(UNREADABLE, "Send it as an upload form.")))?;
+        let mut read = Vec::new();
+        while let Some(field) = form.next_field().await.map_err(|e| unreadable_part(&e))? {
+            let name = field.name().unwrap_or_default().to_owned();
+            if read.is_empty() && name != "csrf_token" {
+                tracing::warn!("upload without its token first refused");
+                return Err(forged());
+            }
+            let file_name = field.file_name().map(str::to_owned);
+            let bytes = field.bytes().await.map_err(|e| unreadable_part(&e))?;
+            if read.is_empty() {
+                let genuine =
+                    std::str::from_utf8(&bytes).is_ok_and(|t| state.cookie_key.verify_for(PURPOSE, &visitor.id, t));
+                if !genuine {
+                    tracing::warn!("upload without a valid token refused");
+                    return Err(forged());
+                }
+            }
+            read.push(Part { name, file_name, bytes });
+        }
+        if read.is_empty() {
+            return Err(forged());
+        }
+        Ok(Self(read.split_off(1)))
     }
 }
 

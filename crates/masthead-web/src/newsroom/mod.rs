@@ -6,7 +6,8 @@
 //! each role may do is `masthead_domain::role`'s rule) and every form posts
 //! through `crate::http::csrf::CsrfForm`. The pages: [`stories`] (list,
 //! editor, publishing, the home lead), [`revisions`] (history, diff,
-//! restore) and [`admin`] (staff, sections, agency rules); [`staff`] is
+//! restore), [`admin`] (staff, sections, agency rules) and [`epaper`] (the
+//! printed edition's upload, for editors); [`staff`] is
 //! `masthead staff add` behind the CLI. A background task
 //! ([`spawn_scheduler`]) publishes scheduled stories when their time comes.
 //!
@@ -14,6 +15,7 @@
 
 pub(crate) mod admin;
 pub(crate) mod diff;
+pub(crate) mod epaper;
 pub(crate) mod markdown;
 pub(crate) mod revisions;
 pub(crate) mod staff;
@@ -38,8 +40,9 @@ const BODY_LIMIT: usize = 1024 * 1024;
 /// How often the scheduler looks for stories whose time has come.
 const SCHEDULER_TICK: Duration = Duration::from_secs(1);
 
-/// The newsroom's routes; every handler takes a [`RequireRole`].
-pub(crate) fn routes() -> Router<SharedState> {
+/// The newsroom's routes; every handler takes a [`RequireRole`]. The
+/// e-paper upload takes bodies up to `epaper_upload_limit` bytes.
+pub(crate) fn routes(epaper_upload_limit: usize) -> Router<SharedState> {
     Router::new()
         .route("/newsroom", get(stories::list))
         .route("/newsroom/stories", post(stories::create))
@@ -55,6 +58,10 @@ pub(crate) fn routes() -> Router<SharedState> {
         .route("/newsroom/agencies", get(admin::agencies_page).post(admin::save_agency))
         .route("/newsroom/agencies/delete", post(admin::delete_agency))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .route(
+            "/newsroom/epaper",
+            get(epaper::page).post(epaper::upload).layer(DefaultBodyLimit::max(epaper_upload_limit)),
+        )
 }
 
 /// Publishes scheduled stories as their time comes, every second, until

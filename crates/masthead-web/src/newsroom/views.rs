@@ -212,3 +212,26 @@ pub(super) struct AgenciesPage<'a> {
     pub error: Option<String>,
     pub notice: Option<String>,
 }
+
+/// An edition on the e-paper upload page.
+pub(super) struct EpaperEditionRow {
+    pub date: String,
+    pub edition: String,
+    pub pages: u32,
+    pub imported: String,
+    pub url: String,
+}
+
+#[derive(Template)]
+#[template(path = "newsroom/epaper.html")]
+pub(super) struct EpaperPage<'a> {
+    pub layout: Layout<'a>,
+    pub nav: Nav,
+    pub csrf: String,
+    pub rows: Vec<EpaperEditionRow>,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+    /// The form's date and edition name.
+    pub date: String,
+    pub edition: String,
+}

@@ -11,6 +11,11 @@
 //! from the free text unless the access decision would let this reader read
 //! the story off the meter, and only then from the body. A query the parser
 //! cannot take gets a friendly page (200) or a 400 with `{"error"}`, never a 500.
+//!
+//! Readers who may read the e-paper (staff, the `epaper` benefit) also get
+//! the printed pages that match ([`in_print`]: the e-paper room's search,
+//! on the first page of results, when no filter names what a printed page
+//! does not have); everyone else gets no such hit and no word of them.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -22,7 +27,9 @@ use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDate, SecondsFormat};
 use masthead_domain::access::{self, Access};
 use masthead_domain::slug::{Slug, story_path};
-use masthead_search::{Hit, IndexedStory, MAX_PAGE, QueryError, Reach, SearchPage, SearchRequest, Sort, Terms, Total};
+use masthead_search::{
+    Hit, IndexedStory, MAX_PAGE, Part, QueryError, Reach, SearchPage, SearchRequest, Sort, Terms, Total,
+};
 use serde::Serialize;
 
 use super::reading::{reader_of, story_facts};
@@ -132,6 +139,55 @@ async fn run(
     Ok((page.total, more, found))
 }
 
+/// Printed pages a search ([`in_print`]) lists at most.
+const PRINT_HITS: u32 = 10;
+
+/// The printed pages that match the query in `params`, for a reader who may
+/// read the e-paper (None for anyone else): pages holding every word of the
+/// query's words and phrases and none of its excluded words, within its
+/// dates; alternatives (`a OR b`) are not asked of print. Only on the first
+/// page, and not when the search is narrowed to a section, a writer or
+/// premium stories, which printed pages do not say.
+async fn in_print(
+    state: &AppState,
+    signed_in: &SignedIn,
+    params: &HashMap<String, String>,
+) -> Result<Option<Vec<crate::epaper::views::SearchHit>>, SearchFailure> {
+    let param = |name: &str| params.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
+    let narrowed = ["section", "by", "author", "agency", "premium"].iter().any(|name| param(name).is_some());
+    let reader = crate::epaper::access::reader(state, signed_in.0.clone()).await.map_err(|error| {
+        tracing::error!(%error, "search: cannot read the reader's benefits");
+        SearchFailure::Internal
+    })?;
+    if !reader.entitled {
+        return Ok(None);
+    }
+    let Ok(terms) = Terms::parse(param("q").unwrap_or_default()) else { return Ok(Some(Vec::new())) };
+    if narrowed || param("page").is_some_and(|p| p != "1") {
+        return Ok(Some(Vec::new()));
+    }
+    let (mut words, mut not) = (Vec::new(), Vec::new());
+    for part in &terms.0 {
+        match part {
+            Part::Phrase(phrase) => words.extend(phrase.split_whitespace()),
+            Part::Not(word) => not.push(word.clone()),
+            Part::Any(_) => {}
+        }
+    }
+    let words = crate::epaper::pages::search_words(words);
+    if words.is_empty() {
+        return Ok(Some(Vec::new()));
+    }
+    let (first, last) = crate::epaper::access::all_days();
+    let day = |name: &str| param(name).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+    let days = (day("from").unwrap_or(first), day("to").unwrap_or(last));
+    let hits = crate::epaper::pages::print_hits(state, &words, &not, days, PRINT_HITS).await.map_err(|error| {
+        tracing::error!(%error, "search: cannot search the printed editions");
+        SearchFailure::Internal
+    })?;
+    Ok(Some(hits))
+}
+
 fn url_of(hit: &Hit) -> String {
     let slug = Slug::parse(&hit.slug).unwrap_or_else(|_| Slug::from_headline(&hit.headline));
     story_path(&hit.section, &slug, hit.id)
@@ -154,6 +210,7 @@ pub(crate) async fn page(
         error: None,
         total: None,
         results: Vec::new(),
+        print: Vec::new(),
         previous: None,
         next: None,
     };
@@ -176,6 +233,10 @@ pub(crate) async fn page(
                                 snippet: f.snippet,
                             })
                             .collect();
+                        match in_print(&state, &signed_in, &params).await {
+                            Ok(print) => view.print = print.unwrap_or_default(),
+                            Err(_) => return views::server_error_page(),
+                        }
                         view.previous = (page > 1).then(|| view.form.url_for_page(page - 1));
                         view.next = more.then(|| view.form.url_for_page(page + 1));
                     }
@@ -195,6 +256,20 @@ struct ApiResults {
     /// When true, more than `total` stories match (counting stopped there).
     total_is_lower_bound: bool,
     results: Vec<ApiResult>,
+    /// Printed pages that match: only for readers who may read the e-paper.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    print: Option<Vec<ApiPrintHit>>,
+}
+
+/// A printed page a search found.
+#[derive(Serialize)]
+struct ApiPrintHit {
+    date: String,
+    edition: String,
+    page: u32,
+    url: String,
+    label: String,
+    snippet: String,
 }
 
 #[derive(Serialize)]
@@ -235,12 +310,30 @@ pub(crate) async fn api(
                     snippet: f.snippet,
                 })
                 .collect();
-            let answer = ApiResults { total: total.count, total_is_lower_bound: !total.exact, results };
+            let print = match in_print(&state, &signed_in, &params).await {
+                Ok(print) => print.map(|hits| {
+                    hits.into_iter()
+                        .map(|hit| ApiPrintHit {
+                            date: hit.day.format("%Y-%m-%d").to_string(),
+                            edition: hit.edition,
+                            page: hit.page,
+                            url: format!("{}{}", state.public_url, hit.url),
+                            label: hit.label,
+                            snippet: hit.snippet,
+                        })
+                        .collect()
+                }),
+                Err(_) => return internal(),
+            };
+            let answer = ApiResults { total: total.count, total_is_lower_bound: !total.exact, results, print };
             private(visitor.remember(Json(answer).into_response()))
         }
         Err(SearchFailure::BadQuery(error)) => bad(error.to_string()),
-        Err(SearchFailure::Internal) => {
-            (StatusCode::INTERNAL_SERVER_ERROR, Json(serde_json::json!({ "error": "internal error" }))).into_response()
-        }
+        Err(SearchFailure::Internal) => internal(),
     }
+}
+
+/// The API's answer when something inside failed (already logged).
+fn internal() -> Response {
+    (StatusCode::INTERNAL_SERVER_ERROR, Json(serde_json::json!({ "error": "internal error" }))).into_response()
 }

@@ -451,6 +451,9 @@ pub(crate) struct SearchResultsPage<'a> {
     /// Matches in all, when a search ran.
     pub total: Option<masthead_search::Total>,
     pub results: Vec<SearchResult>,
+    /// Pages of the printed editions that match: only for readers who may
+    /// read the e-paper, who alone are told of them.
+    pub print: Vec<crate::epaper::views::SearchHit>,
     pub previous: Option<String>,
     pub next: Option<String>,
 }

@@ -4,7 +4,10 @@
 //! the `epaper` benefit on every route (page, images, region text, download,
 //! API, search, clips), page images under signed addresses that expire and refuse
 //! tampering, downloads stamped with the reader's address on every page, and
-//! clips: public for 14 days, revocable, within a monthly allowance.
+//! clips: public for 14 days, revocable, within a monthly allowance. The
+//! newsroom's upload page (editors only, its form token checked, within the
+//! upload limit) imports, refuses and replaces as the command does; the
+//! site's search shows printed pages to entitled readers and no one else.
 
 use std::ffi::OsStr;
 use std::sync::Arc;
@@ -19,8 +22,8 @@ use serde_json::Value;
 
 use crate::billing::token;
 use crate::support::{
-    Backend, Browser, PASSWORD, TestApp, free_story_paths, log_in, masthead, on_every_backend, register, site_config,
-    spawn_app_with, story_id, text_of,
+    Backend, Browser, PASSWORD, PUBLISHER, TestApp, free_story_paths, log_in, masthead, on_every_backend, register,
+    site_config, spawn_app_with, story_id, text_of,
 };
 
 on_every_backend!(
@@ -29,6 +32,9 @@ on_every_backend!(
     image_addresses_expire_and_refuse_tampering,
     downloads_carry_the_readers_address_on_every_page_and_are_counted,
     clips_open_to_anyone_until_revoked_or_expired_within_an_allowance,
+    editors_upload_editions_in_the_newsroom,
+    the_upload_is_for_editors_with_the_form_token,
+    archive_search_shows_print_to_entitled_readers_only,
 );
 
 const DAY: &str = "2017-04-13";
@@ -37,20 +43,23 @@ fn day() -> NaiveDate {
     NaiveDate::parse_from_str(DAY, "%Y-%m-%d").unwrap()
 }
 
+/// The plan of the edition's page `n` (from 0): one story, `story` if given.
+fn plan(n: usize, story: Option<i64>) -> PagePlan {
+    PagePlan {
+        section: if n == 0 { "Front page".to_owned() } else { format!("Section {n}") },
+        stories: vec![Story {
+            id: story,
+            headline: format!("Headline of page {}", n + 1),
+            standfirst: "By a staff reporter".to_owned(),
+            paragraphs: vec![format!("Printed words of page {}.", n + 1)],
+        }],
+    }
+}
+
 /// An edition of `pages` pages, the first story on page 1 linked to `story`.
 fn edition(pages: usize, story: Option<i64>) -> (Vec<u8>, Sidecar) {
-    let plans: Vec<PagePlan> = (0..pages)
-        .map(|n| PagePlan {
-            section: if n == 0 { "Front page".to_owned() } else { format!("Section {n}") },
-            stories: vec![Story {
-                id: if n == 0 { story } else { None },
-                headline: format!("Headline of page {}", n + 1),
-                standfirst: "By a staff reporter".to_owned(),
-                paragraphs: vec![format!("Printed words of page {}.", n + 1)],
-            }],
-        })
-        .collect();
-    typeset("Business Standard", "Thursday, 13 April 2017", &plans).unwrap()
+    let plans: Vec<PagePlan> = (0..pages).map(|n| plan(n, story.filter(|_| n == 0))).collect();
+    typeset(PUBLISHER, "Thursday, 13 April 2017", &plans).unwrap()
 }
 
 /// Imports an edition straight through the library, as the demo does.
@@ -72,6 +81,23 @@ async fn app_with_clock(backend: Backend, clock: Arc<ManualClock>) -> TestApp {
 async fn grant(app: &TestApp, email: &str, from: chrono::DateTime<Utc>) {
     let id = reader_id(app, email).await;
     app.store.grant_benefit(id, Benefit::Epaper, from - Duration::days(1), None, "test").await.unwrap();
+}
+
+/// A browser logged in as `email`, a new reader holding the `epaper`
+/// benefit since before `now`.
+async fn entitled_reader<'a>(app: &'a TestApp, email: &str, now: chrono::DateTime<Utc>) -> Browser<'a> {
+    register(app, email).await;
+    grant(app, email, now).await;
+    let mut browser = Browser::new(app);
+    log_in(&mut browser, email, PASSWORD).await;
+    browser
+}
+
+/// GETs `path` of the API as the holder of `bearer`; the JSON it answers.
+async fn json_as(app: &TestApp, bearer: &str, path: &str) -> Value {
+    let response = app.client.get(app.url(path)).bearer_auth(bearer).send().await.unwrap();
+    assert_eq!(response.status(), 200, "{path}");
+    response.json().await.unwrap()
 }
 
 /// The addresses of `/epaper/images/…` on a page.
@@ -200,16 +226,7 @@ async fn only_readers_with_the_benefit_read_the_edition(backend: Backend) {
         assert_eq!(reader.get(path).await.status(), 403, "{path}");
     }
     let bearer = token(&app, "api@example.com").await;
-    let api: Value = app
-        .client
-        .get(app.url(&format!("/api/v1/epaper/editions/{DAY}")))
-        .bearer_auth(&bearer)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let api = json_as(&app, &bearer, &format!("/api/v1/epaper/editions/{DAY}")).await;
     assert!(api["pages"][0].get("image_url").is_none());
     assert!(!text_of(&reader.page(search, 200).await).contains("In print"));
 
@@ -236,16 +253,7 @@ async fn only_readers_with_the_benefit_read_the_edition(backend: Backend) {
     let text = text_of(&reader.page(&region, 200).await);
     assert!(text.contains("Headline of page 1") && text.contains("Printed words of page 1."), "{text}");
     assert!(reader.page(&region, 200).await.contains(&format!("href=\"{story_path}\"")), "the story is linked");
-    let api: Value = app
-        .client
-        .get(app.url(&format!("/api/v1/epaper/editions/{DAY}")))
-        .bearer_auth(&bearer)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let api = json_as(&app, &bearer, &format!("/api/v1/epaper/editions/{DAY}")).await;
     let image = api["pages"][0]["image_url"].as_str().unwrap();
     assert_eq!(app.client.get(image).send().await.unwrap().status(), 200);
     assert!(api["pages"][0]["regions"][0]["text"].as_str().unwrap().contains("Printed words of page 1."));
@@ -261,10 +269,7 @@ async fn image_addresses_expire_and_refuse_tampering(backend: Backend) {
     let clock = Arc::new(ManualClock::new(Utc::now()));
     let app = app_with_clock(backend, clock.clone()).await;
     import(&app, 1, None).await;
-    register(&app, "reader@example.com").await;
-    grant(&app, "reader@example.com", clock.now()).await;
-    let mut reader = Browser::new(&app);
-    log_in(&mut reader, "reader@example.com", PASSWORD).await;
+    let mut reader = entitled_reader(&app, "reader@example.com", clock.now()).await;
     let page = format!("/epaper/{DAY}");
     let url = image_urls(&reader.page(&page, 200).await).remove(0);
     assert_eq!(app.get(&url).await.status(), 200, "the address alone opens the image, for a while");
@@ -296,10 +301,7 @@ async fn downloads_carry_the_readers_address_on_every_page_and_are_counted(backe
     let clock = Arc::new(ManualClock::new(Utc::now()));
     let app = app_with_clock(backend, clock.clone()).await;
     import(&app, 2, None).await;
-    register(&app, "asha@example.com").await;
-    grant(&app, "asha@example.com", clock.now()).await;
-    let mut reader = Browser::new(&app);
-    log_in(&mut reader, "asha@example.com", PASSWORD).await;
+    let mut reader = entitled_reader(&app, "asha@example.com", clock.now()).await;
     let response = reader.get(&format!("/epaper/{DAY}/download?edition=Main")).await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["content-type"], "application/pdf");
@@ -396,4 +398,192 @@ async fn clips_open_to_anyone_until_revoked_or_expired_within_an_allowance(backe
 
 async fn reader_id(app: &TestApp, email: &str) -> i64 {
     app.store.reader_by_email(&Email::parse(email).unwrap()).await.unwrap().unwrap().id
+}
+
+/// PDFs to upload: (file name, bytes).
+type Files<'a> = &'a [(&'a str, &'a [u8])];
+
+/// Uploads through the newsroom's form (its token first, as the page has
+/// it): `pdfs` (file name, bytes) and the sidecar's JSON when given.
+async fn upload(browser: &mut Browser<'_>, edition: &str, pdfs: Files<'_>, regions: Option<&str>) -> reqwest::Response {
+    let token = browser.csrf_token("/newsroom/epaper").await;
+    let mut parts: Vec<(&str, Option<&str>, &[u8])> = vec![
+        ("csrf_token", None, token.as_bytes()),
+        ("date", None, DAY.as_bytes()),
+        ("edition", None, edition.as_bytes()),
+    ];
+    parts.extend(pdfs.iter().map(|(name, bytes)| ("pdf", Some(*name), *bytes)));
+    // A file input left empty sends an empty part.
+    parts.push((
+        "regions",
+        Some(if regions.is_some() { "regions.json" } else { "" }),
+        regions.unwrap_or("").as_bytes(),
+    ));
+    browser.post_multipart("/newsroom/epaper", &parts).await
+}
+
+async fn editors_upload_editions_in_the_newsroom(backend: Backend) {
+    let app = spawn_app_with(backend, site_config()).await;
+    let story: i64 = story_id(&free_story_paths(&app, 1).await[0]).parse().unwrap();
+    let mut editor = crate::newsroom::staff(&app, "editor@example.com", "editor").await;
+    let page = editor.page("/newsroom/epaper", 200).await;
+    assert!(page.contains("enctype=\"multipart/form-data\"") && page.contains("name=\"pdf\""), "{page}");
+    assert!(editor.page("/newsroom", 200).await.contains("href=\"/newsroom/epaper\""), "the newsroom links it");
+
+    // Two files, one a page each, with the sidecar: imported, and said so.
+    let (first, sidecar) = edition(1, Some(story));
+    let (second, _) = typeset(PUBLISHER, "Thursday, 13 April 2017", &[plan(1, None)]).unwrap();
+    let done =
+        upload(&mut editor, "Mumbai", &[("p1.pdf", &first), ("p2.pdf", &second)], Some(&sidecar.to_json())).await;
+    assert_eq!(done.status(), 200);
+    let text = text_of(&done.text().await.unwrap());
+    assert!(
+        text.contains(
+            "Imported the Mumbai edition of Thursday, 13 April 2017: 2 page(s) from 2 file(s), 1 article region(s)"
+        ),
+        "{text}"
+    );
+    assert!(text.contains(" s."), "the time it took: {text}");
+    let stored = app.store.epaper_edition(day(), Some("Mumbai")).await.unwrap().unwrap();
+    let pages = app.store.epaper_pages(stored.id).await.unwrap();
+    assert_eq!(pages.len(), 2);
+    assert_ne!(pages[0].source_sha256, pages[1].source_sha256, "a file a page");
+    assert!(pages[1].text.contains("Printed words of page 2."), "{}", pages[1].text);
+    assert_eq!(app.store.epaper_regions(stored.id).await.unwrap()[0].article_id, Some(story));
+    let listed = editor.page("/newsroom/epaper", 200).await;
+    assert!(listed.contains(&format!("href=\"/epaper/{DAY}?edition=Mumbai\"")), "{listed}");
+    // Staff read the e-paper they load.
+    assert!(editor.page(&format!("/epaper/{DAY}?edition=Mumbai&page=2"), 200).await.contains("/epaper/images/"));
+
+    // Refused with the reason on the page, nothing changed: a broken file,
+    // an encrypted one beside a good one, a sidecar naming a page that is
+    // not there, one that is not JSON, no file at all.
+    let encrypted =
+        std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/encrypted.pdf")).unwrap();
+    let broken: &[u8] = b"%PDF-1.7\nthis is no PDF at all";
+    let refusals: [(Files, Option<&str>, &str); 5] = [
+        (&[("broken.pdf", broken)], None, "broken.pdf: it is broken"),
+        (&[("p1.pdf", &first), ("encrypted.pdf", &encrypted)], None, "encrypted.pdf: it is encrypted"),
+        (&[("p1.pdf", &first)], Some(r#"{"pages":[{"page":9,"regions":[]}]}"#), "page 9 does not exist"),
+        (&[("p1.pdf", &first)], Some("{not json"), "the regions file"),
+        (&[], None, "no PDF files were given"),
+    ];
+    for (pdfs, regions, reason) in refusals {
+        let refused = upload(&mut editor, "Mumbai", pdfs, regions).await;
+        assert_eq!(refused.status(), 422, "{reason}");
+        let text = text_of(&refused.text().await.unwrap());
+        assert!(text.contains("Nothing was imported") && text.contains(reason), "{reason}: {text}");
+        assert!(text.contains("Mumbai"), "the form keeps what was typed");
+        assert_eq!(app.store.epaper_pages(stored.id).await.unwrap(), pages, "{reason} changed the edition");
+    }
+
+    // Uploading the date and edition again replaces it whole.
+    let (one, _) = edition(1, None);
+    let again = upload(&mut editor, "Mumbai", &[("one.pdf", &one)], None).await;
+    assert_eq!(again.status(), 200);
+    let replaced = app.store.epaper_edition(day(), Some("Mumbai")).await.unwrap().unwrap();
+    assert_eq!(app.store.epaper_pages(replaced.id).await.unwrap().len(), 1);
+    assert!(app.store.epaper_regions(replaced.id).await.unwrap().is_empty());
+    assert_eq!(app.store.epaper_editions(day(), day()).await.unwrap().len(), 1);
+}
+
+/// POSTs an upload of `parts` (field, file name, bytes) from `browser`; its status.
+async fn post_upload(browser: &mut Browser<'_>, parts: &[(&str, Option<&str>, Vec<u8>)]) -> u16 {
+    let parts: Vec<(&str, Option<&str>, &[u8])> = parts.iter().map(|(n, f, b)| (*n, *f, b.as_slice())).collect();
+    browser.post_multipart("/newsroom/epaper", &parts).await.status().as_u16()
+}
+
+async fn the_upload_is_for_editors_with_the_form_token(backend: Backend) {
+    let (pdf, _) = edition(1, None);
+    // The limit a little over this edition's PDF.
+    let config = masthead_web::SiteConfig { epaper_upload_limit: pdf.len() + 16 * 1024, ..site_config() };
+    let app = spawn_app_with(backend, config).await;
+    let parts = |token: &str| {
+        vec![
+            ("csrf_token", None, token.as_bytes().to_vec()),
+            ("date", None, DAY.as_bytes().to_vec()),
+            ("pdf", Some("edition.pdf"), pdf.clone()),
+        ]
+    };
+    // Signed out: to the log-in page; a reader and a writer: 403, even
+    // with their browser's form token.
+    assert_eq!(app.client.get(app.url("/newsroom/epaper")).send().await.unwrap().status(), 303);
+    assert_eq!(post_upload(&mut Browser::new(&app), &parts("")).await, 303);
+    for role in ["reader", "writer"] {
+        let mut browser = crate::newsroom::staff(&app, &format!("{role}@example.com"), role).await;
+        assert_eq!(browser.get("/newsroom/epaper").await.status(), 403, "{role}");
+        let token = browser.csrf_token("/account").await;
+        assert_eq!(post_upload(&mut browser, &parts(&token)).await, 403, "{role}");
+    }
+    // An editor without the form's token, with a wrong one, or with the
+    // token after the file: 403, nothing stored.
+    let mut editor = crate::newsroom::staff(&app, "editor@example.com", "editor").await;
+    let token = editor.csrf_token("/newsroom/epaper").await;
+    let without: Vec<_> = parts(&token).into_iter().skip(1).collect();
+    let mut late = parts(&token);
+    late.rotate_left(1);
+    for refused in [without, parts("0123"), late] {
+        assert_eq!(post_upload(&mut editor, &refused).await, 403);
+    }
+    assert!(app.store.epaper_edition(day(), None).await.unwrap().is_none());
+    // From another site, even with the token: 403.
+    let forged = app
+        .client
+        .post(app.url("/newsroom/epaper"))
+        .header("cookie", editor.cookie_header())
+        .header("sec-fetch-site", "cross-site")
+        .header("content-type", "multipart/form-data; boundary=x")
+        .body("--x--\r\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+    // Over the site's upload limit: 413, nothing stored.
+    let mut too_large = parts(&token);
+    too_large.push(("pdf", Some("more.pdf"), vec![b'%'; 64 * 1024]));
+    assert_eq!(post_upload(&mut editor, &too_large).await, 413);
+    assert!(app.store.epaper_edition(day(), None).await.unwrap().is_none());
+    // With it: imported.
+    assert_eq!(post_upload(&mut editor, &parts(&token)).await, 200);
+    assert!(app.store.epaper_edition(day(), None).await.unwrap().is_some());
+}
+
+async fn archive_search_shows_print_to_entitled_readers_only(backend: Backend) {
+    let clock = Arc::new(ManualClock::new(Utc::now()));
+    let app = app_with_clock(backend, clock.clone()).await;
+    import(&app, 3, None).await;
+    let search = "/search?q=printed+words+page";
+    let api = "/api/v1/search?q=printed+words+page";
+    let label = "In print: page 3, Apr 13 2017 (Main edition)";
+
+    // Visitors and readers without the benefit: no printed page, no word of them.
+    let visitor = app.page(search, 200).await;
+    assert!(!visitor.contains("In print") && !visitor.contains("printed paper"), "{visitor}");
+    assert!(app.json(api, 200).await.get("print").is_none());
+    register(&app, "reader@example.com").await;
+    let mut reader = Browser::new(&app);
+    log_in(&mut reader, "reader@example.com", PASSWORD).await;
+    assert!(!reader.page(search, 200).await.contains("In print"));
+    let bearer = token(&app, "api@example.com").await;
+    assert!(json_as(&app, &bearer, api).await.get("print").is_none());
+
+    // With the benefit: every page that holds the words, newest first, with its snippet.
+    let mut entitled = entitled_reader(&app, "asha@example.com", clock.now()).await;
+    let text = text_of(&entitled.page(search, 200).await);
+    assert!(text.contains(label) && text.contains("Printed words of page 3."), "{text}");
+    assert!(text.contains("In print: page 1, Apr 13 2017"), "{text}");
+    let html = entitled.page("/search?q=printed+words+-page", 200).await;
+    assert!(!html.contains("In print"), "excluded words hold for print too");
+    let html = entitled.page("/search?q=printed+words&to=2017-04-12", 200).await;
+    assert!(!html.contains("In print"), "the dates hold for print too");
+    grant(&app, "api@example.com", clock.now()).await;
+    let found = json_as(&app, &bearer, api).await;
+    let print = found["print"].as_array().unwrap();
+    assert_eq!(print.len(), 3, "{found}");
+    assert_eq!(print[2]["label"], label);
+    assert_eq!(print[2]["date"], DAY);
+    assert!(print[2]["url"].as_str().unwrap().ends_with(&format!("/epaper/{DAY}?edition=Main&page=3")));
+    // Staff read the e-paper, so they are shown it too.
+    let mut editor = crate::newsroom::staff(&app, "editor@example.com", "editor").await;
+    assert!(text_of(&editor.page(search, 200).await).contains(label));
 }

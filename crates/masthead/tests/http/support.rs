@@ -506,19 +506,58 @@ impl Browser<'_> {
         html[start..start + html[start..].find('"').unwrap()].to_owned()
     }
 
-    /// POSTs a form from this site, as a browser does: same-origin fetch
-    /// metadata, this site's `Origin`, the browser's cookies.
-    pub async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
-        let response = self
-            .app
+    /// A POST as a browser sends one from a page of this site: same-origin
+    /// fetch metadata, this site's `Origin`, the browser's cookies.
+    fn post_from_this_site(&self, path: &str) -> reqwest::RequestBuilder {
+        self.app
             .client
             .post(self.app.url(path))
             .header("cookie", self.cookie_header())
             .header("origin", format!("http://{}", self.app.address))
             .header("sec-fetch-site", "same-origin")
             .header("user-agent", self.user_agent.clone().unwrap_or_default())
+    }
+
+    /// POSTs a form from this site, as a browser does: same-origin fetch
+    /// metadata, this site's `Origin`, the browser's cookies.
+    pub async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let response = self
+            .post_from_this_site(path)
             .header("content-type", "application/x-www-form-urlencoded")
             .body(form_body(fields))
+            .send()
+            .await
+            .expect("request failed");
+        self.keep_cookies(&response);
+        response
+    }
+
+    /// POSTs an upload form (`multipart/form-data`) from this site, as
+    /// [`Browser::post_form`] does: `parts` are (field, file name for a
+    /// file, content), in the form's order.
+    pub async fn post_multipart(&mut self, path: &str, parts: &[(&str, Option<&str>, &[u8])]) -> reqwest::Response {
+        let boundary = "masthead-test-boundary-7d1c0e";
+        let mut body = Vec::new();
+        for (name, file, content) in parts {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"").as_bytes(),
+            );
+            if let Some(file) = file {
+                body.extend_from_slice(
+                    format!("; filename=\"{file}\"\r\nContent-Type: application/octet-stream").as_bytes(),
+                );
+            }
+            body.extend_from_slice(b"\r\n\r\n");
+            body.extend_from_slice(content);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let response = self
+            .post_from_this_site(path)
+            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+            // An upload is rendered before the answer: slow on a busy machine.
+            .timeout(std::time::Duration::from_secs(120))
+            .body(body)
             .send()
             .await
             .expect("request failed");
