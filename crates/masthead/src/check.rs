@@ -118,8 +118,8 @@ fn public_url(raw: Option<&str>, listen: SocketAddr) -> Result<String> {
         url.query().is_none() && url.fragment().is_none() && url.username().is_empty(),
         "--public-url {raw:?} carries a query, fragment or user; give only scheme, host and path"
     );
+    // An IPv6 host comes bracketed: [::1].
     let local = host == "localhost"
-        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
         || host.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
     anyhow::ensure!(
         url.scheme() == "https" || local,

@@ -86,6 +86,7 @@ async fn check_names_what_is_wrong(backend: Backend) {
     let cases: Vec<BadCase> = vec![
         (good(&["--public-url", "http://news.example"]), &[], "public URL", &["plain http", "https://news.example"]),
         (good(&["--public-url", "news.example"]), &[], "public URL", &["not a URL"]),
+        (good(&["--public-url", "https://news.example/?a=1"]), &[], "public URL", &["carries a query"]),
         (
             good(&["--sandbox-payments"]),
             &live_stripe,
