@@ -190,10 +190,40 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn migrate(&self) -> Result<()> {
         match &self.pool {
-            Pool::Sqlite { pool, .. } => sqlx::migrate!("migrations/sqlite").run(pool).await?,
-            Pool::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await?,
+            Pool::Sqlite { pool, .. } => self.migrator().run(pool).await?,
+            Pool::Postgres(pool) => self.migrator().run(pool).await?,
         }
         Ok(())
+    }
+
+    /// This backend's migrations, as built into the binary.
+    fn migrator(&self) -> sqlx::migrate::Migrator {
+        match self.pool {
+            Pool::Sqlite { .. } => sqlx::migrate!("migrations/sqlite"),
+            Pool::Postgres(_) => sqlx::migrate!("migrations/postgres"),
+        }
+    }
+
+    /// The migrations [`Store::migrate`] would apply, as "VERSION
+    /// description", oldest first (all of them on a database never
+    /// migrated); and how many this binary has. Changes nothing.
+    pub async fn pending_migrations(&self) -> Result<(Vec<String>, usize)> {
+        const APPLIED: &str = "SELECT version FROM _sqlx_migrations WHERE success";
+        let table = on_pool!(self, pool => sqlx::query_scalar::<_, i64>(APPLIED).fetch_all(pool).await);
+        let applied = match table {
+            Ok(versions) => versions,
+            // No migrations table yet: nothing applied.
+            Err(sqlx::Error::Database(_)) => Vec::new(),
+            Err(error) => return Err(error.into()),
+        };
+        let migrator = self.migrator();
+        let ups: Vec<_> = migrator.iter().filter(|m| !m.migration_type.is_down_migration()).collect();
+        let pending = ups
+            .iter()
+            .filter(|m| !applied.contains(&m.version))
+            .map(|m| format!("{} {}", m.version, m.description))
+            .collect();
+        Ok((pending, ups.len()))
     }
 
     /// Which engine this store runs on: `"sqlite"` or `"postgres"`.

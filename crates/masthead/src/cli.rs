@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Masthead: a news publisher's site, paywall and archive in one program.
 #[derive(Debug, Parser)]
@@ -11,6 +11,20 @@ use clap::{Args, Parser, Subcommand};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// How log lines are written: text for people, or json, one object a
+    /// line (timestamp, level, target, fields, and the request's span), for
+    /// a log collector. MASTHEAD_LOG chooses what is logged.
+    #[arg(long, global = true, env = "MASTHEAD_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+/// The `--log-format` choices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// One readable line an event.
+    Text,
+    /// One JSON object an event.
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -39,6 +53,23 @@ pub enum Command {
         /// catches up from the database).
         #[arg(long, env = "MASTHEAD_INDEX_DIR", default_value = masthead_web::DEFAULT_INDEX_DIR)]
         index_dir: PathBuf,
+        #[command(flatten)]
+        site: Site,
+    },
+    /// Say what is wrong with a configuration before serving, one line per
+    /// check (ok, or the problem and its fix): the database reachable and
+    /// its migrations current, the search index writable, the public URL,
+    /// the payment keys and webhook secrets, the SMTP URL and DKIM key.
+    /// Takes serve's options; fails if any check does. Changes nothing.
+    Check {
+        #[command(flatten)]
+        target: Target,
+        #[command(flatten)]
+        listen: Listen,
+        /// The search index serve would use [default: DATA_DIR/search with
+        /// --data-dir, else ./masthead-index].
+        #[arg(long, env = "MASTHEAD_INDEX_DIR")]
+        index_dir: Option<PathBuf>,
         #[command(flatten)]
         site: Site,
     },

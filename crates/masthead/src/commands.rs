@@ -6,10 +6,24 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use masthead_domain::PublisherZone;
 use masthead_store::{DatabaseUrl, Store};
-use masthead_web::{Application, Mailer, PaymentConfig, SiteConfig};
+use masthead_web::{Application, Dkim, Mailer, PaymentConfig, SiteConfig};
 
-use crate::cli::{Command, Site, StaffCommand, Target, WireCommand, WireOptions};
-use crate::{billing, epaper, index, newsletters, seed, staff, watch, wire_import};
+use crate::cli::{Command, Mail, Site, StaffCommand, Target, WireCommand, WireOptions};
+use crate::{billing, check, epaper, index, newsletters, seed, staff, watch, wire_import};
+
+/// Whether log lines are JSON (`--log-format json`), set once by `main`:
+/// then what the server tells its operator goes through the log too, so
+/// that every line of its output is JSON.
+pub static JSON_LOGS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Tells the operator something: a line on stderr, or a log event with JSON logs.
+pub fn say(message: &str) {
+    if JSON_LOGS.load(std::sync::atomic::Ordering::Relaxed) {
+        tracing::info!("{message}");
+    } else {
+        eprintln!("{message}");
+    }
+}
 
 pub async fn run(command: Command) -> Result<()> {
     match command {
@@ -23,7 +37,7 @@ pub async fn run(command: Command) -> Result<()> {
                 seed::demo_archive(&store, articles).await?;
                 index::rebuild(&store, &index_dir).await?;
             } else {
-                eprintln!("Using the existing demo archive in {}", data_dir.display());
+                say(&format!("Using the existing demo archive in {}", data_dir.display()));
                 masthead_newsletter::install_demo_lists(&store).await?;
             }
             epaper::demo_editions(&store, &site.publisher_name).await?;
@@ -37,6 +51,7 @@ pub async fn run(command: Command) -> Result<()> {
             let outbox = PathBuf::from(masthead_web::DEFAULT_OUTBOX);
             serve(store, site, payments, listen.listen, outbox, index_dir).await
         }
+        Command::Check { target, listen, index_dir, site } => check::run(&target, listen.listen, index_dir, site).await,
         Command::Reindex { data_dir, database_url, index_dir } => {
             let (store, default_index) = match (data_dir, database_url) {
                 (Some(dir), _) => (open_data_dir(&dir).await?, dir.join("search")),
@@ -115,7 +130,7 @@ pub(crate) async fn open_target(target: &Target) -> Result<Store> {
 }
 
 /// The SQLite database's file in a data directory made by `masthead demo`.
-const DATA_DIR_DATABASE: &str = "masthead.db";
+pub(crate) const DATA_DIR_DATABASE: &str = "masthead.db";
 
 /// `masthead backup`: a consistent copy of the SQLite database in a new
 /// file, taken while servers go on writing. It neither migrates nor creates
@@ -166,8 +181,7 @@ async fn open_data_dir(dir: &Path) -> Result<Store> {
     std::fs::create_dir_all(dir).with_context(|| {
         format!("cannot create data directory {} (choose a writable one with --data-dir)", dir.display())
     })?;
-    let probe = dir.join(".masthead-write-test");
-    std::fs::write(&probe, b"").and_then(|()| std::fs::remove_file(&probe)).with_context(|| {
+    probe_writable(dir).with_context(|| {
         format!("data directory {} is not writable (choose another with --data-dir)", dir.display())
     })?;
     let url = DatabaseUrl::sqlite_file(&dir.join(DATA_DIR_DATABASE));
@@ -176,9 +190,24 @@ async fn open_data_dir(dir: &Path) -> Result<Store> {
     Ok(store)
 }
 
+/// Writes and removes a file in `dir`: whether this process may create files there.
+pub(crate) fn probe_writable(dir: &Path) -> std::io::Result<()> {
+    let probe = dir.join(".masthead-write-test");
+    std::fs::write(&probe, b"").and_then(|()| std::fs::remove_file(&probe))
+}
+
 /// The mailer the flags ask for (SMTP when given a URL, else the outbox),
 /// and where it sends, for the start-up message.
 pub(crate) fn mailer(site: &Site, default_outbox: PathBuf) -> Result<(Mailer, String)> {
+    let (mailer, goes) = mail_transport(site, default_outbox)?;
+    match dkim(&site.mail)? {
+        Some((dkim, signed)) => Ok((mailer.with_dkim(dkim), format!("{goes}, {signed}"))),
+        None => Ok((mailer, goes)),
+    }
+}
+
+/// [`mailer`] without DKIM: SMTP or the outbox, from the sender the flags give.
+pub(crate) fn mail_transport(site: &Site, default_outbox: PathBuf) -> Result<(Mailer, String)> {
     let from =
         site.mail.mail_from.clone().unwrap_or_else(|| {
             format!("{} <no-reply@masthead.invalid>", site.publisher_name.replace(['"', '<', '>'], ""))
@@ -193,13 +222,17 @@ pub(crate) fn mailer(site: &Site, default_outbox: PathBuf) -> Result<(Mailer, St
             )
         }
     };
-    let mail = &site.mail;
+    Ok((mailer, goes))
+}
+
+/// The DKIM key the flags give, read and checked, and how mail is signed with it.
+pub(crate) fn dkim(mail: &Mail) -> Result<Option<(Dkim, String)>> {
     match (&mail.dkim_key, &mail.dkim_selector, &mail.dkim_domain) {
         (Some(key), Some(selector), Some(domain)) => {
-            let dkim = masthead_web::Dkim::from_pem_file(key, selector, domain).context("cannot use --dkim-key")?;
-            Ok((mailer.with_dkim(dkim), format!("{goes}, DKIM-signed as {selector}._domainkey.{domain}")))
+            let dkim = Dkim::from_pem_file(key, selector, domain).context("cannot use --dkim-key")?;
+            Ok(Some((dkim, format!("DKIM-signed as {selector}._domainkey.{domain}"))))
         }
-        _ => Ok((mailer, goes)),
+        _ => Ok(None),
     }
 }
 
@@ -232,10 +265,10 @@ async fn serve(
     };
     let app = Application::build(store.clone(), config, listen).await?;
     if sandbox {
-        eprintln!("The sandbox payment provider is on: subscriptions can be had for no money (test mode)");
+        say("The sandbox payment provider is on: subscriptions can be had for no money (test mode)");
     }
-    eprintln!("Masthead is serving on http://{} (Ctrl-C to stop)", app.address());
-    eprintln!("Account mail is {mail_goes}");
+    say(&format!("Masthead is serving on http://{} (Ctrl-C to stop)", app.address()));
+    say(&format!("Account mail is {mail_goes}"));
     app.serve(shutdown_signal()).await.context("the server stopped with an error")?;
     store.close().await;
     Ok(())
@@ -258,5 +291,5 @@ async fn shutdown_signal() {
         () = ctrl_c => {}
         () = terminate => {}
     }
-    eprintln!("Shutting down");
+    say("Shutting down");
 }

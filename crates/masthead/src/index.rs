@@ -5,6 +5,7 @@
 
 use std::path::Path;
 
+use crate::commands::say;
 use anyhow::{Context, Result};
 use masthead_store::Store;
 
@@ -12,24 +13,24 @@ use masthead_store::Store;
 /// segments mean fewer of them to search.
 const HEAP: usize = 1024 * 1024 * 1024;
 
-/// Rebuilds the index in `dir` from `store`, printing progress to stderr.
+/// Rebuilds the index in `dir` from `store`, printing progress to stderr (or the log).
 pub async fn rebuild(store: &Store, dir: &Path) -> Result<()> {
-    eprintln!("Building the search index in {} from the database", dir.display());
+    say(&format!("Building the search index in {} from the database", dir.display()));
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 4);
     let started = std::time::Instant::now();
     let progress = move |done: u64, total: u64| {
         let rate = done as f64 / started.elapsed().as_secs_f64().max(1e-9);
-        eprintln!("  {done} of {total} stories ({}%), {rate:.0} stories/s", done * 100 / total.max(1));
+        say(&format!("  {done} of {total} stories ({}%), {rate:.0} stories/s", done * 100 / total.max(1)));
     };
     let rebuilt = masthead_web::rebuild_index(store, dir, threads, HEAP, progress).await.with_context(|| {
         format!("cannot build a search index in {} (choose another with --index-dir)", dir.display())
     })?;
     let seconds = rebuilt.elapsed.as_secs_f64();
-    eprintln!(
+    say(&format!(
         "Indexed {} stories in {seconds:.1} s ({:.0} stories/s); the index takes {:.1} MB",
         rebuilt.stories,
         rebuilt.stories as f64 / seconds.max(1e-9),
         rebuilt.bytes as f64 / 1e6
-    );
+    ));
     Ok(())
 }

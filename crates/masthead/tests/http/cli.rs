@@ -30,6 +30,7 @@ fn every_command_explains_itself() {
         vec!["seed", "--help"],
         vec!["backup", "--help"],
         vec!["trim-meters", "--help"],
+        vec!["check", "--help"],
     ] {
         let output = masthead().args(&args).output().unwrap();
         assert!(output.status.success(), "{args:?}");

@@ -20,6 +20,7 @@ mod languages;
 mod meter;
 mod newsletters;
 mod newsroom;
+mod operations;
 mod paywall;
 mod search;
 mod site;

@@ -150,6 +150,11 @@ pub fn spawn_process(app: &TestApp) -> ((Running, Outbox), SocketAddr) {
 
 /// [`spawn_process`] with more arguments for `masthead serve`.
 pub fn spawn_process_with(app: &TestApp, extra: &[&str]) -> ((Running, Outbox), SocketAddr) {
+    spawn_process_with_env(app, extra, &[])
+}
+
+/// [`spawn_process_with`], with environment variables set for the process.
+pub fn spawn_process_with_env(app: &TestApp, extra: &[&str], env: &[(&str, &str)]) -> ((Running, Outbox), SocketAddr) {
     let outbox = Outbox::fresh_path();
     let index = app._index.0.join("process");
     let age = TEST_ARCHIVE_AGE_DAYS.to_string();
@@ -167,7 +172,7 @@ pub fn spawn_process_with(app: &TestApp, extra: &[&str]) -> ((Running, Outbox), 
         &age,
     ];
     args.extend_from_slice(extra);
-    let running = Running::start(&args);
+    let running = Running::start_with_env(&args, env);
     let (base, _) = running.address();
     let address = base.strip_prefix("http://").unwrap().parse().unwrap();
     ((running, Outbox(outbox)), address)
@@ -643,6 +648,7 @@ pub fn masthead() -> std::process::Command {
         "MASTHEAD_STRIPE_SECRET_KEY",
         "MASTHEAD_RAZORPAY_KEY_ID",
         "MASTHEAD_RAZORPAY_KEY_SECRET",
+        "MASTHEAD_LOG_FORMAT",
     ] {
         command.env_remove(var);
     }
@@ -653,14 +659,22 @@ pub fn masthead() -> std::process::Command {
 pub struct Running {
     child: std::process::Child,
     lines: std::sync::mpsc::Receiver<String>,
+    /// Every line received so far.
+    printed: std::cell::RefCell<Vec<String>>,
 }
 
 impl Running {
     /// Starts `masthead ARGS...`; the arguments should make it serve on port 0.
     pub fn start(args: &[&str]) -> Self {
+        Self::start_with_env(args, &[])
+    }
+
+    /// [`Running::start`] with environment variables set.
+    pub fn start_with_env(args: &[&str], env: &[(&str, &str)]) -> Self {
         use std::io::BufRead;
         let mut child = masthead()
             .args(args)
+            .envs(env.iter().copied())
             .stderr(std::process::Stdio::piped())
             .stdout(std::process::Stdio::null())
             .spawn()
@@ -672,7 +686,7 @@ impl Running {
                 let _ = sender.send(line);
             }
         });
-        Self { child, lines }
+        Self { child, lines, printed: Default::default() }
     }
 
     /// Waits for the "serving on" line; returns the base URL and the lines before it.
@@ -683,10 +697,27 @@ impl Running {
                 .lines
                 .recv_timeout(std::time::Duration::from_secs(120))
                 .unwrap_or_else(|_| panic!("masthead never served; printed: {seen:#?}"));
+            self.printed.borrow_mut().push(line.clone());
             if let Some(rest) = line.split("serving on ").nth(1) {
                 return (rest.split_whitespace().next().unwrap().to_owned(), seen);
             }
             seen.push(line);
+        }
+    }
+
+    /// Waits for a line containing `needle`; returns every line printed
+    /// since the process started, that one the last.
+    pub fn lines_until(&self, needle: &str) -> Vec<String> {
+        loop {
+            let line = self
+                .lines
+                .recv_timeout(std::time::Duration::from_secs(30))
+                .unwrap_or_else(|_| panic!("masthead never printed {needle:?}; printed: {:#?}", self.printed.borrow()));
+            let found = line.contains(needle);
+            self.printed.borrow_mut().push(line);
+            if found {
+                return self.printed.borrow().clone();
+            }
         }
     }
 }

@@ -1,0 +1,151 @@
+//! Running the site: JSON logs on request, and `masthead check`, which says
+//! what is wrong with a configuration before it is served.
+
+use std::process::Output;
+
+use serde_json::Value;
+
+use crate::support::{Backend, TestDatabase, masthead, on_every_backend, spawn_app, spawn_process_with_env};
+
+on_every_backend!(json_logs_are_one_object_a_line, check_passes_a_good_configuration, check_names_what_is_wrong);
+
+async fn json_logs_are_one_object_a_line(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ((running, _outbox), address) =
+        spawn_process_with_env(&app, &["--log-format", "json"], &[("MASTHEAD_LOG", "info,tower_http=debug")]);
+    let response = app.client.get(format!("http://{address}/healthz")).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let lines = running.lines_until("finished processing request");
+    let events: Vec<Value> = lines
+        .iter()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}")))
+        .collect();
+    for event in &events {
+        assert!(event["timestamp"].is_string() && event["target"].is_string(), "{event}");
+        assert!(["TRACE", "DEBUG", "INFO", "WARN", "ERROR"].contains(&event["level"].as_str().unwrap()), "{event}");
+        assert!(event["fields"].is_object(), "{event}");
+    }
+    // What the server tells its operator is in the log too.
+    for said in ["Masthead is serving on", "Account mail is"] {
+        assert!(events.iter().any(|e| e["fields"]["message"].as_str().is_some_and(|m| m.contains(said))), "{said}");
+    }
+    // The request's line carries its method, path and status.
+    let request = events.last().unwrap();
+    assert_eq!(request["fields"]["message"], "finished processing request", "{request}");
+    assert_eq!(request["fields"]["status"], 200, "{request}");
+    assert_eq!(request["span"]["method"], "GET", "{request}");
+    assert_eq!(request["span"]["uri"], "/healthz", "{request}");
+}
+
+/// A configuration `masthead check` must refuse: its arguments and
+/// environment, the check that finds the problem and what its line says.
+type BadCase<'a> = (Vec<String>, &'a [(&'a str, &'a str)], &'a str, &'a [&'a str]);
+
+/// Runs `masthead check ARGS`; its stdout lines.
+fn check(args: &[&str], env: &[(&str, &str)]) -> (Output, Vec<String>) {
+    let output = masthead().arg("check").args(args).envs(env.iter().copied()).output().unwrap();
+    let lines = String::from_utf8(output.stdout.clone()).unwrap().lines().map(str::to_owned).collect();
+    (output, lines)
+}
+
+async fn check_passes_a_good_configuration(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("index");
+    let url = app.database_url();
+    let (output, lines) = check(
+        &["--database-url", &url, "--index-dir", index.to_str().unwrap(), "--public-url", "https://news.example"],
+        &[("MASTHEAD_STRIPE_SECRET_KEY", "sk_live_x"), ("MASTHEAD_STRIPE_WEBHOOK_SECRET", "whsec_x")],
+    );
+    assert!(output.status.success(), "{lines:#?} {}", String::from_utf8_lossy(&output.stderr));
+    for name in ["database", "search index", "public URL", "payments", "webhooks", "mail", "DKIM"] {
+        assert!(lines.iter().any(|l| l.starts_with(&format!("ok       {name}: "))), "{name}: {lines:#?}");
+    }
+    assert!(lines.iter().any(|l| l.contains("schema is current")), "{lines:#?}");
+    assert!(lines.iter().any(|l| l.contains("paid through Stripe")), "{lines:#?}");
+    assert!(!lines.iter().any(|l| l.contains("sk_live_x") || l.contains("whsec_x")), "secrets never print");
+    assert!(!index.exists(), "check creates nothing");
+}
+
+async fn check_names_what_is_wrong(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let url = app.database_url();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let missing_key = dir.path().join("dkim.pem");
+    let good = |extra: &[&str]| {
+        let mut args = vec!["--database-url", url.as_str()];
+        if !extra.contains(&"--public-url") {
+            args.extend(["--public-url", "https://news.example"]);
+        }
+        args.extend_from_slice(extra);
+        args.into_iter().map(str::to_owned).collect::<Vec<_>>()
+    };
+    let live_stripe = [("MASTHEAD_STRIPE_SECRET_KEY", "sk_live_x"), ("MASTHEAD_STRIPE_WEBHOOK_SECRET", "whsec_x")];
+    let cases: Vec<BadCase> = vec![
+        (good(&["--public-url", "http://news.example"]), &[], "public URL", &["plain http", "https://news.example"]),
+        (good(&["--public-url", "news.example"]), &[], "public URL", &["not a URL"]),
+        (good(&["--public-url", "https://news.example/?a=1"]), &[], "public URL", &["carries a query"]),
+        (
+            good(&["--sandbox-payments"]),
+            &live_stripe,
+            "payments",
+            &["MASTHEAD_STRIPE_SECRET_KEY", "Turn the sandbox off"],
+        ),
+        (
+            good(&[]),
+            &[("MASTHEAD_RAZORPAY_KEY_ID", "rzp_test_x"), ("MASTHEAD_RAZORPAY_KEY_SECRET", "s")],
+            "webhooks",
+            &["Razorpay is configured in part", "--razorpay-webhook-secret"],
+        ),
+        (good(&["--smtp-url", "smtp://"]), &[], "mail", &["--smtp-url"]),
+        (
+            good(&[
+                "--dkim-key",
+                missing_key.to_str().unwrap(),
+                "--dkim-selector",
+                "s1",
+                "--dkim-domain",
+                "news.example",
+            ]),
+            &[],
+            "DKIM",
+            &["cannot use --dkim-key", "dkim.pem"],
+        ),
+        (good(&["--index-dir", file.to_str().unwrap()]), &[], "search index", &["is not a folder", "--index-dir"]),
+    ];
+    for (args, env, name, says) in cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (output, lines) = check(&args, env);
+        assert!(!output.status.success(), "{args:?} should fail: {lines:#?}");
+        let problems: Vec<_> = lines.iter().filter(|l| l.starts_with("problem")).collect();
+        assert_eq!(problems.len(), 1, "{args:?}: {lines:#?}");
+        assert!(problems[0].starts_with(&format!("problem  {name}: ")), "{problems:?}");
+        for said in says {
+            assert!(problems[0].contains(said), "{said} in {problems:?}");
+        }
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(stderr.contains("1 problem(s)"), "{stderr}");
+    }
+    // A database never migrated: every migration is named as pending, and
+    // nothing is applied.
+    let fresh = TestDatabase::create(backend).await;
+    if let Backend::Sqlite = backend {
+        let path = fresh.url.as_str().strip_prefix("sqlite://").unwrap();
+        let (output, lines) = check(&["--database-url", fresh.url.as_str()], &[]);
+        assert!(!output.status.success());
+        assert!(lines.iter().any(|l| l.starts_with("problem  database: no database at")), "{lines:#?}");
+        std::fs::write(path, b"").unwrap();
+    }
+    for _ in 0..2 {
+        let (output, lines) = check(&["--database-url", fresh.url.as_str()], &[]);
+        assert!(!output.status.success());
+        let line = lines.iter().find(|l| l.starts_with("problem  database: ")).expect("a database problem");
+        assert!(line.contains("migrations not applied") && line.contains("masthead migrate"), "{line}");
+    }
+    // An unreachable server.
+    let (output, lines) = check(&["--database-url", "postgres://masthead@127.0.0.1:1/none"], &[]);
+    assert!(!output.status.success());
+    assert!(lines.iter().any(|l| l.starts_with("problem  database: ")), "{lines:#?}");
+}
