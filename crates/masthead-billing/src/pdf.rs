@@ -11,6 +11,12 @@
 
 mod text;
 
+/// Noto Sans Devanagari, regular (OFL, `assets/fonts/OFL.txt`): the invoice's
+/// face for Devanagari, and the reader site's web font for it.
+pub const NOTO_SANS_DEVANAGARI_REGULAR: &[u8] = include_bytes!("../assets/fonts/NotoSansDevanagari-Regular.ttf");
+/// Noto Sans Devanagari, bold.
+pub const NOTO_SANS_DEVANAGARI_BOLD: &[u8] = include_bytes!("../assets/fonts/NotoSansDevanagari-Bold.ttf");
+
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use krilla::color::rgb;
 use krilla::configure::{Archival, ConfigurationBuilder};

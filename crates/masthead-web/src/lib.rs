@@ -349,6 +349,7 @@ fn router(state: SharedState) -> Router {
     Router::new()
         .route("/healthz", get(http::site::healthz))
         .route("/assets/site.css", get(http::site::stylesheet))
+        .route("/assets/fonts/{name}", get(http::site::font))
         .merge(reader::routes())
         .merge(account::routes())
         .merge(billing::routes())

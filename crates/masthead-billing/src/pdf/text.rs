@@ -41,12 +41,10 @@ pub(crate) enum Weight {
     Bold,
 }
 
-static REGULAR: LazyLock<[Face; 2]> = LazyLock::new(|| {
-    [Face::new(dejavu::sans::regular()), Face::new(include_bytes!("../../assets/fonts/NotoSansDevanagari-Regular.ttf"))]
-});
-static BOLD: LazyLock<[Face; 2]> = LazyLock::new(|| {
-    [Face::new(dejavu::sans::bold()), Face::new(include_bytes!("../../assets/fonts/NotoSansDevanagari-Bold.ttf"))]
-});
+static REGULAR: LazyLock<[Face; 2]> =
+    LazyLock::new(|| [Face::new(dejavu::sans::regular()), Face::new(super::NOTO_SANS_DEVANAGARI_REGULAR)]);
+static BOLD: LazyLock<[Face; 2]> =
+    LazyLock::new(|| [Face::new(dejavu::sans::bold()), Face::new(super::NOTO_SANS_DEVANAGARI_BOLD)]);
 
 fn chain(weight: Weight) -> &'static [Face] {
     match weight {

@@ -1,7 +1,7 @@
 //! What every site answers besides its rooms: the health check, the one
-//! stylesheet, and the 404 for any address no room takes.
+//! stylesheet and its web fonts, and the 404 for any address no room takes.
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
@@ -15,6 +15,18 @@ const STYLESHEET: &str = include_str!("../../assets/site.css");
 pub(crate) async fn stylesheet() -> Response {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], STYLESHEET)
         .into_response()
+}
+
+/// `/assets/fonts/{name}`: Noto Sans Devanagari, which the stylesheet asks for
+/// only when a page holds Devanagari (its `unicode-range`), so a story, a
+/// name or an invoice in Hindi reads on a device without an Indian font.
+pub(crate) async fn font(Path(name): Path<String>) -> Response {
+    let bytes = match name.as_str() {
+        "noto-sans-devanagari-400.ttf" => masthead_billing::pdf::NOTO_SANS_DEVANAGARI_REGULAR,
+        "noto-sans-devanagari-700.ttf" => masthead_billing::pdf::NOTO_SANS_DEVANAGARI_BOLD,
+        _ => return not_found().await,
+    };
+    ([(header::CONTENT_TYPE, "font/ttf"), (header::CACHE_CONTROL, "public, max-age=604800")], bytes).into_response()
 }
 
 /// `/healthz`: 200 once the database answers.

@@ -24,6 +24,7 @@ on_every_backend!(
     bodies_are_sanitised_before_they_reach_a_page,
     storage_failure_is_a_500_page_without_internals,
     health_check_answers_when_ready,
+    devanagari_reads_on_devices_without_an_indian_font,
     subscribe_page_offers_the_seed_plans,
     responses_that_depend_on_the_reader_are_private,
     every_response_carries_the_security_headers,
@@ -250,6 +251,25 @@ async fn health_check_answers_when_ready(backend: Backend) {
     let response = app.get("/healthz").await;
     assert_eq!(response.status().as_u16(), 200);
     assert_eq!(response.text().await.unwrap(), "ok\n");
+}
+
+async fn devanagari_reads_on_devices_without_an_indian_font(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let css = app.get("/assets/site.css").await.text().await.unwrap();
+    for weight in ["400", "700"] {
+        let path = format!("/assets/fonts/noto-sans-devanagari-{weight}.ttf");
+        assert!(css.contains(&format!("url({path})")), "the stylesheet asks for {path}");
+        let response = app.get(&path).await;
+        assert_eq!(response.status().as_u16(), 200, "{path}");
+        assert_eq!(response.headers()["content-type"], "font/ttf");
+        assert!(response.headers()["cache-control"].to_str().unwrap().starts_with("public"));
+        let bytes = response.bytes().await.unwrap();
+        assert!(bytes.len() > 100_000 && bytes.starts_with(&[0, 1, 0, 0]), "{path}: a TrueType font");
+    }
+    // Only pages holding Devanagari fetch it, and every text face falls back to it.
+    assert_eq!(css.matches("unicode-range: U+0900-097F").count(), 2);
+    assert!(!css.contains("font-family: Georgia, serif") && !css.contains("system-ui, sans-serif"));
+    assert_eq!(app.get("/assets/fonts/other.ttf").await.status().as_u16(), 404);
 }
 
 /// Story links (`href="/world/slug-id"`) on a page, in order, without "More From This Section".
