@@ -198,6 +198,8 @@ export class Shots {
   async take(page, name) {
     this.count += 1;
     const file = `${String(this.count).padStart(3, '0')}-${name.replace(/[^a-z0-9-]+/gi, '-')}.png`;
+    // As a reader sees the page once its web fonts have arrived (they swap in).
+    await page.evaluate(() => document.fonts.ready.then(() => true)).catch(() => {});
     await page.screenshot({ path: join(this.dir, file), fullPage: true });
     return file;
   }
