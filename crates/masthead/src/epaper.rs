@@ -123,16 +123,11 @@ const DEMO_PAGES: usize = 4;
 const DEMO_STORIES_PER_PAGE: usize = 3;
 /// Days back from today the demo keeps editions for.
 const DEMO_DAYS: i64 = 30;
-/// Days of stories a demo edition draws on, its own day last: the demo
-/// archive has two or three stories a day, so the day's newest lead the
-/// front page and the week's fill the section pages.
-const DEMO_SPAN_DAYS: i64 = 7;
 
 /// The demo's editions: for each of the last [`DEMO_DAYS`] days and the
 /// seed story's day that has stories and no edition yet, pages typeset from
-/// the stories of the [`DEMO_SPAN_DAYS`] up to it (regions known) and
-/// imported through the same path a publisher's PDF takes. Prints what it
-/// made and what it cost.
+/// that day's stories (regions known) and imported through the same path a
+/// publisher's PDF takes. Prints what it made and what it cost.
 pub async fn demo_editions(store: &masthead_store::Store, publisher: &str) -> Result<()> {
     let zone = masthead_domain::PublisherZone::default();
     let today = zone.date(Utc::now());
@@ -146,13 +141,12 @@ pub async fn demo_editions(store: &masthead_store::Store, publisher: &str) -> Re
         if store.epaper_edition(day, Some(DEFAULT_EDITION)).await?.is_some() {
             continue;
         }
-        let (from, _) = zone.day_bounds(day - chrono::Duration::days(DEMO_SPAN_DAYS - 1));
-        let (_, to) = zone.day_bounds(day);
+        let (from, to) = zone.day_bounds(day);
         let mut stories = store.published_between(from, to).await?;
         if stories.is_empty() {
             continue;
         }
-        // The newest stories lead (the seed story on its day, when it is the day's last).
+        // The seed story leads its day; otherwise the day's last stories lead.
         stories.reverse();
         let ids: Vec<i64> = stories.iter().map(|s| s.id).collect();
         let bodies = store.published_articles(&ids).await?;
