@@ -198,8 +198,11 @@ export class Shots {
   async take(page, name) {
     this.count += 1;
     const file = `${String(this.count).padStart(3, '0')}-${name.replace(/[^a-z0-9-]+/gi, '-')}.png`;
-    // As a reader sees the page once its web fonts have arrived (they swap in).
-    await page.evaluate(() => document.fonts.ready.then(() => true)).catch(() => {});
+    // As a reader sees the page once its web fonts have arrived (they swap in):
+    // asked of the page where it runs script, else by waiting for the network to settle.
+    await page.evaluate(() => document.fonts.ready.then(() => true))
+      .catch(() => page.waitForLoadState('networkidle', { timeout: 2000 }))
+      .catch(() => {});
     await page.screenshot({ path: join(this.dir, file), fullPage: true });
     return file;
   }
