@@ -18,7 +18,7 @@ use chrono::{DateTime, Duration, Utc};
 use masthead_domain::email::Email;
 use masthead_domain::{Clock, Page, PublisherZone};
 use masthead_mail::emails::NewsletterIssue;
-use masthead_mail::{Email as _, Mailer};
+use masthead_mail::{Email as _, Mailer, Relay};
 use masthead_store::{DeliveryOutcome, IssueRecord, ListMember, NewIssue, NewsletterRecord, Store};
 use tokio::task::JoinSet;
 
@@ -29,7 +29,8 @@ use crate::{Cadence, Error, Links, digest, signup};
 pub struct Settings {
     /// Recipients claimed at a time.
     pub batch: u32,
-    /// Messages handed to the transport at once.
+    /// Messages handed to the transport at once (by default one for each
+    /// SMTP connection the mailer keeps open).
     pub in_flight: usize,
     /// At most this many messages a second (a provider's limit); None: as fast as the transport takes them.
     pub rate: Option<u32>,
@@ -41,7 +42,7 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { batch: 500, in_flight: 8, rate: None, lease: Duration::minutes(10), digest_items: 8 }
+        Self { batch: 500, in_flight: Relay::CONNECTIONS, rate: None, lease: Duration::minutes(10), digest_items: 8 }
     }
 }
 
