@@ -426,7 +426,7 @@ mod tests {
     }
 
     fn message(n: usize) -> Vec<u8> {
-        format!("Subject: issue {n}\r\n\r\n{}\r\n", "x".repeat(2000)).into_bytes()
+        format!("Subject: issue {n}\r\n\r\n{}", format!("{}\r\n", "x".repeat(70)).repeat(30)).into_bytes()
     }
 
     /// A TLS acceptor for 127.0.0.1 with a fresh self-signed certificate,
