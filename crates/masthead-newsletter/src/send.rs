@@ -6,7 +6,8 @@
 //! runners — each server, `masthead newsletters send-due` from cron — agree,
 //! a second run sends nothing twice, and a claim a crash left open is taken
 //! again after [`Settings::lease`]: every member gets the issue, and at most
-//! the messages in flight at the crash go twice. A subscriber-only issue
+//! the messages in flight at the crash, and the few sent but not yet marked
+//! ([`Desk::FINISH_EVERY`]), go twice. A subscriber-only issue
 //! goes only to members whose account holds the newsletters benefit at send
 //! time; the others are marked skipped, and so are suppressed addresses (a
 //! hard bounce or a complaint, see [`crate::bounces`]) on every list.
@@ -81,6 +82,11 @@ pub struct Desk {
 }
 
 impl Desk {
+    /// Sent messages are marked done in groups of this many as they finish,
+    /// not once a batch: after a crash at most this many (plus those in
+    /// flight) go twice, for a database write every few dozen messages.
+    pub const FINISH_EVERY: usize = 32;
+
     /// Assembles the automatic digests due at `now`, then sends every due issue.
     #[tracing::instrument(skip_all)]
     pub async fn run_due(&self, now: DateTime<Utc>) -> Result<Report, Error> {
@@ -202,6 +208,10 @@ impl Desk {
                 }
                 while sending.len() >= self.settings.in_flight.max(1) {
                     collect(sending.join_next().await, &mut done, report);
+                }
+                if done.len() >= Self::FINISH_EVERY {
+                    self.store.finish_deliveries(issue.id, &done, now).await?;
+                    done.clear();
                 }
                 let unsubscribe = self.links.unsubscribe(&member.unsubscribe_token);
                 let message = rendered.to(&unsubscribe);
