@@ -18,7 +18,7 @@ pub enum Transport {
     /// Each message a `.eml` file in this directory (created when needed).
     Outbox(PathBuf),
     /// An SMTP server, over a few connections kept open.
-    Smtp(Relay),
+    Smtp(Box<Relay>),
 }
 
 impl fmt::Debug for Transport {
@@ -53,7 +53,7 @@ impl Mailer {
     /// connections stay open between messages.
     pub fn smtp(url: &str, from: &str) -> Result<Self, MailError> {
         let relay = Relay::from_url(url, &[])?;
-        Ok(Self { from: mailbox(from)?, transport: Arc::new(Transport::Smtp(relay)), dkim: None })
+        Ok(Self { from: mailbox(from)?, transport: Arc::new(Transport::Smtp(Box::new(relay))), dkim: None })
     }
 
     /// This mailer, signing every message with `dkim`.
