@@ -41,9 +41,17 @@ pub enum MailError {
     /// The SMTP URL is not one we can use.
     #[error("unusable SMTP URL: {0} (use smtps://USER:PASSWORD@HOST, or smtp://HOST for a local relay)")]
     SmtpUrl(String),
-    /// The SMTP server refused or could not be reached.
+    /// The SMTP server refused the message or broke the exchange.
     #[error("SMTP delivery failed: {0}")]
     Smtp(#[from] lettre::transport::smtp::Error),
+    /// The SMTP server could not be reached, or TLS with it failed.
+    #[error("cannot connect to the SMTP server {server}: {source} (check --smtp-url, and that the server is up)")]
+    SmtpConnect {
+        /// `scheme://host:port`.
+        server: String,
+        /// The operating system's or TLS's reason.
+        source: std::io::Error,
+    },
     /// The DKIM key or its names cannot be used.
     #[error(
         "cannot use the DKIM key {path}: {reason} (give an RSA private key in PEM, e.g. from `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048`)"

@@ -9,8 +9,8 @@
 //! - the **outbox** (the default): each message is written as a readable
 //!   `.eml` file in a directory, for development, demos and tests;
 //! - **SMTP** (`smtps://USER:PASSWORD@HOST`, or `smtp://` with
-//!   `?tls=required` for STARTTLS) through lettre with rustls, when
-//!   configured.
+//!   `?tls=required` for STARTTLS) when configured: lettre speaks SMTP with
+//!   rustls over a few connections of our own, kept open ([`Relay`]).
 //!
 //! With a [`Dkim`] key ([`Mailer::with_dkim`]) every message is
 //! DKIM-signed before it leaves, whichever the transport.
@@ -18,9 +18,11 @@
 mod dkim;
 pub mod emails;
 mod error;
+mod smtp;
 mod transport;
 
 pub use dkim::Dkim;
 pub use emails::{Email, Rendered};
 pub use error::MailError;
+pub use smtp::Relay;
 pub use transport::{Mailer, Transport};

@@ -4,35 +4,28 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
+use lettre::Message;
 use lettre::message::header::{ContentTransferEncoding, ContentType, HeaderName, HeaderValue};
 use lettre::message::{Body, Mailbox, MultiPart, SinglePart};
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
+use crate::smtp::Relay;
 use crate::{Dkim, Email, MailError, Rendered};
-
-/// How long an SMTP exchange may take before it is given up.
-const SMTP_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// Where messages go.
 pub enum Transport {
     /// Each message a `.eml` file in this directory (created when needed).
     Outbox(PathBuf),
-    /// An SMTP server.
-    Smtp {
-        /// `scheme://host:port`, for logs (never the credentials).
-        server: String,
-        /// lettre's client.
-        relay: AsyncSmtpTransport<Tokio1Executor>,
-    },
+    /// An SMTP server, over a few connections kept open.
+    Smtp(Box<Relay>),
 }
 
 impl fmt::Debug for Transport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Outbox(dir) => write!(f, "Outbox({})", dir.display()),
-            Self::Smtp { server, .. } => write!(f, "Smtp({server})"),
+            Self::Smtp(relay) => write!(f, "Smtp({relay:?})"),
         }
     }
 }
@@ -56,24 +49,11 @@ impl Mailer {
     /// `smtps://USER:PASSWORD@HOST[:465]` (TLS),
     /// `smtp://USER:PASSWORD@HOST[:587]?tls=required` (STARTTLS), or
     /// `smtp://HOST[:25]` (plain, for a relay on the same host). Passwords
-    /// are percent-encoded in the URL.
+    /// are percent-encoded in the URL. Up to [`Relay::CONNECTIONS`]
+    /// connections stay open between messages.
     pub fn smtp(url: &str, from: &str) -> Result<Self, MailError> {
-        let refused = |reason: String| MailError::SmtpUrl(reason);
-        let parsed = url::Url::parse(url).map_err(|e| refused(e.to_string()))?;
-        let host = parsed.host_str().unwrap_or_default();
-        if host.is_empty() {
-            return Err(refused("no host".to_owned()));
-        }
-        let server = match parsed.port() {
-            Some(port) => format!("{}://{host}:{port}", parsed.scheme()),
-            None => format!("{}://{host}", parsed.scheme()),
-        };
-        let relay = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-            .map_err(|e| refused(e.to_string()))?
-            .timeout(Some(SMTP_TIMEOUT))
-            .build();
-        let transport = Transport::Smtp { server, relay };
-        Ok(Self { from: mailbox(from)?, transport: Arc::new(transport), dkim: None })
+        let relay = Relay::from_url(url, &[])?;
+        Ok(Self { from: mailbox(from)?, transport: Arc::new(Transport::Smtp(Box::new(relay))), dkim: None })
     }
 
     /// This mailer, signing every message with `dkim`.
@@ -85,7 +65,15 @@ impl Mailer {
     pub fn outbox_dir(&self) -> Option<&Path> {
         match &*self.transport {
             Transport::Outbox(dir) => Some(dir),
-            Transport::Smtp { .. } => None,
+            Transport::Smtp(_) => None,
+        }
+    }
+
+    /// Closes the SMTP connections kept open (`QUIT`), before the process
+    /// ends; sending again opens new ones. Nothing to do for the outbox.
+    pub async fn shutdown(&self) {
+        if let Transport::Smtp(relay) = &*self.transport {
+            relay.shutdown().await;
         }
     }
 
@@ -131,10 +119,9 @@ impl Mailer {
         match (&*self.transport, &self.dkim) {
             (Transport::Outbox(dir), None) => write_to_outbox(dir, name, &message.formatted()).await,
             (Transport::Outbox(dir), Some(dkim)) => write_to_outbox(dir, name, &dkim.sign(&message.formatted())?).await,
-            (Transport::Smtp { relay, .. }, None) => relay.send(message).await.map(|_| ()).map_err(MailError::from),
-            (Transport::Smtp { relay, .. }, Some(dkim)) => {
-                let signed = dkim.sign(&message.formatted())?;
-                relay.send_raw(message.envelope(), &signed).await.map(|_| ()).map_err(MailError::from)
+            (Transport::Smtp(relay), None) => relay.send(message.envelope(), &message.formatted()).await,
+            (Transport::Smtp(relay), Some(dkim)) => {
+                relay.send(message.envelope(), &dkim.sign(&message.formatted())?).await
             }
         }
     }
@@ -251,9 +238,8 @@ mod tests {
         assert!(eml.contains(&format!("Unsubscribe from Markets Morning Brief: {unsubscribe}")));
     }
 
-    // The SMTP client's connection pool lives on the Tokio runtime.
-    #[tokio::test]
-    async fn smtp_urls_are_checked() {
+    #[test]
+    fn smtp_urls_are_checked() {
         let from = "no-reply@news.example";
         assert!(Mailer::smtp("smtp://user:p%40ss@mail.example:2525", from).is_ok());
         assert!(Mailer::smtp("smtp://localhost", from).is_ok());

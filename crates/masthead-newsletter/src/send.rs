@@ -6,7 +6,8 @@
 //! runners — each server, `masthead newsletters send-due` from cron — agree,
 //! a second run sends nothing twice, and a claim a crash left open is taken
 //! again after [`Settings::lease`]: every member gets the issue, and at most
-//! the messages in flight at the crash go twice. A subscriber-only issue
+//! the messages in flight at the crash, and the few sent but not yet marked
+//! ([`Desk::FINISH_EVERY`]), go twice. A subscriber-only issue
 //! goes only to members whose account holds the newsletters benefit at send
 //! time; the others are marked skipped, and so are suppressed addresses (a
 //! hard bounce or a complaint, see [`crate::bounces`]) on every list.
@@ -18,7 +19,7 @@ use chrono::{DateTime, Duration, Utc};
 use masthead_domain::email::Email;
 use masthead_domain::{Clock, Page, PublisherZone};
 use masthead_mail::emails::NewsletterIssue;
-use masthead_mail::{Email as _, Mailer};
+use masthead_mail::{Email as _, Mailer, Relay};
 use masthead_store::{DeliveryOutcome, IssueRecord, ListMember, NewIssue, NewsletterRecord, Store};
 use tokio::task::JoinSet;
 
@@ -29,7 +30,8 @@ use crate::{Cadence, Error, Links, digest, signup};
 pub struct Settings {
     /// Recipients claimed at a time.
     pub batch: u32,
-    /// Messages handed to the transport at once.
+    /// Messages handed to the transport at once (by default one for each
+    /// SMTP connection the mailer keeps open).
     pub in_flight: usize,
     /// At most this many messages a second (a provider's limit); None: as fast as the transport takes them.
     pub rate: Option<u32>,
@@ -41,7 +43,7 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { batch: 500, in_flight: 8, rate: None, lease: Duration::minutes(10), digest_items: 8 }
+        Self { batch: 500, in_flight: Relay::CONNECTIONS, rate: None, lease: Duration::minutes(10), digest_items: 8 }
     }
 }
 
@@ -80,6 +82,11 @@ pub struct Desk {
 }
 
 impl Desk {
+    /// Sent messages are marked done in groups of this many as they finish,
+    /// not once a batch: after a crash at most this many (plus those in
+    /// flight) go twice, for a database write every few dozen messages.
+    pub const FINISH_EVERY: usize = 32;
+
     /// Assembles the automatic digests due at `now`, then sends every due issue.
     #[tracing::instrument(skip_all)]
     pub async fn run_due(&self, now: DateTime<Utc>) -> Result<Report, Error> {
@@ -201,6 +208,10 @@ impl Desk {
                 }
                 while sending.len() >= self.settings.in_flight.max(1) {
                     collect(sending.join_next().await, &mut done, report);
+                }
+                if done.len() >= Self::FINISH_EVERY {
+                    self.store.finish_deliveries(issue.id, &done, now).await?;
+                    done.clear();
                 }
                 let unsubscribe = self.links.unsubscribe(&member.unsubscribe_token);
                 let message = rendered.to(&unsubscribe);

@@ -118,7 +118,9 @@ pub async fn run(command: NewslettersCommand) -> Result<()> {
             };
             let store = crate::commands::open_target(&target).await?;
             let (desk, mail_goes) = desk(&store, &site, default_outbox(&target))?;
-            let report = desk.run_due(now).await?;
+            let report = desk.run_due(now).await;
+            desk.mailer.shutdown().await;
+            let report = report?;
             println!(
                 "digests assembled {}, issues finished {}, sent {}, skipped {}, suppressed {}, failed {} (mail {mail_goes})",
                 report.assembled, report.finished, report.sent, report.skipped, report.suppressed, report.failed
@@ -138,6 +140,7 @@ pub async fn run(command: NewslettersCommand) -> Result<()> {
             let mut report = Report::default();
             let mut bar = ProgressBar::new(audience);
             let next = desk.send_next(&slug, Utc::now(), now, &mut report, &mut |r| bar.show(r)).await;
+            desk.mailer.shutdown().await;
             store.close().await;
             let name = list.map_or(slug, |l| l.name);
             match next? {

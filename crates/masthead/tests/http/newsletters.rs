@@ -12,7 +12,7 @@ use masthead_domain::access::Benefit;
 use masthead_domain::email::Email;
 use masthead_domain::{PublisherZone, Role};
 use masthead_newsletter::{Desk, Links, Report, Settings};
-use masthead_store::{IssueRecord, ListState, NewIssue, NewsletterRecord, SuppressionReason};
+use masthead_store::{DeliveryOutcome, IssueRecord, ListState, NewIssue, NewsletterRecord, SuppressionReason};
 use masthead_web::NewsletterConfig;
 use serde_json::{Value, json};
 
@@ -30,6 +30,7 @@ on_every_backend!(
     editors_compose_and_schedule_issues,
     editors_find_stories_preview_both_parts_and_mail_themselves_a_test,
     sending_resumes_after_a_crash_without_duplicates,
+    a_runner_stopped_mid_batch_sends_again_only_its_last_few_messages,
     digests_assemble_themselves_at_their_time_and_skip_days_with_nothing_new,
     a_real_smtp_server_receives_every_message_whole_and_paywall_safe,
     signed_bounces_and_complaints_suppress_an_address_for_every_list,
@@ -614,6 +615,47 @@ async fn sending_resumes_after_a_crash_without_duplicates(backend: Backend) {
         assert_eq!(here + there, 1, "{reader} gets the issue exactly once");
     }
     assert!(app.store.issue(issue.id).await.unwrap().unwrap().sent_at.is_some());
+}
+
+async fn a_runner_stopped_mid_batch_sends_again_only_its_last_few_messages(backend: Backend) {
+    let app = app(backend).await;
+    let politics = list(&app, POLITICS).await;
+    let now = Utc::now();
+    let members = 150;
+    for n in 0..members {
+        let (email, hash) = (format!("batch{n}@example.com"), format!("{n:064x}"));
+        let token = format!("{:064x}", n + 1000);
+        let requested = app.store.request_newsletter(politics.id, &email, &hash, now + Duration::days(1), &token, now);
+        assert!(requested.await.unwrap());
+        assert!(app.store.confirm_newsletter(&hash, now).await.unwrap().is_some());
+    }
+    let issue = issue(&app, POLITICS, &free_stories(&app, 1).await, now).await;
+    let outbox = app.outbox.as_ref().unwrap().0.clone();
+    let written = move || {
+        std::fs::read_dir(&outbox).map_or(0, |dir| {
+            dir.filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().ends_with("-newsletter_issue.eml")).count()
+        })
+    };
+    // Every member fits in one batch (500); paced so that the stop lands mid-batch.
+    let paced = Desk { settings: Settings { rate: Some(150), ..Settings::default() }, ..desk(&app) };
+    let at = now + Duration::minutes(1);
+    let sending = tokio::spawn(async move { paced.run_due(at).await });
+    while written() < 90 {
+        assert!(!sending.is_finished(), "the send ended before it could be stopped");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    sending.abort();
+    assert!(sending.await.unwrap_err().is_cancelled());
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await; // writes already under way land
+    let (sent, marked) = (written() as u64, app.store.delivery_count(issue.id, DeliveryOutcome::Sent).await.unwrap());
+    let unmarked = sent - marked;
+    let bound = (Desk::FINISH_EVERY + Settings::default().in_flight) as u64;
+    assert!(unmarked <= bound, "{sent} sent, {marked} marked done: more than {bound} would go twice");
+
+    // After the lease, a run finishes the issue: the unmarked messages are the only repeats.
+    let report = run(&app, now + Settings::default().lease + Duration::minutes(2)).await;
+    assert_eq!((report.sent, report.finished), (members - marked, 1), "{report:?}");
+    assert_eq!(written() as u64, members + unmarked);
 }
 
 async fn digests_assemble_themselves_at_their_time_and_skip_days_with_nothing_new(backend: Backend) {
