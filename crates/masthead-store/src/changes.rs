@@ -29,8 +29,9 @@ use crate::{Pool, Result, Store, StoreError};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Counters {
     /// Grows with every write to a story (publish, update, unpublish,
-    /// import), with the editors' choice of home lead and with every change
-    /// to a section (`0028_sections_counter`).
+    /// import), with the editors' choice of home lead, with every change
+    /// to a section (`0028_sections_counter`) and to a house ad
+    /// (`0037_house_ads_counter`).
     pub content: i64,
     /// Grows with every change to what decides a signed-in reader's access:
     /// accounts, sessions (not their last-seen time), grants,

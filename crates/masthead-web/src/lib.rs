@@ -45,6 +45,7 @@ use axum::routing::get;
 use masthead_domain::{Clock, PublisherZone, Section, SystemClock};
 use masthead_search::{ArchiveIndex, QueryError, SearchError, SearchPage, SearchRequest};
 use masthead_store::Store;
+use read_model::current::{Current, HouseAds, Plans};
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
@@ -152,9 +153,10 @@ struct AppState {
     /// Cookies get `Secure` when the public address is HTTPS.
     secure_cookies: bool,
     /// The sections, read again when the content counter moves.
-    sections: read_model::sections::SectionsCache,
-    /// The plans on sale, for the paywall and `/subscribe`.
-    plans: billing::catalogue::Catalogue,
+    sections: Current<Arc<[Section]>>,
+    /// The plans on sale, for the paywall and `/subscribe`: read again when
+    /// the access counter moves.
+    plans: Current<Plans>,
     mailer: Mailer,
     session_limit: u32,
     /// Log-in, reset and sign-up limits, counted in the database.
@@ -169,8 +171,9 @@ struct AppState {
     search_slots: tokio::sync::Semaphore,
     /// Payments, invoices, renewals and partner codes.
     billing: Arc<masthead_billing::Billing>,
-    /// The house ads pages show to readers without the ad-free benefit.
-    house_ads: billing::ads::HouseAds,
+    /// The house ads pages show to readers without the ad-free benefit:
+    /// read again when the content counter moves.
+    house_ads: Current<HouseAds>,
     /// Published stories and lists, checked against the database per request.
     content: read_model::content::ContentCache,
     /// Signed-in readers' sessions and benefits, checked likewise.
@@ -242,7 +245,7 @@ async fn current_sections(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    if let Err(error) = state.sections.refresh(&state.store).await {
+    if let Err(error) = state.sections.get(&state.store).await {
         // The sections as last read still serve; the next request tries again.
         tracing::warn!(%error, "cannot read the sections again");
     }
@@ -265,8 +268,9 @@ impl Application {
             TcpListener::bind(listen).await.map_err(|source| StartError::Bind { address: listen, source })?;
         let address = listener.local_addr().map_err(|source| StartError::Bind { address: listen, source })?;
         masthead_domain::html::allow_image_hosts(&config.image_hosts);
-        let sections = read_model::sections::SectionsCache::load(&store).await.map_err(StartError::Store)?;
-        let plans = store.active_plans().await.map_err(StartError::Store)?;
+        let sections = Current::load(&store).await.map_err(StartError::Store)?;
+        let plans = Current::load(&store).await.map_err(StartError::Store)?;
+        let house_ads = Current::load(&store).await.map_err(StartError::Store)?;
         let cookie_key =
             store.setting_or_insert("cookie_key", || secret::random_hex(32)).await.map_err(StartError::Store)?;
         let cookie_key = http::visitor::CookieKey::from_hex(&cookie_key).ok_or(StartError::BadSecret)?;
@@ -310,7 +314,7 @@ impl Application {
             clock: config.clock,
             cookie_key,
             sections,
-            plans: billing::catalogue::Catalogue::new(plans),
+            plans,
             mailer: config.mailer,
             session_limit: config.session_limit.max(1),
             limiters: auth::limits::Limiters::new(config.rate_limits),
@@ -321,7 +325,7 @@ impl Application {
                 std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
             ),
             billing,
-            house_ads: billing::ads::HouseAds::default(),
+            house_ads,
             content: read_model::content::ContentCache::new(config.zone),
             access: read_model::readers::AccessCache::default(),
             full_meters: reader::reading::FullMeters::default(),
@@ -346,20 +350,27 @@ impl Application {
 }
 
 fn router(state: SharedState) -> Router {
+    // Pages whose header's "Subscribe" billing's layer fills for the reader
+    // who asks; the pages kept as skeletons (home, sections, stories) fill it
+    // themselves, and the newsroom, feeds, pictures and assets have none, so
+    // they stay outside the layer and pay nothing for it.
+    let framed = Router::new()
+        .merge(reader::framed_pages())
+        .merge(account::routes())
+        .merge(billing::routes())
+        .merge(newsletter::routes())
+        .merge(epaper::routes())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), billing::header::subscribe_in_header));
     Router::new()
         .route("/healthz", get(http::site::healthz))
         .route("/assets/site.css", get(http::site::stylesheet))
         .route("/assets/fonts/{name}", get(http::site::font))
         .merge(reader::routes())
-        .merge(account::routes())
-        .merge(billing::routes())
+        .merge(framed)
         .merge(newsroom::routes(state.epaper_upload_limit))
         .merge(media::routes())
-        .merge(newsletter::routes())
-        .merge(epaper::routes())
         .fallback(http::site::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::error::frame_refusals))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), billing::header::subscribe_in_header))
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::csrf::api_cookie_sessions))
         .layer(axum::middleware::from_fn_with_state(state.clone(), current_sections))
         .layer(axum::middleware::from_fn(read_model::counters::once_per_view))

@@ -123,8 +123,10 @@ pub(crate) async fn panel(
     let switch_options = if renews {
         state
             .plans
-            .active()
-            .into_iter()
+            .get(&state.store)
+            .await?
+            .0
+            .iter()
             .map(|p| SwitchOption {
                 id: p.id,
                 chosen: p.id == folded.plan_due(),

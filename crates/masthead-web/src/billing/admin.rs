@@ -237,7 +237,6 @@ pub(crate) async fn save_ad(
     let (headline, body, link) = (form.headline.trim(), form.body.trim(), form.link_url.trim());
     if headline.is_empty() && body.is_empty() && link.is_empty() {
         state.store.clear_house_ad(slot).await?;
-        state.house_ads.forget();
         return Ok(see_other("/newsroom/ads?done=cleared"));
     }
     let valid = !headline.is_empty()
@@ -255,7 +254,6 @@ pub(crate) async fn save_ad(
         link_url: link.to_owned(),
     };
     state.store.set_house_ad(&ad, state.clock.now()).await?;
-    state.house_ads.forget();
     Ok(see_other("/newsroom/ads?done=saved"))
 }
 
@@ -365,7 +363,6 @@ async fn save(
             }
         }
     }
-    state.plans.reload(&state.store).await?;
     Ok(see_other("/newsroom/plans?done=saved").into_response())
 }
 

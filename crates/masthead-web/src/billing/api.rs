@@ -41,8 +41,8 @@ struct PlanItem {
 }
 
 /// `GET /api/v1/plans`: the catalogue with the derived figures.
-pub(crate) async fn plans(State(state): State<SharedState>) -> Json<serde_json::Value> {
-    let plans = state.plans.active();
+pub(crate) async fn plans(State(state): State<SharedState>) -> Result<Json<serde_json::Value>, ApiError> {
+    let plans = state.plans.get(&state.store).await?.0;
     let items: Vec<PlanItem> = plans
         .iter()
         .zip(plan::save_percents(&plans))
@@ -56,7 +56,7 @@ pub(crate) async fn plans(State(state): State<SharedState>) -> Json<serde_json::
             benefits: plan.benefits.iter().map(|b| b.as_str()).collect(),
         })
         .collect();
-    Json(json!({ "plans": items }))
+    Ok(Json(json!({ "plans": items })))
 }
 
 #[derive(Deserialize)]
@@ -77,6 +77,8 @@ pub(crate) async fn create(
         .map_err(|e| ApiError::BadRequest(format!("expected {{\"plan_id\": N, \"provider\": \"sandbox\"}}: {e}")))?;
     let plan = state
         .plans
+        .get(&state.store)
+        .await?
         .find(request.plan_id)
         .ok_or_else(|| ApiError::BadRequest(format!("no plan {}", request.plan_id)))?;
     let provider = state.billing.provider(&request.provider).ok_or_else(|| {

@@ -75,15 +75,17 @@ pub(crate) async fn subscribe_page(
     visitor: Visitor,
     session: SignedIn,
     Query(query): Query<NextQuery>,
-) -> Response {
+) -> Result<Response, PageError> {
     let next = safe_next(query.next.as_deref());
     let back_here = match &next {
         Some(next) => format!("/subscribe?next={}", query_value(next)),
         None => "/subscribe".to_owned(),
     };
     // Signed out, choosing a plan leads to the account step first.
-    let offer =
-        Offer::new(&state.plans.active(), ChooseForm { csrf: csrf::token(&state, &visitor), next: next.clone() });
+    let offer = Offer::new(
+        &state.plans.get(&state.store).await?.0,
+        ChooseForm { csrf: csrf::token(&state, &visitor), next: next.clone() },
+    );
     let signed_in = session.0.is_some();
     let page = SubscribePage {
         layout: Layout::new(
@@ -97,7 +99,7 @@ pub(crate) async fn subscribe_page(
         login_url: login_url(Some(&back_here)),
         signed_in,
     };
-    visitor.remember(views::render(&page))
+    Ok(visitor.remember(views::render(&page)))
 }
 
 #[derive(Deserialize)]
@@ -117,7 +119,7 @@ pub(crate) async fn choose(
     session: SignedIn,
     CsrfForm(form): CsrfForm<ChooseFields>,
 ) -> Result<Response, PageError> {
-    let plan = state.plans.find(form.plan_id).ok_or(PageError::NotFound)?;
+    let plan = state.plans.get(&state.store).await?.find(form.plan_id).ok_or(PageError::NotFound)?;
     let through = pay_through(&state)?;
     let next = safe_next(form.next.as_deref());
     let Some(account) = session.0 else {
@@ -280,7 +282,7 @@ pub(crate) async fn account_step(
     client: Client,
     CsrfForm(form): CsrfForm<AccountFields>,
 ) -> Result<Response, PageError> {
-    let plan = state.plans.find(form.plan_id).ok_or(PageError::NotFound)?;
+    let plan = state.plans.get(&state.store).await?.find(form.plan_id).ok_or(PageError::NotFound)?;
     let through = pay_through(&state)?;
     let next = safe_next(form.next.as_deref());
     let again = |status: StatusCode, message: String| {

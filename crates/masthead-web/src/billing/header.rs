@@ -1,7 +1,8 @@
-//! The header's "Subscribe" on every page that is not a skeleton (search,
-//! the archive, newsletters, the e-paper, the account pages, notices): the
-//! frame leaves a slot for it ([`subscribe_slot`]) and this layer, over every
-//! route, fills it for the reader who asked — the button for a visitor or a
+//! The header's "Subscribe" on every reader page that is not a skeleton
+//! (search, the archive, newsletters, the e-paper, the account pages): the
+//! frame leaves a slot for it ([`subscribe_slot`]) and this layer, over the
+//! routes of those pages only (see `router` in `lib.rs`), fills it for the
+//! reader who asked — the button for a visitor or a
 //! reader without a subscription, nothing for subscribers and staff — so no
 //! handler has to find out who asks. Pages kept as skeletons (home,
 //! sections, stories) fill their own hole the same way, with the standing
@@ -22,7 +23,7 @@ use crate::SharedState;
 use crate::http::session::SignedIn;
 use crate::http::views::{subscribe_button, subscribe_slot};
 
-/// Layer over every route: see the module docs.
+/// Layer over the routes of framed pages: see the module docs.
 pub(crate) async fn subscribe_in_header(State(state): State<SharedState>, request: Request, next: Next) -> Response {
     // What finding the reader needs once the handler has taken the request:
     // its credentials and its marks (the caching rule's among them).

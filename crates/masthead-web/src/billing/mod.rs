@@ -9,7 +9,6 @@
 //! - [`api`]: the same for apps (plans, subscribe, cancel, resume, switch);
 //! - [`subscriptions`]: a reader's subscription and the changes they may ask for;
 //! - [`account`]: the account page's panel, invoice details and invoices;
-//! - [`catalogue`]: the plans on sale, kept in memory for the paywall and `/subscribe`;
 //! - [`ads`]: the house-ad slot on story and section pages;
 //! - [`header`]: the header's "Subscribe" on every other page, as a layer;
 //! - [`admin`]: admins' pages for plans, partner codes and house ads;
@@ -23,7 +22,6 @@ pub(crate) mod account;
 pub(crate) mod admin;
 pub(crate) mod ads;
 pub(crate) mod api;
-pub(crate) mod catalogue;
 pub(crate) mod checkout;
 pub(crate) mod header;
 pub(crate) mod providers;

@@ -108,7 +108,7 @@ pub(crate) async fn apply(
         Change::Cancel => Event::Cancelled,
         Change::Resume => Event::Resumed,
         Change::Switch(plan_id) => {
-            let plan = state.plans.find(plan_id).ok_or(ChangeError::NoSuchPlan(plan_id))?;
+            let plan = state.plans.get(&state.store).await?.find(plan_id).ok_or(ChangeError::NoSuchPlan(plan_id))?;
             if before.cancel_at_period_end {
                 return Err(ChangeError::NotNow("resume the subscription before switching plans"));
             }

@@ -127,7 +127,8 @@ pub(crate) fn notice(
     paragraphs: &[&str],
     link: Option<Link>,
 ) -> Response {
-    let layout = Layout::new(state, heading.to_owned(), String::new(), None);
+    // A notice is a step on the way (or a refusal): nothing to sell there.
+    let layout = Layout::new(state, heading.to_owned(), String::new(), None).without_subscribe();
     private_page(status, &NoticePage { layout, heading, paragraphs, link })
 }
 

@@ -25,16 +25,13 @@ use axum::routing::get;
 
 use crate::SharedState;
 
-/// The reader site's routes and the stories API. A story's address is
-/// `/{section}/{slug}-{id}`, so these go last among the site's routes.
+/// Home, sections and stories (pages kept as skeletons, which fill the
+/// header's "Subscribe" themselves), feeds, sitemaps and the stories API. A
+/// story's address is `/{section}/{slug}-{id}`, so these go last among the
+/// site's routes.
 pub(crate) fn routes() -> Router<SharedState> {
     Router::new()
         .route("/", get(pages::home))
-        .route("/archive", get(archive::archive_years))
-        .route("/archive/{year}", get(archive::archive_year))
-        .route("/archive/{year}/{month}", get(archive::archive_month))
-        .route("/archive/{year}/{month}/{day}", get(archive::archive_day))
-        .route("/search", get(search::page))
         .route("/api/v1/search", get(search::api))
         .route("/api/v1/articles", get(api::articles))
         .route("/api/v1/articles/{id}", get(api::article))
@@ -49,4 +46,15 @@ pub(crate) fn routes() -> Router<SharedState> {
         .route("/{section}/atom.xml", get(feeds::section_atom))
         .route("/{section}", get(pages::section))
         .route("/{section}/{story}", get(pages::story))
+}
+
+/// The archive and search: pages whose header's "Subscribe" is filled by
+/// billing's layer (`crate::billing::header`).
+pub(crate) fn framed_pages() -> Router<SharedState> {
+    Router::new()
+        .route("/archive", get(archive::archive_years))
+        .route("/archive/{year}", get(archive::archive_year))
+        .route("/archive/{year}/{month}", get(archive::archive_month))
+        .route("/archive/{year}/{month}/{day}", get(archive::archive_day))
+        .route("/search", get(search::page))
 }

@@ -202,7 +202,10 @@ pub(crate) async fn story(
         }
     };
     let paywall = match access {
-        Access::Blocked { reason } => Some(Paywall::new(&state, &visitor, reason, &summary.path())),
+        Access::Blocked { reason } => {
+            let plans = state.plans.get(&state.store).await?;
+            Some(Paywall::new(&state, &plans.0, &visitor, reason, &summary.path()))
+        }
         _ => None,
     };
     let ad = ads::slot(&state, "story", opened.ad_free).await?;

@@ -10,6 +10,7 @@ use askama::Template;
 use axum::response::Response;
 use masthead_domain::access::{Access, BlockReason};
 use masthead_domain::html::SafeHtml;
+use masthead_domain::plan::Plan;
 use masthead_domain::{Article, ArticleSummary, Credit, PublisherZone, Section, lang};
 use masthead_store::HouseAd;
 
@@ -335,7 +336,7 @@ pub(crate) struct Paywall {
 }
 
 impl Paywall {
-    pub fn new(state: &AppState, visitor: &Visitor, reason: BlockReason, story_path: &str) -> Self {
+    pub fn new(state: &AppState, plans: &[Plan], visitor: &Visitor, reason: BlockReason, story_path: &str) -> Self {
         let heading = match reason {
             BlockReason::MeterExhausted => {
                 format!("You've reached your limit of {} free stories this month.", state.meter_limit)
@@ -357,7 +358,7 @@ impl Paywall {
             login_url: login_url(Some(story_path)),
             subscribe_url: format!("/subscribe?next={}", query_value(story_path)),
             offer: Offer::new(
-                &state.plans.active(),
+                plans,
                 ChooseForm { csrf: csrf::token(state, visitor), next: Some(story_path.to_owned()) },
             ),
         }

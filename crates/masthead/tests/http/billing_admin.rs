@@ -11,7 +11,8 @@ use serde_json::{Value, json};
 
 use crate::billing::{call, config_at, noon, run_due, token};
 use crate::support::{
-    Backend, Browser, PASSWORD, TestApp, log_in, on_every_backend, register, spawn_app_with, text_of,
+    Backend, Browser, PASSWORD, TestApp, log_in, on_every_backend, register, site_config, spawn_app_with,
+    spawn_instance, text_of,
 };
 
 on_every_backend!(
@@ -139,6 +140,9 @@ const AD: &str = "Read the weekend edition";
 
 async fn house_ads_show_only_to_readers_without_ad_free(backend: Backend) {
     let (app, _) = app(backend).await;
+    // Another instance on the same database, which has read the (empty) ads already.
+    let second = spawn_instance(&app, site_config()).await;
+    let on_second = |path: &str| format!("http://{second}{path}");
     let mut admin = admin(&app).await;
     let bad = admin
         .submit(
@@ -168,10 +172,13 @@ async fn house_ads_show_only_to_readers_without_ad_free(backend: Backend) {
         .to_owned();
     let section = format!("/{}", story.split('/').nth(1).unwrap());
 
-    // Anonymous and signed-in readers without the benefit see the ad...
+    // Anonymous and signed-in readers without the benefit see the ad, on
+    // every instance at once...
     for path in [&story, &section] {
         let html = Browser::new(&app).page(path, 200).await;
         assert!(html.contains(r#"<aside class="house-ad""#) && html.contains(AD), "{path}");
+        let elsewhere = app.client.get(on_second(path)).send().await.unwrap().text().await.unwrap();
+        assert!(elsewhere.contains(AD), "the other instance shows the ad on its next request: {path}");
     }
     register(&app, "plain@example.com").await;
     let mut plain = Browser::new(&app);
@@ -197,6 +204,8 @@ async fn house_ads_show_only_to_readers_without_ad_free(backend: Backend) {
         .await;
     assert_eq!(cleared.headers()["location"], "/newsroom/ads?done=cleared");
     assert!(!Browser::new(&app).page(&story, 200).await.contains("house-ad"));
+    let elsewhere = app.client.get(on_second(&story)).send().await.unwrap().text().await.unwrap();
+    assert!(!elsewhere.contains("house-ad"), "nor on the other instance");
 }
 
 fn plan_names(plans: &Value) -> Vec<String> {
@@ -206,6 +215,13 @@ fn plan_names(plans: &Value) -> Vec<String> {
 async fn admins_edit_plans_and_retired_plans_keep_renewing(backend: Backend) {
     let (app, clock) = app(backend).await;
     let (quarterly, _) = subscriber(&app, "loyal@example.com", 1).await;
+    // Another instance on the same database, with the catalogue read at its start.
+    let second = spawn_instance(&app, site_config()).await;
+    let plans_on_second = || async {
+        let plans = app.client.get(format!("http://{second}/api/v1/plans")).send().await.unwrap();
+        plan_names(&plans.json().await.unwrap())
+    };
+    assert_eq!(plans_on_second().await, ["Smart Quarterly", "Smart Essential", "Super Saver"]);
     let mut admin = admin(&app).await;
     let mut reader = Browser::new(&app);
     register(&app, "curious@example.com").await;
@@ -246,6 +262,7 @@ async fn admins_edit_plans_and_retired_plans_keep_renewing(backend: Backend) {
     assert_eq!(plan_names(&plans), ["Smart Quarterly", "Smart Essential", "Super Saver", "Smart Monthly"]);
     assert_eq!(plans["plans"][3]["benefits"], json!(["premium_stories", "archive"]));
     assert_eq!(plans["plans"][3]["per_month_rupees"], 299);
+    assert_eq!(plan_names(&plans), plans_on_second().await, "on sale on every instance at once");
 
     // Taking Smart Quarterly off sale: gone from the API and /subscribe, not buyable...
     let retired = admin
@@ -262,6 +279,7 @@ async fn admins_edit_plans_and_retired_plans_keep_renewing(backend: Backend) {
         .await;
     assert_eq!(retired.headers()["location"], "/newsroom/plans?done=saved");
     assert_eq!(plan_names(&app.json("/api/v1/plans", 200).await), ["Smart Essential", "Super Saver", "Smart Monthly"]);
+    assert_eq!(plans_on_second().await, ["Smart Essential", "Super Saver", "Smart Monthly"]);
     assert!(!text_of(&app.page("/subscribe", 200).await).contains("Smart Quarterly"));
     let token = token(&app, "late@example.com").await;
     let (status, _) =
