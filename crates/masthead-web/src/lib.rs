@@ -364,6 +364,7 @@ fn router(state: SharedState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), current_sections))
         .layer(axum::middleware::from_fn(read_model::counters::once_per_view))
         .layer(CatchPanicLayer::custom(http::error::panic_response))
+        .layer(axum::middleware::from_fn(http::error::api_problems))
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::headers::every_response))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -1,5 +1,5 @@
 //! The account API for apps: register, log in for a bearer token, log out,
-//! who am I, my devices. Errors are `{"error": "..."}` with a 4xx saying whose
+//! who am I, my devices. Errors are problems (`http::error`) with a 4xx saying whose
 //! fault it was; malformed or oversized JSON is refused before anything changes.
 
 use axum::Json;
@@ -17,6 +17,7 @@ use crate::auth::flows::{self, LogIn};
 use crate::billing::subscriptions::{SubscriptionReply, current};
 use crate::http::error::ApiError;
 use crate::http::json::ApiJson;
+use crate::http::paging::Paging;
 use crate::http::respond::private;
 use crate::http::session::{Client, SignedIn, live_since};
 use crate::http::visitor::Visitor;
@@ -37,9 +38,10 @@ pub(crate) async fn register(
     ApiJson(body): ApiJson<CredentialsBody>,
 ) -> Result<Response, ApiError> {
     let credentials =
-        flows::new_credentials(&body.email, &body.password).map_err(|errors| ApiError::BadRequest(errors.joined()))?;
+        flows::new_credentials(&body.email, &body.password).map_err(|errors| ApiError::bad_fields(errors.listed()))?;
     if !flows::may_sign_up(&state, &client).await? {
-        return Err(ApiError::TooManyRequests("too many sign-ups from this address: wait a few minutes".to_owned()));
+        let wait = state.limiters.retry_after();
+        return Err(ApiError::too_many("too many sign-ups from this address: wait a few minutes", wait));
     }
     let email = credentials.email.to_string();
     flows::sign_up(&state, credentials).await?;
@@ -69,7 +71,8 @@ pub(crate) async fn log_in(
             Err(ApiError::Unauthorized("that email address and password do not match an account".to_owned()))
         }
         LogIn::Limited => {
-            Err(ApiError::TooManyRequests("too many attempts to log in: wait a few minutes, then try again".to_owned()))
+            let wait = state.limiters.retry_after();
+            Err(ApiError::too_many("too many attempts to log in: wait a few minutes, then try again", wait))
         }
     }
 }
@@ -116,7 +119,11 @@ struct DeviceItem {
 
 /// `GET /api/v1/me/devices`: the account's signed-in devices, most recently used first.
 #[tracing::instrument(skip_all)]
-pub(crate) async fn devices(State(state): State<SharedState>, session: SignedIn) -> Result<Response, ApiError> {
+pub(crate) async fn devices(
+    State(state): State<SharedState>,
+    session: SignedIn,
+    paging: Paging,
+) -> Result<Response, ApiError> {
     let account = session.required()?;
     let sessions = state.store.active_sessions(account.id, live_since(state.clock.now())).await?;
     let stamp = |at: chrono::DateTime<chrono::Utc>| at.to_rfc3339_opts(SecondsFormat::Secs, true);
@@ -138,5 +145,6 @@ pub(crate) async fn devices(State(state): State<SharedState>, session: SignedIn)
             }
         })
         .collect();
-    Ok(private(Json(json!({ "devices": devices })).into_response()))
+    let (devices, paging) = paging.slice(devices);
+    Ok(private(Json(json!({ "devices": devices, "paging": paging })).into_response()))
 }

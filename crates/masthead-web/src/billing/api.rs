@@ -1,9 +1,8 @@
 //! The subscription API for apps: the plans, a new subscription and where
 //! to pay for it, and the changes a reader may make (cancel, resume,
-//! switch plan). Errors are `{"error": "..."}`.
+//! switch plan). Errors are problems (`http::error`).
 
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -16,12 +15,14 @@ use super::checkout::start_checkout;
 use super::subscriptions::{Change, SubscriptionReply, apply, own};
 use crate::SharedState;
 use crate::http::error::ApiError;
+use crate::http::json::ApiJson;
+use crate::http::paging::Paging;
 use crate::http::session::SignedIn;
 
 impl From<BillingError> for ApiError {
     fn from(error: BillingError) -> Self {
         match error {
-            BillingError::Refused(_) => Self::BadRequest(error.to_string()),
+            BillingError::Refused(_) => Self::bad_request(error.to_string()),
             BillingError::NotListening(message) => Self::NotFound(message),
             BillingError::Provider(error) => Self::Upstream(error.to_string()),
             BillingError::Store(error) => error.into(),
@@ -41,7 +42,7 @@ struct PlanItem {
 }
 
 /// `GET /api/v1/plans`: the catalogue with the derived figures.
-pub(crate) async fn plans(State(state): State<SharedState>) -> Json<serde_json::Value> {
+pub(crate) async fn plans(State(state): State<SharedState>, paging: Paging) -> Json<serde_json::Value> {
     let plans = state.plans.active();
     let items: Vec<PlanItem> = plans
         .iter()
@@ -56,7 +57,8 @@ pub(crate) async fn plans(State(state): State<SharedState>) -> Json<serde_json::
             benefits: plan.benefits.iter().map(|b| b.as_str()).collect(),
         })
         .collect();
-    Json(json!({ "plans": items }))
+    let (items, paging) = paging.slice(items);
+    Json(json!({ "plans": items, "paging": paging }))
 }
 
 #[derive(Deserialize)]
@@ -70,21 +72,20 @@ pub(crate) struct NewSubscription {
 pub(crate) async fn create(
     State(state): State<SharedState>,
     session: SignedIn,
-    body: Bytes,
+    ApiJson(request): ApiJson<NewSubscription>,
 ) -> Result<Response, ApiError> {
     let account = session.required()?;
-    let request: NewSubscription = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::BadRequest(format!("expected {{\"plan_id\": N, \"provider\": \"sandbox\"}}: {e}")))?;
     let plan = state
         .plans
         .find(request.plan_id)
-        .ok_or_else(|| ApiError::BadRequest(format!("no plan {}", request.plan_id)))?;
+        .ok_or_else(|| ApiError::bad_field("plan_id", format!("no plan {}", request.plan_id)))?;
     let provider = state.billing.provider(&request.provider).ok_or_else(|| {
         let refused = format!("provider {:?} cannot take payments here", request.provider);
-        match state.billing.providers().as_slice() {
-            [] => ApiError::BadRequest(format!("{refused}; no payment provider is set up on this site")),
-            offered => ApiError::BadRequest(format!("{refused}; use \"{}\"", offered.join("\", \""))),
-        }
+        let message = match state.billing.providers().as_slice() {
+            [] => format!("{refused}; no payment provider is set up on this site"),
+            offered => format!("{refused}; use \"{}\"", offered.join("\", \"")),
+        };
+        ApiError::bad_field("provider", message)
     })?;
     let id = state.store.create_subscription(account.id, plan.id, provider.name(), state.clock.now()).await?;
     let checkout = start_checkout(&state, &account.email, id, &plan, None).await?;
@@ -130,9 +131,7 @@ pub(crate) async fn switch(
     State(state): State<SharedState>,
     session: SignedIn,
     Path(id): Path<i64>,
-    body: Bytes,
+    ApiJson(request): ApiJson<SwitchRequest>,
 ) -> Result<Response, ApiError> {
-    let request: SwitchRequest =
-        serde_json::from_slice(&body).map_err(|e| ApiError::BadRequest(format!("expected {{\"plan_id\": N}}: {e}")))?;
     change(&state, session, id, Change::Switch(request.plan_id)).await
 }

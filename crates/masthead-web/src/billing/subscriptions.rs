@@ -87,7 +87,7 @@ impl From<ChangeError> for ApiError {
     fn from(error: ChangeError) -> Self {
         match error {
             ChangeError::NotNow(message) => Self::Conflict(message.to_owned()),
-            ChangeError::NoSuchPlan(_) => Self::BadRequest(error.to_string()),
+            ChangeError::NoSuchPlan(_) => Self::bad_field("plan_id", error.to_string()),
             ChangeError::Store(error) => error.into(),
         }
     }

@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use super::access::{self, edition_path, image_url, parse_day, signer};
 use crate::SharedState;
 use crate::http::error::ApiError;
+use crate::http::paging::Paging;
 use crate::http::session::SignedIn;
 
 /// A range of dates, both ends included.
@@ -26,7 +27,7 @@ fn day_or(text: Option<&str>, default: NaiveDate, which: &str) -> Result<NaiveDa
     match text {
         None | Some("") => Ok(default),
         Some(text) => {
-            parse_day(text).ok_or_else(|| ApiError::BadRequest(format!("{which} must be a date like 2017-04-13")))
+            parse_day(text).ok_or_else(|| ApiError::bad_field(which, format!("{which} must be a date like 2017-04-13")))
         }
     }
 }
@@ -34,6 +35,7 @@ fn day_or(text: Option<&str>, default: NaiveDate, which: &str) -> Result<NaiveDa
 #[tracing::instrument(skip_all)]
 pub(crate) async fn editions(
     State(state): State<SharedState>,
+    paging: Paging,
     Query(range): Query<Range>,
 ) -> Result<Json<Value>, ApiError> {
     let (first, last) = access::all_days();
@@ -53,7 +55,8 @@ pub(crate) async fn editions(
             })
         })
         .collect();
-    Ok(Json(json!({ "editions": editions })))
+    let (editions, paging) = paging.slice(editions);
+    Ok(Json(json!({ "editions": editions, "paging": paging })))
 }
 
 /// Which edition of the date.

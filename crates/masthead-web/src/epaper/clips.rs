@@ -138,7 +138,10 @@ pub(crate) async fn api_create(
             Err(ApiError::Forbidden("clips are for subscribers whose plan includes the e-paper".to_owned()))
         }
         Err(Refused::AllowanceUsed(n)) => {
-            Err(ApiError::TooManyRequests(format!("you have made your {n} clips for this month")))
+            let now = state.clock.now();
+            let next_month = month_start(&state, month_start(&state, now) + chrono::Duration::days(32));
+            let wait = (next_month - now).to_std().unwrap_or_default();
+            Err(ApiError::too_many(format!("you have made your {n} clips for this month"), wait))
         }
         Err(Refused::Broken) => Err(ApiError::Upstream("the clip could not be made just now".to_owned())),
         Err(Refused::Store(error)) => Err(error.into()),

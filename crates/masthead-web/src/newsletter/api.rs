@@ -16,12 +16,16 @@ use serde_json::json;
 
 use super::views::cadence_text;
 use crate::SharedState;
-use crate::http::error::ApiError;
+use crate::http::error::{ApiError, FieldError};
 use crate::http::json::ApiJson;
+use crate::http::paging::Paging;
 use crate::http::session::{Client, SignedIn};
 
 #[tracing::instrument(skip_all)]
-pub(crate) async fn list(State(state): State<SharedState>) -> Result<Json<serde_json::Value>, ApiError> {
+pub(crate) async fn list(
+    State(state): State<SharedState>,
+    paging: Paging,
+) -> Result<Json<serde_json::Value>, ApiError> {
     let lists = state.store.newsletters().await?;
     let newsletters: Vec<_> = lists
         .iter()
@@ -35,7 +39,8 @@ pub(crate) async fn list(State(state): State<SharedState>) -> Result<Json<serde_
             })
         })
         .collect();
-    Ok(Json(json!({ "newsletters": newsletters })))
+    let (newsletters, paging) = paging.slice(newsletters);
+    Ok(Json(json!({ "newsletters": newsletters, "paging": paging })))
 }
 
 #[derive(Deserialize)]
@@ -44,12 +49,11 @@ pub(crate) struct SubscribeBody {
 }
 
 /// 403 for a subscriber-only list: where to get the benefit.
-fn subscribers_only(state: &crate::AppState) -> Response {
-    let body = json!({
-        "error": "this newsletter is for subscribers with the newsletters benefit",
-        "subscribe_url": format!("{}/subscribe", state.public_url),
-    });
-    (StatusCode::FORBIDDEN, Json(body)).into_response()
+fn subscribers_only(state: &crate::AppState) -> ApiError {
+    ApiError::SubscribersOnly {
+        detail: "this newsletter is for subscribers with the newsletters benefit".to_owned(),
+        subscribe_url: format!("{}/subscribe", state.public_url),
+    }
 }
 
 #[tracing::instrument(skip_all, fields(list = %slug))]
@@ -64,18 +68,18 @@ pub(crate) async fn subscribe(
     let now = state.clock.now();
     if let Some(account) = account {
         if !signup::may_receive(&list, &super::membership::benefits(&state, account.id).await?) {
-            return Ok(subscribers_only(&state));
+            return Err(subscribers_only(&state));
         }
         signup::join(&state.store, &list, account.id, &account.email, now).await?;
         return Ok((StatusCode::OK, Json(json!({"status": "subscribed", "email": account.email}))).into_response());
     }
     if list.subscribers_only {
-        return Ok(subscribers_only(&state));
+        return Err(subscribers_only(&state));
     }
     let email = Email::parse(body.email.as_deref().unwrap_or_default())
-        .map_err(|_| ApiError::Unprocessable("send {\"email\": \"...\"} with a valid address".into()))?;
+        .map_err(|e| ApiError::invalid(vec![FieldError::new("email", format!("send a valid address: {e}"))]))?;
     if !state.limiters.newsletter_sign_up(&state.store, &client.ip, email.as_str(), now).await? {
-        return Err(ApiError::TooManyRequests("too many sign-ups; wait a few minutes".into()));
+        return Err(ApiError::too_many("too many sign-ups; wait a few minutes", state.limiters.retry_after()));
     }
     super::membership::request_confirmation(&state, &list, &email, now)
         .await

@@ -1,4 +1,4 @@
-//! The JSON API for apps, under `/api/v1`. Errors are `{"error": "..."}` with
+//! The JSON API for apps, under `/api/v1`. Errors are problems (`http::error`) with
 //! a 4xx status that says whose fault it was.
 
 use std::collections::HashMap;
@@ -8,22 +8,21 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, SecondsFormat, Utc};
 use masthead_domain::access::Access;
-use masthead_domain::{Article, ArticleSummary, Page};
+use masthead_domain::{Article, ArticleSummary};
 use serde::Serialize;
 
 use super::reading::{Intent, Opened, open_story};
 use crate::SharedState;
 use crate::http::error::ApiError;
+use crate::http::paging::{PageInfo, Paging};
 use crate::http::respond::private;
 use crate::http::session::SignedIn;
 use crate::http::visitor::Visitor;
 
-/// Stories per page when the client does not say.
-const DEFAULT_LIMIT: u32 = 20;
-
 #[derive(Serialize)]
 pub(crate) struct ArticleList {
     articles: Vec<ArticleItem>,
+    paging: PageInfo,
 }
 
 #[derive(Serialize)]
@@ -55,36 +54,22 @@ impl ArticleItem {
     }
 }
 
-/// Reads an optional positive integer parameter, naming it when it is not one.
-fn positive(params: &HashMap<String, String>, name: &str) -> Result<Option<u32>, ApiError> {
-    params
-        .get(name)
-        .map(|raw| {
-            raw.parse::<u32>()
-                .ok()
-                .filter(|n| *n >= 1)
-                .ok_or_else(|| ApiError::BadRequest(format!("`{name}` must be a positive whole number, got {raw:?}")))
-        })
-        .transpose()
-}
-
 /// `GET /api/v1/articles?section=SLUG&limit=N&page=P`: published stories, newest first.
 #[tracing::instrument(skip_all)]
 pub(crate) async fn articles(
     State(state): State<SharedState>,
+    paging: Paging,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Json<ArticleList>, ApiError> {
-    let limit = positive(&params, "limit")?.unwrap_or(DEFAULT_LIMIT);
-    if limit > Page::MAX_SIZE {
-        return Err(ApiError::BadRequest(format!("`limit` must be at most {}", Page::MAX_SIZE)));
-    }
-    let page = Page::new(positive(&params, "page")?, limit);
     let section = match params.get("section") {
         Some(slug) => Some(state.section(slug).ok_or_else(|| ApiError::NotFound(format!("no section {slug:?}")))?.slug),
         None => None,
     };
-    let (stories, _) = state.store.latest(section.as_deref(), page).await?;
-    Ok(Json(ArticleList { articles: stories.iter().map(|s| ArticleItem::new(s, &state.public_url)).collect() }))
+    let (stories, has_more) = state.store.latest(section.as_deref(), paging.store_page()).await?;
+    Ok(Json(ArticleList {
+        articles: stories.iter().map(|s| ArticleItem::new(s, &state.public_url)).collect(),
+        paging: paging.info(has_more),
+    }))
 }
 
 /// The access decision as the API reports it.

@@ -10,7 +10,7 @@
 //! ([`Reach`]), so totals and pages are the reader's own. A snippet is cut
 //! from the free text unless the access decision would let this reader read
 //! the story off the meter, and only then from the body. A query the parser
-//! cannot take gets a friendly page (200) or a 400 with `{"error"}`, never a 500.
+//! cannot take gets a friendly page (200) or a 400 problem, never a 500.
 //!
 //! Readers who may read the e-paper (staff, the `epaper` benefit) also get
 //! the printed pages that match ([`in_print`]: the e-paper room's search,
@@ -22,7 +22,6 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDate, SecondsFormat};
 use masthead_domain::access::{self, Access};
@@ -34,6 +33,8 @@ use serde::Serialize;
 
 use super::reading::{reader_of, story_facts};
 use super::views::{SearchForm, SearchResult, SearchResultsPage};
+use crate::http::error::{ApiError, Internal};
+use crate::http::paging::{PageInfo, Paging};
 use crate::http::respond::private;
 use crate::http::session::SignedIn;
 use crate::http::views::{self, Layout};
@@ -259,6 +260,7 @@ struct ApiResults {
     /// Printed pages that match: only for readers who may read the e-paper.
     #[serde(skip_serializing_if = "Option::is_none")]
     print: Option<Vec<ApiPrintHit>>,
+    paging: PageInfo,
 }
 
 /// A printed page a search found.
@@ -282,23 +284,20 @@ struct ApiResult {
     snippet: String,
 }
 
-/// `GET /api/v1/search?q=...`: `{"total", "total_is_lower_bound", "results":
-/// [...]}`; a bad query is a 400 with `{"error"}`.
+/// `GET /api/v1/search?q=...&page=&limit=`: `{"total", "total_is_lower_bound",
+/// "results": [...], "paging"}`; a bad query is a 400 problem.
 #[tracing::instrument(skip_all)]
 pub(crate) async fn api(
     State(state): State<SharedState>,
     visitor: Visitor,
     signed_in: SignedIn,
+    paging: Paging,
     Query(params): Query<HashMap<String, String>>,
-) -> Response {
-    let bad =
-        |message: String| (StatusCode::BAD_REQUEST, Json(serde_json::json!({ "error": message }))).into_response();
-    let request = match request(&state, &params) {
-        Ok(request) => request,
-        Err(error) => return bad(error.to_string()),
-    };
+) -> Result<Response, ApiError> {
+    let bad = |error: QueryError| ApiError::bad_request(error.to_string());
+    let request = SearchRequest { per_page: paging.limit() as usize, ..request(&state, &params).map_err(bad)? };
     match run(&state, &visitor, &signed_in, request).await {
-        Ok((total, _, found)) => {
+        Ok((total, more, found)) => {
             let results = found
                 .into_iter()
                 .map(|f| ApiResult {
@@ -323,17 +322,23 @@ pub(crate) async fn api(
                         })
                         .collect()
                 }),
-                Err(_) => return internal(),
+                Err(_) => return Err(search_failed()),
             };
-            let answer = ApiResults { total: total.count, total_is_lower_bound: !total.exact, results, print };
-            private(visitor.remember(Json(answer).into_response()))
+            let answer = ApiResults {
+                total: total.count,
+                total_is_lower_bound: !total.exact,
+                results,
+                print,
+                paging: paging.info(more),
+            };
+            Ok(private(visitor.remember(Json(answer).into_response())))
         }
-        Err(SearchFailure::BadQuery(error)) => bad(error.to_string()),
-        Err(SearchFailure::Internal) => internal(),
+        Err(SearchFailure::BadQuery(error)) => Err(bad(error)),
+        Err(SearchFailure::Internal) => Err(search_failed()),
     }
 }
 
-/// The API's answer when something inside failed (already logged).
-fn internal() -> Response {
-    (StatusCode::INTERNAL_SERVER_ERROR, Json(serde_json::json!({ "error": "internal error" }))).into_response()
+/// The API's answer when the search failed inside (already logged).
+fn search_failed() -> ApiError {
+    ApiError::Internal(Internal::Failed("search failed".to_owned()))
 }

@@ -8,7 +8,6 @@
 
 use askama::Template;
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
@@ -22,6 +21,7 @@ use crate::billing::subscriptions::{SubscriptionReply, own};
 use crate::billing::views::PlanCard;
 use crate::http::csrf::{self, CsrfForm};
 use crate::http::error::{ApiError, PageError};
+use crate::http::json::ApiJson;
 use crate::http::respond::{safe_next, see_other};
 use crate::http::session::{Required, SignedIn};
 use crate::http::views::{self, Layout};
@@ -70,16 +70,11 @@ pub(crate) async fn pay_api(
     _on: SandboxOn,
     session: SignedIn,
     Path(id): Path<i64>,
-    body: Bytes,
+    body: Option<ApiJson<SandboxPayRequest>>,
 ) -> Result<Response, ApiError> {
     let subscription = own(&state, &session.required()?, id).await?;
-    let request: SandboxPayRequest = if body.is_empty() {
-        SandboxPayRequest::default()
-    } else {
-        serde_json::from_slice(&body)
-            .map_err(|e| ApiError::BadRequest(format!("expected {{\"card\": \"4242...\"}}: {e}")))?
-    };
-    let card = sandbox_card(request.card.as_deref()).map_err(ApiError::BadRequest)?;
+    let request = body.map(|ApiJson(request)| request).unwrap_or_default();
+    let card = sandbox_card(request.card.as_deref()).map_err(|message| ApiError::bad_field("card", message))?;
     if subscription.provider != "sandbox" {
         return Err(ApiError::NotFound(format!("subscription {id} does not pay through the sandbox")));
     }
