@@ -31,6 +31,7 @@ mod http;
 mod media;
 mod newsletter;
 mod newsroom;
+mod openapi;
 mod read_model;
 mod reader;
 mod secret;
@@ -357,6 +358,7 @@ fn router(state: SharedState) -> Router {
         .merge(media::routes())
         .merge(newsletter::routes())
         .merge(epaper::routes())
+        .merge(openapi::routes())
         .fallback(http::site::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::error::frame_refusals))
         .layer(axum::middleware::from_fn_with_state(state.clone(), billing::header::subscribe_in_header))

@@ -11,8 +11,8 @@ use std::collections::HashMap;
 use axum::extract::{FromRequestParts, Query};
 use axum::http::request::Parts;
 use masthead_domain::Page;
-use serde::Serialize;
-use utoipa::ToSchema;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use super::error::ApiError;
 
@@ -99,6 +99,19 @@ pub(crate) struct PageInfo {
     limit: u32,
     /// Whether the next page has items.
     has_more: bool,
+}
+
+/// `page` and `limit`, as the OpenAPI document shows them on every list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code, reason = "only the OpenAPI document reads it; the `Paging` extractor parses the query")]
+pub(crate) struct PagingParams {
+    /// The page, from 1.
+    #[param(minimum = 1, example = 1)]
+    page: Option<u32>,
+    /// Items per page: 20 unless given; above 100 is refused (400).
+    #[param(minimum = 1, maximum = 100, example = 20)]
+    limit: Option<u32>,
 }
 
 #[cfg(test)]

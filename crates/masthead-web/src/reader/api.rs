@@ -10,23 +10,26 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use masthead_domain::access::Access;
 use masthead_domain::{Article, ArticleSummary};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::reading::{Intent, Opened, open_story};
 use crate::SharedState;
 use crate::http::error::ApiError;
-use crate::http::paging::{PageInfo, Paging};
+use crate::http::paging::{PageInfo, Paging, PagingParams};
 use crate::http::respond::private;
 use crate::http::session::SignedIn;
 use crate::http::visitor::Visitor;
 
-#[derive(Serialize)]
+/// A page of stories.
+#[derive(Serialize, ToSchema)]
 pub(crate) struct ArticleList {
     articles: Vec<ArticleItem>,
     paging: PageInfo,
 }
 
-#[derive(Serialize)]
-struct ArticleItem {
+/// A story as lists show it; times are RFC 3339 in UTC.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ArticleItem {
     id: i64,
     url: String,
     headline: String,
@@ -55,6 +58,17 @@ impl ArticleItem {
 }
 
 /// `GET /api/v1/articles?section=SLUG&limit=N&page=P`: published stories, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/articles",
+    tag = "reading",
+    summary = "Published stories, newest first",
+    params(("section" = Option<String>, Query, description = "Only this section's stories (its slug)"), PagingParams),
+    responses(
+        (status = 200, description = "A page of stories", body = ArticleList),
+        (status = 404, description = "No such section"),
+    )
+)]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn articles(
     State(state): State<SharedState>,
@@ -72,9 +86,12 @@ pub(crate) async fn articles(
     }))
 }
 
-/// The access decision as the API reports it.
-#[derive(Serialize)]
-struct AccessReply {
+/// The access decision as the API reports it: `allowed`, `metered` (read on
+/// the meter: `used` of `limit` this month) or `blocked`, and why.
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({"decision": "metered", "reason": "meter", "used": 3, "limit": 5}))]
+pub(crate) struct AccessReply {
+    #[schema(value_type = String)]
     decision: &'static str,
     reason: String,
     used: u32,
@@ -106,6 +123,18 @@ async fn published(state: &SharedState, id: &str) -> Result<Article, ApiError> {
 
 /// `GET /api/v1/access/{id}`: what reading the story would give this reader.
 /// Asking records nothing.
+#[utoipa::path(
+    get,
+    path = "/api/v1/access/{id}",
+    tag = "reading",
+    summary = "What reading a story would give this reader (records nothing)",
+    params(("id" = i64, Path, description = "The story's id")),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "The decision", body = AccessReply),
+        (status = 404, description = "No published story with this id"),
+    )
+)]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn access(
     State(state): State<SharedState>,
@@ -118,8 +147,9 @@ pub(crate) async fn access(
     Ok(private(visitor.remember(Json(AccessReply::from(opened)).into_response())))
 }
 
-#[derive(Serialize)]
-struct StoryReply {
+/// A story with as much of its body as this reader may read.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct StoryReply {
     #[serde(flatten)]
     item: ArticleItem,
     standfirst: String,
@@ -136,6 +166,20 @@ struct StoryReply {
 /// reader may read it, else `free_html` (the body's free part, absent when
 /// the body does not open with prose). Delivering it counts on the meter
 /// like the page does.
+#[utoipa::path(
+    get,
+    path = "/api/v1/articles/{id}",
+    tag = "reading",
+    summary = "Read a story",
+    description = "`body_html` only when this reader may read it, else `free_html` (the body's free part). \
+        Delivering it counts on the meter like the page does.",
+    params(("id" = i64, Path, description = "The story's id")),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "The story", body = StoryReply),
+        (status = 404, description = "No published story with this id"),
+    )
+)]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn article(
     State(state): State<SharedState>,

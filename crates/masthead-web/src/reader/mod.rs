@@ -23,9 +23,21 @@ pub(crate) mod views;
 use axum::Router;
 use axum::routing::get;
 
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
 use crate::SharedState;
 
-/// The reader site's routes and the stories API. A story's address is
+/// The stories and search API: routes and their OpenAPI entries (see `openapi`).
+pub(crate) fn api() -> OpenApiRouter<SharedState> {
+    OpenApiRouter::new()
+        .routes(routes!(search::api))
+        .routes(routes!(api::articles))
+        .routes(routes!(api::article))
+        .routes(routes!(api::access))
+}
+
+/// The reader site's routes. A story's address is
 /// `/{section}/{slug}-{id}`, so these go last among the site's routes.
 pub(crate) fn routes() -> Router<SharedState> {
     Router::new()
@@ -35,10 +47,6 @@ pub(crate) fn routes() -> Router<SharedState> {
         .route("/archive/{year}/{month}", get(archive::archive_month))
         .route("/archive/{year}/{month}/{day}", get(archive::archive_day))
         .route("/search", get(search::page))
-        .route("/api/v1/search", get(search::api))
-        .route("/api/v1/articles", get(api::articles))
-        .route("/api/v1/articles/{id}", get(api::article))
-        .route("/api/v1/access/{id}", get(api::access))
         .route("/feed.xml", get(feeds::site_rss))
         .route("/atom.xml", get(feeds::site_atom))
         .route("/sitemap.xml", get(feeds::sitemap_index))

@@ -30,11 +30,12 @@ use masthead_search::{
     Hit, IndexedStory, MAX_PAGE, Part, QueryError, Reach, SearchPage, SearchRequest, Sort, Terms, Total,
 };
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::reading::{reader_of, story_facts};
 use super::views::{SearchForm, SearchResult, SearchResultsPage};
 use crate::http::error::{ApiError, Internal};
-use crate::http::paging::{PageInfo, Paging};
+use crate::http::paging::{PageInfo, Paging, PagingParams};
 use crate::http::respond::private;
 use crate::http::session::SignedIn;
 use crate::http::views::{self, Layout};
@@ -250,8 +251,9 @@ pub(crate) async fn page(
     private(visitor.remember(views::render(&view)))
 }
 
-#[derive(Serialize)]
-struct ApiResults {
+/// A page of search results.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ApiResults {
     /// Matches, counted exactly up to [`masthead_search::EXACT_TOTAL_LIMIT`].
     total: usize,
     /// When true, more than `total` stories match (counting stopped there).
@@ -264,8 +266,8 @@ struct ApiResults {
 }
 
 /// A printed page a search found.
-#[derive(Serialize)]
-struct ApiPrintHit {
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ApiPrintHit {
     date: String,
     edition: String,
     page: u32,
@@ -274,8 +276,9 @@ struct ApiPrintHit {
     snippet: String,
 }
 
-#[derive(Serialize)]
-struct ApiResult {
+/// A story a search found.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ApiResult {
     id: i64,
     url: String,
     headline: String,
@@ -286,6 +289,28 @@ struct ApiResult {
 
 /// `GET /api/v1/search?q=...&page=&limit=`: `{"total", "total_is_lower_bound",
 /// "results": [...], "paging"}`; a bad query is a 400 problem.
+#[utoipa::path(
+    get,
+    path = "/api/v1/search",
+    tag = "reading",
+    summary = "Search the archive",
+    description = "Matches only text this reader may read; readers who may read the e-paper also get `print`.",
+    params(
+        ("q" = String, Query, description = "Words, \"a phrase\", -excluded, a OR b", example = "budget"),
+        ("section" = Option<String>, Query, description = "A section's slug"),
+        ("from" = Option<String>, Query, format = Date, description = "First day, like 2017-04-01"),
+        ("to" = Option<String>, Query, format = Date, description = "Last day"),
+        ("sort" = Option<String>, Query, description = "`relevance` (the default) or `newest`"),
+        ("premium" = Option<bool>, Query, description = "Only premium (true) or free (false) stories"),
+        ("by" = Option<String>, Query, description = "A writer or agency"),
+        PagingParams,
+    ),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of results", body = ApiResults),
+        (status = 400, description = "The query or a filter cannot be read; `detail` says how to fix it"),
+    )
+)]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn api(
     State(state): State<SharedState>,

@@ -10,6 +10,8 @@ on_every_backend!(
     articles_filter_by_section_and_page,
     bad_parameters_are_clear_4xx_errors,
     failures_on_every_route_are_problems_of_one_shape,
+    the_document_lists_exactly_the_routes_served,
+    the_reference_lists_every_operation_without_scripts,
 );
 
 async fn articles_list_newest_first_with_absolute_urls(backend: Backend) {
@@ -127,4 +129,77 @@ async fn failures_on_every_route_are_problems_of_one_shape(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(missing["errors"][0]["field"], "password", "{missing}");
+}
+
+/// Every operation the document names is served by a handler (never the
+/// router's "no such route" 404 or its 405), and every route a room mounts
+/// under `/api/v1` is in the document: the rooms mount API routes only
+/// through their `api()` tables, which give the route and its entry at once
+/// (`masthead-web`'s `api_routes_are_documented` test keeps it so).
+async fn the_document_lists_exactly_the_routes_served(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let spec = app.json("/api/v1/openapi.json", 200).await;
+    assert_eq!(spec["openapi"], "3.1.0");
+    assert_eq!(spec["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+    let mut served = Vec::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            let concrete = path.replace("{id}", "1").replace("{day}", "2017-04-13").replace("{slug}", "none");
+            let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let request = app.client.request(method.clone(), app.url(&concrete));
+            let request = if method == Method::POST { request.json(&serde_json::json!({})) } else { request };
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            let body: Value = response.json().await.unwrap_or(Value::Null);
+            let routed = status != 405 && !body["detail"].as_str().is_some_and(|d| d.starts_with("no such API route"));
+            assert!(routed, "{method} {path} is in the document but not served: {status} {body}");
+            let documented = item[method.as_str().to_lowercase()]["responses"].get(status.to_string()).is_some();
+            assert!(documented, "{method} {path} answered {status}, which it does not document");
+            served.push(format!("{method} {path}"));
+        }
+    }
+    served.sort();
+    let expected = [
+        "DELETE /api/v1/session",
+        "GET /api/v1/access/{id}",
+        "GET /api/v1/articles",
+        "GET /api/v1/articles/{id}",
+        "GET /api/v1/epaper/editions",
+        "GET /api/v1/epaper/editions/{day}",
+        "GET /api/v1/me",
+        "GET /api/v1/me/devices",
+        "GET /api/v1/newsletters",
+        "GET /api/v1/openapi.json",
+        "GET /api/v1/plans",
+        "GET /api/v1/search",
+        "POST /api/v1/epaper/clips",
+        "POST /api/v1/newsletters/{slug}/subscribe",
+        "POST /api/v1/readers",
+        "POST /api/v1/sandbox/{id}/pay",
+        "POST /api/v1/session",
+        "POST /api/v1/subscriptions",
+        "POST /api/v1/subscriptions/{id}/cancel",
+        "POST /api/v1/subscriptions/{id}/resume",
+        "POST /api/v1/subscriptions/{id}/switch",
+    ];
+    assert_eq!(served, expected);
+}
+
+/// `/api/docs` renders the document for people: every operation and every
+/// kind of problem at its anchor, under the site's CSP (no script at all).
+async fn the_reference_lists_every_operation_without_scripts(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let response = app.get("/api/docs").await;
+    assert_eq!(response.status().as_u16(), 200);
+    assert!(response.headers()["content-security-policy"].to_str().unwrap().contains("script-src 'none'"));
+    let html = response.text().await.unwrap();
+    assert!(!html.contains("<script"), "no script");
+    for needle in [
+        "POST /api/v1/readers",
+        "GET /api/v1/me/devices",
+        "id=\"problem-unprocessable\"",
+        "id=\"problem-too-many-requests\"",
+    ] {
+        assert!(html.contains(needle), "{needle}");
+    }
 }

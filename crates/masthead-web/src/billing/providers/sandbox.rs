@@ -58,13 +58,30 @@ fn sandbox_card(number: Option<&str>) -> Result<SandboxCard, String> {
     }
 }
 
-#[derive(Deserialize, Default)]
+/// A sandbox test card: `4242 4242 4242 4242` pays (the default),
+/// `4000 0000 0000 0341` pays now but declines renewals, `4000 0000 0000 0002` declines.
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+#[schema(example = json!({"card": "4242 4242 4242 4242"}))]
 pub(crate) struct SandboxPayRequest {
     card: Option<String>,
 }
 
 /// `POST /api/v1/sandbox/{id}/pay [{"card"}]`: what pressing "Pay" on the
 /// sandbox checkout does, without a browser.
+#[utoipa::path(
+    post,
+    path = "/api/v1/sandbox/{id}/pay",
+    tag = "billing",
+    summary = "Pay a pending subscription in the sandbox (test mode)",
+    params(("id" = i64, Path, description = "The subscription's id")),
+    request_body(content = Option<SandboxPayRequest>, description = "A test card; none pays"),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The subscription now (null if it has no state yet)", body = Option<SubscriptionReply>),
+        (status = 404, description = "No such subscription of this account, or the sandbox is off here"),
+        (status = 502, description = "The payment failed"),
+    )
+)]
 pub(crate) async fn pay_api(
     State(state): State<SharedState>,
     _on: SandboxOn,
