@@ -65,7 +65,7 @@ use tantivy::{DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, Score, Sear
 use thiserror::Error;
 
 pub use document::{IndexedStory, html_text};
-pub use query::{MAX_PAGE, MAX_QUERY_CHARS, PAGE_SIZE, Part, QueryError, SearchRequest, Sort, Terms};
+pub use query::{MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS, PAGE_SIZE, Part, QueryError, SearchRequest, Sort, Terms};
 pub use reach::Reach;
 
 /// The file naming the generation in use.
@@ -427,6 +427,7 @@ impl ArchiveIndex {
         }
         let query = BooleanQuery::new(clauses);
         let page = request.page.clamp(1, MAX_PAGE);
+        let per_page = request.per_page.clamp(1, MAX_PER_PAGE);
         // Counting stops at the limit; up to it every match is ranked, past
         // it only the runs of stories that can still make the page.
         let total = count_up_to(&searcher, &query, EXACT_TOTAL_LIMIT)?;
@@ -439,8 +440,8 @@ impl ArchiveIndex {
         };
         let weight = query.weight(scoring)?;
         let ranked =
-            ranking::top(&searcher, weight.as_ref(), order, page * PAGE_SIZE, !total.exact, &generation.run_dates)?;
-        let addresses = ranked.into_iter().skip((page - 1) * PAGE_SIZE);
+            ranking::top(&searcher, weight.as_ref(), order, page * per_page, !total.exact, &generation.run_dates)?;
+        let addresses = ranked.into_iter().skip((page - 1) * per_page);
         let mut snippets = SnippetGenerator::create(&searcher, &text_query, fields.text)?;
         snippets.set_max_num_chars(SNIPPET_CHARS);
         let mut hits = Vec::with_capacity(addresses.len());
@@ -464,7 +465,7 @@ impl ArchiveIndex {
                 snippet_marks,
             });
         }
-        Ok(SearchPage { total, page, hits, snippets })
+        Ok(SearchPage { total, page, per_page, hits, snippets })
     }
 }
 
@@ -650,6 +651,8 @@ pub struct SearchPage {
     pub total: Total,
     /// This page's number.
     pub page: usize,
+    /// Results a page holds.
+    pub per_page: usize,
     /// This page's results.
     pub hits: Vec<Hit>,
     snippets: SnippetGenerator,
@@ -666,7 +669,7 @@ impl SearchPage {
 
     /// Whether a later page has results.
     pub fn has_more(&self) -> bool {
-        self.page * PAGE_SIZE < self.total.count && self.page < MAX_PAGE
+        self.page * self.per_page < self.total.count && self.page < MAX_PAGE
     }
 }
 

@@ -14,10 +14,12 @@ use crate::Reach;
 
 /// The longest query accepted, in characters.
 pub const MAX_QUERY_CHARS: usize = 500;
-/// Results per page.
+/// Results per page unless the request says.
 pub const PAGE_SIZE: usize = 10;
 /// The deepest page offered (deep pagination is a crawler's game).
 pub const MAX_PAGE: usize = 100;
+/// The most results one page may hold.
+pub const MAX_PER_PAGE: usize = 100;
 
 /// Why a query cannot be run. The `Display` text is written for readers.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -169,8 +171,11 @@ pub struct SearchRequest {
     pub reach: Reach,
     /// Order.
     pub sort: Sort,
-    /// 1-based page of [`PAGE_SIZE`] results.
+    /// 1-based page of `per_page` results.
     pub page: usize,
+    /// Results per page: [`PAGE_SIZE`] unless the caller says (the API's
+    /// `limit`), at least one and at most [`MAX_PER_PAGE`].
+    pub per_page: usize,
 }
 
 impl SearchRequest {
@@ -187,6 +192,7 @@ impl SearchRequest {
             reach: Reach::free_text_only(),
             sort: Sort::Relevance,
             page: 1,
+            per_page: PAGE_SIZE,
         }
     }
 

@@ -99,6 +99,16 @@ fn newest_first_orders_by_publication() {
 }
 
 #[test]
+fn pages_hold_as_many_as_asked() {
+    let (_dir, index) = fixture();
+    let page = |page, per_page| SearchRequest { sort: Sort::Newest, page, per_page, ..request("early") };
+    let first = index.search(&page(1, 2)).unwrap();
+    assert_eq!((ids(&first), first.has_more()), (vec![2, 3], true));
+    let second = index.search(&page(2, 2)).unwrap();
+    assert_eq!((ids(&second), second.has_more()), (vec![1], false));
+}
+
+#[test]
 fn snippets_come_from_the_free_part_and_are_escaped() {
     let (_dir, index) = fixture();
     let page = index.search(&request("tariffs")).unwrap();

@@ -31,6 +31,7 @@ mod http;
 mod media;
 mod newsletter;
 mod newsroom;
+mod openapi;
 mod read_model;
 mod reader;
 mod secret;
@@ -369,12 +370,14 @@ fn router(state: SharedState) -> Router {
         .merge(framed)
         .merge(newsroom::routes(state.epaper_upload_limit))
         .merge(media::routes())
+        .merge(openapi::routes())
         .fallback(http::site::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::error::frame_refusals))
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::csrf::api_cookie_sessions))
         .layer(axum::middleware::from_fn_with_state(state.clone(), current_sections))
         .layer(axum::middleware::from_fn(read_model::counters::once_per_view))
         .layer(CatchPanicLayer::custom(http::error::panic_response))
+        .layer(axum::middleware::from_fn(http::error::api_problems))
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::headers::every_response))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

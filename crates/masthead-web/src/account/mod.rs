@@ -16,6 +16,9 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
 use crate::SharedState;
 
 /// Request bodies on account routes: a form or JSON object of a few fields.
@@ -34,9 +37,15 @@ pub(crate) fn routes() -> Router<SharedState> {
         .route("/account/devices", get(pages::devices))
         .route("/account/devices/sign-out-others", post(pages::sign_out_others))
         .route("/account/devices/{id}/sign-out", post(pages::sign_out_device))
-        .route("/api/v1/readers", post(api::register))
-        .route("/api/v1/session", post(api::log_in).delete(api::log_out))
-        .route("/api/v1/me", get(api::me))
-        .route("/api/v1/me/devices", get(api::devices))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+}
+
+/// The account API: routes and their OpenAPI entries (see `openapi`).
+pub(crate) fn api() -> OpenApiRouter<SharedState> {
+    OpenApiRouter::new()
+        .routes(routes!(api::register))
+        .routes(routes!(api::log_in, api::log_out))
+        .routes(routes!(api::me))
+        .routes(routes!(api::devices))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }

@@ -38,7 +38,15 @@ impl FieldErrors {
         self.email.is_none() && self.password.is_none()
     }
 
-    /// All messages in one line, for the API.
+    /// Each message with its field, for the API's problem.
+    pub fn listed(&self) -> Vec<crate::http::error::FieldError> {
+        [("email", &self.email), ("password", &self.password)]
+            .into_iter()
+            .filter_map(|(field, message)| Some(crate::http::error::FieldError::new(field, message.clone()?)))
+            .collect()
+    }
+
+    /// All messages in one line.
     pub fn joined(&self) -> String {
         [&self.email, &self.password].into_iter().flatten().cloned().collect::<Vec<_>>().join(" ")
     }

@@ -121,6 +121,12 @@ impl Limiters {
         Self { limits, window, counted: AtomicU64::new(0) }
     }
 
+    /// How long a client that hit a limit waits at most: the window (the
+    /// API's `Retry-After`).
+    pub fn retry_after(&self) -> Duration {
+        self.limits.window
+    }
+
     /// Counts a hit on `key`; now and then sweeps finished windows away.
     async fn count(&self, store: &Store, key: &str, now: DateTime<Utc>) -> Result<u64, StoreError> {
         if self.counted.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == SWEEP_EVERY - 1 {

@@ -1,27 +1,28 @@
 //! The subscription API for apps: the plans, a new subscription and where
 //! to pay for it, and the changes a reader may make (cancel, resume,
-//! switch plan). Errors are `{"error": "..."}`.
+//! switch plan). Errors are problems (`http::error`).
 
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use masthead_billing::BillingError;
 use masthead_domain::plan;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use utoipa::ToSchema;
 
 use super::checkout::start_checkout;
 use super::subscriptions::{Change, SubscriptionReply, apply, own};
 use crate::SharedState;
 use crate::http::error::ApiError;
+use crate::http::json::ApiJson;
+use crate::http::paging::{PageInfo, Paging, PagingParams};
 use crate::http::session::SignedIn;
 
 impl From<BillingError> for ApiError {
     fn from(error: BillingError) -> Self {
         match error {
-            BillingError::Refused(_) => Self::BadRequest(error.to_string()),
+            BillingError::Refused(_) => Self::bad_request(error.to_string()),
             BillingError::NotListening(message) => Self::NotFound(message),
             BillingError::Provider(error) => Self::Upstream(error.to_string()),
             BillingError::Store(error) => error.into(),
@@ -29,19 +30,47 @@ impl From<BillingError> for ApiError {
     }
 }
 
-#[derive(Serialize)]
-struct PlanItem {
+/// A plan on sale, with the figures the plan page shows.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct PlanItem {
     id: i64,
     name: String,
     price_paise: i64,
     term_months: u32,
     per_month_rupees: i64,
     save_percent: Option<u32>,
+    #[schema(value_type = Vec<String>)]
     benefits: Vec<&'static str>,
 }
 
+/// A page of plans.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct PlanList {
+    plans: Vec<PlanItem>,
+    paging: PageInfo,
+}
+
+/// A pending subscription and where to pay for it.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct Checkout {
+    subscription_id: i64,
+    /// The provider's checkout, for a browser.
+    checkout_url: String,
+    /// With the sandbox: `POST` here to pay without a browser.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sandbox_pay_url: Option<String>,
+}
+
 /// `GET /api/v1/plans`: the catalogue with the derived figures.
-pub(crate) async fn plans(State(state): State<SharedState>) -> Result<Json<serde_json::Value>, ApiError> {
+#[utoipa::path(
+    get,
+    path = "/api/v1/plans",
+    tag = "billing",
+    summary = "The plans on sale",
+    params(PagingParams),
+    responses((status = 200, description = "A page of plans", body = PlanList))
+)]
+pub(crate) async fn plans(State(state): State<SharedState>, paging: Paging) -> Result<Json<PlanList>, ApiError> {
     let plans = state.plans.get(&state.store).await?.0;
     let items: Vec<PlanItem> = plans
         .iter()
@@ -56,10 +85,13 @@ pub(crate) async fn plans(State(state): State<SharedState>) -> Result<Json<serde
             benefits: plan.benefits.iter().map(|b| b.as_str()).collect(),
         })
         .collect();
-    Ok(Json(json!({ "plans": items })))
+    let (plans, paging) = paging.slice(items);
+    Ok(Json(PlanList { plans, paging }))
 }
 
-#[derive(Deserialize)]
+/// Which plan, paid through which provider.
+#[derive(Deserialize, ToSchema)]
+#[schema(example = json!({"plan_id": 1, "provider": "sandbox"}))]
 pub(crate) struct NewSubscription {
     plan_id: i64,
     provider: String,
@@ -67,33 +99,44 @@ pub(crate) struct NewSubscription {
 
 /// `POST /api/v1/subscriptions {"plan_id","provider"}`: a pending subscription
 /// and where to pay for it.
+#[utoipa::path(
+    post,
+    path = "/api/v1/subscriptions",
+    tag = "billing",
+    summary = "Start a subscription",
+    request_body = NewSubscription,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Pending until paid", body = Checkout),
+        (status = 400, description = "No such plan, or the provider does not take payments here"),
+        (status = 502, description = "The payment provider failed"),
+    )
+)]
 pub(crate) async fn create(
     State(state): State<SharedState>,
     session: SignedIn,
-    body: Bytes,
+    ApiJson(request): ApiJson<NewSubscription>,
 ) -> Result<Response, ApiError> {
     let account = session.required()?;
-    let request: NewSubscription = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::BadRequest(format!("expected {{\"plan_id\": N, \"provider\": \"sandbox\"}}: {e}")))?;
     let plan = state
         .plans
         .get(&state.store)
         .await?
         .find(request.plan_id)
-        .ok_or_else(|| ApiError::BadRequest(format!("no plan {}", request.plan_id)))?;
+        .ok_or_else(|| ApiError::bad_field("plan_id", format!("no plan {}", request.plan_id)))?;
     let provider = state.billing.provider(&request.provider).ok_or_else(|| {
         let refused = format!("provider {:?} cannot take payments here", request.provider);
-        match state.billing.providers().as_slice() {
-            [] => ApiError::BadRequest(format!("{refused}; no payment provider is set up on this site")),
-            offered => ApiError::BadRequest(format!("{refused}; use \"{}\"", offered.join("\", \""))),
-        }
+        let message = match state.billing.providers().as_slice() {
+            [] => format!("{refused}; no payment provider is set up on this site"),
+            offered => format!("{refused}; use \"{}\"", offered.join("\", \"")),
+        };
+        ApiError::bad_field("provider", message)
     })?;
     let id = state.store.create_subscription(account.id, plan.id, provider.name(), state.clock.now()).await?;
     let checkout = start_checkout(&state, &account.email, id, &plan, None).await?;
-    let mut reply = json!({ "subscription_id": id, "checkout_url": checkout });
-    if provider.name() == "sandbox" {
-        reply["sandbox_pay_url"] = json!(format!("{}/api/v1/sandbox/{id}/pay", state.public_url));
-    }
+    let sandbox_pay_url =
+        (provider.name() == "sandbox").then(|| format!("{}/api/v1/sandbox/{id}/pay", state.public_url));
+    let reply = Checkout { subscription_id: id, checkout_url: checkout, sandbox_pay_url };
     Ok((StatusCode::CREATED, Json(reply)).into_response())
 }
 
@@ -104,6 +147,19 @@ async fn change(state: &SharedState, session: SignedIn, id: i64, change: Change)
 }
 
 /// `POST /api/v1/subscriptions/{id}/cancel`: no more renewals; access runs to the end of the term.
+#[utoipa::path(
+    post,
+    path = "/api/v1/subscriptions/{id}/cancel",
+    tag = "billing",
+    summary = "Cancel: no more renewals, access to the end of the term",
+    params(("id" = i64, Path, description = "The subscription's id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The subscription now", body = SubscriptionReply),
+        (status = 404, description = "No such subscription of this account"),
+        (status = 409, description = "Not possible in the subscription's state"),
+    )
+)]
 pub(crate) async fn cancel(
     State(state): State<SharedState>,
     session: SignedIn,
@@ -113,6 +169,19 @@ pub(crate) async fn cancel(
 }
 
 /// `POST /api/v1/subscriptions/{id}/resume`: renew after all.
+#[utoipa::path(
+    post,
+    path = "/api/v1/subscriptions/{id}/resume",
+    tag = "billing",
+    summary = "Resume: renew after all",
+    params(("id" = i64, Path, description = "The subscription's id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The subscription now", body = SubscriptionReply),
+        (status = 404, description = "No such subscription of this account"),
+        (status = 409, description = "Not possible in the subscription's state"),
+    )
+)]
 pub(crate) async fn resume(
     State(state): State<SharedState>,
     session: SignedIn,
@@ -121,20 +190,34 @@ pub(crate) async fn resume(
     change(&state, session, id, Change::Resume).await
 }
 
-#[derive(Deserialize)]
+/// The plan to renew onto.
+#[derive(Deserialize, ToSchema)]
+#[schema(example = json!({"plan_id": 2}))]
 pub(crate) struct SwitchRequest {
     plan_id: i64,
 }
 
 /// `POST /api/v1/subscriptions/{id}/switch {"plan_id"}`: renew onto another
 /// plan at the end of this term (the current one to take a switch back).
+#[utoipa::path(
+    post,
+    path = "/api/v1/subscriptions/{id}/switch",
+    tag = "billing",
+    summary = "Switch plan at the end of this term",
+    params(("id" = i64, Path, description = "The subscription's id")),
+    request_body = SwitchRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The subscription now", body = SubscriptionReply),
+        (status = 404, description = "No such subscription of this account"),
+        (status = 409, description = "Not possible in the subscription's state"),
+    )
+)]
 pub(crate) async fn switch(
     State(state): State<SharedState>,
     session: SignedIn,
     Path(id): Path<i64>,
-    body: Bytes,
+    ApiJson(request): ApiJson<SwitchRequest>,
 ) -> Result<Response, ApiError> {
-    let request: SwitchRequest =
-        serde_json::from_slice(&body).map_err(|e| ApiError::BadRequest(format!("expected {{\"plan_id\": N}}: {e}")))?;
     change(&state, session, id, Change::Switch(request.plan_id)).await
 }

@@ -37,6 +37,9 @@ use masthead_billing::Billing;
 pub use masthead_billing::PaymentConfig;
 use masthead_store::StoreError;
 
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
 use crate::SharedState;
 
 /// Billing over the site's store and settings, its renewal loop started.
@@ -44,6 +47,17 @@ pub(crate) async fn start(setup: masthead_billing::Setup) -> Result<Arc<Billing>
     let billing = Arc::new(Billing::open(setup).await?);
     billing.clone().spawn_renewals();
     Ok(billing)
+}
+
+/// The plans and subscriptions API: routes and their OpenAPI entries (see `openapi`).
+pub(crate) fn api() -> OpenApiRouter<SharedState> {
+    OpenApiRouter::new()
+        .routes(routes!(api::plans))
+        .routes(routes!(api::create))
+        .routes(routes!(api::cancel))
+        .routes(routes!(api::resume))
+        .routes(routes!(api::switch))
+        .routes(routes!(providers::sandbox::pay_api))
 }
 
 /// The subscription, checkout, invoice, webhook and billing-admin routes.
@@ -58,12 +72,6 @@ pub(crate) fn routes() -> Router<SharedState> {
         .route("/account/billing-details", post(account::save_details))
         .route("/account/invoices/{number}", get(account::invoice_page))
         .route("/account/invoices/{number}/pdf", get(account::invoice_pdf))
-        .route("/api/v1/plans", get(api::plans))
-        .route("/api/v1/subscriptions", post(api::create))
-        .route("/api/v1/subscriptions/{id}/cancel", post(api::cancel))
-        .route("/api/v1/subscriptions/{id}/resume", post(api::resume))
-        .route("/api/v1/subscriptions/{id}/switch", post(api::switch))
-        .route("/api/v1/sandbox/{id}/pay", post(providers::sandbox::pay_api))
         .route("/webhooks/{provider}", post(webhooks::receive))
         .route("/newsroom/partner-codes", get(admin::partner_codes).post(admin::upload_partner_codes))
         .route("/newsroom/ads", get(admin::ads).post(admin::save_ad))

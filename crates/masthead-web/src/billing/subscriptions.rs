@@ -11,11 +11,13 @@ use crate::http::error::ApiError;
 use crate::http::session::Account;
 
 /// The subscription as `/api/v1/me` and the lifecycle routes show it.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub(crate) struct SubscriptionReply {
     id: i64,
     plan_id: i64,
     next_plan_id: Option<i64>,
+    /// `pending`, `active`, `past_due`, `cancelled`, `expired`, …
+    #[schema(value_type = String, example = "active")]
     status: Status,
     current_period_end: Option<String>,
     cancel_at_period_end: bool,
@@ -87,7 +89,7 @@ impl From<ChangeError> for ApiError {
     fn from(error: ChangeError) -> Self {
         match error {
             ChangeError::NotNow(message) => Self::Conflict(message.to_owned()),
-            ChangeError::NoSuchPlan(_) => Self::BadRequest(error.to_string()),
+            ChangeError::NoSuchPlan(_) => Self::bad_field("plan_id", error.to_string()),
             ChangeError::Store(error) => error.into(),
         }
     }

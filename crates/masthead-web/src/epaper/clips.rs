@@ -14,8 +14,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Datelike, Duration, Utc};
 use masthead_epaper::clip::{CLIP_DAYS, crop};
 use masthead_store::{ClipRecord, Clipping, NewClip, NewFile};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 use super::access;
 use super::views::{ClipLine, ClipPage, ClipsPage, long_date};
@@ -28,8 +27,9 @@ use crate::http::views::{self, Layout, private_page};
 use crate::http::visitor::Visitor;
 use crate::{AppState, SharedState};
 
-/// What a clip is of.
-#[derive(Debug, Deserialize)]
+/// What a clip is of: a region of a page of an edition.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"date": "2017-04-13", "edition": "Main", "page": 1, "region": 1}))]
 pub(crate) struct ClipOf {
     date: String,
     edition: Option<String>,
@@ -118,6 +118,28 @@ async fn make(state: &AppState, account: Account, of: ClipOf) -> Result<ClipReco
         .ok_or(Refused::AllowanceUsed(allowance))
 }
 
+/// A clip: an address anyone may open until it expires.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct Clip {
+    url: String,
+    expires_at: String,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/epaper/clips",
+    tag = "e-paper",
+    summary = "Clip a region of a printed page to share",
+    request_body = ClipOf,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "The clip", body = Clip),
+        (status = 403, description = "Clips are for subscribers whose plan includes the e-paper"),
+        (status = 404, description = "No such edition, page or region"),
+        (status = 429, description = "This month's clips are used up"),
+        (status = 502, description = "The clip could not be made just now"),
+    )
+)]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn api_create(
     State(state): State<SharedState>,
@@ -127,10 +149,10 @@ pub(crate) async fn api_create(
     let account = signed_in.required()?;
     match make(&state, account, of).await {
         Ok(clip) => {
-            let body = json!({
-                "url": format!("{}{}", state.public_url, clip_path(&clip.token)),
-                "expires_at": clip.expires_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            });
+            let body = Clip {
+                url: format!("{}{}", state.public_url, clip_path(&clip.token)),
+                expires_at: clip.expires_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            };
             Ok((StatusCode::CREATED, Json(body)).into_response())
         }
         Err(Refused::NotFound) => Err(ApiError::NotFound("no such edition, page or region".to_owned())),
@@ -138,7 +160,10 @@ pub(crate) async fn api_create(
             Err(ApiError::Forbidden("clips are for subscribers whose plan includes the e-paper".to_owned()))
         }
         Err(Refused::AllowanceUsed(n)) => {
-            Err(ApiError::TooManyRequests(format!("you have made your {n} clips for this month")))
+            let now = state.clock.now();
+            let next_month = month_start(&state, month_start(&state, now) + chrono::Duration::days(32));
+            let wait = (next_month - now).to_std().unwrap_or_default();
+            Err(ApiError::too_many(format!("you have made your {n} clips for this month"), wait))
         }
         Err(Refused::Broken) => Err(ApiError::Upstream("the clip could not be made just now".to_owned())),
         Err(Refused::Store(error)) => Err(error.into()),

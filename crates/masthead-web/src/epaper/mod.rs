@@ -18,6 +18,9 @@ pub(crate) mod views;
 use axum::Router;
 use axum::routing::{get, post};
 
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
 use crate::SharedState;
 
 /// The e-paper routes.
@@ -34,7 +37,9 @@ pub(crate) fn routes() -> Router<SharedState> {
         .route("/epaper/clips/{token}/image", get(clips::image))
         .route("/account/epaper-clips", get(clips::list))
         .route("/account/epaper-clips/{id}/revoke", post(clips::revoke))
-        .route("/api/v1/epaper/clips", post(clips::api_create))
-        .route("/api/v1/epaper/editions", get(api::editions))
-        .route("/api/v1/epaper/editions/{day}", get(api::edition))
+}
+
+/// The e-paper API: routes and their OpenAPI entries (see `openapi`).
+pub(crate) fn api() -> OpenApiRouter<SharedState> {
+    OpenApiRouter::new().routes(routes!(clips::api_create)).routes(routes!(api::editions)).routes(routes!(api::edition))
 }

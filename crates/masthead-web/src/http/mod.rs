@@ -7,7 +7,8 @@
 //! request fails ([`error`]) and how answers are
 //! made ([`respond`]: redirects, `/login?next=`, private responses;
 //! [`views`]: the frame every page shares, notices and error pages;
-//! [`json`]: JSON bodies that refuse in JSON), and the routes every site has
+//! [`json`]: JSON bodies that refuse in JSON; [`paging`]: how every API
+//! list pages), and the routes every site has
 //! ([`site`]: health, stylesheet, 404).
 //!
 //! It imports no other room but the read model (sessions are looked up
@@ -20,6 +21,7 @@ pub(crate) mod error;
 pub(crate) mod guard;
 pub(crate) mod headers;
 pub(crate) mod json;
+pub(crate) mod paging;
 pub(crate) mod proxies;
 pub(crate) mod respond;
 pub(crate) mod session;

@@ -11,47 +11,102 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use masthead_domain::email::Email;
 use masthead_newsletter::signup;
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use super::views::cadence_text;
 use crate::SharedState;
-use crate::http::error::ApiError;
+use crate::http::error::{ApiError, FieldError};
 use crate::http::json::ApiJson;
+use crate::http::paging::{PageInfo, Paging, PagingParams};
 use crate::http::session::{Client, SignedIn};
 
-#[tracing::instrument(skip_all)]
-pub(crate) async fn list(State(state): State<SharedState>) -> Result<Json<serde_json::Value>, ApiError> {
-    let lists = state.store.newsletters().await?;
-    let newsletters: Vec<_> = lists
-        .iter()
-        .map(|l| {
-            json!({
-                "slug": l.slug,
-                "name": l.name,
-                "description": l.description,
-                "cadence": cadence_text(&state, &l.cadence),
-                "subscribers_only": l.subscribers_only,
-            })
-        })
-        .collect();
-    Ok(Json(json!({ "newsletters": newsletters })))
+/// A newsletter.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct NewsletterItem {
+    slug: String,
+    name: String,
+    description: String,
+    /// When it goes out, in words ("Weekdays at 7:00 IST").
+    cadence: String,
+    /// Only for subscribers holding the `newsletters` benefit.
+    subscribers_only: bool,
 }
 
-#[derive(Deserialize)]
+/// A page of newsletters.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct NewsletterList {
+    newsletters: Vec<NewsletterItem>,
+    paging: PageInfo,
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/newsletters",
+    tag = "newsletters",
+    summary = "The newsletters",
+    params(PagingParams),
+    responses((status = 200, description = "A page of newsletters", body = NewsletterList))
+)]
+#[tracing::instrument(skip_all)]
+pub(crate) async fn list(State(state): State<SharedState>, paging: Paging) -> Result<Json<NewsletterList>, ApiError> {
+    let lists = state.store.newsletters().await?;
+    let newsletters: Vec<NewsletterItem> = lists
+        .iter()
+        .map(|l| NewsletterItem {
+            slug: l.slug.clone(),
+            name: l.name.clone(),
+            description: l.description.clone(),
+            cadence: cadence_text(&state, &l.cadence),
+            subscribers_only: l.subscribers_only,
+        })
+        .collect();
+    let (newsletters, paging) = paging.slice(newsletters);
+    Ok(Json(NewsletterList { newsletters, paging }))
+}
+
+/// Who joins: with a bearer token the account (no body needed), else `email`.
+#[derive(Deserialize, ToSchema)]
+#[schema(example = json!({"email": "reader@example.com"}))]
 pub(crate) struct SubscribeBody {
     email: Option<String>,
 }
 
-/// 403 for a subscriber-only list: where to get the benefit.
-fn subscribers_only(state: &crate::AppState) -> Response {
-    let body = json!({
-        "error": "this newsletter is for subscribers with the newsletters benefit",
-        "subscribe_url": format!("{}/subscribe", state.public_url),
-    });
-    (StatusCode::FORBIDDEN, Json(body)).into_response()
+/// What happened: `subscribed` (an account, at once) or `confirmation_sent`.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct Subscribed {
+    #[schema(value_type = String, example = "subscribed")]
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email: Option<String>,
 }
 
+/// 403 for a subscriber-only list: where to get the benefit.
+fn subscribers_only(state: &crate::AppState) -> ApiError {
+    ApiError::SubscribersOnly {
+        detail: "this newsletter is for subscribers with the newsletters benefit".to_owned(),
+        subscribe_url: format!("{}/subscribe", state.public_url),
+    }
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/newsletters/{slug}/subscribe",
+    tag = "newsletters",
+    summary = "Join a newsletter",
+    description = "With a bearer token the account joins at once (200); with `email` a confirmation is \
+        mailed first (202) and nothing else happens until it is followed.",
+    params(("slug" = String, Path, description = "The newsletter's slug")),
+    request_body = SubscribeBody,
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "The account is on the list", body = Subscribed),
+        (status = 202, description = "A confirmation was mailed", body = Subscribed),
+        (status = 403, description = "For subscribers: `subscribe_url` says where to become one"),
+        (status = 404, description = "No such newsletter"),
+        (status = 429, description = "Too many sign-ups"),
+    )
+)]
 #[tracing::instrument(skip_all, fields(list = %slug))]
 pub(crate) async fn subscribe(
     State(state): State<SharedState>,
@@ -64,21 +119,22 @@ pub(crate) async fn subscribe(
     let now = state.clock.now();
     if let Some(account) = account {
         if !signup::may_receive(&list, &super::membership::benefits(&state, account.id).await?) {
-            return Ok(subscribers_only(&state));
+            return Err(subscribers_only(&state));
         }
         signup::join(&state.store, &list, account.id, &account.email, now).await?;
-        return Ok((StatusCode::OK, Json(json!({"status": "subscribed", "email": account.email}))).into_response());
+        let reply = Subscribed { status: "subscribed", email: Some(account.email) };
+        return Ok((StatusCode::OK, Json(reply)).into_response());
     }
     if list.subscribers_only {
-        return Ok(subscribers_only(&state));
+        return Err(subscribers_only(&state));
     }
     let email = Email::parse(body.email.as_deref().unwrap_or_default())
-        .map_err(|_| ApiError::Unprocessable("send {\"email\": \"...\"} with a valid address".into()))?;
+        .map_err(|e| ApiError::invalid(vec![FieldError::new("email", format!("send a valid address: {e}"))]))?;
     if !state.limiters.newsletter_sign_up(&state.store, &client.ip, email.as_str(), now).await? {
-        return Err(ApiError::TooManyRequests("too many sign-ups; wait a few minutes".into()));
+        return Err(ApiError::too_many("too many sign-ups; wait a few minutes", state.limiters.retry_after()));
     }
     super::membership::request_confirmation(&state, &list, &email, now)
         .await
         .or_else(super::membership::desk_failed)?;
-    Ok((StatusCode::ACCEPTED, Json(json!({"status": "confirmation_sent"}))).into_response())
+    Ok((StatusCode::ACCEPTED, Json(Subscribed { status: "confirmation_sent", email: None })).into_response())
 }

@@ -32,6 +32,9 @@ use masthead_mail::Mailer;
 use masthead_newsletter::{Desk, Links, Settings};
 use masthead_store::Store;
 
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
 use crate::SharedState;
 
 pub use webhooks::{BadBasicAuth, BasicAuth, BounceWebhooks};
@@ -62,6 +65,14 @@ impl Default for NewsletterConfig {
     }
 }
 
+/// The newsletters API: routes and their OpenAPI entries (see `openapi`).
+pub(crate) fn api() -> OpenApiRouter<SharedState> {
+    OpenApiRouter::new()
+        .routes(routes!(api::list))
+        .routes(routes!(api::subscribe))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+}
+
 /// The newsletter routes.
 pub(crate) fn routes() -> Router<SharedState> {
     Router::new()
@@ -73,8 +84,6 @@ pub(crate) fn routes() -> Router<SharedState> {
         .route("/newsletters/unsubscribe/{token}", get(unsubscribe::page).post(unsubscribe::one_click))
         .route("/account/newsletters", get(account::manage))
         .route("/account/newsletters/{slug}", post(account::change))
-        .route("/api/v1/newsletters", get(api::list))
-        .route("/api/v1/newsletters/{slug}/subscribe", post(api::subscribe))
         .route("/newsroom/newsletters", get(newsroom::desk))
         .route("/newsroom/newsletters/{slug}/compose", get(newsroom::compose_form).post(newsroom::compose))
         .route("/newsroom/newsletters/{slug}/preview", post(newsroom::preview))

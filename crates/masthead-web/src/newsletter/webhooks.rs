@@ -123,7 +123,7 @@ fn not_configured() -> ApiError {
 
 fn refused(refusal: Refused) -> ApiError {
     tracing::warn!(%refusal, "a mail webhook request was refused");
-    ApiError::BadRequest(refusal.to_string())
+    ApiError::bad_request(refusal.to_string())
 }
 
 async fn record(state: &SharedState, provider: &str, reports: &[Report]) -> Result<Response, ApiError> {

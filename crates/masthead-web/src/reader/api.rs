@@ -1,4 +1,4 @@
-//! The JSON API for apps, under `/api/v1`. Errors are `{"error": "..."}` with
+//! The JSON API for apps, under `/api/v1`. Errors are problems (`http::error`) with
 //! a 4xx status that says whose fault it was.
 
 use std::collections::HashMap;
@@ -8,26 +8,28 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, SecondsFormat, Utc};
 use masthead_domain::access::Access;
-use masthead_domain::{Article, ArticleSummary, Page};
+use masthead_domain::{Article, ArticleSummary};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::reading::{Intent, Opened, open_story};
 use crate::SharedState;
 use crate::http::error::ApiError;
+use crate::http::paging::{PageInfo, Paging, PagingParams};
 use crate::http::respond::private;
 use crate::http::session::SignedIn;
 use crate::http::visitor::Visitor;
 
-/// Stories per page when the client does not say.
-const DEFAULT_LIMIT: u32 = 20;
-
-#[derive(Serialize)]
+/// A page of stories.
+#[derive(Serialize, ToSchema)]
 pub(crate) struct ArticleList {
     articles: Vec<ArticleItem>,
+    paging: PageInfo,
 }
 
-#[derive(Serialize)]
-struct ArticleItem {
+/// A story as lists show it; times are RFC 3339 in UTC.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ArticleItem {
     id: i64,
     url: String,
     headline: String,
@@ -55,41 +57,41 @@ impl ArticleItem {
     }
 }
 
-/// Reads an optional positive integer parameter, naming it when it is not one.
-fn positive(params: &HashMap<String, String>, name: &str) -> Result<Option<u32>, ApiError> {
-    params
-        .get(name)
-        .map(|raw| {
-            raw.parse::<u32>()
-                .ok()
-                .filter(|n| *n >= 1)
-                .ok_or_else(|| ApiError::BadRequest(format!("`{name}` must be a positive whole number, got {raw:?}")))
-        })
-        .transpose()
-}
-
 /// `GET /api/v1/articles?section=SLUG&limit=N&page=P`: published stories, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/articles",
+    tag = "reading",
+    summary = "Published stories, newest first",
+    params(("section" = Option<String>, Query, description = "Only this section's stories (its slug)"), PagingParams),
+    responses(
+        (status = 200, description = "A page of stories", body = ArticleList),
+        (status = 404, description = "No such section"),
+    )
+)]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn articles(
     State(state): State<SharedState>,
+    paging: Paging,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Json<ArticleList>, ApiError> {
-    let limit = positive(&params, "limit")?.unwrap_or(DEFAULT_LIMIT);
-    if limit > Page::MAX_SIZE {
-        return Err(ApiError::BadRequest(format!("`limit` must be at most {}", Page::MAX_SIZE)));
-    }
-    let page = Page::new(positive(&params, "page")?, limit);
     let section = match params.get("section") {
         Some(slug) => Some(state.section(slug).ok_or_else(|| ApiError::NotFound(format!("no section {slug:?}")))?.slug),
         None => None,
     };
-    let (stories, _) = state.store.latest(section.as_deref(), page).await?;
-    Ok(Json(ArticleList { articles: stories.iter().map(|s| ArticleItem::new(s, &state.public_url)).collect() }))
+    let (stories, has_more) = state.store.latest(section.as_deref(), paging.store_page()).await?;
+    Ok(Json(ArticleList {
+        articles: stories.iter().map(|s| ArticleItem::new(s, &state.public_url)).collect(),
+        paging: paging.info(has_more),
+    }))
 }
 
-/// The access decision as the API reports it.
-#[derive(Serialize)]
-struct AccessReply {
+/// The access decision as the API reports it: `allowed`, `metered` (read on
+/// the meter: `used` of `limit` this month) or `blocked`, and why.
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({"decision": "metered", "reason": "meter", "used": 3, "limit": 5}))]
+pub(crate) struct AccessReply {
+    #[schema(value_type = String)]
     decision: &'static str,
     reason: String,
     used: u32,
@@ -121,6 +123,18 @@ async fn published(state: &SharedState, id: &str) -> Result<Article, ApiError> {
 
 /// `GET /api/v1/access/{id}`: what reading the story would give this reader.
 /// Asking records nothing.
+#[utoipa::path(
+    get,
+    path = "/api/v1/access/{id}",
+    tag = "reading",
+    summary = "What reading a story would give this reader (records nothing)",
+    params(("id" = i64, Path, description = "The story's id")),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "The decision", body = AccessReply),
+        (status = 404, description = "No published story with this id"),
+    )
+)]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn access(
     State(state): State<SharedState>,
@@ -133,8 +147,9 @@ pub(crate) async fn access(
     Ok(private(visitor.remember(Json(AccessReply::from(opened)).into_response())))
 }
 
-#[derive(Serialize)]
-struct StoryReply {
+/// A story with as much of its body as this reader may read.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct StoryReply {
     #[serde(flatten)]
     item: ArticleItem,
     standfirst: String,
@@ -151,6 +166,20 @@ struct StoryReply {
 /// reader may read it, else `free_html` (the body's free part, absent when
 /// the body does not open with prose). Delivering it counts on the meter
 /// like the page does.
+#[utoipa::path(
+    get,
+    path = "/api/v1/articles/{id}",
+    tag = "reading",
+    summary = "Read a story",
+    description = "`body_html` only when this reader may read it, else `free_html` (the body's free part). \
+        Delivering it counts on the meter like the page does.",
+    params(("id" = i64, Path, description = "The story's id")),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "The story", body = StoryReply),
+        (status = 404, description = "No published story with this id"),
+    )
+)]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn article(
     State(state): State<SharedState>,

@@ -23,19 +23,26 @@ pub(crate) mod views;
 use axum::Router;
 use axum::routing::get;
 
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
 use crate::SharedState;
 
+/// The stories and search API: routes and their OpenAPI entries (see `openapi`).
+pub(crate) fn api() -> OpenApiRouter<SharedState> {
+    OpenApiRouter::new()
+        .routes(routes!(search::api))
+        .routes(routes!(api::articles))
+        .routes(routes!(api::article))
+        .routes(routes!(api::access))
+}
+
 /// Home, sections and stories (pages kept as skeletons, which fill the
-/// header's "Subscribe" themselves), feeds, sitemaps and the stories API. A
-/// story's address is `/{section}/{slug}-{id}`, so these go last among the
-/// site's routes.
+/// header's "Subscribe" themselves), feeds and sitemaps. A story's address
+/// is `/{section}/{slug}-{id}`, so these go last among the site's routes.
 pub(crate) fn routes() -> Router<SharedState> {
     Router::new()
         .route("/", get(pages::home))
-        .route("/api/v1/search", get(search::api))
-        .route("/api/v1/articles", get(api::articles))
-        .route("/api/v1/articles/{id}", get(api::article))
-        .route("/api/v1/access/{id}", get(api::access))
         .route("/feed.xml", get(feeds::site_rss))
         .route("/atom.xml", get(feeds::site_atom))
         .route("/sitemap.xml", get(feeds::sitemap_index))

@@ -10,7 +10,7 @@
 //! ([`Reach`]), so totals and pages are the reader's own. A snippet is cut
 //! from the free text unless the access decision would let this reader read
 //! the story off the meter, and only then from the body. A query the parser
-//! cannot take gets a friendly page (200) or a 400 with `{"error"}`, never a 500.
+//! cannot take gets a friendly page (200) or a 400 problem, never a 500.
 //!
 //! Readers who may read the e-paper (staff, the `epaper` benefit) also get
 //! the printed pages that match ([`in_print`]: the e-paper room's search,
@@ -22,7 +22,6 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDate, SecondsFormat};
 use masthead_domain::access::{self, Access};
@@ -31,9 +30,12 @@ use masthead_search::{
     Hit, IndexedStory, MAX_PAGE, Part, QueryError, Reach, SearchPage, SearchRequest, Sort, Terms, Total,
 };
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::reading::{reader_of, story_facts};
 use super::views::{SearchForm, SearchResult, SearchResultsPage};
+use crate::http::error::{ApiError, Internal};
+use crate::http::paging::{PageInfo, Paging, PagingParams};
 use crate::http::respond::private;
 use crate::http::session::SignedIn;
 use crate::http::views::{self, Layout};
@@ -249,8 +251,9 @@ pub(crate) async fn page(
     private(visitor.remember(views::render(&view)))
 }
 
-#[derive(Serialize)]
-struct ApiResults {
+/// A page of search results.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ApiResults {
     /// Matches, counted exactly up to [`masthead_search::EXACT_TOTAL_LIMIT`].
     total: usize,
     /// When true, more than `total` stories match (counting stopped there).
@@ -259,11 +262,12 @@ struct ApiResults {
     /// Printed pages that match: only for readers who may read the e-paper.
     #[serde(skip_serializing_if = "Option::is_none")]
     print: Option<Vec<ApiPrintHit>>,
+    paging: PageInfo,
 }
 
 /// A printed page a search found.
-#[derive(Serialize)]
-struct ApiPrintHit {
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ApiPrintHit {
     date: String,
     edition: String,
     page: u32,
@@ -272,8 +276,9 @@ struct ApiPrintHit {
     snippet: String,
 }
 
-#[derive(Serialize)]
-struct ApiResult {
+/// A story a search found.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ApiResult {
     id: i64,
     url: String,
     headline: String,
@@ -282,23 +287,42 @@ struct ApiResult {
     snippet: String,
 }
 
-/// `GET /api/v1/search?q=...`: `{"total", "total_is_lower_bound", "results":
-/// [...]}`; a bad query is a 400 with `{"error"}`.
+/// `GET /api/v1/search?q=...&page=&limit=`: `{"total", "total_is_lower_bound",
+/// "results": [...], "paging"}`; a bad query is a 400 problem.
+#[utoipa::path(
+    get,
+    path = "/api/v1/search",
+    tag = "reading",
+    summary = "Search the archive",
+    description = "Matches only text this reader may read; readers who may read the e-paper also get `print`.",
+    params(
+        ("q" = String, Query, description = "Words, \"a phrase\", -excluded, a OR b", example = "budget"),
+        ("section" = Option<String>, Query, description = "A section's slug"),
+        ("from" = Option<String>, Query, format = Date, description = "First day, like 2017-04-01"),
+        ("to" = Option<String>, Query, format = Date, description = "Last day"),
+        ("sort" = Option<String>, Query, description = "`relevance` (the default) or `newest`"),
+        ("premium" = Option<bool>, Query, description = "Only premium (true) or free (false) stories"),
+        ("by" = Option<String>, Query, description = "A writer or agency"),
+        PagingParams,
+    ),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of results", body = ApiResults),
+        (status = 400, description = "The query or a filter cannot be read; `detail` says how to fix it"),
+    )
+)]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn api(
     State(state): State<SharedState>,
     visitor: Visitor,
     signed_in: SignedIn,
+    paging: Paging,
     Query(params): Query<HashMap<String, String>>,
-) -> Response {
-    let bad =
-        |message: String| (StatusCode::BAD_REQUEST, Json(serde_json::json!({ "error": message }))).into_response();
-    let request = match request(&state, &params) {
-        Ok(request) => request,
-        Err(error) => return bad(error.to_string()),
-    };
+) -> Result<Response, ApiError> {
+    let bad = |error: QueryError| ApiError::bad_request(error.to_string());
+    let request = SearchRequest { per_page: paging.limit() as usize, ..request(&state, &params).map_err(bad)? };
     match run(&state, &visitor, &signed_in, request).await {
-        Ok((total, _, found)) => {
+        Ok((total, more, found)) => {
             let results = found
                 .into_iter()
                 .map(|f| ApiResult {
@@ -323,17 +347,23 @@ pub(crate) async fn api(
                         })
                         .collect()
                 }),
-                Err(_) => return internal(),
+                Err(_) => return Err(search_failed()),
             };
-            let answer = ApiResults { total: total.count, total_is_lower_bound: !total.exact, results, print };
-            private(visitor.remember(Json(answer).into_response()))
+            let answer = ApiResults {
+                total: total.count,
+                total_is_lower_bound: !total.exact,
+                results,
+                print,
+                paging: paging.info(more),
+            };
+            Ok(private(visitor.remember(Json(answer).into_response())))
         }
-        Err(SearchFailure::BadQuery(error)) => bad(error.to_string()),
-        Err(SearchFailure::Internal) => internal(),
+        Err(SearchFailure::BadQuery(error)) => Err(bad(error)),
+        Err(SearchFailure::Internal) => Err(search_failed()),
     }
 }
 
-/// The API's answer when something inside failed (already logged).
-fn internal() -> Response {
-    (StatusCode::INTERNAL_SERVER_ERROR, Json(serde_json::json!({ "error": "internal error" }))).into_response()
+/// The API's answer when the search failed inside (already logged).
+fn search_failed() -> ApiError {
+    ApiError::Internal(Internal::Failed("search failed".to_owned()))
 }

@@ -197,7 +197,7 @@ async fn wrong_credentials_are_refused_alike(backend: Backend) {
         let api = post_json(&app, "/api/v1/session", json!({ "email": email, "password": password })).await;
         assert_eq!(api.status().as_u16(), 401);
         assert_eq!(
-            api.json::<Value>().await.unwrap()["error"],
+            api.json::<Value>().await.unwrap()["detail"],
             "that email address and password do not match an account"
         );
     }
@@ -530,7 +530,7 @@ async fn bearer_tokens_work_on_the_api(backend: Backend) {
     let anonymous = app.get("/api/v1/me").await;
     assert_eq!(anonymous.status().as_u16(), 401);
     assert_eq!(anonymous.headers()["www-authenticate"], "Bearer");
-    assert!(anonymous.json::<Value>().await.unwrap()["error"].as_str().unwrap().contains("Bearer"));
+    assert!(anonymous.json::<Value>().await.unwrap()["detail"].as_str().unwrap().contains("Bearer"));
 
     let token = api_token(&app, "Reader@Example.com", PASSWORD).await;
     let me: Value = get_with_token(&app, "/api/v1/me", &token).await.json().await.unwrap();
@@ -567,7 +567,10 @@ async fn bad_api_input_is_refused_without_changes(backend: Backend) {
     ] {
         let response = post_json(&app, "/api/v1/readers", body.clone()).await;
         assert_eq!(response.status().as_u16(), 400, "{body}");
-        assert_eq!(response.json::<Value>().await.unwrap()["error"], message);
+        let problem = response.json::<Value>().await.unwrap();
+        assert_eq!(problem["detail"], message);
+        let field = if message.contains("password") { "password" } else { "email" };
+        assert_eq!(problem["errors"], json!([{ "field": field, "message": message }]), "{body}");
     }
     let raw = |body: String, content_type: &'static str| {
         app.client.post(app.url("/api/v1/readers")).header("content-type", content_type).body(body).send()
@@ -582,8 +585,8 @@ async fn bad_api_input_is_refused_without_changes(backend: Backend) {
     ] {
         let response = raw(body, content_type).await.unwrap();
         assert_eq!(response.status().as_u16(), status);
-        assert_eq!(response.headers()["content-type"], "application/json");
-        let error = response.json::<Value>().await.unwrap()["error"].as_str().unwrap().to_owned();
+        assert_eq!(response.headers()["content-type"], "application/problem+json");
+        let error = response.json::<Value>().await.unwrap()["detail"].as_str().unwrap().to_owned();
         assert!(!error.is_empty());
     }
     let session = post_json(&app, "/api/v1/session", json!({ "email": "ok@example.com" })).await;
@@ -657,7 +660,8 @@ async fn log_in_and_reset_are_rate_limited(backend: Backend) {
     assert!(text_of(&response.text().await.unwrap()).contains("Too many attempts to log in."));
     let api = post_json(&app, "/api/v1/session", json!({ "email": "reader@example.com", "password": PASSWORD })).await;
     assert_eq!(api.status().as_u16(), 429);
-    assert!(api.json::<Value>().await.unwrap()["error"].as_str().unwrap().contains("too many attempts"));
+    assert_eq!(api.headers()["retry-after"], "900", "the limit's window, in seconds");
+    assert!(api.json::<Value>().await.unwrap()["detail"].as_str().unwrap().contains("too many attempts"));
     // Other accounts from the same address, until the address's own limit.
     let other =
         post_json(&app, "/api/v1/session", json!({ "email": "someone@example.com", "password": PASSWORD })).await;
@@ -842,7 +846,8 @@ async fn sign_ups_are_rate_limited(backend: Backend) {
     let body = json!({ "email": "eleventh@example.com", "password": PASSWORD });
     let refused = post_json(&app, "/api/v1/readers", body).await;
     assert_eq!(refused.status().as_u16(), 429);
-    assert!(refused.json::<Value>().await.unwrap()["error"].as_str().unwrap().contains("too many sign-ups"));
+    assert_eq!(refused.headers()["retry-after"], "900");
+    assert!(refused.json::<Value>().await.unwrap()["detail"].as_str().unwrap().contains("too many sign-ups"));
     let mut browser = Browser::new(&app);
     let page = browser.submit("/signup", "/signup", &[("email", "page@example.com"), ("password", PASSWORD)]).await;
     assert_eq!(page.status().as_u16(), 429);
@@ -965,7 +970,7 @@ async fn unconfirmed_accounts_log_in_only_to_confirm(backend: Backend) {
     assert_eq!(api.status().as_u16(), 403);
     let reply: Value = api.json().await.unwrap();
     assert!(reply.get("token").is_none(), "{reply}");
-    assert!(reply["error"].as_str().unwrap().starts_with("confirm your email address first"), "{reply}");
+    assert!(reply["detail"].as_str().unwrap().starts_with("confirm your email address first"), "{reply}");
     let link = app.nth_mail("unconfirmed@example.com", 3).await.link("/account/verify?token=");
     // Past the sign-up mail limit (3 to one address) the answer is the same, and nothing is mailed.
     assert_eq!(post_json(&app, "/api/v1/session", body.clone()).await.status().as_u16(), 403);
@@ -1043,7 +1048,7 @@ async fn the_api_refuses_cross_site_cookie_sessions(backend: Backend) {
                 .await
                 .unwrap();
             assert_eq!(response.status().as_u16(), 403, "{headers:?} {content_type}");
-            assert!(response.json::<Value>().await.unwrap()["error"].as_str().unwrap().contains("Bearer"));
+            assert!(response.json::<Value>().await.unwrap()["detail"].as_str().unwrap().contains("Bearer"));
         }
         let response = call(reqwest::Method::DELETE, "/api/v1/session", headers, None).await.unwrap();
         assert_eq!(response.status().as_u16(), 403, "{headers:?}: the session is not ended from another site");

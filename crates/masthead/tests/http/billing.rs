@@ -235,13 +235,13 @@ async fn webhooks_with_bad_signatures_or_bodies_change_nothing(backend: Backend)
     ] {
         let (status, reply) = post_webhook(&app, &body, signature).await;
         assert_eq!(status, 400, "{why}");
-        assert!(reply["error"].as_str().unwrap().contains(why), "{why}: {reply}");
+        assert!(reply["detail"].as_str().unwrap().contains(why), "{why}: {reply}");
     }
     let malformed = "{not json";
     let (status, reply) =
         post_webhook(&app, malformed, Some(sign_timestamped(malformed.as_bytes(), &secret, now))).await;
     assert_eq!(status, 400);
-    assert!(reply["error"].as_str().unwrap().contains("not valid JSON"), "{reply}");
+    assert!(reply["detail"].as_str().unwrap().contains("not valid JSON"), "{reply}");
     assert_eq!(app.store.payment_count(id).await.unwrap(), 0, "nothing was paid");
     assert!(!app.store.webhook_processed("sandbox", "evt_1").await.unwrap(), "nothing was stored");
     // Providers without credentials here are not listening.

@@ -626,7 +626,7 @@ async fn a_failing_provider_api_is_a_clear_502_and_retrying_works(backend: Backe
             mock.set_mode(mode);
             let (status, reply) = subscribe(&app, &token, provider).await;
             assert_eq!(status, 502, "{provider} {mode:?}: {reply}");
-            assert!(reply["error"].as_str().unwrap().contains(expected), "{provider} {mode:?}: {reply}");
+            assert!(reply["detail"].as_str().unwrap().contains(expected), "{provider} {mode:?}: {reply}");
         }
         // The provider is back: the reader tries again, pays, and reads.
         mock.set_mode(Mode::Normal);
@@ -653,7 +653,7 @@ async fn a_failing_provider_api_is_a_clear_502_and_retrying_works(backend: Backe
     let token = token(&app, "unknown@example.com").await;
     let (status, reply) = subscribe(&app, &token, "paypal").await;
     assert_eq!(status, 400);
-    assert!(reply["error"].as_str().unwrap().contains(r#"use "sandbox", "stripe", "razorpay""#), "{reply}");
+    assert!(reply["detail"].as_str().unwrap().contains(r#"use "sandbox", "stripe", "razorpay""#), "{reply}");
 }
 
 async fn the_subscribe_page_offers_the_configured_providers(backend: Backend) {

@@ -57,7 +57,7 @@ async fn without_the_sandbox_nothing_offers_it_and_its_routes_are_404(backend: B
         call(&app, Method::POST, "/api/v1/subscriptions", &token, Some(json!({"plan_id": 1, "provider": "sandbox"})))
             .await;
     assert_eq!(status, 400, "{reply}");
-    let error = reply["error"].as_str().unwrap();
+    let error = reply["detail"].as_str().unwrap();
     assert!(
         error.contains("\"sandbox\" cannot take payments here") && error.contains("no payment provider"),
         "{error}"
@@ -91,7 +91,7 @@ async fn without_the_sandbox_nothing_offers_it_and_its_routes_are_404(backend: B
     assert_eq!(paid.status().as_u16(), 404);
     assert_eq!(app.store.billing_profile(reader).await.unwrap(), None, "the checkout form stored nothing");
     let (status, reply) = call(&app, Method::POST, &format!("/api/v1/sandbox/{id}/pay"), &token, None).await;
-    assert_eq!((status, reply["error"].as_str()), (404, Some("the sandbox payment provider is off here")));
+    assert_eq!((status, reply["detail"].as_str()), (404, Some("the sandbox payment provider is off here")));
     let (body, signature) = signed_payment(id, "sbx_whsec_guessed");
     let hook = app.client.post(app.url("/webhooks/sandbox")).header("x-masthead-signature", signature).body(body);
     let hook = hook.send().await.unwrap();
@@ -130,7 +130,7 @@ async fn serve_has_the_sandbox_only_with_its_flag(backend: Backend) {
     let base = format!("http://{address}");
     let (status, reply) = pay_through_sandbox(&app, &base, &token).await;
     assert_eq!(status, 400, "{reply}");
-    assert!(reply["error"].as_str().unwrap().contains("\"sandbox\" cannot take payments here"), "{reply}");
+    assert!(reply["detail"].as_str().unwrap().contains("\"sandbox\" cannot take payments here"), "{reply}");
     assert_eq!(app.store.reader_subscriptions(reader).await.unwrap().len(), 0, "nothing stored");
     for (method, path) in [
         (Method::GET, "/checkout/sandbox/1"),

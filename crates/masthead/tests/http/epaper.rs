@@ -377,6 +377,8 @@ async fn clips_open_to_anyone_until_revoked_or_expired_within_an_allowance(backe
     );
     let third = clip(Some(bearer.clone()), of.clone()).await.unwrap();
     assert_eq!(third.status(), 429);
+    let wait: u64 = third.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=31 * 24 * 3600).contains(&wait), "until the next month: {wait}");
 
     // Listed on the account; revoking closes it at once.
     let list = text_of(&browser.page("/account/epaper-clips", 200).await);

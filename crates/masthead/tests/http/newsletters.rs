@@ -225,10 +225,14 @@ async fn double_opt_in_sends_nothing_until_confirmed(backend: Backend) {
     // Sign-ups by email are rate-limited per address (with password resets: both mail a typed address).
     let limited = "limited@example.com";
     let mut statuses = Vec::new();
+    let mut retry_after = None;
     for _ in 0..4 {
-        statuses.push(api_subscribe(&app, POLITICS, By::Email(limited)).await.status().as_u16());
+        let response = api_subscribe(&app, POLITICS, By::Email(limited)).await;
+        statuses.push(response.status().as_u16());
+        retry_after = response.headers().get("retry-after").cloned();
     }
     assert_eq!(statuses, [202, 202, 202, 429]);
+    assert_eq!(retry_after.unwrap(), "900", "the 429 says when to try again");
 
     // A form from elsewhere is refused.
     let forged = app

@@ -55,7 +55,8 @@ impl TestApp {
     pub async fn json(&self, path: &str, status: u16) -> serde_json::Value {
         let response = self.get(path).await;
         assert_eq!(response.status().as_u16(), status, "GET {path}");
-        assert_eq!(response.headers()["content-type"], "application/json", "GET {path} content type");
+        let expected = if status >= 400 { "application/problem+json" } else { "application/json" };
+        assert_eq!(response.headers()["content-type"], expected, "GET {path} content type");
         response.json().await.unwrap()
     }
 }

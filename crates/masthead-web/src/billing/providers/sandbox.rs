@@ -8,7 +8,6 @@
 
 use askama::Template;
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
@@ -22,6 +21,7 @@ use crate::billing::subscriptions::{SubscriptionReply, own};
 use crate::billing::views::PlanCard;
 use crate::http::csrf::{self, CsrfForm};
 use crate::http::error::{ApiError, PageError};
+use crate::http::json::ApiJson;
 use crate::http::respond::{safe_next, see_other};
 use crate::http::session::{Required, SignedIn};
 use crate::http::views::{self, Layout};
@@ -58,28 +58,40 @@ fn sandbox_card(number: Option<&str>) -> Result<SandboxCard, String> {
     }
 }
 
-#[derive(Deserialize, Default)]
+/// A sandbox test card: `4242 4242 4242 4242` pays (the default),
+/// `4000 0000 0000 0341` pays now but declines renewals, `4000 0000 0000 0002` declines.
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+#[schema(example = json!({"card": "4242 4242 4242 4242"}))]
 pub(crate) struct SandboxPayRequest {
     card: Option<String>,
 }
 
 /// `POST /api/v1/sandbox/{id}/pay [{"card"}]`: what pressing "Pay" on the
 /// sandbox checkout does, without a browser.
+#[utoipa::path(
+    post,
+    path = "/api/v1/sandbox/{id}/pay",
+    tag = "billing",
+    summary = "Pay a pending subscription in the sandbox (test mode)",
+    params(("id" = i64, Path, description = "The subscription's id")),
+    request_body(content = Option<SandboxPayRequest>, description = "A test card; none pays"),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The subscription now (null if it has no state yet)", body = Option<SubscriptionReply>),
+        (status = 404, description = "No such subscription of this account, or the sandbox is off here"),
+        (status = 502, description = "The payment failed"),
+    )
+)]
 pub(crate) async fn pay_api(
     State(state): State<SharedState>,
     _on: SandboxOn,
     session: SignedIn,
     Path(id): Path<i64>,
-    body: Bytes,
+    body: Option<ApiJson<SandboxPayRequest>>,
 ) -> Result<Response, ApiError> {
     let subscription = own(&state, &session.required()?, id).await?;
-    let request: SandboxPayRequest = if body.is_empty() {
-        SandboxPayRequest::default()
-    } else {
-        serde_json::from_slice(&body)
-            .map_err(|e| ApiError::BadRequest(format!("expected {{\"card\": \"4242...\"}}: {e}")))?
-    };
-    let card = sandbox_card(request.card.as_deref()).map_err(ApiError::BadRequest)?;
+    let request = body.map(|ApiJson(request)| request).unwrap_or_default();
+    let card = sandbox_card(request.card.as_deref()).map_err(|message| ApiError::bad_field("card", message))?;
     if subscription.provider != "sandbox" {
         return Err(ApiError::NotFound(format!("subscription {id} does not pay through the sandbox")));
     }
