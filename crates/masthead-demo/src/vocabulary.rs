@@ -377,6 +377,23 @@ impl Index {
     }
 }
 
+/// The indices and prices a market story may name, each with whether it is
+/// quoted in Indian grouping (`1,23,456`): the demo charts them.
+pub static CHARTED: [(&Index, bool); 12] = [
+    (&SENSEX, true),
+    (&NIFTY, true),
+    (&RUPEE, true),
+    (&BRENT, false),
+    (&DOW, false),
+    (&SP500, false),
+    (&NIKKEI, false),
+    (&HANG_SENG, false),
+    (&FTSE, false),
+    (&DAX, false),
+    (&SHANGHAI, false),
+    (&KOSPI, false),
+];
+
 /// The BSE Sensex.
 pub static SENSEX: Index = Index {
     name: "the Sensex",

@@ -1,6 +1,6 @@
 //! What the site keeps in memory between requests, and why it is never
 //! stale: published content ([`content`]: stories with their free part,
-//! lists with their cards, the chosen home lead, pages as skeletons with
+//! lists with their cards and their pictures ([`figure`]), the chosen home lead, pages as skeletons with
 //! holes for each reader's own parts) and signed-in readers ([`readers`]:
 //! sessions and benefits), and the sections ([`sections`]). All are filed under the database's change
 //! counters ([`counters`], read at most once per page view) through
@@ -14,6 +14,7 @@
 pub(crate) mod card;
 pub(crate) mod content;
 pub(crate) mod counters;
+pub(crate) mod figure;
 pub(crate) mod readers;
 pub(crate) mod sections;
 pub(crate) mod skeleton;
