@@ -12,6 +12,8 @@
 //! story's year. The first entry of every dated pool is timeless, so a pick
 //! always succeeds.
 
+use chrono::{Datelike, NaiveDate};
+
 use crate::rng::Rng;
 
 /// Far enough in the future to mean "still in use".
@@ -374,6 +376,17 @@ impl Index {
         let day = u64::from(day_of_year.min(365));
         let value = (start * (365 - day) + end * day) / 365;
         value * u64::from(self.hundredths)
+    }
+
+    /// The level on `date`, in hundredths, held at the series' last
+    /// year-end after it ends (where [`Index::level`] starts its last year
+    /// again), so a chart across New Year does not jump.
+    pub fn level_on(&self, date: NaiveDate) -> u64 {
+        let last_year = 1996 + self.year_ends.len() as i32 - 1;
+        if date.year() > last_year {
+            return u64::from(self.year_ends[self.year_ends.len() - 1]) * u64::from(self.hundredths);
+        }
+        self.level(u16::try_from(date.year()).unwrap_or(1997), date.ordinal())
     }
 }
 

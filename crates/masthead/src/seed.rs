@@ -68,7 +68,7 @@ pub async fn demo_archive(store: &Store, total: u64) -> Result<()> {
     demo_charts(store, zone).await
 }
 
-/// Gives the newest market stories that name an index a chart of it as
+/// Gives the newest market stories a chart of the index they name as
 /// their lead picture (see [`CHARTED`]), newest first.
 async fn demo_charts(store: &Store, zone: PublisherZone) -> Result<()> {
     let started = Instant::now();
@@ -78,7 +78,7 @@ async fn demo_charts(store: &Store, zone: PublisherZone) -> Result<()> {
         let (stories, _) = store.latest(Some(section), Page::new(None, count)).await?;
         for story in stories {
             let date = zone.date(story.first_published_at);
-            let Some(chart) = MarketChart::for_story(&story.headline, &story.standfirst, date) else { continue };
+            let chart = MarketChart::for_story(&story.headline, &story.standfirst, date);
             let image = match drawn.get(chart.index()) {
                 Some(&image) => image,
                 None => {
