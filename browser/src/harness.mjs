@@ -65,15 +65,16 @@ export class Device {
   /**
    * @param {string} label names the device in messages and screenshot files
    * @param {object} profile DESKTOP or PHONE
-   * @param {{baseURL: string, shots: Shots, javaScript?: boolean}} options
+   * @param {{baseURL: string, shots: Shots, javaScript?: boolean, args?: string[]}} options
+   *   (`args`: more Chromium flags, as Lighthouse's debugging port)
    */
-  static async open(label, profile, { baseURL, shots, javaScript = true }) {
+  static async open(label, profile, { baseURL, shots, javaScript = true, args = [] }) {
     const userDataDir = await mkdtemp(join(tmpdir(), 'masthead-chromium-'));
     const { name: _name, ...contextOptions } = profile;
     const context = await chromium.launchPersistentContext(userDataDir, {
       executablePath: CHROMIUM,
       headless: true,
-      args: CHROMIUM_ARGS,
+      args: [...CHROMIUM_ARGS, ...args],
       baseURL,
       javaScriptEnabled: javaScript,
       ...contextOptions,

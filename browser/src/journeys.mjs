@@ -22,6 +22,65 @@ import {
   readStory,
 } from './site.mjs';
 
+/**
+ * Journey 6 on one device: the home page's cards carry pictures (a WebP
+ * srcset, a JPEG fallback, width and height, loaded lazily); the first
+ * pictured story shows its picture whole with caption and credit, and the
+ * page does not shift while it loads (cumulative layout shift, measured by
+ * the browser, scrolled to the end).
+ */
+async function picturesHoldTheirPlace(ctx, profile) {
+  const device = await ctx.open(`6-${profile.name}`, profile);
+  const { page } = device;
+  await device.visit('/');
+  const cards = await page.$$eval('li.card picture', (pictures) =>
+    pictures.map((p) => {
+      const img = p.querySelector('img');
+      return {
+        href: p.closest('li.card').querySelector('h3 a').getAttribute('href'),
+        webp: p.querySelector('source[type="image/webp"]')?.getAttribute('srcset') ?? '',
+        width: img.getAttribute('width'),
+        height: img.getAttribute('height'),
+        loading: img.getAttribute('loading'),
+      };
+    }),
+  );
+  expect(cards.length > 0, 'no card on the home page has a picture (the demo charts its market stories)');
+  for (const card of cards) {
+    expectMatch(card.webp, /^\/media\/[0-9a-f]{64}\.webp \d+w(, \/media\/[0-9a-f]{64}\.webp \d+w)*$/, `the WebP srcset of ${card.href}'s card`);
+    expect(Number(card.width) > 0 && Number(card.height) > 0 && card.loading === 'lazy', `${card.href}'s card picture: ${JSON.stringify(card)}`);
+  }
+  await device.shot('home-pictures');
+  // The story, watched for layout shifts from the first paint.
+  await page.addInitScript(() => {
+    window.__shift = 0;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) if (!entry.hadRecentInput) window.__shift += entry.value;
+    }).observe({ type: 'layout-shift', buffered: true });
+  });
+  await device.visit(cards[0].href);
+  const figure = await page.$eval('figure.lead-image', (f) => {
+    const img = f.querySelector('img');
+    return {
+      srcset: f.querySelector('source[type="image/webp"]')?.getAttribute('srcset') ?? '',
+      width: img.getAttribute('width'),
+      height: img.getAttribute('height'),
+      loaded: img.complete && img.naturalWidth > 0,
+      caption: f.querySelector('figcaption')?.textContent.trim() ?? '',
+    };
+  });
+  expect(figure.srcset.split(', ').length >= 2 && Number(figure.width) > 0 && Number(figure.height) > 0, `the lead picture of ${cards[0].href}: ${JSON.stringify(figure)}`);
+  expect(figure.loaded, `the lead picture of ${cards[0].href} did not load`);
+  expectMatch(figure.caption, /over the year to .+ Graphic: Masthead demo desk$/, 'the caption and credit');
+  await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+  await page.waitForTimeout(500);
+  const shift = await page.evaluate(() => window.__shift);
+  expect(shift < 0.01, `the story page shifted while loading: cumulative layout shift ${shift.toFixed(3)}`);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await device.shot('story-with-picture');
+  device.expectNoErrors(device.label);
+}
+
 /** One line of the report: `name` and the work it does. */
 function journey(id, name, run) {
   return { id, name, run };
@@ -256,6 +315,8 @@ export const journeys = [
     await device.shot('still-reads');
     device.expectNoErrors(device.label);
   }),
+  journey('6-desktop', 'the home page\'s cards carry pictures; a pictured story shows its chart with caption and credit, and does not shift (desktop)', (ctx) => picturesHoldTheirPlace(ctx, DESKTOP)),
+  journey('6-phone', 'the same on the phone', (ctx) => picturesHoldTheirPlace(ctx, PHONE)),
   journey('5', 'searches the archive and opens a 1998 story', async (ctx, state) => {
     const device = needs(state, 'secondDevice', 'journey 3');
     const { page } = device;

@@ -14,8 +14,12 @@
 //! - `assignment` decides its desk, byline, dateline and cast;
 //! - `writer` writes its words, from the desks' templates (parsed once, in
 //!   `templates`).
+//!
+//! The archive also makes its own pictures: [`MarketChart`] draws a chart
+//! of the index a market story names (the `charts` module).
 
 mod assignment;
+mod charts;
 mod desks;
 mod newsletters;
 mod rng;
@@ -24,6 +28,7 @@ mod timeline;
 mod vocabulary;
 mod writer;
 
+pub use charts::{DemoPicture, MarketChart};
 pub use newsletters::{DEMO_NEWSLETTERS, DemoNewsletter};
 
 use chrono::NaiveDate;

@@ -12,6 +12,8 @@
 //! story's year. The first entry of every dated pool is timeless, so a pick
 //! always succeeds.
 
+use chrono::{Datelike, NaiveDate};
+
 use crate::rng::Rng;
 
 /// Far enough in the future to mean "still in use".
@@ -375,7 +377,35 @@ impl Index {
         let value = (start * (365 - day) + end * day) / 365;
         value * u64::from(self.hundredths)
     }
+
+    /// The level on `date`, in hundredths, held at the series' last
+    /// year-end after it ends (where [`Index::level`] starts its last year
+    /// again), so a chart across New Year does not jump.
+    pub fn level_on(&self, date: NaiveDate) -> u64 {
+        let last_year = 1996 + self.year_ends.len() as i32 - 1;
+        if date.year() > last_year {
+            return u64::from(self.year_ends[self.year_ends.len() - 1]) * u64::from(self.hundredths);
+        }
+        self.level(u16::try_from(date.year()).unwrap_or(1997), date.ordinal())
+    }
 }
+
+/// The indices and prices a market story may name, each with whether it is
+/// quoted in Indian grouping (`1,23,456`): the demo charts them.
+pub static CHARTED: [(&Index, bool); 12] = [
+    (&SENSEX, true),
+    (&NIFTY, true),
+    (&RUPEE, true),
+    (&BRENT, false),
+    (&DOW, false),
+    (&SP500, false),
+    (&NIKKEI, false),
+    (&HANG_SENG, false),
+    (&FTSE, false),
+    (&DAX, false),
+    (&SHANGHAI, false),
+    (&KOSPI, false),
+];
 
 /// The BSE Sensex.
 pub static SENSEX: Index = Index {

@@ -800,7 +800,7 @@ fn push_grouped(out: &mut String, n: u64, indian: bool) {
 }
 
 /// Writes an amount given in hundredths with two decimals, grouped.
-fn push_fixed(out: &mut String, hundredths: u64, indian: bool) {
+pub(crate) fn push_fixed(out: &mut String, hundredths: u64, indian: bool) {
     push_grouped(out, hundredths / 100, indian);
     out.push('.');
     let cents = hundredths % 100;

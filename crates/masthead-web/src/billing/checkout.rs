@@ -24,6 +24,13 @@ use crate::http::views::{self, Layout};
 use crate::http::visitor::Visitor;
 use crate::{AppState, SharedState};
 
+/// The frame of every page between choosing a plan and paying: no "Subscribe"
+/// in the header, and a description for search engines and link previews.
+pub(crate) fn checkout_layout<'a>(state: &'a AppState, title: &str) -> Layout<'a> {
+    let description = format!("Subscribe to {}: {title}", state.publisher_name);
+    Layout::new(state, title.to_owned(), description, None).without_subscribe()
+}
+
 /// A billing failure on a page: the provider's trouble said plainly (502),
 /// the database's logged behind the 500 page.
 pub(crate) fn payment_failed(error: BillingError) -> PageError {
@@ -154,7 +161,7 @@ fn pay_with(state: &AppState, visitor: &Visitor, plan: &Plan, next: Option<Strin
         _ => (name, "Sandbox (test mode: no real money)"),
     };
     let page = PayWith {
-        layout: Layout::new(state, "Subscribe".to_owned(), String::new(), None).without_subscribe(),
+        layout: checkout_layout(state, "Subscribe"),
         plan: PlanCard::of(plan),
         csrf: csrf::token(state, visitor),
         next,
@@ -253,7 +260,7 @@ impl<'a> AccountStep<'a> {
         error: Option<String>,
     ) -> Self {
         Self {
-            layout: Layout::new(state, "Subscribe".to_owned(), String::new(), None).without_subscribe(),
+            layout: checkout_layout(state, "Subscribe"),
             plan: PlanCard::of(plan),
             csrf: csrf::token(state, visitor),
             next,

@@ -1,6 +1,7 @@
 //! The media room: the pictures the site serves, one route.
 //!
-//! `/media/{sha256}.webp` and `/media/{sha256}.jpg` answer with an image
+//! `/media/{sha256}.webp` and `/media/{sha256}.jpg` (named by
+//! `read_model::figure::url`) answer with an image
 //! variant stored by the pipeline (`masthead_media`), and nothing else that
 //! is stored: the store only finds a name among the variants, so an
 //! original, an e-paper edition or any other blob is a 404 here. A name is
@@ -58,12 +59,6 @@ async fn variant(
         return Ok((StatusCode::NOT_MODIFIED, cache, [(header::ETAG, etag)]).into_response());
     }
     Ok((cache, [(header::CONTENT_TYPE, content_type.to_owned()), (header::ETAG, etag)], blob.bytes).into_response())
-}
-
-/// The address of a stored variant.
-pub(crate) fn url(variant: &masthead_store::ImageVariant) -> String {
-    let ext = if variant.format == "webp" { "webp" } else { "jpg" };
-    format!("/media/{}.{ext}", variant.sha256)
 }
 
 #[cfg(test)]

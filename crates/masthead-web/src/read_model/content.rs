@@ -36,7 +36,7 @@ const PAGES_PER_GENERATION: usize = 512;
 const LISTS: usize = 1_024;
 
 /// A page of stories, newest first, with the cards lists show them as (the
-/// same for every reader, so made once), and whether an older page follows.
+/// same for every reader, so made once, with their pictures), and whether an older page follows.
 #[derive(Debug)]
 pub(crate) struct Listing {
     pub stories: Vec<ArticleSummary>,
@@ -208,7 +208,8 @@ impl Current<'_> {
             return Ok(found);
         }
         let (stories, more) = self.store.latest(section, page).await?;
-        let cards = Card::many(&stories, &self.cache.zone);
+        let pictures = self.store.lead_images(&stories.iter().map(|s| s.id).collect::<Vec<_>>()).await?;
+        let cards = Card::pictured(&stories, &self.cache.zone, &pictures);
         let found = Arc::new(Listing { stories, cards, more });
         self.cache.shelf.at(self.version, |shelf| shelf.keep_list(key, found.clone()));
         Ok(found)

@@ -1,6 +1,6 @@
 //! What the site keeps in memory between requests, and why it is never
 //! stale: published content ([`content`]: stories with their free part,
-//! lists with their cards, the chosen home lead, pages as skeletons with
+//! lists with their cards and their pictures ([`figure`]), the chosen home lead, pages as skeletons with
 //! holes for each reader's own parts) and signed-in readers ([`readers`]:
 //! sessions and benefits), and small tables kept whole ([`current`]: the
 //! sections, the plans on sale, the house ads). One rule for all of it:
@@ -20,6 +20,7 @@ pub(crate) mod card;
 pub(crate) mod content;
 pub(crate) mod counters;
 pub(crate) mod current;
+pub(crate) mod figure;
 pub(crate) mod readers;
 pub(crate) mod skeleton;
 pub(crate) mod versioned;

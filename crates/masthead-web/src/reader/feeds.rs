@@ -109,7 +109,7 @@ fn rss(state: &SharedState, feed: &FeedStories, title: &str, path: &str, now: Da
             let _ = writeln!(
                 out,
                 "<enclosure url=\"{base}{}\" length=\"{}\" type=\"image/jpeg\"/>",
-                crate::media::url(picture),
+                crate::read_model::figure::url(picture),
                 picture.size
             );
         }
@@ -152,7 +152,7 @@ fn atom(state: &SharedState, feed: &FeedStories, title: &str, path: &str, now: D
                 out,
                 "<link rel=\"enclosure\" type=\"image/jpeg\" length=\"{}\" href=\"{base}{}\"/>",
                 picture.size,
-                crate::media::url(picture)
+                crate::read_model::figure::url(picture)
             );
         }
         out.push_str("</entry>\n");

@@ -12,7 +12,9 @@ use masthead_domain::{ArticleSummary, Page, StoryPath};
 use serde::Deserialize;
 
 use super::reading::{Intent, open_story};
-use super::views::{Desk, Figure, Fills, HomePage, Paywall, SectionPage, StoryExtras, StoryPage, StorySite};
+use super::views::{
+    Desk, Fills, HOME_LEAD_SIZES, HomePage, LEAD_SIZES, Paywall, SectionPage, StoryExtras, StoryPage, StorySite,
+};
 use crate::billing::ads;
 use crate::billing::views::AdSlot;
 use crate::http::error::PageError;
@@ -22,6 +24,7 @@ use crate::http::views::{self, Layout};
 use crate::http::visitor::Visitor;
 use crate::read_model::card::Card;
 use crate::read_model::content::PageKey;
+use crate::read_model::figure::{Figure, Placement};
 use crate::read_model::skeleton::{Skeleton, hole};
 use crate::{AppState, SharedState};
 
@@ -64,13 +67,19 @@ pub(crate) async fn home(State(state): State<SharedState>, signed_in: SignedIn) 
         .map(|(section, listing)| Desk { section, cards: listing.cards_except(lead_id).collect() })
         .collect();
     // Kept with the page, which is built again on the next change anywhere.
+    let lead_picture = match lead {
+        Some(story) => state.store.lead_images(&[story.id]).await?.remove(&story.id),
+        None => None,
+    }
+    .and_then(|image| Figure::of(&image, HOME_LEAD_SIZES, Placement::Lead));
     let breaking_ids = state.store.breaking_story_ids(state.clock.now() - BREAKING_FOR, BREAKING_SIZE).await?;
     let breaking: Vec<ArticleSummary> =
         state.store.published_articles(&breaking_ids).await?.into_iter().map(|a| a.summary).collect();
     let page = HomePage {
         layout: Layout::new(&state, String::new(), format!("The latest news from {}", state.publisher_name), None)
             .with_header_hole(),
-        lead: lead.map(|story| Card::new(story, zone)),
+        lead: lead.map(|story| Card::new(story, zone, None)),
+        lead_picture,
         desks,
         breaking: Card::many(&breaking, zone),
     };
@@ -140,7 +149,8 @@ pub(crate) async fn section(
 /// A story's lead picture, wire notes and related stories (read when its
 /// page is built, then kept with the page).
 async fn story_extras(state: &AppState, id: i64) -> Result<StoryExtras, PageError> {
-    let lead = state.store.article_images(id).await?.first().and_then(Figure::of);
+    let lead =
+        state.store.article_images(id).await?.first().and_then(|image| Figure::of(image, LEAD_SIZES, Placement::Lead));
     let (reporter, update_note) = state.store.wire_notes(id).await?;
     let agency = state.store.published_article(id).await?.and_then(|a| a.summary.credit.agency().map(str::to_owned));
     // "The Associated Press" beside "AP Moscow" says nothing new.

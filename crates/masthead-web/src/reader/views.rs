@@ -21,6 +21,7 @@ use crate::http::respond::{login_url, query_value};
 use crate::http::views::{Layout, subscribe_button, template_failed};
 use crate::http::visitor::Visitor;
 use crate::read_model::card::Card;
+use crate::read_model::figure::Figure;
 use crate::read_model::skeleton::{Skeleton, hole};
 
 /// One section's stories on the home page or an archive day.
@@ -34,6 +35,8 @@ pub(crate) struct Desk<'a> {
 pub(crate) struct HomePage<'a> {
     pub layout: Layout<'a>,
     pub lead: Option<Card>,
+    /// The lead story's picture, drawn large beside it.
+    pub lead_picture: Option<Figure>,
     pub desks: Vec<Desk<'a>>,
     /// Wire copy the agency flagged urgent, newest first.
     pub breaking: Vec<Card>,
@@ -95,52 +98,11 @@ pub(crate) struct StoryExtras {
     pub related: Vec<Card>,
 }
 
-/// How wide the lead picture is drawn: the column's width, or the screen's on phones.
-const LEAD_SIZES: &str = "(max-width: 760px) 100vw, 760px";
-
-/// A picture as the page draws it: a WebP `srcset`, a JPEG fallback, the
-/// size (so the page keeps its place: no layout shift), caption and credit.
-pub(crate) struct Figure {
-    pub webp_srcset: String,
-    pub jpeg_srcset: String,
-    pub src: String,
-    pub sizes: &'static str,
-    pub width: i64,
-    pub height: i64,
-    pub alt: String,
-    pub caption: Option<String>,
-    pub credit: Option<String>,
-}
-
-impl Figure {
-    /// The figure of a stored image; `None` when it has no JPEG to fall back on.
-    pub fn of(image: &masthead_store::StoredImage) -> Option<Self> {
-        let srcset = |format: &str| {
-            image
-                .variants
-                .iter()
-                .filter(|v| v.format == format)
-                .map(|v| format!("{} {}w", crate::media::url(v), v.width))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let jpegs: Vec<&masthead_store::ImageVariant> = image.variants.iter().filter(|v| v.format == "jpeg").collect();
-        // The fallback `src`: about a column's width, for browsers without srcset.
-        let fallback = jpegs.iter().find(|v| v.width >= 800).or(jpegs.last())?;
-        let widest = jpegs.last()?;
-        Some(Self {
-            webp_srcset: srcset("webp"),
-            jpeg_srcset: srcset("jpeg"),
-            src: crate::media::url(fallback),
-            sizes: LEAD_SIZES,
-            width: widest.width,
-            height: widest.height,
-            alt: image.alt.clone().or_else(|| image.caption.clone()).unwrap_or_default(),
-            caption: image.caption.clone(),
-            credit: image.credit.clone(),
-        })
-    }
-}
+/// How wide a story's lead picture is drawn: the column's width, or the screen's on phones.
+pub(crate) const LEAD_SIZES: &str = "(max-width: 760px) 100vw, 760px";
+/// How wide the home page's lead picture is drawn: two fifths of the page
+/// beside the lead story, the screen's width on phones (`.lead.pictured`).
+pub(crate) const HOME_LEAD_SIZES: &str = "(min-width: 72rem) 450px, (min-width: 48rem) 40vw, 100vw";
 
 impl<'a> StoryPage<'a> {
     /// The page every reader who may read the story (`readable`), or every

@@ -11,7 +11,7 @@ use masthead_billing::razorpay::{Callback, CheckoutRef, HostedCheckout, Razorpay
 use masthead_store::SubscriptionRecord;
 use serde::Deserialize;
 
-use crate::billing::checkout::{after_paying, plan_card};
+use crate::billing::checkout::{after_paying, checkout_layout, plan_card};
 use crate::billing::views::PlanCard;
 use crate::http::error::{PageError, Refusal};
 use crate::http::respond::{query_value, safe_next, see_other};
@@ -85,12 +85,7 @@ pub(crate) async fn page(
         callback_url: &callback_url,
         cancel_url: &cancel_url,
     });
-    let page = RazorpayPage {
-        layout: Layout::new(&state, "Pay with Razorpay".to_owned(), String::new(), None).without_subscribe(),
-        plan,
-        action,
-        fields,
-    };
+    let page = RazorpayPage { layout: checkout_layout(&state, "Pay with Razorpay"), plan, action, fields };
     Ok(views::render(&page))
 }
 

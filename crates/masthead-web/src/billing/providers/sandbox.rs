@@ -16,7 +16,7 @@ use masthead_billing::SandboxCard;
 use masthead_store::SubscriptionRecord;
 use serde::Deserialize;
 
-use crate::billing::checkout::{NextQuery, after_paying, payment_failed, plan_card};
+use crate::billing::checkout::{NextQuery, after_paying, checkout_layout, payment_failed, plan_card};
 use crate::billing::subscriptions::{SubscriptionReply, own};
 use crate::billing::views::PlanCard;
 use crate::http::csrf::{self, CsrfForm};
@@ -126,7 +126,7 @@ impl<'a> CheckoutPage<'a> {
         error: Option<String>,
     ) -> Result<Self, PageError> {
         Ok(Self {
-            layout: Layout::new(state, "Sandbox checkout".to_owned(), String::new(), None).without_subscribe(),
+            layout: checkout_layout(state, "Sandbox checkout"),
             plan: plan_card(state, subscription).await?,
             csrf: csrf::token(state, visitor),
             next: safe_next(next),
