@@ -1,13 +1,22 @@
-//! Running the site: JSON logs on request, and `masthead check`, which says
-//! what is wrong with a configuration before it is served.
+//! Running the site: JSON logs on request, `masthead check`, which says
+//! what is wrong with a configuration before it is served, and `/metrics`
+//! on a listener of its own.
 
 use std::process::Output;
 
 use serde_json::Value;
 
-use crate::support::{Backend, TestDatabase, masthead, on_every_backend, spawn_app, spawn_process_with_env};
+use crate::support::{
+    Backend, TestDatabase, free_story_paths, masthead, on_every_backend, spawn_app, spawn_process_with,
+    spawn_process_with_env,
+};
 
-on_every_backend!(json_logs_are_one_object_a_line, check_passes_a_good_configuration, check_names_what_is_wrong);
+on_every_backend!(
+    json_logs_are_one_object_a_line,
+    check_passes_a_good_configuration,
+    check_names_what_is_wrong,
+    metrics_are_served_apart_from_the_site,
+);
 
 async fn json_logs_are_one_object_a_line(backend: Backend) {
     let app = spawn_app(backend).await;
@@ -148,4 +157,74 @@ async fn check_names_what_is_wrong(backend: Backend) {
     let (output, lines) = check(&["--database-url", "postgres://masthead@127.0.0.1:1/none"], &[]);
     assert!(!output.status.success());
     assert!(lines.iter().any(|l| l.starts_with("problem  database: ")), "{lines:#?}");
+}
+
+/// The value of the sample `series` (name and labels, as Prometheus prints
+/// them) in a scrape, if it is there.
+fn sample(scrape: &str, series: &str) -> Option<f64> {
+    scrape.lines().find_map(|line| line.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+}
+
+async fn metrics_are_served_apart_from_the_site(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let story = free_story_paths(&app, 1).await.remove(0);
+    let ((running, _outbox), address) =
+        spawn_process_with(&app, &["--metrics-listen", "127.0.0.1:0", "--sandbox-payments"]);
+    let line = running.lines_until("Metrics are served on").pop().unwrap();
+    let metrics_url = line.split("served on ").nth(1).unwrap().trim().to_owned();
+    assert!(metrics_url.starts_with("http://127.0.0.1:") && metrics_url.ends_with("/metrics"), "{line}");
+    let site = |path: &str| app.client.get(format!("http://{address}{path}")).send();
+
+    // Never on the site's own port.
+    assert_eq!(site("/metrics").await.unwrap().status().as_u16(), 404);
+    for _ in 0..2 {
+        assert_eq!(site(&story).await.unwrap().status().as_u16(), 200);
+    }
+    assert_eq!(site("/no/such/page/here").await.unwrap().status().as_u16(), 404);
+    let webhook = |provider: &str| app.client.post(format!("http://{address}/webhooks/{provider}")).body("{}").send();
+    assert_eq!(webhook("sandbox").await.unwrap().status().as_u16(), 400, "unsigned");
+    assert_eq!(webhook("forged-name").await.unwrap().status().as_u16(), 404);
+
+    // The scheduler runs every second and the indexer reads the log every
+    // 200 ms: wait until both have shown up.
+    let mut scrape = String::new();
+    for _ in 0..50 {
+        let response = app.client.get(&metrics_url).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+        assert_eq!(response.headers()["content-type"], "text/plain; version=0.0.4; charset=utf-8");
+        scrape = response.text().await.unwrap();
+        if scrape.contains(r#"job="scheduler""#) && scrape.contains("masthead_search_log_lag_entries") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let requests = |route: &str, status: u16| {
+        sample(&scrape, &format!(r#"masthead_http_requests_total{{route="{route}",status="{status}"}}"#))
+    };
+    // Requests by route template and status, never by the address asked for.
+    assert_eq!(requests("/{section}/{story}", 200), Some(2.0), "{scrape}");
+    // The site's own /metrics is a section that does not exist; a path no route takes is "unmatched".
+    assert_eq!(requests("/{section}", 404), Some(1.0), "{scrape}");
+    assert_eq!(requests("unmatched", 404), Some(1.0), "{scrape}");
+    assert_eq!(requests("/webhooks/{provider}", 400), Some(1.0), "{scrape}");
+    assert!(!scrape.contains(&story) && !scrape.contains("no/such") && !scrape.contains("forged"), "{scrape}");
+    // Latency as a histogram, by route.
+    let latency = r#"masthead_http_request_duration_seconds_count{route="/{section}/{story}"}"#;
+    assert_eq!(sample(&scrape, latency), Some(2.0), "{scrape}");
+    let bucket = r#"masthead_http_request_duration_seconds_bucket{route="/{section}/{story}",le="+Inf"}"#;
+    assert_eq!(sample(&scrape, bucket), Some(2.0), "{scrape}");
+    // Both drive-by reads were metered, in one batch or two.
+    let batched = sample(&scrape, "masthead_meter_batch_reads_sum");
+    assert_eq!(batched, Some(2.0), "{scrape}");
+    // Webhooks by provider and outcome; a made-up provider adds no series of its own.
+    let webhooks = |labels: &str| sample(&scrape, &format!("masthead_webhooks_total{{{labels}}}"));
+    assert_eq!(webhooks(r#"provider="sandbox",outcome="refused""#), Some(1.0), "{scrape}");
+    assert_eq!(webhooks(r#"provider="other",outcome="not listening""#), Some(1.0), "{scrape}");
+    // Background jobs and the search index's lag behind the log.
+    assert!(sample(&scrape, r#"masthead_job_runs_total{job="scheduler",outcome="ok"}"#) >= Some(1.0), "{scrape}");
+    assert!(sample(&scrape, r#"masthead_job_runs_total{job="meter_trim",outcome="ok"}"#) >= Some(1.0), "{scrape}");
+    assert!(sample(&scrape, "masthead_search_log_lag_entries").is_some(), "{scrape}");
+    // Only /metrics is there.
+    let elsewhere = metrics_url.replace("/metrics", "/healthz");
+    assert_eq!(app.client.get(&elsewhere).send().await.unwrap().status().as_u16(), 404);
 }
