@@ -7,7 +7,10 @@
 //! unprocessable, a provider that failed — and carry the words the reader is
 //! told. Anything that fails inside ([`Internal`]: the database, a stopped
 //! background writer) is logged in full and answered with a generic 500 that
-//! shows no internals. Panics are caught and answered the same way.
+//! shows no internals. Panics are caught and answered the same way. A
+//! database out of reach (PostgreSQL restarting, its connections cut) is
+//! answered 503 with `Retry-After` instead: nothing is wrong with the
+//! request, and a balancer or a reader may simply try again.
 //!
 //! A page refusal needs the site's frame (its name, its sections), which an
 //! error value does not have: it leaves its [`Refusal`] on the response and
@@ -56,6 +59,15 @@ pub(crate) enum Internal {
     /// Anything else that should not fail (rendering a message), with its reason.
     #[error("{0}")]
     Failed(String),
+}
+
+impl Internal {
+    /// Whether the database was out of reach (cut connections, a restart):
+    /// answered 503 with `Retry-After` instead of 500, and never with a
+    /// decision made without it.
+    fn is_unavailable(&self) -> bool {
+        matches!(self, Self::Store(error) if error.is_unavailable())
+    }
 }
 
 impl PageError {
@@ -123,6 +135,10 @@ impl IntoResponse for PageError {
         let (status, refusal) = match self {
             Self::Unauthorized { next } => return see_other(&login_url(next.as_deref())),
             Self::NotFound => return views::not_found_page(),
+            Self::Internal(error) if error.is_unavailable() => {
+                tracing::warn!(%error, "the database is out of reach; answered 503");
+                return views::unavailable_page();
+            }
             Self::Internal(error) => {
                 tracing::error!(%error, "request failed");
                 return views::server_error_page();
@@ -213,6 +229,16 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = match &self {
+            Self::Internal(error) if error.is_unavailable() => {
+                tracing::warn!(%error, "the database is out of reach; API answered 503");
+                let message = "the site cannot reach its database just now; try again in a few seconds";
+                let mut response =
+                    (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "error": message }))).into_response();
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static(views::RETRY_AFTER_SECONDS));
+                return response;
+            }
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,

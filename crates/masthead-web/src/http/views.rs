@@ -166,6 +166,20 @@ pub(crate) fn not_found_page() -> Response {
 }
 
 /// The 500 page: says nothing about what went wrong inside.
+/// What `Retry-After` says when the database is out of reach.
+pub(crate) const RETRY_AFTER_SECONDS: &str = "5";
+
+/// The 503 page while the database is out of reach, with `Retry-After`.
+pub(crate) fn unavailable_page() -> Response {
+    let mut response = error_page(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Back in a moment",
+        "We cannot reach our records just now. Please try again in a few seconds.",
+    );
+    response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECONDS));
+    response
+}
+
 pub(crate) fn server_error_page() -> Response {
     error_page(
         StatusCode::INTERNAL_SERVER_ERROR,
