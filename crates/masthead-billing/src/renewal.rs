@@ -67,7 +67,9 @@ impl Billing {
             ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 ticks.tick().await;
-                match self.run_due().await {
+                let ran = self.run_due().await;
+                masthead_store::telemetry::job_ran("renewals", &ran);
+                match ran {
                     Ok(report) if report != RunReport::default() => tracing::info!(?report, "renewal job ran"),
                     Ok(_) => {}
                     Err(error) => tracing::error!(%error, "renewal job failed"),

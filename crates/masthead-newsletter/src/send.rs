@@ -316,7 +316,9 @@ pub fn spawn(desk: Desk, clock: Arc<dyn Clock>, every: StdDuration) {
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticks.tick().await;
-            match desk.run_due(clock.now()).await {
+            let ran = desk.run_due(clock.now()).await;
+            masthead_store::telemetry::job_ran("newsletters", &ran);
+            match ran {
                 Ok(report) if report != Report::default() => tracing::info!(?report, "newsletters sent"),
                 Ok(_) => {}
                 Err(error) => tracing::error!(%error, "the newsletter job failed"),

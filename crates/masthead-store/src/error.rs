@@ -1,5 +1,7 @@
-//! Storage errors. Callers turn `Query` and `Corrupt` into a logged 500; the
-//! others are operator mistakes and carry the fix in their message.
+//! Storage errors. Callers turn `Query` and `Corrupt` into a logged 500 —
+//! except a database out of reach ([`StoreError::is_unavailable`]: its
+//! connections cut, restarting, the pool waiting in vain), which is a 503 to
+//! retry; the others are operator mistakes and carry the fix in their message.
 
 use thiserror::Error;
 
@@ -47,11 +49,37 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// Whether the database could not be reached, rather than refusing or
+    /// failing the query: the connection broke or was cut (PostgreSQL
+    /// restarting, an administrator ending backends), or none came free in
+    /// time. Nothing was decided; asking again later may well succeed.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            Self::Query(error) => driver_unavailable(error),
+            Self::Shared(error) => error.is_unavailable(),
+            _ => false,
+        }
+    }
+
     pub(crate) fn connect(url: &DatabaseUrl, source: sqlx::Error) -> Self {
         let hint = match url {
             DatabaseUrl::Sqlite(_) => " (check that the directory exists and is writable)",
             DatabaseUrl::Postgres(_) => " (check that PostgreSQL is running and the database exists)",
         };
         Self::Connect { url: url.to_string(), hint, source }
+    }
+}
+
+/// Whether a driver error means the server is out of reach (see
+/// [`StoreError::is_unavailable`]).
+fn driver_unavailable(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::WorkerCrashed => true,
+        // PostgreSQL's class 08 (connection exception), and 57P01–57P03:
+        // terminated by an administrator, crash shutdown, starting up.
+        sqlx::Error::Database(error) => {
+            error.code().is_some_and(|code| code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03"))
+        }
+        _ => false,
     }
 }

@@ -22,6 +22,9 @@
 //!   the months' counters, taken in one order, keep concurrent batches (and
 //!   other instances) exact.
 //!
+//! Each batch's size is recorded as the histogram `telemetry::METER_BATCH` (served
+//! at `/metrics` when the server has it on).
+//!
 //! The writer starts with the first read and stops when the last clone of
 //! the store is gone.
 
@@ -153,6 +156,7 @@ async fn write_postgres(pool: PgPool, mut queue: mpsc::Receiver<Job>) {
 }
 
 fn reads(batch: &[Job]) -> Vec<MeteredRead> {
+    metrics::histogram!(crate::telemetry::METER_BATCH).record(batch.len() as f64);
     batch.iter().map(|job| job.read.clone()).collect()
 }
 

@@ -33,6 +33,7 @@ mod newsroom;
 mod partner_codes;
 mod plans;
 mod search_log;
+pub mod telemetry;
 mod url;
 mod wire;
 

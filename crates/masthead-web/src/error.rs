@@ -18,6 +18,17 @@ pub enum StartError {
         /// The operating system's reason.
         source: std::io::Error,
     },
+    /// The metrics address is taken or not ours.
+    #[error("cannot serve metrics on {address}: {source} (pick another port with --metrics-listen 127.0.0.1:PORT)")]
+    MetricsBind {
+        /// The address asked for.
+        address: SocketAddr,
+        /// The operating system's reason.
+        source: std::io::Error,
+    },
+    /// The metrics exporter could not be installed.
+    #[error("{0}")]
+    Metrics(String),
     /// The database failed while loading the site.
     #[error(transparent)]
     Store(StoreError),

@@ -19,6 +19,8 @@
 //! - `newsletter`: newsletters, sign-up, unsubscribe, the archive, the desk;
 //! - `epaper`: the printed edition page by page, its images, downloads, the API.
 //!
+//! Beside them, `telemetry` serves `/metrics` on a listener of its own.
+//!
 //! This file is the composition root: it builds the state every room reads
 //! ([`AppState`]) and mounts every room's routes.
 
@@ -35,6 +37,7 @@ mod openapi;
 mod read_model;
 mod reader;
 mod secret;
+mod telemetry;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -104,6 +107,9 @@ pub struct SiteConfig {
     /// The most bytes one e-paper upload (`/newsroom/epaper`: every PDF and
     /// the sidecar together) may have.
     pub epaper_upload_limit: usize,
+    /// Where `/metrics` is served (Prometheus text format), apart from the
+    /// site; none by default, and then nothing is recorded.
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 /// Where account mail goes when nothing else is configured.
@@ -136,6 +142,7 @@ impl Default for SiteConfig {
             image_hosts: Vec::new(),
             epaper_clips_per_month: masthead_epaper::clip::DEFAULT_MONTHLY_CLIPS,
             epaper_upload_limit: DEFAULT_EPAPER_UPLOAD_MB * 1024 * 1024,
+            metrics_listen: None,
         }
     }
 }
@@ -260,6 +267,8 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     address: SocketAddr,
+    /// `/metrics`, on its own listener, when asked for.
+    metrics: Option<(TcpListener, Router)>,
 }
 
 impl Application {
@@ -268,6 +277,10 @@ impl Application {
         let listener =
             TcpListener::bind(listen).await.map_err(|source| StartError::Bind { address: listen, source })?;
         let address = listener.local_addr().map_err(|source| StartError::Bind { address: listen, source })?;
+        let metrics = match config.metrics_listen {
+            Some(listen) => Some(telemetry::start(listen).await?),
+            None => None,
+        };
         masthead_domain::html::allow_image_hosts(&config.image_hosts);
         let sections = Current::load(&store).await.map_err(StartError::Store)?;
         let plans = Current::load(&store).await.map_err(StartError::Store)?;
@@ -334,7 +347,11 @@ impl Application {
             epaper_clips_per_month: config.epaper_clips_per_month,
             epaper_upload_limit: config.epaper_upload_limit,
         });
-        Ok(Self { listener, router: router(state), address })
+        let mut router = router(state);
+        if metrics.is_some() {
+            router = router.layer(axum::middleware::from_fn(telemetry::record_request));
+        }
+        Ok(Self { listener, router, address, metrics })
     }
 
     /// The address the server listens on (with the real port when 0 was asked).
@@ -342,8 +359,21 @@ impl Application {
         self.address
     }
 
+    /// The address `/metrics` is served on, when it is.
+    pub fn metrics_address(&self) -> Option<SocketAddr> {
+        self.metrics.as_ref().and_then(|(listener, _)| listener.local_addr().ok())
+    }
+
     /// Serves until `shutdown` resolves, then finishes the requests in flight.
     pub async fn serve(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        if let Some((listener, router)) = self.metrics {
+            // Stops with the process; a scrape needs no graceful end.
+            tokio::spawn(async move {
+                if let Err(error) = axum::serve(listener, router).await {
+                    tracing::error!(%error, "the metrics listener stopped");
+                }
+            });
+        }
         // The peer address feeds the per-address rate limits.
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await

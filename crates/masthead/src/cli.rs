@@ -302,6 +302,12 @@ pub struct Site {
     /// sidecar) may have.
     #[arg(long, env = "MASTHEAD_EPAPER_UPLOAD_MB", value_name = "MB", default_value_t = masthead_web::DEFAULT_EPAPER_UPLOAD_MB)]
     pub epaper_upload_mb: usize,
+    /// Serve /metrics (Prometheus text format: requests by route and status,
+    /// latencies, meter batches, webhooks, search lag, job runs) on this
+    /// address, apart from the site, for a scraper: keep it on loopback or a
+    /// private network [default: off, and nothing is recorded].
+    #[arg(long, env = "MASTHEAD_METRICS_LISTEN", value_name = "ADDR:PORT")]
+    pub metrics_listen: Option<SocketAddr>,
     #[command(flatten)]
     pub mail: Mail,
     #[command(flatten)]

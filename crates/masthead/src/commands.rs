@@ -261,6 +261,7 @@ async fn serve(
         newsletters: site.newsletters.config(),
         epaper_clips_per_month: site.epaper_clips_per_month,
         epaper_upload_limit: site.epaper_upload_mb.saturating_mul(1024 * 1024),
+        metrics_listen: site.metrics_listen,
         ..SiteConfig::default()
     };
     let app = Application::build(store.clone(), config, listen).await?;
@@ -268,6 +269,9 @@ async fn serve(
         say("The sandbox payment provider is on: subscriptions can be had for no money (test mode)");
     }
     say(&format!("Masthead is serving on http://{} (Ctrl-C to stop)", app.address()));
+    if let Some(metrics) = app.metrics_address() {
+        say(&format!("Metrics are served on http://{metrics}/metrics"));
+    }
     say(&format!("Account mail is {mail_goes}"));
     app.serve(shutdown_signal()).await.context("the server stopped with an error")?;
     store.close().await;

@@ -7,7 +7,10 @@
 //! unprocessable, a provider that failed — and carry the words the reader is
 //! told. Anything that fails inside ([`Internal`]: the database, a stopped
 //! background writer) is logged in full and answered with a generic 500 that
-//! shows no internals. Panics are caught and answered the same way.
+//! shows no internals. Panics are caught and answered the same way. A
+//! database out of reach (PostgreSQL restarting, its connections cut) is
+//! answered 503 with `Retry-After` instead: nothing is wrong with the
+//! request, and a balancer or a reader may simply try again.
 //!
 //! The API answers every failure as an RFC 9457 problem ([`Problem`],
 //! `application/problem+json`: `type`, `title`, `status`, `detail`, and
@@ -66,6 +69,15 @@ pub(crate) enum Internal {
     /// Anything else that should not fail (rendering a message), with its reason.
     #[error("{0}")]
     Failed(String),
+}
+
+impl Internal {
+    /// Whether the database was out of reach (cut connections, a restart):
+    /// answered 503 with `Retry-After` instead of 500, and never with a
+    /// decision made without it.
+    fn is_unavailable(&self) -> bool {
+        matches!(self, Self::Store(error) if error.is_unavailable())
+    }
 }
 
 impl PageError {
@@ -133,6 +145,10 @@ impl IntoResponse for PageError {
         let (status, refusal) = match self {
             Self::Unauthorized { next } => return see_other(&login_url(next.as_deref())),
             Self::NotFound => return views::not_found_page(),
+            Self::Internal(error) if error.is_unavailable() => {
+                tracing::warn!(%error, "the database is out of reach; answered 503");
+                return views::unavailable_page();
+            }
             Self::Internal(error) => {
                 tracing::error!(%error, "request failed");
                 return views::server_error_page();
@@ -314,6 +330,7 @@ impl ApiError {
             Self::Unprocessable(_) => ProblemKind::Unprocessable,
             Self::TooManyRequests { .. } => ProblemKind::TooManyRequests,
             Self::Upstream(_) => ProblemKind::Upstream,
+            Self::Internal(error) if error.is_unavailable() => ProblemKind::Unavailable,
             Self::Internal(_) => ProblemKind::Internal,
         }
     }
@@ -324,12 +341,17 @@ impl IntoResponse for ApiError {
         let kind = self.kind();
         let retry_after = match &self {
             Self::TooManyRequests { retry_after, .. } => Some(*retry_after),
+            Self::Internal(error) if error.is_unavailable() => Some(views::RETRY_AFTER),
             _ => None,
         };
         let mut problem = Problem::new(kind, self.to_string());
         match self {
             Self::BadRequest(input) | Self::Unprocessable(input) => problem.errors = input.errors,
             Self::SubscribersOnly { subscribe_url, .. } => problem.subscribe_url = Some(subscribe_url),
+            Self::Internal(error) if error.is_unavailable() => {
+                tracing::warn!(%error, "the database is out of reach; API answered 503");
+                problem.detail = "the site cannot reach its database just now; try again in a few seconds".to_owned();
+            }
             Self::Internal(error) => {
                 tracing::error!(%error, "API request failed");
                 problem.detail = "something failed on our side; it has been logged: try again later".to_owned();
@@ -365,11 +387,12 @@ pub(crate) enum ProblemKind {
     TooManyRequests,
     Internal,
     Upstream,
+    Unavailable,
 }
 
 impl ProblemKind {
     /// Every kind, in the order the documentation lists them.
-    pub(crate) const ALL: [Self; 13] = [
+    pub(crate) const ALL: [Self; 14] = [
         Self::BadRequest,
         Self::Unauthorized,
         Self::Forbidden,
@@ -383,6 +406,7 @@ impl ProblemKind {
         Self::TooManyRequests,
         Self::Internal,
         Self::Upstream,
+        Self::Unavailable,
     ];
 
     /// The anchor's name, and the end of `type`.
@@ -401,6 +425,7 @@ impl ProblemKind {
             Self::TooManyRequests => "too-many-requests",
             Self::Internal => "internal",
             Self::Upstream => "upstream",
+            Self::Unavailable => "unavailable",
         }
     }
 
@@ -424,6 +449,7 @@ impl ProblemKind {
             Self::TooManyRequests => "Too many requests",
             Self::Internal => "Internal error",
             Self::Upstream => "A service we depend on failed",
+            Self::Unavailable => "Unavailable for a moment",
         }
     }
 
@@ -441,6 +467,7 @@ impl ProblemKind {
             Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Upstream => StatusCode::BAD_GATEWAY,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 

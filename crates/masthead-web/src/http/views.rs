@@ -166,6 +166,20 @@ pub(crate) fn not_found_page() -> Response {
     )
 }
 
+/// What `Retry-After` says when the database is out of reach.
+pub(crate) const RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The 503 page while the database is out of reach, with `Retry-After`.
+pub(crate) fn unavailable_page() -> Response {
+    let mut response = error_page(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Back in a moment",
+        "We cannot reach our records just now. Please try again in a few seconds.",
+    );
+    response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER.as_secs()));
+    response
+}
+
 /// The 500 page: says nothing about what went wrong inside.
 pub(crate) fn server_error_page() -> Response {
     error_page(

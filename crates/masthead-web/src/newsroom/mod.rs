@@ -73,7 +73,9 @@ pub(crate) fn spawn_scheduler(store: Store, clock: Arc<dyn Clock>) {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            match store.publish_due(clock.now()).await {
+            let ran = store.publish_due(clock.now()).await;
+            masthead_store::telemetry::job_ran("scheduler", &ran);
+            match ran {
                 Ok(ids) if !ids.is_empty() => tracing::info!(?ids, "scheduled stories published"),
                 Ok(_) => {}
                 Err(error) => tracing::warn!(%error, "scheduled publishing failed; retrying"),

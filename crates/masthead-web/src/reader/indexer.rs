@@ -14,6 +14,9 @@
 //! hole are applied meanwhile (applying one twice is harmless: the index asks
 //! the database for the story's current state).
 //!
+//! How far behind the log the index is shows at `/metrics` (`LOG_LAG`), and
+//! each trim counts as a job run.
+//!
 //! The log is trimmed (see `masthead_store::search_log`): each instance
 //! reports its position, and every [`TRIM_EVERY`] deletes the entries older
 //! than [`LOG_RETENTION`] that every instance heard from within
@@ -32,6 +35,11 @@ use chrono::Utc;
 use masthead_search::{ArchiveIndex, IndexedStory, Indexer, Rebuild, SearchError};
 use masthead_store::Store;
 
+/// Gauge: log entries this instance's index is behind the store's log, as
+/// of its last read of the log (0 when it found nothing new).
+const LOG_LAG: &str = "masthead_search_log_lag_entries";
+/// Gauge: the log position this instance's index has reached.
+const LOG_POSITION: &str = "masthead_search_log_position";
 /// How often the log is read.
 pub const POLL: Duration = Duration::from_millis(200);
 /// How long a hole in the log is waited for before it is skipped.
@@ -202,9 +210,10 @@ impl Follower {
             tracing::info!(stories = rebuilt.stories, "search index rebuilt");
             return Ok(true);
         }
-        if entries.is_empty() {
+        let Some(&(newest, _)) = entries.last() else {
+            metrics::gauge!(LOG_LAG).set(0.0);
             return Ok(false);
-        }
+        };
         let reached = self.unbroken_run(position, &entries);
         let mut ids: Vec<i64> = entries.iter().map(|&(_, id)| id).collect();
         ids.sort_unstable();
@@ -227,6 +236,10 @@ impl Follower {
         })
         .await??;
         self.indexer = Some(indexer);
+        // What this batch saw beyond where it could move (a full batch may
+        // have more behind it: the next step, at once, reads on).
+        metrics::gauge!(LOG_LAG).set((newest - reached) as f64);
+        metrics::gauge!(LOG_POSITION).set(reached as f64);
         Ok(entries.len() == BATCH as usize && reached > position)
     }
 
@@ -247,7 +260,9 @@ impl Follower {
         if self.trimmed.is_none_or(|at| at.elapsed() >= TRIM_EVERY) {
             self.trimmed = Some(Instant::now());
             let window = |d: Duration| chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX);
-            let trim = store.trim_search_log(Utc::now(), window(LOG_RETENTION), window(INSTANCE_SILENCE)).await?;
+            let trim = store.trim_search_log(Utc::now(), window(LOG_RETENTION), window(INSTANCE_SILENCE)).await;
+            masthead_store::telemetry::job_ran("search_log_trim", &trim);
+            let trim = trim?;
             if trim.deleted > 0 {
                 tracing::info!(deleted = trim.deleted, through = trim.through, "search log trimmed");
             }

@@ -18,7 +18,9 @@ pub(crate) fn spawn(store: Store, zone: PublisherZone, clock: Arc<dyn Clock>, li
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            match store.trim_meters(zone.month_key(clock.now()), limit).await {
+            let ran = store.trim_meters(zone.month_key(clock.now()), limit).await;
+            masthead_store::telemetry::job_ran("meter_trim", &ran);
+            match ran {
                 Ok(trim) if trim.meters > 0 => tracing::info!(?trim, "past months' meters trimmed"),
                 Ok(_) => {}
                 Err(error) => tracing::warn!(%error, "the meter trim failed; retrying at the next pass"),

@@ -187,7 +187,26 @@ fn serve_sqlite(dir: &std::path::Path, database: &std::path::Path) -> Running {
         dir.join("outbox").to_str().unwrap(),
         "--index-dir",
         index.to_str().unwrap(),
+        "--sandbox-payments",
     ])
+}
+
+/// The ids of the stories the server at `base` lists (up to 100).
+async fn story_ids(base: &str) -> Vec<i64> {
+    let client = masthead_billing::outbound::client_builder("tests").build().unwrap();
+    let list: Value =
+        client.get(format!("{base}/api/v1/articles?limit=100")).send().await.unwrap().json().await.unwrap();
+    list["articles"].as_array().unwrap().iter().map(|a| a["id"].as_i64().unwrap()).collect()
+}
+
+/// The subscription `/api/v1/me` shows `email`, logged in with the test password.
+async fn subscription_of(base: &str, email: &str) -> Value {
+    let client = masthead_billing::outbound::client_builder("tests").build().unwrap();
+    let account = json!({"email": email, "password": PASSWORD});
+    let session: Value =
+        client.post(format!("{base}/api/v1/session")).json(&account).send().await.unwrap().json().await.unwrap();
+    let me = client.get(format!("{base}/api/v1/me")).bearer_auth(session["token"].as_str().unwrap()).send().await;
+    me.unwrap().json::<Value>().await.unwrap()["subscription"].clone()
 }
 
 /// The status of signing up as `email`: 201, or 429 past the limit.
@@ -209,8 +228,17 @@ async fn log_in_status(base: &str, email: &str) -> u16 {
 async fn a_backup_taken_while_the_site_writes_restores() {
     let dir = tempfile::tempdir().unwrap();
     let database = dir.path().join("live.db");
+    let url = format!("sqlite://{}", database.display());
+    let seeded = masthead().args(["seed", "--database-url", &url, "--articles", "40"]).output().unwrap();
+    assert!(seeded.status.success(), "{}", String::from_utf8_lossy(&seeded.stderr));
     let server = serve_sqlite(dir.path(), &database);
     let (base, _) = server.address();
+    let stories = story_ids(&base).await;
+    assert_eq!(stories.len(), 40);
+    let (status, _) = subscribe_in_the_sandbox(&base, &dir.path().join("outbox"), "subscriber@example.com").await;
+    assert_eq!(status, 200);
+    let subscription = subscription_of(&base, "subscriber@example.com").await;
+    assert_eq!(subscription["status"], "active", "{subscription}");
     assert_eq!(sign_up(&base, "before@example.com").await, 201);
 
     // Sign-ups go on (each writes its account or its rate-limit count) while the backup runs.
@@ -229,7 +257,6 @@ async fn a_backup_taken_while_the_site_writes_restores() {
     });
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     let backup = dir.path().join("backup.db");
-    let url = format!("sqlite://{}", database.display());
     let output = tokio::task::spawn_blocking({
         let (url, backup) = (url.clone(), backup.clone());
         move || masthead().args(["backup", "--database-url", &url, "--to"]).arg(&backup).output().unwrap()
@@ -254,9 +281,12 @@ async fn a_backup_taken_while_the_site_writes_restores() {
     assert_eq!(std::fs::metadata(&backup).unwrap().len(), bytes, "left as it was");
     drop(server);
 
-    // Restored: a server on the copy knows the account made before the backup.
+    // Restored: a server on the copy has the same stories, the subscription
+    // and the account made before the backup.
     let restored = serve_sqlite(dir.path(), &backup);
     let (base, _) = restored.address();
+    assert_eq!(story_ids(&base).await, stories);
+    assert_eq!(subscription_of(&base, "subscriber@example.com").await, subscription);
     assert_eq!(log_in_status(&base, "before@example.com").await, 403, "the account is in the copy");
     assert_eq!(log_in_status(&base, "never@example.com").await, 401);
 }

@@ -1,13 +1,26 @@
-//! Running the site: JSON logs on request, and `masthead check`, which says
-//! what is wrong with a configuration before it is served.
+//! Running the site: JSON logs on request, `masthead check`, which says
+//! what is wrong with a configuration before it is served, and `/metrics`
+//! on a listener of its own; an instance on PostgreSQL riding out its
+//! database's connections being cut.
 
 use std::process::Output;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
+use sqlx::Connection;
 
-use crate::support::{Backend, TestDatabase, masthead, on_every_backend, spawn_app, spawn_process_with_env};
+use crate::meter::{is_withheld, premium_story_path};
+use crate::support::{
+    Backend, Browser, PASSWORD, TestDatabase, free_story_paths, log_in, masthead, on_every_backend, register,
+    site_config, spawn_app, spawn_app_with, spawn_process_with, spawn_process_with_env,
+};
 
-on_every_backend!(json_logs_are_one_object_a_line, check_passes_a_good_configuration, check_names_what_is_wrong);
+on_every_backend!(
+    json_logs_are_one_object_a_line,
+    check_passes_a_good_configuration,
+    check_names_what_is_wrong,
+    metrics_are_served_apart_from_the_site,
+);
 
 async fn json_logs_are_one_object_a_line(backend: Backend) {
     let app = spawn_app(backend).await;
@@ -148,4 +161,182 @@ async fn check_names_what_is_wrong(backend: Backend) {
     let (output, lines) = check(&["--database-url", "postgres://masthead@127.0.0.1:1/none"], &[]);
     assert!(!output.status.success());
     assert!(lines.iter().any(|l| l.starts_with("problem  database: ")), "{lines:#?}");
+}
+
+/// The value of the sample `series` (name and labels, as Prometheus prints
+/// them) in a scrape, if it is there.
+fn sample(scrape: &str, series: &str) -> Option<f64> {
+    scrape.lines().find_map(|line| line.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+}
+
+async fn metrics_are_served_apart_from_the_site(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let story = free_story_paths(&app, 1).await.remove(0);
+    let ((running, _outbox), address) =
+        spawn_process_with(&app, &["--metrics-listen", "127.0.0.1:0", "--sandbox-payments"]);
+    let line = running.lines_until("Metrics are served on").pop().unwrap();
+    let metrics_url = line.split("served on ").nth(1).unwrap().trim().to_owned();
+    assert!(metrics_url.starts_with("http://127.0.0.1:") && metrics_url.ends_with("/metrics"), "{line}");
+    let site = |path: &str| app.client.get(format!("http://{address}{path}")).send();
+
+    // Never on the site's own port.
+    assert_eq!(site("/metrics").await.unwrap().status().as_u16(), 404);
+    for _ in 0..2 {
+        assert_eq!(site(&story).await.unwrap().status().as_u16(), 200);
+    }
+    assert_eq!(site("/no/such/page/here").await.unwrap().status().as_u16(), 404);
+    let webhook = |provider: &str| app.client.post(format!("http://{address}/webhooks/{provider}")).body("{}").send();
+    assert_eq!(webhook("sandbox").await.unwrap().status().as_u16(), 400, "unsigned");
+    assert_eq!(webhook("forged-name").await.unwrap().status().as_u16(), 404);
+
+    // The scheduler runs every second and the indexer reads the log every
+    // 200 ms: wait until both have shown up.
+    let mut scrape = String::new();
+    for _ in 0..50 {
+        let response = app.client.get(&metrics_url).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+        assert_eq!(response.headers()["content-type"], "text/plain; version=0.0.4; charset=utf-8");
+        scrape = response.text().await.unwrap();
+        if scrape.contains(r#"job="scheduler""#) && scrape.contains("masthead_search_log_lag_entries") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let requests = |route: &str, status: u16| {
+        sample(&scrape, &format!(r#"masthead_http_requests_total{{route="{route}",status="{status}"}}"#))
+    };
+    // Requests by route template and status, never by the address asked for.
+    assert_eq!(requests("/{section}/{story}", 200), Some(2.0), "{scrape}");
+    // The site's own /metrics is a section that does not exist; a path no route takes is "unmatched".
+    assert_eq!(requests("/{section}", 404), Some(1.0), "{scrape}");
+    assert_eq!(requests("unmatched", 404), Some(1.0), "{scrape}");
+    assert_eq!(requests("/webhooks/{provider}", 400), Some(1.0), "{scrape}");
+    assert!(!scrape.contains(&story) && !scrape.contains("no/such") && !scrape.contains("forged"), "{scrape}");
+    // Latency as a histogram, by route.
+    let latency = r#"masthead_http_request_duration_seconds_count{route="/{section}/{story}"}"#;
+    assert_eq!(sample(&scrape, latency), Some(2.0), "{scrape}");
+    let bucket = r#"masthead_http_request_duration_seconds_bucket{route="/{section}/{story}",le="+Inf"}"#;
+    assert_eq!(sample(&scrape, bucket), Some(2.0), "{scrape}");
+    // Both drive-by reads were metered, in one batch or two.
+    let batched = sample(&scrape, "masthead_meter_batch_reads_sum");
+    assert_eq!(batched, Some(2.0), "{scrape}");
+    // Webhooks by provider and outcome; a made-up provider adds no series of its own.
+    let webhooks = |labels: &str| sample(&scrape, &format!("masthead_webhooks_total{{{labels}}}"));
+    assert_eq!(webhooks(r#"provider="sandbox",outcome="refused""#), Some(1.0), "{scrape}");
+    assert_eq!(webhooks(r#"provider="other",outcome="not listening""#), Some(1.0), "{scrape}");
+    // Background jobs and the search index's lag behind the log.
+    assert!(sample(&scrape, r#"masthead_job_runs_total{job="scheduler",outcome="ok"}"#) >= Some(1.0), "{scrape}");
+    assert!(sample(&scrape, r#"masthead_job_runs_total{job="meter_trim",outcome="ok"}"#) >= Some(1.0), "{scrape}");
+    assert!(sample(&scrape, "masthead_search_log_lag_entries").is_some(), "{scrape}");
+    // Only /metrics is there.
+    let elsewhere = metrics_url.replace("/metrics", "/healthz");
+    assert_eq!(app.client.get(&elsewhere).send().await.unwrap().status().as_u16(), 404);
+}
+
+/// What one reader is owed on one story: the whole story, or the paywall.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Owed {
+    Story,
+    Paywall,
+}
+
+/// GETs `path` as `reader` (a new visitor each time when `forget`) until
+/// `deadline`, checking every answer: the decision owed, or a 503 that says
+/// when to try again — never a 500, never the other decision. Returns how
+/// many of each it got.
+async fn read_until(reader: &mut Browser<'_>, path: &str, owed: Owed, deadline: Instant, forget: bool) -> (u32, u32) {
+    let (mut served, mut unavailable) = (0, 0);
+    while Instant::now() < deadline {
+        if forget {
+            reader.cookies.clear();
+        }
+        let response = reader.get(path).await;
+        match response.status().as_u16() {
+            200 => {
+                let html = response.text().await.unwrap();
+                let got = if is_withheld(&html) { Owed::Paywall } else { Owed::Story };
+                assert_eq!(got, owed, "GET {path}");
+                served += 1;
+            }
+            503 => {
+                assert_eq!(response.headers()["retry-after"], "5");
+                assert!(response.text().await.unwrap().contains("try again in a few seconds"));
+                unavailable += 1;
+            }
+            status => panic!("GET {path} answered {status} while the database's connections were cut"),
+        }
+    }
+    (served, unavailable)
+}
+
+/// PostgreSQL restarting, as an instance sees it: every connection it holds
+/// is cut, again and again for two seconds (ending the test database's
+/// backends; the server itself stays up for everyone else). Readers meanwhile
+/// get their decision or a 503, and afterwards every request is served —
+/// by the same instance, with the same meter writer — without a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(postgres_tests),
+    ignore = "needs MASTHEAD_TEST_POSTGRES_URL (it cuts a PostgreSQL database's connections)"
+)]
+async fn an_instance_rides_out_its_database_connections_being_cut() {
+    let app = spawn_app_with(Backend::Postgres, masthead_web::SiteConfig { meter_limit: 2, ..site_config() }).await;
+    let free = free_story_paths(&app, 4).await;
+    let premium = premium_story_path(&app, false).await;
+    // A subscriber (benefits granted as billing would), a visitor whose
+    // meter is full, and new visitors, who each have a free story to read.
+    register(&app, "subscriber@example.com").await;
+    let mut subscriber = Browser::new(&app);
+    log_in(&mut subscriber, "subscriber@example.com", PASSWORD).await;
+    let email = masthead_domain::email::Email::parse("subscriber@example.com").unwrap();
+    let id = app.store.reader_by_email(&email).await.unwrap().unwrap().id;
+    let now = chrono::Utc::now();
+    for benefit in masthead_domain::access::Benefit::ALL {
+        app.store.grant_benefit(id, benefit, now, Some(now + chrono::Duration::days(30)), "test").await.unwrap();
+    }
+    let mut full = Browser::new(&app);
+    for path in &free[..2] {
+        assert!(!is_withheld(&full.page(path, 200).await));
+    }
+    assert!(is_withheld(&full.page(&free[2], 200).await));
+    assert!(!is_withheld(&subscriber.page(&premium, 200).await));
+
+    let mut admin = sqlx::PgConnection::connect(&app.database_url()).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(2);
+    let cut = async {
+        let mut cut = 0;
+        while Instant::now() < deadline {
+            let ended: Vec<bool> = sqlx::query_scalar(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                 WHERE datname = current_database() AND pid <> pg_backend_pid()",
+            )
+            .fetch_all(&mut admin)
+            .await
+            .unwrap();
+            cut += ended.iter().filter(|&&ended| ended).count();
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        cut
+    };
+    // A new visitor each time (no cookie kept): each read is metered.
+    let mut drive_by = Browser::new(&app);
+    let (cut, subscribed, paywalled, driven_by) = tokio::join!(
+        cut,
+        read_until(&mut subscriber, &premium, Owed::Story, deadline, false),
+        read_until(&mut full, &free[3], Owed::Paywall, deadline, false),
+        read_until(&mut drive_by, &free[0], Owed::Story, deadline, true),
+    );
+    assert!(cut > 0, "the instance's connections were cut");
+    eprintln!(
+        "cut {cut} connections; (served, 503): subscriber {subscribed:?}, full meter {paywalled:?}, drive-by {driven_by:?}"
+    );
+
+    // Afterwards: served at once, by the same instance, the meter still exact.
+    for _ in 0..5 {
+        assert!(!is_withheld(&subscriber.page(&premium, 200).await));
+        assert!(is_withheld(&full.page(&free[3], 200).await));
+        drive_by.cookies.clear();
+        assert!(!is_withheld(&drive_by.page(&free[1], 200).await), "a new visitor's read is metered and served");
+        assert_eq!(app.get("/healthz").await.status().as_u16(), 200);
+    }
 }
