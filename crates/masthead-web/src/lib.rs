@@ -17,7 +17,8 @@
 //! - `newsroom`: the staff pages;
 //! - `reader`: home, sections, stories, archive, search, feeds, the API;
 //! - `newsletter`: newsletters, sign-up, unsubscribe, the archive, the desk;
-//! - `epaper`: the printed edition page by page, its images, downloads, the API.
+//! - `epaper`: the printed edition page by page, its images, downloads, the API;
+//! - `insights`: the reader funnel for editors, as a page and through the API.
 //!
 //! This file is the composition root: it builds the state every room reads
 //! ([`AppState`]) and mounts every room's routes.
@@ -28,6 +29,7 @@ mod billing;
 mod epaper;
 mod error;
 mod http;
+mod insights;
 mod media;
 mod newsletter;
 mod newsroom;
@@ -43,6 +45,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::routing::get;
 use masthead_domain::{Clock, PublisherZone, Section, SystemClock};
+use masthead_insights::{Event, EventKind};
 use masthead_search::{ArchiveIndex, QueryError, SearchError, SearchPage, SearchRequest};
 use masthead_store::Store;
 use tokio::net::TcpListener;
@@ -102,6 +105,9 @@ pub struct SiteConfig {
     /// The most bytes one e-paper upload (`/newsroom/epaper`: every PDF and
     /// the sidecar together) may have.
     pub epaper_upload_limit: usize,
+    /// Days the funnel's raw events are kept before they are rolled up into
+    /// daily counts.
+    pub insights_raw_days: u32,
 }
 
 /// Where account mail goes when nothing else is configured.
@@ -134,6 +140,7 @@ impl Default for SiteConfig {
             image_hosts: Vec::new(),
             epaper_clips_per_month: masthead_epaper::clip::DEFAULT_MONTHLY_CLIPS,
             epaper_upload_limit: DEFAULT_EPAPER_UPLOAD_MB * 1024 * 1024,
+            insights_raw_days: masthead_insights::rollup::DEFAULT_RAW_DAYS,
         }
     }
 }
@@ -194,6 +201,16 @@ impl AppState {
 
     fn section(&self, slug: &str) -> Option<Section> {
         self.sections().iter().find(|s| s.slug == slug).cloned()
+    }
+
+    /// A funnel event by this browser now, to fill in and [`Self::count`].
+    fn event(&self, kind: EventKind, visitor: &http::visitor::Visitor) -> Event {
+        Event::new(kind, &visitor.id, self.clock.now(), &self.zone)
+    }
+
+    /// Counts a funnel event: queued, written with others, never waited for.
+    fn count(&self, event: Event) {
+        self.store.record_event(event.into_new());
     }
 
     /// Runs `request` on this instance's archive index (readers' search, and
@@ -300,6 +317,7 @@ impl Application {
             &config.newsletters,
         );
         reader::meter_trim::spawn(store.clone(), config.zone, config.clock.clone(), config.meter_limit);
+        masthead_insights::rollup::spawn(store.clone(), config.zone, config.clock.clone(), config.insights_raw_days);
         let state = Arc::new(AppState {
             store,
             publisher_name: config.publisher_name,
@@ -357,6 +375,7 @@ fn router(state: SharedState) -> Router {
         .merge(media::routes())
         .merge(newsletter::routes())
         .merge(epaper::routes())
+        .merge(insights::routes())
         .fallback(http::site::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::error::frame_refusals))
         .layer(axum::middleware::from_fn_with_state(state.clone(), billing::header::subscribe_in_header))

@@ -34,6 +34,7 @@ pub(crate) struct CredentialsBody {
 pub(crate) async fn register(
     State(state): State<SharedState>,
     client: Client,
+    visitor: Visitor,
     ApiJson(body): ApiJson<CredentialsBody>,
 ) -> Result<Response, ApiError> {
     let credentials =
@@ -42,7 +43,7 @@ pub(crate) async fn register(
         return Err(ApiError::TooManyRequests("too many sign-ups from this address: wait a few minutes".to_owned()));
     }
     let email = credentials.email.to_string();
-    flows::sign_up(&state, credentials).await?;
+    flows::sign_up(&state, &visitor, credentials).await?;
     let reply = json!({
         "email": email,
         "message": "Check your inbox: follow the link we sent to confirm your address.",

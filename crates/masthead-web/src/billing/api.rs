@@ -17,6 +17,7 @@ use super::subscriptions::{Change, SubscriptionReply, apply, own};
 use crate::SharedState;
 use crate::http::error::ApiError;
 use crate::http::session::SignedIn;
+use crate::http::visitor::Visitor;
 
 impl From<BillingError> for ApiError {
     fn from(error: BillingError) -> Self {
@@ -70,6 +71,7 @@ pub(crate) struct NewSubscription {
 pub(crate) async fn create(
     State(state): State<SharedState>,
     session: SignedIn,
+    visitor: Visitor,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let account = session.required()?;
@@ -87,7 +89,7 @@ pub(crate) async fn create(
         }
     })?;
     let id = state.store.create_subscription(account.id, plan.id, provider.name(), state.clock.now()).await?;
-    let checkout = start_checkout(&state, &account.email, id, &plan, None).await?;
+    let checkout = start_checkout(&state, &visitor, &account.email, id, &plan, None).await?;
     let mut reply = json!({ "subscription_id": id, "checkout_url": checkout });
     if provider.name() == "sandbox" {
         reply["sandbox_pay_url"] = json!(format!("{}/api/v1/sandbox/{id}/pay", state.public_url));
@@ -95,9 +97,15 @@ pub(crate) async fn create(
     Ok((StatusCode::CREATED, Json(reply)).into_response())
 }
 
-async fn change(state: &SharedState, session: SignedIn, id: i64, change: Change) -> Result<Response, ApiError> {
+async fn change(
+    state: &SharedState,
+    session: SignedIn,
+    visitor: &Visitor,
+    id: i64,
+    change: Change,
+) -> Result<Response, ApiError> {
     let subscription = own(state, &session.required()?, id).await?;
-    let after = apply(state, &subscription, change).await?;
+    let after = apply(state, visitor, &subscription, change).await?;
     Ok(Json(SubscriptionReply::new(subscription.id, &after)).into_response())
 }
 
@@ -105,18 +113,20 @@ async fn change(state: &SharedState, session: SignedIn, id: i64, change: Change)
 pub(crate) async fn cancel(
     State(state): State<SharedState>,
     session: SignedIn,
+    visitor: Visitor,
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
-    change(&state, session, id, Change::Cancel).await
+    change(&state, session, &visitor, id, Change::Cancel).await
 }
 
 /// `POST /api/v1/subscriptions/{id}/resume`: renew after all.
 pub(crate) async fn resume(
     State(state): State<SharedState>,
     session: SignedIn,
+    visitor: Visitor,
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
-    change(&state, session, id, Change::Resume).await
+    change(&state, session, &visitor, id, Change::Resume).await
 }
 
 #[derive(Deserialize)]
@@ -129,10 +139,11 @@ pub(crate) struct SwitchRequest {
 pub(crate) async fn switch(
     State(state): State<SharedState>,
     session: SignedIn,
+    visitor: Visitor,
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let request: SwitchRequest =
         serde_json::from_slice(&body).map_err(|e| ApiError::BadRequest(format!("expected {{\"plan_id\": N}}: {e}")))?;
-    change(&state, session, id, Change::Switch(request.plan_id)).await
+    change(&state, session, &visitor, id, Change::Switch(request.plan_id)).await
 }

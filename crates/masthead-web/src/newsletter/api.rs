@@ -10,6 +10,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use masthead_domain::email::Email;
+use masthead_insights::EventKind;
 use masthead_newsletter::signup;
 use serde::Deserialize;
 use serde_json::json;
@@ -19,6 +20,7 @@ use crate::SharedState;
 use crate::http::error::ApiError;
 use crate::http::json::ApiJson;
 use crate::http::session::{Client, SignedIn};
+use crate::http::visitor::Visitor;
 
 #[tracing::instrument(skip_all)]
 pub(crate) async fn list(State(state): State<SharedState>) -> Result<Json<serde_json::Value>, ApiError> {
@@ -58,15 +60,18 @@ pub(crate) async fn subscribe(
     Path(slug): Path<String>,
     SignedIn(account): SignedIn,
     client: Client,
+    visitor: Visitor,
     ApiJson(body): ApiJson<SubscribeBody>,
 ) -> Result<Response, ApiError> {
     let list = state.store.newsletter(&slug).await?.ok_or_else(|| ApiError::NotFound("no such newsletter".into()))?;
     let now = state.clock.now();
+    let signed_up = || state.count(state.event(EventKind::NewsletterSignup, &visitor));
     if let Some(account) = account {
         if !signup::may_receive(&list, &super::membership::benefits(&state, account.id).await?) {
             return Ok(subscribers_only(&state));
         }
         signup::join(&state.store, &list, account.id, &account.email, now).await?;
+        signed_up();
         return Ok((StatusCode::OK, Json(json!({"status": "subscribed", "email": account.email}))).into_response());
     }
     if list.subscribers_only {
@@ -80,5 +85,6 @@ pub(crate) async fn subscribe(
     super::membership::request_confirmation(&state, &list, &email, now)
         .await
         .or_else(super::membership::desk_failed)?;
+    signed_up();
     Ok((StatusCode::ACCEPTED, Json(json!({"status": "confirmation_sent"}))).into_response())
 }

@@ -1,6 +1,7 @@
 //! Opening a story: who is reading, what the access decision is, and — when
-//! the story is actually delivered — recording the read on the meter. Every
-//! route that can carry story text goes through [`open_story`].
+//! the story is actually delivered — recording the read on the meter, and
+//! counting it for the funnel. Every route that can carry story text goes
+//! through [`open_story`].
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -8,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Utc};
 use masthead_domain::ArticleSummary;
 use masthead_domain::access::{self, Access, Meter, Reader, ReaderKind};
+use masthead_insights::EventKind;
 use masthead_store::{MeteredRead, ReadOutcome, StoreError};
 
 use crate::AppState;
@@ -161,6 +163,13 @@ pub(crate) async fn open_story(
     }
     let read = MeteredRead { meter: meter_key, month, article_id: story.id, limit: meter.limit, at: now };
     let outcome = state.store.record_read(read).await?;
+    if let ReadOutcome::Counted { used } = outcome {
+        let counted = |kind| state.event(kind, visitor).story(story.id, &story.section);
+        state.count(counted(EventKind::MeteredRead));
+        if used >= meter.limit {
+            state.count(counted(EventKind::MeterExhausted));
+        }
+    }
     Ok(match outcome {
         ReadOutcome::Counted { used } | ReadOutcome::AlreadyRead { used } => {
             opened(Access::Metered { used, limit: meter.limit }, used)
