@@ -9,6 +9,8 @@
 //! - [`funnel`]: the funnel from the daily counts — visitors, metered
 //!   readers, paywall, checkout, paid — by day, section, story or variant,
 //!   with its rates and the credit rule (the last story before checkout);
+//! - [`experiment`]: a meter experiment's variants, weights and limits,
+//!   and the variant a reader gets, by hashing (every instance agrees);
 //! - [`rollup`]: the job that turns raw events older than the window into
 //!   daily counts;
 //! - [`chart`] and [`csv`]: the daily chart as SVG and every table as CSV.
@@ -19,8 +21,10 @@
 pub mod chart;
 pub mod csv;
 pub mod event;
+pub mod experiment;
 pub mod funnel;
 pub mod rollup;
 
 pub use event::{Event, EventKind};
+pub use experiment::Experiment;
 pub use funnel::{Funnel, Row};

@@ -45,7 +45,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::routing::get;
 use masthead_domain::{Clock, PublisherZone, Section, SystemClock};
-use masthead_insights::{Event, EventKind};
+use masthead_insights::{Event, EventKind, Experiment};
 use masthead_search::{ArchiveIndex, QueryError, SearchError, SearchPage, SearchRequest};
 use masthead_store::Store;
 use tokio::net::TcpListener;
@@ -108,6 +108,8 @@ pub struct SiteConfig {
     /// Days the funnel's raw events are kept before they are rolled up into
     /// daily counts.
     pub insights_raw_days: u32,
+    /// A meter experiment: each reader's monthly limit is their variant's.
+    pub meter_experiment: Option<Experiment>,
 }
 
 /// Where account mail goes when nothing else is configured.
@@ -141,6 +143,7 @@ impl Default for SiteConfig {
             epaper_clips_per_month: masthead_epaper::clip::DEFAULT_MONTHLY_CLIPS,
             epaper_upload_limit: DEFAULT_EPAPER_UPLOAD_MB * 1024 * 1024,
             insights_raw_days: masthead_insights::rollup::DEFAULT_RAW_DAYS,
+            meter_experiment: None,
         }
     }
 }
@@ -153,6 +156,8 @@ struct AppState {
     public_url: String,
     zone: PublisherZone,
     meter_limit: u32,
+    /// The meter experiment running, if any: it sets each reader's limit.
+    experiment: Option<Experiment>,
     clock: Arc<dyn Clock>,
     /// Signs the visitor cookie; shared by every instance through the database.
     cookie_key: http::visitor::CookieKey,
@@ -325,6 +330,7 @@ impl Application {
             public_url,
             zone: config.zone,
             meter_limit: config.meter_limit,
+            experiment: config.meter_experiment,
             clock: config.clock,
             cookie_key,
             sections,

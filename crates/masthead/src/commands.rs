@@ -274,6 +274,7 @@ async fn serve(
         newsletters: site.newsletters.config(),
         epaper_clips_per_month: site.epaper_clips_per_month,
         insights_raw_days: site.insights_raw_days,
+        meter_experiment: site.meter_experiment,
         epaper_upload_limit: site.epaper_upload_mb.saturating_mul(1024 * 1024),
         ..SiteConfig::default()
     };

@@ -9,7 +9,6 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use masthead_domain::access::Access;
 use masthead_domain::{ArticleSummary, Page, StoryPath};
-use masthead_insights::EventKind;
 use serde::Deserialize;
 
 use super::reading::{Intent, open_story};
@@ -203,12 +202,7 @@ pub(crate) async fn story(
         }
     };
     let paywall = match access {
-        Access::Blocked { reason } => {
-            state.count(
-                state.event(EventKind::PaywallShown, &visitor).story(summary.id, &summary.section).reason(reason),
-            );
-            Some(Paywall::new(&state, &visitor, reason, &summary.path()))
-        }
+        Access::Blocked { reason } => Some(Paywall::new(&state, &visitor, reason, opened.limit, &summary.path())),
         _ => None,
     };
     let ad = ads::slot(&state, "story", opened.ad_free).await?;

@@ -351,11 +351,11 @@ pub(crate) struct Paywall {
 }
 
 impl Paywall {
-    pub fn new(state: &AppState, visitor: &Visitor, reason: BlockReason, story_path: &str) -> Self {
+    /// The panel for a story withheld for `reason` from a reader whose
+    /// monthly limit is `limit`.
+    pub fn new(state: &AppState, visitor: &Visitor, reason: BlockReason, limit: u32, story_path: &str) -> Self {
         let heading = match reason {
-            BlockReason::MeterExhausted => {
-                format!("You've reached your limit of {} free stories this month.", state.meter_limit)
-            }
+            BlockReason::MeterExhausted => format!("You've reached your limit of {limit} free stories this month."),
             BlockReason::PremiumStory => "This premium story is for subscribers.".to_owned(),
             BlockReason::PremiumSection => "The Smart Investor is for subscribers.".to_owned(),
             BlockReason::ArchiveOnly => format!(

@@ -10,10 +10,11 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use masthead_domain::email::Email;
 use masthead_domain::{Clock, ManualClock, PublisherZone, Role};
+use masthead_insights::Experiment;
 use serde_json::Value;
 
 use crate::billing::log_in_api;
-use crate::meter::premium_story_path;
+use crate::meter::{is_withheld, premium_story_path};
 use crate::support::{
     Backend, Browser, PASSWORD, TestApp, free_story_paths, log_in, on_every_backend, register, site_config, spawn_app,
     spawn_app_with, spawn_instance, story_id, text_of,
@@ -25,6 +26,7 @@ on_every_backend!(
     payments_are_credited_to_the_story_and_equal_the_payments_table,
     the_roll_up_keeps_the_daily_counts_it_deleted,
     the_insights_page_shows_tables_a_chart_and_csv,
+    a_variants_meter_limit_is_enforced_and_sticky_across_instances,
 );
 
 fn utc(s: &str) -> DateTime<Utc> {
@@ -294,4 +296,42 @@ async fn the_insights_page_shows_tables_a_chart_and_csv(backend: Backend) {
     assert!(lines.iter().any(|l| l.starts_with(&format!("{},1,0,1,", story_id(&paths[10])))), "{csv}");
     assert_eq!(editor.get("/newsroom/insights/hour.csv").await.status().as_u16(), 404);
     assert_eq!(editor.get("/newsroom/insights?from=2026-13-01").await.status().as_u16(), 422);
+}
+
+async fn a_variants_meter_limit_is_enforced_and_sticky_across_instances(backend: Backend) {
+    let experiment = Experiment::parse("t:two=1@2,four=1@4").unwrap();
+    let config = || masthead_web::SiteConfig { meter_experiment: Some(experiment.clone()), ..site_config() };
+    let app = spawn_app_with(backend, config()).await;
+    let second = spawn_instance(&app, config()).await;
+    let editor = staff_token(&app, "editor@example.com", Role::Editor).await;
+    let paths = free_story_paths(&app, 5).await;
+    let mut expected = std::collections::BTreeMap::new();
+    for _ in 0..6 {
+        let mut reader = Browser::new(&app);
+        let first = reader.page(&paths[0], 200).await;
+        let id = reader.cookies["mh_visitor"].split('.').next().unwrap().to_owned();
+        let variant = experiment.variant_of(&format!("v:{id}"));
+        let limit = variant.meter_limit as usize;
+        *expected.entry(variant.name.clone()).or_insert(0) += limit as i64;
+        // This reader's limit, on this instance.
+        assert!(!is_withheld(&first));
+        for (n, path) in paths.iter().enumerate().skip(1) {
+            assert_eq!(is_withheld(&reader.page(path, 200).await), n >= limit, "story {} of {limit}", n + 1);
+        }
+        // And on the other: the same variant, the same meter.
+        let on_second = |path: &str| {
+            let request = app.client.get(format!("http://{second}{path}")).header("cookie", reader.cookie_header());
+            async move { request.send().await.unwrap().text().await.unwrap() }
+        };
+        let html = on_second(&paths[limit]).await;
+        assert!(is_withheld(&html));
+        assert!(text_of(&html).contains(&format!("You've reached your limit of {limit} free stories this month.")));
+        assert!(!is_withheld(&on_second(&paths[limit - 1]).await), "re-reading is free");
+    }
+    funnel_at(&app, second, "", Some(&editor)).await;
+    let body = funnel(&app, "by=variant", &editor).await;
+    for (variant, reads) in &expected {
+        let row = body["rows"].as_array().unwrap().iter().find(|r| r["key"] == variant.as_str()).unwrap();
+        assert_eq!(events(row, "metered_read"), *reads, "{row}");
+    }
 }
