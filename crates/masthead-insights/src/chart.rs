@@ -11,8 +11,11 @@ const HEIGHT: f64 = 260.0;
 /// Room for the axis labels: left, right, top, bottom.
 const MARGIN: (f64, f64, f64, f64) = (48.0, 16.0, 16.0, 56.0);
 
-/// The series drawn: name, class, value.
-const SERIES: [(&str, &str, fn(&Row) -> i64); 5] = [
+/// One line of the chart: its name, its class, and its value in a row.
+type Series = (&'static str, &'static str, fn(&Row) -> i64);
+
+/// The series drawn.
+const SERIES: [Series; 5] = [
     ("Visitors", "visitors", |r| r.visitors),
     ("Metered readers", "metered", |r| r.metered_readers),
     ("Paywall", "paywall", |r| r.paywall),

@@ -163,7 +163,7 @@ impl Funnel {
         }
         let mut rows: Vec<Row> = rows.into_values().collect();
         if by != By::Day {
-            rows.sort_by(|a, b| (b.paid, b.paywall, b.visitors).cmp(&(a.paid, a.paywall, a.visitors)));
+            rows.sort_by_key(|row| std::cmp::Reverse((row.paid, row.paywall, row.visitors)));
         }
         Self { rows, total }
     }
