@@ -11,7 +11,7 @@ use masthead_insights::funnel::{CREDIT, Rates};
 use serde::Serialize;
 use serde_json::json;
 
-use super::{FunnelQuery, label, load};
+use super::funnel::{FunnelQuery, label, load};
 use crate::SharedState;
 use crate::http::error::ApiError;
 use crate::http::session::SignedIn;

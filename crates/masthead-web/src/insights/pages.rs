@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use masthead_insights::funnel::{By, CREDIT};
 use masthead_insights::{Row, chart, csv};
 
-use super::{FunnelQuery, Period, label, load};
+use super::funnel::{FunnelQuery, Period, label, load};
 use crate::http::error::{PageError, Refusal};
 use crate::http::guard::{AtLeastEditor, RequireRole};
 use crate::http::respond::private;
