@@ -171,7 +171,7 @@ function pageTypes(ctx, pick) {
       return logIn(g, ctx.staff);
     }],
     // Every page the newsroom's menu links to (an admin sees them all).
-    ...['E-paper', 'Staff', 'Sections', 'Agencies', 'Plans', 'Partner codes', 'House ads'].map((link) => [
+    ...['E-paper', 'Insights', 'Staff', 'Sections', 'Agencies', 'Plans', 'Partner codes', 'House ads'].map((link) => [
       `newsroom, ${link.toLowerCase()}`,
       async (g) => {
         await g.visit('/newsroom');

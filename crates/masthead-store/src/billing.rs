@@ -338,6 +338,13 @@ impl Store {
                 tx.commit().await?;
                 return Ok(Recorded::Duplicate);
             }
+            // The funnel's paid event, so that its count is this table's.
+            sqlx::query(crate::insights::PAID)
+                .bind(issuer.zone.date(at).to_string())
+                .bind(at.timestamp())
+                .bind(payment.subscription_id)
+                .execute(&mut *tx)
+                .await?;
             let rows: Vec<EventRow> = sqlx::query_as(LEDGER).bind(payment.subscription_id).fetch_all(&mut *tx).await?;
             let ledger = rows.into_iter().map(Entry::try_from).collect::<Result<Vec<_>>>()?;
             let state = subscription::fold(&ledger, at, GRACE)

@@ -24,6 +24,7 @@ mod entitlements;
 mod epaper;
 mod error;
 mod group_commit;
+mod insights;
 mod invoices;
 mod media;
 mod meter;
@@ -55,6 +56,7 @@ pub use epaper::{
     RegionRecord,
 };
 pub use error::StoreError;
+pub use insights::{Breakdown, CHECKOUT_STARTED, DayCount, NewEvent, RollUp, SUBSCRIPTION_PAID};
 pub use invoices::Invoice;
 pub use media::{ImageVariant, NewImage, StoredImage};
 pub use meter::{MeteredRead, ReadOutcome};
@@ -142,6 +144,8 @@ pub(crate) use on_pool;
 pub struct Store {
     pool: Pool,
     meter_writer: Arc<OnceLock<std::result::Result<group_commit::GroupCommit, String>>>,
+    /// The funnel's event writer, started by the first event (see [`insights`]).
+    event_log: Arc<OnceLock<insights::EventLog>>,
     /// PostgreSQL's change counters, one query shared by the requests that
     /// ask at once (see [`changes`]).
     counter_reads: Arc<changes::SharedRead>,
@@ -184,7 +188,7 @@ impl Store {
             }
         };
         tracing::Span::current().record("backend", url.backend());
-        Ok(Self { pool, meter_writer: Arc::default(), counter_reads: Arc::default() })
+        Ok(Self { pool, meter_writer: Arc::default(), event_log: Arc::default(), counter_reads: Arc::default() })
     }
 
     /// Brings the schema up to date with this backend's migrations.

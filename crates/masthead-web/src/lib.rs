@@ -17,7 +17,8 @@
 //! - `newsroom`: the staff pages;
 //! - `reader`: home, sections, stories, archive, search, feeds, the API;
 //! - `newsletter`: newsletters, sign-up, unsubscribe, the archive, the desk;
-//! - `epaper`: the printed edition page by page, its images, downloads, the API.
+//! - `epaper`: the printed edition page by page, its images, downloads, the API;
+//! - `insights`: the reader funnel for editors, as a page and through the API.
 //!
 //! Beside them, `telemetry` serves `/metrics` on a listener of its own.
 //!
@@ -30,6 +31,7 @@ mod billing;
 mod epaper;
 mod error;
 mod http;
+mod insights;
 mod media;
 mod newsletter;
 mod newsroom;
@@ -47,6 +49,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::routing::get;
 use masthead_domain::{Clock, PublisherZone, Section, SystemClock};
+use masthead_insights::{Event, EventKind, Experiment};
 use masthead_search::{ArchiveIndex, QueryError, SearchError, SearchPage, SearchRequest};
 use masthead_store::Store;
 use read_model::current::{Current, HouseAds, Plans};
@@ -110,6 +113,11 @@ pub struct SiteConfig {
     /// Where `/metrics` is served (Prometheus text format), apart from the
     /// site; none by default, and then nothing is recorded.
     pub metrics_listen: Option<SocketAddr>,
+    /// Days the funnel's raw events are kept before they are rolled up into
+    /// daily counts.
+    pub insights_raw_days: u32,
+    /// A meter experiment: each reader's monthly limit is their variant's.
+    pub meter_experiment: Option<Experiment>,
 }
 
 /// Where account mail goes when nothing else is configured.
@@ -143,6 +151,8 @@ impl Default for SiteConfig {
             epaper_clips_per_month: masthead_epaper::clip::DEFAULT_MONTHLY_CLIPS,
             epaper_upload_limit: DEFAULT_EPAPER_UPLOAD_MB * 1024 * 1024,
             metrics_listen: None,
+            insights_raw_days: masthead_insights::rollup::DEFAULT_RAW_DAYS,
+            meter_experiment: None,
         }
     }
 }
@@ -155,6 +165,8 @@ struct AppState {
     public_url: String,
     zone: PublisherZone,
     meter_limit: u32,
+    /// The meter experiment running, if any: it sets each reader's limit.
+    experiment: Option<Experiment>,
     clock: Arc<dyn Clock>,
     /// Signs the visitor cookie; shared by every instance through the database.
     cookie_key: http::visitor::CookieKey,
@@ -205,6 +217,16 @@ impl AppState {
 
     fn section(&self, slug: &str) -> Option<Section> {
         self.sections().iter().find(|s| s.slug == slug).cloned()
+    }
+
+    /// A funnel event by this browser now, to fill in and [`Self::count`].
+    fn event(&self, kind: EventKind, visitor: &http::visitor::Visitor) -> Event {
+        Event::new(kind, &visitor.id, self.clock.now(), &self.zone)
+    }
+
+    /// Counts a funnel event: queued, written with others, never waited for.
+    fn count(&self, event: Event) {
+        self.store.record_event(event.into_new());
     }
 
     /// Runs `request` on this instance's archive index (readers' search, and
@@ -318,6 +340,7 @@ impl Application {
             &config.newsletters,
         );
         reader::meter_trim::spawn(store.clone(), config.zone, config.clock.clone(), config.meter_limit);
+        masthead_insights::rollup::spawn(store.clone(), config.zone, config.clock.clone(), config.insights_raw_days);
         let state = Arc::new(AppState {
             store,
             publisher_name: config.publisher_name,
@@ -325,6 +348,7 @@ impl Application {
             public_url,
             zone: config.zone,
             meter_limit: config.meter_limit,
+            experiment: config.meter_experiment,
             clock: config.clock,
             cookie_key,
             sections,
@@ -401,6 +425,7 @@ fn router(state: SharedState) -> Router {
         .merge(newsroom::routes(state.epaper_upload_limit))
         .merge(media::routes())
         .merge(openapi::routes())
+        .merge(insights::routes())
         .fallback(http::site::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::error::frame_refusals))
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::csrf::api_cookie_sessions))

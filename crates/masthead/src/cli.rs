@@ -121,6 +121,16 @@ pub enum Command {
         #[arg(long, env = "MASTHEAD_METER_LIMIT", default_value_t = 10)]
         meter_limit: u32,
     },
+    /// Roll the reader funnel's raw events of days older than the window
+    /// into daily counts and delete them (a running server does this every
+    /// hour). Prints what it rolled up.
+    RollUpInsights {
+        #[command(flatten)]
+        target: Target,
+        /// Days of raw events kept: today's and the days before it.
+        #[arg(long, env = "MASTHEAD_INSIGHTS_RAW_DAYS", default_value_t = masthead_insights::rollup::DEFAULT_RAW_DAYS)]
+        insights_raw_days: u32,
+    },
     /// Subscriptions' money side: the renewal job.
     Billing {
         #[command(subcommand)]
@@ -295,6 +305,16 @@ pub struct Site {
     /// (comma-separated); pictures from anywhere else are dropped.
     #[arg(long, env = "MASTHEAD_IMAGE_HOSTS", value_name = "HOST,...", value_delimiter = ',')]
     pub image_hosts: Vec<String>,
+    /// A meter experiment, NAME:VARIANT=WEIGHT@LIMIT,… (e.g.
+    /// dec-meter:ten=1@10,five=1@5): each reader's monthly limit is their
+    /// variant's, the variant derived from their meter's key (the same on
+    /// every instance); the insights page shows each variant's funnel.
+    #[arg(long, env = "MASTHEAD_METER_EXPERIMENT", value_parser = masthead_insights::Experiment::parse)]
+    pub meter_experiment: Option<masthead_insights::Experiment>,
+    /// Days the reader funnel's raw events are kept (today's and the days
+    /// before it) before they are rolled up into daily counts.
+    #[arg(long, env = "MASTHEAD_INSIGHTS_RAW_DAYS", default_value_t = masthead_insights::rollup::DEFAULT_RAW_DAYS)]
+    pub insights_raw_days: u32,
     /// E-paper clips a reader may make each calendar month (IST).
     #[arg(long, env = "MASTHEAD_EPAPER_CLIPS_PER_MONTH", default_value_t = masthead_epaper::clip::DEFAULT_MONTHLY_CLIPS)]
     pub epaper_clips_per_month: u32,

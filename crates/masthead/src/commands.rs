@@ -75,6 +75,19 @@ pub async fn run(command: Command) -> Result<()> {
             );
             Ok(())
         }
+        Command::RollUpInsights { target, insights_raw_days } => {
+            let store = open_target(&target).await?;
+            let started = Instant::now();
+            let zone = PublisherZone::default();
+            let done = masthead_insights::rollup::run(&store, &zone, chrono::Utc::now(), insights_raw_days).await?;
+            println!(
+                "Rolled up {} funnel events of {} days into daily counts in {:.2} seconds",
+                done.events,
+                done.days,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
         Command::Migrate { database } => {
             let store = open(&database.database_url).await?;
             eprintln!("Database schema is up to date ({}).", store.backend());
@@ -260,6 +273,8 @@ async fn serve(
         payments,
         newsletters: site.newsletters.config(),
         epaper_clips_per_month: site.epaper_clips_per_month,
+        insights_raw_days: site.insights_raw_days,
+        meter_experiment: site.meter_experiment,
         epaper_upload_limit: site.epaper_upload_mb.saturating_mul(1024 * 1024),
         metrics_listen: site.metrics_listen,
         ..SiteConfig::default()

@@ -100,7 +100,7 @@ pub(crate) async fn signup(
         return Ok(form_page(&visitor, StatusCode::TOO_MANY_REQUESTS, &page));
     }
     let address = credentials.email.to_string();
-    flows::sign_up(&state, credentials).await?;
+    flows::sign_up(&state, &visitor, credentials).await?;
     Ok(check_your_inbox(&state, &address))
 }
 

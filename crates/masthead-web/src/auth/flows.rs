@@ -11,6 +11,7 @@
 
 use chrono::Duration;
 use masthead_domain::email::Email;
+use masthead_insights::EventKind;
 use masthead_mail::emails::{AlreadyRegistered, ResetPassword, VerifyEmail};
 use masthead_store::{NewSession, SessionKind, StoreError, TokenPurpose};
 
@@ -102,11 +103,18 @@ pub(crate) async fn may_sign_up(state: &AppState, client: &Client) -> Result<boo
 /// one address, nothing is mailed (and the answer is still the same), so
 /// sign-ups cannot flood someone's inbox.
 #[tracing::instrument(skip_all)]
-pub(crate) async fn sign_up(state: &AppState, credentials: NewCredentials) -> Result<Option<i64>, StoreError> {
+pub(crate) async fn sign_up(
+    state: &AppState,
+    visitor: &Visitor,
+    credentials: NewCredentials,
+) -> Result<Option<i64>, StoreError> {
     let now = state.clock.now();
     // Hashed before looking, so both answers take as long.
     let hash = password::hash(credentials.password).await;
     let created = state.store.create_reader(&credentials.email, &hash, now).await?;
+    if let Some(reader_id) = created {
+        state.count(state.event(EventKind::Registration, visitor).reader(reader_id));
+    }
     if !state.limiters.sign_up_mail(&state.store, credentials.email.as_str(), now).await? {
         tracing::warn!("sign-up mail not sent: too many to one address");
         return Ok(created);

@@ -231,6 +231,7 @@ pub(crate) struct ChangeFields {
 pub(crate) async fn account_change(
     State(state): State<SharedState>,
     Required(account): Required,
+    visitor: Visitor,
     Path((id, verb)): Path<(i64, String)>,
     CsrfForm(form): CsrfForm<ChangeFields>,
 ) -> Result<Response, PageError> {
@@ -242,7 +243,7 @@ pub(crate) async fn account_change(
     };
     let subscription =
         state.store.subscription(id).await?.filter(|s| s.reader_id == account.id).ok_or(PageError::NotFound)?;
-    match apply(&state, &subscription, change).await {
+    match apply(&state, &visitor, &subscription, change).await {
         // A change the subscription cannot take now (ended, unknown plan) changes nothing.
         // The account page says what the change did (nothing, for one it could not take).
         Ok(_) | Err(ChangeError::NotNow(_) | ChangeError::NoSuchPlan(_)) => {

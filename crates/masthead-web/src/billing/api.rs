@@ -18,6 +18,7 @@ use crate::http::error::ApiError;
 use crate::http::json::ApiJson;
 use crate::http::paging::{PageInfo, Paging, PagingParams};
 use crate::http::session::SignedIn;
+use crate::http::visitor::Visitor;
 
 impl From<BillingError> for ApiError {
     fn from(error: BillingError) -> Self {
@@ -115,6 +116,7 @@ pub(crate) struct NewSubscription {
 pub(crate) async fn create(
     State(state): State<SharedState>,
     session: SignedIn,
+    visitor: Visitor,
     ApiJson(request): ApiJson<NewSubscription>,
 ) -> Result<Response, ApiError> {
     let account = session.required()?;
@@ -133,16 +135,22 @@ pub(crate) async fn create(
         ApiError::bad_field("provider", message)
     })?;
     let id = state.store.create_subscription(account.id, plan.id, provider.name(), state.clock.now()).await?;
-    let checkout = start_checkout(&state, &account.email, id, &plan, None).await?;
+    let checkout = start_checkout(&state, &visitor, &account.email, id, &plan, None).await?;
     let sandbox_pay_url =
         (provider.name() == "sandbox").then(|| format!("{}/api/v1/sandbox/{id}/pay", state.public_url));
     let reply = Checkout { subscription_id: id, checkout_url: checkout, sandbox_pay_url };
     Ok((StatusCode::CREATED, Json(reply)).into_response())
 }
 
-async fn change(state: &SharedState, session: SignedIn, id: i64, change: Change) -> Result<Response, ApiError> {
+async fn change(
+    state: &SharedState,
+    session: SignedIn,
+    visitor: &Visitor,
+    id: i64,
+    change: Change,
+) -> Result<Response, ApiError> {
     let subscription = own(state, &session.required()?, id).await?;
-    let after = apply(state, &subscription, change).await?;
+    let after = apply(state, visitor, &subscription, change).await?;
     Ok(Json(SubscriptionReply::new(subscription.id, &after)).into_response())
 }
 
@@ -163,9 +171,10 @@ async fn change(state: &SharedState, session: SignedIn, id: i64, change: Change)
 pub(crate) async fn cancel(
     State(state): State<SharedState>,
     session: SignedIn,
+    visitor: Visitor,
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
-    change(&state, session, id, Change::Cancel).await
+    change(&state, session, &visitor, id, Change::Cancel).await
 }
 
 /// `POST /api/v1/subscriptions/{id}/resume`: renew after all.
@@ -185,9 +194,10 @@ pub(crate) async fn cancel(
 pub(crate) async fn resume(
     State(state): State<SharedState>,
     session: SignedIn,
+    visitor: Visitor,
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
-    change(&state, session, id, Change::Resume).await
+    change(&state, session, &visitor, id, Change::Resume).await
 }
 
 /// The plan to renew onto.
@@ -216,8 +226,9 @@ pub(crate) struct SwitchRequest {
 pub(crate) async fn switch(
     State(state): State<SharedState>,
     session: SignedIn,
+    visitor: Visitor,
     Path(id): Path<i64>,
     ApiJson(request): ApiJson<SwitchRequest>,
 ) -> Result<Response, ApiError> {
-    change(&state, session, id, Change::Switch(request.plan_id)).await
+    change(&state, session, &visitor, id, Change::Switch(request.plan_id)).await
 }

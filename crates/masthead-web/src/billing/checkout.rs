@@ -11,6 +11,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use masthead_billing::BillingError;
 use masthead_domain::plan::Plan;
+use masthead_insights::EventKind;
 use masthead_store::{SessionKind, SubscriptionRecord};
 use serde::Deserialize;
 
@@ -140,7 +141,7 @@ pub(crate) async fn choose(
         (None, PayThrough::Only(only)) => only,
         (None, PayThrough::Choice) => return Ok(visitor.remember(pay_with(&state, &visitor, &plan, next))),
     };
-    to_checkout(&state, account.id, &account.email, &plan, provider, next.as_deref()).await
+    to_checkout(&state, &visitor, account.id, &account.email, &plan, provider, next.as_deref()).await
 }
 
 /// `/subscribe`'s choice of provider, when more than one is on offer.
@@ -174,6 +175,7 @@ fn pay_with(state: &AppState, visitor: &Visitor, plan: &Plan, next: Option<Strin
 /// (on this site for the sandbox, at the provider for the others).
 async fn to_checkout(
     state: &AppState,
+    visitor: &Visitor,
     reader_id: i64,
     email: &str,
     plan: &Plan,
@@ -181,14 +183,17 @@ async fn to_checkout(
     next: Option<&str>,
 ) -> Result<Response, PageError> {
     let id = state.store.create_subscription(reader_id, plan.id, provider, state.clock.now()).await?;
-    let checkout = start_checkout(state, email, id, plan, next).await.map_err(payment_failed)?;
+    let checkout = start_checkout(state, visitor, email, id, plan, next).await.map_err(payment_failed)?;
     let local = checkout.strip_prefix(&state.public_url).unwrap_or(&checkout).to_owned();
     Ok(see_other(&local))
 }
 
-/// Asks the subscription's provider for its checkout; where to send the reader.
+/// Asks the subscription's provider for its checkout; where to send the
+/// reader. The checkout is counted for the funnel, and written before the
+/// reader can pay, so that the payment finds it (for its credit).
 pub(crate) async fn start_checkout(
     state: &AppState,
+    visitor: &Visitor,
     email: &str,
     subscription_id: i64,
     plan: &Plan,
@@ -215,6 +220,8 @@ pub(crate) async fn start_checkout(
         cancel_url: &cancel,
     };
     let checkout = provider.checkout(&request).await?;
+    state.count(state.event(EventKind::CheckoutStarted, visitor).reader(subscription.reader_id));
+    state.store.flush_events().await?;
     // A checkout page of this site (the sandbox's, Razorpay's) carries `next`
     // on to the end of the payment; the providers' own pages get success_url.
     Ok(match next {
@@ -308,7 +315,7 @@ pub(crate) async fn account_step(
             }
             Ok(credentials) => {
                 let email = credentials.email.to_string();
-                sign_up(&state, credentials).await?.map(|id| (id, email))
+                sign_up(&state, &visitor, credentials).await?.map(|id| (id, email))
             }
             Err(errors) => return Ok(again(StatusCode::UNPROCESSABLE_ENTITY, errors.joined())),
         },
@@ -332,7 +339,9 @@ pub(crate) async fn account_step(
     };
     let mut response = match through {
         PayThrough::Choice => pay_with(&state, &visitor, &plan, next),
-        PayThrough::Only(only) => to_checkout(&state, reader_id, &email, &plan, only, next.as_deref()).await?,
+        PayThrough::Only(only) => {
+            to_checkout(&state, &visitor, reader_id, &email, &plan, only, next.as_deref()).await?
+        }
     };
     response.headers_mut().append(axum::http::header::SET_COOKIE, session_cookie(&state, &token));
     Ok(visitor.remember(response))

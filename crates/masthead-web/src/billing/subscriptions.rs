@@ -3,12 +3,14 @@
 //! the subscription's ledger when its state allows them.
 
 use masthead_domain::subscription::{Event, State as SubscriptionState, Status};
+use masthead_insights::EventKind;
 use masthead_store::{StoreError, SubscriptionRecord};
 use serde::Serialize;
 
 use crate::AppState;
 use crate::http::error::ApiError;
 use crate::http::session::Account;
+use crate::http::visitor::Visitor;
 
 /// The subscription as `/api/v1/me` and the lifecycle routes show it.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -98,6 +100,7 @@ impl From<ChangeError> for ApiError {
 /// Appends the event a change means, if the subscription may take it now.
 pub(crate) async fn apply(
     state: &AppState,
+    visitor: &Visitor,
     subscription: &SubscriptionRecord,
     change: Change,
 ) -> Result<SubscriptionState, ChangeError> {
@@ -118,5 +121,8 @@ pub(crate) async fn apply(
         }
     };
     state.store.append_event(subscription.id, now, &event).await?;
+    if matches!(event, Event::Cancelled) {
+        state.count(state.event(EventKind::Cancellation, visitor).reader(subscription.reader_id));
+    }
     Ok(state.store.subscription_state(subscription.id, now).await?.unwrap_or(before))
 }

@@ -10,6 +10,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use masthead_domain::email::Email;
+use masthead_insights::EventKind;
 use masthead_newsletter::signup;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -20,6 +21,7 @@ use crate::http::error::{ApiError, FieldError};
 use crate::http::json::ApiJson;
 use crate::http::paging::{PageInfo, Paging, PagingParams};
 use crate::http::session::{Client, SignedIn};
+use crate::http::visitor::Visitor;
 
 /// A newsletter.
 #[derive(Serialize, ToSchema)]
@@ -113,15 +115,18 @@ pub(crate) async fn subscribe(
     Path(slug): Path<String>,
     SignedIn(account): SignedIn,
     client: Client,
+    visitor: Visitor,
     ApiJson(body): ApiJson<SubscribeBody>,
 ) -> Result<Response, ApiError> {
     let list = state.store.newsletter(&slug).await?.ok_or_else(|| ApiError::NotFound("no such newsletter".into()))?;
     let now = state.clock.now();
+    let signed_up = || state.count(state.event(EventKind::NewsletterSignup, &visitor));
     if let Some(account) = account {
         if !signup::may_receive(&list, &super::membership::benefits(&state, account.id).await?) {
             return Err(subscribers_only(&state));
         }
         signup::join(&state.store, &list, account.id, &account.email, now).await?;
+        signed_up();
         let reply = Subscribed { status: "subscribed", email: Some(account.email) };
         return Ok((StatusCode::OK, Json(reply)).into_response());
     }
@@ -136,5 +141,6 @@ pub(crate) async fn subscribe(
     super::membership::request_confirmation(&state, &list, &email, now)
         .await
         .or_else(super::membership::desk_failed)?;
+    signed_up();
     Ok((StatusCode::ACCEPTED, Json(Subscribed { status: "confirmation_sent", email: None })).into_response())
 }

@@ -8,6 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use masthead_domain::email::Email;
+use masthead_insights::EventKind;
 use masthead_newsletter::{digest, signup};
 use masthead_store::{ListState, NewsletterRecord};
 use serde::Deserialize;
@@ -81,15 +82,18 @@ pub(crate) async fn subscribe(
     Path(slug): Path<String>,
     SignedIn(account): SignedIn,
     client: Client,
+    visitor: Visitor,
     CsrfForm(form): CsrfForm<SignUpForm>,
 ) -> Result<Response, PageError> {
     let list = list_named(&state, &slug).await?;
     let now = state.clock.now();
+    let signed_up = || state.count(state.event(EventKind::NewsletterSignup, &visitor));
     if let Some(account) = account {
         if !signup::may_receive(&list, &super::membership::benefits(&state, account.id).await?) {
             return Ok(see_other("/subscribe"));
         }
         signup::join(&state.store, &list, account.id, &account.email, now).await?;
+        signed_up();
         let done = format!("{} will arrive at {}.", list.name, account.email);
         return Ok(views::notice(
             &state,
@@ -119,6 +123,7 @@ pub(crate) async fn subscribe(
         ));
     }
     super::membership::request_confirmation(&state, &list, &email, now).await.or_else(desk_failed)?;
+    signed_up();
     let sent = format!(
         "If {email} is not already receiving {}, we have sent it a message: follow the link in it to confirm. Nothing else is sent until you do.",
         list.name

@@ -28,7 +28,7 @@ use utoipa_axum::routes;
 use crate::SharedState;
 use crate::http::error::{FieldError, PROBLEM_JSON, Problem, ProblemKind};
 use crate::http::paging::PageInfo;
-use crate::{account, billing, epaper, newsletter, reader};
+use crate::{account, billing, epaper, insights, newsletter, reader};
 
 /// The document's fixed parts; the paths come from the rooms' tables.
 #[derive(OpenApi)]
@@ -51,6 +51,7 @@ use crate::{account, billing, epaper, newsletter, reader};
         (name = "billing", description = "Plans and subscriptions; the sandbox pays without a card"),
         (name = "newsletters", description = "Newsletters and signing up"),
         (name = "e-paper", description = "Printed editions, their pages and clips"),
+        (name = "insights", description = "The reader funnel, for editors and admins"),
         (name = "contract", description = "This document")
     )
 )]
@@ -75,6 +76,7 @@ fn table() -> OpenApiRouter<SharedState> {
         .merge(billing::api())
         .merge(newsletter::api())
         .merge(epaper::api())
+        .merge(insights::api())
 }
 
 /// The OpenAPI 3.1 document of this API.

@@ -1,6 +1,7 @@
 //! Opening a story: who is reading, what the access decision is, and — when
-//! the story is actually delivered — recording the read on the meter. Every
-//! route that can carry story text goes through [`open_story`].
+//! the story is actually delivered — recording the read on the meter, and
+//! counting it for the funnel. Every route that can carry story text goes
+//! through [`open_story`].
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -8,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Utc};
 use masthead_domain::ArticleSummary;
 use masthead_domain::access::{self, Access, Meter, Reader, ReaderKind};
+use masthead_insights::EventKind;
 use masthead_store::{MeteredRead, ReadOutcome, StoreError};
 
 use crate::AppState;
@@ -78,13 +80,19 @@ pub(crate) fn story_facts(
 }
 
 /// A logged-out browser's meter this month: stories used, and whether
-/// `story_id` is one of them. Full meters are remembered (see [`FullMeters`]).
-async fn visitor_meter(state: &AppState, meter: &str, month: i64, story_id: i64) -> Result<(u32, bool), StoreError> {
+/// `story_id` is one of them. Full meters (at `limit`) are remembered (see [`FullMeters`]).
+async fn visitor_meter(
+    state: &AppState,
+    meter: &str,
+    month: i64,
+    story_id: i64,
+    limit: u32,
+) -> Result<(u32, bool), StoreError> {
     if let Some(read) = state.full_meters.get(meter, month) {
         return Ok((read.len() as u32, read.contains(&story_id)));
     }
     let (used, already_read) = state.store.meter(meter, month, story_id).await?;
-    if used >= state.meter_limit {
+    if used >= limit {
         let read = state.store.meter_read_ids(meter, month).await?;
         state.full_meters.keep(meter, month, read);
     }
@@ -120,7 +128,10 @@ impl FullMeters {
 }
 
 /// Decides whether this reader may read `story` now, recording the read when
-/// `intent` delivers it and the decision puts it on the meter.
+/// `intent` delivers it and the decision puts it on the meter. Under a meter
+/// experiment the limit is the reader's variant's (see
+/// `masthead_insights::experiment`). The funnel counts the read, the meter
+/// running out, and a page's paywall.
 pub(crate) async fn open_story(
     state: &AppState,
     visitor: &Visitor,
@@ -132,7 +143,22 @@ pub(crate) async fn open_story(
     let (reader, meter_key) = reader_of(state, visitor, signed_in, now).await?;
     let facts = story_facts(state, &story.section, story.premium, story.first_published_at, now);
     let month = state.zone.month_key(now);
-    let limit = state.meter_limit;
+    let variant = state.experiment.as_ref().map(|experiment| experiment.variant_of(&meter_key));
+    let limit = variant.map_or(state.meter_limit, |variant| variant.meter_limit);
+    let event = |kind| {
+        let event = state.event(kind, visitor).story(story.id, &story.section);
+        match variant {
+            Some(variant) => event.variant(&variant.name),
+            None => event,
+        }
+    };
+    // A page shows the paywall when the story is withheld.
+    let shown = |opened: Opened| {
+        if let (Intent::Page, Access::Blocked { reason }) = (intent, opened.access) {
+            state.count(event(EventKind::PaywallShown).reason(reason));
+        }
+        opened
+    };
     // The one access question, asked once: the meter only where it can change the answer.
     let off_the_meter = access::off_the_meter(&reader, facts);
     let meter_matters = intent != Intent::Page || off_the_meter.is_none();
@@ -140,7 +166,7 @@ pub(crate) async fn open_story(
         _ if !meter_matters => (0, false),
         // A browser that brought no cookie has a brand-new, empty meter.
         None if visitor.is_new() => (0, false),
-        None => visitor_meter(state, &meter_key, month, story.id).await?,
+        None => visitor_meter(state, &meter_key, month, story.id, limit).await?,
         Some(_) => state.store.meter(&meter_key, month, story.id).await?,
     };
     let meter = Meter { used, already_read, limit };
@@ -157,11 +183,17 @@ pub(crate) async fn open_story(
         }
     };
     if intent == Intent::Ask || !access.counts(&meter) {
-        return Ok(opened(access, used));
+        return Ok(shown(opened(access, used)));
     }
     let read = MeteredRead { meter: meter_key, month, article_id: story.id, limit: meter.limit, at: now };
     let outcome = state.store.record_read(read).await?;
-    Ok(match outcome {
+    if let ReadOutcome::Counted { used } = outcome {
+        state.count(event(EventKind::MeteredRead));
+        if used >= meter.limit {
+            state.count(event(EventKind::MeterExhausted));
+        }
+    }
+    Ok(shown(match outcome {
         ReadOutcome::Counted { used } | ReadOutcome::AlreadyRead { used } => {
             opened(Access::Metered { used, limit: meter.limit }, used)
         }
@@ -170,5 +202,5 @@ pub(crate) async fn open_story(
             let fresh = Meter { used, already_read: false, limit: meter.limit };
             opened(fresh.decide(), used)
         }
-    })
+    }))
 }

@@ -260,15 +260,24 @@ impl<'a> StorySite<'a> {
     }
 }
 
-/// Schema.org `NewsArticle` for search engines. Withheld stories say
-/// `isAccessibleForFree: false`, as Google documents for paywalled content.
+/// The element that stands for the part of a story a reader must pay for,
+/// as a CSS selector: on a withheld page the paywall panel in its place, on
+/// a subscriber's page of a premium story the body.
+fn paid_part_selector(readable: bool) -> &'static str {
+    if readable { ".story .body" } else { ".story .paywall" }
+}
+
+/// Schema.org `NewsArticle` for search engines. A story not free to read says
+/// `isAccessibleForFree: false` and names its paid part in `hasPart` (a
+/// `WebPageElement` with its CSS selector), as Google documents for
+/// paywalled content, so that a withheld page is not taken for cloaking.
 fn news_article_json_ld(site: &StorySite<'_>, story: &ArticleSummary, readable: bool) -> String {
     let author = match &story.credit {
         Credit::Staff(name) => serde_json::json!({ "@type": "Person", "name": name }),
         Credit::Wire(agency) => serde_json::json!({ "@type": "Organization", "name": agency }),
     };
     let free = readable && !story.premium;
-    let value = serde_json::json!({
+    let mut value = serde_json::json!({
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "headline": story.headline,
@@ -281,6 +290,13 @@ fn news_article_json_ld(site: &StorySite<'_>, story: &ArticleSummary, readable: 
         "isAccessibleForFree": free,
         "inLanguage": lang::of_text(&[&story.headline, &story.standfirst]).unwrap_or(lang::SITE),
     });
+    if !free {
+        value["hasPart"] = serde_json::json!({
+            "@type": "WebPageElement",
+            "isAccessibleForFree": false,
+            "cssSelector": paid_part_selector(readable),
+        });
+    }
     // `<` escaped so no string in the data can close the script element.
     value.to_string().replace('<', "\\u003c")
 }
@@ -298,11 +314,18 @@ pub(crate) struct Paywall {
 }
 
 impl Paywall {
-    pub fn new(state: &AppState, plans: &[Plan], visitor: &Visitor, reason: BlockReason, story_path: &str) -> Self {
+    /// The panel for a story withheld for `reason` from a reader whose
+    /// monthly limit is `limit`, offering `plans`.
+    pub fn new(
+        state: &AppState,
+        plans: &[Plan],
+        visitor: &Visitor,
+        reason: BlockReason,
+        limit: u32,
+        story_path: &str,
+    ) -> Self {
         let heading = match reason {
-            BlockReason::MeterExhausted => {
-                format!("You've reached your limit of {} free stories this month.", state.meter_limit)
-            }
+            BlockReason::MeterExhausted => format!("You've reached your limit of {limit} free stories this month."),
             BlockReason::PremiumStory => "This premium story is for subscribers.".to_owned(),
             BlockReason::PremiumSection => "The Smart Investor is for subscribers.".to_owned(),
             BlockReason::ArchiveOnly => format!(

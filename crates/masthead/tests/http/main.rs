@@ -16,6 +16,7 @@ mod billing_sandbox;
 mod caching;
 mod cli;
 mod epaper;
+mod insights;
 mod languages;
 mod meter;
 mod newsletters;

@@ -28,6 +28,7 @@ on_every_backend!(
     a_section_marked_premium_is_protected_on_the_next_request_everywhere,
     pictures_come_only_from_the_site_and_configured_hosts,
     the_archive_counts_each_years_stories,
+    structured_data_names_the_paid_part_for_search_engines,
 );
 
 /// A phrase only the withheld part of the test's premium story holds.
@@ -297,4 +298,44 @@ async fn the_archive_counts_each_years_stories(backend: Backend) {
     .sum();
     assert!(months > 0);
     assert_eq!(year_count(&html, "2017"), months);
+}
+
+/// The page's `NewsArticle` structured data.
+fn json_ld(html: &str) -> serde_json::Value {
+    let start = html.find(r#"<script type="application/ld+json">"#).expect("structured data") + 35;
+    let end = start + html[start..].find("</script>").unwrap();
+    serde_json::from_str(&html[start..end]).unwrap()
+}
+
+async fn structured_data_names_the_paid_part_for_search_engines(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let premium = crate::meter::premium_story_path(&app, false).await;
+    // Withheld: not free, and the paid part is where the paywall panel stands.
+    let html = Browser::new(&app).page(&premium, 200).await;
+    let data = json_ld(&html);
+    assert_eq!(data["isAccessibleForFree"], false);
+    assert_eq!(
+        data["hasPart"],
+        serde_json::json!({"@type": "WebPageElement", "isAccessibleForFree": false, "cssSelector": ".story .paywall"})
+    );
+    let article = &html[html.find(r#"<article class="story""#).unwrap()..];
+    assert!(article.contains(r#"<section class="paywall""#), "the selector names an element of the page");
+    // A subscriber's page of it: the paid part is the body.
+    register(&app, "subscriber@example.com").await;
+    let id = app.store.reader_by_email(&Email::parse("subscriber@example.com").unwrap()).await.unwrap().unwrap().id;
+    app.store
+        .grant_benefit(id, Benefit::PremiumStories, Utc::now() - chrono::Duration::days(1), None, "test")
+        .await
+        .unwrap();
+    let mut subscriber = Browser::new(&app);
+    log_in(&mut subscriber, "subscriber@example.com", PASSWORD).await;
+    let html = subscriber.page(&premium, 200).await;
+    assert!(!is_withheld(&html));
+    assert_eq!(json_ld(&html)["hasPart"]["cssSelector"], ".story .body");
+    assert!(html.contains(r#"<div class="body">"#));
+    // A free story read on the meter is free: nothing is marked paid.
+    let free = &crate::support::free_story_paths(&app, 1).await[0];
+    let data = json_ld(&Browser::new(&app).page(free, 200).await);
+    assert_eq!(data["isAccessibleForFree"], true);
+    assert!(data.get("hasPart").is_none(), "{data}");
 }
