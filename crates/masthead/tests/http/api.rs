@@ -166,6 +166,7 @@ async fn the_document_lists_exactly_the_routes_served(backend: Backend) {
         "GET /api/v1/articles/{id}",
         "GET /api/v1/epaper/editions",
         "GET /api/v1/epaper/editions/{day}",
+        "GET /api/v1/insights/funnel",
         "GET /api/v1/me",
         "GET /api/v1/me/devices",
         "GET /api/v1/newsletters",

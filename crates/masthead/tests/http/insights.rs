@@ -134,7 +134,7 @@ async fn the_funnel_api_is_for_editors_and_admins(backend: Backend) {
         let token = staff_token(&app, email, role).await;
         let (status, body) = funnel_at(&app, app.address, "", Some(&token)).await;
         assert_eq!(status, 403, "{email}: {body}");
-        assert!(body["error"].as_str().unwrap().contains("editors and admins"), "{body}");
+        assert!(body["detail"].as_str().unwrap().contains("editors and admins"), "{body}");
     }
     let (status, _) = funnel_at(&app, app.address, "", Some("forged-token")).await;
     assert_eq!(status, 401);
@@ -153,7 +153,7 @@ async fn the_funnel_api_is_for_editors_and_admins(backend: Backend) {
     ] {
         let (status, body) = funnel_at(&app, app.address, query, Some(&editor)).await;
         assert_eq!(status, 400, "{query}: {body}");
-        assert!(body["error"].as_str().unwrap().contains(says), "{query}: {body}");
+        assert!(body["detail"].as_str().unwrap().contains(says), "{query}: {body}");
     }
     let body = funnel(&app, "from=2026-11-01&to=2026-11-30&by=variant", &editor).await;
     assert_eq!(
