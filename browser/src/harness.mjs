@@ -112,9 +112,12 @@ export class Device {
       this.errors.push(`console error on ${page.url()}: ${text}${source && source !== page.url() ? ` (${source})` : ''}`);
     });
     page.on('pageerror', (error) => this.errors.push(`script error on ${page.url()}: ${error.message}`));
-    page.on('requestfailed', (request) =>
-      this.errors.push(`request failed on ${page.url()}: ${request.url()} (${request.failure()?.errorText})`),
-    );
+    page.on('requestfailed', (request) => {
+      // A picture still loading when the journey moves on is cancelled by
+      // the browser (net::ERR_ABORTED), not refused by the server.
+      if (request.resourceType() === 'image' && request.failure()?.errorText === 'net::ERR_ABORTED') return;
+      this.errors.push(`request failed on ${page.url()}: ${request.url()} (${request.failure()?.errorText})`);
+    });
   }
 
   /** Opens `path` in this device's tab and checks the HTTP status. */
