@@ -66,13 +66,17 @@ pub fn by_day(days: &[Row], title: &str) -> String {
         );
     }
     for ((name, class, value), colour) in SERIES.iter().zip(COLOURS) {
-        let points: Vec<String> =
-            days.iter().enumerate().map(|(i, row)| format!("{:.1},{:.1}", x(i), y(value(row)))).collect();
+        let points: Vec<(f64, f64)> = days.iter().enumerate().map(|(i, row)| (x(i), y(value(row)))).collect();
+        let line: Vec<String> = points.iter().map(|(px, py)| format!("{px:.1},{py:.1}")).collect();
         let _ = write!(
             svg,
             r#"<polyline class="series {class}" fill="none" stroke="{colour}" stroke-width="2" points="{}"><title>{name}</title></polyline>"#,
-            points.join(" ")
+            line.join(" ")
         );
+        // A dot on each day, so a period of one day (no line to draw) still shows its values.
+        for (px, py) in points {
+            let _ = write!(svg, r#"<circle class="series {class}" cx="{px:.1}" cy="{py:.1}" r="3" fill="{colour}"/>"#);
+        }
     }
     // The legend, under the day labels.
     for (n, ((name, _, _), colour)) in SERIES.iter().zip(COLOURS).enumerate() {
@@ -99,8 +103,8 @@ fn describe(days: &[Row]) -> String {
     format!("From {} to {}, added up over the days: {}.", first.key, last.key, totals.join(", "))
 }
 
-/// The smallest of 1, 2 or 5 times a power of ten, at least `value` and
-/// divisible into quarters where it can be.
+/// The smallest of 1, 2, 4, 5 or 8 times a power of ten that is at least
+/// `value` (divisible into quarters where it can be).
 fn nice_ceiling(value: i64) -> i64 {
     let mut power = 1;
     loop {
@@ -135,6 +139,17 @@ mod tests {
         // Visitors peak at 40, drawn against a ceiling of 40: the top of the plot.
         assert!(svg.contains(&format!("{:.1},{:.1}", MARGIN.0, MARGIN.2)), "{svg}");
         assert!(svg.contains(">11-27<"));
+    }
+
+    #[test]
+    fn a_single_day_shows_a_dot_per_series() {
+        let svg = by_day(&[day("2026-12-07", 7, 3)], "Funnel");
+        assert_eq!(svg.matches("<circle").count(), 5, "{svg}");
+        // Seven visitors against a ceiling of 8, in the middle of the plot's width.
+        let middle = MARGIN.0 + (WIDTH - MARGIN.0 - MARGIN.1) / 2.0;
+        let plot_h = HEIGHT - MARGIN.2 - MARGIN.3;
+        let seven = MARGIN.2 + plot_h - plot_h * 7.0 / 8.0;
+        assert!(svg.contains(&format!(r#"cx="{middle:.1}" cy="{seven:.1}""#)), "{svg}");
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub(crate) fn url(variant: &ImageVariant) -> String {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Placement {
     /// The page's first picture, in view as it opens (a story's lead, the
-    /// home page's lead story): fetched first, the largest paint.
+    /// home page's lead story): fetched at once (never lazy), the largest paint.
     Lead,
     /// Further down or beside a card: fetched only when scrolled near.
     Below,
