@@ -10,10 +10,23 @@ client sent (written under a dot name, then renamed, so a reader never sees
 half a file). With --log-only the message is discarded and only its
 recipients are appended to FOLDER/recipients.log, one line each (the
 benchmark counts messages and duplicates from it).
+
+The benchmark runs it directly, as several processes sharing one port
+(SO_REUSEPORT: the kernel spreads the connections), so that the sink is
+not the limit of what it measures:
+
+    python3 smtp_sink.py HOST:PORT PROCESSES FOLDER
+
+Process K logs recipients to FOLDER/K/recipients.log. Stopped (SIGTERM),
+it writes the CPU seconds its processes used to FOLDER/cpu-seconds.
 """
 
+import asyncio
 import itertools
 import os
+import resource
+import signal
+import sys
 
 
 class Sink:
@@ -40,3 +53,38 @@ class Sink:
             out.write(envelope.original_content)
         os.rename(hidden, os.path.join(self.folder, f"{number:08}.eml"))
         return "250 OK"
+
+
+def serve(host, port, folder):
+    """One sink process: log-only, on a port other processes may share."""
+    from aiosmtpd.smtp import SMTP
+
+    async def main():
+        handler = Sink(folder, log_only=True)
+        loop = asyncio.get_running_loop()
+        server = await loop.create_server(lambda: SMTP(handler), host, port, reuse_port=True)
+        async with server:
+            await server.serve_forever()
+
+    asyncio.run(main())
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 4:
+        sys.exit("usage: python3 smtp_sink.py HOST:PORT PROCESSES FOLDER")
+    host, port = sys.argv[1].rsplit(":", 1)
+    folder = sys.argv[3]
+    children = []
+    for k in range(int(sys.argv[2])):
+        pid = os.fork()
+        if pid == 0:
+            signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+            serve(host, int(port), os.path.join(folder, str(k)))
+            os._exit(0)
+        children.append(pid)
+    signal.signal(signal.SIGTERM, lambda *_: [os.kill(pid, signal.SIGTERM) for pid in children])
+    for pid in children:
+        os.waitpid(pid, 0)
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with open(os.path.join(folder, "cpu-seconds"), "w") as out:
+        out.write(f"{used.ru_utime + used.ru_stime:.1f}\n")
