@@ -171,13 +171,30 @@ function pageTypes(ctx, pick) {
       return logIn(g, ctx.staff);
     }],
     // Every page the newsroom's menu links to (an admin sees them all).
-    ...['E-paper', 'Insights', 'Staff', 'Sections', 'Agencies', 'Plans', 'Partner codes', 'House ads'].map((link) => [
+    ...['E-paper', 'Insights', 'Staff', 'Sections', 'Agencies', 'Plans', 'Partner codes', 'House ads', 'Experiments'].map((link) => [
       `newsroom, ${link.toLowerCase()}`,
       async (g) => {
         await g.visit('/newsroom');
         return g.follow(g.page.locator('.newsroom-nav').getByRole('link', { name: link, exact: true }));
       },
     ]),
+    // A paywall experiment refused (422, with its reasons), then saved as a draft (never started:
+    // the other gates' readers keep the plain meter).
+    ['newsroom, an experiment refused', async (g) => {
+      const form = g.page.locator('form.new-experiment');
+      await form.getByLabel('Name (letters, digits, - and _)').fill('browser-gates');
+      await form.locator('input[name="variant_0"]').fill('control');
+      await form.locator('input[name="weight_0"]').fill('1');
+      g.expectStatus('/newsroom/experiments', 422);
+      return g.follow(form.getByRole('button', { name: 'Save as a draft' }), { status: 422 });
+    }],
+    ['newsroom, an experiment saved as a draft', async (g) => {
+      const form = g.page.locator('form.new-experiment');
+      await form.locator('input[name="variant_1"]').fill('wall');
+      await form.locator('input[name="weight_1"]').fill('1');
+      await form.locator('input[name="wall_1"]').fill('3');
+      return g.follow(form.getByRole('button', { name: 'Save as a draft' }));
+    }],
     ['newsroom, editing a published story', async (g) => {
       await g.visit('/newsroom');
       return g.follow(g.page.locator('table a[href^="/newsroom/stories/"]').first());

@@ -24,11 +24,16 @@ pub enum EventKind {
     Cancellation,
     /// A newsletter sign-up.
     NewsletterSignup,
+    /// A story page showed the registration wall (sign up free to read more)
+    /// instead of the story.
+    RegistrationWallShown,
+    /// An account was made from the registration wall, and given its stories.
+    RegisteredFromWall,
 }
 
 impl EventKind {
     /// Every kind, in funnel order.
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 10] = [
         Self::MeteredRead,
         Self::MeterExhausted,
         Self::PaywallShown,
@@ -37,6 +42,8 @@ impl EventKind {
         Self::SubscriptionPaid,
         Self::Cancellation,
         Self::NewsletterSignup,
+        Self::RegistrationWallShown,
+        Self::RegisteredFromWall,
     ];
 
     /// The stored name.
@@ -50,6 +57,8 @@ impl EventKind {
             Self::SubscriptionPaid => masthead_store::SUBSCRIPTION_PAID,
             Self::Cancellation => "cancellation",
             Self::NewsletterSignup => "newsletter_signup",
+            Self::RegistrationWallShown => "registration_wall_shown",
+            Self::RegisteredFromWall => "registered_from_wall",
         }
     }
 

@@ -16,6 +16,14 @@ use masthead_store::{Breakdown, DayCount};
 use serde::Serialize;
 
 use crate::EventKind;
+use crate::stats::{self, Difference};
+
+/// What an experiment's variants are compared on, said wherever they are.
+pub const CONVERSION: &str = "A variant's conversion is its payments over its visitors (paid of visitors, \
+     visitors counted once a day); each variant is compared with its experiment's control (the first variant), \
+     with a 95% interval for the difference (Newcombe's hybrid score method). An interval that leaves out 0 is \
+     unlikely to be chance; visitors who come back on several days count once a day, which makes the interval \
+     a little narrower than it should be.";
 
 /// The credit rule, said wherever the funnel is shown.
 pub const CREDIT: &str = "The last story before checkout gets the credit: a checkout is counted for the last story \
@@ -180,6 +188,23 @@ impl Funnel {
     }
 }
 
+impl Funnel {
+    /// Each row's conversion (paid of visitors) against its control's row:
+    /// `control` names the control's key for a row's key (`None`: the row
+    /// is in no experiment). `None` for the control itself, a row without
+    /// one, or an empty one.
+    pub fn against_control(&self, control: impl Fn(&str) -> Option<String>) -> Vec<Option<Difference>> {
+        self.rows
+            .iter()
+            .map(|row| {
+                let key = control(&row.key).filter(|key| *key != row.key)?;
+                let base = self.rows.iter().find(|r| r.key == key)?;
+                stats::difference(row.paid, row.visitors, base.paid, base.visitors)
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -225,6 +250,27 @@ mod tests {
         let keys: Vec<_> = funnel.rows.iter().map(|r| (r.key.as_str(), r.visitors, r.paid)).collect();
         assert_eq!(keys, [("markets", 2, 1), ("world", 5, 0)]);
         assert_eq!(funnel.total.visitors, 4);
+    }
+
+    #[test]
+    fn variants_are_compared_with_their_control() {
+        let counts = [
+            count("2026-12-01", "t/ten", "any", 80, 80),
+            count("2026-12-01", "t/ten", "subscription_paid", 48, 48),
+            count("2026-12-01", "t/five", "any", 70, 70),
+            count("2026-12-01", "t/five", "subscription_paid", 56, 56),
+            count("2026-12-01", "", "any", 3, 3),
+        ];
+        let funnel = Funnel::of(By::Variant, &counts);
+        let control = |key: &str| key.starts_with("t/").then(|| "t/ten".to_owned());
+        let compared = funnel.against_control(control);
+        let by_key: BTreeMap<_, _> = funnel.rows.iter().map(|r| r.key.as_str()).zip(compared).collect();
+        assert_eq!(by_key["t/ten"], None, "the control");
+        assert_eq!(by_key[""], None, "no experiment");
+        let five = by_key["t/five"].unwrap();
+        // Newcombe's example: 56/70 against 48/80.
+        assert!((five.estimate - 0.2).abs() < 1e-12);
+        assert_eq!((five.interval.low * 1e4).round() / 1e4, 0.0524);
     }
 
     #[test]

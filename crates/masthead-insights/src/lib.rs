@@ -9,8 +9,11 @@
 //! - [`funnel`]: the funnel from the daily counts — visitors, metered
 //!   readers, paywall, checkout, paid — by day, section, story or variant,
 //!   with its rates and the credit rule (the last story before checkout);
-//! - [`experiment`]: a meter experiment's variants, weights and limits,
-//!   and the variant a reader gets, by hashing (every instance agrees);
+//! - [`experiment`]: a paywall experiment's variants, weights and what each
+//!   sets (meter limit, paywall copy, highlighted plan), and the variant a
+//!   reader gets, by hashing (every instance agrees);
+//! - [`stats`]: the 95% interval of a variant's conversion against the
+//!   control's (Newcombe's hybrid score method);
 //! - [`rollup`]: the job that turns raw events older than the window into
 //!   daily counts;
 //! - [`chart`] and [`csv`]: the daily chart as SVG and every table as CSV.
@@ -24,6 +27,7 @@ pub mod event;
 pub mod experiment;
 pub mod funnel;
 pub mod rollup;
+pub mod stats;
 
 pub use event::{Event, EventKind};
 pub use experiment::Experiment;

@@ -23,6 +23,7 @@ mod changes;
 mod entitlements;
 mod epaper;
 mod error;
+mod experiments;
 mod group_commit;
 mod insights;
 mod invoices;
@@ -56,6 +57,7 @@ pub use epaper::{
     RegionRecord,
 };
 pub use error::StoreError;
+pub use experiments::{ExperimentState, StoredExperiment};
 pub use insights::{Breakdown, CHECKOUT_STARTED, DayCount, NewEvent, RollUp, SUBSCRIPTION_PAID};
 pub use invoices::Invoice;
 pub use media::{ImageVariant, NewImage, StoredImage};

@@ -49,10 +49,10 @@ use std::sync::Arc;
 use axum::Router;
 use axum::routing::get;
 use masthead_domain::{Clock, PublisherZone, Section, SystemClock};
-use masthead_insights::{Event, EventKind, Experiment};
+use masthead_insights::{Event, EventKind};
 use masthead_search::{ArchiveIndex, QueryError, SearchError, SearchPage, SearchRequest};
 use masthead_store::Store;
-use read_model::current::{Current, HouseAds, Plans};
+use read_model::current::{Current, Experiments, HouseAds, Plans};
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
@@ -116,8 +116,10 @@ pub struct SiteConfig {
     /// Days the funnel's raw events are kept before they are rolled up into
     /// daily counts.
     pub insights_raw_days: u32,
-    /// A meter experiment: each reader's monthly limit is their variant's.
-    pub meter_experiment: Option<Experiment>,
+    /// Whether funnel events are recorded (`--insights off` turns it off,
+    /// to measure what recording costs): the meter, paywall and
+    /// experiments work alike either way.
+    pub record_events: bool,
 }
 
 /// Where account mail goes when nothing else is configured.
@@ -152,7 +154,7 @@ impl Default for SiteConfig {
             epaper_upload_limit: DEFAULT_EPAPER_UPLOAD_MB * 1024 * 1024,
             metrics_listen: None,
             insights_raw_days: masthead_insights::rollup::DEFAULT_RAW_DAYS,
-            meter_experiment: None,
+            record_events: true,
         }
     }
 }
@@ -164,9 +166,13 @@ struct AppState {
     publisher_name: String,
     public_url: String,
     zone: PublisherZone,
+    /// Free stories a month, unless an experiment or its winner says otherwise.
     meter_limit: u32,
-    /// The meter experiment running, if any: it sets each reader's limit.
-    experiment: Option<Experiment>,
+    /// The paywall experiment running and the latest winner: read again
+    /// when the access counter moves.
+    experiments: Current<Experiments>,
+    /// Whether funnel events are recorded.
+    record_events: bool,
     clock: Arc<dyn Clock>,
     /// Signs the visitor cookie; shared by every instance through the database.
     cookie_key: http::visitor::CookieKey,
@@ -226,7 +232,9 @@ impl AppState {
 
     /// Counts a funnel event: queued, written with others, never waited for.
     fn count(&self, event: Event) {
-        self.store.record_event(event.into_new());
+        if self.record_events {
+            self.store.record_event(event.into_new());
+        }
     }
 
     /// Runs `request` on this instance's archive index (readers' search, and
@@ -307,6 +315,7 @@ impl Application {
         let sections = Current::load(&store).await.map_err(StartError::Store)?;
         let plans = Current::load(&store).await.map_err(StartError::Store)?;
         let house_ads = Current::load(&store).await.map_err(StartError::Store)?;
+        let experiments = Current::load(&store).await.map_err(StartError::Store)?;
         let cookie_key =
             store.setting_or_insert("cookie_key", || secret::random_hex(32)).await.map_err(StartError::Store)?;
         let cookie_key = http::visitor::CookieKey::from_hex(&cookie_key).ok_or(StartError::BadSecret)?;
@@ -348,7 +357,8 @@ impl Application {
             public_url,
             zone: config.zone,
             meter_limit: config.meter_limit,
-            experiment: config.meter_experiment,
+            experiments,
+            record_events: config.record_events,
             clock: config.clock,
             cookie_key,
             sections,

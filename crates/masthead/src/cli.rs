@@ -27,6 +27,15 @@ pub enum LogFormat {
     Json,
 }
 
+/// An on/off choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Switch {
+    /// On.
+    On,
+    /// Off.
+    Off,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the demo site: create the data directory, fill it with the demo
@@ -305,12 +314,11 @@ pub struct Site {
     /// (comma-separated); pictures from anywhere else are dropped.
     #[arg(long, env = "MASTHEAD_IMAGE_HOSTS", value_name = "HOST,...", value_delimiter = ',')]
     pub image_hosts: Vec<String>,
-    /// A meter experiment, NAME:VARIANT=WEIGHT@LIMIT,… (e.g.
-    /// dec-meter:ten=1@10,five=1@5): each reader's monthly limit is their
-    /// variant's, the variant derived from their meter's key (the same on
-    /// every instance); the insights page shows each variant's funnel.
-    #[arg(long, env = "MASTHEAD_METER_EXPERIMENT", value_parser = masthead_insights::Experiment::parse)]
-    pub meter_experiment: Option<masthead_insights::Experiment>,
+    /// Whether the reader funnel's events are recorded (`off`: no events,
+    /// to measure what recording costs; payments still count, in their own
+    /// transaction). Meter experiments are run from /newsroom/experiments.
+    #[arg(long, env = "MASTHEAD_INSIGHTS", value_enum, default_value_t = Switch::On)]
+    pub insights: Switch,
     /// Days the reader funnel's raw events are kept (today's and the days
     /// before it) before they are rolled up into daily counts.
     #[arg(long, env = "MASTHEAD_INSIGHTS_RAW_DAYS", default_value_t = masthead_insights::rollup::DEFAULT_RAW_DAYS)]

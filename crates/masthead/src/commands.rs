@@ -8,7 +8,7 @@ use masthead_domain::PublisherZone;
 use masthead_store::{DatabaseUrl, Store};
 use masthead_web::{Application, Dkim, Mailer, PaymentConfig, SiteConfig};
 
-use crate::cli::{Command, Mail, Site, StaffCommand, Target, WireCommand, WireOptions};
+use crate::cli::{Command, Mail, Site, StaffCommand, Switch, Target, WireCommand, WireOptions};
 use crate::{billing, check, epaper, index, newsletters, seed, staff, watch, wire_import};
 
 /// Whether log lines are JSON (`--log-format json`), set once by `main`:
@@ -274,7 +274,7 @@ async fn serve(
         newsletters: site.newsletters.config(),
         epaper_clips_per_month: site.epaper_clips_per_month,
         insights_raw_days: site.insights_raw_days,
-        meter_experiment: site.meter_experiment,
+        record_events: site.insights == Switch::On,
         epaper_upload_limit: site.epaper_upload_mb.saturating_mul(1024 * 1024),
         metrics_listen: site.metrics_listen,
         ..SiteConfig::default()

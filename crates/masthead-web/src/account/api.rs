@@ -76,7 +76,7 @@ pub(crate) async fn register(
         return Err(ApiError::too_many("too many sign-ups from this address: wait a few minutes", wait));
     }
     let email = credentials.email.to_string();
-    flows::sign_up(&state, &visitor, credentials).await?;
+    flows::sign_up(&state, &visitor, credentials, false).await?;
     let reply = Registered { email, message: "Check your inbox: follow the link we sent to confirm your address." };
     Ok((StatusCode::CREATED, Json(reply)).into_response())
 }

@@ -50,6 +50,8 @@ pub(crate) struct CredentialsForm {
     #[serde(default)]
     password: String,
     next: Option<String>,
+    /// Sent by the registration wall's form (see `auth::flows::sign_up`).
+    wall: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -100,7 +102,7 @@ pub(crate) async fn signup(
         return Ok(form_page(&visitor, StatusCode::TOO_MANY_REQUESTS, &page));
     }
     let address = credentials.email.to_string();
-    flows::sign_up(&state, &visitor, credentials).await?;
+    flows::sign_up(&state, &visitor, credentials, form.wall.is_some()).await?;
     Ok(check_your_inbox(&state, &address))
 }
 

@@ -107,6 +107,7 @@ pub(crate) async fn sign_up(
     state: &AppState,
     visitor: &Visitor,
     credentials: NewCredentials,
+    from_wall: bool,
 ) -> Result<Option<i64>, StoreError> {
     let now = state.clock.now();
     // Hashed before looking, so both answers take as long.
@@ -114,6 +115,9 @@ pub(crate) async fn sign_up(
     let created = state.store.create_reader(&credentials.email, &hash, now).await?;
     if let Some(reader_id) = created {
         state.count(state.event(EventKind::Registration, visitor).reader(reader_id));
+        if from_wall {
+            grant_wall_stories(state, visitor, reader_id).await?;
+        }
     }
     if !state.limiters.sign_up_mail(&state.store, credentials.email.as_str(), now).await? {
         tracing::warn!("sign-up mail not sent: too many to one address");
@@ -130,6 +134,28 @@ pub(crate) async fn sign_up(
     };
     mail_confirmation_link(state, reader_id, credentials.email).await?;
     Ok(created)
+}
+
+/// An account made from the registration wall: when the visitor's variant
+/// has one, the account may read the visitor's limit plus the wall's stories
+/// on the meter this month (the visitor's reads join it at log-in, so that
+/// is the wall's stories more). A form that claims the wall for a visitor
+/// whose variant has none grants nothing; the account was new, so the grant
+/// cannot be had twice.
+async fn grant_wall_stories(state: &AppState, visitor: &Visitor, reader_id: i64) -> Result<(), StoreError> {
+    let dealt = state.experiments.get(&state.store).await?.deal(&visitor.meter());
+    let Some(more) = dealt.settings.wall else {
+        return Ok(());
+    };
+    let limit = dealt.settings.meter_limit.unwrap_or(state.meter_limit).saturating_add(more);
+    if state.store.grant_allowance(reader_id, state.zone.month_key(state.clock.now()), limit).await? {
+        let event = state.event(EventKind::RegisteredFromWall, visitor).reader(reader_id);
+        state.count(match &dealt.variant {
+            Some(variant) => event.variant(variant),
+            None => event,
+        });
+    }
+    Ok(())
 }
 
 /// Issues a new email confirmation link for the account and mails it to `to`

@@ -315,7 +315,7 @@ pub(crate) async fn account_step(
             }
             Ok(credentials) => {
                 let email = credentials.email.to_string();
-                sign_up(&state, &visitor, credentials).await?.map(|id| (id, email))
+                sign_up(&state, &visitor, credentials, false).await?.map(|id| (id, email))
             }
             Err(errors) => return Ok(again(StatusCode::UNPROCESSABLE_ENTITY, errors.joined())),
         },

@@ -7,11 +7,13 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use masthead_domain::Role;
 use masthead_insights::Row;
-use masthead_insights::funnel::{CREDIT, Rates};
+use masthead_insights::funnel::By;
+use masthead_insights::funnel::{CONVERSION, CREDIT, Rates};
+use masthead_insights::stats::Difference;
 use serde::Serialize;
 use serde_json::json;
 
-use super::funnel::{FunnelQuery, label, load};
+use super::funnel::{FunnelQuery, against_control, label, load};
 use crate::SharedState;
 use crate::http::error::ApiError;
 use crate::http::session::SignedIn;
@@ -26,6 +28,9 @@ struct RowOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     url: Option<String>,
     rates: Rates,
+    /// By variant: paid of visitors against the experiment's control.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    against_control: Option<Difference>,
 }
 
 /// The funnel for a date range.
@@ -60,18 +65,21 @@ pub(crate) async fn funnel(
     let period = query.period(&state).map_err(ApiError::bad_request)?;
     let by = query.by().map_err(ApiError::bad_request)?;
     let funnel = load(&state, by, period).await?;
+    let compared = against_control(&state, by, &funnel).await?;
     let mut rows = Vec::with_capacity(funnel.rows.len());
-    for row in &funnel.rows {
+    for (row, against_control) in funnel.rows.iter().zip(compared) {
         let (label, url) = label(&state, by, &row.key).await?.map_or((None, None), |(l, u)| (Some(l), u));
-        rows.push(RowOut { row, label, url, rates: row.rates() });
+        rows.push(RowOut { row, label, url, rates: row.rates(), against_control });
     }
-    let total = RowOut { row: &funnel.total, label: None, url: None, rates: funnel.total.rates() };
+    let total =
+        RowOut { row: &funnel.total, label: None, url: None, rates: funnel.total.rates(), against_control: None };
     let body = json!({
         "from": period.from.to_string(),
         "to": period.to.to_string(),
         "by": by.as_str(),
         "credit": CREDIT,
         "visitors": "Each stage counts visitors distinct on each day, added up over the days; paid counts payments.",
+        "conversion": (by == By::Variant).then_some(CONVERSION),
         "rows": rows,
         "total": total,
     });

@@ -2,8 +2,11 @@
 //! the funnel loaded for them, and what a row's key names.
 
 use chrono::{Days, NaiveDate};
-use masthead_insights::Funnel;
+use std::collections::HashMap;
+
 use masthead_insights::funnel::By;
+use masthead_insights::stats::Difference;
+use masthead_insights::{Experiment, Funnel};
 use masthead_store::StoreError;
 use serde::Deserialize;
 
@@ -74,6 +77,29 @@ pub(crate) async fn load(state: &AppState, by: By, period: Period) -> Result<Fun
     }
     let whole = state.store.insight_counts(By::Day.breakdown(), &from, &to).await?;
     Ok(funnel.with_total(&whole))
+}
+
+/// Each row's difference against its experiment's control (by variant;
+/// nothing for the other breakdowns): a variant's key is
+/// `EXPERIMENT/VARIANT` and the control is the experiment's first variant.
+pub(crate) async fn against_control(
+    state: &AppState,
+    by: By,
+    funnel: &Funnel,
+) -> Result<Vec<Option<Difference>>, StoreError> {
+    if by != By::Variant {
+        return Ok(vec![None; funnel.rows.len()]);
+    }
+    let experiments = state.store.experiments().await?;
+    let controls: HashMap<String, String> = experiments
+        .iter()
+        .filter_map(|stored| {
+            let experiment = Experiment::from_stored(&stored.name, &stored.variants).ok()?;
+            let control = experiment.variants.first()?;
+            Some((stored.name.clone(), experiment.key(control)))
+        })
+        .collect();
+    Ok(funnel.against_control(|key| key.split_once('/').and_then(|(name, _)| controls.get(name).cloned())))
 }
 
 /// What a row's key names, for people: a story's headline and address, a

@@ -9,10 +9,11 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
-use masthead_insights::funnel::{By, CREDIT};
+use masthead_insights::funnel::{By, CONVERSION, CREDIT};
+use masthead_insights::stats::Difference;
 use masthead_insights::{Row, chart, csv};
 
-use super::funnel::{FunnelQuery, Period, label, load};
+use super::funnel::{FunnelQuery, Period, against_control, label, load};
 use crate::http::error::{PageError, Refusal};
 use crate::http::guard::{AtLeastEditor, RequireRole};
 use crate::http::respond::private;
@@ -29,6 +30,7 @@ struct InsightsPage<'a> {
     from: String,
     to: String,
     credit: &'static str,
+    conversion: &'static str,
     /// The period's funnel, stage by stage.
     stages: Vec<Stage>,
     /// The chart by day, as SVG markup made (and escaped) by `masthead_insights::chart`.
@@ -61,15 +63,27 @@ struct Line {
     url: Option<String>,
     row: Row,
     overall: String,
+    /// By variant: the difference against the control, with its interval.
+    against_control: String,
 }
 
 fn percent(rate: Option<f64>) -> String {
     rate.map_or_else(|| "–".to_owned(), |r| format!("{:.1}%", r * 100.0))
 }
 
-fn line(label: String, url: Option<String>, row: Row) -> Line {
+fn line(label: String, url: Option<String>, row: Row, against: Option<Difference>) -> Line {
     let overall = percent(row.rates().overall);
-    Line { label, url, row, overall }
+    let points = |rate: f64| format!("{:+.1}", rate * 100.0);
+    let against_control = against.map_or_else(String::new, |d| {
+        format!(
+            "{} points (95%: {} to {}){}",
+            points(d.estimate),
+            points(d.interval.low),
+            points(d.interval.high),
+            if d.is_clear() { ", clear" } else { "" }
+        )
+    });
+    Line { label, url, row, overall, against_control }
 }
 
 fn refused(message: String) -> PageError {
@@ -100,10 +114,11 @@ pub(crate) async fn page(
             ];
             chart = chart::by_day(&funnel.rows, &format!("The funnel by day, {} to {}", period.from, period.to));
         }
+        let compared = against_control(&state, by, &funnel).await?;
         let mut rows = Vec::new();
-        for row in funnel.rows.iter().take(SHOWN) {
+        for (row, against) in funnel.rows.iter().zip(compared).take(SHOWN) {
             let (name, url) = label(&state, by, &row.key).await?.unwrap_or_else(|| (row.key.clone(), None));
-            rows.push(line(name, url, row.clone()));
+            rows.push(line(name, url, row.clone(), against));
         }
         tables.push(Table {
             by: by.as_str(),
@@ -116,7 +131,7 @@ pub(crate) async fn page(
             csv_url: csv_url(by, period),
             more: funnel.rows.len().saturating_sub(SHOWN),
             rows,
-            total: line("Total".to_owned(), None, funnel.total),
+            total: line("Total".to_owned(), None, funnel.total, None),
         });
     }
     let page = InsightsPage {
@@ -124,6 +139,7 @@ pub(crate) async fn page(
         from: period.from.to_string(),
         to: period.to.to_string(),
         credit: CREDIT,
+        conversion: CONVERSION,
         stages,
         chart,
         tables,

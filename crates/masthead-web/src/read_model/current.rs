@@ -5,6 +5,9 @@
 //! `0037_house_ads_counter`), the plans on sale under the access counter
 //! (`0012_access_counter`). So marking a section premium, editing an ad or a
 //! plan reaches every instance on its very next request, like a story edit.
+//! The paywall experiments are filed under the access counter too
+//! (`0036_experiments`): an admin starting or stopping one on any instance
+//! changes every instance's meter limits and paywall on its next request.
 //!
 //! A [`Current`] is brought up to date by [`Current::get`] (one counter
 //! reading per page view, shared: `super::counters`); the sections are also
@@ -17,7 +20,9 @@ use std::sync::{Arc, RwLock, RwLockReadGuard};
 
 use masthead_domain::Section;
 use masthead_domain::plan::Plan;
-use masthead_store::{Counters, HouseAd, Store, StoreError};
+use masthead_insights::Experiment;
+use masthead_insights::experiment::Settings;
+use masthead_store::{Counters, ExperimentState, HouseAd, Store, StoreError};
 
 /// A table kept whole: how it is read and which counter moves with it.
 pub(crate) trait Table: Clone + Send + Sync + Sized {
@@ -70,6 +75,85 @@ impl Table for HouseAds {
 
     async fn read(store: &Store) -> Result<Self, StoreError> {
         Ok(Self(store.house_ads().await?.into()))
+    }
+}
+
+/// The paywall experiment running, if any, and the default it falls back
+/// on: the latest stopped experiment's winner (unset: the configuration).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Experiments(Arc<Running>);
+
+#[derive(Debug, Default)]
+struct Running {
+    /// The experiment, and each variant's settings over the default, in variant order.
+    experiment: Option<(Experiment, Vec<Dealt>)>,
+    /// What a reader outside any experiment gets.
+    default: Dealt,
+}
+
+/// What one reader gets: the variant's key in the funnel (none outside an
+/// experiment) and its settings over the default.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Dealt {
+    pub variant: Option<Arc<str>>,
+    pub settings: Arc<Settings>,
+}
+
+impl Table for Experiments {
+    fn version(counters: Counters) -> i64 {
+        counters.access
+    }
+
+    async fn read(store: &Store) -> Result<Self, StoreError> {
+        let stored = store.experiments().await?;
+        let read = |name: &str, variants: &str| {
+            Experiment::from_stored(name, variants)
+                .map_err(|why| StoreError::Corrupt(format!("experiment {name}: {why}")))
+        };
+        let mut default = Settings::default();
+        let latest_winner = stored
+            .iter()
+            .filter(|e| e.state == ExperimentState::Stopped && e.winner.is_some())
+            .max_by_key(|e| (e.stopped_at, e.id));
+        if let Some(stopped) = latest_winner {
+            let experiment = read(&stopped.name, &stopped.variants)?;
+            if let Some(winner) = stopped.winner.as_deref().and_then(|name| experiment.variant(name)) {
+                default = winner.settings.clone();
+            }
+        }
+        let mut running = None;
+        if let Some(on) = stored.iter().find(|e| e.state == ExperimentState::Running) {
+            let experiment = read(&on.name, &on.variants)?;
+            let dealt = experiment
+                .variants
+                .iter()
+                .map(|v| Dealt { variant: Some(experiment.key(v).into()), settings: Arc::new(v.settings.or(&default)) })
+                .collect();
+            running = Some((experiment, dealt));
+        }
+        Ok(Self(Arc::new(Running {
+            experiment: running,
+            default: Dealt { variant: None, settings: Arc::new(default) },
+        })))
+    }
+}
+
+impl Experiments {
+    /// What the reader whose meter is `meter_key` gets.
+    pub(crate) fn deal(&self, meter_key: &str) -> Dealt {
+        match &self.0.experiment {
+            Some((experiment, dealt)) => {
+                let variant = experiment.variant_of(meter_key);
+                let at = experiment.variants.iter().position(|v| v.name == variant.name).unwrap_or_default();
+                dealt[at].clone()
+            }
+            None => self.0.default.clone(),
+        }
+    }
+
+    /// What readers get outside any experiment.
+    pub(crate) fn default_settings(&self) -> &Settings {
+        &self.0.default.settings
     }
 }
 

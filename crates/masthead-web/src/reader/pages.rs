@@ -214,7 +214,7 @@ pub(crate) async fn story(
     let paywall = match access {
         Access::Blocked { reason } => {
             let plans = state.plans.get(&state.store).await?;
-            Some(Paywall::new(&state, &plans.0, &visitor, reason, opened.limit, &summary.path()))
+            Some(Paywall::new(&state, &plans.0, &visitor, reason, &opened, &summary.path()))
         }
         _ => None,
     };

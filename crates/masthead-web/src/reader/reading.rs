@@ -8,8 +8,9 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use masthead_domain::ArticleSummary;
-use masthead_domain::access::{self, Access, Meter, Reader, ReaderKind};
+use masthead_domain::access::{self, Access, BlockReason, Meter, Reader, ReaderKind};
 use masthead_insights::EventKind;
+use masthead_insights::experiment::Settings;
 use masthead_store::{MeteredRead, ReadOutcome, StoreError};
 
 use crate::AppState;
@@ -34,7 +35,7 @@ pub(crate) enum Intent {
 }
 
 /// The decision, with the reader's meter as it stands after it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub(crate) struct Opened {
     pub access: Access,
     /// Free stories used this month (with this one, when it is metered).
@@ -44,6 +45,13 @@ pub(crate) struct Opened {
     pub ad_free: bool,
     /// The reader is staff or holds some benefit: the header offers no subscription.
     pub subscribed: bool,
+    /// The paywall's copy and offer for this reader (their experiment
+    /// variant's, else the default's).
+    pub paywall: Arc<Settings>,
+    /// Withheld because the meter ran out from a visitor whose variant has a
+    /// registration wall: the page asks them to sign up to read this many
+    /// more, instead of the paywall.
+    pub wall: Option<u32>,
 }
 
 /// Who is reading, and the key their meter counts under.
@@ -88,7 +96,8 @@ async fn visitor_meter(
     story_id: i64,
     limit: u32,
 ) -> Result<(u32, bool), StoreError> {
-    if let Some(read) = state.full_meters.get(meter, month) {
+    // Kept full at a limit an experiment has since raised, it is read again.
+    if let Some(read) = state.full_meters.get(meter, month).filter(|read| read.len() as u32 >= limit) {
         return Ok((read.len() as u32, read.contains(&story_id)));
     }
     let (used, already_read) = state.store.meter(meter, month, story_id).await?;
@@ -128,10 +137,11 @@ impl FullMeters {
 }
 
 /// Decides whether this reader may read `story` now, recording the read when
-/// `intent` delivers it and the decision puts it on the meter. Under a meter
-/// experiment the limit is the reader's variant's (see
-/// `masthead_insights::experiment`). The funnel counts the read, the meter
-/// running out, and a page's paywall.
+/// `intent` delivers it and the decision puts it on the meter. The limit is
+/// the reader's experiment variant's when it sets one, else the latest
+/// winner's, else the configured one (see `read_model::current::Experiments`);
+/// for an account made from the registration wall, its grant this month.
+/// The funnel counts the read, the meter running out, and a page's paywall.
 pub(crate) async fn open_story(
     state: &AppState,
     visitor: &Visitor,
@@ -143,19 +153,25 @@ pub(crate) async fn open_story(
     let (reader, meter_key) = reader_of(state, visitor, signed_in, now).await?;
     let facts = story_facts(state, &story.section, story.premium, story.first_published_at, now);
     let month = state.zone.month_key(now);
-    let variant = state.experiment.as_ref().map(|experiment| experiment.variant_of(&meter_key));
-    let limit = variant.map_or(state.meter_limit, |variant| variant.meter_limit);
+    let dealt = state.experiments.get(&state.store).await?.deal(&meter_key);
+    let mut limit = dealt.settings.meter_limit.unwrap_or(state.meter_limit);
+    // Only a visitor meets the registration wall.
+    let wall = if signed_in.0.is_none() { dealt.settings.wall } else { None };
     let event = |kind| {
         let event = state.event(kind, visitor).story(story.id, &story.section);
-        match variant {
-            Some(variant) => event.variant(&variant.name),
+        match &dealt.variant {
+            Some(variant) => event.variant(variant),
             None => event,
         }
     };
     // A page shows the paywall when the story is withheld.
     let shown = |opened: Opened| {
-        if let (Intent::Page, Access::Blocked { reason }) = (intent, opened.access) {
-            state.count(event(EventKind::PaywallShown).reason(reason));
+        match (intent, opened.access, opened.wall) {
+            (Intent::Page, Access::Blocked { .. }, Some(_)) => state.count(event(EventKind::RegistrationWallShown)),
+            (Intent::Page, Access::Blocked { reason }, None) => {
+                state.count(event(EventKind::PaywallShown).reason(reason))
+            }
+            _ => {}
         }
         opened
     };
@@ -167,7 +183,13 @@ pub(crate) async fn open_story(
         // A browser that brought no cookie has a brand-new, empty meter.
         None if visitor.is_new() => (0, false),
         None => visitor_meter(state, &meter_key, month, story.id, limit).await?,
-        Some(_) => state.store.meter(&meter_key, month, story.id).await?,
+        Some(account) => {
+            // An account made from the registration wall reads to its grant this month.
+            if let Some(granted) = state.store.allowance(account.id, month).await? {
+                limit = granted;
+            }
+            state.store.meter(&meter_key, month, story.id).await?
+        }
     };
     let meter = Meter { used, already_read, limit };
     let access = off_the_meter.unwrap_or_else(|| meter.decide());
@@ -180,6 +202,8 @@ pub(crate) async fn open_story(
             limit: meter.limit,
             ad_free: reader.has(access::Benefit::AdFree),
             subscribed: reader.kind == ReaderKind::Staff || !reader.benefits.is_empty(),
+            paywall: dealt.settings.clone(),
+            wall: wall.filter(|_| matches!(access, Access::Blocked { reason: BlockReason::MeterExhausted })),
         }
     };
     if intent == Intent::Ask || !access.counts(&meter) {

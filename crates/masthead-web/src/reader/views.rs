@@ -14,6 +14,7 @@ use masthead_domain::plan::Plan;
 use masthead_domain::{Article, ArticleSummary, Credit, PublisherZone, Section, lang};
 use masthead_store::HouseAd;
 
+use super::reading::Opened;
 use crate::AppState;
 use crate::billing::views::{AdSlot, ChooseForm, Offer};
 use crate::http::csrf;
@@ -306,11 +307,13 @@ fn news_article_json_ld(site: &StorySite<'_>, story: &ArticleSummary, readable: 
 #[template(path = "paywall.html")]
 pub(crate) struct Paywall {
     pub heading: String,
-    pub subheading: &'static str,
+    pub subheading: String,
     pub login_url: String,
     pub subscribe_url: String,
     /// The plans, each card a form that goes to its checkout and back to the story.
     pub offer: Offer,
+    /// Shown instead of the paywall when the reader's variant has a registration wall.
+    pub wall: Option<Wall>,
 }
 
 impl Paywall {
@@ -321,11 +324,16 @@ impl Paywall {
         plans: &[Plan],
         visitor: &Visitor,
         reason: BlockReason,
-        limit: u32,
+        opened: &Opened,
         story_path: &str,
     ) -> Self {
+        let (limit, copy) = (opened.limit, &*opened.paywall);
+        let metered = reason == BlockReason::MeterExhausted;
         let heading = match reason {
-            BlockReason::MeterExhausted => format!("You've reached your limit of {limit} free stories this month."),
+            BlockReason::MeterExhausted => copy
+                .headline
+                .clone()
+                .unwrap_or_else(|| format!("You've reached your limit of {limit} free stories this month.")),
             BlockReason::PremiumStory => "This premium story is for subscribers.".to_owned(),
             BlockReason::PremiumSection => "The Smart Investor is for subscribers.".to_owned(),
             BlockReason::ArchiveOnly => format!(
@@ -333,21 +341,35 @@ impl Paywall {
                 state.archive_age.num_days()
             ),
         };
-        let subheading = match reason {
-            BlockReason::MeterExhausted => "Subscribe now for unlimited access.",
-            _ => "Subscribe to read it, with unlimited access to everything else.",
+        let subheading = match (reason, &copy.text) {
+            (BlockReason::MeterExhausted, Some(text)) => text.clone(),
+            (BlockReason::MeterExhausted, None) => "Subscribe now for unlimited access.".to_owned(),
+            _ => "Subscribe to read it, with unlimited access to everything else.".to_owned(),
         };
+        let mut offer =
+            Offer::new(plans, ChooseForm { csrf: csrf::token(state, visitor), next: Some(story_path.to_owned()) });
+        // The experiment's (or its winner's) plan, when it is on sale, is the one highlighted.
+        if let Some(plan) = copy.plan.filter(|id| metered && offer.plans.iter().any(|card| card.id == *id)) {
+            for card in &mut offer.plans {
+                card.best_value = card.id == plan;
+            }
+        }
         Self {
             heading,
             subheading,
             login_url: login_url(Some(story_path)),
             subscribe_url: format!("/subscribe?next={}", query_value(story_path)),
-            offer: Offer::new(
-                plans,
-                ChooseForm { csrf: csrf::token(state, visitor), next: Some(story_path.to_owned()) },
-            ),
+            wall: opened.wall.map(|more| Wall { more, csrf: csrf::token(state, visitor), next: story_path.to_owned() }),
+            offer,
         }
     }
+}
+
+/// The registration wall: sign up free to read `more` stories this month.
+pub(crate) struct Wall {
+    pub more: u32,
+    pub csrf: String,
+    pub next: String,
 }
 
 /// A link to a neighbouring archive day.

@@ -10,7 +10,6 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use masthead_domain::email::Email;
 use masthead_domain::{Clock, ManualClock, PublisherZone, Role};
-use masthead_insights::Experiment;
 use serde_json::Value;
 
 use crate::billing::log_in_api;
@@ -26,7 +25,8 @@ on_every_backend!(
     payments_are_credited_to_the_story_and_equal_the_payments_table,
     the_roll_up_keeps_the_daily_counts_it_deleted,
     the_insights_page_shows_tables_a_chart_and_csv,
-    a_variants_meter_limit_is_enforced_and_sticky_across_instances,
+    an_admin_runs_an_experiment_that_every_instance_enforces,
+    the_registration_wall_grants_its_stories_exactly,
 );
 
 fn utc(s: &str) -> DateTime<Utc> {
@@ -298,40 +298,253 @@ async fn the_insights_page_shows_tables_a_chart_and_csv(backend: Backend) {
     assert_eq!(editor.get("/newsroom/insights?from=2026-13-01").await.status().as_u16(), 422);
 }
 
-async fn a_variants_meter_limit_is_enforced_and_sticky_across_instances(backend: Backend) {
-    let experiment = Experiment::parse("t:two=1@2,four=1@4").unwrap();
-    let config = || masthead_web::SiteConfig { meter_experiment: Some(experiment.clone()), ..site_config() };
-    let app = spawn_app_with(backend, config()).await;
-    let second = spawn_instance(&app, config()).await;
-    let editor = staff_token(&app, "editor@example.com", Role::Editor).await;
-    let paths = free_story_paths(&app, 5).await;
-    let mut expected = std::collections::BTreeMap::new();
-    for _ in 0..6 {
-        let mut reader = Browser::new(&app);
-        let first = reader.page(&paths[0], 200).await;
-        let id = reader.cookies["mh_visitor"].split('.').next().unwrap().to_owned();
-        let variant = experiment.variant_of(&format!("v:{id}"));
-        let limit = variant.meter_limit as usize;
-        *expected.entry(variant.name.clone()).or_insert(0) += limit as i64;
-        // This reader's limit, on this instance.
-        assert!(!is_withheld(&first));
-        for (n, path) in paths.iter().enumerate().skip(1) {
-            assert_eq!(is_withheld(&reader.page(path, 200).await), n >= limit, "story {} of {limit}", n + 1);
+/// A browser signed in as a new admin.
+async fn admin(app: &TestApp) -> Browser<'_> {
+    register(app, "admin@example.com").await;
+    let id = app.store.reader_by_email(&Email::parse("admin@example.com").unwrap()).await.unwrap().unwrap().id;
+    app.store.set_role(id, Role::Admin).await.unwrap().unwrap();
+    let mut browser = Browser::new(app);
+    log_in(&mut browser, "admin@example.com", PASSWORD).await;
+    browser
+}
+
+/// Makes and starts the experiment `fields` describe, as `admin`; what is stored.
+async fn run_experiment(
+    app: &TestApp,
+    admin: &mut Browser<'_>,
+    fields: &[(&str, &str)],
+) -> masthead_insights::Experiment {
+    let made = admin.submit("/newsroom/experiments", "/newsroom/experiments", fields).await;
+    assert_eq!(made.status().as_u16(), 303);
+    let stored = app.store.experiments().await.unwrap();
+    let start = format!("/newsroom/experiments/{}/start", stored[0].id);
+    assert_eq!(admin.submit("/newsroom/experiments", &start, &[]).await.status().as_u16(), 303);
+    masthead_insights::Experiment::from_stored(&stored[0].name, &stored[0].variants).unwrap()
+}
+
+/// A new visitor (with a cookie, no story read yet) dealt `variant`.
+async fn visitor_in<'a>(app: &'a TestApp, experiment: &masthead_insights::Experiment, variant: &str) -> Browser<'a> {
+    for _ in 0..100 {
+        let mut browser = Browser::new(app);
+        browser.get("/signup").await;
+        let id = browser.cookies["mh_visitor"].split('.').next().unwrap().to_owned();
+        if experiment.variant_of(&format!("v:{id}")).name == variant {
+            return browser;
         }
-        // And on the other: the same variant, the same meter.
-        let on_second = |path: &str| {
-            let request = app.client.get(format!("http://{second}{path}")).header("cookie", reader.cookie_header());
-            async move { request.send().await.unwrap().text().await.unwrap() }
-        };
-        let html = on_second(&paths[limit]).await;
-        assert!(is_withheld(&html));
-        assert!(text_of(&html).contains(&format!("You've reached your limit of {limit} free stories this month.")));
-        assert!(!is_withheld(&on_second(&paths[limit - 1]).await), "re-reading is free");
+    }
+    panic!("no visitor dealt {variant} in 100");
+}
+
+async fn the_registration_wall_grants_its_stories_exactly(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let paths = free_story_paths(&app, 10).await;
+    let editor = staff_token(&app, "editor@example.com", Role::Editor).await;
+    let mut admin = admin(&app).await;
+    let fields = [
+        ("name", "w"),
+        ("variant_0", "plain"),
+        ("weight_0", "1"),
+        ("limit_0", "2"),
+        ("variant_1", "wall"),
+        ("weight_1", "1"),
+        ("limit_1", "2"),
+        ("wall_1", "3"),
+    ];
+    let experiment = run_experiment(&app, &mut admin, &fields).await;
+    let month = PublisherZone::default().month_key(Utc::now());
+
+    // A plain visitor meets the paywall, and a form claiming the wall grants it nothing.
+    let mut plain = visitor_in(&app, &experiment, "plain").await;
+    for path in &paths[..2] {
+        assert!(!is_withheld(&plain.page(path, 200).await));
+    }
+    let html = plain.page(&paths[2], 200).await;
+    assert!(is_withheld(&html) && !html.contains("registration-wall"), "{html}");
+    let token = plain.csrf_token("/signup").await;
+    let fields =
+        [("csrf_token", token.as_str()), ("email", "plain@example.com"), ("password", PASSWORD), ("wall", "1")];
+    assert_eq!(plain.post_form("/signup", &fields).await.status().as_u16(), 200);
+    let plain_id = app.store.reader_by_email(&Email::parse("plain@example.com").unwrap()).await.unwrap().unwrap().id;
+    assert_eq!(app.store.allowance(plain_id, month).await.unwrap(), None, "no wall, no grant");
+
+    // A wall visitor: two free stories, then the wall instead of the paywall.
+    let mut reader = visitor_in(&app, &experiment, "wall").await;
+    for path in &paths[..2] {
+        assert!(!is_withheld(&reader.page(path, 200).await));
+    }
+    let html = reader.page(&paths[2], 200).await;
+    assert!(html.contains(r#"<section class="paywall registration-wall""#), "{html}");
+    let text = text_of(&html);
+    assert!(text.contains("Sign up free to read 3 more stories this month"), "{text}");
+    assert!(!text.contains("You've reached your limit"), "{text}");
+    // Signing up from it (the wall's own form), confirming and logging in.
+    let token = reader.csrf_token(&paths[2]).await;
+    let fields = [
+        ("csrf_token", token.as_str()),
+        ("wall", "1"),
+        ("next", paths[2].as_str()),
+        ("email", "wall@example.com"),
+        ("password", PASSWORD),
+    ];
+    assert_eq!(reader.post_form("/signup", &fields).await.status().as_u16(), 200);
+    let id = app.store.reader_by_email(&Email::parse("wall@example.com").unwrap()).await.unwrap().unwrap().id;
+    assert_eq!(app.store.allowance(id, month).await.unwrap(), Some(5), "two free and three more");
+    app.store.mark_verified(id, Utc::now()).await.unwrap();
+    log_in(&mut reader, "wall@example.com", PASSWORD).await;
+
+    // Seven stories asked for at once: exactly three more are read.
+    let cookies = reader.cookie_header();
+    let asked: Vec<_> = paths[2..9]
+        .iter()
+        .map(|path| {
+            let request = app.client.get(app.url(path)).header("cookie", cookies.clone());
+            tokio::spawn(async move { request.send().await.unwrap().text().await.unwrap() })
+        })
+        .collect();
+    let mut read = 0;
+    for page in asked {
+        let html = page.await.unwrap();
+        read += usize::from(!is_withheld(&html));
+        assert!(!html.contains("registration-wall"), "signed in: the paywall, not the wall");
+    }
+    assert_eq!(read, 3, "the wall's three stories, no more, whatever the concurrency");
+    let html = reader.page(&paths[9], 200).await;
+    assert!(is_withheld(&html) && text_of(&html).contains("You've reached your limit of 5 free stories"), "{html}");
+
+    // Counted: the wall shown (twice: the page, and its form's token), and the sign-up from it.
+    let body = funnel(&app, "by=variant", &editor).await;
+    let row = body["rows"].as_array().unwrap().iter().find(|r| r["key"] == "w/wall").unwrap();
+    assert_eq!((events(row, "registration_wall_shown"), events(row, "registered_from_wall")), (2, 1), "{row}");
+    let plain_row = body["rows"].as_array().unwrap().iter().find(|r| r["key"] == "w/plain").unwrap();
+    assert_eq!(events(plain_row, "registered_from_wall"), 0, "{plain_row}");
+}
+
+/// The plan the paywall in `html` highlights.
+fn highlighted_plan(html: &str) -> Option<&str> {
+    let card = &html[html.find(r#"<li class="plan best">"#)?..];
+    let marker = r#"name="plan_id" value=""#;
+    let start = card.find(marker)? + marker.len();
+    Some(&card[start..start + card[start..].find('"')?])
+}
+
+async fn an_admin_runs_an_experiment_that_every_instance_enforces(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let second = spawn_instance(&app, site_config()).await;
+    let paths = free_story_paths(&app, 6).await;
+    let editor = staff_token(&app, "editor@example.com", Role::Editor).await;
+    let mut admin = admin(&app).await;
+    let plan = app.store.active_plans().await.unwrap()[0].id.to_string();
+    let form = |two_weight: &'static str, four_limit: &'static str| {
+        vec![
+            ("name", "t"),
+            ("variant_0", "two"),
+            ("weight_0", two_weight),
+            ("limit_0", "2"),
+            ("headline_0", "Two stories are on us. The rest are on a subscription."),
+            ("plan_0", ""),
+            ("variant_1", "four"),
+            ("weight_1", "1"),
+            ("limit_1", four_limit),
+        ]
+    };
+
+    // Refusals: a non-admin, a form without its token, bad weights and limits; nothing is stored.
+    let mut other = Browser::new(&app);
+    log_in(&mut other, "editor@example.com", PASSWORD).await;
+    assert_eq!(other.get("/newsroom/experiments").await.status().as_u16(), 403);
+    let mut fields = vec![("csrf_token", "")];
+    fields.extend(form("1", "4"));
+    let token = other.csrf_token("/signup").await;
+    fields[0].1 = &token;
+    assert_eq!(other.post_form("/newsroom/experiments", &fields).await.status().as_u16(), 403);
+    assert_eq!(admin.post_form("/newsroom/experiments", &form("1", "4")).await.status().as_u16(), 403, "no token");
+    let refused = admin.submit("/newsroom/experiments", "/newsroom/experiments", &form("0", "lots")).await;
+    assert_eq!(refused.status().as_u16(), 422);
+    let text = text_of(&refused.text().await.unwrap());
+    assert!(text.contains("Variant 1: the weight \"0\" must be a whole number from 1 to 1000"), "{text}");
+    assert!(text.contains("Variant 2: the meter limit \"lots\""), "{text}");
+    assert!(app.store.experiments().await.unwrap().is_empty(), "nothing stored");
+
+    // Made, then started on this instance.
+    let mut good = form("1", "4");
+    good[5].1 = &plan;
+    let made = admin.submit("/newsroom/experiments", "/newsroom/experiments", &good).await;
+    assert_eq!(made.status().as_u16(), 303);
+    let stored = app.store.experiments().await.unwrap();
+    let id = stored[0].id;
+    let experiment = masthead_insights::Experiment::from_stored("t", &stored[0].variants).unwrap();
+    let again = admin.submit("/newsroom/experiments", "/newsroom/experiments", &good).await;
+    assert_eq!(again.status().as_u16(), 422, "the name is taken");
+    let start = format!("/newsroom/experiments/{id}/start");
+    assert_eq!(admin.submit("/newsroom/experiments", &start, &[]).await.status().as_u16(), 303);
+    assert_eq!(admin.submit("/newsroom/experiments", &start, &[]).await.status().as_u16(), 422, "already running");
+
+    // The other instance deals the variants and enforces their limits on its next request.
+    let on = |base: SocketAddr, cookies: String, path: String| {
+        let request = app.client.get(format!("http://{base}{path}")).header("cookie", cookies);
+        async move { request.send().await.unwrap().text().await.unwrap() }
+    };
+    let mut expected = std::collections::BTreeMap::new();
+    for name in ["two", "four", "two", "four"] {
+        let mut reader = visitor_in(&app, &experiment, name).await;
+        let variant = experiment.variant(name).unwrap();
+        let limit = variant.settings.meter_limit.unwrap() as usize;
+        *expected.entry(experiment.key(variant)).or_insert(0) += limit as i64;
+        for (n, path) in paths.iter().enumerate().take(limit + 1) {
+            let html = on(second, reader.cookie_header(), path.clone()).await;
+            assert_eq!(is_withheld(&html), n >= limit, "story {} of {limit}", n + 1);
+            if n == limit {
+                let text = text_of(&html);
+                if variant.name == "two" {
+                    assert!(text.contains("Two stories are on us."), "{text}");
+                    assert_eq!(highlighted_plan(&html), Some(plan.as_str()));
+                } else {
+                    assert!(text.contains("You've reached your limit of 4 free stories this month."), "{text}");
+                }
+            }
+        }
+        // Sticky: the first instance agrees.
+        assert!(is_withheld(&reader.page(&paths[limit], 200).await));
+        assert!(!is_withheld(&reader.page(&paths[limit - 1], 200).await), "re-reading is free");
     }
     funnel_at(&app, second, "", Some(&editor)).await;
     let body = funnel(&app, "by=variant", &editor).await;
+    assert!(body["conversion"].as_str().unwrap().contains("payments over its visitors"), "{body}");
     for (variant, reads) in &expected {
         let row = body["rows"].as_array().unwrap().iter().find(|r| r["key"] == variant.as_str()).unwrap();
         assert_eq!(events(row, "metered_read"), *reads, "{row}");
+        let compared = &row["against_control"];
+        if variant == "t/two" {
+            assert!(compared.is_null(), "the control: {row}");
+        } else {
+            let (low, high) =
+                (compared["interval"]["low"].as_f64().unwrap(), compared["interval"]["high"].as_f64().unwrap());
+            assert!(low <= 0.0 && high >= 0.0 && compared["estimate"] == 0.0, "no payments either side: {row}");
+        }
     }
+    let page = text_of(&admin.page("/newsroom/insights", 200).await);
+    assert!(page.contains("Against the control"), "{page}");
+
+    // Stopped with a winner: its settings are everyone's, on the other instance too.
+    let stop = format!("/newsroom/experiments/{id}/stop");
+    let bad = admin.submit("/newsroom/experiments", &stop, &[("winner", "three")]).await;
+    assert_eq!(bad.status().as_u16(), 422);
+    assert_eq!(admin.submit("/newsroom/experiments", &stop, &[("winner", "four")]).await.status().as_u16(), 303);
+    let stored = app.store.experiments().await.unwrap();
+    assert_eq!(
+        (stored[0].state, stored[0].winner.as_deref()),
+        (masthead_store::ExperimentState::Stopped, Some("four"))
+    );
+    for _ in 0..3 {
+        let mut reader = Browser::new(&app);
+        reader.get("/signup").await;
+        for (n, path) in paths.iter().enumerate().take(5) {
+            assert_eq!(is_withheld(&on(second, reader.cookie_header(), path.clone()).await), n >= 4, "story {}", n + 1);
+        }
+    }
+    let page = text_of(&admin.page("/newsroom/experiments", 200).await);
+    assert!(
+        page.contains("the winner: four") && page.contains("Readers outside an experiment get: 4 free stories a month"),
+        "{page}"
+    );
 }

@@ -138,6 +138,12 @@ async fn every_newsroom_route_checks_the_role(backend: Backend) {
         get("/newsroom/agencies".into(), "admin"),
         post("/newsroom/agencies".into(), "admin", vec![("agency", ""), ("mode", "queue"), ("section", "world")]),
         post("/newsroom/agencies/delete".into(), "admin", vec![("agency", "Nobody")]),
+        get("/newsroom/experiments".into(), "admin"),
+        post(
+            "/newsroom/experiments".into(),
+            "admin",
+            vec![("name", "matrix"), ("variant_0", "a"), ("weight_0", "1"), ("variant_1", "b"), ("weight_1", "1")],
+        ),
     ];
     let mut browsers = vec![("anonymous", Browser::new(&app))];
     register(&app, "reader@example.com").await;
