@@ -81,6 +81,96 @@ async function picturesHoldTheirPlace(ctx, profile) {
   device.expectNoErrors(device.label);
 }
 
+/** The story journey 7 writes in the newsroom: Hindi, its language left to its script. */
+const HINDI = {
+  headline: 'भारत की अर्थव्यवस्था में तेज़ी',
+  standfirst: 'रिज़र्व बैंक ने ब्याज दरें घटाईं',
+  body: 'मुंबई में शेयर बाज़ार ने आज नया रिकॉर्ड बनाया।\n\nविशेषज्ञों का कहना है कि महंगाई पर नियंत्रण से निवेशकों का भरोसा बढ़ा है।',
+};
+
+/** Counts layout shifts on every page of `page` from its first paint (read `window.__shift`). */
+async function watchShifts(page) {
+  await page.addInitScript(() => {
+    window.__shift = 0;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) if (!entry.hadRecentInput) window.__shift += entry.value;
+    }).observe({ type: 'layout-shift', buffered: true });
+  });
+}
+
+/**
+ * Journey 7 on one device. Once, an editor writes a story in Hindi in the
+ * newsroom (the language left to its script) and publishes it. Then the
+ * home page, newest story or not, leads with a picture (a WebP srcset,
+ * width and height, fetched at once) and does not shift while it loads;
+ * and the Hindi story's article says `lang="hi"` in a page whose frame
+ * stays English.
+ */
+async function hindiStoryAndPicturedLead(ctx, state, profile) {
+  if (!state.hindi) {
+    const desk = await ctx.open('7-newsroom', DESKTOP);
+    const { page } = desk;
+    await desk.visit('/login');
+    await logIn(desk, ctx.staff);
+    await desk.visit('/newsroom/stories/new');
+    await page.locator('#headline').fill(HINDI.headline);
+    await page.locator('#standfirst').fill(HINDI.standfirst);
+    await page.locator('#body').fill(HINDI.body);
+    await page.locator('#section').selectOption('economy');
+    await page.locator('#byline').fill('प्रिया रमन');
+    expect((await page.locator('#lang').inputValue()) === '', 'the editor leaves the language to the script unless chosen');
+    await desk.shot('newsroom-hindi-story');
+    await desk.follow(page.getByRole('button', { name: 'Publish now' }));
+    state.hindi = await page.locator('dl.times a').first().getAttribute('href');
+    expectMatch(state.hindi, /^\/economy\/[a-z0-9-]+-\d+$/, 'the Hindi story\'s address (transliterated)');
+    desk.expectNoErrors(desk.label);
+  }
+  const device = await ctx.open(`7-${profile.name}`, profile);
+  const { page } = device;
+  await watchShifts(page);
+  await device.visit('/');
+  const lead = await page.$eval('article.lead', (article) => {
+    const img = article.querySelector('picture img');
+    return {
+      pictured: article.classList.contains('pictured'),
+      href: article.querySelector('h2 a')?.getAttribute('href'),
+      headline: article.querySelector('h2 a')?.textContent.trim(),
+      srcset: article.querySelector('picture source[type="image/webp"]')?.getAttribute('srcset') ?? '',
+      width: img?.getAttribute('width'),
+      height: img?.getAttribute('height'),
+      loading: img?.getAttribute('loading') ?? null,
+      loaded: Boolean(img?.complete && img.naturalWidth > 0),
+    };
+  });
+  // The rule: the newest of the ten newest stories that has a picture leads
+  // (the demo's pictured stories are its market stories with charts).
+  const answer = await page.request.get('/api/v1/articles?limit=10');
+  const newest = (await answer.json()).articles.map((a) => new URL(a.url).pathname);
+  const pictured = await page.$$eval('li.card', (cards) =>
+    cards.filter((c) => c.querySelector('picture')).map((c) => c.querySelector('h3 a').getAttribute('href')),
+  );
+  const due = newest.find((href) => (href === lead.href ? lead.pictured : pictured.includes(href)));
+  expect(newest[0] === state.hindi && lead.href !== state.hindi, `the Hindi story, newest and without a picture, leads: ${JSON.stringify(lead)}`);
+  expect(due !== undefined, `none of the ten newest stories has a picture (${newest.join(', ')}): the demo charts its market stories`);
+  expect(lead.href === due && lead.pictured, `the lead should be ${due}, the newest story with a picture; it is ${JSON.stringify(lead)}`);
+  expectMatch(lead.srcset, /^\/media\/[0-9a-f]{64}\.webp \d+w(, \/media\/[0-9a-f]{64}\.webp \d+w)+$/, 'the lead picture\'s WebP srcset');
+  expect(Number(lead.width) > 0 && Number(lead.height) > 0 && lead.loading === null && lead.loaded, `the lead picture: ${JSON.stringify(lead)}`);
+  await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+  await page.waitForTimeout(500);
+  const shift = await page.evaluate(() => window.__shift);
+  expect(shift < 0.01, `the home page shifted while loading: cumulative layout shift ${shift.toFixed(3)}`);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await device.shot('home-lead-picture');
+  await device.visit(state.hindi);
+  const story = await readStory(page);
+  const frame = await page.evaluate(() => document.documentElement.getAttribute('lang'));
+  expect(story.headline === HINDI.headline, `the Hindi story shows ${JSON.stringify(story.headline)}`);
+  expect(story.lang === 'hi' && frame === 'en', `the Hindi story's article says lang=${story.lang} in a page of lang=${frame}`);
+  expect(!story.paywall && story.paragraphs.length === 2, `the Hindi story: ${JSON.stringify(story)}`);
+  await device.shot('hindi-story');
+  device.expectNoErrors(device.label);
+}
+
 /** One line of the report: `name` and the work it does. */
 function journey(id, name, run) {
   return { id, name, run };
@@ -349,4 +439,6 @@ export const journeys = [
     await visitor.shot('story-1998-archive-paywall');
     visitor.expectNoErrors(visitor.label);
   }),
+  journey('7-desktop', 'an editor writes a story in Hindi; it says lang="hi", and the home page leads with a picture that does not shift (desktop)', (ctx, state) => hindiStoryAndPicturedLead(ctx, state, DESKTOP)),
+  journey('7-phone', 'the same on the phone', (ctx, state) => hindiStoryAndPicturedLead(ctx, state, PHONE)),
 ];

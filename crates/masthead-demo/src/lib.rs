@@ -21,6 +21,7 @@
 mod assignment;
 mod charts;
 mod desks;
+mod lettering;
 mod newsletters;
 mod rng;
 mod templates;
@@ -32,7 +33,7 @@ pub use charts::{DemoPicture, MarketChart};
 pub use newsletters::{DEMO_NEWSLETTERS, DemoNewsletter};
 
 use chrono::NaiveDate;
-use masthead_domain::{ArticleStatus, Credit, NewArticle, PublisherZone, SafeHtml};
+use masthead_domain::{ArticleStatus, Credit, Lang, NewArticle, PublisherZone, SafeHtml};
 
 use crate::assignment::Assignment;
 use crate::rng::Rng;
@@ -85,6 +86,7 @@ impl DemoArchive {
             status: ArticleStatus::Published,
             first_published_at,
             updated_at: self.timeline.updated(index, first_published_at),
+            lang: Lang::site(),
         }
     }
 }
@@ -118,6 +120,7 @@ pub fn seed_story(zone: PublisherZone) -> NewArticle {
         status: ArticleStatus::Published,
         first_published_at: published,
         updated_at: published,
+        lang: Lang::site(),
     }
 }
 

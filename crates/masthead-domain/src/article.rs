@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::html::SafeHtml;
+use crate::lang::Lang;
 use crate::slug::{Slug, story_path};
 
 /// Who a story is credited to: a staff writer, or a wire agency whose copy we
@@ -118,6 +119,8 @@ pub struct NewArticle {
     pub first_published_at: DateTime<Utc>,
     /// When it last changed.
     pub updated_at: DateTime<Utc>,
+    /// The language it is written in.
+    pub lang: Lang,
 }
 
 impl NewArticle {
@@ -148,6 +151,8 @@ pub struct ArticleSummary {
     pub first_published_at: DateTime<Utc>,
     /// Last updated.
     pub updated_at: DateTime<Utc>,
+    /// The language it is written in.
+    pub lang: Lang,
 }
 
 impl ArticleSummary {
@@ -213,6 +218,7 @@ mod tests {
                 premium: false,
                 first_published_at: now,
                 updated_at: now,
+                lang: Lang::site(),
             },
             body: SafeHtml::from_paragraphs(["x"]),
             dateline: dateline.map(str::to_owned),

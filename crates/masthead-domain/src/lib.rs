@@ -23,6 +23,7 @@ pub mod time;
 pub use article::{Article, ArticleStatus, ArticleSummary, Credit, NewArticle};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use html::SafeHtml;
+pub use lang::Lang;
 pub use money::Paise;
 pub use paging::Page;
 pub use role::Role;

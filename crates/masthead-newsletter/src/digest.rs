@@ -229,6 +229,7 @@ mod tests {
                 premium,
                 first_published_at: Utc::now(),
                 updated_at: Utc::now(),
+                lang: masthead_domain::Lang::site(),
             },
             body: SafeHtml::from_paragraphs(["Free & first.", "WITHHELD second paragraph."]),
             dateline: None,

@@ -142,6 +142,7 @@ mod tests {
                 premium: false,
                 first_published_at: now,
                 updated_at: now,
+                lang: masthead_domain::Lang::site(),
             },
             body: SafeHtml::from_paragraphs(["One.", "Two.", "Three."]),
             dateline: None,

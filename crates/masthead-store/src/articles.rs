@@ -2,19 +2,21 @@
 
 use crate::BeginWrite;
 use chrono::{DateTime, Utc};
-use masthead_domain::{Article, ArticleStatus, ArticleSummary, Credit, NewArticle, Page, SafeHtml, Section, Slug};
+use masthead_domain::{
+    Article, ArticleStatus, ArticleSummary, Credit, Lang, NewArticle, Page, SafeHtml, Section, Slug,
+};
 use sqlx::QueryBuilder;
 
 use crate::{Result, Store, StoreError, instant, on_pool};
 
-/// Rows per multi-row INSERT: 12 binds a row stays far below SQLite's 32,766
+/// Rows per multi-row INSERT: 13 binds a row stays far below SQLite's 32,766
 /// and PostgreSQL's 65,535 parameter limits.
 const INSERT_BATCH: usize = 400;
 
 /// The columns lists and cards need, in [`SummaryRow`]'s order.
 macro_rules! summary_columns {
     () => {
-        "id, slug, section, headline, standfirst, author, agency, premium, first_published_at, updated_at"
+        "id, slug, section, headline, standfirst, author, agency, premium, first_published_at, updated_at, lang"
     };
 }
 
@@ -22,7 +24,7 @@ macro_rules! summary_columns {
 /// binds them: every write of a story's text sets these.
 macro_rules! content_columns {
     () => {
-        "slug, section, headline, standfirst, body_html, author, agency, dateline, premium"
+        "slug, section, headline, standfirst, body_html, author, agency, dateline, premium, lang"
     };
 }
 pub(crate) use content_columns;
@@ -39,6 +41,7 @@ pub(crate) struct ContentColumns<'a> {
     pub agency: Option<&'a str>,
     pub dateline: Option<&'a str>,
     pub premium: bool,
+    pub lang: &'a str,
 }
 
 impl<'a> From<&'a NewArticle> for ContentColumns<'a> {
@@ -53,6 +56,7 @@ impl<'a> From<&'a NewArticle> for ContentColumns<'a> {
             agency: article.credit.agency(),
             dateline: article.dateline.as_deref(),
             premium: article.premium,
+            lang: article.lang.as_str(),
         }
     }
 }
@@ -74,6 +78,7 @@ macro_rules! bind_content {
             .$bind(content.agency)
             .$bind(content.dateline)
             .$bind(content.premium)
+            .$bind(content.lang)
     }};
 }
 pub(crate) use bind_content;
@@ -90,6 +95,7 @@ struct SummaryRow {
     premium: bool,
     first_published_at: i64,
     updated_at: i64,
+    lang: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -113,7 +119,11 @@ impl TryFrom<SummaryRow> for ArticleSummary {
     type Error = StoreError;
 
     fn try_from(row: SummaryRow) -> Result<Self> {
+        // A story stored before languages were (or with a tag no longer
+        // read) is in the language its script says.
+        let lang = row.lang.as_deref().and_then(Lang::parse);
         Ok(Self {
+            lang: lang.unwrap_or_else(|| Lang::detect(&row.headline, &row.standfirst, "")),
             slug: Slug::parse(&row.slug).unwrap_or_else(|_| Slug::from_headline(&row.headline)),
             id: row.id,
             section: row.section,
@@ -186,7 +196,7 @@ impl Store {
                 "INSERT INTO articles (",
                 content_columns!(),
                 ", status, first_published_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
                  RETURNING id"
             ));
             let id: (i64,) = bind_content!(insert, bind, article)
@@ -211,7 +221,8 @@ impl Store {
             // The SET list follows content_columns!().
             let update = sqlx::query(
                 "UPDATE articles SET slug = $2, section = $3, headline = $4, standfirst = $5, body_html = $6,
-                     author = $7, agency = $8, dateline = $9, premium = $10, status = $11, updated_at = $12
+                     author = $7, agency = $8, dateline = $9, premium = $10, lang = $11, status = $12,
+                     updated_at = $13
                  WHERE id = $1",
             )
             .bind(id);

@@ -10,7 +10,7 @@
 
 use crate::BeginWrite;
 use chrono::{DateTime, Utc};
-use masthead_domain::{ArticleStatus, Credit, Page, Role, Slug};
+use masthead_domain::{ArticleStatus, Credit, Lang, Page, Role, Slug};
 use sqlx::QueryBuilder;
 
 use crate::articles::{ContentColumns, bind_content, content_columns};
@@ -95,6 +95,8 @@ pub struct StoryContent {
     pub premium: bool,
     /// Tags, normalised and deduplicated.
     pub tags: Vec<String>,
+    /// The language it is written in.
+    pub lang: Lang,
 }
 
 impl<'a> From<&'a StoryContent> for ContentColumns<'a> {
@@ -109,6 +111,7 @@ impl<'a> From<&'a StoryContent> for ContentColumns<'a> {
             agency: content.credit.agency(),
             dateline: content.dateline.as_deref(),
             premium: content.premium,
+            lang: content.lang.as_str(),
         }
     }
 }
@@ -233,6 +236,7 @@ struct ContentRow {
     agency: Option<String>,
     dateline: Option<String>,
     premium: bool,
+    lang: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -250,6 +254,13 @@ struct RevisionRow {
     dateline: Option<String>,
     premium: bool,
     tags: String,
+    lang: Option<String>,
+}
+
+/// A stored language; for a row saved before languages were stored, the one
+/// its script says.
+fn stored_lang(lang: Option<&str>, headline: &str, standfirst: &str, body_html: &str) -> Lang {
+    lang.and_then(Lang::parse).unwrap_or_else(|| Lang::detect(headline, standfirst, body_html))
 }
 
 impl TryFrom<DeskRow> for DeskStory {
@@ -286,6 +297,7 @@ impl TryFrom<RevisionRow> for Revision {
     type Error = StoreError;
 
     fn try_from(row: RevisionRow) -> Result<Self> {
+        let lang = stored_lang(row.lang.as_deref(), &row.headline, &row.standfirst, "");
         Ok(Self {
             number: row.number,
             saved_by: row.saved_by,
@@ -302,6 +314,7 @@ impl TryFrom<RevisionRow> for Revision {
                 dateline: row.dateline,
                 premium: row.premium,
                 tags: split_tags(&row.tags),
+                lang,
             },
         })
     }
@@ -326,8 +339,8 @@ macro_rules! write_tags_and_revision {
         let number = last.unwrap_or(0) + 1;
         sqlx::query(
             "INSERT INTO article_revisions (article_id, number, saved_by, saved_at, action, headline, standfirst,
-                 body_markdown, section, author, agency, dateline, premium, tags)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                 body_markdown, section, author, agency, dateline, premium, tags, lang)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
         )
         .bind($id)
         .bind(number)
@@ -343,6 +356,7 @@ macro_rules! write_tags_and_revision {
         .bind($content.dateline.as_deref())
         .bind($content.premium)
         .bind(join_tags(&$content.tags))
+        .bind($content.lang.as_str())
         .execute(&mut *$tx)
         .await?;
         sqlx::query("INSERT INTO search_log (article_id) VALUES ($1)").bind($id).execute(&mut *$tx).await?;
@@ -418,7 +432,7 @@ impl Store {
         .await)?;
         let Some(row) = row else { return Ok(None) };
         let content: ContentRow = on_pool!(self, pool => sqlx::query_as(
-            "SELECT headline, standfirst, body_markdown, body_html, section, author, agency, dateline, premium
+            "SELECT headline, standfirst, body_markdown, body_html, section, author, agency, dateline, premium, lang
              FROM articles WHERE id = $1",
         )
         .bind(id)
@@ -430,6 +444,7 @@ impl Store {
         .bind(id)
         .fetch_all(pool)
         .await)?;
+        let lang = stored_lang(content.lang.as_deref(), &content.headline, &content.standfirst, &content.body_html);
         Ok(Some(DeskArticle {
             story: row.try_into()?,
             content: StoryContent {
@@ -444,6 +459,7 @@ impl Store {
                 dateline: content.dateline,
                 premium: content.premium,
                 tags: tags.into_iter().map(|(t,)| t).collect(),
+                lang,
             },
         }))
     }
@@ -470,7 +486,7 @@ impl Store {
                 "INSERT INTO articles (",
                 content_columns!(),
                 ", body_markdown, status, first_published_at, updated_at, created_by, scheduled_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
                  RETURNING id"
             ));
             let (id,): (i64,) = bind_content!(insert, bind, content)
@@ -526,9 +542,9 @@ impl Store {
             let update = sqlx::query(
                 "UPDATE articles SET slug = CASE WHEN status = 'published' THEN slug ELSE $2 END,
                      section = $3, headline = $4, standfirst = $5, body_html = $6,
-                     author = $7, agency = $8, dateline = $9, premium = $10, body_markdown = $11, status = $12,
-                     updated_at = $13, scheduled_at = $14,
-                     first_published_at = COALESCE($15, first_published_at)
+                     author = $7, agency = $8, dateline = $9, premium = $10, lang = $11, body_markdown = $12,
+                     status = $13, updated_at = $14, scheduled_at = $15,
+                     first_published_at = COALESCE($16, first_published_at)
                  WHERE id = $1",
             )
             .bind(id);
@@ -610,7 +626,7 @@ impl Store {
     pub async fn revisions(&self, article_id: i64) -> Result<Vec<Revision>> {
         let rows: Vec<RevisionRow> = on_pool!(self, pool => sqlx::query_as(
             "SELECT r.number, readers.email AS saved_by, r.saved_at, r.action, r.headline, r.standfirst,
-                 r.body_markdown, r.section, r.author, r.agency, r.dateline, r.premium, r.tags
+                 r.body_markdown, r.section, r.author, r.agency, r.dateline, r.premium, r.tags, r.lang
              FROM article_revisions r LEFT JOIN readers ON readers.id = r.saved_by
              WHERE r.article_id = $1 ORDER BY r.number DESC",
         )

@@ -144,7 +144,8 @@ impl Store {
                         content_columns!(),
                         ", status, first_published_at, updated_at, wire_id, wire_version, wire_version_at,
                            scheduled_at, wire_byline, breaking_at, update_note)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
+                             $20)
                          RETURNING id"
                     ));
                     // Held back: a draft until the embargo lifts, then the
@@ -201,7 +202,8 @@ impl Store {
                              wire_byline = COALESCE($9, wire_byline), breaking_at = COALESCE(breaking_at, $10),
                              update_note = COALESCE($11, update_note),
                              scheduled_at = CASE WHEN scheduled_at IS NOT NULL AND status <> 'published'
-                                 THEN COALESCE($12, scheduled_at) ELSE scheduled_at END
+                                 THEN COALESCE($12, scheduled_at) ELSE scheduled_at END,
+                             lang = $13
                          WHERE id = $1",
                     )
                     .bind(held.id)
@@ -216,6 +218,7 @@ impl Store {
                     .bind(wire.breaking_at.map(|at| at.timestamp()))
                     .bind(wire.update_note)
                     .bind(held_back.map(|at| at.timestamp()))
+                    .bind(story.lang.as_str())
                     .execute(&mut *tx)
                     .await?;
                     WireOutcome::Updated(held.id)

@@ -31,6 +31,7 @@ fn stored(id: i64, story: NewArticle) -> Article {
             premium: story.premium,
             first_published_at: story.first_published_at,
             updated_at: story.updated_at,
+            lang: story.lang,
         },
         body: story.body,
         dateline: story.dateline,

@@ -20,6 +20,7 @@ const KNOWN_RSS_ITEM: &[&str] = &[
     "creator",
     "date",
     "subject",
+    "language",
     "content",
     "thumbnail",
     "group",
@@ -43,11 +44,18 @@ const KNOWN_ATOM_ENTRY: &[&str] = &[
 pub(crate) fn parse_rss(root: &Element, notes: &mut Notes) -> Result<Vec<WireItem>, WireError> {
     let channel = root.child("channel").ok_or(WireError::NoItems)?;
     let agency = channel.child("title").and_then(Element::text_nonblank);
+    let language = channel.child("language").and_then(Element::text_nonblank);
     let items: Vec<&Element> = channel.children_named("item").collect();
-    crate::collect_items(&items, notes, |item, notes| rss_item(item, agency.clone(), notes))
+    crate::collect_items(&items, notes, |item, notes| rss_item(item, agency.clone(), language.as_deref(), notes))
 }
 
-fn rss_item(item: &Element, agency: Option<String>, notes: &mut Notes) -> Result<WireItem, WireError> {
+/// An RSS item; `language` is its channel's.
+fn rss_item(
+    item: &Element,
+    agency: Option<String>,
+    language: Option<&str>,
+    notes: &mut Notes,
+) -> Result<WireItem, WireError> {
     for e in item.elements().filter(|e| !KNOWN_RSS_ITEM.contains(&e.name.as_str())) {
         notes.detail(format!("unknown element {}", e.qualified_name()));
     }
@@ -75,6 +83,10 @@ fn rss_item(item: &Element, agency: Option<String>, notes: &mut Notes) -> Result
             .filter_map(|c| Subject::new(None, c.text_nonblank().as_deref()))
             .collect(),
         pictures: rss_pictures(item),
+        language: item
+            .prefixed("dc", "language")
+            .and_then(Element::text_nonblank)
+            .or_else(|| language.map(str::to_owned)),
         ..Draft::default()
     };
     draft.id_from("guid", text("guid"));
@@ -118,8 +130,9 @@ fn enclosure(e: &Element, href: &str, kind: &str, length: &str) -> Option<Pictur
 /// Reads a `<feed>` root.
 pub(crate) fn parse_atom(root: &Element, notes: &mut Notes) -> Result<Vec<WireItem>, WireError> {
     let agency = root.child("title").map(atom_text).filter(|t| !t.is_empty());
+    let language = root.attr_nonblank("lang");
     let entries: Vec<&Element> = root.children_named("entry").collect();
-    crate::collect_items(&entries, notes, |entry, notes| atom_entry(entry, agency.clone(), notes))
+    crate::collect_items(&entries, notes, |entry, notes| atom_entry(entry, agency.clone(), language.as_deref(), notes))
 }
 
 /// An Atom text construct as plain text, whatever its `type`.
@@ -130,7 +143,13 @@ fn atom_text(e: &Element) -> String {
     }
 }
 
-fn atom_entry(entry: &Element, agency: Option<String>, notes: &mut Notes) -> Result<WireItem, WireError> {
+/// An Atom entry; `language` is its feed's `xml:lang`.
+fn atom_entry(
+    entry: &Element,
+    agency: Option<String>,
+    language: Option<&str>,
+    notes: &mut Notes,
+) -> Result<WireItem, WireError> {
     for e in entry.elements().filter(|e| !KNOWN_ATOM_ENTRY.contains(&e.name.as_str())) {
         notes.detail(format!("unknown element {}", e.qualified_name()));
     }
@@ -177,6 +196,7 @@ fn atom_entry(entry: &Element, agency: Option<String>, notes: &mut Notes) -> Res
             .filter(|l| l.attr("rel") == Some("enclosure") && l.attr("type").is_some_and(|t| t.starts_with("image/")))
             .filter_map(|l| enclosure(l, "href", "type", "length"))
             .collect(),
+        language: entry.attr_nonblank("lang").or_else(|| language.map(str::to_owned)),
         ..Draft::default()
     };
     draft.id_from("id", text("id"));

@@ -42,7 +42,7 @@ mod time;
 mod xml;
 
 use chrono::{DateTime, Utc};
-use masthead_domain::SafeHtml;
+use masthead_domain::{Lang, SafeHtml};
 
 pub use error::WireError;
 pub use routing::{Route, RouteError, Routes, Routing};
@@ -330,6 +330,12 @@ pub struct WireItem {
     pub revision: Option<Revision>,
     /// Pictures to go with the story, the lead first.
     pub pictures: Vec<Picture>,
+    /// The language the file says the story is in (ninjs `language`,
+    /// NewsML-G2 `language` or `xml:lang`, NITF `xml:lang`, `lang` or
+    /// `baselang`, NewsML 1.x `Language`, RSS `dc:language` or the channel's
+    /// `language`, Atom `xml:lang`); `None` when it says none (or nothing
+    /// that reads as a language tag, which a note records).
+    pub language: Option<Lang>,
 }
 
 /// A package: an item that only references others (a NewsML-G2
@@ -654,6 +660,8 @@ pub(crate) struct Draft {
     pub subjects: Vec<Subject>,
     pub revision: Option<Revision>,
     pub pictures: Vec<Picture>,
+    /// The language tag as the file writes it.
+    pub language: Option<String>,
 }
 
 impl Draft {
@@ -691,6 +699,13 @@ impl Draft {
                 }
             },
         };
+        let language = self.language.as_deref().and_then(xml::nonblank).and_then(|raw| {
+            let lang = Lang::parse(&raw);
+            if lang.is_none() {
+                notes.note(format!("language {raw:?} is not a language tag; the story's script decides"));
+            }
+            lang
+        });
         let mut subjects: Vec<Subject> = Vec::new();
         for subject in self.subjects {
             if !subjects.contains(&subject) {
@@ -715,6 +730,7 @@ impl Draft {
             subjects,
             revision: self.revision,
             pictures: self.pictures,
+            language,
         })
     }
 }

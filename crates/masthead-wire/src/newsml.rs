@@ -378,6 +378,13 @@ fn item(item: &Element, notes: &mut Notes) -> Result<WireItem, WireError> {
         subjects,
         revision: crate::Revision::from_agency(note.as_deref(), &signals).or(nitf_draft.revision),
         pictures,
+        // The content's own `language`, else the item's `xml:lang` (every
+        // G2 item should carry one), else the inline NITF's.
+        language: content_meta
+            .child("language")
+            .and_then(|l| l.attr_nonblank("tag"))
+            .or_else(|| item.attr_nonblank("lang"))
+            .or(nitf_draft.language),
         ..Draft::default()
     };
     draft.id_from("guid", item.attr_nonblank("guid"));

@@ -112,6 +112,7 @@ fn news_item(item: &Element, envelope_priority: Option<&str>, notes: &mut Notes)
         subjects,
         revision: Revision::from_agency(ed_note.as_deref(), &instructions).or(nitf_draft.revision),
         pictures: main.pictures,
+        language: formal(descriptive, "Language").or(nitf_draft.language),
         ..Draft::default()
     };
     draft.id_from("NewsIdentifier", id);

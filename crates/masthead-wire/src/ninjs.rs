@@ -17,6 +17,7 @@ use crate::{Draft, Notes, Picture, Subject, WireError, WireItem, nitf, xml};
 const KNOWN: &[&str] = &[
     // read
     "uri",
+    "language",
     "guid",
     "version",
     "headline",
@@ -60,7 +61,6 @@ const KNOWN: &[&str] = &[
     "expires",
     "genres",
     "genre",
-    "language",
     "objects",
     "organisations",
     "organisation",
@@ -211,6 +211,7 @@ fn item(map: &Map<String, Value>, notes: &mut Notes) -> Result<WireItem, WireErr
         subjects: subjects(map),
         revision: crate::Revision::from_agency(text(map, "ednote").as_deref(), &signals),
         pictures: pictures(map, notes),
+        language: text(map, "language"),
         ..Draft::default()
     };
     draft.id_from("uri", text(map, "uri"));

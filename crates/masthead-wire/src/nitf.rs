@@ -104,6 +104,12 @@ pub(crate) fn draft(root: &Element, notes: &mut Notes) -> Draft {
         subjects,
         revision: crate::Revision::from_agency(note.as_deref(), &signals),
         pictures: root.path(&["body", "body.content"]).map(pictures).unwrap_or_default(),
+        // `xml:lang` (or the older `lang`) where the document says it, else its `baselang`.
+        language: [Some(root), root.child("body"), root.path(&["body", "body.content"])]
+            .into_iter()
+            .flatten()
+            .find_map(|e| e.attr_nonblank("lang"))
+            .or_else(|| root.attr_nonblank("baselang")),
         ..Draft::default()
     };
     let doc_id = docdata.and_then(|d| d.child("doc-id"));

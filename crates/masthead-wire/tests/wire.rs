@@ -736,3 +736,51 @@ fn every_shared_sample_that_is_a_news_item_parses() {
         assert!(parsed.items[0].version.is_some(), "{name}");
     }
 }
+
+// --- languages ------------------------------------------------------------
+
+#[test]
+fn every_format_says_its_language_where_the_file_does() {
+    let lang = |name: &str| only(name).language.map(|l| l.to_string());
+    // ninjs `language`, NewsML-G2 `language` or the item's `xml:lang`, NewsML 1.x `Language`.
+    assert_eq!(lang("ninjs3_dpa_text.json").as_deref(), Some("de"));
+    assert_eq!(lang("ninjs3_ntb_text.json").as_deref(), Some("nb-NO"));
+    assert_eq!(lang("newsmlg2_listing2_text_document.xml").as_deref(), Some("en-US"));
+    assert_eq!(lang("newsmlg2_listing1_news_item.xml").as_deref(), Some("en-GB"), "the item's, not a subject name's");
+    assert_eq!(lang("ap_kremlin.newsml.xml").as_deref(), Some("en-US"));
+    assert_eq!(lang("newsml1_afp_latin1.xml").as_deref(), Some("fr"));
+    // A file that says nothing leaves it to the story's script.
+    assert_eq!(lang("nitf_ap_no_id.xml"), None);
+
+    // NITF: `xml:lang` (or `lang`) on the document or its body, else `baselang`.
+    let nitf = |attrs: &str| {
+        let file = format!(
+            r#"<nitf {attrs}><head><title>मुंबई में बारिश</title></head><body><body.head><hedline><hl1>मुंबई में बारिश</hl1></hedline></body.head>
+               <body.content><p>शहर में भारी बारिश हुई।</p></body.content></body></nitf>"#
+        );
+        parse(file.as_bytes()).unwrap().items.remove(0).language.map(|l| l.to_string())
+    };
+    assert_eq!(nitf(r#"xml:lang="hi""#).as_deref(), Some("hi"));
+    assert_eq!(nitf(r#"baselang="mr-IN""#).as_deref(), Some("mr-IN"));
+    assert_eq!(nitf("").as_deref(), None);
+
+    // RSS: the item's `dc:language`, else the channel's `language`; Atom: `xml:lang`.
+    let rss = r#"<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>Wire</title><language>en-in</language>
+        <item><title>One</title><guid>1</guid><description>Text.</description></item>
+        <item><title>दो</title><guid>2</guid><description>पाठ।</description><dc:language>hi</dc:language></item></channel></rss>"#;
+    let items = parse(rss.as_bytes()).unwrap().items;
+    let tags: Vec<String> = items.iter().filter_map(|i| i.language.as_ref().map(ToString::to_string)).collect();
+    assert_eq!(tags, ["en-IN", "hi"]);
+    let atom = r#"<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="de"><title>Wire</title>
+        <entry><id>1</id><title>Eins</title><updated>2024-01-01T00:00:00Z</updated><summary>Text.</summary></entry>
+        <entry xml:lang="ta"><id>2</id><title>இரண்டு</title><updated>2024-01-01T00:00:00Z</updated><summary>உரை.</summary></entry></feed>"#;
+    let items = parse(atom.as_bytes()).unwrap().items;
+    let tags: Vec<String> = items.iter().filter_map(|i| i.language.as_ref().map(ToString::to_string)).collect();
+    assert_eq!(tags, ["de", "ta"]);
+
+    // A value that is no language tag is noted and left to the script.
+    let odd = br#"{"uri": "urn:x:1", "language": "English", "headline": "Rates hold", "body_text": "The bank waits."}"#;
+    let parsed = parse(odd).unwrap();
+    assert_eq!(parsed.items[0].language, None);
+    assert!(notes(&parsed).iter().any(|n| n.contains("\"English\" is not a language tag")), "{:?}", notes(&parsed));
+}

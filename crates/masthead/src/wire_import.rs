@@ -25,7 +25,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
-use masthead_domain::{ArticleStatus, Credit, NewArticle};
+use masthead_domain::{ArticleStatus, Credit, Lang, NewArticle};
 use masthead_media::{ImageMeta, MediaError};
 use masthead_store::{AgencyRouting, AgencyRule, Store, WireKey, WireOutcome, WireStory};
 use masthead_wire::{IdSource, NoteLevel, Package, Picture, PictureSource, Routes, WireItem, WireStatus};
@@ -449,7 +449,8 @@ fn status_word(status: WireStatus) -> &'static str {
 }
 
 /// The story an item becomes: credited to its agency, with the syndication
-/// disclaimer that wire credit carries.
+/// disclaimer that wire credit carries; in the language the item says, else
+/// the one its script says.
 fn story_from(item: &WireItem, agency: &str, section: &str, publish: bool) -> NewArticle {
     let now: DateTime<Utc> = Utc::now();
     let first_published_at = item.first_published_at.or(item.version_at).unwrap_or(now);
@@ -464,6 +465,9 @@ fn story_from(item: &WireItem, agency: &str, section: &str, publish: bool) -> Ne
         status: if publish { ArticleStatus::Published } else { ArticleStatus::Draft },
         first_published_at,
         updated_at: item.version_at.unwrap_or(first_published_at).max(first_published_at),
+        lang: item.language.clone().unwrap_or_else(|| {
+            Lang::detect(&item.headline, item.standfirst.as_deref().unwrap_or_default(), item.body.as_str())
+        }),
     }
 }
 

@@ -57,10 +57,11 @@ pub(crate) struct AgainstQuery {
 /// A revision as the diff compares it: its fields, then its body.
 fn as_text(content: &StoryContent) -> String {
     format!(
-        "Headline: {}\nStandfirst: {}\nSection: {}\nBy: {}\nDateline: {}\nPremium: {}\nTags: {}\n\n{}\n",
+        "Headline: {}\nStandfirst: {}\nSection: {}\nLanguage: {}\nBy: {}\nDateline: {}\nPremium: {}\nTags: {}\n\n{}\n",
         content.headline,
         content.standfirst,
         content.section,
+        content.lang,
         content.credit.name(),
         content.dateline.as_deref().unwrap_or(""),
         if content.premium { "yes" } else { "no" },

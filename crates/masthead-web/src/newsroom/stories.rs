@@ -9,7 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, NaiveDateTime, Timelike, Utc};
-use masthead_domain::{Credit, Page};
+use masthead_domain::{Credit, Lang, Page, lang};
 use masthead_store::{DeskArticle, DeskStatus, DeskStory, StoryContent, StoryFilter, Transition};
 use serde::Deserialize;
 
@@ -100,6 +100,17 @@ pub(super) fn section_choices(state: &AppState, selected: &str) -> Vec<Choice> {
     state.sections().iter().map(|s| choice(&s.slug, &s.name, s.slug == selected)).collect()
 }
 
+/// The editor's languages: "Detect from the text" (empty), then those it
+/// offers, then `selected` itself when it is another (a wire story's `de`).
+fn language_choices(selected: &str) -> Vec<Choice> {
+    let mut choices = vec![choice("", "Detect from the text", selected.is_empty())];
+    choices.extend(lang::CHOICES.iter().map(|(tag, name)| choice(tag, name, *tag == selected)));
+    if !choices.iter().any(|c| c.selected) {
+        choices.push(choice(selected, selected, true));
+    }
+    choices
+}
+
 fn row(state: &AppState, story: &DeskStory) -> Row {
     let when = match story.status {
         DeskStatus::Scheduled => story.scheduled_at.map(|at| format!("due {}", state.zone.format(at))),
@@ -156,6 +167,9 @@ pub(crate) struct StoryForm {
     tags: String,
     #[serde(default)]
     publish_at: String,
+    /// A language tag, or empty: read it from the text's script.
+    #[serde(default)]
+    lang: String,
     #[serde(default)]
     action: String,
 }
@@ -193,6 +207,7 @@ impl StoryForm {
             premium: self.premium.is_some(),
             tags: self.tags.clone(),
             publish_at: self.publish_at.clone(),
+            lang: self.lang.clone(),
         }
     }
 
@@ -226,14 +241,27 @@ impl StoryForm {
         if tags.len() > TAGS_MAX {
             errors.push(format!("Use at most {TAGS_MAX} tags."));
         }
+        let chosen = match self.lang.trim() {
+            "" => None,
+            tag => {
+                let lang = Lang::parse(tag);
+                if lang.is_none() {
+                    errors.push("Choose a language from the list.".to_owned());
+                }
+                lang
+            }
+        };
         if !errors.is_empty() {
             return Err(errors);
         }
         let dateline = one_line(&self.dateline);
+        let standfirst = self.standfirst.trim().to_owned();
+        let body_html = markdown::render(&self.body).as_str().to_owned();
         Ok(StoryContent {
+            lang: chosen.unwrap_or_else(|| Lang::detect(&headline, &standfirst, &body_html)),
             headline,
-            standfirst: self.standfirst.trim().to_owned(),
-            body_html: markdown::render(&self.body).as_str().to_owned(),
+            standfirst,
+            body_html,
             body_markdown: self.body.replace("\r\n", "\n"),
             section: self.section.clone(),
             credit,
@@ -280,6 +308,7 @@ fn stored_fields(content: &StoryContent) -> Fields {
         premium: content.premium,
         tags: content.tags.join(", "),
         publish_at: String::new(),
+        lang: content.lang.to_string(),
     }
 }
 
@@ -305,6 +334,7 @@ fn editor_page(
 ) -> Response {
     let zone = &state.zone;
     let story = context.story.as_ref();
+    let languages = language_choices(&fields.lang);
     let page = EditorPage {
         layout: views::layout(state, if context.id.is_some() { "Edit story" } else { "New story" }),
         nav: Nav::new(account),
@@ -313,6 +343,7 @@ fn editor_page(
         status: context.status.as_str(),
         fields,
         sections: section_choices(state, &context.section),
+        languages,
         errors: context.errors,
         notice: context.notice,
         preview: context.preview,
@@ -448,6 +479,7 @@ async fn submit(
     let transition = match action {
         Action::Preview => {
             let preview = Preview {
+                lang: content.lang.differs_from_site().then(|| content.lang.to_string()),
                 byline: content.credit.byline(content.dateline.as_deref()),
                 headline: content.headline,
                 standfirst: content.standfirst,

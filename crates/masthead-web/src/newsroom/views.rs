@@ -79,10 +79,14 @@ pub(super) struct Fields {
     pub premium: bool,
     pub tags: String,
     pub publish_at: String,
+    /// The language tag, or empty: read it from the text's script.
+    pub lang: String,
 }
 
 /// A story rendered as readers would see it, before saving.
 pub(super) struct Preview {
+    /// The story's language when it is not the site's.
+    pub lang: Option<String>,
     pub headline: String,
     pub standfirst: String,
     pub byline: String,
@@ -100,6 +104,8 @@ pub(super) struct EditorPage<'a> {
     pub status: &'static str,
     pub fields: Fields,
     pub sections: Vec<Choice>,
+    /// The languages to choose from, the first "Detect from the text".
+    pub languages: Vec<Choice>,
     pub errors: Vec<String>,
     pub notice: Option<String>,
     pub preview: Option<Preview>,

@@ -25,7 +25,7 @@ pub(crate) struct Card {
     pub published: String,
     pub published_iso: String,
     /// The story's language when it is not the site's (see `masthead_domain::lang`).
-    pub lang: Option<&'static str>,
+    pub lang: Option<String>,
     /// The story's lead picture, small.
     pub picture: Option<Figure>,
     /// The card as a list item, rendered once.
@@ -54,7 +54,7 @@ impl Card {
             premium: story.premium,
             published: zone.format(story.first_published_at),
             published_iso: zone.iso(story.first_published_at),
-            lang: masthead_domain::lang::of_text(&[&story.headline, &story.standfirst]),
+            lang: story.lang.differs_from_site().then(|| story.lang.to_string()),
             picture,
             html: String::new(),
         };

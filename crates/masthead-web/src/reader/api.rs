@@ -34,6 +34,9 @@ pub(crate) struct ArticleItem {
     url: String,
     headline: String,
     section: String,
+    /// The language the story is written in, a BCP 47 tag (`en`, `hi`).
+    #[schema(example = "hi")]
+    lang: String,
     premium: bool,
     first_published_at: String,
     updated_at: String,
@@ -50,6 +53,7 @@ impl ArticleItem {
             url: format!("{public_url}{}", story.path()),
             headline: story.headline.clone(),
             section: story.section.clone(),
+            lang: story.lang.to_string(),
             premium: story.premium,
             first_published_at: rfc3339(story.first_published_at),
             updated_at: rfc3339(story.updated_at),

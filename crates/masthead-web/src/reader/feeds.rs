@@ -5,7 +5,8 @@
 //! Feeds are read anonymously, so they carry what anyone may see of a story
 //! — headline, standfirst, byline and link — never its body, not even its
 //! free part (`Article::free_part`): a feed reader must not be a way round
-//! the meter. A story's lead picture goes with it
+//! the meter. Each story says its language (RSS `dc:language`, Atom
+//! `xml:lang`, the news sitemap's `news:language`). A story's lead picture goes with it
 //! (an RSS `<enclosure>`, an Atom `rel="enclosure"` link): the paywall
 //! withholds text, not pictures.
 
@@ -98,11 +99,12 @@ fn rss(state: &SharedState, feed: &FeedStories, title: &str, path: &str, now: Da
             out,
             "<item>\n<title>{}</title>\n<link>{url}</link>\n<guid isPermaLink=\"true\">{url}</guid>\n\
              <description>{}</description>\n<dc:creator>{}</dc:creator>\n<category>{}</category>\n\
-             <pubDate>{}</pubDate>\n",
+             <dc:language>{}</dc:language>\n<pubDate>{}</pubDate>\n",
             xml(&story.headline),
             xml(&story.standfirst),
             xml(story.credit.name()),
             xml(&story.section),
+            xml(story.lang.as_str()),
             story.first_published_at.to_rfc2822(),
         );
         if let Some(picture) = feed.enclosure(story.id) {
@@ -137,9 +139,10 @@ fn atom(state: &SharedState, feed: &FeedStories, title: &str, path: &str, now: D
         let url = format!("{base}{}", story.path());
         let _ = write!(
             out,
-            "<entry>\n<title>{}</title>\n<id>{url}</id>\n<link rel=\"alternate\" type=\"text/html\" href=\"{url}\"/>\n\
+            "<entry xml:lang=\"{}\">\n<title>{}</title>\n<id>{url}</id>\n<link rel=\"alternate\" type=\"text/html\" href=\"{url}\"/>\n\
              <published>{}</published>\n<updated>{}</updated>\n<author><name>{}</name></author>\n\
              <category term=\"{}\"/>\n<summary>{}</summary>\n",
+            xml(story.lang.as_str()),
             xml(&story.headline),
             story.first_published_at.to_rfc3339(),
             story.updated_at.to_rfc3339(),
@@ -264,11 +267,12 @@ pub(crate) async fn news_sitemap(State(state): State<SharedState>) -> Result<Res
         let _ = writeln!(
             out,
             "<url><loc>{}{}</loc><news:news><news:publication><news:name>{}</news:name>\
-             <news:language>en</news:language></news:publication>\
+             <news:language>{}</news:language></news:publication>\
              <news:publication_date>{}</news:publication_date><news:title>{}</news:title></news:news></url>",
             state.public_url,
             story.path(),
             xml(&state.publisher_name),
+            xml(story.lang.language()),
             story.first_published_at.to_rfc3339(),
             xml(&story.headline),
         );

@@ -38,6 +38,23 @@ const BREAKING_FOR: chrono::Duration = chrono::Duration::hours(6);
 const BREAKING_SIZE: u32 = 3;
 /// Stories under "More From This Section".
 const MORE_FROM_SECTION: u32 = 5;
+/// The newest stories that may lead the home page when no editor chose one
+/// (see [`home_lead`]): about what the top of a front page holds.
+const LEAD_CANDIDATES: u32 = 10;
+
+/// The story that leads the home page. An editor's choice leads as chosen
+/// (with its picture if it has one: the desk decided). Otherwise a front
+/// page leads with a picture, as a national daily does: the newest story
+/// that has one among the newest [`LEAD_CANDIDATES`] leads, and the newer
+/// ones without a picture stay at the top of their desks; when none of
+/// them has a picture, the newest story leads without one.
+fn home_lead<'a>(
+    chosen: Option<&'a ArticleSummary>,
+    candidates: &'a [ArticleSummary],
+    pictured: impl Fn(&ArticleSummary) -> bool,
+) -> Option<&'a ArticleSummary> {
+    chosen.or_else(|| candidates.iter().find(|story| pictured(story))).or(candidates.first())
+}
 
 #[tracing::instrument(skip_all)]
 pub(crate) async fn home(State(state): State<SharedState>, signed_in: SignedIn) -> Result<Response, PageError> {
@@ -52,10 +69,12 @@ pub(crate) async fn home(State(state): State<SharedState>, signed_in: SignedIn) 
     if let Some(page) = content.page(&PageKey::Home) {
         return Ok(fill(&page));
     }
-    let latest = content.latest(None, Page::new(None, 1)).await?;
-    // An editor's chosen lead (while it is published), else the newest story.
+    let latest = content.latest(None, Page::new(None, LEAD_CANDIDATES)).await?;
     let chosen = content.chosen_lead().await?;
-    let lead = chosen.as_deref().or(latest.stories.first());
+    let pictured = |story: &ArticleSummary| {
+        latest.stories.iter().zip(&latest.cards).any(|(s, card)| s.id == story.id && card.picture.is_some())
+    };
+    let lead = home_lead(chosen.as_deref(), &latest.stories, pictured);
     let sections = state.sections();
     let mut listings = Vec::with_capacity(sections.len());
     for section in sections.iter() {
@@ -224,4 +243,41 @@ pub(crate) async fn story(
     let fills = Fills { access, subscribed: opened.subscribed, welcome, paywall, ad: ad.as_ref() };
     let page = StoryPage::page(&skeleton, &fills);
     Ok(private(visitor.remember(page)))
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+    use masthead_domain::{Credit, Lang, Slug};
+
+    use super::*;
+
+    fn story(id: i64) -> ArticleSummary {
+        ArticleSummary {
+            id,
+            slug: Slug::from_headline("story"),
+            section: "world".into(),
+            headline: format!("Story {id}"),
+            standfirst: String::new(),
+            credit: Credit::Staff("Desk".into()),
+            premium: false,
+            first_published_at: Utc::now(),
+            updated_at: Utc::now(),
+            lang: Lang::site(),
+        }
+    }
+
+    #[test]
+    fn the_newest_pictured_story_leads_unless_an_editor_chose() {
+        let newest_first = [story(5), story(4), story(3), story(2)];
+        let with_pictures = |ids: &'static [i64]| move |s: &ArticleSummary| ids.contains(&s.id);
+        let lead =
+            |chosen: Option<&ArticleSummary>, ids| home_lead(chosen, &newest_first, with_pictures(ids)).map(|s| s.id);
+        assert_eq!(lead(None, &[3, 2]), Some(3), "the newest with a picture, over two newer without");
+        assert_eq!(lead(None, &[5, 3]), Some(5), "the newest story when it has one");
+        assert_eq!(lead(None, &[]), Some(5), "none has a picture: the newest leads without");
+        let chosen = story(9);
+        assert_eq!(lead(Some(&chosen), &[3]), Some(9), "an editor's choice leads, picture or not");
+        assert_eq!(home_lead(None, &[], |_| true).map(|s| s.id), None, "no stories, no lead");
+    }
 }

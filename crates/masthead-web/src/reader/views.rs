@@ -11,7 +11,7 @@ use axum::response::Response;
 use masthead_domain::access::{Access, BlockReason};
 use masthead_domain::html::SafeHtml;
 use masthead_domain::plan::Plan;
-use masthead_domain::{Article, ArticleSummary, Credit, PublisherZone, Section, lang};
+use masthead_domain::{Article, ArticleSummary, Credit, PublisherZone, Section};
 use masthead_store::HouseAd;
 
 use super::reading::Opened;
@@ -64,7 +64,7 @@ pub(crate) struct StoryPage<'a> {
     pub headline: &'a str,
     pub standfirst: &'a str,
     /// The story's language when it is not the site's (`<article lang>`).
-    pub lang: Option<&'static str>,
+    pub lang: Option<&'a str>,
     pub byline: String,
     pub premium: bool,
     /// The whole body, or only its free part (`Article::free_part`) when withheld.
@@ -133,7 +133,7 @@ impl<'a> StoryPage<'a> {
             disclaimer: article.disclaimer(site.publisher),
             headline: &story.headline,
             standfirst: &story.standfirst,
-            lang: lang::of_text(&[&story.headline, &story.standfirst]),
+            lang: story.lang.differs_from_site().then(|| story.lang.as_str()),
             premium: story.premium,
             holes: StoryHoles { meter: hole(1), paywall: hole(2), ad: hole(3) },
             updated: zone.format(story.updated_at),
@@ -289,7 +289,7 @@ fn news_article_json_ld(site: &StorySite<'_>, story: &ArticleSummary, readable: 
         "publisher": { "@type": "Organization", "name": site.publisher },
         "mainEntityOfPage": format!("{}{}", site.public_url, story.path()),
         "isAccessibleForFree": free,
-        "inLanguage": lang::of_text(&[&story.headline, &story.standfirst]).unwrap_or(lang::SITE),
+        "inLanguage": story.lang.as_str(),
     });
     if !free {
         value["hasPart"] = serde_json::json!({

@@ -39,6 +39,7 @@ async fn rewrite(app: &TestApp, id: i64, headline: &str, body: &str) {
         status: ArticleStatus::Published,
         first_published_at: summary.first_published_at,
         updated_at: Utc::now(),
+        lang: summary.lang,
     };
     assert!(app.store.update_article(id, &edited).await.unwrap());
 }

@@ -47,6 +47,7 @@ fn article(section: &str, headline: &str, premium: bool, body: SafeHtml) -> NewA
         status: ArticleStatus::Published,
         first_published_at: now,
         updated_at: now,
+        lang: masthead_domain::Lang::site(),
     }
 }
 

@@ -187,6 +187,7 @@ fn story(headline: &str, body: &str) -> NewArticle {
         status: ArticleStatus::Published,
         first_published_at: now,
         updated_at: now,
+        lang: masthead_domain::Lang::site(),
     }
 }
 

@@ -18,6 +18,7 @@ on_every_backend!(
     wrong_or_old_slug_redirects_to_the_canonical_url,
     bad_story_ids_are_404_pages,
     home_has_a_lead_and_every_section,
+    the_home_page_leads_with_the_newest_story_that_has_a_picture,
     section_pages_paginate_newest_first,
     archive_day_lists_the_days_stories_by_section,
     archive_goes_from_years_to_months_to_days,
@@ -156,6 +157,63 @@ async fn home_has_a_lead_and_every_section(backend: Backend) {
     assert!(html.contains(&format!("<title>{PUBLISHER}</title>")));
 }
 
+/// The home page's lead article, from its opening tag to its end.
+fn home_lead(home: &str) -> &str {
+    let start = home.find("<article class=\"lead").expect("a lead");
+    let lead = &home[start..];
+    &lead[..lead.find("</article>").unwrap()]
+}
+
+async fn the_home_page_leads_with_the_newest_story_that_has_a_picture(backend: Backend) {
+    let app = spawn_app(backend).await;
+    // Three new stories, a minute apart: the oldest of them has a picture.
+    let story = |headline: &str, minutes_ago: i64| {
+        let at = Utc::now() - chrono::Duration::minutes(minutes_ago);
+        NewArticle {
+            section: "economy".into(),
+            headline: headline.into(),
+            standfirst: "A standfirst.".into(),
+            body: SafeHtml::from_paragraphs(["A paragraph."]),
+            credit: Credit::Staff("Test Writer".into()),
+            dateline: None,
+            premium: false,
+            status: ArticleStatus::Published,
+            first_published_at: at,
+            updated_at: at,
+            lang: masthead_domain::Lang::site(),
+        }
+    };
+    let pictured = app.store.insert_article(&story("Floods reach the city", 3)).await.unwrap();
+    let photo =
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../masthead-wire/tests/fixtures/photo_16x12.png")).unwrap();
+    let meta = masthead_media::ImageMeta { alt: Some("A flooded street".into()), ..Default::default() };
+    let image = masthead_media::ingest(&app.store, &photo, &meta).await.unwrap();
+    app.store.set_article_images(pictured, &[image.id]).await.unwrap();
+    app.store.insert_article(&story("Rates held at the meeting", 2)).await.unwrap();
+    app.store.insert_article(&story("Markets close flat", 1)).await.unwrap();
+
+    // The newest with a picture leads, pictured, its size given (no layout
+    // shift) and fetched at once; the newer stories keep the top of their desk.
+    let home = app.page("/", 200).await;
+    let lead = home_lead(&home);
+    assert!(lead.starts_with(r#"<article class="lead pictured">"#) && lead.contains("Floods reach the city"), "{lead}");
+    assert!(lead.contains(r#"<source type="image/webp" srcset="/media/"#), "{lead}");
+    assert!(lead.contains(r#"width="16" height="12" alt="A flooded street""#) && !lead.contains("loading="), "{lead}");
+    let desk = home.split(r#"<section class="desk" aria-labelledby="desk-economy">"#).nth(1).unwrap();
+    let desk = desk.split("</section>").next().unwrap();
+    assert!(desk.find("Markets close flat").unwrap() < desk.find("Rates held at the meeting").unwrap(), "{desk}");
+    assert!(!desk.contains("Floods reach the city"), "the lead is not repeated in its desk");
+
+    // Ten newer stories without pictures: the pictured one is no longer
+    // recent, and the newest leads without a picture.
+    for n in 0..10 {
+        app.store.insert_article(&story(&format!("Later story {n}"), 0)).await.unwrap();
+    }
+    let home = app.page("/", 200).await;
+    let lead = home_lead(&home);
+    assert!(lead.starts_with(r#"<article class="lead">"#) && lead.contains("Later story 9"), "{lead}");
+}
+
 async fn section_pages_paginate_newest_first(backend: Backend) {
     let app = spawn_app(backend).await;
     let first = app.page("/world", 200).await;
@@ -224,6 +282,7 @@ async fn bodies_are_sanitised_before_they_reach_a_page(backend: Backend) {
         status: ArticleStatus::Published,
         first_published_at: now,
         updated_at: now,
+        lang: masthead_domain::Lang::site(),
     };
     let id = app.store.insert_article(&story).await.unwrap();
     let html = app.page(&format!("/technology/hostile-markup-test-{id}"), 200).await;

@@ -48,7 +48,7 @@ async fn imports_are_idempotent_on_every_backend(backend: Backend) {
 
 /// Runs `masthead wire import` on `database` with `args` (options, then
 /// files); asserts it succeeded and returns its lines.
-fn import_to(database: &masthead_store::DatabaseUrl, args: &[&str]) -> Vec<String> {
+pub(crate) fn import_to(database: &masthead_store::DatabaseUrl, args: &[&str]) -> Vec<String> {
     let output = masthead().args(["wire", "import", "--database-url", database.as_str()]).args(args).output().unwrap();
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
@@ -56,14 +56,14 @@ fn import_to(database: &masthead_store::DatabaseUrl, args: &[&str]) -> Vec<Strin
 }
 
 /// The one line starting with `word`.
-fn the_line<'a>(lines: &'a [String], word: &str) -> &'a str {
+pub(crate) fn the_line<'a>(lines: &'a [String], word: &str) -> &'a str {
     let found = lines_starting(lines, word);
     assert_eq!(found.len(), 1, "one {word:?} line: {lines:#?}");
     found[0]
 }
 
 /// The path at the start of a report line (`created /world/x-12 (…)`).
-fn path_in(line: &str) -> &str {
+pub(crate) fn path_in(line: &str) -> &str {
     line.split_whitespace().nth(1).unwrap().trim_end_matches(':')
 }
 
