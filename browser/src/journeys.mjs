@@ -101,8 +101,9 @@ async function watchShifts(page) {
 /**
  * Journey 7 on one device. Once, an editor writes a story in Hindi in the
  * newsroom (the language left to its script) and publishes it. Then the
- * home page, newest story or not, leads with a picture (a WebP srcset,
- * width and height, fetched at once) and does not shift while it loads;
+ * home page leads with the newest of the ten newest stories that has a
+ * picture (a WebP srcset, width and height, fetched at once), or with the
+ * newest, bare, when none has, and does not shift while it loads;
  * and the Hindi story's article says `lang="hi"` in a page whose frame
  * stays English.
  */
@@ -150,11 +151,16 @@ async function hindiStoryAndPicturedLead(ctx, state, profile) {
     cards.filter((c) => c.querySelector('picture')).map((c) => c.querySelector('h3 a').getAttribute('href')),
   );
   const due = newest.find((href) => (href === lead.href ? lead.pictured : pictured.includes(href)));
-  expect(newest[0] === state.hindi && lead.href !== state.hindi, `the Hindi story, newest and without a picture, leads: ${JSON.stringify(lead)}`);
-  expect(due !== undefined, `none of the ten newest stories has a picture (${newest.join(', ')}): the demo charts its market stories`);
-  expect(lead.href === due && lead.pictured, `the lead should be ${due}, the newest story with a picture; it is ${JSON.stringify(lead)}`);
-  expectMatch(lead.srcset, /^\/media\/[0-9a-f]{64}\.webp \d+w(, \/media\/[0-9a-f]{64}\.webp \d+w)+$/, 'the lead picture\'s WebP srcset');
-  expect(Number(lead.width) > 0 && Number(lead.height) > 0 && lead.loading === null && lead.loaded, `the lead picture: ${JSON.stringify(lead)}`);
+  expect(newest[0] === state.hindi, `the Hindi story is the newest: ${newest.join(', ')}`);
+  if (due === undefined) {
+    // The demo charts its newest market stories; on a day when none is among
+    // the ten newest, the rule's fallback holds: the newest story leads, bare.
+    expect(lead.href === state.hindi && !lead.pictured, `no picture among the ten newest, so the newest leads without one: ${JSON.stringify(lead)}`);
+  } else {
+    expect(lead.href === due && lead.pictured, `the lead should be ${due}, the newest story with a picture; it is ${JSON.stringify(lead)}`);
+    expectMatch(lead.srcset, /^\/media\/[0-9a-f]{64}\.webp \d+w(, \/media\/[0-9a-f]{64}\.webp \d+w)+$/, 'the lead picture\'s WebP srcset');
+    expect(Number(lead.width) > 0 && Number(lead.height) > 0 && lead.loading === null && lead.loaded, `the lead picture: ${JSON.stringify(lead)}`);
+  }
   await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
   await page.waitForTimeout(500);
   const shift = await page.evaluate(() => window.__shift);
