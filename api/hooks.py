@@ -90,7 +90,7 @@ def no_state_change_on_refusal(ctx, response, case):
     allowed = BY_DESIGN.get((case.operation.label, response.status_code), set())
     changed = [t for t in changed if t not in allowed]
     if changed:
-        counts = ", ".join(f"{t}: {before.get(t, (0,))[0]} -> {after.get(t, (0,))[0]} rows" for t in changed)
+        counts = ", ".join(f"{t} ({before.get(t, (0,))[0]} rows, then {after.get(t, (0,))[0]})" for t in changed)
         raise AssertionError(f"a {response.status_code} refusal changed the database: {counts}")
     return None
 
