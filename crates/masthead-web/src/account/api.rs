@@ -1,9 +1,9 @@
 //! The account API for apps: register, log in for a bearer token, log out,
-//! who am I, my devices. Errors are problems (`http::error`) with a 4xx saying whose
+//! who am I, my devices and signing them out. Errors are problems (`http::error`) with a 4xx saying whose
 //! fault it was; malformed or oversized JSON is refused before anything changes.
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::SecondsFormat;
@@ -167,9 +167,12 @@ pub(crate) async fn me(State(state): State<SharedState>, session: SignedIn) -> R
     Ok(private(Json(me).into_response()))
 }
 
-/// A signed-in device.
+/// A signed-in device: one session, named by its browser or app.
 #[derive(Serialize, ToSchema)]
+#[schema(example = json!({"id": 7, "browser": "Firefox 121", "os": "Windows", "kind": "browser",
+    "first_seen_at": "2026-11-20T09:15:00Z", "last_seen_at": "2026-11-27T12:00:00Z", "current": false}))]
 pub(crate) struct DeviceItem {
+    /// What `DELETE /api/v1/me/devices/{id}` takes.
     id: i64,
     browser: String,
     os: String,
@@ -227,4 +230,72 @@ pub(crate) async fn devices(
 pub(crate) struct DeviceList {
     devices: Vec<DeviceItem>,
     paging: PageInfo,
+}
+
+/// `DELETE /api/v1/me/devices/{id}`: signs another device of the account
+/// out → 204; its token or cookie is no one's from its next request, on
+/// every instance (`http::session`). The device asking is 409: it signs
+/// itself out with `DELETE /api/v1/session`, so no id an app got wrong ends
+/// its own token. Another account's id, or one that is not a session, is
+/// 404, the same answer, so ids tell nothing about others.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/me/devices/{id}",
+    tag = "account",
+    summary = "Sign another device out",
+    description = "Its token (or browser cookie) stops working on its next request, on every instance. \
+        An id that is not one of this account's signed-in devices is 404, whoever's it is. The device \
+        asking is 409: `DELETE /api/v1/session` signs it out.",
+    params(("id" = i64, Path, description = "The device's `id` from `GET /api/v1/me/devices`", example = 7)),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Signed out"),
+        (status = 404, description = "Not a signed-in device of this account"),
+        (status = 409, description = "This is the device asking: sign it out with `DELETE /api/v1/session`"),
+    )
+)]
+#[tracing::instrument(skip_all)]
+pub(crate) async fn sign_out_device(
+    State(state): State<SharedState>,
+    session: SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let account = session.required()?;
+    if id == account.session_id {
+        return Err(ApiError::Conflict(
+            "this is the device asking: sign it out with DELETE /api/v1/session".to_owned(),
+        ));
+    }
+    // Only the account's own sessions match: another account's id is simply not found.
+    if !state.store.revoke_session(account.id, id, state.clock.now()).await? {
+        return Err(ApiError::NotFound(format!("no signed-in device {id} on this account")));
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// How many devices were signed out.
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({"signed_out": 2}))]
+pub(crate) struct SignedOut {
+    signed_out: u64,
+}
+
+/// `POST /api/v1/me/devices/sign-out-others`: signs out every device of the
+/// account but the one asking → 200 `{"signed_out": n}` (0 when there was
+/// none; doing it again changes nothing).
+#[utoipa::path(
+    post,
+    path = "/api/v1/me/devices/sign-out-others",
+    tag = "account",
+    summary = "Sign out every other device",
+    description = "Every device of the account but this one is signed out; their tokens stop working on \
+        their next request, on every instance. Takes no body.",
+    security(("bearer" = [])),
+    responses((status = 200, description = "The others are signed out", body = SignedOut))
+)]
+#[tracing::instrument(skip_all)]
+pub(crate) async fn sign_out_others(State(state): State<SharedState>, session: SignedIn) -> Result<Response, ApiError> {
+    let account = session.required()?;
+    let signed_out = state.store.revoke_other_sessions(account.id, account.session_id, state.clock.now()).await?;
+    Ok(private(Json(SignedOut { signed_out }).into_response()))
 }

@@ -47,5 +47,7 @@ pub(crate) fn api() -> OpenApiRouter<SharedState> {
         .routes(routes!(api::log_in, api::log_out))
         .routes(routes!(api::me))
         .routes(routes!(api::devices))
+        .routes(routes!(api::sign_out_device))
+        .routes(routes!(api::sign_out_others))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }

@@ -160,7 +160,7 @@ async fn change(
     path = "/api/v1/subscriptions/{id}/cancel",
     tag = "billing",
     summary = "Cancel: no more renewals, access to the end of the term",
-    params(("id" = i64, Path, description = "The subscription's id")),
+    params(("id" = i64, Path, description = "The subscription's id", example = 1)),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The subscription now", body = SubscriptionReply),
@@ -183,7 +183,7 @@ pub(crate) async fn cancel(
     path = "/api/v1/subscriptions/{id}/resume",
     tag = "billing",
     summary = "Resume: renew after all",
-    params(("id" = i64, Path, description = "The subscription's id")),
+    params(("id" = i64, Path, description = "The subscription's id", example = 1)),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The subscription now", body = SubscriptionReply),
@@ -214,7 +214,7 @@ pub(crate) struct SwitchRequest {
     path = "/api/v1/subscriptions/{id}/switch",
     tag = "billing",
     summary = "Switch plan at the end of this term",
-    params(("id" = i64, Path, description = "The subscription's id")),
+    params(("id" = i64, Path, description = "The subscription's id", example = 1)),
     request_body = SwitchRequest,
     security(("bearer" = [])),
     responses(

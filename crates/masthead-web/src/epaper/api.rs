@@ -140,7 +140,7 @@ pub(crate) struct EditionReply {
     path = "/api/v1/epaper/editions/{day}",
     tag = "e-paper",
     summary = "An edition's pages and their article regions",
-    params(("day" = String, Path, format = Date, description = "The day, like 2017-04-13"), Which),
+    params(("day" = String, Path, format = Date, description = "The day, like 2017-04-13", example = "2017-04-13"), Which),
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "The edition", body = EditionReply),

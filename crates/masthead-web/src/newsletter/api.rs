@@ -98,7 +98,7 @@ fn subscribers_only(state: &crate::AppState) -> ApiError {
     summary = "Join a newsletter",
     description = "With a bearer token the account joins at once (200); with `email` a confirmation is \
         mailed first (202) and nothing else happens until it is followed.",
-    params(("slug" = String, Path, description = "The newsletter's slug")),
+    params(("slug" = String, Path, description = "The newsletter's slug", example = "markets-morning-brief")),
     request_body = SubscribeBody,
     security((), ("bearer" = [])),
     responses(

@@ -132,7 +132,7 @@ async fn published(state: &SharedState, id: &str) -> Result<Article, ApiError> {
     path = "/api/v1/access/{id}",
     tag = "reading",
     summary = "What reading a story would give this reader (records nothing)",
-    params(("id" = i64, Path, description = "The story's id")),
+    params(("id" = i64, Path, description = "The story's id", example = 1)),
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "The decision", body = AccessReply),
@@ -177,7 +177,7 @@ pub(crate) struct StoryReply {
     summary = "Read a story",
     description = "`body_html` only when this reader may read it, else `free_html` (the body's free part). \
         Delivering it counts on the meter like the page does.",
-    params(("id" = i64, Path, description = "The story's id")),
+    params(("id" = i64, Path, description = "The story's id", example = 1)),
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "The story", body = StoryReply),

@@ -27,6 +27,7 @@ on_every_backend!(
     reset_requests_do_not_reveal_accounts,
     devices_are_listed_and_the_sixth_signs_out_the_least_recently_used,
     sign_out_one_device_or_everywhere_else,
+    apps_sign_other_devices_out_on_every_instance,
     logging_in_merges_the_visitors_meter,
     forms_from_other_sites_or_without_the_token_are_refused,
     bearer_tokens_work_on_the_api,
@@ -429,6 +430,125 @@ async fn sign_out_one_device_or_everywhere_else(backend: Backend) {
     let response = browsers[0].submit("/account/devices", &format!("/account/devices/{theirs}/sign-out"), &[]).await;
     assert_eq!(response.status().as_u16(), 404);
     assert!(signed_in(&mut other).await);
+}
+
+/// The device's id, as the device itself sees it in its list (`current`).
+async fn own_device_id(app: &TestApp, token: &str) -> i64 {
+    let list: Value = get_with_token(app, "/api/v1/me/devices", token).await.json().await.unwrap();
+    let devices = list["devices"].as_array().unwrap();
+    devices.iter().find(|d| d["current"] == true).unwrap()["id"].as_i64().unwrap()
+}
+
+/// An app signs one device out, then every other; the signed-out tokens stop
+/// on their next request on another instance that had them in memory, and
+/// refused calls (no token, a forged one, a replayed one, someone else's
+/// device, a malformed id, its own id) change nothing.
+async fn apps_sign_other_devices_out_on_every_instance(backend: Backend) {
+    let app = spawn_app(backend).await;
+    register(&app, "reader@example.com").await;
+    register(&app, "other@example.com").await;
+    let second = spawn_instance(&app, site_config()).await;
+    let mut tokens = Vec::new();
+    for _ in 0..3 {
+        tokens.push(api_token(&app, "reader@example.com", PASSWORD).await);
+    }
+    let (mine, phone, tablet) = (tokens[0].as_str(), tokens[1].as_str(), tokens[2].as_str());
+    let theirs = api_token(&app, "other@example.com", PASSWORD).await;
+    let theirs = theirs.as_str();
+    let on_second =
+        |token: &str| app.client.get(format!("http://{second}/api/v1/me")).bearer_auth(token.to_owned()).send();
+    let status = |response: reqwest::Response| response.status().as_u16();
+    // The second instance has every session in memory before anything is signed out.
+    for token in [mine, phone, tablet, theirs] {
+        assert_eq!(status(on_second(token).await.unwrap()), 200);
+    }
+    let phone_id = own_device_id(&app, phone).await;
+    let tablet_id = own_device_id(&app, tablet).await;
+    let their_id = own_device_id(&app, theirs).await;
+    let devices = |token: &str| {
+        let request = app.client.get(app.url("/api/v1/me/devices")).bearer_auth(token.to_owned());
+        async move {
+            let list: Value = request.send().await.unwrap().json().await.unwrap();
+            list["devices"].as_array().unwrap().len()
+        }
+    };
+    assert_eq!(devices(mine).await, 3);
+
+    let delete = |id: &str, token: Option<&str>| {
+        let request = app.client.delete(app.url(&format!("/api/v1/me/devices/{id}")));
+        match token {
+            Some(token) => request.bearer_auth(token.to_owned()),
+            None => request,
+        }
+        .send()
+    };
+    let others = |token: Option<&str>| {
+        let request = app.client.post(app.url("/api/v1/me/devices/sign-out-others"));
+        match token {
+            Some(token) => request.bearer_auth(token.to_owned()),
+            None => request,
+        }
+        .send()
+    };
+    let problem = |response: reqwest::Response, expected: u16| async move {
+        assert_eq!(response.status().as_u16(), expected);
+        assert_eq!(response.headers()["content-type"], "application/problem+json");
+        response.json::<Value>().await.unwrap()
+    };
+    // Refusals: no token, a forged one, someone else's device, unknown and malformed ids.
+    let forged = "ab".repeat(32);
+    let phone_path = phone_id.to_string();
+    for token in [None, Some(forged.as_str()), Some("not-a-token")] {
+        problem(delete(&phone_path, token).await.unwrap(), 401).await;
+        problem(others(token).await.unwrap(), 401).await;
+    }
+    let not_found = problem(delete(&their_id.to_string(), Some(mine)).await.unwrap(), 404).await;
+    let unknown = problem(delete("999999", Some(mine)).await.unwrap(), 404).await;
+    assert_eq!(
+        not_found["detail"].as_str().unwrap().replace(&their_id.to_string(), "N"),
+        unknown["detail"].as_str().unwrap().replace("999999", "N"),
+        "another reader's device is answered as an unknown one"
+    );
+    problem(delete("0", Some(mine)).await.unwrap(), 404).await;
+    problem(delete("-1", Some(mine)).await.unwrap(), 404).await;
+    for malformed in ["abc", "1.5", "99999999999999999999"] {
+        let body = problem(delete(malformed, Some(mine)).await.unwrap(), 400).await;
+        assert_eq!(body["type"], "/api/docs#problem-bad-request", "{malformed}");
+    }
+    for token in [mine, phone, tablet, theirs] {
+        assert_eq!(status(on_second(token).await.unwrap()), 200, "nothing was signed out by a refusal");
+    }
+    assert_eq!(devices(mine).await, 3);
+    assert_eq!(devices(theirs).await, 1);
+
+    // One device: its token is no one's on its very next request, on the other instance too.
+    assert_eq!(status(delete(&phone_path, Some(mine)).await.unwrap()), 204);
+    assert_eq!(status(on_second(phone).await.unwrap()), 401, "signed out on the instance that kept it");
+    assert_eq!(status(get_with_token(&app, "/api/v1/me", phone).await), 401);
+    assert_eq!(devices(mine).await, 2);
+    // Replays: the same call again, and the signed-out token trying to act.
+    problem(delete(&phone_path, Some(mine)).await.unwrap(), 404).await;
+    problem(delete(&tablet_id.to_string(), Some(phone)).await.unwrap(), 401).await;
+    problem(others(Some(phone)).await.unwrap(), 401).await;
+    assert_eq!(status(on_second(tablet).await.unwrap()), 200, "the signed-out token ended nothing");
+
+    // Every other device: this one stays, someone else's account is untouched.
+    let reply = others(Some(mine)).await.unwrap();
+    assert_eq!(reply.status().as_u16(), 200);
+    assert_eq!(reply.json::<Value>().await.unwrap(), json!({ "signed_out": 1 }));
+    assert_eq!(status(on_second(tablet).await.unwrap()), 401);
+    assert_eq!(status(on_second(mine).await.unwrap()), 200);
+    assert_eq!(status(on_second(theirs).await.unwrap()), 200);
+    let again = others(Some(mine)).await.unwrap();
+    assert_eq!(again.json::<Value>().await.unwrap(), json!({ "signed_out": 0 }), "nothing left to sign out");
+    assert_eq!(devices(mine).await, 1);
+
+    // The device asking is not signed out by id (DELETE /api/v1/session does that).
+    let mine_id = own_device_id(&app, mine).await;
+    let conflict = problem(delete(&mine_id.to_string(), Some(mine)).await.unwrap(), 409).await;
+    assert!(conflict["detail"].as_str().unwrap().contains("DELETE /api/v1/session"), "{conflict}");
+    assert_eq!(status(on_second(mine).await.unwrap()), 200);
+    assert_eq!(devices(mine).await, 1);
 }
 
 async fn logging_in_merges_the_visitors_meter(backend: Backend) {
@@ -1052,6 +1172,8 @@ async fn the_api_refuses_cross_site_cookie_sessions(backend: Backend) {
         }
         let response = call(reqwest::Method::DELETE, "/api/v1/session", headers, None).await.unwrap();
         assert_eq!(response.status().as_u16(), 403, "{headers:?}: the session is not ended from another site");
+        let response = call(reqwest::Method::POST, "/api/v1/me/devices/sign-out-others", headers, None).await.unwrap();
+        assert_eq!(response.status().as_u16(), 403, "{headers:?}: nor are the others");
     }
     assert!(signed_in(&mut browser).await);
     let id = reader_id(&app, "reader@example.com").await;

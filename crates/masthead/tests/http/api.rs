@@ -160,6 +160,7 @@ async fn the_document_lists_exactly_the_routes_served(backend: Backend) {
     }
     served.sort();
     let expected = [
+        "DELETE /api/v1/me/devices/{id}",
         "DELETE /api/v1/session",
         "GET /api/v1/access/{id}",
         "GET /api/v1/articles",
@@ -174,6 +175,7 @@ async fn the_document_lists_exactly_the_routes_served(backend: Backend) {
         "GET /api/v1/plans",
         "GET /api/v1/search",
         "POST /api/v1/epaper/clips",
+        "POST /api/v1/me/devices/sign-out-others",
         "POST /api/v1/newsletters/{slug}/subscribe",
         "POST /api/v1/readers",
         "POST /api/v1/sandbox/{id}/pay",

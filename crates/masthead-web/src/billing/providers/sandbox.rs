@@ -73,7 +73,7 @@ pub(crate) struct SandboxPayRequest {
     path = "/api/v1/sandbox/{id}/pay",
     tag = "billing",
     summary = "Pay a pending subscription in the sandbox (test mode)",
-    params(("id" = i64, Path, description = "The subscription's id")),
+    params(("id" = i64, Path, description = "The subscription's id", example = 1)),
     request_body(content = Option<SandboxPayRequest>, description = "A test card; none pays"),
     security(("bearer" = [])),
     responses(
