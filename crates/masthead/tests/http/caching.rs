@@ -203,6 +203,7 @@ async fn one_batch_of_reads_counts_like_reads_one_after_another(backend: Backend
         article_id,
         limit: 10,
         at: Utc::now(),
+        new_meter: false,
     };
     // Twelve stories, one of them twice, and another meter in between.
     let mut batch: Vec<MeteredRead> = ids.iter().map(|id| read("v:batch", *id)).collect();
