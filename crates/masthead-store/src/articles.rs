@@ -199,6 +199,8 @@ impl Store {
             tx.commit().await?;
             id.0
         });
+        // This process shows its own story writes on its next page view.
+        self.may_have_changed();
         Ok(id)
     }
 
@@ -227,6 +229,8 @@ impl Store {
             tx.commit().await?;
             updated > 0
         });
+        // This process shows its own story writes on its next page view.
+        self.may_have_changed();
         Ok(updated)
     }
 
@@ -249,6 +253,8 @@ impl Store {
             tx.commit().await?;
             updated > 0
         });
+        // This process shows its own story writes on its next page view.
+        self.may_have_changed();
         Ok(updated)
     }
 
@@ -281,6 +287,8 @@ impl Store {
             }
             tx.commit().await?;
         });
+        // This process shows its own story writes on its next page view.
+        self.may_have_changed();
         Ok(())
     }
 
