@@ -243,7 +243,7 @@ fn table(pen: &mut Pen<'_, '_>, invoice: &Invoice, top: f32, day: &dyn Fn(DateTi
     pen.text(no + PAD, baseline(item_top), BODY, "1");
     let last = pen.paragraph(description + PAD, baseline(item_top), sac - description - 2.0 * PAD, BODY, &line);
     pen.text(sac + PAD, baseline(item_top), BODY, &invoice.sac);
-    pen.text_right(right - PAD, baseline(item_top), BODY, &amount(invoice.taxable));
+    pen.text_right(right - PAD, baseline(item_top), BODY, &amount(invoice.value_before_discount()));
     let items_bottom = last + 8.0;
     for x in [description, sac, amount_at] {
         pen.line((x, top), (x, items_bottom), 0.5);
@@ -251,12 +251,16 @@ fn table(pen: &mut Pen<'_, '_>, invoice: &Invoice, top: f32, day: &dyn Fn(DateTi
     pen.line((LEFT, item_top), (RIGHT, item_top), 0.5);
     pen.line((LEFT, items_bottom), (RIGHT, items_bottom), 0.5);
 
-    let mut rows = vec![("Taxable value", invoice.taxable)];
+    let mut rows = Vec::new();
+    if invoice.discount.0 > 0 {
+        rows.push((invoice.discount_label(), Paise(-invoice.discount.0)));
+    }
+    rows.push(("Taxable value".to_owned(), invoice.taxable));
     if invoice.igst.0 > 0 {
-        rows.push(("IGST @ 18%", invoice.igst));
+        rows.push(("IGST @ 18%".to_owned(), invoice.igst));
     } else {
-        rows.push(("CGST @ 9%", invoice.cgst));
-        rows.push(("SGST @ 9%", invoice.sgst));
+        rows.push(("CGST @ 9%".to_owned(), invoice.cgst));
+        rows.push(("SGST @ 9%".to_owned(), invoice.sgst));
     }
     let mut y = items_bottom;
     for (label, value) in &rows {
@@ -302,6 +306,8 @@ mod tests {
             cgst: Paise(20_593),
             sgst: Paise(20_593),
             igst: Paise(0),
+            discount: Paise(0),
+            offer_code: None,
             buyer_name: buyer.into(),
             buyer_state: "Delhi".into(),
             seller: Seller::demo("Business Standard"),

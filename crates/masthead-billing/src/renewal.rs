@@ -1,5 +1,6 @@
 //! The renewal job: at term end, charge the saved payment method through the
-//! subscription's provider; a declined charge leaves the subscription past
+//! subscription's provider (at a trial's end this is its first charge, with
+//! a mail [`TRIAL_REMIND_BEFORE`] ahead of it); a declined charge leaves the subscription past
 //! due for the grace period, with a mail at once and a reminder two days
 //! before access ends; then it ends (and so do cancelled ones at their term
 //! end), with a last mail. It also hands out partner codes as subscriptions
@@ -13,7 +14,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use masthead_domain::subscription::{Event, Status};
-use masthead_mail::emails::{PaymentFailed, PaymentReminder, SubscriptionEnded};
+use masthead_mail::emails::{PaymentFailed, PaymentReminder, SubscriptionEnded, TrialEnding};
 use masthead_store::{GRACE, StoreError};
 use serde::Serialize;
 
@@ -22,6 +23,9 @@ use crate::service::Billing;
 
 /// How long before access ends the reminder goes out.
 const REMIND_BEFORE: Duration = Duration::days(2);
+
+/// How long before a trial ends (and its first charge is made) the reader is told.
+pub const TRIAL_REMIND_BEFORE: Duration = Duration::days(3);
 
 /// How far back the job looks for subscriptions whose term ended, beyond
 /// the grace period, so an ended one still gets its last mail after a pause.
@@ -87,7 +91,7 @@ impl Billing {
             report.charged += 1;
             // A paid renewal may unlock a partner code as it is processed.
             let codes_before = self.store.subscription_partner_codes(id).await?.len();
-            let (_, amount) = self.amount_due(&subscription).await?;
+            let amount = self.charge_due(&subscription).await?.amount;
             let provider = self.provider(&subscription.provider);
             match (provider, subscription.payment_method.as_deref()) {
                 (Some(provider), Some(method)) => {
@@ -133,12 +137,30 @@ impl Billing {
         let account = format!("{}/account", self.public_url);
         match state.status {
             Status::Active | Status::Cancelled => {
+                let trial_ends_soon = state.trial_until == Some(end) && now >= end - TRIAL_REMIND_BEFORE;
+                if trial_ends_soon
+                    && !state.cancel_at_period_end
+                    && self.store.claim_notice(id, "trial_ending", end, now).await?
+                {
+                    let charge = self.charge_due(&subscription).await?;
+                    let mail = TrialEnding {
+                        publisher: self.publisher.clone(),
+                        plan: self.plan_due(&subscription).await?.name,
+                        amount: charge.amount.to_string(),
+                        trial_until: self.day(end),
+                        account_link: account.clone(),
+                    };
+                    if let Some(email) = &email {
+                        self.mail(email, &mail).await;
+                    }
+                    report.reminders += 1;
+                }
                 report.partner_codes += self.grant_partner_codes(&subscription, now).await?;
             }
             Status::PastDue => {
                 let grace_until = end + GRACE;
                 if self.store.claim_notice(id, "payment_failed", end, now).await? {
-                    let (_, amount) = self.amount_due(&subscription).await?;
+                    let amount = self.charge_due(&subscription).await?.amount;
                     let mail = PaymentFailed {
                         publisher: self.publisher.clone(),
                         plan,

@@ -15,9 +15,10 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use masthead_domain::email::Email as Address;
+use masthead_domain::offer::{self, Charge};
 use masthead_domain::plan::Plan;
 use masthead_domain::subscription::{self, Event, State};
-use masthead_domain::{Clock, Paise, PublisherZone};
+use masthead_domain::{Clock, PublisherZone};
 use masthead_mail::Mailer;
 use masthead_mail::emails::{Email, PartnerCodeGranted, PartnerPoolLow};
 use masthead_store::{Issuer, PaymentIn, Recorded, Store, StoreError, SubscriptionRecord};
@@ -205,14 +206,21 @@ impl Billing {
         self.store.subscription_state(subscription_id, self.clock.now()).await
     }
 
-    /// What the next payment of a subscription costs: the plan it renews on
-    /// (a switched-to plan, or the current one, active or not).
-    pub async fn amount_due(&self, subscription: &SubscriptionRecord) -> Result<(i64, Paise), StoreError> {
+    /// What the next payment of a subscription costs and covers: the plan
+    /// it renews on (a switched-to plan, or the current one, active or not),
+    /// priced by the offer it redeemed, if any — the same rule the payment
+    /// is checked against when it arrives (`Store::record_payment`).
+    pub async fn charge_due(&self, subscription: &SubscriptionRecord) -> Result<Charge, StoreError> {
+        let state = self.state(subscription.id).await?;
         let plan = self.plan_due(subscription).await?;
-        Ok((plan.id, plan.price))
+        let offer = match state.as_ref().and_then(|s| s.offer_id) {
+            Some(id) => self.store.offer(id).await?,
+            None => None,
+        };
+        Ok(offer::next_charge(&plan, offer.as_ref(), state.as_ref()))
     }
 
-    /// The plan the next payment of a subscription is for (see [`Self::amount_due`]).
+    /// The plan the next payment of a subscription is for (see [`Self::charge_due`]).
     pub async fn plan_due(&self, subscription: &SubscriptionRecord) -> Result<Plan, StoreError> {
         let plan_id = self.state(subscription.id).await?.map_or(subscription.plan_id, |s| s.plan_due());
         self.store
@@ -229,7 +237,7 @@ impl Billing {
         card: SandboxCard,
     ) -> Result<Received, BillingError> {
         let sandbox = self.sandbox.as_ref().ok_or_else(sandbox_off)?;
-        let (_, amount) = self.amount_due(subscription).await?;
+        let amount = self.charge_due(subscription).await?.amount;
         let event = sandbox.payment_event(subscription.id, amount, card, false, self.clock.now());
         self.deliver(&event).await
     }
@@ -314,6 +322,7 @@ impl Billing {
                         tracing::warn!(%expected, amount, %currency, "payment is not the price due: held for review");
                         held = true;
                     }
+                    Recorded::Free { until } => tracing::info!(%until, "free trial started"),
                     Recorded::Duplicate => {}
                 }
                 // Also when a crash came between the payment and this step.

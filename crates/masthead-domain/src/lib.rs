@@ -11,6 +11,7 @@ pub mod email;
 pub mod html;
 pub mod lang;
 pub mod money;
+pub mod offer;
 pub mod paging;
 pub mod plan;
 pub mod role;

@@ -10,6 +10,11 @@
 //! is paid, or past due (a failed charge; grace period) → expired. Cancelling
 //! lets the paid term run out, and can be undone until then. A plan switch
 //! takes effect at the next renewal.
+//!
+//! An offer (`crate::offer`) is an entry too: the subscription redeemed it
+//! when it was created, and it prices the payments that follow. A trial is a
+//! payment (possibly of nothing) flagged as one; cancelling during a trial
+//! ends it there and then, so nothing is ever charged for it.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
@@ -32,6 +37,13 @@ pub enum Event {
         from: DateTime<Utc>,
         /// End of the paid period.
         until: DateTime<Utc>,
+        /// Whether it paid for a trial (not a term of the plan).
+        trial: bool,
+    },
+    /// The subscription redeemed an offer when it was created.
+    OfferApplied {
+        /// The offer.
+        offer_id: i64,
     },
     /// A renewal charge failed.
     PaymentFailed,
@@ -86,10 +98,16 @@ pub struct State {
     pub next_plan_id: Option<i64>,
     /// End of the paid term, once anything was paid.
     pub current_period_end: Option<DateTime<Utc>>,
-    /// When the paid term started first, for continuous-subscription benefits.
+    /// When the paid term started first (not a trial), for continuous-subscription benefits.
     pub started_at: Option<DateTime<Utc>>,
     /// Cancelled and not resumed: the term will not renew.
     pub cancel_at_period_end: bool,
+    /// The offer it redeemed, if any.
+    pub offer_id: Option<i64>,
+    /// Terms of the plan paid for (trials not counted).
+    pub paid_terms: u32,
+    /// When the current term is a trial: its end.
+    pub trial_until: Option<DateTime<Utc>>,
 }
 
 impl State {
@@ -121,17 +139,24 @@ pub fn fold(entries: &[Entry], now: DateTime<Utc>, grace: Duration) -> Option<St
         current_period_end: None,
         started_at: None,
         cancel_at_period_end: false,
+        offer_id: None,
+        paid_terms: 0,
+        trial_until: None,
     };
     let mut seen_payments: Vec<&str> = Vec::new();
     let mut failed_at: Option<DateTime<Utc>> = None;
+    let mut trial_ended = false;
     for entry in entries {
         match &entry.event {
             Event::Created { .. } => {}
-            Event::Paid { payment_id, plan_id, from, until } => {
+            Event::Paid { payment_id, plan_id, from, until, trial } => {
                 if seen_payments.contains(&payment_id.as_str()) {
                     continue;
                 }
                 seen_payments.push(payment_id);
+                if !*trial {
+                    state.paid_terms += 1;
+                }
                 // Periods only ever extend: a late-arriving older payment changes nothing.
                 if state.current_period_end.is_none_or(|end| *until > end) {
                     state.current_period_end = Some(*until);
@@ -139,13 +164,27 @@ pub fn fold(entries: &[Entry], now: DateTime<Utc>, grace: Duration) -> Option<St
                     if state.next_plan_id == Some(*plan_id) {
                         state.next_plan_id = None;
                     }
+                    state.trial_until = trial.then_some(*until);
                 }
-                state.started_at = Some(state.started_at.map_or(*from, |s| s.min(*from)));
+                // Continuous-subscription benefits count from the first paid term, not a trial.
+                if !*trial {
+                    state.started_at = Some(state.started_at.map_or(*from, |s| s.min(*from)));
+                }
                 failed_at = None;
             }
             Event::PaymentFailed => failed_at = Some(entry.at),
-            Event::Cancelled => state.cancel_at_period_end = true,
-            Event::Resumed => state.cancel_at_period_end = false,
+            Event::Cancelled => {
+                state.cancel_at_period_end = true;
+                // A trial cancelled ends there and then: nothing is charged for it.
+                if state.trial_until.is_some_and(|end| entry.at < end) {
+                    state.current_period_end = Some(entry.at);
+                    state.trial_until = Some(entry.at);
+                    trial_ended = true;
+                }
+            }
+            Event::OfferApplied { offer_id } => state.offer_id = Some(*offer_id),
+            // A trial cancelled has ended: there is nothing to resume.
+            Event::Resumed => state.cancel_at_period_end = trial_ended,
             Event::SwitchRequested { plan_id } => {
                 state.next_plan_id = (*plan_id != state.plan_id).then_some(*plan_id);
             }
@@ -218,7 +257,7 @@ mod tests {
     }
 
     fn paid(id: &str, plan_id: i64, from: &str, until: &str) -> Event {
-        Event::Paid { payment_id: id.into(), plan_id, from: at(from), until: at(until) }
+        Event::Paid { payment_id: id.into(), plan_id, from: at(from), until: at(until), trial: false }
     }
 
     const GRACE: Duration = Duration::days(7);
@@ -298,6 +337,65 @@ mod tests {
         let renewed = fold(&l, at("2027-02-01T00:00:00Z"), GRACE).unwrap();
         assert_eq!((renewed.plan_id, renewed.next_plan_id), (3, None));
         assert_eq!(renewed.plan_due(), 3);
+    }
+
+    #[test]
+    fn terms_paid_are_counted_and_the_offer_kept() {
+        let mut l = ledger();
+        l.push(entry(3, "2026-01-10T10:00:01Z", Event::OfferApplied { offer_id: 9 }));
+        l.push(entry(4, "2027-01-10T10:02:00Z", paid("pay_2", 2, "2027-01-10T10:01:00Z", "2028-01-10T10:01:00Z")));
+        l.push(entry(5, "2027-01-10T10:03:00Z", paid("pay_2", 2, "2027-01-10T10:01:00Z", "2028-01-10T10:01:00Z")));
+        let state = fold(&l, at("2027-02-01T00:00:00Z"), GRACE).unwrap();
+        assert_eq!((state.offer_id, state.paid_terms, state.trial_until), (Some(9), 2, None), "a repeat counts once");
+        assert_eq!(fold(&l[..2], at("2026-02-01T00:00:00Z"), GRACE).unwrap().paid_terms, 1);
+    }
+
+    fn trial_ledger() -> Vec<Entry> {
+        let trial = Event::Paid {
+            payment_id: "pay_trial".into(),
+            plan_id: 1,
+            from: at("2026-07-01T00:00:00Z"),
+            until: at("2026-07-15T00:00:00Z"),
+            trial: true,
+        };
+        vec![
+            entry(1, "2026-07-01T00:00:00Z", Event::Created { plan_id: 1 }),
+            entry(2, "2026-07-01T00:00:00Z", Event::OfferApplied { offer_id: 3 }),
+            entry(3, "2026-07-01T00:00:00Z", trial),
+        ]
+    }
+
+    #[test]
+    fn a_trial_gives_access_to_its_end_then_the_renewal_is_due() {
+        let mut l = trial_ledger();
+        let during = fold(&l, at("2026-07-10T00:00:00Z"), GRACE).unwrap();
+        assert_eq!((during.status, during.paid_terms), (Status::Active, 0));
+        assert_eq!(during.trial_until, Some(at("2026-07-15T00:00:00Z")));
+        assert_eq!(fold(&l, at("2026-07-15T00:00:00Z"), GRACE).unwrap().status, Status::RenewalDue);
+        l.push(entry(4, "2026-07-15T00:01:00Z", paid("pay_1", 1, "2026-07-15T00:00:00Z", "2026-10-15T00:00:00Z")));
+        let paid = fold(&l, at("2026-07-16T00:00:00Z"), GRACE).unwrap();
+        assert_eq!((paid.status, paid.paid_terms, paid.trial_until), (Status::Active, 1, None));
+        assert_eq!(paid.started_at, Some(at("2026-07-15T00:00:00Z")), "benefits count from the first paid term");
+        assert_eq!(during.started_at, None);
+    }
+
+    #[test]
+    fn cancelling_during_a_trial_ends_it_at_once() {
+        let mut l = trial_ledger();
+        l.push(entry(4, "2026-07-05T00:00:00Z", Event::Cancelled));
+        let before = fold(&l, at("2026-07-04T00:00:00Z"), GRACE).unwrap();
+        assert_eq!(before.status, Status::Active);
+        let after = fold(&l, at("2026-07-05T00:00:00Z"), GRACE).unwrap();
+        assert_eq!((after.status, after.current_period_end), (Status::Expired, Some(at("2026-07-05T00:00:00Z"))));
+        assert!(!after.has_access());
+        // Never due for a charge: past the trial's end it stays expired, resumed or not.
+        assert_eq!(fold(&l, at("2026-07-16T00:00:00Z"), GRACE).unwrap().status, Status::Expired);
+        l.push(entry(5, "2026-07-06T00:00:00Z", Event::Resumed));
+        assert_eq!(fold(&l, at("2026-07-16T00:00:00Z"), GRACE).unwrap().status, Status::Expired);
+        // Cancelling a paid term still runs to its end.
+        let mut paid = ledger();
+        paid.push(entry(3, "2026-03-01T00:00:00Z", Event::Cancelled));
+        assert_eq!(fold(&paid, at("2026-03-02T00:00:00Z"), GRACE).unwrap().status, Status::Cancelled);
     }
 
     #[test]

@@ -118,6 +118,17 @@ impl GstSplit {
         }
     }
 
+    /// Splits what was paid after a discount off a GST-inclusive `list`
+    /// price: the tax is on the value after the discount (the discount is
+    /// given on the invoice, before tax), and the discount is shown as the
+    /// taxable value it took off: the list price's taxable value less the
+    /// one charged, so the invoice's lines add up to the paisa.
+    pub fn discounted(list: Paise, paid: Paise, same_state: bool) -> (Self, Paise) {
+        let split = Self::of(paid, same_state);
+        let before = Self::of(list, same_state).taxable;
+        (split, Paise((before.0 - split.taxable.0).max(0)))
+    }
+
     /// All tax on the invoice.
     pub fn tax(&self) -> Paise {
         Paise(self.cgst.0 + self.sgst.0 + self.igst.0)
@@ -173,6 +184,20 @@ mod tests {
                 assert_eq!(split.taxable.0 + split.tax().0, paise, "{paise} {same_state}");
             }
         }
+    }
+
+    #[test]
+    fn a_discount_lowers_the_taxable_value_and_the_tax_follows() {
+        // ₹2,700 less 25% is ₹2,025 paid: ₹1,716.10 taxable, ₹308.90 tax;
+        // the list price's taxable value ₹2,288.14 less ₹572.04 of discount.
+        let (split, discount) = GstSplit::discounted(Paise(270_000), Paise(202_500), true);
+        assert_eq!((split.taxable, split.cgst, split.sgst), (Paise(171_610), Paise(15_445), Paise(15_445)));
+        assert_eq!(discount, Paise(57_204));
+        assert_eq!(split.taxable.0 + discount.0, GstSplit::of(Paise(270_000), true).taxable.0);
+        let (other, _) = GstSplit::discounted(Paise(270_000), Paise(202_500), false);
+        assert_eq!((other.igst, other.cgst), (Paise(30_890), Paise(0)));
+        // Without a discount there is nothing to show.
+        assert_eq!(GstSplit::discounted(Paise(90_000), Paise(90_000), true).1, Paise(0));
     }
 
     #[test]

@@ -178,6 +178,22 @@ templated!(
     "payment_reminder/body.html"
 );
 
+/// Sent a few days before a trial ends and its first charge is made.
+#[derive(Debug, Clone)]
+pub struct TrialEnding {
+    /// The publication's name.
+    pub publisher: String,
+    /// The plan the trial turns into.
+    pub plan: String,
+    /// What will be charged.
+    pub amount: String,
+    /// When the trial ends.
+    pub trial_until: String,
+    /// Where to cancel.
+    pub account_link: String,
+}
+templated!(TrialEnding, "trial_ending", "trial_ending/subject.txt", "trial_ending/body.txt", "trial_ending/body.html");
+
 /// Sent when a subscription has ended (cancelled, or unpaid after grace).
 #[derive(Debug, Clone)]
 pub struct SubscriptionEnded {
@@ -363,6 +379,19 @@ mod tests {
         .render()
         .unwrap();
         assert_eq!(reminder.subject, "Reminder: your P subscription ends on Dec 04 2027");
+        let trial = TrialEnding {
+            publisher: "P".into(),
+            plan: "Smart Quarterly".into(),
+            amount: "₹900".into(),
+            trial_until: "Dec 11 2026".into(),
+            account_link: "https://p.example/account".into(),
+        }
+        .render()
+        .unwrap();
+        assert_eq!(trial.subject, "Your P trial ends on Dec 11 2026");
+        assert!(
+            trial.text.contains("₹900 is charged") && trial.html.contains(r#"<a href="https://p.example/account">"#)
+        );
         let ended =
             SubscriptionEnded { publisher: "P".into(), plan: "X".into(), subscribe_link: "https://p.example/s".into() }
                 .render()

@@ -9,17 +9,22 @@
 //! runners never charge or mail twice.
 //!
 //! A payment counts only when it is the price due — the plan the
-//! subscription renews on, in rupees ([`is_price_due`]); any other amount is
+//! subscription renews on, as the offer it redeemed prices it
+//! (`masthead_domain::offer::next_charge`), in rupees ([`is_price_due`]); any other amount is
 //! stored with the payment, never applied (no term, no invoice), and kept in
 //! `payment_reviews` for admins ([`Store::payments_for_review`]).
 
 use crate::BeginWrite;
-use chrono::{DateTime, Duration, Months, Utc};
+use chrono::{DateTime, Duration, Utc};
+use masthead_domain::offer::{self, Length, Offer};
+use masthead_domain::plan::Plan;
 use masthead_domain::subscription::{self, Entry, Event, State};
 use masthead_domain::tax::{self, GstSplit, Seller};
 use masthead_domain::{Paise, PublisherZone};
 
 use crate::invoices::{self, Invoice};
+use crate::offers::{self, OfferRow};
+use crate::plans::{self, PlanRow};
 use crate::{Result, Store, StoreError, instant, on_pool};
 
 /// How long a failed renewal keeps access.
@@ -74,6 +79,11 @@ pub enum Recorded {
     Held {
         /// What was due.
         expected: Paise,
+    },
+    /// A free trial (nothing was due): its term began, without an invoice.
+    Free {
+        /// The end of the trial.
+        until: DateTime<Utc>,
     },
     /// This provider payment id was recorded before: nothing done.
     Duplicate,
@@ -134,6 +144,7 @@ struct EventRow {
     payment_id: Option<String>,
     period_from: Option<i64>,
     period_until: Option<i64>,
+    offer_id: Option<i64>,
 }
 
 impl TryFrom<EventRow> for Entry {
@@ -143,12 +154,14 @@ impl TryFrom<EventRow> for Entry {
         let corrupt = || StoreError::Corrupt(format!("ledger entry {} ({}) lacks a field", row.seq, row.kind));
         let event = match row.kind.as_str() {
             "created" => Event::Created { plan_id: row.plan_id.ok_or_else(corrupt)? },
-            "paid" => Event::Paid {
+            "paid" | "trial" => Event::Paid {
                 payment_id: row.payment_id.clone().ok_or_else(corrupt)?,
                 plan_id: row.plan_id.ok_or_else(corrupt)?,
                 from: instant(row.period_from.ok_or_else(corrupt)?)?,
                 until: instant(row.period_until.ok_or_else(corrupt)?)?,
+                trial: row.kind == "trial",
             },
+            "offer_applied" => Event::OfferApplied { offer_id: row.offer_id.ok_or_else(corrupt)? },
             "payment_failed" => Event::PaymentFailed,
             "cancelled" => Event::Cancelled,
             "resumed" => Event::Resumed,
@@ -159,28 +172,34 @@ impl TryFrom<EventRow> for Entry {
     }
 }
 
-/// The stored columns of an event: kind, plan, payment, period.
-type EventColumns<'a> = (&'static str, Option<i64>, Option<&'a str>, Option<i64>, Option<i64>);
+/// The stored columns of an event: kind, plan, payment, period, offer.
+type EventColumns<'a> = (&'static str, Option<i64>, Option<&'a str>, Option<i64>, Option<i64>, Option<i64>);
 
-fn columns(event: &Event) -> EventColumns<'_> {
+pub(crate) fn columns(event: &Event) -> EventColumns<'_> {
     match event {
-        Event::Created { plan_id } => ("created", Some(*plan_id), None, None, None),
-        Event::Paid { payment_id, plan_id, from, until } => {
-            ("paid", Some(*plan_id), Some(payment_id), Some(from.timestamp()), Some(until.timestamp()))
-        }
-        Event::PaymentFailed => ("payment_failed", None, None, None, None),
-        Event::Cancelled => ("cancelled", None, None, None, None),
-        Event::Resumed => ("resumed", None, None, None, None),
-        Event::SwitchRequested { plan_id } => ("switch_requested", Some(*plan_id), None, None, None),
+        Event::Created { plan_id } => ("created", Some(*plan_id), None, None, None, None),
+        Event::Paid { payment_id, plan_id, from, until, trial } => (
+            if *trial { "trial" } else { "paid" },
+            Some(*plan_id),
+            Some(payment_id),
+            Some(from.timestamp()),
+            Some(until.timestamp()),
+            None,
+        ),
+        Event::OfferApplied { offer_id } => ("offer_applied", None, None, None, None, Some(*offer_id)),
+        Event::PaymentFailed => ("payment_failed", None, None, None, None, None),
+        Event::Cancelled => ("cancelled", None, None, None, None, None),
+        Event::Resumed => ("resumed", None, None, None, None, None),
+        Event::SwitchRequested { plan_id } => ("switch_requested", Some(*plan_id), None, None, None, None),
     }
 }
 
-const LEDGER: &str = "SELECT seq, at, kind, plan_id, payment_id, period_from, period_until
+const LEDGER: &str = "SELECT seq, at, kind, plan_id, payment_id, period_from, period_until, offer_id
      FROM subscription_events WHERE subscription_id = $1 ORDER BY at, seq";
 
-const APPEND: &str =
-    "INSERT INTO subscription_events (subscription_id, at, kind, plan_id, payment_id, period_from, period_until)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)";
+pub(crate) const APPEND: &str = "INSERT INTO subscription_events
+     (subscription_id, at, kind, plan_id, payment_id, period_from, period_until, offer_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 
 impl Store {
     /// A new subscription on `plan_id`, pending payment.
@@ -203,9 +222,9 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
             let created = Event::Created { plan_id };
-            let (kind, plan, payment, from, until) = columns(&created);
+            let (kind, plan, payment, from, until, offer) = columns(&created);
             sqlx::query(APPEND)
-                .bind(id).bind(at.timestamp()).bind(kind).bind(plan).bind(payment).bind(from).bind(until)
+                .bind(id).bind(at.timestamp()).bind(kind).bind(plan).bind(payment).bind(from).bind(until).bind(offer)
                 .execute(&mut *tx)
                 .await?;
             tx.commit().await?;
@@ -247,9 +266,10 @@ impl Store {
 
     /// Appends an event to a subscription's ledger.
     pub async fn append_event(&self, subscription_id: i64, at: DateTime<Utc>, event: &Event) -> Result<()> {
-        let (kind, plan, payment, from, until) = columns(event);
+        let (kind, plan, payment, from, until, offer) = columns(event);
         on_pool!(self, pool => sqlx::query(APPEND)
             .bind(subscription_id).bind(at.timestamp()).bind(kind).bind(plan).bind(payment).bind(from).bind(until)
+            .bind(offer)
             .execute(pool)
             .await
             .map(|_| ()))?;
@@ -308,7 +328,8 @@ impl Store {
     }
 
     /// Records a payment once: the first time a provider's payment id is seen,
-    /// it is stored and, when it is the price due, pays for the next term —
+    /// it is stored and, when it is the price due, pays for the next term (or
+    /// the trial its offer gives, invoiced only when it cost something) —
     /// from the end of the paid term, or from now if the subscription had
     /// lapsed — on the plan the renewal is due on, and issues the invoice, in
     /// one transaction. Any other amount is held for review instead.
@@ -349,39 +370,54 @@ impl Store {
             let ledger = rows.into_iter().map(Entry::try_from).collect::<Result<Vec<_>>>()?;
             let state = subscription::fold(&ledger, at, GRACE)
                 .ok_or_else(|| StoreError::Corrupt(format!("subscription {} has no ledger", payment.subscription_id)))?;
-            let plan_id = state.plan_due();
-            let (term, plan_name, price): (i64, String, i64) =
-                sqlx::query_as("SELECT term_months, name, price_paise FROM plans WHERE id = $1")
-                    .bind(plan_id)
-                    .fetch_one(&mut *tx)
-                    .await?;
-            if !is_price_due(payment.amount, payment.currency, Paise(price)) {
+            // What was due: the plan it renews on, priced by the offer it redeemed.
+            let plan_row: PlanRow =
+                sqlx::query_as(plans::PLAN_BY_ID).bind(state.plan_due()).fetch_one(&mut *tx).await?;
+            let plan = Plan::try_from(plan_row)?;
+            let offer = match state.offer_id {
+                Some(id) => {
+                    let row: OfferRow = sqlx::query_as(offers::OFFER_BY_ID).bind(id).fetch_one(&mut *tx).await?;
+                    Some(Offer::try_from(row)?)
+                }
+                None => None,
+            };
+            let charge = offer::next_charge(&plan, offer.as_ref(), Some(&state));
+            let plan_id = plan.id;
+            if !is_price_due(payment.amount, payment.currency, charge.amount) {
                 sqlx::query(
                     "INSERT INTO payment_reviews
                      (provider, payment_id, subscription_id, plan_id, expected_amount, expected_currency, held_at)
                      VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 )
                 .bind(payment.provider).bind(payment.payment_id).bind(payment.subscription_id).bind(plan_id)
-                .bind(price).bind(PLAN_CURRENCY).bind(at.timestamp())
+                .bind(charge.amount.0).bind(PLAN_CURRENCY).bind(at.timestamp())
                 .execute(&mut *tx)
                 .await?;
                 tx.commit().await?;
-                return Ok(Recorded::Held { expected: Paise(price) });
+                return Ok(Recorded::Held { expected: charge.amount });
             }
             // A renewal (in time, or during the grace period, which the
             // reader had access through) follows the old term without a gap;
             // after a lapse the new term starts now.
             let from = state.current_period_end.filter(|end| at < *end + GRACE).unwrap_or(at);
-            let until = from
-                .checked_add_months(Months::new(u32::try_from(term).unwrap_or(1)))
-                .ok_or_else(|| StoreError::Corrupt(format!("term of plan {plan_id}")))?;
-            let event = Event::Paid { payment_id: payment.payment_id.to_owned(), plan_id, from, until };
-            let (kind, plan, paid, period_from, period_until) = columns(&event);
+            let until = charge.until(from).ok_or_else(|| StoreError::Corrupt(format!("term of plan {plan_id}")))?;
+            let event =
+                Event::Paid { payment_id: payment.payment_id.to_owned(), plan_id, from, until, trial: charge.trial };
+            let (kind, plan_column, paid, period_from, period_until, offer_column) = columns(&event);
             sqlx::query(APPEND)
-                .bind(payment.subscription_id).bind(at.timestamp()).bind(kind).bind(plan).bind(paid)
-                .bind(period_from).bind(period_until)
+                .bind(payment.subscription_id).bind(at.timestamp()).bind(kind).bind(plan_column).bind(paid)
+                .bind(period_from).bind(period_until).bind(offer_column)
                 .execute(&mut *tx)
                 .await?;
+            // A free trial supplies nothing for a price: no invoice.
+            if charge.amount.0 == 0 {
+                tx.commit().await?;
+                return Ok(Recorded::Free { until });
+            }
+            let plan_name = match charge.length {
+                Length::Days(days) if charge.trial => format!("{} ({days}-day trial)", plan.name),
+                _ => plan.name.clone(),
+            };
             // The invoice: buyer as the reader last gave their details (the
             // seller's state when they never did), numbered in this year's sequence.
             let (reader_id, email): (i64, String) = sqlx::query_as(
@@ -399,7 +435,15 @@ impl Store {
             let year = tax::financial_year(issuer.zone.date(at));
             let (sequence,): (i64,) =
                 sqlx::query_as(invoices::NEXT_SEQUENCE).bind(i64::from(year)).fetch_one(&mut *tx).await?;
-            let split = GstSplit::of(masthead_domain::Paise(payment.amount), buyer_state == issuer.seller.state);
+            let same_state = buyer_state == issuer.seller.state;
+            let paid_amount = masthead_domain::Paise(payment.amount);
+            // A discount is given on the invoice, before tax; a trial has its own price.
+            let (split, discount) = if charge.trial {
+                (GstSplit::of(paid_amount, same_state), Paise(0))
+            } else {
+                GstSplit::discounted(charge.list_price, paid_amount, same_state)
+            };
+            let offer_code = offer.filter(|_| charge.discounted()).map(|o| o.code);
             let invoice = Invoice {
                 number: tax::invoice_number(issuer.prefix, year, u64::try_from(sequence).unwrap_or_default()),
                 financial_year: year,
@@ -414,6 +458,8 @@ impl Store {
                 cgst: split.cgst,
                 sgst: split.sgst,
                 igst: split.igst,
+                discount,
+                offer_code,
                 buyer_name,
                 buyer_state,
                 seller: issuer.seller.clone(),
@@ -426,7 +472,7 @@ impl Store {
                 .bind(split.taxable.0).bind(split.cgst.0).bind(split.sgst.0).bind(split.igst.0)
                 .bind(&invoice.buyer_name).bind(&invoice.buyer_state).bind(&invoice.seller.name)
                 .bind(&invoice.seller.address).bind(&invoice.seller.gstin).bind(&invoice.seller.state)
-                .bind(&invoice.sac)
+                .bind(&invoice.sac).bind(invoice.discount.0).bind(&invoice.offer_code)
                 .execute(&mut *tx)
                 .await?;
             tx.commit().await?;
@@ -449,7 +495,7 @@ impl Store {
     /// renewal job may have to act on (renew, remind, end, grant codes).
     pub async fn subscriptions_paid_past(&self, after: DateTime<Utc>) -> Result<Vec<i64>> {
         let rows: Vec<(i64,)> = on_pool!(self, pool => sqlx::query_as(
-            "SELECT subscription_id FROM subscription_events WHERE kind = 'paid'
+            "SELECT subscription_id FROM subscription_events WHERE kind IN ('paid', 'trial')
              GROUP BY subscription_id HAVING MAX(period_until) > $1 ORDER BY subscription_id",
         )
         .bind(after.timestamp())

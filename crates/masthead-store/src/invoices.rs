@@ -6,7 +6,9 @@
 //! a payment that rolls back gives its number back.
 //!
 //! An invoice is a snapshot: the seller's and buyer's details and the tax
-//! split as they were when it was issued.
+//! split as they were when it was issued. An offer's discount is given on
+//! the invoice before tax: the service's line shows the plan's taxable value,
+//! a discount line takes the offer's part off, and the GST is on the rest.
 
 use chrono::{DateTime, Utc};
 use masthead_domain::Paise;
@@ -43,6 +45,11 @@ pub struct Invoice {
     pub sgst: Paise,
     /// Integrated GST.
     pub igst: Paise,
+    /// The discount an offer gave, as taxable value taken off the plan's
+    /// (zero without one): the line before "Taxable value".
+    pub discount: Paise,
+    /// The offer's code, when one priced the payment.
+    pub offer_code: Option<String>,
     /// The buyer's name.
     pub buyer_name: String,
     /// The buyer's state (place of supply).
@@ -69,6 +76,8 @@ struct InvoiceRow {
     cgst: i64,
     sgst: i64,
     igst: i64,
+    discount: i64,
+    offer_code: Option<String>,
     buyer_name: String,
     buyer_state: String,
     seller_name: String,
@@ -97,6 +106,8 @@ impl TryFrom<InvoiceRow> for Invoice {
             cgst: Paise(row.cgst),
             sgst: Paise(row.sgst),
             igst: Paise(row.igst),
+            discount: Paise(row.discount),
+            offer_code: row.offer_code,
             buyer_name: row.buyer_name,
             buyer_state: row.buyer_state,
             seller: Seller {
@@ -110,12 +121,27 @@ impl TryFrom<InvoiceRow> for Invoice {
     }
 }
 
+impl Invoice {
+    /// The service's value before the offer's discount: the first line.
+    pub fn value_before_discount(&self) -> Paise {
+        Paise(self.taxable.0 + self.discount.0)
+    }
+
+    /// "Discount (MONSOON25)": the line the discount is given on.
+    pub fn discount_label(&self) -> String {
+        match &self.offer_code {
+            Some(code) => format!("Discount ({code})"),
+            None => "Discount".to_owned(),
+        }
+    }
+}
+
 /// `SELECT` of every invoice column, then `$tail`.
 macro_rules! select {
     ($tail:literal) => {
         concat!(
             "SELECT number, financial_year, sequence, reader_id, subscription_id, issued_at, plan_name,
-             period_from, period_until, amount, taxable, cgst, sgst, igst, buyer_name, buyer_state,
+             period_from, period_until, amount, taxable, cgst, sgst, igst, discount, offer_code, buyer_name, buyer_state,
              seller_name, seller_address, seller_gstin, seller_state, sac FROM invoices ",
             $tail
         )
@@ -130,8 +156,9 @@ pub(crate) const NEXT_SEQUENCE: &str = "INSERT INTO invoice_counters (financial_
 /// Stores an issued invoice (inside the payment's transaction).
 pub(crate) const INSERT: &str = "INSERT INTO invoices (number, financial_year, sequence, provider, payment_id,
      subscription_id, reader_id, issued_at, plan_name, period_from, period_until, amount, taxable, cgst, sgst, igst,
-     buyer_name, buyer_state, seller_name, seller_address, seller_gstin, seller_state, sac)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)";
+     buyer_name, buyer_state, seller_name, seller_address, seller_gstin, seller_state, sac, discount, offer_code)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,
+             $24, $25)";
 
 impl Store {
     /// An invoice by number.

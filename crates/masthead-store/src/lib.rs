@@ -32,6 +32,7 @@ mod meter;
 mod meter_trim;
 mod newsletters;
 mod newsroom;
+mod offers;
 mod partner_codes;
 mod plans;
 mod search_log;

@@ -11,7 +11,7 @@ use masthead_domain::plan::{Plan, PlanDraft};
 use crate::{Result, Store, StoreError, on_pool};
 
 #[derive(sqlx::FromRow)]
-struct PlanRow {
+pub(crate) struct PlanRow {
     id: i64,
     name: String,
     price_paise: i64,
@@ -51,6 +51,9 @@ macro_rules! select {
     };
 }
 
+/// One plan by id (for other modules' transactions).
+pub(crate) const PLAN_BY_ID: &str = select!("WHERE id = $1");
+
 /// Binds a draft's six columns to `$query`, after the parameters bound
 /// already: `name, price_paise, term_months, benefits, partner_eligible, active`.
 macro_rules! bind_draft {
@@ -84,8 +87,8 @@ impl Store {
 
     /// One plan, active or not.
     pub async fn plan(&self, id: i64) -> Result<Option<Plan>> {
-        let sql = select!("WHERE id = $1");
-        let row: Option<PlanRow> = on_pool!(self, pool => sqlx::query_as(sql).bind(id).fetch_optional(pool).await)?;
+        let row: Option<PlanRow> =
+            on_pool!(self, pool => sqlx::query_as(PLAN_BY_ID).bind(id).fetch_optional(pool).await)?;
         row.map(Plan::try_from).transpose()
     }
 

@@ -86,6 +86,7 @@ pub(crate) async fn panel(
     let plan_name = state.store.plan(folded.plan_id).await?.map_or_else(String::new, |p| p.name);
     let status = match folded.status {
         Status::Pending => "awaiting payment",
+        Status::Active if folded.trial_until.is_some() => "trial",
         Status::Active => "active",
         Status::RenewalDue => "renewing",
         Status::PastDue => "payment failed: please pay to keep reading",
@@ -95,11 +96,17 @@ pub(crate) async fn panel(
     let renews = matches!(folded.status, Status::Active | Status::RenewalDue);
     let due = if renews { state.store.plan(folded.plan_due()).await? } else { None };
     let end = folded.current_period_end.map(day);
-    // One line for the date: when it renews and what that costs, or when it ends.
-    let period_line = end.as_ref().map(|end| match (folded.status, &due) {
-        (Status::Cancelled | Status::Expired, _) => format!("Ends on {end}"),
-        (_, Some(plan)) => format!("Renews on {end}: the next charge is {} for {}", plan.price, plan.name),
-        (_, None) => format!("Renews on {end}"),
+    let in_trial = folded.trial_until.is_some() && folded.has_access();
+    let next_charge = if renews { Some(state.billing.charge_due(&record).await?.amount) } else { None };
+    // One line for the date: when it renews (or the trial turns into a
+    // subscription) and what that costs, or when it ends.
+    let period_line = end.as_ref().map(|end| match (folded.status, &due, next_charge) {
+        (Status::Cancelled | Status::Expired, _, _) => format!("Ends on {end}"),
+        (_, Some(plan), Some(amount)) if in_trial => {
+            format!("Trial until {end}: then {amount} for {} is charged, unless you cancel before", plan.name)
+        }
+        (_, Some(plan), Some(amount)) => format!("Renews on {end}: the next charge is {amount} for {}", plan.name),
+        _ => format!("Renews on {end}"),
     });
     let notice = match (changed, folded.status, &due) {
         (Some("cancel"), Status::Cancelled, _) => {
@@ -109,6 +116,9 @@ pub(crate) async fn panel(
                   everything until it ends."
                     .to_owned(),
             )
+        }
+        (Some("cancel"), Status::Expired, _) if folded.trial_until.is_some() => {
+            Some("Your trial has ended and nothing is charged.".to_owned())
         }
         (Some("resume"), Status::Active | Status::RenewalDue, _) => {
             Some("Your subscription renews again as before.".to_owned())
@@ -193,6 +203,8 @@ struct CancelPage<'a> {
     plan_name: String,
     /// The day it would have renewed, when known.
     end: Option<String>,
+    /// Cancelling a trial ends it now.
+    in_trial: bool,
 }
 
 /// `GET /account/subscription/{id}/cancel`: what cancelling means, and the
@@ -218,6 +230,7 @@ pub(crate) async fn confirm_cancel(
         action: format!("/account/subscription/{id}/cancel"),
         plan_name: state.store.plan(folded.plan_id).await?.map_or_else(String::new, |p| p.name),
         end: folded.current_period_end.map(|end| state.billing.day(end)),
+        in_trial: folded.trial_until.is_some(),
     };
     Ok(visitor.remember(private(views::render(&page))))
 }

@@ -24,10 +24,10 @@ use crate::{AppState, SharedState};
 
 #[derive(Deserialize)]
 pub(crate) struct DoneQuery {
-    done: Option<String>,
+    pub(super) done: Option<String>,
 }
 
-fn render(visitor: &Visitor, status: StatusCode, page: &impl Template) -> Response {
+pub(super) fn render(visitor: &Visitor, status: StatusCode, page: &impl Template) -> Response {
     let mut response = views::render(page);
     if response.status() == StatusCode::OK {
         *response.status_mut() = status;

@@ -1,5 +1,6 @@
-//! The subscription API for apps: the plans, a new subscription and where
-//! to pay for it, and the changes a reader may make (cancel, resume,
+//! The subscription API for apps: the plans, a new subscription (with an
+//! offer code, redeemed or refused with the reason) and where to pay for it,
+//! and the changes a reader may make (cancel, resume,
 //! switch plan). Errors are problems (`http::error`).
 
 use axum::Json;
@@ -11,10 +12,10 @@ use masthead_domain::plan;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::checkout::start_checkout;
+use super::checkout::{new_subscription, start_checkout};
 use super::subscriptions::{Change, SubscriptionReply, apply, own};
 use crate::SharedState;
-use crate::http::error::ApiError;
+use crate::http::error::{ApiError, FieldError};
 use crate::http::json::ApiJson;
 use crate::http::paging::{PageInfo, Paging, PagingParams};
 use crate::http::session::SignedIn;
@@ -55,6 +56,9 @@ pub(crate) struct PlanList {
 #[derive(Serialize, ToSchema)]
 pub(crate) struct Checkout {
     subscription_id: i64,
+    /// What the first payment is, GST included: the plan's price, or less
+    /// with an offer (zero for a free trial).
+    amount_paise: i64,
     /// The provider's checkout, for a browser.
     checkout_url: String,
     /// With the sandbox: `POST` here to pay without a browser.
@@ -90,16 +94,20 @@ pub(crate) async fn plans(State(state): State<SharedState>, paging: Paging) -> R
     Ok(Json(PlanList { plans, paging }))
 }
 
-/// Which plan, paid through which provider.
+/// Which plan, paid through which provider, with which offer code if any.
 #[derive(Deserialize, ToSchema)]
-#[schema(example = json!({"plan_id": 1, "provider": "sandbox"}))]
+#[schema(example = json!({"plan_id": 1, "provider": "sandbox", "offer": "MONSOON25"}))]
 pub(crate) struct NewSubscription {
     plan_id: i64,
     provider: String,
+    /// An offer's code: refused (422, with the reason, nothing stored) when
+    /// unknown, not yet valid, expired, fully redeemed, not for this plan, or
+    /// used by this reader before.
+    offer: Option<String>,
 }
 
-/// `POST /api/v1/subscriptions {"plan_id","provider"}`: a pending subscription
-/// and where to pay for it.
+/// `POST /api/v1/subscriptions {"plan_id","provider","offer"}`: a pending
+/// subscription and where to pay for it.
 #[utoipa::path(
     post,
     path = "/api/v1/subscriptions",
@@ -110,6 +118,7 @@ pub(crate) struct NewSubscription {
     responses(
         (status = 201, description = "Pending until paid", body = Checkout),
         (status = 400, description = "No such plan, or the provider does not take payments here"),
+        (status = 422, description = "The offer cannot be used; the field error says why"),
         (status = 502, description = "The payment provider failed"),
     )
 )]
@@ -134,11 +143,15 @@ pub(crate) async fn create(
         };
         ApiError::bad_field("provider", message)
     })?;
-    let id = state.store.create_subscription(account.id, plan.id, provider.name(), state.clock.now()).await?;
+    let id = new_subscription(&state, account.id, &plan, provider.name(), request.offer.as_deref())
+        .await?
+        .map_err(|refusal| ApiError::invalid(vec![FieldError::new("offer", refusal.to_string())]))?;
     let checkout = start_checkout(&state, &visitor, &account.email, id, &plan, None).await?;
     let sandbox_pay_url =
         (provider.name() == "sandbox").then(|| format!("{}/api/v1/sandbox/{id}/pay", state.public_url));
-    let reply = Checkout { subscription_id: id, checkout_url: checkout, sandbox_pay_url };
+    let subscription = own(&state, &account, id).await?;
+    let amount_paise = state.billing.charge_due(&subscription).await?.amount.0;
+    let reply = Checkout { subscription_id: id, amount_paise, checkout_url: checkout, sandbox_pay_url };
     Ok((StatusCode::CREATED, Json(reply)).into_response())
 }
 

@@ -3,19 +3,22 @@
 //! only where it is on), the account step for a reader who is signed out (sign up or log
 //! in on the same form), then a pending subscription and the provider's
 //! checkout — the sandbox's and Razorpay's on this site
-//! ([`super::providers`]), Stripe's at Stripe.
+//! ([`super::providers`]), Stripe's at Stripe. An offer code
+//! (`/subscribe?offer=CODE`) rides along every step on the cards it is for,
+//! and is redeemed when the subscription is made ([`new_subscription`]).
 
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use masthead_billing::BillingError;
+use masthead_domain::offer::{Offer as OfferCode, OfferRefusal};
 use masthead_domain::plan::Plan;
 use masthead_insights::EventKind;
-use masthead_store::{SessionKind, SubscriptionRecord};
+use masthead_store::{SessionKind, StoreError, SubscriptionRecord};
 use serde::Deserialize;
 
-use super::views::{ChooseForm, Offer, PlanCard, SubscribePage};
+use super::views::{CardOffer, ChooseForm, Offer, PlanCard, SubscribePage};
 use crate::auth::flows::{LogIn, confirm_first, log_in, may_sign_up, new_credentials, open_session, sign_up};
 use crate::http::csrf::{self, CsrfForm};
 use crate::http::error::{PageError, Refusal};
@@ -77,23 +80,78 @@ pub(crate) struct NextQuery {
     pub next: Option<String>,
 }
 
+/// `/subscribe?next=PATH&offer=CODE`.
+#[derive(Deserialize)]
+pub(crate) struct SubscribeQuery {
+    next: Option<String>,
+    offer: Option<String>,
+}
+
+/// A code as typed, when one was.
+fn typed(code: Option<&str>) -> Option<&str> {
+    code.map(str::trim).filter(|c| !c.is_empty())
+}
+
+/// A pending subscription on `plan` for the reader, redeeming the offer
+/// `code` when one is given — or the reason the offer is refused, nothing
+/// stored. The API and the pages both make subscriptions here.
+pub(crate) async fn new_subscription(
+    state: &AppState,
+    reader_id: i64,
+    plan: &Plan,
+    provider: &str,
+    code: Option<&str>,
+) -> Result<Result<i64, OfferRefusal>, StoreError> {
+    let now = state.clock.now();
+    match typed(code) {
+        Some(code) => state.store.subscribe_with_offer(reader_id, plan, provider, code, now).await,
+        None => state.store.create_subscription(reader_id, plan.id, provider, now).await.map(Ok),
+    }
+}
+
+/// An offer refused on a page: the reason, and the way on (422).
+fn offer_refused(code: &str, refusal: OfferRefusal) -> PageError {
+    PageError::Unprocessable(Refusal::new(
+        "This offer cannot be used",
+        format!("The offer {code}: {refusal}. You can still subscribe at the usual price from the plans page."),
+    ))
+}
+
+/// The offer a form carries, checked for `plan` now: `Ok(None)` without a code.
+async fn offer_for(state: &AppState, code: Option<&str>, plan: &Plan) -> Result<Option<OfferCode>, PageError> {
+    let Some(code) = typed(code) else { return Ok(None) };
+    let found = state.store.offer_by_code(code).await?.ok_or_else(|| offer_refused(code, OfferRefusal::Unknown))?;
+    found.check(plan, state.clock.now()).map_err(|refusal| offer_refused(code, refusal))?;
+    if found.exhausted() {
+        return Err(offer_refused(code, OfferRefusal::Exhausted));
+    }
+    Ok(Some(found))
+}
+
 /// `/subscribe?next=PATH`: the plans; signed-in readers choose one here.
 pub(crate) async fn subscribe_page(
     State(state): State<SharedState>,
     visitor: Visitor,
     session: SignedIn,
-    Query(query): Query<NextQuery>,
+    Query(query): Query<SubscribeQuery>,
 ) -> Result<Response, PageError> {
     let next = safe_next(query.next.as_deref());
-    let back_here = match &next {
+    let code = typed(query.offer.as_deref());
+    let mut back_here = match &next {
         Some(next) => format!("/subscribe?next={}", query_value(next)),
         None => "/subscribe".to_owned(),
     };
+    if let Some(code) = code {
+        let separator = if back_here.contains('?') { '&' } else { '?' };
+        back_here = format!("{back_here}{separator}offer={}", query_value(code));
+    }
     // Signed out, choosing a plan leads to the account step first.
-    let offer = Offer::new(
-        &state.plans.get(&state.store).await?.0,
-        ChooseForm { csrf: csrf::token(&state, &visitor), next: next.clone() },
-    );
+    let plans = state.plans.get(&state.store).await?.0;
+    let mut offer = Offer::new(&plans, ChooseForm { csrf: csrf::token(&state, &visitor), next: next.clone() });
+    if let Some(code) = code {
+        let found = state.store.offer_by_code(code).await?;
+        offer = offer.with_code(code, found.as_ref(), &plans, state.clock.now());
+    }
     let signed_in = session.0.is_some();
     let page = SubscribePage {
         layout: Layout::new(
@@ -116,6 +174,8 @@ pub(crate) struct ChooseFields {
     next: Option<String>,
     /// How to pay; asked for when more than one provider is on offer.
     provider: Option<String>,
+    /// An offer code to redeem.
+    offer: Option<String>,
 }
 
 /// `POST /subscribe`: a pending subscription on the chosen plan, then its
@@ -130,8 +190,10 @@ pub(crate) async fn choose(
     let plan = state.plans.get(&state.store).await?.find(form.plan_id).ok_or(PageError::NotFound)?;
     let through = pay_through(&state)?;
     let next = safe_next(form.next.as_deref());
+    let offer = offer_for(&state, form.offer.as_deref(), &plan).await?;
+    let card = chosen_card(&plan, offer.as_ref());
     let Some(account) = session.0 else {
-        let page = AccountStep::new(&state, &visitor, &plan, next, String::new(), None);
+        let page = AccountStep::new(&state, &visitor, card, next, String::new(), None);
         return Ok(visitor.remember(views::render(&page)));
     };
     let provider = match (form.provider.as_deref(), through) {
@@ -139,9 +201,17 @@ pub(crate) async fn choose(
             state.billing.providers().into_iter().find(|name| *name == chosen).ok_or(PageError::NotFound)?
         }
         (None, PayThrough::Only(only)) => only,
-        (None, PayThrough::Choice) => return Ok(visitor.remember(pay_with(&state, &visitor, &plan, next))),
+        (None, PayThrough::Choice) => return Ok(visitor.remember(pay_with(&state, &visitor, card, next))),
     };
-    to_checkout(&state, &visitor, account.id, &account.email, &plan, provider, next.as_deref()).await
+    let code = offer.as_ref().map(|o| o.code.as_str());
+    to_checkout(&state, &visitor, (account.id, &account.email), &plan, provider, code, next.as_deref()).await
+}
+
+/// The chosen plan's card, with the offer's price when one is redeemed.
+fn chosen_card(plan: &Plan, offer: Option<&OfferCode>) -> PlanCard {
+    let mut card = PlanCard::of(plan);
+    card.offer = offer.map(|o| CardOffer::new(o, plan));
+    card
 }
 
 /// `/subscribe`'s choice of provider, when more than one is on offer.
@@ -155,7 +225,7 @@ struct PayWith<'a> {
     providers: Vec<(&'static str, &'static str)>,
 }
 
-fn pay_with(state: &AppState, visitor: &Visitor, plan: &Plan, next: Option<String>) -> Response {
+fn pay_with(state: &AppState, visitor: &Visitor, plan: PlanCard, next: Option<String>) -> Response {
     let label = |name: &'static str| match name {
         "stripe" => (name, "Pay by card with Stripe"),
         "razorpay" => (name, "Pay by card with Razorpay"),
@@ -163,7 +233,7 @@ fn pay_with(state: &AppState, visitor: &Visitor, plan: &Plan, next: Option<Strin
     };
     let page = PayWith {
         layout: checkout_layout(state, "Subscribe"),
-        plan: PlanCard::of(plan),
+        plan,
         csrf: csrf::token(state, visitor),
         next,
         providers: state.billing.providers().into_iter().map(label).collect(),
@@ -171,18 +241,21 @@ fn pay_with(state: &AppState, visitor: &Visitor, plan: &Plan, next: Option<Strin
     views::render(&page)
 }
 
-/// A pending subscription for the reader, and the redirect to its checkout
-/// (on this site for the sandbox, at the provider for the others).
+/// A pending subscription for the reader (redeeming the offer `code`), and
+/// the redirect to its checkout (on this site for the sandbox, at the
+/// provider for the others).
 async fn to_checkout(
     state: &AppState,
     visitor: &Visitor,
-    reader_id: i64,
-    email: &str,
+    (reader_id, email): (i64, &str),
     plan: &Plan,
     provider: &str,
+    code: Option<&str>,
     next: Option<&str>,
 ) -> Result<Response, PageError> {
-    let id = state.store.create_subscription(reader_id, plan.id, provider, state.clock.now()).await?;
+    let id = new_subscription(state, reader_id, plan, provider, code)
+        .await?
+        .map_err(|refusal| offer_refused(code.unwrap_or_default(), refusal))?;
     let checkout = start_checkout(state, visitor, email, id, plan, next).await.map_err(payment_failed)?;
     let local = checkout.strip_prefix(&state.public_url).unwrap_or(&checkout).to_owned();
     Ok(see_other(&local))
@@ -211,10 +284,11 @@ pub(crate) async fn start_checkout(
     let back = next.map(|n| format!("?next={}", query_value(n))).unwrap_or_default();
     let success = format!("{}{}", state.public_url, next.unwrap_or("/account"));
     let cancel = format!("{}/subscribe{back}", state.public_url);
+    let amount = state.billing.charge_due(&subscription).await?.amount;
     let request = masthead_billing::provider::CheckoutRequest {
         subscription_id,
         plan_name: &plan.name,
-        amount: plan.price,
+        amount,
         email,
         success_url: &success,
         cancel_url: &cancel,
@@ -250,6 +324,7 @@ pub(crate) fn after_paying(next: Option<&str>) -> String {
 #[template(path = "billing/subscribe_account.html")]
 struct AccountStep<'a> {
     layout: Layout<'a>,
+    /// With the offer being redeemed, which the forms carry on.
     plan: PlanCard,
     csrf: String,
     next: Option<String>,
@@ -261,14 +336,14 @@ impl<'a> AccountStep<'a> {
     fn new(
         state: &'a AppState,
         visitor: &Visitor,
-        plan: &Plan,
+        plan: PlanCard,
         next: Option<String>,
         email: String,
         error: Option<String>,
     ) -> Self {
         Self {
             layout: checkout_layout(state, "Subscribe"),
-            plan: PlanCard::of(plan),
+            plan,
             csrf: csrf::token(state, visitor),
             next,
             email,
@@ -286,6 +361,7 @@ pub(crate) struct AccountFields {
     email: String,
     #[serde(default)]
     password: String,
+    offer: Option<String>,
 }
 
 /// `POST /subscribe/account`: sign up (`mode=signup`) or log in
@@ -299,8 +375,10 @@ pub(crate) async fn account_step(
     let plan = state.plans.get(&state.store).await?.find(form.plan_id).ok_or(PageError::NotFound)?;
     let through = pay_through(&state)?;
     let next = safe_next(form.next.as_deref());
+    let offer = offer_for(&state, form.offer.as_deref(), &plan).await?;
     let again = |status: StatusCode, message: String| {
-        let page = AccountStep::new(&state, &visitor, &plan, next.clone(), form.email.clone(), Some(message));
+        let card = chosen_card(&plan, offer.as_ref());
+        let page = AccountStep::new(&state, &visitor, card, next.clone(), form.email.clone(), Some(message));
         let mut response = views::render(&page);
         *response.status_mut() = status;
         visitor.remember(response)
@@ -337,10 +415,11 @@ pub(crate) async fn account_step(
             }
         },
     };
+    let code = offer.as_ref().map(|o| o.code.as_str());
     let mut response = match through {
-        PayThrough::Choice => pay_with(&state, &visitor, &plan, next),
+        PayThrough::Choice => pay_with(&state, &visitor, chosen_card(&plan, offer.as_ref()), next),
         PayThrough::Only(only) => {
-            to_checkout(&state, &visitor, reader_id, &email, &plan, only, next.as_deref()).await?
+            to_checkout(&state, &visitor, (reader_id, &email), &plan, only, code, next.as_deref()).await?
         }
     };
     response.headers_mut().append(axum::http::header::SET_COOKIE, session_cookie(&state, &token));
@@ -348,7 +427,18 @@ pub(crate) async fn account_step(
 }
 
 /// The card shown for the plan the next payment of `subscription` is for
-/// (on sale or not).
+/// (on sale or not), with what is due under the offer it redeemed.
 pub(crate) async fn plan_card(state: &AppState, subscription: &SubscriptionRecord) -> Result<PlanCard, PageError> {
-    Ok(PlanCard::of(&state.billing.plan_due(subscription).await?))
+    let plan = state.billing.plan_due(subscription).await?;
+    let mut card = PlanCard::of(&plan);
+    let charge = state.billing.charge_due(subscription).await?;
+    let folded = state.store.subscription_state(subscription.id, state.clock.now()).await?;
+    if let (true, Some(offer_id)) = (charge.discounted(), folded.and_then(|s| s.offer_id)) {
+        card.offer = state
+            .store
+            .offer(offer_id)
+            .await?
+            .map(|o| CardOffer { due: charge.amount.to_string(), ..CardOffer::new(&o, &plan) });
+    }
+    Ok(card)
 }

@@ -12,6 +12,7 @@
 //! - [`ads`]: the house-ad slot on story and section pages;
 //! - [`header`]: the header's "Subscribe" on every other page, as a layer;
 //! - [`admin`]: admins' pages for plans, partner codes and house ads;
+//! - [`offers`]: admins' pages for offers (discounts and trials by code);
 //! - [`views`]: plan cards and the offer.
 //!
 //! Builds on `http` and `auth` (the account step signs up and logs in on
@@ -24,6 +25,7 @@ pub(crate) mod ads;
 pub(crate) mod api;
 pub(crate) mod checkout;
 pub(crate) mod header;
+pub(crate) mod offers;
 pub(crate) mod providers;
 pub(crate) mod subscriptions;
 pub(crate) mod views;
@@ -78,4 +80,6 @@ pub(crate) fn routes() -> Router<SharedState> {
         .route("/newsroom/plans", get(admin::plans).post(admin::create_plan))
         .route("/newsroom/plans/{id}", post(admin::update_plan))
         .route("/newsroom/payments", get(admin::payments))
+        .route("/newsroom/offers", get(offers::offers).post(offers::create_offer))
+        .route("/newsroom/offers/{id}/end", post(offers::end_offer))
 }

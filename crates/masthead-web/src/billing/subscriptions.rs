@@ -23,6 +23,8 @@ pub(crate) struct SubscriptionReply {
     status: Status,
     current_period_end: Option<String>,
     cancel_at_period_end: bool,
+    /// While the current term is a trial: when it ends (and the first charge is made).
+    trial_until: Option<String>,
 }
 
 impl SubscriptionReply {
@@ -34,6 +36,7 @@ impl SubscriptionReply {
             status: state.status,
             current_period_end: state.current_period_end.map(|at| at.to_rfc3339()),
             cancel_at_period_end: state.cancel_at_period_end,
+            trial_until: state.trial_until.filter(|_| state.has_access()).map(|at| at.to_rfc3339()),
         }
     }
 }

@@ -10,6 +10,7 @@ mod billing;
 mod billing_admin;
 mod billing_invoices;
 mod billing_lifecycle;
+mod billing_offers;
 mod billing_providers;
 mod billing_review;
 mod billing_sandbox;

@@ -63,7 +63,7 @@ pub(crate) async fn page(
     Query(query): Query<RazorpayQuery>,
 ) -> Result<Response, PageError> {
     let (razorpay, subscription) = razorpay_checkout(&state, id, &query).await?;
-    let (_, amount) = state.billing.amount_due(&subscription).await?;
+    let amount = state.billing.charge_due(&subscription).await?.amount;
     let plan = plan_card(&state, &subscription).await?;
     let email = state.store.reader(subscription.reader_id).await?.map(|r| r.email).unwrap_or_default();
     // Back to the story once paid, or to the plans (and then the story) on giving up.
