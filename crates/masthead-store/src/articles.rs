@@ -209,8 +209,6 @@ impl Store {
             tx.commit().await?;
             id.0
         });
-        // This process shows its own story writes on its next page view.
-        self.may_have_changed();
         Ok(id)
     }
 
@@ -240,8 +238,6 @@ impl Store {
             tx.commit().await?;
             updated > 0
         });
-        // This process shows its own story writes on its next page view.
-        self.may_have_changed();
         Ok(updated)
     }
 
@@ -264,8 +260,6 @@ impl Store {
             tx.commit().await?;
             updated > 0
         });
-        // This process shows its own story writes on its next page view.
-        self.may_have_changed();
         Ok(updated)
     }
 
@@ -298,8 +292,6 @@ impl Store {
             }
             tx.commit().await?;
         });
-        // This process shows its own story writes on its next page view.
-        self.may_have_changed();
         Ok(())
     }
 

@@ -208,10 +208,7 @@ pub(crate) struct EventLog {
 impl EventLog {
     fn start(store: Store) -> Self {
         let (jobs, queue) = mpsc::channel(QUEUE);
-        tokio::spawn(tracing::Instrument::instrument(
-            write(store, queue),
-            tracing::info_span!(parent: None, "funnel_events"),
-        ));
+        tokio::spawn(write(store, queue));
         Self { jobs }
     }
 }
