@@ -12,6 +12,7 @@ use masthead_newsletter::signup;
 use masthead_store::{ListState, Suppression, SuppressionReason};
 use serde::Deserialize;
 
+use super::membership::Standing;
 use super::pages::list_named;
 use super::views::{ManagePage, ManageRow, cadence_text};
 use crate::SharedState;
@@ -37,15 +38,15 @@ pub(crate) async fn manage(
         .map(|list| {
             let state_now = memberships.iter().find(|m| m.newsletter_id == list.id).map(|m| m.state);
             let allowed = signup::may_receive(list, &benefits);
-            let (status, note) = match state_now {
-                Some(ListState::Confirmed) if suppression.is_some() => ("Stopped (see above)", None),
-                Some(ListState::Confirmed) if !allowed => (
+            let (status, note) = match Standing::of(state_now, suppression.is_some(), allowed) {
+                Standing::Stopped => ("Stopped (see above)", None),
+                Standing::Paused => (
                     "Paused",
                     Some("Your subscription no longer includes newsletters: subscribe again to receive it.".to_owned()),
                 ),
-                Some(ListState::Confirmed) => ("Receiving", None),
-                Some(ListState::Pending) => ("Waiting for you to confirm (see your inbox)", None),
-                Some(ListState::Unsubscribed) | None => ("Not signed up", None),
+                Standing::Receiving => ("Receiving", None),
+                Standing::Pending => ("Waiting for you to confirm (see your inbox)", None),
+                Standing::NotSignedUp => ("Not signed up", None),
             };
             let joined = state_now == Some(ListState::Confirmed);
             ManageRow {
@@ -102,12 +103,7 @@ pub(crate) async fn change(
             }
             signup::join(&state.store, &list, account.id, &account.email, now).await?;
         }
-        "leave" => {
-            let memberships = state.store.reader_newsletters(account.id, &account.email).await?;
-            for member in memberships.iter().filter(|m| m.newsletter_id == list.id) {
-                state.store.unsubscribe_newsletter(&member.unsubscribe_token, now).await?;
-            }
-        }
+        "leave" => super::membership::leave(&state, &list, account.id, &account.email, now).await?,
         _ => return Err(PageError::BadRequest(Refusal::new("This form could not be read", "Join or leave?"))),
     }
     Ok(see_other("/account/newsletters"))

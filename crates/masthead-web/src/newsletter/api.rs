@@ -3,7 +3,9 @@
 //! double opt-in (202: the confirmation is sent, nothing else until it is
 //! followed) or, with a bearer token, joins the account at once (200). A
 //! subscriber-only list needs an account holding the newsletters benefit:
-//! anyone else gets 403 with where to subscribe.
+//! anyone else gets 403 with where to subscribe. With a bearer token,
+//! `GET /api/v1/me/newsletters` says where the account stands on each list
+//! and `DELETE /api/v1/me/newsletters/{slug}` leaves one.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -15,6 +17,7 @@ use masthead_newsletter::signup;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::membership::Standing;
 use super::views::cadence_text;
 use crate::SharedState;
 use crate::http::error::{ApiError, FieldError};
@@ -143,4 +146,79 @@ pub(crate) async fn subscribe(
         .or_else(super::membership::desk_failed)?;
     signed_up();
     Ok((StatusCode::ACCEPTED, Json(Subscribed { status: "confirmation_sent", email: None })).into_response())
+}
+
+/// Where the account stands on one newsletter.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct MyNewsletter {
+    slug: String,
+    name: String,
+    /// `receiving`; `paused` (a subscriber-only list the account no longer
+    /// holds the benefit for); `stopped` (the address bounced or complained);
+    /// `pending` (the confirmation link is not followed yet); `not_signed_up`.
+    #[schema(example = "receiving")]
+    status: &'static str,
+}
+
+/// Every newsletter, with where the account stands on it.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct MyNewsletters {
+    newsletters: Vec<MyNewsletter>,
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/me/newsletters",
+    tag = "newsletters",
+    summary = "The account's newsletters",
+    description = "Every newsletter with where the signed-in account stands on it (as `/account/newsletters` shows).",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Every newsletter and the account's standing", body = MyNewsletters),
+        (status = 401, description = "No valid token"),
+    )
+)]
+#[tracing::instrument(skip_all)]
+pub(crate) async fn mine(State(state): State<SharedState>, session: SignedIn) -> Result<Json<MyNewsletters>, ApiError> {
+    let account = session.required()?;
+    let lists = state.store.newsletters().await?;
+    let memberships = state.store.reader_newsletters(account.id, &account.email).await?;
+    let benefits = super::membership::benefits(&state, account.id).await?;
+    let suppressed = state.store.suppression(&account.email).await?.is_some();
+    let newsletters = lists
+        .iter()
+        .map(|list| {
+            let membership = memberships.iter().find(|m| m.newsletter_id == list.id).map(|m| m.state);
+            let standing = Standing::of(membership, suppressed, signup::may_receive(list, &benefits));
+            MyNewsletter { slug: list.slug.clone(), name: list.name.clone(), status: standing.word() }
+        })
+        .collect();
+    Ok(Json(MyNewsletters { newsletters }))
+}
+
+#[utoipa::path(
+    delete,
+    path = "/api/v1/me/newsletters/{slug}",
+    tag = "newsletters",
+    summary = "Leave a newsletter",
+    description = "Takes the account off the list (confirmed or waiting for confirmation), as the \
+        one-click link in every message does. Leaving a list the account is not on is not an error.",
+    params(("slug" = String, Path, description = "The newsletter's slug", example = "markets-morning-brief")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Not on the list any more"),
+        (status = 401, description = "No valid token"),
+        (status = 404, description = "No such newsletter"),
+    )
+)]
+#[tracing::instrument(skip_all, fields(list = %slug))]
+pub(crate) async fn leave(
+    State(state): State<SharedState>,
+    session: SignedIn,
+    Path(slug): Path<String>,
+) -> Result<Response, ApiError> {
+    let account = session.required()?;
+    let list = state.store.newsletter(&slug).await?.ok_or_else(|| ApiError::NotFound("no such newsletter".into()))?;
+    super::membership::leave(&state, &list, account.id, &account.email, state.clock.now()).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -1,12 +1,13 @@
 //! What every newsletter page asks: the benefits a signed-in reader holds
-//! now (a subscriber-only list needs one), the links messages carry, and
-//! the confirmation mail a sign-up by email sends (page and API alike).
+//! now (a subscriber-only list needs one), where a reader stands on each
+//! list and leaving one, the links messages carry, and the confirmation
+//! mail a sign-up by email sends (page and API alike).
 
 use chrono::{DateTime, Utc};
 use masthead_domain::access::Benefit;
 use masthead_domain::email::Email;
 use masthead_newsletter::{Links, signup};
-use masthead_store::{NewsletterRecord, StoreError};
+use masthead_store::{ListState, NewsletterRecord, StoreError};
 
 use crate::AppState;
 
@@ -18,6 +19,63 @@ pub(crate) fn links(state: &AppState) -> Links {
 /// The benefits a signed-in reader holds now.
 pub(crate) async fn benefits(state: &AppState, reader_id: i64) -> Result<Vec<Benefit>, masthead_store::StoreError> {
     state.store.benefits(reader_id, state.clock.now()).await
+}
+
+/// Where a signed-in reader stands on one list (the account page and
+/// `GET /api/v1/me/newsletters` say the same).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Standing {
+    /// Confirmed, and it goes to them.
+    Receiving,
+    /// Confirmed, but a subscriber-only list they no longer hold the benefit for.
+    Paused,
+    /// Confirmed, but their address bounced or complained: nothing is sent to it.
+    Stopped,
+    /// Signed up, waiting for the confirmation link to be followed.
+    Pending,
+    /// Not on it (or left it).
+    NotSignedUp,
+}
+
+impl Standing {
+    /// From the membership's state, whether the address is suppressed and
+    /// whether the reader may receive the list now.
+    pub(crate) fn of(membership: Option<ListState>, suppressed: bool, allowed: bool) -> Self {
+        match membership {
+            Some(ListState::Confirmed) if suppressed => Self::Stopped,
+            Some(ListState::Confirmed) if !allowed => Self::Paused,
+            Some(ListState::Confirmed) => Self::Receiving,
+            Some(ListState::Pending) => Self::Pending,
+            Some(ListState::Unsubscribed) | None => Self::NotSignedUp,
+        }
+    }
+
+    /// The API's word for it.
+    pub(crate) fn word(self) -> &'static str {
+        match self {
+            Self::Receiving => "receiving",
+            Self::Paused => "paused",
+            Self::Stopped => "stopped",
+            Self::Pending => "pending",
+            Self::NotSignedUp => "not_signed_up",
+        }
+    }
+}
+
+/// Takes the reader off `list` (confirmed or pending), as the one-click
+/// unsubscribe link would.
+pub(crate) async fn leave(
+    state: &AppState,
+    list: &NewsletterRecord,
+    reader_id: i64,
+    email: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let memberships = state.store.reader_newsletters(reader_id, email).await?;
+    for member in memberships.iter().filter(|m| m.newsletter_id == list.id) {
+        state.store.unsubscribe_newsletter(&member.unsubscribe_token, now).await?;
+    }
+    Ok(())
 }
 
 /// Asks `email` to confirm a sign-up to `list` (double opt-in): nothing is

@@ -70,6 +70,8 @@ pub(crate) fn api() -> OpenApiRouter<SharedState> {
     OpenApiRouter::new()
         .routes(routes!(api::list))
         .routes(routes!(api::subscribe))
+        .routes(routes!(api::mine))
+        .routes(routes!(api::leave))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }
 

@@ -161,6 +161,7 @@ async fn the_document_lists_exactly_the_routes_served(backend: Backend) {
     served.sort();
     let expected = [
         "DELETE /api/v1/me/devices/{id}",
+        "DELETE /api/v1/me/newsletters/{slug}",
         "DELETE /api/v1/session",
         "GET /api/v1/access/{id}",
         "GET /api/v1/articles",
@@ -170,6 +171,7 @@ async fn the_document_lists_exactly_the_routes_served(backend: Backend) {
         "GET /api/v1/insights/funnel",
         "GET /api/v1/me",
         "GET /api/v1/me/devices",
+        "GET /api/v1/me/newsletters",
         "GET /api/v1/newsletters",
         "GET /api/v1/openapi.json",
         "GET /api/v1/plans",

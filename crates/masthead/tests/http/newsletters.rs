@@ -26,6 +26,7 @@ on_every_backend!(
     double_opt_in_sends_nothing_until_confirmed,
     one_click_unsubscribe_needs_no_cookie_and_a_get_changes_nothing,
     subscriber_only_lists_need_the_benefit_and_stop_when_it_lapses,
+    apps_see_where_the_account_stands_and_leave_a_list,
     the_archive_and_every_message_hold_only_the_free_part,
     editors_compose_and_schedule_issues,
     editors_find_stories_preview_both_parts_and_mail_themselves_a_test,
@@ -332,6 +333,56 @@ async fn subscriber_only_lists_need_the_benefit_and_stop_when_it_lapses(backend:
     log_in(&mut lapsed_browser, lapsed, PASSWORD).await;
     let manage = text_of(&lapsed_browser.page("/account/newsletters", 200).await);
     assert!(manage.contains("Paused") && manage.contains("no longer includes newsletters"), "{manage}");
+}
+
+/// An app's newsletters: `GET /api/v1/me/newsletters` says where the account
+/// stands on every list (as the account page does), `DELETE
+/// /api/v1/me/newsletters/{slug}` leaves one; refusals change nothing.
+async fn apps_see_where_the_account_stands_and_leave_a_list(backend: Backend) {
+    let app = app(backend).await;
+    let reader = "app-reader@example.com";
+    let bearer = signed_up(&app, reader, &[MARKETS]).await;
+    let mine = |bearer: String| {
+        let app = &app;
+        async move {
+            let response = app.client.get(app.url("/api/v1/me/newsletters")).bearer_auth(bearer).send().await.unwrap();
+            assert_eq!(response.status(), 200);
+            let body: Value = response.json().await.unwrap();
+            body["newsletters"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| (n["slug"].as_str().unwrap().to_owned(), n["status"].as_str().unwrap().to_owned()))
+                .collect::<std::collections::BTreeMap<_, _>>()
+        }
+    };
+    let standing = mine(bearer.clone()).await;
+    assert_eq!(standing[MARKETS], "receiving");
+    assert_eq!(standing[POLITICS], "not_signed_up");
+    // A subscriber-only list the account was on before its benefit lapsed: paused.
+    let id = reader_id(&app, reader).await;
+    app.store.join_newsletter(list(&app, SMART).await.id, reader, id, &"ef".repeat(32), Utc::now()).await.unwrap();
+    assert_eq!(mine(bearer.clone()).await[SMART], "paused");
+
+    // Refused: no token, a forged one, an unknown list; nothing changes.
+    let delete = |path: &str| app.client.delete(app.url(path));
+    let path = format!("/api/v1/me/newsletters/{MARKETS}");
+    assert_eq!(delete(&path).send().await.unwrap().status(), 401);
+    assert_eq!(delete(&path).bearer_auth("ab".repeat(32)).send().await.unwrap().status(), 401);
+    assert_eq!(app.client.get(app.url("/api/v1/me/newsletters")).send().await.unwrap().status(), 401);
+    let unknown = delete("/api/v1/me/newsletters/no-such-list").bearer_auth(&bearer).send().await.unwrap();
+    assert_eq!(unknown.status(), 404);
+    assert_eq!(state_on(&app, reader, MARKETS).await, Some(ListState::Confirmed));
+
+    // Leaving: 204, the list says so, and leaving again is not an error.
+    assert_eq!(delete(&path).bearer_auth(&bearer).send().await.unwrap().status(), 204);
+    assert_eq!(state_on(&app, reader, MARKETS).await, Some(ListState::Unsubscribed));
+    assert_eq!(mine(bearer.clone()).await[MARKETS], "not_signed_up");
+    assert_eq!(delete(&path).bearer_auth(&bearer).send().await.unwrap().status(), 204);
+    // Another account's token leaves only its own place.
+    let other = signed_up(&app, "other-app-reader@example.com", &[MARKETS]).await;
+    assert_eq!(delete(&path).bearer_auth(&bearer).send().await.unwrap().status(), 204);
+    assert_eq!(mine(other).await[MARKETS], "receiving");
 }
 
 async fn the_archive_and_every_message_hold_only_the_free_part(backend: Backend) {
