@@ -29,16 +29,12 @@ pub(crate) async fn manage(
     visitor: Visitor,
     Required(account): Required,
 ) -> Result<Response, PageError> {
-    let lists = state.store.newsletters().await?;
-    let memberships = state.store.reader_newsletters(account.id, &account.email).await?;
-    let benefits = super::membership::benefits(&state, account.id).await?;
-    let suppression = state.store.suppression(&account.email).await?;
-    let rows = lists
+    let standings = super::membership::standings(&state, account.id, &account.email).await?;
+    let rows = standings
+        .lists
         .iter()
-        .map(|list| {
-            let state_now = memberships.iter().find(|m| m.newsletter_id == list.id).map(|m| m.state);
-            let allowed = signup::may_receive(list, &benefits);
-            let (status, note) = match Standing::of(state_now, suppression.is_some(), allowed) {
+        .map(|row| {
+            let (status, note) = match row.standing {
                 Standing::Stopped => ("Stopped (see above)", None),
                 Standing::Paused => (
                     "Paused",
@@ -48,21 +44,21 @@ pub(crate) async fn manage(
                 Standing::Pending => ("Waiting for you to confirm (see your inbox)", None),
                 Standing::NotSignedUp => ("Not signed up", None),
             };
-            let joined = state_now == Some(ListState::Confirmed);
+            let joined = row.membership == Some(ListState::Confirmed);
             ManageRow {
-                slug: list.slug.clone(),
-                name: list.name.clone(),
-                cadence: cadence_text(&state, &list.cadence),
+                slug: row.list.slug.clone(),
+                name: row.list.name.clone(),
+                cadence: cadence_text(&state, &row.list.cadence),
                 status: status.to_owned(),
                 note,
-                can_join: !joined && allowed,
-                can_leave: joined || state_now == Some(ListState::Pending),
-                to_subscribe: !allowed,
+                can_join: !joined && row.allowed,
+                can_leave: joined || row.membership == Some(ListState::Pending),
+                to_subscribe: !row.allowed,
             }
         })
         .collect();
     let layout = Layout::new(&state, "Your newsletters".to_owned(), String::new(), None);
-    let stopped = suppression.map(|s| stopped_because(&state, &s));
+    let stopped = standings.suppression.map(|s| stopped_because(&state, &s));
     let page = ManagePage { layout, csrf: csrf::token(&state, &visitor), email: account.email.clone(), stopped, rows };
     Ok(visitor.remember(private_page(StatusCode::OK, &page)))
 }

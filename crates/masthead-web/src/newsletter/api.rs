@@ -17,7 +17,6 @@ use masthead_newsletter::signup;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::membership::Standing;
 use super::views::cadence_text;
 use crate::SharedState;
 use crate::http::error::{ApiError, FieldError};
@@ -181,17 +180,11 @@ pub(crate) struct MyNewsletters {
 #[tracing::instrument(skip_all)]
 pub(crate) async fn mine(State(state): State<SharedState>, session: SignedIn) -> Result<Json<MyNewsletters>, ApiError> {
     let account = session.required()?;
-    let lists = state.store.newsletters().await?;
-    let memberships = state.store.reader_newsletters(account.id, &account.email).await?;
-    let benefits = super::membership::benefits(&state, account.id).await?;
-    let suppressed = state.store.suppression(&account.email).await?.is_some();
-    let newsletters = lists
-        .iter()
-        .map(|list| {
-            let membership = memberships.iter().find(|m| m.newsletter_id == list.id).map(|m| m.state);
-            let standing = Standing::of(membership, suppressed, signup::may_receive(list, &benefits));
-            MyNewsletter { slug: list.slug.clone(), name: list.name.clone(), status: standing.word() }
-        })
+    let standings = super::membership::standings(&state, account.id, &account.email).await?;
+    let newsletters = standings
+        .lists
+        .into_iter()
+        .map(|row| MyNewsletter { slug: row.list.slug, name: row.list.name, status: row.standing.word() })
         .collect();
     Ok(Json(MyNewsletters { newsletters }))
 }

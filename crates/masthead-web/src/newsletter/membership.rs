@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use masthead_domain::access::Benefit;
 use masthead_domain::email::Email;
 use masthead_newsletter::{Links, signup};
-use masthead_store::{ListState, NewsletterRecord, StoreError};
+use masthead_store::{ListState, NewsletterRecord, StoreError, Suppression};
 
 use crate::AppState;
 
@@ -60,6 +60,41 @@ impl Standing {
             Self::NotSignedUp => "not_signed_up",
         }
     }
+}
+
+/// Every list with where a signed-in reader stands on it, and why nothing
+/// goes to their address if it is suppressed: what `/account/newsletters`
+/// and `GET /api/v1/me/newsletters` both show.
+pub(crate) struct Standings {
+    pub(crate) lists: Vec<ListStanding>,
+    pub(crate) suppression: Option<Suppression>,
+}
+
+/// One list and the reader on it.
+pub(crate) struct ListStanding {
+    pub(crate) list: NewsletterRecord,
+    pub(crate) membership: Option<ListState>,
+    /// Whether the reader may receive it now (a subscriber-only list needs the benefit).
+    pub(crate) allowed: bool,
+    pub(crate) standing: Standing,
+}
+
+/// Where the reader `reader_id` at `email` stands on every list.
+pub(crate) async fn standings(state: &AppState, reader_id: i64, email: &str) -> Result<Standings, StoreError> {
+    let lists = state.store.newsletters().await?;
+    let memberships = state.store.reader_newsletters(reader_id, email).await?;
+    let benefits = benefits(state, reader_id).await?;
+    let suppression = state.store.suppression(email).await?;
+    let lists = lists
+        .into_iter()
+        .map(|list| {
+            let membership = memberships.iter().find(|m| m.newsletter_id == list.id).map(|m| m.state);
+            let allowed = signup::may_receive(&list, &benefits);
+            let standing = Standing::of(membership, suppression.is_some(), allowed);
+            ListStanding { list, membership, allowed, standing }
+        })
+        .collect();
+    Ok(Standings { lists, suppression })
 }
 
 /// Takes the reader off `list` (confirmed or pending), as the one-click
