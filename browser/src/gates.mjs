@@ -171,7 +171,7 @@ function pageTypes(ctx, pick) {
       return logIn(g, ctx.staff);
     }],
     // Every page the newsroom's menu links to (an admin sees them all).
-    ...['E-paper', 'Insights', 'Staff', 'Sections', 'Agencies', 'Plans', 'Partner codes', 'House ads', 'Experiments'].map((link) => [
+    ...['E-paper', 'Insights', 'Staff', 'Sections', 'Agencies', 'Plans', 'Offers', 'Partner codes', 'Payments to review', 'House ads', 'Experiments'].map((link) => [
       `newsroom, ${link.toLowerCase()}`,
       async (g) => {
         await g.visit('/newsroom');
@@ -194,6 +194,27 @@ function pageTypes(ctx, pick) {
       await form.locator('input[name="weight_1"]').fill('1');
       await form.locator('input[name="wall_1"]').fill('3');
       return g.follow(form.getByRole('button', { name: 'Save as a draft' }));
+    }],
+    // An offer with a code for every plan, from yesterday for a month; its link then shows it on the plans.
+    ['newsroom, an offer made', async (g) => {
+      await g.visit('/newsroom/offers');
+      const form = g.page.locator('form.plan-form');
+      const day = (offset) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+      await form.getByLabel('Name', { exact: true }).fill('Browser gates sale');
+      await form.getByLabel('Code', { exact: true }).fill('GATES25');
+      await form.getByLabel('Kind').selectOption('percent');
+      await form.getByLabel('Percentage, amount or trial price').fill('25');
+      for (const plan of await form.locator('input[name="plan"]').all()) await plan.check();
+      await form.getByLabel('First day').fill(day(-1));
+      await form.getByLabel('Last day').fill(day(30));
+      const response = await g.follow(form.getByRole('button', { name: 'Make offer' }));
+      expectMatch(await g.page.locator('main').innerText(), /GATES25/, 'the new offer is listed');
+      return response;
+    }],
+    ['subscribe, an offer link', async (g) => {
+      const response = await g.visit('/subscribe?offer=GATES25');
+      expect(await g.page.locator('.offer-price').count() > 0, 'the offer link shows the offer on the plans');
+      return response;
     }],
     ['newsroom, editing a published story', async (g) => {
       await g.visit('/newsroom');
