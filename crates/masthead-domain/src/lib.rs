@@ -14,6 +14,7 @@ pub mod money;
 pub mod offer;
 pub mod paging;
 pub mod plan;
+pub mod refund;
 pub mod role;
 pub mod section;
 pub mod slug;

@@ -212,6 +212,28 @@ templated!(
     "subscription_ended/body.html"
 );
 
+/// Sent when a payment is refunded, with its GST credit note.
+#[derive(Debug, Clone)]
+pub struct RefundIssued {
+    /// The publication's name.
+    pub publisher: String,
+    /// What was refunded.
+    pub amount: String,
+    /// The credit note's number.
+    pub credit_note: String,
+    /// The invoice it credits.
+    pub invoice: String,
+    /// The credit note's page.
+    pub link: String,
+}
+templated!(
+    RefundIssued,
+    "refund_issued",
+    "refund_issued/subject.txt",
+    "refund_issued/body.txt",
+    "refund_issued/body.html"
+);
+
 /// Sent when a subscription is given a partner access code.
 #[derive(Debug, Clone)]
 pub struct PartnerCodeGranted {

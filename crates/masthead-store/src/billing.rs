@@ -166,6 +166,10 @@ impl TryFrom<EventRow> for Entry {
             "cancelled" => Event::Cancelled,
             "resumed" => Event::Resumed,
             "switch_requested" => Event::SwitchRequested { plan_id: row.plan_id.ok_or_else(corrupt)? },
+            "refunded" => Event::Refunded {
+                payment_id: row.payment_id.clone().ok_or_else(corrupt)?,
+                access_until: row.period_until.map(instant).transpose()?,
+            },
             other => return Err(StoreError::Corrupt(format!("unknown ledger entry kind {other:?}"))),
         };
         Ok(Entry { at: instant(row.at)?, seq: row.seq, event })
@@ -191,6 +195,9 @@ pub(crate) fn columns(event: &Event) -> EventColumns<'_> {
         Event::Cancelled => ("cancelled", None, None, None, None, None),
         Event::Resumed => ("resumed", None, None, None, None, None),
         Event::SwitchRequested { plan_id } => ("switch_requested", Some(*plan_id), None, None, None, None),
+        Event::Refunded { payment_id, access_until } => {
+            ("refunded", None, Some(payment_id), None, access_until.map(|u| u.timestamp()), None)
+        }
     }
 }
 

@@ -35,6 +35,7 @@ mod newsroom;
 mod offers;
 mod partner_codes;
 mod plans;
+mod refunds;
 mod search_log;
 pub mod telemetry;
 mod url;
@@ -71,6 +72,7 @@ pub use newsroom::{
     AgencyRule, DeskArticle, DeskStatus, DeskStory, Revision, StaffMember, StoryContent, StoryFilter, Transition,
 };
 pub use partner_codes::{CodeImport, PartnerCode};
+pub use refunds::{CreditNote, PaymentLine, RefundAsk, RefundIn, RefundRecord, Settled};
 pub use search_log::LogTrim;
 pub use url::DatabaseUrl;
 pub use wire::{AgencyRouting, DEFAULT_BREAKING_URGENCY, WireKey, WireOutcome, WireStory};

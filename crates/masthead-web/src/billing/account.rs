@@ -1,7 +1,8 @@
 //! The account page's billing side: the subscription panel (plan, status,
 //! renews — with the next charge — or ends on, cancel/resume, plan switch,
 //! and what a change just did), cancelling's confirmation page, the details
-//! invoices carry, the reader's invoices (HTML and PDF) and partner codes.
+//! invoices carry, the reader's invoices (HTML and PDF), the credit notes of
+//! refunds (`super::refunds`) and partner codes.
 //! A reader sees only their own invoices: anyone else's number is a 404.
 
 use askama::Template;
@@ -65,6 +66,8 @@ pub(crate) struct SubscriptionPanel {
     pub switch_action: Option<String>,
     pub switch_options: Vec<SwitchOption>,
     pub invoices: Vec<InvoiceRow>,
+    /// The GST credit notes of refunds, listed as invoices are.
+    pub credit_notes: Vec<InvoiceRow>,
     pub partner_codes: Vec<CodeRow>,
     pub buyer_name: String,
     pub buyer_state: String,
@@ -158,6 +161,18 @@ pub(crate) async fn panel(
             number: invoice.number,
         })
         .collect();
+    let credit_notes = state
+        .store
+        .reader_credit_notes(reader_id)
+        .await?
+        .into_iter()
+        .map(|note| InvoiceRow {
+            url: format!("/account/credit-notes/{}", super::refunds::credit_note_slug(&note.number)),
+            date: day(note.issued_at),
+            amount: note.amount.to_string(),
+            number: note.number,
+        })
+        .collect();
     let partner_codes = state
         .store
         .reader_partner_codes(reader_id)
@@ -181,6 +196,7 @@ pub(crate) async fn panel(
         switch_action: renews.then(|| action("switch")),
         switch_options,
         invoices,
+        credit_notes,
         partner_codes,
         buyer_name,
         buyer_state,

@@ -13,6 +13,7 @@
 //! - [`header`]: the header's "Subscribe" on every other page, as a layer;
 //! - [`admin`]: admins' pages for plans, partner codes and house ads;
 //! - [`offers`]: admins' pages for offers (discounts and trials by code);
+//! - [`refunds`]: admins' refunds page, and the reader's GST credit notes;
 //! - [`views`]: plan cards and the offer.
 //!
 //! Builds on `http` and `auth` (the account step signs up and logs in on
@@ -27,6 +28,7 @@ pub(crate) mod checkout;
 pub(crate) mod header;
 pub(crate) mod offers;
 pub(crate) mod providers;
+pub(crate) mod refunds;
 pub(crate) mod subscriptions;
 pub(crate) mod views;
 pub(crate) mod webhooks;
@@ -82,4 +84,7 @@ pub(crate) fn routes() -> Router<SharedState> {
         .route("/newsroom/payments", get(admin::payments))
         .route("/newsroom/offers", get(offers::offers).post(offers::create_offer))
         .route("/newsroom/offers/{id}/end", post(offers::end_offer))
+        .route("/newsroom/refunds", get(refunds::refunds).post(refunds::refund))
+        .route("/account/credit-notes/{number}", get(refunds::credit_note_page))
+        .route("/account/credit-notes/{number}/pdf", get(refunds::credit_note_pdf))
 }

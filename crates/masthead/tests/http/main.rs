@@ -12,6 +12,7 @@ mod billing_invoices;
 mod billing_lifecycle;
 mod billing_offers;
 mod billing_providers;
+mod billing_refunds;
 mod billing_review;
 mod billing_sandbox;
 mod caching;
