@@ -8,6 +8,7 @@
 //! - [`stripe`], [`razorpay`]: the real providers, over their HTTP APIs;
 //! - [`Billing`] ([`service`]): the one door webhooks come through, payments
 //!   with their invoices, partner codes;
+//! - [`gifts`]: gift subscriptions bought, mailed on their day, redeemed;
 //! - [`refunds`]: an admin's refund through its provider, settled by its
 //!   webhook with a GST credit note;
 //! - [`renewal`]: the job that charges renewals, reminds and ends;
@@ -17,6 +18,7 @@
 
 pub mod config;
 pub mod events;
+pub mod gifts;
 pub mod outbound;
 pub mod partner_codes;
 pub mod pdf;

@@ -8,6 +8,7 @@ pub mod access;
 pub mod article;
 pub mod clock;
 pub mod email;
+pub mod gift;
 pub mod html;
 pub mod lang;
 pub mod money;

@@ -58,9 +58,22 @@ pub enum Event {
         /// The plan to renew onto.
         plan_id: i64,
     },
+    /// A gift (`crate::gift`) was redeemed onto this subscription: its
+    /// paid-through date moves to `until` (from `from`, the old end or the
+    /// redemption), the plan and renewals unchanged; a subscription that is
+    /// only gifts does not renew.
+    Gifted {
+        /// The payment that bought the gift.
+        payment_id: String,
+        /// Where the gift's term starts.
+        from: DateTime<Utc>,
+        /// Where it ends.
+        until: DateTime<Utc>,
+    },
     /// A payment was refunded (see `crate::refund`): access ends at
     /// `access_until` when that is before the paid term's end, and the
-    /// subscription no longer renews; `None` keeps access as paid.
+    /// subscription no longer renews; `None` keeps access as paid. A
+    /// refunded gift's payment takes the gift back, whatever the choice.
     Refunded {
         /// The refunded payment.
         payment_id: String,
@@ -154,6 +167,21 @@ pub fn fold(entries: &[Entry], now: DateTime<Utc>, grace: Duration) -> Option<St
         paid_terms: 0,
         trial_until: None,
     };
+    // What a refund names decides what it takes back: a gift, or a paid term.
+    let gifts: Vec<&str> = entries
+        .iter()
+        .filter_map(|e| match &e.event {
+            Event::Gifted { payment_id, .. } => Some(payment_id.as_str()),
+            _ => None,
+        })
+        .collect();
+    let refunded: Vec<&str> = entries
+        .iter()
+        .filter_map(|e| match &e.event {
+            Event::Refunded { payment_id, .. } => Some(payment_id.as_str()),
+            _ => None,
+        })
+        .collect();
     let mut seen_payments: Vec<&str> = Vec::new();
     let mut failed_at: Option<DateTime<Utc>> = None;
     // A trial cancelled, or access cut by a refund: nothing left to resume.
@@ -191,6 +219,26 @@ pub fn fold(entries: &[Entry], now: DateTime<Utc>, grace: Duration) -> Option<St
                 if state.trial_until.is_some_and(|end| entry.at < end) {
                     state.current_period_end = Some(entry.at);
                     state.trial_until = Some(entry.at);
+                    ended = true;
+                }
+            }
+            // A refunded gift gives nothing (its refund is dealt with below).
+            Event::Gifted { payment_id, .. } if refunded.contains(&payment_id.as_str()) => {}
+            Event::Gifted { until, .. } => {
+                if state.current_period_end.is_none_or(|end| *until > end) {
+                    state.current_period_end = Some(*until);
+                }
+                // A subscription of gifts alone has nothing to renew with.
+                if state.paid_terms == 0 && state.trial_until.is_none() {
+                    state.cancel_at_period_end = true;
+                    ended = true;
+                }
+            }
+            Event::Refunded { payment_id, .. } if gifts.contains(&payment_id.as_str()) => {
+                // Taken back from a subscription of gifts alone: it ends now.
+                if state.current_period_end.is_none() {
+                    state.current_period_end = Some(entry.at);
+                    state.cancel_at_period_end = true;
                     ended = true;
                 }
             }
@@ -452,6 +500,47 @@ mod tests {
         let mut kept = ledger();
         kept.push(entry(3, "2026-03-01T00:00:00Z", refunded(None)));
         assert_eq!(fold(&kept, at("2026-05-01T00:00:00Z"), GRACE), fold(&ledger(), at("2026-05-01T00:00:00Z"), GRACE));
+    }
+
+    fn gifted(payment: &str, from: &str, until: &str) -> Event {
+        Event::Gifted { payment_id: payment.into(), from: at(from), until: at(until) }
+    }
+
+    #[test]
+    fn a_gift_extends_the_paid_through_date_and_keeps_renewing() {
+        let mut l = ledger();
+        l.push(entry(3, "2026-06-01T00:00:00Z", gifted("gift_pay", "2027-01-10T10:01:00Z", "2027-04-10T10:01:00Z")));
+        let state = fold(&l, at("2027-02-01T00:00:00Z"), GRACE).unwrap();
+        assert_eq!((state.status, state.plan_id, state.paid_terms), (Status::Active, 2, 1));
+        assert_eq!(state.current_period_end, Some(at("2027-04-10T10:01:00Z")));
+        assert!(!state.cancel_at_period_end, "renews at the new end");
+        assert_eq!(fold(&l, at("2027-04-11T00:00:00Z"), GRACE).unwrap().status, Status::RenewalDue);
+    }
+
+    #[test]
+    fn gifts_alone_do_not_renew_and_a_refund_takes_the_gift_back() {
+        let mut l = vec![
+            entry(1, "2026-06-01T00:00:00Z", Event::Created { plan_id: 1 }),
+            entry(2, "2026-06-01T00:00:00Z", gifted("gift_pay", "2026-06-01T00:00:00Z", "2026-09-01T00:00:00Z")),
+        ];
+        let state = fold(&l, at("2026-07-01T00:00:00Z"), GRACE).unwrap();
+        assert_eq!((state.status, state.cancel_at_period_end), (Status::Cancelled, true));
+        assert!(state.has_access());
+        assert_eq!(fold(&l, at("2026-09-01T00:00:00Z"), GRACE).unwrap().status, Status::Expired, "no renewal");
+        l.push(entry(3, "2026-07-01T00:00:00Z", Event::Refunded { payment_id: "gift_pay".into(), access_until: None }));
+        assert!(fold(&l, at("2026-06-30T00:00:00Z"), GRACE).unwrap().has_access(), "until the refund");
+        let after = fold(&l, at("2026-07-01T00:00:00Z"), GRACE).unwrap();
+        assert_eq!((after.status, after.current_period_end), (Status::Expired, Some(at("2026-07-01T00:00:00Z"))));
+        // On a paid subscription, the gift's months go and the paid term stays.
+        let mut paid = ledger();
+        paid.push(entry(3, "2026-06-01T00:00:00Z", gifted("gift_pay", "2027-01-10T10:01:00Z", "2027-04-10T10:01:00Z")));
+        paid.push(entry(
+            4,
+            "2026-07-01T00:00:00Z",
+            Event::Refunded { payment_id: "gift_pay".into(), access_until: None },
+        ));
+        let state = fold(&paid, at("2026-08-01T00:00:00Z"), GRACE).unwrap();
+        assert_eq!((state.status, state.current_period_end), (Status::Active, Some(at("2027-01-10T10:01:00Z"))));
     }
 
     #[test]

@@ -24,6 +24,7 @@ mod entitlements;
 mod epaper;
 mod error;
 mod experiments;
+mod gifts;
 mod group_commit;
 mod insights;
 mod invoices;
@@ -60,6 +61,7 @@ pub use epaper::{
 };
 pub use error::StoreError;
 pub use experiments::{ExperimentState, StoredExperiment};
+pub use gifts::{GiftPurchase, GiftRecord};
 pub use insights::{Breakdown, CHECKOUT_STARTED, DayCount, NewEvent, RollUp, SUBSCRIPTION_PAID};
 pub use invoices::Invoice;
 pub use media::{ImageVariant, NewImage, StoredImage};

@@ -11,7 +11,9 @@
 //! gapless series per financial year, all in one transaction. A refund the
 //! provider reports failed gives its reservation back
 //! ([`Store::fail_refund`]). A refund made at the provider itself (its
-//! dashboard) settles the same way, keeping access, once it is reported.
+//! dashboard) settles the same way, keeping access, once it is reported. A
+//! refund of a gift's payment also goes into the ledger of the subscription
+//! the gift was redeemed onto, which takes the gift back.
 
 use chrono::{DateTime, Utc};
 use masthead_domain::refund::{self, AccessChoice, RefundRefusal};
@@ -531,6 +533,19 @@ impl Store {
                 .bind(until).bind(offer)
                 .execute(&mut *tx)
                 .await?;
+            // A gift's payment: the gift is taken back from whoever redeemed it.
+            let redeemed: Option<(Option<i64>,)> =
+                sqlx::query_as("SELECT redeemed_subscription FROM gifts WHERE subscription_id = $1")
+                    .bind(record.subscription_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if let Some((Some(recipient),)) = redeemed {
+                sqlx::query(APPEND)
+                    .bind(recipient).bind(at.timestamp()).bind(kind).bind(plan).bind(paid).bind(from)
+                    .bind(until).bind(offer)
+                    .execute(&mut *tx)
+                    .await?;
+            }
             let sql = select_invoice!("WHERE provider = $1 AND payment_id = $2");
             let invoice: Option<InvoiceRow> = sqlx::query_as(sql)
                 .bind(record.provider.as_str()).bind(record.payment_id.as_str())

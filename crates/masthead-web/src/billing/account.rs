@@ -88,6 +88,7 @@ pub(crate) async fn panel(
     let day = |at| state.billing.day(at);
     let plan_name = state.store.plan(folded.plan_id).await?.map_or_else(String::new, |p| p.name);
     let status = match folded.status {
+        Status::Cancelled if record.provider == "gift" => "a gift: it does not renew",
         Status::Pending => "awaiting payment",
         Status::Active if folded.trial_until.is_some() => "trial",
         Status::Active => "active",
@@ -125,6 +126,9 @@ pub(crate) async fn panel(
         }
         (Some("resume"), Status::Active | Status::RenewalDue, _) => {
             Some("Your subscription renews again as before.".to_owned())
+        }
+        (Some("gift"), _, _) if folded.has_access() => {
+            Some("Your gift is redeemed: it is added to your subscription.".to_owned())
         }
         (Some("switch"), _, Some(plan)) => Some(format!("Saved: from your next renewal your plan is {}.", plan.name)),
         _ => None,
