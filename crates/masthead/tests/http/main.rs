@@ -8,6 +8,7 @@ mod accounts;
 mod api;
 mod billing;
 mod billing_admin;
+mod billing_gifts;
 mod billing_invoices;
 mod billing_lifecycle;
 mod billing_offers;
