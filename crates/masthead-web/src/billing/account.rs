@@ -195,7 +195,8 @@ pub(crate) async fn panel(
         period_line,
         notice,
         cancel_url: cancellable(folded.status).then(|| action("cancel")),
-        resume_action: (folded.status == Status::Cancelled).then(|| action("resume")),
+        // A gift does not renew: there is no renewal to resume.
+        resume_action: (folded.status == Status::Cancelled && record.provider != "gift").then(|| action("resume")),
         checkout_url: payable.then(|| format!("/checkout/sandbox/{id}")),
         switch_action: renews.then(|| action("switch")),
         switch_options,

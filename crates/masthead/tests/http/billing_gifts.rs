@@ -206,4 +206,5 @@ async fn gifts_are_bought_and_redeemed_through_the_pages(backend: Backend) {
     assert_eq!(redeemed.headers()["location"], "/account?changed=gift");
     let account = text_of(&friend.page("/account?changed=gift", 200).await);
     assert!(account.contains("Your gift is redeemed") && account.contains("a gift: it does not renew"), "{account}");
+    assert!(account.contains("Ends on Nov 27 2027") && !account.contains("Resume"), "nothing to resume: {account}");
 }
