@@ -82,6 +82,7 @@ bindings = {
     "/api/v1/(articles|access)/\\{id\\}$": {"path.id": "stories"},
     "/api/v1/newsletters/\\{slug\\}/subscribe$": {"path.slug": "newsletters"},
     "/api/v1/subscriptions$": {"body.plan_id": "plans"},
+    "/api/v1/gifts$": {"body.plan_id": "plans"},
     "/api/v1/subscriptions/\\{id\\}/switch$": {"path.id": "subscriptions", "body.plan_id": "plans"},
     "/api/v1/(subscriptions/\\{id\\}/(cancel|resume)|sandbox/\\{id\\}/pay)$": {"path.id": "subscriptions"},
     "/api/v1/me/devices/\\{id\\}$": {"path.id": "devices"},

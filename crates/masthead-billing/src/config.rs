@@ -37,6 +37,9 @@ pub struct PaymentConfig {
     pub seller: Seller,
     /// Invoice numbers start with this (`MH` gives `MH/2026-27/000001`).
     pub invoice_prefix: String,
+    /// Credit note numbers start with this (`CN` gives `CN/2026-27/000001`),
+    /// a series of their own beside the invoices'.
+    pub credit_note_prefix: String,
     /// Admins are warned when the partner-code pool has this many or fewer left.
     pub partner_low_threshold: u64,
     /// How often the server runs the renewal job; `None` leaves it to
@@ -57,6 +60,7 @@ impl Default for PaymentConfig {
             razorpay_api_base: crate::razorpay::API_BASE.to_owned(),
             seller: Seller::demo("Masthead Daily"),
             invoice_prefix: "MH".to_owned(),
+            credit_note_prefix: "CN".to_owned(),
             partner_low_threshold: 10,
             renewal_interval: Some(Duration::from_secs(60)),
         }
@@ -128,6 +132,7 @@ impl std::fmt::Debug for PaymentConfig {
             .field("razorpay_api_base", &self.razorpay_api_base)
             .field("seller", &self.seller)
             .field("invoice_prefix", &self.invoice_prefix)
+            .field("credit_note_prefix", &self.credit_note_prefix)
             .field("partner_low_threshold", &self.partner_low_threshold)
             .field("renewal_interval", &self.renewal_interval)
             .finish()

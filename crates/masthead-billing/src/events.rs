@@ -6,7 +6,9 @@
 //! `client_reference_id` or `metadata.masthead_subscription`, Razorpay's
 //! `notes.masthead_subscription` (on the payment, or on the order or
 //! subscription the event carries with it), the sandbox's
-//! `subscription` field.
+//! `subscription` field. Our refund travels back the same way: Stripe's
+//! `metadata.masthead_refund` on the refund, Razorpay's
+//! `notes.masthead_refund`, the sandbox's `refund` field.
 
 use serde_json::Value;
 use thiserror::Error;
@@ -47,8 +49,30 @@ pub enum EventKind {
         /// Our subscription id, when the provider's object carries it.
         subscription: Option<i64>,
     },
+    /// A refund went through.
+    RefundSucceeded(RefundReport),
+    /// A refund failed (its reservation of the payment is given back).
+    RefundFailed {
+        /// Our refund id, when the provider's object carries it.
+        ours: Option<i64>,
+        /// The provider's refund id.
+        provider_refund: String,
+    },
     /// An event we do not act on (stored, acknowledged, ignored).
     Ignored,
+}
+
+/// A refund as a provider reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundReport {
+    /// Our refund id, when the provider's object carries it.
+    pub ours: Option<i64>,
+    /// The provider's refund id (counted once).
+    pub provider_refund: String,
+    /// The provider's id of the refunded payment.
+    pub payment_id: String,
+    /// Amount in minor units.
+    pub amount: i64,
 }
 
 /// Why an event body could not be read.
@@ -124,9 +148,36 @@ pub fn parse_stripe(body: &[u8]) -> Result<ProviderEvent, EventError> {
             payment_method: saved_method(object, "customer", "default_payment_method"),
         },
         "payment_intent.payment_failed" | "invoice.payment_failed" => EventKind::PaymentFailed { subscription },
+        "refund.created" | "refund.updated" | "refund.failed" => stripe_refund(object, None)?,
+        // A charge lists its refunds newest first; each also comes as a refund event.
+        "charge.refunded" => match object.pointer("/refunds/data/0") {
+            Some(refund) => stripe_refund(refund, object.get("payment_intent"))?,
+            None => EventKind::Ignored,
+        },
         _ => EventKind::Ignored,
     };
     Ok(ProviderEvent { event_id, event_type, created, kind })
+}
+
+/// A Stripe refund object by its status: done, failed, or still pending.
+fn stripe_refund(refund: &Value, payment_intent: Option<&Value>) -> Result<EventKind, EventError> {
+    let ours = subscription_ref(refund.pointer("/metadata/masthead_refund"));
+    let provider_refund = text(refund, "id")?;
+    Ok(match refund.get("status").and_then(Value::as_str) {
+        Some("succeeded") => EventKind::RefundSucceeded(RefundReport {
+            ours,
+            payment_id: refund
+                .get("payment_intent")
+                .or(payment_intent)
+                .and_then(Value::as_str)
+                .ok_or(EventError::Missing("payment_intent"))?
+                .to_owned(),
+            amount: refund.get("amount").and_then(Value::as_i64).ok_or(EventError::Missing("amount"))?,
+            provider_refund,
+        }),
+        Some("failed" | "canceled") => EventKind::RefundFailed { ours, provider_refund },
+        _ => EventKind::Ignored,
+    })
 }
 
 /// Reads a Razorpay webhook. Razorpay puts the event id in the
@@ -151,6 +202,21 @@ pub fn parse_razorpay(body: &[u8], event_id: Option<&str>) -> Result<ProviderEve
         ("payment.failed" | "subscription.halted" | "subscription.pending", _) => {
             EventKind::PaymentFailed { subscription }
         }
+        ("refund.processed" | "refund.failed", _) => {
+            let refund = event.pointer("/payload/refund/entity").ok_or(EventError::Missing("payload.refund"))?;
+            let ours = subscription_ref(refund.pointer("/notes/masthead_refund"));
+            let provider_refund = text(refund, "id")?;
+            if event_type == "refund.failed" {
+                EventKind::RefundFailed { ours, provider_refund }
+            } else {
+                EventKind::RefundSucceeded(RefundReport {
+                    ours,
+                    provider_refund,
+                    payment_id: text(refund, "payment_id")?,
+                    amount: refund.get("amount").and_then(Value::as_i64).ok_or(EventError::Missing("amount"))?,
+                })
+            }
+        }
         _ => EventKind::Ignored,
     };
     Ok(ProviderEvent { event_id, event_type, created, kind })
@@ -158,7 +224,8 @@ pub fn parse_razorpay(body: &[u8], event_id: Option<&str>) -> Result<ProviderEve
 
 /// Reads the sandbox's own webhook: `{"id","type","created","subscription",
 /// "payment_id","amount","currency","payment_method"}` with type `payment.succeeded` or
-/// `payment.failed`.
+/// `payment.failed`, or `{"id","type":"refund.succeeded","created","refund","refund_id",
+/// "payment_id","amount","currency"}`.
 pub fn parse_sandbox(body: &[u8]) -> Result<ProviderEvent, EventError> {
     let event = parse_json(body)?;
     let event_id = text(&event, "id")?;
@@ -174,6 +241,12 @@ pub fn parse_sandbox(body: &[u8]) -> Result<ProviderEvent, EventError> {
             payment_method: event.get("payment_method").and_then(Value::as_str).map(str::to_owned),
         },
         "payment.failed" => EventKind::PaymentFailed { subscription },
+        "refund.succeeded" => EventKind::RefundSucceeded(RefundReport {
+            ours: subscription_ref(event.get("refund")),
+            provider_refund: text(&event, "refund_id")?,
+            payment_id: text(&event, "payment_id")?,
+            amount: event.get("amount").and_then(Value::as_i64).ok_or(EventError::Missing("amount"))?,
+        }),
         _ => EventKind::Ignored,
     };
     Ok(ProviderEvent { event_id, event_type, created, kind })
@@ -246,6 +319,52 @@ mod tests {
                 currency: "inr".into(),
                 payment_method: Some("cust_1:token_1".into()),
             }
+        );
+    }
+
+    #[test]
+    fn stripe_refunds_name_the_payment_intent_and_our_refund() {
+        let body = br#"{"id":"evt_r1","type":"refund.updated","created":1700000000,"data":{"object":{
+            "id":"re_1","object":"refund","amount":45000,"currency":"inr","payment_intent":"pi_1",
+            "status":"succeeded","metadata":{"masthead_refund":"12"}}}}"#;
+        let report =
+            RefundReport { ours: Some(12), provider_refund: "re_1".into(), payment_id: "pi_1".into(), amount: 45_000 };
+        assert_eq!(parse_stripe(body).unwrap().kind, EventKind::RefundSucceeded(report.clone()));
+        // charge.refunded carries its refunds, newest first, the payment intent on the charge.
+        let body = br#"{"id":"evt_r2","type":"charge.refunded","created":1700000000,"data":{"object":{
+            "id":"ch_1","object":"charge","payment_intent":"pi_1","amount_refunded":45000,
+            "refunds":{"object":"list","data":[{"id":"re_1","amount":45000,"status":"succeeded",
+            "metadata":{"masthead_refund":"12"}}]}}}}"#;
+        assert_eq!(parse_stripe(body).unwrap().kind, EventKind::RefundSucceeded(report));
+        let body = br#"{"id":"evt_r3","type":"refund.failed","created":1,"data":{"object":{
+            "id":"re_2","status":"failed","amount":1,"payment_intent":"pi_1","metadata":{}}}}"#;
+        assert_eq!(
+            parse_stripe(body).unwrap().kind,
+            EventKind::RefundFailed { ours: None, provider_refund: "re_2".into() }
+        );
+        let body = br#"{"id":"evt_r4","type":"refund.created","created":1,"data":{"object":{"id":"re_3","status":"pending"}}}"#;
+        assert_eq!(parse_stripe(body).unwrap().kind, EventKind::Ignored);
+    }
+
+    #[test]
+    fn razorpay_refunds_carry_our_refund_in_notes() {
+        let body = br#"{"entity":"event","event":"refund.processed","created_at":1700000000,
+            "payload":{"refund":{"entity":{"id":"rfnd_1","entity":"refund","amount":90000,"currency":"INR",
+            "payment_id":"pay_1","notes":{"masthead_refund":"4"},"status":"processed"}}}}"#;
+        assert_eq!(
+            parse_razorpay(body, Some("evt_1")).unwrap().kind,
+            EventKind::RefundSucceeded(RefundReport {
+                ours: Some(4),
+                provider_refund: "rfnd_1".into(),
+                payment_id: "pay_1".into(),
+                amount: 90_000
+            })
+        );
+        let failed = br#"{"entity":"event","event":"refund.failed","created_at":1,
+            "payload":{"refund":{"entity":{"id":"rfnd_2","payment_id":"pay_1","amount":1,"notes":[]}}}}"#;
+        assert_eq!(
+            parse_razorpay(failed, Some("evt_2")).unwrap().kind,
+            EventKind::RefundFailed { ours: None, provider_refund: "rfnd_2".into() }
         );
     }
 

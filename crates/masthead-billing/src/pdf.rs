@@ -1,7 +1,9 @@
-//! A tax invoice as a one-page A4 PDF, written with krilla: the seller with
-//! its GSTIN, the invoice's number and date, the buyer, then a table of the
-//! service (description, SAC, taxable value) with the GST split (CGST and
-//! SGST within the seller's state, IGST across states) and the total.
+//! A tax invoice, or a credit note, as a one-page A4 PDF, written with
+//! krilla: the seller with its GSTIN, the document's number and date, the
+//! buyer, then a table of the service (description, SAC, taxable value) with
+//! the GST split (CGST and SGST within the seller's state, IGST across
+//! states) and the total. Both are one [`Sheet`]; a credit note names the
+//! invoice it credits and why.
 //!
 //! The fonts travel inside the file ([`text`]: DejaVu Sans for Latin and
 //! "₹", Noto Sans Devanagari for names in Devanagari, shaped), so every
@@ -27,13 +29,14 @@ use krilla::paint::{Fill, Stroke};
 use krilla::surface::Surface;
 use krilla::{Document, SerializeSettings};
 use masthead_domain::money::group_indian;
+use masthead_domain::tax::Seller;
 use masthead_domain::{Paise, PublisherZone};
-use masthead_store::Invoice;
+use masthead_store::{CreditNote, Invoice};
 use text::{Line, Weight};
 
-/// The invoice could not be written (krilla refused it); says why.
+/// The document could not be written (krilla refused it); says why.
 #[derive(Debug, thiserror::Error)]
-#[error("the invoice PDF could not be written: {0}")]
+#[error("the PDF could not be written: {0}")]
 pub struct PdfError(String);
 
 /// A4, in points.
@@ -76,8 +79,107 @@ pub fn amount(amount: Paise) -> String {
     format!("{sign}₹{}.{:02}", group_indian(abs / 100), abs % 100)
 }
 
+/// What one page says: a tax invoice's or a credit note's.
+struct Sheet<'a> {
+    /// "Tax Invoice", "Credit Note".
+    title: &'static str,
+    /// The facts beside the seller: number, date, place of supply, …
+    facts: Vec<(&'static str, String)>,
+    seller: &'a Seller,
+    buyer_name: &'a str,
+    buyer_state: &'a str,
+    /// The service's line and its taxable value.
+    line: String,
+    sac: &'a str,
+    value: Paise,
+    /// The rows under the line: a discount, the taxable value, the tax.
+    rows: Vec<(String, Paise)>,
+    total_label: &'static str,
+    total: Paise,
+    issued_at: DateTime<Utc>,
+    footnote: &'static str,
+}
+
+/// The tax rows: the taxable value, then IGST, or CGST and SGST.
+fn tax_rows(taxable: Paise, cgst: Paise, sgst: Paise, igst: Paise) -> Vec<(String, Paise)> {
+    let mut rows = vec![("Taxable value".to_owned(), taxable)];
+    if igst.0 > 0 {
+        rows.push(("IGST @ 18%".to_owned(), igst));
+    } else {
+        rows.push(("CGST @ 9%".to_owned(), cgst));
+        rows.push(("SGST @ 9%".to_owned(), sgst));
+    }
+    rows
+}
+
 /// The invoice as a PDF file.
 pub fn invoice_pdf(invoice: &Invoice, zone: &PublisherZone) -> Result<Vec<u8>, PdfError> {
+    let day = |at| day(zone, at);
+    let mut rows = Vec::new();
+    if invoice.discount.0 > 0 {
+        rows.push((invoice.discount_label(), Paise(-invoice.discount.0)));
+    }
+    rows.extend(tax_rows(invoice.taxable, invoice.cgst, invoice.sgst, invoice.igst));
+    let sheet = Sheet {
+        title: "Tax Invoice",
+        facts: vec![
+            ("Invoice number", invoice.number.clone()),
+            ("Invoice date", day(invoice.issued_at)),
+            ("Place of supply", invoice.buyer_state.clone()),
+            ("Reverse charge", "No".to_owned()),
+        ],
+        seller: &invoice.seller,
+        buyer_name: &invoice.buyer_name,
+        buyer_state: &invoice.buyer_state,
+        line: format!(
+            "{} digital subscription, {} to {}",
+            invoice.plan_name,
+            day(invoice.period.0),
+            day(invoice.period.1)
+        ),
+        sac: &invoice.sac,
+        value: invoice.value_before_discount(),
+        rows,
+        total_label: "Total (GST included)",
+        total: invoice.amount,
+        issued_at: invoice.issued_at,
+        footnote: "This is a computer-generated invoice and needs no signature.",
+    };
+    sheet_pdf(&sheet)
+}
+
+/// The credit note as a PDF file.
+pub fn credit_note_pdf(note: &CreditNote, zone: &PublisherZone) -> Result<Vec<u8>, PdfError> {
+    let sheet = Sheet {
+        title: "Credit Note",
+        facts: vec![
+            ("Credit note number", note.number.clone()),
+            ("Credit note date", day(zone, note.issued_at)),
+            ("Against invoice", note.invoice_number.clone()),
+            ("Place of supply", note.buyer_state.clone()),
+        ],
+        seller: &note.seller,
+        buyer_name: &note.buyer_name,
+        buyer_state: &note.buyer_state,
+        line: format!("Refund of {} digital subscription: {}", note.plan_name, note.reason),
+        sac: &note.sac,
+        value: note.taxable,
+        rows: tax_rows(note.taxable, note.cgst, note.sgst, note.igst),
+        total_label: "Total credited (GST included)",
+        total: note.amount,
+        issued_at: note.issued_at,
+        footnote: "This is a computer-generated credit note and needs no signature.",
+    };
+    sheet_pdf(&sheet)
+}
+
+/// A day as the documents print it: `Nov 27 2026`.
+fn day(zone: &PublisherZone, at: DateTime<Utc>) -> String {
+    zone.format(at).split(" |").next().unwrap_or_default().to_owned()
+}
+
+/// One sheet as a PDF file.
+fn sheet_pdf(sheet: &Sheet<'_>) -> Result<Vec<u8>, PdfError> {
     let configuration = ConfigurationBuilder::new()
         .with_archival_validator(Archival::A2_B)
         .finish()
@@ -85,17 +187,17 @@ pub fn invoice_pdf(invoice: &Invoice, zone: &PublisherZone) -> Result<Vec<u8>, P
     let mut document = Document::new_with(SerializeSettings { configuration, ..Default::default() });
     document.set_metadata(
         Metadata::new()
-            .title(format!("Tax invoice {}", invoice.number))
-            .authors(vec![invoice.seller.name.clone()])
+            .title(format!("{} {}", sheet.title, sheet.facts[0].1))
+            .authors(vec![sheet.seller.name.clone()])
             .creator("Masthead".to_owned())
             .producer("Masthead".to_owned())
             .language("en-IN".to_owned())
-            .creation_date(pdf_date(invoice.issued_at)),
+            .creation_date(pdf_date(sheet.issued_at)),
     );
     let settings = PageSettings::from_wh(PAGE.0, PAGE.1).expect("A4 is a page size");
     let mut page = document.start_page_with(settings);
     let mut surface = page.surface();
-    draw(&mut Pen { surface: &mut surface }, invoice, zone);
+    draw(&mut Pen { surface: &mut surface }, sheet);
     surface.finish();
     page.finish();
     document.finish().map_err(|e| PdfError(format!("{e:?}")))
@@ -187,28 +289,20 @@ fn wrap(text: &str, width: f32, style: Style) -> Vec<String> {
 }
 
 /// The whole page.
-fn draw(pen: &mut Pen<'_, '_>, invoice: &Invoice, zone: &PublisherZone) {
-    let day = |at| zone.format(at).split(" |").next().unwrap_or_default().to_owned();
-
-    pen.text(LEFT, 72.0, TITLE, "Tax Invoice");
+fn draw(pen: &mut Pen<'_, '_>, sheet: &Sheet<'_>) {
+    pen.text(LEFT, 72.0, TITLE, sheet.title);
     pen.text_right(RIGHT, 72.0, SMALL, "Original for recipient");
     pen.line((LEFT, 82.0), (RIGHT, 82.0), 1.5);
 
     // The seller on the left, the invoice's facts on the right.
-    let seller = &invoice.seller;
+    let seller = sheet.seller;
     pen.text(LEFT, 106.0, NAME, &seller.name);
     let mut y = pen.paragraph(LEFT, 122.0, FACTS - LEFT - 16.0, BODY, &seller.address);
     y += 14.0;
     pen.text(LEFT, y, BODY, &format!("GSTIN: {}", seller.gstin));
     y += 14.0;
     pen.text(LEFT, y, BODY, &format!("State: {}", seller.state));
-    let facts = [
-        ("Invoice number", invoice.number.clone()),
-        ("Invoice date", day(invoice.issued_at)),
-        ("Place of supply", invoice.buyer_state.clone()),
-        ("Reverse charge", "No".to_owned()),
-    ];
-    for (n, (label, value)) in facts.iter().enumerate() {
+    for (n, (label, value)) in sheet.facts.iter().enumerate() {
         let baseline = 106.0 + n as f32 * 14.0;
         pen.text(FACTS, baseline, LABEL, label);
         pen.text_right(RIGHT, baseline, STRONG, value);
@@ -218,15 +312,15 @@ fn draw(pen: &mut Pen<'_, '_>, invoice: &Invoice, zone: &PublisherZone) {
     // The buyer.
     pen.line((LEFT, y), (RIGHT, y), 0.5);
     pen.text(LEFT, y + 18.0, LABEL, "Billed to");
-    y = pen.paragraph(LEFT, y + 36.0, RIGHT - LEFT, BUYER, &invoice.buyer_name);
-    pen.text(LEFT, y + 16.0, BODY, &format!("State (place of supply): {}", invoice.buyer_state));
+    y = pen.paragraph(LEFT, y + 36.0, RIGHT - LEFT, BUYER, sheet.buyer_name);
+    pen.text(LEFT, y + 16.0, BODY, &format!("State (place of supply): {}", sheet.buyer_state));
     y += 36.0;
 
-    table(pen, invoice, y, &day);
+    table(pen, sheet, y);
 }
 
 /// The table: a header row, the service, the tax rows and the total, ruled.
-fn table(pen: &mut Pen<'_, '_>, invoice: &Invoice, top: f32, day: &dyn Fn(DateTime<Utc>) -> String) {
+fn table(pen: &mut Pen<'_, '_>, sheet: &Sheet<'_>, top: f32) {
     let [no, description, sac, amount_at, right] = COLUMNS;
     let row = 20.0;
     let baseline = |top: f32| top + 13.5;
@@ -238,12 +332,10 @@ fn table(pen: &mut Pen<'_, '_>, invoice: &Invoice, top: f32, day: &dyn Fn(DateTi
     pen.text_right(right - PAD, baseline(top), STRONG, "Taxable value");
 
     let item_top = top + row;
-    let line =
-        format!("{} digital subscription, {} to {}", invoice.plan_name, day(invoice.period.0), day(invoice.period.1));
     pen.text(no + PAD, baseline(item_top), BODY, "1");
-    let last = pen.paragraph(description + PAD, baseline(item_top), sac - description - 2.0 * PAD, BODY, &line);
-    pen.text(sac + PAD, baseline(item_top), BODY, &invoice.sac);
-    pen.text_right(right - PAD, baseline(item_top), BODY, &amount(invoice.value_before_discount()));
+    let last = pen.paragraph(description + PAD, baseline(item_top), sac - description - 2.0 * PAD, BODY, &sheet.line);
+    pen.text(sac + PAD, baseline(item_top), BODY, sheet.sac);
+    pen.text_right(right - PAD, baseline(item_top), BODY, &amount(sheet.value));
     let items_bottom = last + 8.0;
     for x in [description, sac, amount_at] {
         pen.line((x, top), (x, items_bottom), 0.5);
@@ -251,19 +343,8 @@ fn table(pen: &mut Pen<'_, '_>, invoice: &Invoice, top: f32, day: &dyn Fn(DateTi
     pen.line((LEFT, item_top), (RIGHT, item_top), 0.5);
     pen.line((LEFT, items_bottom), (RIGHT, items_bottom), 0.5);
 
-    let mut rows = Vec::new();
-    if invoice.discount.0 > 0 {
-        rows.push((invoice.discount_label(), Paise(-invoice.discount.0)));
-    }
-    rows.push(("Taxable value".to_owned(), invoice.taxable));
-    if invoice.igst.0 > 0 {
-        rows.push(("IGST @ 18%".to_owned(), invoice.igst));
-    } else {
-        rows.push(("CGST @ 9%".to_owned(), invoice.cgst));
-        rows.push(("SGST @ 9%".to_owned(), invoice.sgst));
-    }
     let mut y = items_bottom;
-    for (label, value) in &rows {
+    for (label, value) in &sheet.rows {
         pen.text_right(amount_at - PAD, baseline(y), BODY, label);
         pen.text_right(right - PAD, baseline(y), BODY, &amount(*value));
         y += row;
@@ -271,8 +352,8 @@ fn table(pen: &mut Pen<'_, '_>, invoice: &Invoice, top: f32, day: &dyn Fn(DateTi
     pen.line((amount_at, items_bottom), (amount_at, y), 0.5);
     pen.shade(y, y + row + 2.0);
     pen.line((LEFT, y), (RIGHT, y), 1.0);
-    pen.text_right(amount_at - PAD, baseline(y) + 1.0, TOTAL, "Total (GST included)");
-    pen.text_right(right - PAD, baseline(y) + 1.0, TOTAL, &amount(invoice.amount));
+    pen.text_right(amount_at - PAD, baseline(y) + 1.0, TOTAL, sheet.total_label);
+    pen.text_right(right - PAD, baseline(y) + 1.0, TOTAL, &amount(sheet.total));
     y += row + 2.0;
     // The frame.
     pen.line((LEFT, top), (RIGHT, top), 0.75);
@@ -280,7 +361,7 @@ fn table(pen: &mut Pen<'_, '_>, invoice: &Invoice, top: f32, day: &dyn Fn(DateTi
     pen.line((LEFT, top), (LEFT, y), 0.75);
     pen.line((RIGHT, top), (RIGHT, y), 0.75);
 
-    pen.text(LEFT, y + 24.0, SMALL, "This is a computer-generated invoice and needs no signature.");
+    pen.text(LEFT, y + 24.0, SMALL, sheet.footnote);
 }
 
 #[cfg(test)]
@@ -333,6 +414,35 @@ mod tests {
             assert!(pdf.starts_with(b"%PDF-1.7"), "{buyer}");
             assert!(has(b"FontFile2") && has(b"pdfaid:part>2") && has(b"pdfaid:conformance>B"), "{buyer}");
         }
+    }
+
+    #[test]
+    fn the_credit_note_is_pdf_a_too_and_names_its_invoice() {
+        let invoice = invoice("Ananya Rao");
+        let note = CreditNote {
+            number: "CN/2026-27/000001".into(),
+            financial_year: 2026,
+            sequence: 1,
+            invoice_number: invoice.number.clone(),
+            reader_id: 1,
+            subscription_id: 1,
+            issued_at: invoice.issued_at,
+            plan_name: invoice.plan_name.clone(),
+            reason: "Charged twice".into(),
+            amount: Paise(100_000),
+            taxable: Paise(84_746),
+            cgst: Paise(7_627),
+            sgst: Paise(7_627),
+            igst: Paise(0),
+            buyer_name: invoice.buyer_name.clone(),
+            buyer_state: invoice.buyer_state.clone(),
+            seller: invoice.seller.clone(),
+            sac: invoice.sac.clone(),
+        };
+        let pdf = credit_note_pdf(&note, &PublisherZone::default()).unwrap();
+        let has = |needle: &[u8]| pdf.windows(needle.len()).any(|w| w == needle);
+        assert!(pdf.starts_with(b"%PDF-1.7") && has(b"pdfaid:part>2") && has(b"FontFile2"));
+        assert!(has(b"Credit Note CN/2026-27/000001"), "the title in the metadata");
     }
 
     #[test]

@@ -93,6 +93,31 @@ pub enum ChargeOutcome {
     },
 }
 
+/// A refund of a payment, whole or in part.
+#[derive(Debug, Clone)]
+pub struct RefundRequest<'a> {
+    /// Our refund, carried in the provider's metadata (and back in its webhook).
+    pub refund_id: i64,
+    /// The provider's payment id.
+    pub payment_id: &'a str,
+    /// How much, GST included.
+    pub amount: Paise,
+    /// Now, as Masthead's clock says.
+    pub at: DateTime<Utc>,
+}
+
+/// What a refund request gave back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefundOutcome {
+    /// The provider's webhook about the refund, to deliver now (the sandbox).
+    Delivered(SignedEvent),
+    /// Accepted; the provider will send its webhook (the real providers).
+    Requested {
+        /// The provider's id for the refund.
+        reference: String,
+    },
+}
+
 /// Why a provider could not be asked.
 #[derive(Debug, Error)]
 pub enum ProviderError {
@@ -126,6 +151,9 @@ pub trait Provider: Send + Sync {
 
     /// Charges the saved payment method for a renewal.
     fn charge<'a>(&'a self, request: &'a ChargeRequest<'a>) -> BoxFuture<'a, Result<ChargeOutcome, ProviderError>>;
+
+    /// Refunds (part of) a payment; its webhook says when it is done.
+    fn refund<'a>(&'a self, request: &'a RefundRequest<'a>) -> BoxFuture<'a, Result<RefundOutcome, ProviderError>>;
 }
 
 /// The sandbox's test cards, after Stripe's: each behaves the same every
@@ -219,6 +247,20 @@ impl Sandbox {
             json!({"id": event_id, "type": "payment.failed", "created": now, "subscription": subscription_id})
         }
         .to_string();
+        self.sign(body, now)
+    }
+
+    /// The signed webhook about a refund: the sandbox refunds at once.
+    pub fn refund_event(&self, request: &RefundRequest<'_>) -> SignedEvent {
+        let now = request.at.timestamp();
+        let body = json!({"id": format!("sbx_evt_{}", random_hex(12)), "type": "refund.succeeded", "created": now,
+                          "refund": request.refund_id, "refund_id": format!("sbx_rfnd_{}", random_hex(12)),
+                          "payment_id": request.payment_id, "amount": request.amount.0, "currency": "inr"})
+        .to_string();
+        self.sign(body, now)
+    }
+
+    fn sign(&self, body: String, now: i64) -> SignedEvent {
         let signature = signature::sign_timestamped(body.as_bytes(), &self.secret, now);
         SignedEvent { header: "x-masthead-signature", signature, body }
     }
@@ -241,6 +283,11 @@ impl Provider for Sandbox {
         let card = SandboxCard::from_method(request.payment_method).unwrap_or(SandboxCard::Declines);
         let event = self.payment_event(request.subscription_id, request.amount, card, true, request.at);
         Box::pin(async move { Ok(ChargeOutcome::Delivered(event)) })
+    }
+
+    fn refund<'a>(&'a self, request: &'a RefundRequest<'a>) -> BoxFuture<'a, Result<RefundOutcome, ProviderError>> {
+        let event = self.refund_event(request);
+        Box::pin(async move { Ok(RefundOutcome::Delivered(event)) })
     }
 }
 

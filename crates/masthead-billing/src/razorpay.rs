@@ -23,6 +23,10 @@
 //!   `payment.captured` / `payment.failed`; a charge Razorpay refuses at once
 //!   (HTTP 400) is [`ChargeOutcome::Declined`].
 //!
+//! - Refund: `POST /v1/payments/{id}/refund` for the amount (`speed:
+//!   normal`), our refund in `notes.masthead_refund`; Razorpay says it is
+//!   done with `refund.processed`, or `refund.failed`.
+//!
 //! Our subscription travels in `notes.masthead_subscription` on the order, on
 //! the first payment (a checkout field) and on every renewal.
 
@@ -34,8 +38,8 @@ use sha2::Sha256;
 use thiserror::Error;
 
 use crate::provider::{
-    BoxFuture, ChargeOutcome, ChargeRequest, Checkout, CheckoutRequest, Provider, ProviderError, answer_field,
-    api_client, call_api, charge_outcome,
+    BoxFuture, ChargeOutcome, ChargeRequest, Checkout, CheckoutRequest, Provider, ProviderError, RefundOutcome,
+    RefundRequest, answer_field, api_client, call_api, charge_outcome,
 };
 use crate::signature;
 
@@ -286,6 +290,17 @@ pub fn renewal(request: &ChargeRequest<'_>) -> Result<(Value, Value), String> {
     Ok((order, payment))
 }
 
+/// The refund's path and body: the amount, our refund in the notes.
+pub fn refund_call(request: &RefundRequest<'_>) -> (String, Value) {
+    let body = json!({
+        "amount": request.amount.0,
+        "speed": "normal",
+        "receipt": format!("masthead-refund-{}", request.refund_id),
+        "notes": { "masthead_refund": request.refund_id.to_string() },
+    });
+    (format!("/v1/payments/{}/refund", request.payment_id), body)
+}
+
 impl Provider for Razorpay {
     fn name(&self) -> &'static str {
         NAME
@@ -317,6 +332,14 @@ impl Provider for Razorpay {
             // 400: Razorpay would not charge the token (declined, expired or
             // cancelled mandate); its payment.failed webhook may follow.
             charge_outcome(NAME, answer, "razorpay_payment_id", 400)
+        })
+    }
+
+    fn refund<'a>(&'a self, request: &'a RefundRequest<'a>) -> BoxFuture<'a, Result<RefundOutcome, ProviderError>> {
+        Box::pin(async move {
+            let (path, body) = refund_call(request);
+            let refund = self.post(&path, &body).await?;
+            Ok(RefundOutcome::Requested { reference: answer_field(NAME, &refund, "id")? })
         })
     }
 }

@@ -4,7 +4,7 @@
 //! due for the grace period, with a mail at once and a reminder two days
 //! before access ends; then it ends (and so do cancelled ones at their term
 //! end), with a last mail. It also hands out partner codes as subscriptions
-//! reach new 12-month blocks.
+//! reach new 12-month blocks, and mails gifts on their day (`crate::gifts`).
 //!
 //! Every action is claimed in the database first (one renewal charge per
 //! term, one mail per notice), so the server's own loop, `masthead billing
@@ -44,6 +44,8 @@ pub struct RunReport {
     pub ended: u32,
     /// Partner codes given.
     pub partner_codes: u32,
+    /// Gifts mailed to their recipients.
+    pub gifts_delivered: u32,
     /// Subscriptions that could not be dealt with (logged; tried again next run).
     pub errors: u32,
 }
@@ -60,6 +62,7 @@ impl Billing {
                 report.errors += 1;
             }
         }
+        self.deliver_gifts(now, &mut report).await?;
         Ok(report)
     }
 

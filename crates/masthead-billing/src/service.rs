@@ -295,7 +295,7 @@ impl Billing {
             EventKind::PaymentSucceeded { subscription, .. } | EventKind::PaymentFailed { subscription } => {
                 *subscription
             }
-            EventKind::Ignored => None,
+            _ => None,
         };
         let ours = match subscription {
             Some(id) => self.store.subscription(id).await?.filter(|s| s.provider == provider),
@@ -330,6 +330,10 @@ impl Billing {
             }
             (EventKind::PaymentFailed { .. }, Some(ours)) => {
                 self.store.append_event(ours.id, now, &Event::PaymentFailed).await?;
+            }
+            (EventKind::RefundSucceeded(report), _) => self.settle_refund(provider, &report, now).await?,
+            (EventKind::RefundFailed { ours, provider_refund }, _) => {
+                self.store.fail_refund(provider, ours, Some(&provider_refund), now).await?;
             }
             _ => {}
         }

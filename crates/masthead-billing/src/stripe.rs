@@ -11,12 +11,17 @@
 //!   The outcome comes as `payment_intent.succeeded` / `payment_failed`; a card
 //!   declined at once (HTTP 402) is [`ChargeOutcome::Declined`].
 //!
+//! - Refund: `POST /v1/refunds` on the payment intent for the amount, our
+//!   refund in `metadata[masthead_refund]`; Stripe says it is done with
+//!   `refund.created`/`refund.updated` (status `succeeded`) or
+//!   `charge.refunded`, and `refund.failed` when it is not.
+//!
 //! Stripe has no subscription interval above a year, so Masthead schedules
 //! renewals itself and asks Stripe only to take each payment.
 
 use crate::provider::{
-    BoxFuture, ChargeOutcome, ChargeRequest, Checkout, CheckoutRequest, Provider, ProviderError, answer_field,
-    api_client, call_api, charge_outcome, random_hex,
+    BoxFuture, ChargeOutcome, ChargeRequest, Checkout, CheckoutRequest, Provider, ProviderError, RefundOutcome,
+    RefundRequest, answer_field, api_client, call_api, charge_outcome, random_hex,
 };
 
 /// Where Stripe's API is.
@@ -91,6 +96,16 @@ pub fn charge_form(request: &ChargeRequest<'_>) -> Result<Vec<(&'static str, Str
     ])
 }
 
+/// The refund's fields: the payment intent, the amount, our refund.
+pub fn refund_form(request: &RefundRequest<'_>) -> Vec<(&'static str, String)> {
+    vec![
+        ("payment_intent", request.payment_id.to_owned()),
+        ("amount", request.amount.0.to_string()),
+        ("reason", "requested_by_customer".to_owned()),
+        ("metadata[masthead_refund]", request.refund_id.to_string()),
+    ]
+}
+
 impl Provider for Stripe {
     fn name(&self) -> &'static str {
         NAME
@@ -117,6 +132,14 @@ impl Provider for Stripe {
             // 402: the card was declined (the error names the failed payment
             // intent; its payment_intent.payment_failed webhook follows).
             charge_outcome(NAME, answer, "id", 402)
+        })
+    }
+
+    fn refund<'a>(&'a self, request: &'a RefundRequest<'a>) -> BoxFuture<'a, Result<RefundOutcome, ProviderError>> {
+        Box::pin(async move {
+            let key = format!("masthead-refund-{}-{}", request.refund_id, random_hex(8));
+            let refund = call_api(NAME, self.post("/v1/refunds", &key, &refund_form(request))).await?;
+            Ok(RefundOutcome::Requested { reference: answer_field(NAME, &refund, "id")? })
         })
     }
 }

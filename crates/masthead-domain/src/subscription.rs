@@ -14,7 +14,9 @@
 //! An offer (`crate::offer`) is an entry too: the subscription redeemed it
 //! when it was created, and it prices the payments that follow. A trial is a
 //! payment (possibly of nothing) flagged as one; cancelling during a trial
-//! ends it there and then, so nothing is ever charged for it.
+//! ends it there and then, so nothing is ever charged for it. A refund that
+//! ends access (now or on a day) cuts the paid term there and stops
+//! renewals for good; one that keeps access changes nothing.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
@@ -55,6 +57,28 @@ pub enum Event {
     SwitchRequested {
         /// The plan to renew onto.
         plan_id: i64,
+    },
+    /// A gift (`crate::gift`) was redeemed onto this subscription: its
+    /// paid-through date moves to `until` (from `from`, the old end or the
+    /// redemption), the plan and renewals unchanged; a subscription that is
+    /// only gifts does not renew.
+    Gifted {
+        /// The payment that bought the gift.
+        payment_id: String,
+        /// Where the gift's term starts.
+        from: DateTime<Utc>,
+        /// Where it ends.
+        until: DateTime<Utc>,
+    },
+    /// A payment was refunded (see `crate::refund`): access ends at
+    /// `access_until` when that is before the paid term's end, and the
+    /// subscription no longer renews; `None` keeps access as paid. A
+    /// refunded gift's payment takes the gift back, whatever the choice.
+    Refunded {
+        /// The refunded payment.
+        payment_id: String,
+        /// When access ends, as the admin chose.
+        access_until: Option<DateTime<Utc>>,
     },
 }
 
@@ -143,9 +167,25 @@ pub fn fold(entries: &[Entry], now: DateTime<Utc>, grace: Duration) -> Option<St
         paid_terms: 0,
         trial_until: None,
     };
+    // What a refund names decides what it takes back: a gift, or a paid term.
+    let gifts: Vec<&str> = entries
+        .iter()
+        .filter_map(|e| match &e.event {
+            Event::Gifted { payment_id, .. } => Some(payment_id.as_str()),
+            _ => None,
+        })
+        .collect();
+    let refunded: Vec<&str> = entries
+        .iter()
+        .filter_map(|e| match &e.event {
+            Event::Refunded { payment_id, .. } => Some(payment_id.as_str()),
+            _ => None,
+        })
+        .collect();
     let mut seen_payments: Vec<&str> = Vec::new();
     let mut failed_at: Option<DateTime<Utc>> = None;
-    let mut trial_ended = false;
+    // A trial cancelled, or access cut by a refund: nothing left to resume.
+    let mut ended = false;
     for entry in entries {
         match &entry.event {
             Event::Created { .. } => {}
@@ -179,12 +219,40 @@ pub fn fold(entries: &[Entry], now: DateTime<Utc>, grace: Duration) -> Option<St
                 if state.trial_until.is_some_and(|end| entry.at < end) {
                     state.current_period_end = Some(entry.at);
                     state.trial_until = Some(entry.at);
-                    trial_ended = true;
+                    ended = true;
                 }
             }
+            // A refunded gift gives nothing (its refund is dealt with below).
+            Event::Gifted { payment_id, .. } if refunded.contains(&payment_id.as_str()) => {}
+            Event::Gifted { until, .. } => {
+                if state.current_period_end.is_none_or(|end| *until > end) {
+                    state.current_period_end = Some(*until);
+                }
+                // A subscription of gifts alone has nothing to renew with.
+                if state.paid_terms == 0 && state.trial_until.is_none() {
+                    state.cancel_at_period_end = true;
+                    ended = true;
+                }
+            }
+            Event::Refunded { payment_id, .. } if gifts.contains(&payment_id.as_str()) => {
+                // Taken back from a subscription of gifts alone: it ends now.
+                if state.current_period_end.is_none() {
+                    state.current_period_end = Some(entry.at);
+                    state.cancel_at_period_end = true;
+                    ended = true;
+                }
+            }
+            Event::Refunded { access_until: Some(until), .. } => {
+                state.cancel_at_period_end = true;
+                ended = true;
+                if state.current_period_end.is_some_and(|end| *until < end) {
+                    state.current_period_end = Some(*until);
+                    state.trial_until = state.trial_until.map(|t| t.min(*until));
+                }
+            }
+            Event::Refunded { access_until: None, .. } => {}
             Event::OfferApplied { offer_id } => state.offer_id = Some(*offer_id),
-            // A trial cancelled has ended: there is nothing to resume.
-            Event::Resumed => state.cancel_at_period_end = trial_ended,
+            Event::Resumed => state.cancel_at_period_end = ended,
             Event::SwitchRequested { plan_id } => {
                 state.next_plan_id = (*plan_id != state.plan_id).then_some(*plan_id);
             }
@@ -396,6 +464,83 @@ mod tests {
         let mut paid = ledger();
         paid.push(entry(3, "2026-03-01T00:00:00Z", Event::Cancelled));
         assert_eq!(fold(&paid, at("2026-03-02T00:00:00Z"), GRACE).unwrap().status, Status::Cancelled);
+    }
+
+    fn refunded(until: Option<&str>) -> Event {
+        Event::Refunded { payment_id: "pay_1".into(), access_until: until.map(at) }
+    }
+
+    #[test]
+    fn a_refund_that_ends_access_cuts_the_term_and_stops_renewals() {
+        let mut l = ledger();
+        l.push(entry(3, "2026-03-01T00:00:00Z", refunded(Some("2026-03-01T00:00:00Z"))));
+        let before = fold(&l, at("2026-02-28T00:00:00Z"), GRACE).unwrap();
+        assert_eq!(before.status, Status::Active);
+        let after = fold(&l, at("2026-03-01T00:00:00Z"), GRACE).unwrap();
+        assert_eq!((after.status, after.current_period_end), (Status::Expired, Some(at("2026-03-01T00:00:00Z"))));
+        assert!(!after.has_access());
+        // No grace, no renewal due, and nothing to resume.
+        l.push(entry(4, "2026-03-02T00:00:00Z", Event::Resumed));
+        assert_eq!(fold(&l, at("2026-03-03T00:00:00Z"), GRACE).unwrap().status, Status::Expired);
+    }
+
+    #[test]
+    fn a_refund_may_shorten_access_to_a_day_or_keep_it() {
+        let mut shortened = ledger();
+        shortened.push(entry(3, "2026-03-01T00:00:00Z", refunded(Some("2026-06-01T00:00:00Z"))));
+        let state = fold(&shortened, at("2026-05-01T00:00:00Z"), GRACE).unwrap();
+        assert_eq!((state.status, state.current_period_end), (Status::Cancelled, Some(at("2026-06-01T00:00:00Z"))));
+        assert_eq!(fold(&shortened, at("2026-06-01T00:00:00Z"), GRACE).unwrap().status, Status::Expired);
+        // A day past the term's end does not lengthen it.
+        let mut later = ledger();
+        later.push(entry(3, "2026-03-01T00:00:00Z", refunded(Some("2030-01-01T00:00:00Z"))));
+        let state = fold(&later, at("2026-05-01T00:00:00Z"), GRACE).unwrap();
+        assert_eq!((state.status, state.current_period_end), (Status::Cancelled, Some(at("2027-01-10T10:01:00Z"))));
+        // Kept: as if nothing happened.
+        let mut kept = ledger();
+        kept.push(entry(3, "2026-03-01T00:00:00Z", refunded(None)));
+        assert_eq!(fold(&kept, at("2026-05-01T00:00:00Z"), GRACE), fold(&ledger(), at("2026-05-01T00:00:00Z"), GRACE));
+    }
+
+    fn gifted(payment: &str, from: &str, until: &str) -> Event {
+        Event::Gifted { payment_id: payment.into(), from: at(from), until: at(until) }
+    }
+
+    #[test]
+    fn a_gift_extends_the_paid_through_date_and_keeps_renewing() {
+        let mut l = ledger();
+        l.push(entry(3, "2026-06-01T00:00:00Z", gifted("gift_pay", "2027-01-10T10:01:00Z", "2027-04-10T10:01:00Z")));
+        let state = fold(&l, at("2027-02-01T00:00:00Z"), GRACE).unwrap();
+        assert_eq!((state.status, state.plan_id, state.paid_terms), (Status::Active, 2, 1));
+        assert_eq!(state.current_period_end, Some(at("2027-04-10T10:01:00Z")));
+        assert!(!state.cancel_at_period_end, "renews at the new end");
+        assert_eq!(fold(&l, at("2027-04-11T00:00:00Z"), GRACE).unwrap().status, Status::RenewalDue);
+    }
+
+    #[test]
+    fn gifts_alone_do_not_renew_and_a_refund_takes_the_gift_back() {
+        let mut l = vec![
+            entry(1, "2026-06-01T00:00:00Z", Event::Created { plan_id: 1 }),
+            entry(2, "2026-06-01T00:00:00Z", gifted("gift_pay", "2026-06-01T00:00:00Z", "2026-09-01T00:00:00Z")),
+        ];
+        let state = fold(&l, at("2026-07-01T00:00:00Z"), GRACE).unwrap();
+        assert_eq!((state.status, state.cancel_at_period_end), (Status::Cancelled, true));
+        assert!(state.has_access());
+        assert_eq!(fold(&l, at("2026-09-01T00:00:00Z"), GRACE).unwrap().status, Status::Expired, "no renewal");
+        l.push(entry(3, "2026-07-01T00:00:00Z", Event::Refunded { payment_id: "gift_pay".into(), access_until: None }));
+        assert!(fold(&l, at("2026-06-30T00:00:00Z"), GRACE).unwrap().has_access(), "until the refund");
+        let after = fold(&l, at("2026-07-01T00:00:00Z"), GRACE).unwrap();
+        assert_eq!((after.status, after.current_period_end), (Status::Expired, Some(at("2026-07-01T00:00:00Z"))));
+        // On a paid subscription, the gift's months go and the paid term stays.
+        let mut paid = ledger();
+        paid.push(entry(3, "2026-06-01T00:00:00Z", gifted("gift_pay", "2027-01-10T10:01:00Z", "2027-04-10T10:01:00Z")));
+        paid.push(entry(
+            4,
+            "2026-07-01T00:00:00Z",
+            Event::Refunded { payment_id: "gift_pay".into(), access_until: None },
+        ));
+        let state = fold(&paid, at("2026-08-01T00:00:00Z"), GRACE).unwrap();
+        assert_eq!((state.status, state.current_period_end), (Status::Active, Some(at("2027-01-10T10:01:00Z"))));
     }
 
     #[test]

@@ -212,6 +212,52 @@ templated!(
     "subscription_ended/body.html"
 );
 
+/// Sent when a payment is refunded, with its GST credit note.
+#[derive(Debug, Clone)]
+pub struct RefundIssued {
+    /// The publication's name.
+    pub publisher: String,
+    /// What was refunded.
+    pub amount: String,
+    /// The credit note's number.
+    pub credit_note: String,
+    /// The invoice it credits.
+    pub invoice: String,
+    /// The credit note's page.
+    pub link: String,
+}
+templated!(
+    RefundIssued,
+    "refund_issued",
+    "refund_issued/subject.txt",
+    "refund_issued/body.txt",
+    "refund_issued/body.html"
+);
+
+/// Sent to a gift's recipient on its delivery day, with its redeem link.
+#[derive(Debug, Clone)]
+pub struct GiftDelivered {
+    /// The publication's name.
+    pub publisher: String,
+    /// Who gave it (their address).
+    pub buyer: String,
+    /// The plan given ("Smart Essential (1 Year)").
+    pub plan: String,
+    /// The buyer's words (may be empty).
+    pub message: String,
+    /// The code.
+    pub code: String,
+    /// The redeem page, with the code.
+    pub link: String,
+}
+templated!(
+    GiftDelivered,
+    "gift_delivered",
+    "gift_delivered/subject.txt",
+    "gift_delivered/body.txt",
+    "gift_delivered/body.html"
+);
+
 /// Sent when a subscription is given a partner access code.
 #[derive(Debug, Clone)]
 pub struct PartnerCodeGranted {

@@ -136,7 +136,7 @@ pub struct Issuer<'a> {
 }
 
 #[derive(sqlx::FromRow)]
-struct EventRow {
+pub(crate) struct EventRow {
     seq: i64,
     at: i64,
     kind: String,
@@ -166,6 +166,15 @@ impl TryFrom<EventRow> for Entry {
             "cancelled" => Event::Cancelled,
             "resumed" => Event::Resumed,
             "switch_requested" => Event::SwitchRequested { plan_id: row.plan_id.ok_or_else(corrupt)? },
+            "gifted" => Event::Gifted {
+                payment_id: row.payment_id.clone().ok_or_else(corrupt)?,
+                from: instant(row.period_from.ok_or_else(corrupt)?)?,
+                until: instant(row.period_until.ok_or_else(corrupt)?)?,
+            },
+            "refunded" => Event::Refunded {
+                payment_id: row.payment_id.clone().ok_or_else(corrupt)?,
+                access_until: row.period_until.map(instant).transpose()?,
+            },
             other => return Err(StoreError::Corrupt(format!("unknown ledger entry kind {other:?}"))),
         };
         Ok(Entry { at: instant(row.at)?, seq: row.seq, event })
@@ -191,10 +200,16 @@ pub(crate) fn columns(event: &Event) -> EventColumns<'_> {
         Event::Cancelled => ("cancelled", None, None, None, None, None),
         Event::Resumed => ("resumed", None, None, None, None, None),
         Event::SwitchRequested { plan_id } => ("switch_requested", Some(*plan_id), None, None, None, None),
+        Event::Gifted { payment_id, from, until } => {
+            ("gifted", None, Some(payment_id), Some(from.timestamp()), Some(until.timestamp()), None)
+        }
+        Event::Refunded { payment_id, access_until } => {
+            ("refunded", None, Some(payment_id), None, access_until.map(|u| u.timestamp()), None)
+        }
     }
 }
 
-const LEDGER: &str = "SELECT seq, at, kind, plan_id, payment_id, period_from, period_until, offer_id
+pub(crate) const LEDGER: &str = "SELECT seq, at, kind, plan_id, payment_id, period_from, period_until, offer_id
      FROM subscription_events WHERE subscription_id = $1 ORDER BY at, seq";
 
 pub(crate) const APPEND: &str = "INSERT INTO subscription_events
@@ -242,10 +257,12 @@ impl Store {
         .await)?)
     }
 
-    /// A reader's subscriptions, newest first.
+    /// A reader's subscriptions, newest first (not the gifts they bought
+    /// for others: those pay for someone else's, see `gifts`).
     pub async fn reader_subscriptions(&self, reader_id: i64) -> Result<Vec<SubscriptionRecord>> {
         Ok(on_pool!(self, pool => sqlx::query_as(
-            "SELECT id, reader_id, plan_id, provider, payment_method FROM subscriptions WHERE reader_id = $1 ORDER BY id DESC",
+            "SELECT id, reader_id, plan_id, provider, payment_method FROM subscriptions
+             WHERE reader_id = $1 AND id NOT IN (SELECT subscription_id FROM gifts) ORDER BY id DESC",
         )
         .bind(reader_id)
         .fetch_all(pool)
@@ -491,11 +508,13 @@ impl Store {
         Ok(())
     }
 
-    /// Subscriptions paid through some instant after `after`: those the
-    /// renewal job may have to act on (renew, remind, end, grant codes).
+    /// Subscriptions paid (or gifted) through some instant after `after`:
+    /// those the renewal job may have to act on (renew, remind, end, grant
+    /// codes). A gift's purchase is not one: it renews nothing.
     pub async fn subscriptions_paid_past(&self, after: DateTime<Utc>) -> Result<Vec<i64>> {
         let rows: Vec<(i64,)> = on_pool!(self, pool => sqlx::query_as(
-            "SELECT subscription_id FROM subscription_events WHERE kind IN ('paid', 'trial')
+            "SELECT subscription_id FROM subscription_events WHERE kind IN ('paid', 'trial', 'gifted')
+               AND subscription_id NOT IN (SELECT subscription_id FROM gifts)
              GROUP BY subscription_id HAVING MAX(period_until) > $1 ORDER BY subscription_id",
         )
         .bind(after.timestamp())

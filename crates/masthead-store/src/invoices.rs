@@ -61,7 +61,7 @@ pub struct Invoice {
 }
 
 #[derive(sqlx::FromRow)]
-struct InvoiceRow {
+pub(crate) struct InvoiceRow {
     number: String,
     financial_year: i64,
     sequence: i64,
@@ -147,6 +147,8 @@ macro_rules! select {
         )
     };
 }
+
+pub(crate) use select as select_invoice;
 
 /// Takes the next number of a financial year (inside the payment's transaction).
 pub(crate) const NEXT_SEQUENCE: &str = "INSERT INTO invoice_counters (financial_year, last_sequence) VALUES ($1, 1)

@@ -24,6 +24,7 @@ mod entitlements;
 mod epaper;
 mod error;
 mod experiments;
+mod gifts;
 mod group_commit;
 mod insights;
 mod invoices;
@@ -35,6 +36,7 @@ mod newsroom;
 mod offers;
 mod partner_codes;
 mod plans;
+mod refunds;
 mod search_log;
 pub mod telemetry;
 mod url;
@@ -59,6 +61,7 @@ pub use epaper::{
 };
 pub use error::StoreError;
 pub use experiments::{ExperimentState, StoredExperiment};
+pub use gifts::{GiftPurchase, GiftRecord};
 pub use insights::{Breakdown, CHECKOUT_STARTED, DayCount, NewEvent, RollUp, SUBSCRIPTION_PAID};
 pub use invoices::Invoice;
 pub use media::{ImageVariant, NewImage, StoredImage};
@@ -71,6 +74,7 @@ pub use newsroom::{
     AgencyRule, DeskArticle, DeskStatus, DeskStory, Revision, StaffMember, StoryContent, StoryFilter, Transition,
 };
 pub use partner_codes::{CodeImport, PartnerCode};
+pub use refunds::{CreditNote, PaymentLine, RefundAsk, RefundIn, RefundRecord, Settled};
 pub use search_log::LogTrim;
 pub use url::DatabaseUrl;
 pub use wire::{AgencyRouting, DEFAULT_BREAKING_URGENCY, WireKey, WireOutcome, WireStory};

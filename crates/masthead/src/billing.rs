@@ -63,6 +63,10 @@ pub struct PaymentFlags {
     /// Invoice numbers start with this: MH gives MH/2026-27/000001 (letters and digits only).
     #[arg(long, env = "MASTHEAD_INVOICE_PREFIX", default_value = "MH")]
     pub invoice_prefix: String,
+    /// GST credit note numbers (refunds) start with this, a series apart from
+    /// the invoices': CN gives CN/2026-27/000001 (letters and digits only).
+    #[arg(long, env = "MASTHEAD_CREDIT_NOTE_PREFIX", default_value = "CN")]
+    pub credit_note_prefix: String,
     /// Warn admins when this many partner codes or fewer are left in the pool.
     #[arg(long, env = "MASTHEAD_PARTNER_LOW_THRESHOLD", default_value_t = 10)]
     pub partner_low_threshold: u64,
@@ -88,6 +92,7 @@ impl std::fmt::Debug for PaymentFlags {
             .field("seller_name", &self.seller_name)
             .field("seller_state", &self.seller_state)
             .field("invoice_prefix", &self.invoice_prefix)
+            .field("credit_note_prefix", &self.credit_note_prefix)
             .finish_non_exhaustive()
     }
 }
@@ -99,11 +104,17 @@ impl PaymentFlags {
         let state = tax::state(&self.seller_state).with_context(|| {
             format!("--seller-state {:?} is not an Indian state or union territory", self.seller_state)
         })?;
+        for (flag, prefix) in
+            [("--invoice-prefix", &self.invoice_prefix), ("--credit-note-prefix", &self.credit_note_prefix)]
+        {
+            anyhow::ensure!(
+                !prefix.is_empty() && prefix.len() <= 10 && prefix.chars().all(|c| c.is_ascii_alphanumeric()),
+                "{flag} must be 1 to 10 letters or digits"
+            );
+        }
         anyhow::ensure!(
-            !self.invoice_prefix.is_empty()
-                && self.invoice_prefix.len() <= 10
-                && self.invoice_prefix.chars().all(|c| c.is_ascii_alphanumeric()),
-            "--invoice-prefix must be 1 to 10 letters or digits"
+            self.invoice_prefix != self.credit_note_prefix,
+            "--credit-note-prefix must differ from --invoice-prefix: credit notes are a series of their own"
         );
         for (flag, base) in
             [("--stripe-api-base", &self.stripe_api_base), ("--razorpay-api-base", &self.razorpay_api_base)]
@@ -129,6 +140,7 @@ impl PaymentFlags {
                 state: state.to_owned(),
             },
             invoice_prefix: self.invoice_prefix.clone(),
+            credit_note_prefix: self.credit_note_prefix.clone(),
             partner_low_threshold: self.partner_low_threshold,
             renewal_interval: (self.renewal_interval > 0).then(|| Duration::from_secs(self.renewal_interval)),
         };

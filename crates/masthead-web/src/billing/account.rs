@@ -1,7 +1,8 @@
 //! The account page's billing side: the subscription panel (plan, status,
 //! renews — with the next charge — or ends on, cancel/resume, plan switch,
 //! and what a change just did), cancelling's confirmation page, the details
-//! invoices carry, the reader's invoices (HTML and PDF) and partner codes.
+//! invoices carry, the reader's invoices (HTML and PDF), the credit notes of
+//! refunds (`super::refunds`) and partner codes.
 //! A reader sees only their own invoices: anyone else's number is a 404.
 
 use askama::Template;
@@ -65,6 +66,8 @@ pub(crate) struct SubscriptionPanel {
     pub switch_action: Option<String>,
     pub switch_options: Vec<SwitchOption>,
     pub invoices: Vec<InvoiceRow>,
+    /// The GST credit notes of refunds, listed as invoices are.
+    pub credit_notes: Vec<InvoiceRow>,
     pub partner_codes: Vec<CodeRow>,
     pub buyer_name: String,
     pub buyer_state: String,
@@ -85,6 +88,7 @@ pub(crate) async fn panel(
     let day = |at| state.billing.day(at);
     let plan_name = state.store.plan(folded.plan_id).await?.map_or_else(String::new, |p| p.name);
     let status = match folded.status {
+        Status::Cancelled if record.provider == "gift" => "a gift: it does not renew",
         Status::Pending => "awaiting payment",
         Status::Active if folded.trial_until.is_some() => "trial",
         Status::Active => "active",
@@ -123,6 +127,9 @@ pub(crate) async fn panel(
         (Some("resume"), Status::Active | Status::RenewalDue, _) => {
             Some("Your subscription renews again as before.".to_owned())
         }
+        (Some("gift"), _, _) if folded.has_access() => {
+            Some("Your gift is redeemed: it is added to your subscription.".to_owned())
+        }
         (Some("switch"), _, Some(plan)) => Some(format!("Saved: from your next renewal your plan is {}.", plan.name)),
         _ => None,
     };
@@ -158,6 +165,18 @@ pub(crate) async fn panel(
             number: invoice.number,
         })
         .collect();
+    let credit_notes = state
+        .store
+        .reader_credit_notes(reader_id)
+        .await?
+        .into_iter()
+        .map(|note| InvoiceRow {
+            url: format!("/account/credit-notes/{}", super::refunds::credit_note_slug(&note.number)),
+            date: day(note.issued_at),
+            amount: note.amount.to_string(),
+            number: note.number,
+        })
+        .collect();
     let partner_codes = state
         .store
         .reader_partner_codes(reader_id)
@@ -176,11 +195,13 @@ pub(crate) async fn panel(
         period_line,
         notice,
         cancel_url: cancellable(folded.status).then(|| action("cancel")),
-        resume_action: (folded.status == Status::Cancelled).then(|| action("resume")),
+        // A gift does not renew: there is no renewal to resume.
+        resume_action: (folded.status == Status::Cancelled && record.provider != "gift").then(|| action("resume")),
         checkout_url: payable.then(|| format!("/checkout/sandbox/{id}")),
         switch_action: renews.then(|| action("switch")),
         switch_options,
         invoices,
+        credit_notes,
         partner_codes,
         buyer_name,
         buyer_state,

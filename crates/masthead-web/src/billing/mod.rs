@@ -13,6 +13,8 @@
 //! - [`header`]: the header's "Subscribe" on every other page, as a layer;
 //! - [`admin`]: admins' pages for plans, partner codes and house ads;
 //! - [`offers`]: admins' pages for offers (discounts and trials by code);
+//! - [`gifts`]: gift subscriptions bought and redeemed (API and pages);
+//! - [`refunds`]: admins' refunds page, and the reader's GST credit notes;
 //! - [`views`]: plan cards and the offer.
 //!
 //! Builds on `http` and `auth` (the account step signs up and logs in on
@@ -24,9 +26,11 @@ pub(crate) mod admin;
 pub(crate) mod ads;
 pub(crate) mod api;
 pub(crate) mod checkout;
+pub(crate) mod gifts;
 pub(crate) mod header;
 pub(crate) mod offers;
 pub(crate) mod providers;
+pub(crate) mod refunds;
 pub(crate) mod subscriptions;
 pub(crate) mod views;
 pub(crate) mod webhooks;
@@ -60,6 +64,8 @@ pub(crate) fn api() -> OpenApiRouter<SharedState> {
         .routes(routes!(api::resume))
         .routes(routes!(api::switch))
         .routes(routes!(providers::sandbox::pay_api))
+        .routes(routes!(gifts::create_api))
+        .routes(routes!(gifts::redeem_api))
 }
 
 /// The subscription, checkout, invoice, webhook and billing-admin routes.
@@ -82,4 +88,9 @@ pub(crate) fn routes() -> Router<SharedState> {
         .route("/newsroom/payments", get(admin::payments))
         .route("/newsroom/offers", get(offers::offers).post(offers::create_offer))
         .route("/newsroom/offers/{id}/end", post(offers::end_offer))
+        .route("/gifts", get(gifts::page).post(gifts::buy_page))
+        .route("/gifts/redeem", get(gifts::redeem_page).post(gifts::redeem))
+        .route("/newsroom/refunds", get(refunds::refunds).post(refunds::refund))
+        .route("/account/credit-notes/{number}", get(refunds::credit_note_page))
+        .route("/account/credit-notes/{number}/pdf", get(refunds::credit_note_pdf))
 }

@@ -63,7 +63,7 @@ pub(crate) enum Internal {
     /// points to): the records and what they describe disagree.
     #[error("{0}")]
     Missing(String),
-    /// An invoice's PDF could not be written.
+    /// An invoice's or a credit note's PDF could not be written.
     #[error(transparent)]
     InvoicePdf(#[from] masthead_billing::pdf::PdfError),
     /// Anything else that should not fail (rendering a message), with its reason.

@@ -177,6 +177,8 @@ async fn the_document_lists_exactly_the_routes_served(backend: Backend) {
         "GET /api/v1/plans",
         "GET /api/v1/search",
         "POST /api/v1/epaper/clips",
+        "POST /api/v1/gifts",
+        "POST /api/v1/gifts/redeem",
         "POST /api/v1/me/devices/sign-out-others",
         "POST /api/v1/newsletters/{slug}/subscribe",
         "POST /api/v1/readers",

@@ -31,7 +31,7 @@ on_every_backend!(
 );
 
 /// A browser signed in as a new admin.
-async fn admin(app: &TestApp) -> Browser<'_> {
+pub(crate) async fn admin(app: &TestApp) -> Browser<'_> {
     register(app, "admin@example.com").await;
     let email = Email::parse("admin@example.com").unwrap();
     let id = app.store.reader_by_email(&email).await.unwrap().unwrap().id;
@@ -56,7 +56,7 @@ async fn offer(app: &TestApp, code: &str, kind: OfferKind, plans: &[i64], cap: O
     app.store.create_offer(&draft, noon()).await.unwrap().unwrap()
 }
 
-async fn reader_id(app: &TestApp, email: &str) -> i64 {
+pub(crate) async fn reader_id(app: &TestApp, email: &str) -> i64 {
     app.store.reader_by_email(&Email::parse(email).unwrap()).await.unwrap().unwrap().id
 }
 

@@ -47,7 +47,7 @@ const QUARTERLY_PAISE: i64 = 90_000;
 
 /// How a mock API answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
+pub(crate) enum Mode {
     /// As the provider does when all is well.
     Normal,
     /// Charges on saved methods are declined.
@@ -60,24 +60,24 @@ enum Mode {
 
 /// One request a mock API received.
 #[derive(Debug, Clone)]
-struct Call {
+pub(crate) struct Call {
     path: String,
     headers: HeaderMap,
     body: String,
 }
 
 impl Call {
-    fn header(&self, name: &str) -> &str {
+    pub(crate) fn header(&self, name: &str) -> &str {
         self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default()
     }
 
     /// A form-encoded body's field.
-    fn field(&self, name: &str) -> Option<String> {
+    pub(crate) fn field(&self, name: &str) -> Option<String> {
         let fields: Vec<(String, String)> = serde_urlencoded::from_str(&self.body).expect("a form body");
         fields.into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
     }
 
-    fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         serde_json::from_str(&self.body).expect("a JSON body")
     }
 }
@@ -94,7 +94,7 @@ struct MockState {
 
 /// A provider's API on 127.0.0.1, recording every call.
 #[derive(Clone)]
-struct MockApi(Arc<MockState>);
+pub(crate) struct MockApi(Arc<MockState>);
 
 impl MockApi {
     async fn start(answer: Answer) -> Self {
@@ -110,7 +110,7 @@ impl MockApi {
         &self.0.base
     }
 
-    fn set_mode(&self, mode: Mode) {
+    pub(crate) fn set_mode(&self, mode: Mode) {
         *self.0.mode.lock().unwrap() = mode;
     }
 
@@ -119,7 +119,7 @@ impl MockApi {
     }
 
     /// The calls to `path`, oldest first.
-    fn calls_to(&self, path: &str) -> Vec<Call> {
+    pub(crate) fn calls_to(&self, path: &str) -> Vec<Call> {
         self.calls().into_iter().filter(|c| c.path == path).collect()
     }
 }
@@ -170,6 +170,14 @@ fn stripe_api(base: &str, call: &Call, number: usize, mode: Mode) -> (u16, Value
         "/v1/payment_intents" => {
             (200, json!({"id": format!("pi_renewal_{number}"), "object": "payment_intent", "status": "succeeded"}))
         }
+        // A card refund is pending until Stripe's refund webhook says it succeeded.
+        "/v1/refunds" => (
+            200,
+            json!({"id": format!("re_test_{number}"), "object": "refund", "status": "pending",
+                   "amount": call.field("amount").and_then(|a| a.parse::<i64>().ok()),
+                   "payment_intent": call.field("payment_intent"), "currency": "inr",
+                   "metadata": {"masthead_refund": call.field("metadata[masthead_refund]")}}),
+        ),
         other => error(404, "invalid_request_error", &format!("Unrecognized request URL (POST: {other})")),
     }
 }
@@ -206,6 +214,12 @@ fn razorpay_api(_base: &str, call: &Call, number: usize, mode: Mode) -> (u16, Va
             json!({"razorpay_payment_id": format!("pay_renewal_{number}"),
                    "razorpay_order_id": call.json()["order_id"], "razorpay_signature": "0".repeat(64)}),
         ),
+        refund if refund.starts_with("/v1/payments/") && refund.ends_with("/refund") => (
+            200,
+            json!({"id": format!("rfnd_test_{number}"), "entity": "refund", "amount": call.json()["amount"],
+                   "currency": "INR", "payment_id": refund.trim_start_matches("/v1/payments/").trim_end_matches("/refund"),
+                   "notes": call.json()["notes"], "status": "pending", "speed_requested": call.json()["speed"]}),
+        ),
         _ => error(404, "The requested URL was not found on the server."),
     }
 }
@@ -225,15 +239,15 @@ fn payments(stripe: &MockApi, razorpay: &MockApi) -> PaymentConfig {
 }
 
 /// The site on a manual clock at noon, with both providers on mock APIs.
-struct Setup {
-    app: TestApp,
-    clock: Arc<ManualClock>,
-    stripe: MockApi,
-    razorpay: MockApi,
-    payments: PaymentConfig,
+pub(crate) struct Setup {
+    pub(crate) app: TestApp,
+    pub(crate) clock: Arc<ManualClock>,
+    pub(crate) stripe: MockApi,
+    pub(crate) razorpay: MockApi,
+    pub(crate) payments: PaymentConfig,
 }
 
-async fn setup(backend: Backend) -> Setup {
+pub(crate) async fn setup(backend: Backend) -> Setup {
     let (stripe, razorpay) = (MockApi::start(stripe_api).await, MockApi::start(razorpay_api).await);
     let (config, clock) = config_at();
     let payments = payments(&stripe, &razorpay);
@@ -247,14 +261,14 @@ async fn subscribe(app: &TestApp, token: &str, provider: &str) -> (u16, Value) {
 }
 
 /// Subscribes through `provider`, which answers; the subscription id and its checkout page.
-async fn checkout(app: &TestApp, token: &str, provider: &str) -> (i64, String) {
+pub(crate) async fn checkout(app: &TestApp, token: &str, provider: &str) -> (i64, String) {
     let (status, created) = subscribe(app, token, provider).await;
     assert_eq!(status, 201, "{provider}: {created}");
     assert!(created.get("sandbox_pay_url").is_none(), "{created}");
     (created["subscription_id"].as_i64().unwrap(), created["checkout_url"].as_str().unwrap().to_owned())
 }
 
-async fn me(app: &TestApp, token: &str) -> Value {
+pub(crate) async fn me(app: &TestApp, token: &str) -> Value {
     call(app, Method::GET, "/api/v1/me", token, None).await.1["subscription"].clone()
 }
 
@@ -283,7 +297,7 @@ pub(crate) async fn stripe_webhook(
 /// Hex HMAC-SHA256 of `message` under `secret`: how Razorpay signs webhooks
 /// (the body, with the webhook secret) and checkout callbacks
 /// (`"{order_id}|{payment_id}"`, with the key secret).
-fn razorpay_hmac(secret: &str, message: &str) -> String {
+pub(crate) fn razorpay_hmac(secret: &str, message: &str) -> String {
     let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
     mac.update(message.as_bytes());
     hex::encode(mac.finalize().into_bytes())
@@ -350,11 +364,11 @@ async fn razorpay_callback(app: &TestApp, callback_url: &str, fields: &[(&str, &
     (status, location, text_of(&response.text().await.unwrap()))
 }
 
-fn processed(delivered: (u16, Value)) {
+pub(crate) fn processed(delivered: (u16, Value)) {
     assert_eq!((delivered.0, delivered.1["status"].as_str()), (200, Some("processed")), "{}", delivered.1);
 }
 
-async fn decision(app: &TestApp, token: &str) -> Value {
+pub(crate) async fn decision(app: &TestApp, token: &str) -> Value {
     let premium = premium_id(app).await;
     call(app, Method::GET, &format!("/api/v1/articles/{premium}"), token, None).await.1["access"]["decision"].clone()
 }

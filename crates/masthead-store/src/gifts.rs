@@ -1,0 +1,229 @@
+//! Gift subscriptions (`0044_gifts`): bought as a subscription row of the
+//! buyer's that pays through the usual checkout and issues the buyer's
+//! invoice, but is left out of the buyer's subscriptions and the renewal
+//! job; mailed to the recipient on its day ([`Store::gifts_to_deliver`],
+//! [`Store::claim_gift_delivery`]); redeemed once ([`Store::redeem_gift`]),
+//! extending the redeemer's subscription that gives access (or a new one of
+//! gifts alone) by the plan's term with a `gifted` ledger entry. Refunding
+//! the purchase takes the gift back (`Store::settle_refund`).
+
+use chrono::{DateTime, Utc};
+use masthead_domain::gift::{self, GiftDraft, GiftRefusal};
+use masthead_domain::subscription::{self, Entry, Event};
+
+use crate::BeginWrite;
+use crate::billing::{APPEND, EventRow, GRACE, LEDGER, columns};
+use crate::{Result, Store, StoreError, on_pool};
+
+/// A gift as stored.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct GiftRecord {
+    /// Our id.
+    pub id: i64,
+    /// What the recipient redeems it with.
+    pub code: String,
+    /// The buyer's subscription row that pays for it.
+    pub subscription_id: i64,
+    /// The plan whose term it gives.
+    pub plan_id: i64,
+    /// Who bought it.
+    pub buyer_id: i64,
+    /// Who it is for.
+    pub recipient_email: String,
+    /// The buyer's words.
+    pub message: String,
+    /// The day it is mailed (`YYYY-MM-DD`, the publisher's calendar).
+    pub deliver_on: String,
+}
+
+/// A gift's purchase, before it is paid.
+#[derive(Debug, Clone)]
+pub struct GiftPurchase<'a> {
+    /// The buyer.
+    pub buyer_id: i64,
+    /// The plan.
+    pub plan_id: i64,
+    /// The provider the buyer pays through.
+    pub provider: &'a str,
+    /// What the buyer asked for.
+    pub draft: &'a GiftDraft,
+    /// When the delivery day starts.
+    pub deliver_at: DateTime<Utc>,
+    /// Its code.
+    pub code: &'a str,
+}
+
+/// `SELECT` of every gift column, then `$tail`.
+macro_rules! select_gift {
+    ($tail:literal) => {
+        concat!(
+            "SELECT id, code, subscription_id, plan_id, buyer_id, recipient_email, message, deliver_on FROM gifts ",
+            $tail
+        )
+    };
+}
+
+impl Store {
+    /// Stores a gift and the subscription row its payment goes to, pending
+    /// payment: the gift and its subscription id.
+    pub async fn create_gift(&self, purchase: &GiftPurchase<'_>, at: DateTime<Utc>) -> Result<(i64, i64)> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let (subscription_id,): (i64,) = sqlx::query_as(
+                "INSERT INTO subscriptions (reader_id, plan_id, provider, created_at) VALUES ($1, $2, $3, $4)
+                 RETURNING id",
+            )
+            .bind(purchase.buyer_id).bind(purchase.plan_id).bind(purchase.provider).bind(at.timestamp())
+            .fetch_one(&mut *tx)
+            .await?;
+            let created = Event::Created { plan_id: purchase.plan_id };
+            let (kind, plan, payment, from, until, offer) = columns(&created);
+            sqlx::query(APPEND)
+                .bind(subscription_id).bind(at.timestamp()).bind(kind).bind(plan).bind(payment).bind(from)
+                .bind(until).bind(offer)
+                .execute(&mut *tx)
+                .await?;
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO gifts (code, subscription_id, plan_id, buyer_id, recipient_email, message, deliver_on,
+                                    deliver_at, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+            )
+            .bind(purchase.code).bind(subscription_id).bind(purchase.plan_id).bind(purchase.buyer_id)
+            .bind(purchase.draft.recipient.as_str()).bind(&purchase.draft.message)
+            .bind(purchase.draft.deliver_on.to_string()).bind(purchase.deliver_at.timestamp()).bind(at.timestamp())
+            .fetch_one(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok((id, subscription_id))
+        })
+    }
+
+    /// A gift by id.
+    pub async fn gift(&self, id: i64) -> Result<Option<GiftRecord>> {
+        let sql = select_gift!("WHERE id = $1");
+        Ok(on_pool!(self, pool => sqlx::query_as(sql).bind(id).fetch_optional(pool).await)?)
+    }
+
+    /// Paid gifts, not refunded, whose day has come and that were not mailed yet.
+    pub async fn gifts_to_deliver(&self, now: DateTime<Utc>) -> Result<Vec<GiftRecord>> {
+        let sql = select_gift!(
+            "WHERE delivered_at IS NULL AND deliver_at <= $1
+               AND EXISTS (SELECT 1 FROM subscription_events e WHERE e.subscription_id = gifts.subscription_id
+                           AND e.kind = 'paid')
+               AND NOT EXISTS (SELECT 1 FROM subscription_events e WHERE e.subscription_id = gifts.subscription_id
+                               AND e.kind = 'refunded')
+             ORDER BY id"
+        );
+        Ok(on_pool!(self, pool => sqlx::query_as(sql).bind(now.timestamp()).fetch_all(pool).await)?)
+    }
+
+    /// Claims mailing a gift: true for the one caller that gets to.
+    pub async fn claim_gift_delivery(&self, id: i64, at: DateTime<Utc>) -> Result<bool> {
+        let claimed = on_pool!(self, pool => sqlx::query(
+            "UPDATE gifts SET delivered_at = $2 WHERE id = $1 AND delivered_at IS NULL",
+        )
+        .bind(id)
+        .bind(at.timestamp())
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
+        Ok(claimed == 1)
+    }
+
+    /// Redeems a gift's code (typed in any case) for `reader_id`, once: its
+    /// term extends the reader's subscription that gives access now (from
+    /// its paid-through date), or a new subscription of gifts alone starts.
+    /// The subscription it went to, or why not (nothing changes).
+    pub async fn redeem_gift(&self, code: &str, reader_id: i64, at: DateTime<Utc>) -> Result<Result<i64, GiftRefusal>> {
+        let code = gift::normalise_code(code);
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let found: Option<(i64, i64, i64)> =
+                sqlx::query_as("SELECT id, subscription_id, plan_id FROM gifts WHERE code = $1")
+                    .bind(&code)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let Some((id, purchase, plan_id)) = found else { return Ok(Err(GiftRefusal::Unknown)) };
+            let paid: Vec<(String, String)> = sqlx::query_as(
+                "SELECT kind, payment_id FROM subscription_events
+                 WHERE subscription_id = $1 AND kind IN ('paid', 'refunded') ORDER BY seq",
+            )
+            .bind(purchase)
+            .fetch_all(&mut *tx)
+            .await?;
+            let Some((_, payment_id)) = paid.iter().find(|(kind, _)| kind == "paid") else {
+                return Ok(Err(GiftRefusal::NotPaid));
+            };
+            if paid.iter().any(|(kind, _)| kind == "refunded") {
+                return Ok(Err(GiftRefusal::Refunded));
+            }
+            let claimed = sqlx::query(
+                "UPDATE gifts SET redeemed_by = $2, redeemed_at = $3 WHERE id = $1 AND redeemed_by IS NULL",
+            )
+            .bind(id).bind(reader_id).bind(at.timestamp())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if claimed == 0 {
+                return Ok(Err(GiftRefusal::Redeemed));
+            }
+            // The reader's subscription that gives access now, newest first.
+            let theirs: Vec<(i64,)> = sqlx::query_as(
+                "SELECT id FROM subscriptions WHERE reader_id = $1 AND id NOT IN (SELECT subscription_id FROM gifts)
+                 ORDER BY id DESC",
+            )
+            .bind(reader_id)
+            .fetch_all(&mut *tx)
+            .await?;
+            let mut target = None;
+            for (subscription_id,) in theirs {
+                let rows: Vec<EventRow> = sqlx::query_as(LEDGER).bind(subscription_id).fetch_all(&mut *tx).await?;
+                let ledger = rows.into_iter().map(Entry::try_from).collect::<Result<Vec<_>>>()?;
+                if let Some(state) = subscription::fold(&ledger, at, GRACE).filter(|s| s.has_access()) {
+                    target = Some((subscription_id, Some(state)));
+                    break;
+                }
+            }
+            let (subscription_id, state) = match target {
+                Some(found) => found,
+                None => {
+                    let (subscription_id,): (i64,) = sqlx::query_as(
+                        "INSERT INTO subscriptions (reader_id, plan_id, provider, created_at)
+                         VALUES ($1, $2, 'gift', $3) RETURNING id",
+                    )
+                    .bind(reader_id).bind(plan_id).bind(at.timestamp())
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    let created = Event::Created { plan_id };
+                    let (kind, plan, payment, from, until, offer) = columns(&created);
+                    sqlx::query(APPEND)
+                        .bind(subscription_id).bind(at.timestamp()).bind(kind).bind(plan).bind(payment)
+                        .bind(from).bind(until).bind(offer)
+                        .execute(&mut *tx)
+                        .await?;
+                    (subscription_id, None)
+                }
+            };
+            let (term,): (i64,) = sqlx::query_as("SELECT term_months FROM plans WHERE id = $1")
+                .bind(plan_id)
+                .fetch_one(&mut *tx)
+                .await?;
+            let term = u32::try_from(term).map_err(|_| StoreError::Corrupt(format!("plan {plan_id} term")))?;
+            let (from, until) = gift::extension(state.as_ref(), at, term)
+                .ok_or_else(|| StoreError::Corrupt(format!("gift {id} ends past the calendar")))?;
+            let event = Event::Gifted { payment_id: payment_id.clone(), from, until };
+            let (kind, plan, payment, period_from, period_until, offer) = columns(&event);
+            sqlx::query(APPEND)
+                .bind(subscription_id).bind(at.timestamp()).bind(kind).bind(plan).bind(payment).bind(period_from)
+                .bind(period_until).bind(offer)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("UPDATE gifts SET redeemed_subscription = $2 WHERE id = $1")
+                .bind(id).bind(subscription_id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(Ok(subscription_id))
+        })
+    }
+}
