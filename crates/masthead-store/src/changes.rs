@@ -9,19 +9,27 @@
 //! connections, in microseconds, where a pooled query costs a round trip to
 //! the driver's connection thread. Better still, it first asks SQLite's
 //! `PRAGMA data_version`: while no other connection has committed since the
-//! last read, the counters cannot have moved and are not read again. On
-//! PostgreSQL it is one pooled query, shared ([`SharedRead`]): the requests
-//! that ask while a query is out all take the next one, which starts after
-//! they asked — so each still sees every commit made before it asked, and
-//! under load a page view costs a fraction of a query instead of one round
-//! trip of its own.
+//! last read, the counters cannot have moved and are not read again.
+//!
+//! On PostgreSQL a read is a round trip to the server, so page views do not
+//! make one while nothing changed: every update of the counters also sends a
+//! notification (`0042_change_notifications`), which PostgreSQL delivers to
+//! every listening connection when the change commits. [`Notified`] keeps
+//! one connection listening and the counters last read; a notification (or
+//! the listening connection's loss) makes the next page view read them
+//! again. Reads that must see a write made just before ([`Store::fresh_counters`],
+//! and every read while no connection listens) are one pooled query, shared
+//! ([`SharedRead`]): the requests that ask while a query is out all take the
+//! next one, which starts after they asked — so each still sees every commit
+//! made before it asked, and under load a page view costs a fraction of a
+//! query instead of one round trip of its own.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use sqlx::postgres::PgPool;
-use tokio::sync::oneshot;
+use sqlx::postgres::{PgListener, PgPool};
+use tokio::sync::{Notify, oneshot};
 
 use crate::{Pool, Result, Store, StoreError};
 
@@ -59,11 +67,175 @@ impl Counters {
 }
 
 impl Store {
-    /// The change counters as committed now.
+    /// The change counters as committed before the last change this process
+    /// heard of: on SQLite as committed now; on PostgreSQL as the last
+    /// notification left them, which reaches every instance as the change
+    /// commits (see the module notes). What a page view asks.
     pub async fn counters(&self) -> Result<Counters> {
         match &self.pool {
             Pool::Sqlite { counters, .. } => counters.read(),
-            Pool::Postgres(pool) => self.counter_reads.read(pool).await,
+            Pool::Postgres(pool) => {
+                let notified = self.notified.get_or_init(|| Notified::start(pool));
+                if let Some(kept) = notified.kept() {
+                    return Ok(kept);
+                }
+                let generation = notified.generation();
+                let read = self.counter_reads.read(pool).await?;
+                notified.keep(generation, read);
+                Ok(read)
+            }
+        }
+    }
+
+    /// The change counters as committed now, with whatever this request or
+    /// task has just written: a query on PostgreSQL (shared, see
+    /// [`SharedRead`]). What a request that writes asks.
+    pub async fn fresh_counters(&self) -> Result<Counters> {
+        match &self.pool {
+            Pool::Sqlite { counters, .. } => counters.read(),
+            Pool::Postgres(pool) => {
+                let read = self.counter_reads.read(pool).await?;
+                if let Some(notified) = self.notified.get() {
+                    notified.forget();
+                }
+                Ok(read)
+            }
+        }
+    }
+
+    /// Says this process may just have changed what the counters count: the
+    /// next [`Store::counters`] reads them again rather than wait for the
+    /// change's notification. A server calls it after each request that may
+    /// write, so its own writes show on the very next request.
+    pub fn may_have_changed(&self) {
+        if let Some(notified) = self.notified.get() {
+            notified.forget();
+        }
+    }
+
+    /// Stops listening for changes (the connection goes back to the pool).
+    pub(crate) fn stop_listening(&self) {
+        if let Some(notified) = self.notified.get() {
+            notified.stop.notify_one();
+        }
+    }
+}
+
+/// The channel `0042_change_notifications` notifies on.
+const CHANNEL: &str = "masthead_changes";
+/// How long the listener waits before connecting again after losing its connection.
+const RELISTEN_AFTER: Duration = Duration::from_secs(1);
+
+/// PostgreSQL's counters as the notifications leave them: kept from the last
+/// read while one connection listens and no change was heard since.
+#[derive(Debug, Default)]
+pub(crate) struct Notified {
+    heard: Mutex<Heard>,
+    /// Tells the listening task to stop ([`Store::close`]).
+    stop: Notify,
+}
+
+#[derive(Debug, Default)]
+struct Heard {
+    /// A connection listens: every change from now on is heard.
+    listening: bool,
+    /// Moves with every change heard, every (re)connection and every
+    /// [`Store::may_have_changed`]: counters read before it moved are not kept.
+    generation: u64,
+    /// The counters read at `generation`.
+    kept: Option<(u64, Counters)>,
+}
+
+impl Notified {
+    /// Starts the listening task on the current runtime.
+    fn start(pool: &PgPool) -> Arc<Self> {
+        let notified = Arc::new(Self::default());
+        tokio::spawn(listen(notified.clone(), pool.clone()));
+        notified
+    }
+
+    fn heard(&self) -> std::sync::MutexGuard<'_, Heard> {
+        self.heard.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The counters, if nothing was heard since they were read.
+    fn kept(&self) -> Option<Counters> {
+        let heard = self.heard();
+        match heard.kept {
+            Some((generation, counters)) if heard.listening && generation == heard.generation => Some(counters),
+            _ => None,
+        }
+    }
+
+    fn generation(&self) -> u64 {
+        self.heard().generation
+    }
+
+    /// Keeps counters read by a query that started after `generation` was
+    /// seen, unless a change was heard meanwhile (the query may have missed it).
+    fn keep(&self, generation: u64, counters: Counters) {
+        let mut heard = self.heard();
+        if heard.listening && heard.generation == generation {
+            heard.kept = Some((generation, counters));
+        }
+    }
+
+    /// A change (or a possible one): the next page view reads the counters again.
+    fn forget(&self) {
+        let mut heard = self.heard();
+        heard.generation += 1;
+        heard.kept = None;
+    }
+
+    fn set_listening(&self, listening: bool) {
+        self.forget();
+        self.heard().listening = listening;
+    }
+}
+
+/// Listens for changes on one pooled connection until the store is closed,
+/// connecting again when the connection is lost; while it does not listen,
+/// every page view reads the counters.
+async fn listen(notified: Arc<Notified>, pool: PgPool) {
+    loop {
+        let connected = async {
+            let mut listener = PgListener::connect_with(&pool).await?;
+            listener.listen(CHANNEL).await?;
+            Ok::<_, sqlx::Error>(listener)
+        };
+        let connected = tokio::select! {
+            () = notified.stop.notified() => return,
+            connected = connected => connected,
+        };
+        match connected {
+            Ok(mut listener) => {
+                // From here on every change is heard; those before were not.
+                notified.set_listening(true);
+                loop {
+                    let heard = tokio::select! {
+                        () = notified.stop.notified() => return,
+                        heard = listener.try_recv() => heard,
+                    };
+                    match heard {
+                        Ok(Some(_)) => notified.forget(),
+                        Ok(None) | Err(_) => {
+                            tracing::warn!(
+                                "lost the connection listening for changes; reading the change counters on every request until it is back"
+                            );
+                            notified.set_listening(false);
+                            break;
+                        }
+                    }
+                }
+            }
+            Err(error) => {
+                notified.set_listening(false);
+                tracing::debug!(%error, "cannot listen for changes; retrying");
+            }
+        }
+        tokio::select! {
+            () = notified.stop.notified() => return,
+            () = tokio::time::sleep(RELISTEN_AFTER) => {}
         }
     }
 }
@@ -97,7 +269,12 @@ impl SharedRead {
             if !waiting.running {
                 waiting.running = true;
                 // A task of its own: a request given up midway stops no one else's query.
-                tokio::spawn(self.clone().run(pool.clone()));
+                let run = self.clone().run(pool.clone());
+                // Named, so the statements a page view costs can be told from those of jobs.
+                tokio::spawn(tracing::Instrument::instrument(
+                    run,
+                    tracing::info_span!(parent: None, "change_counters"),
+                ));
             }
         }
         match answer.await {

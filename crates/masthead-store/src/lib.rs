@@ -152,6 +152,9 @@ pub struct Store {
     /// PostgreSQL's change counters, one query shared by the requests that
     /// ask at once (see [`changes`]).
     counter_reads: Arc<changes::SharedRead>,
+    /// PostgreSQL's counters as the change notifications leave them, with
+    /// the connection listening for them (started by the first read).
+    notified: Arc<OnceLock<Arc<changes::Notified>>>,
 }
 
 impl Store {
@@ -182,7 +185,8 @@ impl Store {
             }
             DatabaseUrl::Postgres(raw) => {
                 let pool = PgPoolOptions::new()
-                    .max_connections(16)
+                    // Sixteen for requests and jobs, one listening for changes (see `changes`).
+                    .max_connections(17)
                     .acquire_timeout(Duration::from_secs(10))
                     .connect(raw)
                     .await
@@ -191,7 +195,13 @@ impl Store {
             }
         };
         tracing::Span::current().record("backend", url.backend());
-        Ok(Self { pool, meter_writer: Arc::default(), event_log: Arc::default(), counter_reads: Arc::default() })
+        Ok(Self {
+            pool,
+            meter_writer: Arc::default(),
+            event_log: Arc::default(),
+            counter_reads: Arc::default(),
+            notified: Arc::default(),
+        })
     }
 
     /// Brings the schema up to date with this backend's migrations.
@@ -286,6 +296,7 @@ impl Store {
 
     /// Closes every connection; waits for those in use.
     pub async fn close(&self) {
+        self.stop_listening();
         on_pool!(self, pool => pool.close().await);
     }
 }

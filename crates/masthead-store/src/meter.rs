@@ -59,6 +59,10 @@ pub struct MeteredRead {
     pub limit: u32,
     /// When it was read.
     pub at: DateTime<Utc>,
+    /// The meter was made for this read (a browser that brought no cookie
+    /// gets a new random one): nothing can be on it yet. PostgreSQL writes a
+    /// batch of such reads in one statement (see `record_postgres`).
+    pub new_meter: bool,
 }
 
 fn count(value: i64) -> u32 {
@@ -225,9 +229,18 @@ impl Store {
 /// (so concurrent batches cannot deadlock); the stories already read are
 /// looked up in a second statement, whose snapshot is taken after the locks
 /// are held and so sees every read committed before them.
+///
+/// A batch of first reads on new meters (the drive-by readers') is one
+/// statement and its commit, one round trip: each is counted, the first
+/// story on its meter. Should a meter not be new after all, the statement
+/// fails whole on the meter's key and the batch is written again one read
+/// at a time the long way (`group_commit::settle`).
 pub(crate) async fn record_postgres(pool: &PgPool, reads: &[MeteredRead]) -> Result<Vec<ReadOutcome>> {
     if reads.is_empty() {
         return Ok(Vec::new());
+    }
+    if let Some(outcomes) = record_new_meters_postgres(pool, reads).await? {
+        return Ok(outcomes);
     }
     let mut months: Vec<(&str, i64)> = reads.iter().map(|read| (read.meter.as_str(), read.month)).collect();
     months.sort_unstable();
@@ -282,6 +295,29 @@ pub(crate) async fn record_postgres(pool: &PgPool, reads: &[MeteredRead]) -> Res
     }
     tx.commit().await?;
     Ok(outcomes)
+}
+
+/// [`record_postgres`]'s one statement for a batch of first reads on new
+/// meters, each meter once; `None` (nothing written) for any other batch.
+async fn record_new_meters_postgres(pool: &PgPool, reads: &[MeteredRead]) -> Result<Option<Vec<ReadOutcome>>> {
+    let mut meters: Vec<&str> = reads.iter().map(|read| read.meter.as_str()).collect();
+    meters.sort_unstable();
+    meters.dedup();
+    if meters.len() < reads.len() || !reads.iter().all(|read| read.new_meter && read.limit >= 1) {
+        return Ok(None);
+    }
+    QueryBuilder::new("WITH counted AS (INSERT INTO meter_reads (meter, month, article_id, read_at) ")
+        .push_values(reads, |mut row, read| {
+            row.push_bind(&read.meter).push_bind(read.month).push_bind(read.article_id).push_bind(read.at.timestamp());
+        })
+        .push(") INSERT INTO meter_months (meter, month, used) ")
+        .push_values(reads, |mut row, read| {
+            row.push_bind(&read.meter).push_bind(read.month).push("1");
+        })
+        .build()
+        .execute(pool)
+        .await?;
+    Ok(Some(reads.iter().map(|_| ReadOutcome::Counted { used: 1 }).collect()))
 }
 
 /// The meters and months that `counted` reads changed, each once.

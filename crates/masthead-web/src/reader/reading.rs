@@ -209,7 +209,8 @@ pub(crate) async fn open_story(
     if intent == Intent::Ask || !access.counts(&meter) {
         return Ok(shown(opened(access, used)));
     }
-    let read = MeteredRead { meter: meter_key, month, article_id: story.id, limit: meter.limit, at: now };
+    let new_meter = signed_in.0.is_none() && visitor.is_new();
+    let read = MeteredRead { meter: meter_key, month, article_id: story.id, limit: meter.limit, at: now, new_meter };
     let outcome = state.store.record_read(read).await?;
     if let ReadOutcome::Counted { used } = outcome {
         state.count(event(EventKind::MeteredRead));

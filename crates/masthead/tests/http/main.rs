@@ -24,6 +24,7 @@ mod newsletters;
 mod newsroom;
 mod operations;
 mod paywall;
+mod round_trips;
 mod search;
 mod site;
 mod wire;
