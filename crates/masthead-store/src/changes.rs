@@ -11,18 +11,28 @@
 //! `PRAGMA data_version`: while no other connection has committed since the
 //! last read, the counters cannot have moved and are not read again.
 //!
-//! On PostgreSQL a read is a round trip to the server, so page views do not
-//! make one while nothing changed: every update of the counters also sends a
-//! notification (`0042_change_notifications`), which PostgreSQL delivers to
-//! every listening connection when the change commits. [`Notified`] keeps
-//! one connection listening and the counters last read; a notification (or
-//! the listening connection's loss) makes the next page view read them
-//! again. Reads that must see a write made just before ([`Store::fresh_counters`],
-//! and every read while no connection listens) are one pooled query, shared
-//! ([`SharedRead`]): the requests that ask while a query is out all take the
-//! next one, which starts after they asked — so each still sees every commit
-//! made before it asked, and under load a page view costs a fraction of a
-//! query instead of one round trip of its own.
+//! On PostgreSQL a read is a round trip to the server, and the two counters
+//! are taken differently ([`Store::counter`]):
+//! - **access** (who may read: accounts, sessions, grants, subscriptions,
+//!   plans, experiments) is read on every page view that needs it — a
+//!   signed-in reader's, a story's (its meter limit) — so a sign-out, a
+//!   payment or a plan change shows on the very next request on every
+//!   instance.
+//! - **content** (stories, the home lead, sections, house ads) costs no round
+//!   trip while nothing changed: every update of the content counter sends a
+//!   notification (`0042_change_notifications`), which PostgreSQL delivers to
+//!   every listening connection when the change commits. [`Notified`] keeps
+//!   one connection listening and the content counter last read; a
+//!   notification (or the listening connection's loss, or a write by this
+//!   process: [`Store::may_have_changed`]) makes the next page view read it
+//!   again. A content change made by another instance therefore shows once
+//!   its notification has arrived, milliseconds at most after the commit.
+//!
+//! Every read on PostgreSQL is one pooled query, shared ([`SharedRead`]):
+//! the requests that ask while a query is out all take the next one, which
+//! starts after they asked — so each still sees every commit made before it
+//! asked, and under load a page view costs a fraction of a query instead of
+//! one round trip of its own.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -50,6 +60,14 @@ pub struct Counters {
 const COUNTERS_SQL: &str = "SELECT name, value FROM change_counters WHERE name IN ('content', 'access')";
 
 impl Counters {
+    /// One counter's value.
+    pub fn get(self, which: Counter) -> i64 {
+        match which {
+            Counter::Content => self.content,
+            Counter::Access => self.access,
+        }
+    }
+
     fn from_rows(rows: impl IntoIterator<Item = (String, i64)>) -> Result<Self> {
         let (mut content, mut access) = (None, None);
         for (name, value) in rows {
@@ -66,47 +84,52 @@ impl Counters {
     }
 }
 
+/// One of the change counters, for [`Store::counter`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counter {
+    /// Stories, the home lead, sections and house ads ([`Counters::content`]).
+    Content,
+    /// What decides a signed-in reader's access ([`Counters::access`]).
+    Access,
+}
+
 impl Store {
-    /// The change counters as committed before the last change this process
-    /// heard of: on SQLite as committed now; on PostgreSQL as the last
-    /// notification left them, which reaches every instance as the change
-    /// commits (see the module notes). What a page view asks.
+    /// Both change counters as committed now, with whatever this request or
+    /// task has just written: on PostgreSQL one query, shared (see
+    /// [`SharedRead`]). What a request that writes, or a job, asks.
     pub async fn counters(&self) -> Result<Counters> {
         match &self.pool {
             Pool::Sqlite { counters, .. } => counters.read(),
-            Pool::Postgres(pool) => {
+            Pool::Postgres(pool) => self.counter_reads.read(pool).await,
+        }
+    }
+
+    /// One change counter as a page view takes it. The access counter is
+    /// read as committed now, on both backends ([`Store::counters`]): a
+    /// change to who may read shows on the very next request everywhere. The
+    /// content counter, on SQLite, too; on PostgreSQL it is as the last
+    /// notification left it, which reaches every instance as the change
+    /// commits (see the module notes): no round trip while nothing changed.
+    pub async fn counter(&self, which: Counter) -> Result<i64> {
+        match (&self.pool, which) {
+            (Pool::Postgres(pool), Counter::Content) => {
                 let notified = self.notified.get_or_init(|| Notified::start(pool));
                 if let Some(kept) = notified.kept() {
                     return Ok(kept);
                 }
                 let generation = notified.generation();
-                let read = self.counter_reads.read(pool).await?;
+                let read = self.counter_reads.read(pool).await?.content;
                 notified.keep(generation, read);
                 Ok(read)
             }
+            _ => Ok(self.counters().await?.get(which)),
         }
     }
 
-    /// The change counters as committed now, with whatever this request or
-    /// task has just written: a query on PostgreSQL (shared, see
-    /// [`SharedRead`]). What a request that writes asks.
-    pub async fn fresh_counters(&self) -> Result<Counters> {
-        match &self.pool {
-            Pool::Sqlite { counters, .. } => counters.read(),
-            Pool::Postgres(pool) => {
-                let read = self.counter_reads.read(pool).await?;
-                if let Some(notified) = self.notified.get() {
-                    notified.forget();
-                }
-                Ok(read)
-            }
-        }
-    }
-
-    /// Says this process may just have changed what the counters count: the
-    /// next [`Store::counters`] reads them again rather than wait for the
-    /// change's notification. A server calls it after each request that may
-    /// write, so its own writes show on the very next request.
+    /// Says this process may just have changed the content: the next
+    /// [`Store::counter`] of it reads the counters again rather than wait for
+    /// the change's notification. A server calls it after each request that
+    /// may write, so its own writes show on the very next request.
     pub fn may_have_changed(&self) {
         if let Some(notified) = self.notified.get() {
             notified.forget();
@@ -122,12 +145,12 @@ impl Store {
 }
 
 /// The channel `0042_change_notifications` notifies on.
-const CHANNEL: &str = "masthead_changes";
+const CHANNEL: &str = "masthead_content_changes";
 /// How long the listener waits before connecting again after losing its connection.
 const RELISTEN_AFTER: Duration = Duration::from_secs(1);
 
-/// PostgreSQL's counters as the notifications leave them: kept from the last
-/// read while one connection listens and no change was heard since.
+/// PostgreSQL's content counter as the notifications leave it: kept from the
+/// last read while one connection listens and no change was heard since.
 #[derive(Debug, Default)]
 pub(crate) struct Notified {
     heard: Mutex<Heard>,
@@ -142,8 +165,8 @@ struct Heard {
     /// Moves with every change heard, every (re)connection and every
     /// [`Store::may_have_changed`]: counters read before it moved are not kept.
     generation: u64,
-    /// The counters read at `generation`.
-    kept: Option<(u64, Counters)>,
+    /// The content counter read at `generation`.
+    kept: Option<(u64, i64)>,
 }
 
 impl Notified {
@@ -158,8 +181,8 @@ impl Notified {
         self.heard.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// The counters, if nothing was heard since they were read.
-    fn kept(&self) -> Option<Counters> {
+    /// The content counter, if nothing was heard since it was read.
+    fn kept(&self) -> Option<i64> {
         let heard = self.heard();
         match heard.kept {
             Some((generation, counters)) if heard.listening && generation == heard.generation => Some(counters),
@@ -171,16 +194,17 @@ impl Notified {
         self.heard().generation
     }
 
-    /// Keeps counters read by a query that started after `generation` was
-    /// seen, unless a change was heard meanwhile (the query may have missed it).
-    fn keep(&self, generation: u64, counters: Counters) {
+    /// Keeps the content counter read by a query that started after
+    /// `generation` was seen, unless a change was heard meanwhile (the query
+    /// may have missed it).
+    fn keep(&self, generation: u64, content: i64) {
         let mut heard = self.heard();
         if heard.listening && heard.generation == generation {
-            heard.kept = Some((generation, counters));
+            heard.kept = Some((generation, content));
         }
     }
 
-    /// A change (or a possible one): the next page view reads the counters again.
+    /// A change (or a possible one): the next page view reads the content counter again.
     fn forget(&self) {
         let mut heard = self.heard();
         heard.generation += 1;
@@ -193,9 +217,9 @@ impl Notified {
     }
 }
 
-/// Listens for changes on one pooled connection until the store is closed,
-/// connecting again when the connection is lost; while it does not listen,
-/// every page view reads the counters.
+/// Listens for content changes on one pooled connection until the store is
+/// closed, connecting again when the connection is lost; while it does not
+/// listen, every page view reads the counters.
 async fn listen(notified: Arc<Notified>, pool: PgPool) {
     loop {
         let connected = async {
@@ -220,7 +244,7 @@ async fn listen(notified: Arc<Notified>, pool: PgPool) {
                         Ok(Some(_)) => notified.forget(),
                         Ok(None) | Err(_) => {
                             tracing::warn!(
-                                "lost the connection listening for changes; reading the change counters on every request until it is back"
+                                "lost the connection listening for content changes; reading the change counters on every request until it is back"
                             );
                             notified.set_listening(false);
                             break;
@@ -230,7 +254,7 @@ async fn listen(notified: Arc<Notified>, pool: PgPool) {
             }
             Err(error) => {
                 notified.set_listening(false);
-                tracing::debug!(%error, "cannot listen for changes; retrying");
+                tracing::debug!(%error, "cannot listen for content changes; retrying");
             }
         }
         tokio::select! {

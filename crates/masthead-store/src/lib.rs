@@ -52,7 +52,7 @@ pub use accounts::{NewSession, ReaderRecord, SessionKind, SessionOwner, SessionR
 pub use ads::HouseAd;
 pub use billing::{GRACE, Issuer, PaymentIn, PaymentReview, Recorded, SubscriptionRecord};
 pub use blobs::{Blob, BlobRef, blob_name};
-pub use changes::Counters;
+pub use changes::{Counter, Counters};
 pub use epaper::{
     ClipRecord, Clipping, EditionRecord, NewClip, NewEdition, NewFile, NewPage, NewRegion, PageHit, PageRecord,
     RegionRecord,
@@ -152,8 +152,8 @@ pub struct Store {
     /// PostgreSQL's change counters, one query shared by the requests that
     /// ask at once (see [`changes`]).
     counter_reads: Arc<changes::SharedRead>,
-    /// PostgreSQL's counters as the change notifications leave them, with
-    /// the connection listening for them (started by the first read).
+    /// PostgreSQL's content counter as the change notifications leave it,
+    /// with the connection listening for them (started by the first read).
     notified: Arc<OnceLock<Arc<changes::Notified>>>,
 }
 
@@ -185,7 +185,7 @@ impl Store {
             }
             DatabaseUrl::Postgres(raw) => {
                 let pool = PgPoolOptions::new()
-                    // Sixteen for requests and jobs, one listening for changes (see `changes`).
+                    // Sixteen for requests and jobs, one listening for content changes (see `changes`).
                     .max_connections(17)
                     .acquire_timeout(Duration::from_secs(10))
                     .connect(raw)
