@@ -26,7 +26,7 @@
 //!   notification (or the listening connection's loss, or a write by this
 //!   process: [`Store::may_have_changed`]) makes the next page view read it
 //!   again. A content change made by another instance therefore shows once
-//!   its notification has arrived, milliseconds at most after the commit.
+//!   its notification has arrived: a network hop after the commit.
 //!
 //! Every read on PostgreSQL is one pooled query, shared ([`SharedRead`]):
 //! the requests that ask while a query is out all take the next one, which
@@ -53,7 +53,8 @@ pub struct Counters {
     pub content: i64,
     /// Grows with every change to what decides a signed-in reader's access:
     /// accounts, sessions (not their last-seen time), grants,
-    /// subscriptions, their ledgers and the plans.
+    /// subscriptions, their ledgers and the plans; and to the paywall
+    /// experiments, which set every reader's meter limit (`0036_experiments`).
     pub access: i64,
 }
 
@@ -89,7 +90,8 @@ impl Counters {
 pub enum Counter {
     /// Stories, the home lead, sections and house ads ([`Counters::content`]).
     Content,
-    /// What decides a signed-in reader's access ([`Counters::access`]).
+    /// What decides who may read: accounts, sessions, grants,
+    /// subscriptions, plans, experiments ([`Counters::access`]).
     Access,
 }
 
