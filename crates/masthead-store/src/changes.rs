@@ -128,6 +128,18 @@ impl Store {
         }
     }
 
+    /// The access counter as this process last read it from PostgreSQL, at
+    /// no cost: for a decision whose meter write checks, in its own
+    /// statement, that the counter still stands there
+    /// (`MeteredRead::access_seen`). `None` on SQLite, where a reading costs
+    /// no round trip, and before the first reading.
+    pub fn last_access(&self) -> Option<i64> {
+        match &self.pool {
+            Pool::Sqlite { .. } => None,
+            Pool::Postgres(_) => self.counter_reads.waiting().last.map(|last| last.access),
+        }
+    }
+
     /// Says this process may just have changed the content: the next
     /// [`Store::counter`] of it reads the counters again rather than wait for
     /// the change's notification. A server calls it after each request that
@@ -280,6 +292,8 @@ struct Waiting {
     running: bool,
     /// Those waiting for a query that starts after they asked.
     next: Vec<oneshot::Sender<Result<Counters, Arc<StoreError>>>>,
+    /// The counters the last query read.
+    last: Option<Counters>,
 }
 
 impl SharedRead {
@@ -323,6 +337,9 @@ impl SharedRead {
             let read = async { Counters::from_rows(sqlx::query_as(COUNTERS_SQL).fetch_all(&pool).await?) }
                 .await
                 .map_err(Arc::new);
+            if let Ok(read) = &read {
+                self.waiting().last = Some(*read);
+            }
             for reply in asked {
                 let _ = reply.send(read.clone());
             }

@@ -56,6 +56,17 @@ pub(crate) async fn current(store: &Store, which: Counter) -> Result<i64, StoreE
     }
 }
 
+/// The access counter as this process last read it, when this page view has
+/// not read it yet (`Store::last_access`: on PostgreSQL, at no cost), for a
+/// decision whose meter write checks that it still stands there; `None`
+/// outside a page view, once this one has read it, and on SQLite.
+pub(crate) fn access_unread(store: &Store) -> Option<i64> {
+    match READING.try_with(|reading| reading.access.get().is_none()) {
+        Ok(true) => store.last_access(),
+        _ => None,
+    }
+}
+
 /// Middleware: gives each GET and HEAD request one shared reading of each
 /// counter; after any other request, and a GET answered with a redirect, has
 /// the next one read the content counter afresh (see the module notes).

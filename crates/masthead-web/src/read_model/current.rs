@@ -167,7 +167,11 @@ impl<T: Table> Current<T> {
 
     /// The table as committed when this page view first read the counters.
     pub(crate) async fn get(&self, store: &Store) -> Result<T, StoreError> {
-        let version = super::counters::current(store, T::COUNTER).await?;
+        self.at(store, super::counters::current(store, T::COUNTER).await?).await
+    }
+
+    /// The table as of its counter at `version` or later.
+    pub(crate) async fn at(&self, store: &Store, version: i64) -> Result<T, StoreError> {
         {
             let kept = self.lock_read();
             if kept.0 >= version {
