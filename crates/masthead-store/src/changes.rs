@@ -14,10 +14,11 @@
 //! On PostgreSQL a read is a round trip to the server, and the two counters
 //! are taken differently ([`Store::counter`]):
 //! - **access** (who may read: accounts, sessions, grants, subscriptions,
-//!   plans, experiments) is read on every page view that needs it — a
-//!   signed-in reader's, a story's (its meter limit) — so a sign-out, a
-//!   payment or a plan change shows on the very next request on every
-//!   instance.
+//!   plans, experiments) is checked against the database on every page view
+//!   that needs it — a signed-in reader's, a story's (its meter limit) — so
+//!   a sign-out, a payment or a plan change shows on the very next request
+//!   on every instance. It is read, except where the page's meter write
+//!   checks it in the same statement ([`Store::last_access`]).
 //! - **content** (stories, the home lead, sections, house ads) costs no round
 //!   trip while nothing changed: every update of the content counter sends a
 //!   notification (`0042_change_notifications`), which PostgreSQL delivers to
