@@ -321,8 +321,11 @@ class Worker(threading.Thread):
 
     def redeliver(self):
         """A provider sending a processed webhook again: "duplicate", applied once."""
-        rows = psql("SELECT body FROM webhook_events WHERE provider = 'sandbox' AND processed_at IS NOT NULL "
-                    "ORDER BY random() LIMIT 1")
+        try:
+            rows = psql("SELECT body FROM webhook_events WHERE provider = 'sandbox' AND processed_at IS NOT NULL "
+                        "ORDER BY random() LIMIT 1")
+        except subprocess.CalledProcessError:
+            return  # the fault schedule cut the driver's own connection too (PostgreSQL "restarting")
         if not rows:
             return
         status, _, data = self.timed("webhook", lambda: self.deliver(rows[0][0]))
