@@ -14,9 +14,11 @@ through nginx from WORKERS threads while the fault schedule runs:
   and newsroom edits (an editor publishing stories with a word of their own).
 
 Faults: one instance killed with SIGKILL and started again (nginx routes
-around it, it catches up from the log), and every PostgreSQL connection of
-the benchmark's database cut again and again for a few seconds (as a
-database restart looks to the instances; the server itself stays up).
+around it, it catches up from the log); every PostgreSQL connection of the
+benchmark's database cut again and again for a few seconds (as a database
+restart looks to the instances; the server itself stays up); and the disk
+of another instance's search index filled for a few seconds (it must say
+so at /metrics and in its log, keep serving, and catch up once freed).
 
 Afterwards the checks: every paid webhook applied once (one payment, one
 invoice, redeliveries answered "duplicate"), invoice numbers without a gap,
@@ -319,8 +321,11 @@ class Worker(threading.Thread):
 
     def redeliver(self):
         """A provider sending a processed webhook again: "duplicate", applied once."""
-        rows = psql("SELECT body FROM webhook_events WHERE provider = 'sandbox' AND processed_at IS NOT NULL "
-                    "ORDER BY random() LIMIT 1")
+        try:
+            rows = psql("SELECT body FROM webhook_events WHERE provider = 'sandbox' AND processed_at IS NOT NULL "
+                        "ORDER BY random() LIMIT 1")
+        except subprocess.CalledProcessError:
+            return  # the fault schedule cut the driver's own connection too (PostgreSQL "restarting")
         if not rows:
             return
         status, _, data = self.timed("webhook", lambda: self.deliver(rows[0][0]))
@@ -391,11 +396,72 @@ def cut_database(seconds):
     return ended
 
 
+def gauge(instance, name):
+    """A gauge from an instance's /metrics, None when it cannot be read."""
+    status, _, body = Client(instance["metrics"]).request("GET", "/metrics", timeout=5)
+    found = re.search(rf"^{name} (\S+)", body.decode(errors="replace"), re.M) if status == 200 else None
+    return float(found[1]) if found else None
+
+
+def index_disk_full(instance, seconds):
+    """Fills the disk of an instance's search index (its own small file
+    system, mounted by bench/cluster/run) for `seconds`, then frees it; where
+    no file system of its own could be mounted, a file stands where the
+    index folder was instead, which refuses writes as a full disk does. The
+    instance must say so (an error in its log, masthead_search_index_writable
+    0 at /metrics) and keep serving, then take writes again (the gauge back
+    at 1); every edit made meanwhile must become searchable (the checks)."""
+    folder = instance["index_dir"]
+    log_size = os.path.getsize(instance["log"])
+    filler = os.path.join(folder, "disk-full-filler")
+    if instance.get("index_mount"):
+        how = "filled"
+        free = os.statvfs(folder)
+        with open(filler, "wb") as f:
+            try:
+                for _ in range(free.f_bavail * free.f_frsize // (1 << 20) + 1):
+                    f.write(b"\0" * (1 << 20))
+                    f.flush()
+            except OSError:
+                pass  # full
+    else:
+        how = "a file in place of its folder"
+        os.rename(folder, folder + ".away")
+        open(folder, "w").write("not a folder")
+    STATS.event(now(), f"{instance['name']}: index disk full ({how}) for {seconds:.0f} s")
+    said = False
+    until = time.monotonic() + seconds
+    try:
+        while time.monotonic() < until:
+            said = said or gauge(instance, "masthead_search_index_writable") == 0.0
+            time.sleep(0.5)
+    finally:
+        if instance.get("index_mount"):
+            os.remove(filler)
+        else:
+            os.remove(folder)
+            os.rename(folder + ".away", folder)
+    STATS.event(now(), f"{instance['name']}: index disk freed")
+    with open(instance["log"], errors="replace") as log:
+        log.seek(log_size)
+        logged = "cannot write the search index" in log.read()
+    if not said or not logged:
+        STATS.fail(f"{instance['name']}: a full index disk not said (metrics gauge 0: {said}, log error: {logged})")
+    deadline = time.monotonic() + 30
+    while gauge(instance, "masthead_search_index_writable") != 1.0:
+        if time.monotonic() > deadline:
+            STATS.fail(f"{instance['name']}: its index not writable again 30 s after its disk was freed")
+            return
+        time.sleep(0.5)
+    STATS.event(now(), f"{instance['name']}: index writable again")
+
+
 def faults():
     """The fault schedule, in step with the load."""
     victim = CONFIG["instances"][1]
     kill_at, down_for = DURATION * 0.25, min(15.0, DURATION * 0.1)
     cut_at, cut_for = DURATION * 0.55, min(10.0, DURATION * 0.05)
+    full_at, full_for = DURATION * 0.75, min(15.0, DURATION * 0.1)
     if STOP.wait(kill_at):
         return
     pid = instance_pid(victim)
@@ -411,6 +477,9 @@ def faults():
     STATS.event(now(), f"PostgreSQL: cutting every connection for {cut_for:.0f} s")
     ended = cut_database(cut_for)
     STATS.event(now(), f"PostgreSQL: {ended} connections cut; connections allowed again")
+    if STOP.wait(max(0.0, full_at - now())):
+        return
+    index_disk_full(CONFIG["instances"][0], full_for)
 
 
 def prepare():
@@ -564,9 +633,10 @@ def report():
     # ASCII: one bar per window.
     top = max([r["rps"] for r in rows] + [1])
     print()
-    print(f"req/s over time (each # = {top / 50:.0f} req/s; ! = requests unavailable, K/P = fault)")
+    print(f"req/s over time (each # = {top / 50:.0f} req/s; ! = requests unavailable, K/P/D = fault)")
     for r in rows:
-        mark = "K" if "kill" in r["events"] else "P" if "PostgreSQL" in r["events"] else " "
+        mark = ("K" if "kill" in r["events"] else "P" if "PostgreSQL" in r["events"]
+                else "D" if "disk full" in r["events"] else " ")
         print(f"{r['t']:6.0f} s {mark} {'#' * int(50 * r['rps'] / top):<50} {'!' * min(20, r['unavailable'])}")
     # SVG: throughput and p99 over time, the faults as lines.
     width, height, pad = 720, 260, 40

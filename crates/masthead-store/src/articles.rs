@@ -209,6 +209,8 @@ impl Store {
             tx.commit().await?;
             id.0
         });
+        // This process shows its own story writes on its next page view.
+        self.may_have_changed();
         Ok(id)
     }
 
@@ -238,6 +240,8 @@ impl Store {
             tx.commit().await?;
             updated > 0
         });
+        // This process shows its own story writes on its next page view.
+        self.may_have_changed();
         Ok(updated)
     }
 
@@ -260,6 +264,8 @@ impl Store {
             tx.commit().await?;
             updated > 0
         });
+        // This process shows its own story writes on its next page view.
+        self.may_have_changed();
         Ok(updated)
     }
 
@@ -292,6 +298,8 @@ impl Store {
             }
             tx.commit().await?;
         });
+        // This process shows its own story writes on its next page view.
+        self.may_have_changed();
         Ok(())
     }
 

@@ -9,19 +9,38 @@
 //! connections, in microseconds, where a pooled query costs a round trip to
 //! the driver's connection thread. Better still, it first asks SQLite's
 //! `PRAGMA data_version`: while no other connection has committed since the
-//! last read, the counters cannot have moved and are not read again. On
-//! PostgreSQL it is one pooled query, shared ([`SharedRead`]): the requests
-//! that ask while a query is out all take the next one, which starts after
-//! they asked — so each still sees every commit made before it asked, and
-//! under load a page view costs a fraction of a query instead of one round
-//! trip of its own.
+//! last read, the counters cannot have moved and are not read again.
+//!
+//! On PostgreSQL a read is a round trip to the server, and the two counters
+//! are taken differently ([`Store::counter`]):
+//! - **access** (who may read: accounts, sessions, grants, subscriptions,
+//!   plans, experiments) is checked against the database on every page view
+//!   that needs it — a signed-in reader's, a story's (its meter limit) — so
+//!   a sign-out, a payment or a plan change shows on the very next request
+//!   on every instance. It is read, except where the page's meter write
+//!   checks it in the same statement ([`Store::last_access`]).
+//! - **content** (stories, the home lead, sections, house ads) costs no round
+//!   trip while nothing changed: every update of the content counter sends a
+//!   notification (`0042_change_notifications`), which PostgreSQL delivers to
+//!   every listening connection when the change commits. [`Notified`] keeps
+//!   one connection listening and the content counter last read; a
+//!   notification (or the listening connection's loss, or a write by this
+//!   process: [`Store::may_have_changed`]) makes the next page view read it
+//!   again. A content change made by another instance therefore shows once
+//!   its notification has arrived: a network hop after the commit.
+//!
+//! Every read on PostgreSQL is one pooled query, shared ([`SharedRead`]):
+//! the requests that ask while a query is out all take the next one, which
+//! starts after they asked — so each still sees every commit made before it
+//! asked, and under load a page view costs a fraction of a query instead of
+//! one round trip of its own.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use sqlx::postgres::PgPool;
-use tokio::sync::oneshot;
+use sqlx::postgres::{PgListener, PgPool};
+use tokio::sync::{Notify, oneshot};
 
 use crate::{Pool, Result, Store, StoreError};
 
@@ -35,13 +54,22 @@ pub struct Counters {
     pub content: i64,
     /// Grows with every change to what decides a signed-in reader's access:
     /// accounts, sessions (not their last-seen time), grants,
-    /// subscriptions, their ledgers and the plans.
+    /// subscriptions, their ledgers and the plans; and to the paywall
+    /// experiments, which set every reader's meter limit (`0036_experiments`).
     pub access: i64,
 }
 
 const COUNTERS_SQL: &str = "SELECT name, value FROM change_counters WHERE name IN ('content', 'access')";
 
 impl Counters {
+    /// One counter's value.
+    pub fn get(self, which: Counter) -> i64 {
+        match which {
+            Counter::Content => self.content,
+            Counter::Access => self.access,
+        }
+    }
+
     fn from_rows(rows: impl IntoIterator<Item = (String, i64)>) -> Result<Self> {
         let (mut content, mut access) = (None, None);
         for (name, value) in rows {
@@ -58,12 +86,195 @@ impl Counters {
     }
 }
 
+/// One of the change counters, for [`Store::counter`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counter {
+    /// Stories, the home lead, sections and house ads ([`Counters::content`]).
+    Content,
+    /// What decides who may read: accounts, sessions, grants,
+    /// subscriptions, plans, experiments ([`Counters::access`]).
+    Access,
+}
+
 impl Store {
-    /// The change counters as committed now.
+    /// Both change counters as committed now, with whatever this request or
+    /// task has just written: on PostgreSQL one query, shared (see
+    /// [`SharedRead`]). What a request that writes, or a job, asks.
     pub async fn counters(&self) -> Result<Counters> {
         match &self.pool {
             Pool::Sqlite { counters, .. } => counters.read(),
             Pool::Postgres(pool) => self.counter_reads.read(pool).await,
+        }
+    }
+
+    /// One change counter as a page view takes it. The access counter is
+    /// read as committed now, on both backends ([`Store::counters`]): a
+    /// change to who may read shows on the very next request everywhere. The
+    /// content counter, on SQLite, too; on PostgreSQL it is as the last
+    /// notification left it, which reaches every instance as the change
+    /// commits (see the module notes): no round trip while nothing changed.
+    pub async fn counter(&self, which: Counter) -> Result<i64> {
+        match (&self.pool, which) {
+            (Pool::Postgres(pool), Counter::Content) => {
+                let notified = self.notified.get_or_init(|| Notified::start(pool));
+                if let Some(kept) = notified.kept() {
+                    return Ok(kept);
+                }
+                let generation = notified.generation();
+                let read = self.counter_reads.read(pool).await?.content;
+                notified.keep(generation, read);
+                Ok(read)
+            }
+            _ => Ok(self.counters().await?.get(which)),
+        }
+    }
+
+    /// The access counter as this process last read it from PostgreSQL, at
+    /// no cost: for a decision whose meter write checks, in its own
+    /// statement, that the counter still stands there
+    /// (`MeteredRead::access_seen`). `None` on SQLite, where a reading costs
+    /// no round trip, and before the first reading.
+    pub fn last_access(&self) -> Option<i64> {
+        match &self.pool {
+            Pool::Sqlite { .. } => None,
+            Pool::Postgres(_) => self.counter_reads.waiting().last.map(|last| last.access),
+        }
+    }
+
+    /// Says this process may just have changed the content: the next
+    /// [`Store::counter`] of it reads the counters again rather than wait for
+    /// the change's notification. A server calls it after each request that
+    /// may write, so its own writes show on the very next request.
+    pub fn may_have_changed(&self) {
+        if let Some(notified) = self.notified.get() {
+            notified.forget();
+        }
+    }
+
+    /// Stops listening for changes (the connection goes back to the pool).
+    pub(crate) fn stop_listening(&self) {
+        if let Some(notified) = self.notified.get() {
+            notified.stop.notify_one();
+        }
+    }
+}
+
+/// The channel `0042_change_notifications` notifies on.
+const CHANNEL: &str = "masthead_content_changes";
+/// How long the listener waits before connecting again after losing its connection.
+const RELISTEN_AFTER: Duration = Duration::from_secs(1);
+
+/// PostgreSQL's content counter as the notifications leave it: kept from the
+/// last read while one connection listens and no change was heard since.
+#[derive(Debug, Default)]
+pub(crate) struct Notified {
+    heard: Mutex<Heard>,
+    /// Tells the listening task to stop ([`Store::close`]).
+    stop: Notify,
+}
+
+#[derive(Debug, Default)]
+struct Heard {
+    /// A connection listens: every change from now on is heard.
+    listening: bool,
+    /// Moves with every change heard, every (re)connection and every
+    /// [`Store::may_have_changed`]: counters read before it moved are not kept.
+    generation: u64,
+    /// The content counter read at `generation`.
+    kept: Option<(u64, i64)>,
+}
+
+impl Notified {
+    /// Starts the listening task on the current runtime.
+    fn start(pool: &PgPool) -> Arc<Self> {
+        let notified = Arc::new(Self::default());
+        tokio::spawn(listen(notified.clone(), pool.clone()));
+        notified
+    }
+
+    fn heard(&self) -> std::sync::MutexGuard<'_, Heard> {
+        self.heard.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The content counter, if nothing was heard since it was read.
+    fn kept(&self) -> Option<i64> {
+        let heard = self.heard();
+        match heard.kept {
+            Some((generation, counters)) if heard.listening && generation == heard.generation => Some(counters),
+            _ => None,
+        }
+    }
+
+    fn generation(&self) -> u64 {
+        self.heard().generation
+    }
+
+    /// Keeps the content counter read by a query that started after
+    /// `generation` was seen, unless a change was heard meanwhile (the query
+    /// may have missed it).
+    fn keep(&self, generation: u64, content: i64) {
+        let mut heard = self.heard();
+        if heard.listening && heard.generation == generation {
+            heard.kept = Some((generation, content));
+        }
+    }
+
+    /// A change (or a possible one): the next page view reads the content counter again.
+    fn forget(&self) {
+        let mut heard = self.heard();
+        heard.generation += 1;
+        heard.kept = None;
+    }
+
+    fn set_listening(&self, listening: bool) {
+        self.forget();
+        self.heard().listening = listening;
+    }
+}
+
+/// Listens for content changes on one pooled connection until the store is
+/// closed, connecting again when the connection is lost; while it does not
+/// listen, every page view reads the counters.
+async fn listen(notified: Arc<Notified>, pool: PgPool) {
+    loop {
+        let connected = async {
+            let mut listener = PgListener::connect_with(&pool).await?;
+            listener.listen(CHANNEL).await?;
+            Ok::<_, sqlx::Error>(listener)
+        };
+        let connected = tokio::select! {
+            () = notified.stop.notified() => return,
+            connected = connected => connected,
+        };
+        match connected {
+            Ok(mut listener) => {
+                // From here on every change is heard; those before were not.
+                notified.set_listening(true);
+                loop {
+                    let heard = tokio::select! {
+                        () = notified.stop.notified() => return,
+                        heard = listener.try_recv() => heard,
+                    };
+                    match heard {
+                        Ok(Some(_)) => notified.forget(),
+                        Ok(None) | Err(_) => {
+                            tracing::warn!(
+                                "lost the connection listening for content changes; reading the change counters on every request until it is back"
+                            );
+                            notified.set_listening(false);
+                            break;
+                        }
+                    }
+                }
+            }
+            Err(error) => {
+                notified.set_listening(false);
+                tracing::debug!(%error, "cannot listen for content changes; retrying");
+            }
+        }
+        tokio::select! {
+            () = notified.stop.notified() => return,
+            () = tokio::time::sleep(RELISTEN_AFTER) => {}
         }
     }
 }
@@ -82,6 +293,8 @@ struct Waiting {
     running: bool,
     /// Those waiting for a query that starts after they asked.
     next: Vec<oneshot::Sender<Result<Counters, Arc<StoreError>>>>,
+    /// The counters the last query read.
+    last: Option<Counters>,
 }
 
 impl SharedRead {
@@ -97,7 +310,12 @@ impl SharedRead {
             if !waiting.running {
                 waiting.running = true;
                 // A task of its own: a request given up midway stops no one else's query.
-                tokio::spawn(self.clone().run(pool.clone()));
+                let run = self.clone().run(pool.clone());
+                // Named, so the statements a page view costs can be told from those of jobs.
+                tokio::spawn(tracing::Instrument::instrument(
+                    run,
+                    tracing::info_span!(parent: None, "change_counters"),
+                ));
             }
         }
         match answer.await {
@@ -120,6 +338,9 @@ impl SharedRead {
             let read = async { Counters::from_rows(sqlx::query_as(COUNTERS_SQL).fetch_all(&pool).await?) }
                 .await
                 .map_err(Arc::new);
+            if let Ok(read) = &read {
+                self.waiting().last = Some(*read);
+            }
             for reply in asked {
                 let _ = reply.send(read.clone());
             }

@@ -208,7 +208,10 @@ pub(crate) struct EventLog {
 impl EventLog {
     fn start(store: Store) -> Self {
         let (jobs, queue) = mpsc::channel(QUEUE);
-        tokio::spawn(write(store, queue));
+        tokio::spawn(tracing::Instrument::instrument(
+            write(store, queue),
+            tracing::info_span!(parent: None, "funnel_events"),
+        ));
         Self { jobs }
     }
 }

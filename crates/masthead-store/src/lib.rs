@@ -54,7 +54,7 @@ pub use accounts::{NewSession, ReaderRecord, SessionKind, SessionOwner, SessionR
 pub use ads::HouseAd;
 pub use billing::{GRACE, Issuer, PaymentIn, PaymentReview, Recorded, SubscriptionRecord};
 pub use blobs::{Blob, BlobRef, blob_name};
-pub use changes::Counters;
+pub use changes::{Counter, Counters};
 pub use epaper::{
     ClipRecord, Clipping, EditionRecord, NewClip, NewEdition, NewFile, NewPage, NewRegion, PageHit, PageRecord,
     RegionRecord,
@@ -156,6 +156,9 @@ pub struct Store {
     /// PostgreSQL's change counters, one query shared by the requests that
     /// ask at once (see [`changes`]).
     counter_reads: Arc<changes::SharedRead>,
+    /// PostgreSQL's content counter as the change notifications leave it,
+    /// with the connection listening for them (started by the first read).
+    notified: Arc<OnceLock<Arc<changes::Notified>>>,
 }
 
 impl Store {
@@ -186,7 +189,8 @@ impl Store {
             }
             DatabaseUrl::Postgres(raw) => {
                 let pool = PgPoolOptions::new()
-                    .max_connections(16)
+                    // Sixteen for requests and jobs, one listening for content changes (see `changes`).
+                    .max_connections(17)
                     .acquire_timeout(Duration::from_secs(10))
                     .connect(raw)
                     .await
@@ -195,7 +199,13 @@ impl Store {
             }
         };
         tracing::Span::current().record("backend", url.backend());
-        Ok(Self { pool, meter_writer: Arc::default(), event_log: Arc::default(), counter_reads: Arc::default() })
+        Ok(Self {
+            pool,
+            meter_writer: Arc::default(),
+            event_log: Arc::default(),
+            counter_reads: Arc::default(),
+            notified: Arc::default(),
+        })
     }
 
     /// Brings the schema up to date with this backend's migrations.
@@ -290,6 +300,7 @@ impl Store {
 
     /// Closes every connection; waits for those in use.
     pub async fn close(&self) {
+        self.stop_listening();
         on_pool!(self, pool => pool.close().await);
     }
 }

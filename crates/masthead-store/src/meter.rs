@@ -43,6 +43,10 @@ pub enum ReadOutcome {
         /// Stories used this month.
         used: u32,
     },
+    /// The access counter no longer stands at the read's `access_seen`: what
+    /// decided it (the meter limit) may have changed, so nothing was written
+    /// and the read is to be decided again.
+    AccessMoved,
 }
 
 /// A read to put on a meter: `meter` read `article_id` at `at`, in `month`,
@@ -59,6 +63,38 @@ pub struct MeteredRead {
     pub limit: u32,
     /// When it was read.
     pub at: DateTime<Utc>,
+    /// The meter was made for this read (a browser that brought no cookie
+    /// gets a new random one): nothing can be on it yet. PostgreSQL writes a
+    /// batch of such reads in one statement (see `record_postgres`).
+    pub new_meter: bool,
+    /// The access counter the read was decided at, when the request did not
+    /// read it from the database (see `Store::last_access`): the read is
+    /// written only if the counter still stands there, checked in the same
+    /// transaction (else [`ReadOutcome::AccessMoved`]). `None`: decided at
+    /// the counter as read for the request.
+    pub access_seen: Option<i64>,
+}
+
+/// The SQL that reads the access counter inside a meter transaction.
+const ACCESS_SQL: &str = "SELECT value FROM change_counters WHERE name = 'access'";
+
+/// Which reads of a batch the access counter, standing at `access` (read in
+/// the batch's transaction when any read carries `access_seen`), refuses;
+/// and the others, to be written.
+fn access_moved(reads: &[MeteredRead], access: Option<i64>) -> (Vec<bool>, Vec<MeteredRead>) {
+    let moved: Vec<bool> = reads.iter().map(|read| read.access_seen.is_some_and(|seen| Some(seen) != access)).collect();
+    let taken = reads.iter().zip(&moved).filter(|(_, moved)| !**moved).map(|(read, _)| read.clone()).collect();
+    (moved, taken)
+}
+
+/// The outcomes of a whole batch: [`ReadOutcome::AccessMoved`] where `moved`,
+/// else the next of `taken` (the other reads', in order).
+fn with_moved(moved: &[bool], taken: Vec<ReadOutcome>) -> Vec<ReadOutcome> {
+    let mut taken = taken.into_iter();
+    moved
+        .iter()
+        .map(|moved| if *moved { ReadOutcome::AccessMoved } else { taken.next().unwrap_or(ReadOutcome::AccessMoved) })
+        .collect()
 }
 
 fn count(value: i64) -> u32 {
@@ -224,15 +260,38 @@ impl Store {
 /// trips and a commit. The first statement locks the months' counter rows, in one order
 /// (so concurrent batches cannot deadlock); the stories already read are
 /// looked up in a second statement, whose snapshot is taken after the locks
-/// are held and so sees every read committed before them.
+/// are held and so sees every read committed before them. When a read
+/// carries `access_seen`, the access counter is read first, in the same
+/// transaction (one more round trip).
+///
+/// A batch of first reads on new meters (the drive-by readers') is one
+/// statement and its commit, one round trip: each is counted, the first
+/// story on its meter, unless the access counter, read in the same
+/// statement, has moved from its `access_seen`. Should a meter not be new after all, the statement
+/// fails whole on the meter's key and the batch is written again one read
+/// at a time the long way (`group_commit::settle`).
 pub(crate) async fn record_postgres(pool: &PgPool, reads: &[MeteredRead]) -> Result<Vec<ReadOutcome>> {
     if reads.is_empty() {
         return Ok(Vec::new());
     }
+    if let Some(outcomes) = record_new_meters_postgres(pool, reads).await? {
+        return Ok(outcomes);
+    }
+    let mut tx = pool.begin_write().await?;
+    let access = if reads.iter().any(|read| read.access_seen.is_some()) {
+        Some(sqlx::query_scalar::<_, i64>(ACCESS_SQL).fetch_one(&mut *tx).await?)
+    } else {
+        None
+    };
+    let (moved, reads) = access_moved(reads, access);
+    if reads.is_empty() {
+        tx.commit().await?;
+        return Ok(with_moved(&moved, Vec::new()));
+    }
+    let reads = reads.as_slice();
     let mut months: Vec<(&str, i64)> = reads.iter().map(|read| (read.meter.as_str(), read.month)).collect();
     months.sort_unstable();
     months.dedup();
-    let mut tx = pool.begin_write().await?;
     let month_rows = QueryBuilder::new("INSERT INTO meter_months (meter, month, used) ")
         .push_values(&months, |mut row, (meter, month)| {
             row.push_bind(*meter).push_bind(*month).push("0");
@@ -281,7 +340,50 @@ pub(crate) async fn record_postgres(pool: &PgPool, reads: &[MeteredRead]) -> Res
             .await?;
     }
     tx.commit().await?;
-    Ok(outcomes)
+    Ok(with_moved(&moved, outcomes))
+}
+
+/// [`record_postgres`]'s one statement for a batch of first reads on new
+/// meters, each meter once; `None` (nothing written) for any other batch.
+async fn record_new_meters_postgres(pool: &PgPool, reads: &[MeteredRead]) -> Result<Option<Vec<ReadOutcome>>> {
+    let mut meters: Vec<&str> = reads.iter().map(|read| read.meter.as_str()).collect();
+    meters.sort_unstable();
+    meters.dedup();
+    if meters.len() < reads.len() || !reads.iter().all(|read| read.new_meter && read.limit >= 1) {
+        return Ok(None);
+    }
+    // The reads the access counter lets through (see `MeteredRead::access_seen`), as it stands in this statement.
+    let written: Vec<String> = QueryBuilder::new("WITH batch (meter, month, article_id, read_at, seen) AS (")
+        .push_values(reads, |mut row, read| {
+            row.push_bind(&read.meter)
+                .push_bind(read.month)
+                .push_bind(read.article_id)
+                .push_bind(read.at.timestamp())
+                .push_bind(read.access_seen);
+        })
+        .push(
+            "), taken AS (SELECT batch.* FROM batch, change_counters access WHERE access.name = 'access' \
+               AND (batch.seen IS NULL OR batch.seen = access.value)), \
+             counted AS (INSERT INTO meter_reads (meter, month, article_id, read_at) \
+               SELECT meter, month, article_id, read_at FROM taken) \
+             INSERT INTO meter_months (meter, month, used) SELECT meter, month, 1 FROM taken RETURNING meter",
+        )
+        .build_query_scalar()
+        .fetch_all(pool)
+        .await?;
+    let written: HashSet<&str> = written.iter().map(String::as_str).collect();
+    Ok(Some(
+        reads
+            .iter()
+            .map(|read| {
+                if written.contains(read.meter.as_str()) {
+                    ReadOutcome::Counted { used: 1 }
+                } else {
+                    ReadOutcome::AccessMoved
+                }
+            })
+            .collect(),
+    ))
 }
 
 /// The meters and months that `counted` reads changed, each once.
@@ -318,6 +420,13 @@ impl SqliteMeter {
         let tx = connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         // The write lock is held, so plain reads see what stays true until
         // the commit (PostgreSQL needs its row locks instead).
+        let access = if reads.iter().any(|read| read.access_seen.is_some()) {
+            Some(tx.prepare_cached(ACCESS_SQL)?.query_row([], |row| row.get(0))?)
+        } else {
+            None
+        };
+        let (moved, reads) = access_moved(reads, access);
+        let reads = reads.as_slice();
         let mut used = HashMap::new();
         let mut month_row = tx.prepare_cached("SELECT used FROM meter_months WHERE meter = ?1 AND month = ?2")?;
         let mut read_row =
@@ -346,7 +455,7 @@ impl SqliteMeter {
         }
         drop((month_row, read_row, insert_read, set_used));
         tx.commit()?;
-        Ok(outcomes)
+        Ok(with_moved(&moved, outcomes))
     }
 
     fn open(&self) -> Result<rusqlite::Connection> {

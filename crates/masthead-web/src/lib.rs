@@ -440,7 +440,7 @@ fn router(state: SharedState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::error::frame_refusals))
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::csrf::api_cookie_sessions))
         .layer(axum::middleware::from_fn_with_state(state.clone(), current_sections))
-        .layer(axum::middleware::from_fn(read_model::counters::once_per_view))
+        .layer(axum::middleware::from_fn_with_state(state.store.clone(), read_model::counters::once_per_view))
         .layer(CatchPanicLayer::custom(http::error::panic_response))
         .layer(axum::middleware::from_fn(http::error::api_problems))
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::headers::every_response))

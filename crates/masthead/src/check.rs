@@ -12,7 +12,7 @@ use masthead_web::PaymentConfig;
 
 use crate::billing::PaymentFlags;
 use crate::cli::{Site, Target};
-use crate::commands::{DATA_DIR_DATABASE, dkim, mail_transport, probe_writable};
+use crate::commands::{DATA_DIR_DATABASE, dkim, mail_transport};
 
 /// Runs every check on the configuration serve (or demo, for a data
 /// directory) would be given.
@@ -29,6 +29,7 @@ pub async fn run(target: &Target, listen: SocketAddr, index_dir: Option<PathBuf>
         ("database", database(target).await),
         ("search index", index(&index_dir)),
         ("public URL", public_url(site.public_url.as_deref(), listen)),
+        ("metrics", metrics(site.metrics_listen, listen)),
         ("payments", site.payments.config(&site.publisher_name).map(|config| payments(&config))),
         ("webhooks", webhooks(&site.payments)),
         ("mail", mail_transport(&site, outbox).map(|(_, goes)| format!("account mail is {goes}"))),
@@ -86,19 +87,37 @@ async fn database(target: &Target) -> Result<String> {
     Ok(format!("{url} answers; its schema is current ({all} migrations)"))
 }
 
-/// Writable, or creatable where its nearest existing parent is writable.
+/// What [`index`] writes to see that there is room: a folder on a full disk
+/// may still take an empty file.
+const ROOM: usize = 1024 * 1024;
+
+/// Writable with room for [`ROOM`], or creatable where its nearest existing
+/// parent is.
 fn index(dir: &Path) -> Result<String> {
-    let fix = "choose another with --index-dir";
+    let fix = "free some space or choose another with --index-dir";
     if dir.exists() {
-        anyhow::ensure!(dir.is_dir(), "{} is not a folder: {fix}", dir.display());
-        probe_writable(dir).with_context(|| format!("{} is not writable ({fix})", dir.display()))?;
+        anyhow::ensure!(dir.is_dir(), "{} is not a folder: choose another with --index-dir", dir.display());
+        probe_room(dir)
+            .with_context(|| format!("{} is not writable or has no room for 1 MiB ({fix})", dir.display()))?;
         return Ok(format!("{} is writable", dir.display()));
     }
     let parent = dir.ancestors().skip(1).find(|a| a.is_dir()).unwrap_or(Path::new("."));
-    probe_writable(parent).with_context(|| {
-        format!("{} does not exist and {} is not writable ({fix})", dir.display(), parent.display())
+    probe_room(parent).with_context(|| {
+        format!(
+            "{} does not exist and {} is not writable or has no room for 1 MiB ({fix})",
+            dir.display(),
+            parent.display()
+        )
     })?;
     Ok(format!("{} will be created and built on the first start", dir.display()))
+}
+
+/// Writes a file of [`ROOM`] bytes in `dir` and removes it.
+fn probe_room(dir: &Path) -> std::io::Result<()> {
+    let probe = dir.join(".masthead-room-test");
+    let written = std::fs::write(&probe, vec![0; ROOM]);
+    let removed = std::fs::remove_file(&probe);
+    written.and(removed)
 }
 
 /// An http(s) address with a host and nothing after the path; https unless
@@ -127,6 +146,29 @@ fn public_url(raw: Option<&str>, listen: SocketAddr) -> Result<String> {
          serve behind TLS and give https://{host}"
     );
     Ok(format!("{url}"))
+}
+
+/// `--metrics-listen`: off, or an address apart from the site's that this
+/// machine can listen on and no one else does (tried for a moment: bound and
+/// let go at once).
+fn metrics(address: Option<SocketAddr>, listen: SocketAddr) -> Result<String> {
+    let Some(address) = address else {
+        return Ok("off (set --metrics-listen ADDR:PORT to serve /metrics)".into());
+    };
+    anyhow::ensure!(
+        address != listen || address.port() == 0,
+        "--metrics-listen {address} is the site's own --listen address: give /metrics a port of its own"
+    );
+    match std::net::TcpListener::bind(address) {
+        Ok(_) => Ok(format!("/metrics will be served on http://{address}/metrics")),
+        Err(error) if error.kind() == std::io::ErrorKind::AddrInUse => anyhow::bail!(
+            "--metrics-listen {address} is in use (another process listens there): stop it or choose another port"
+        ),
+        Err(error) => anyhow::bail!(
+            "cannot listen on --metrics-listen {address} ({error}): give an address of this machine, \
+             such as 127.0.0.1:9100"
+        ),
+    }
 }
 
 /// Which providers take payments, by the checked settings.

@@ -1,11 +1,12 @@
 //! Published stories and story lists, kept in memory between requests.
 //!
-//! Every request first reads the database's content counter (one indexed
-//! row; see `masthead_store::Counters`), which a trigger bumps
-//! in the same transaction as any write to a story — from this instance,
-//! another instance, or a `masthead wire import` beside the server. When it
-//! has moved, everything kept is dropped; so an edit shows on the very next
-//! request, everywhere. Only what is the same for every reader is kept —
+//! Every request first checks the database's content counter (see
+//! `masthead_store::Counter`), which a trigger bumps in the same transaction
+//! as any write to a story — from this instance, another instance, or a
+//! `masthead wire import` beside the server. When it has moved, everything
+//! kept is dropped; so an edit shows on the very next request on SQLite, and
+//! on PostgreSQL on this instance's next request and on the others' once the
+//! change's notification has arrived (milliseconds). Only what is the same for every reader is kept —
 //! stories, lists (with their cards), the chosen home lead, and pages as
 //! skeletons ([`super::skeleton::Skeleton`]) with holes for each reader's own parts;
 //! never a meter, an access decision or a reader's page — and each request
@@ -155,7 +156,7 @@ impl ContentCache {
     /// Checks the content counter and returns a view that is current as of
     /// now: what it serves is at least as new as the database was when asked.
     pub(crate) async fn current<'a>(&'a self, store: &'a Store) -> Result<Current<'a>, StoreError> {
-        let version = super::counters::current(store).await?.content;
+        let version = super::counters::current(store, masthead_store::Counter::Content).await?;
         self.shelf.seen(version);
         Ok(Current { cache: self, store, version })
     }

@@ -3,11 +3,13 @@
 //! the sections and the house ads under the content counter (triggers bump
 //! it with every change to either, migrations `0028_sections_counter` and
 //! `0037_house_ads_counter`), the plans on sale under the access counter
-//! (`0012_access_counter`). So marking a section premium, editing an ad or a
-//! plan reaches every instance on its very next request, like a story edit.
-//! The paywall experiments are filed under the access counter too
-//! (`0036_experiments`): an admin starting or stopping one on any instance
-//! changes every instance's meter limits and paywall on its next request.
+//! (`0012_access_counter`). So editing a plan reaches every instance on its
+//! very next request; marking a section premium or editing an ad does on
+//! SQLite, and on PostgreSQL once the change's notification has arrived,
+//! like a story edit (`masthead_store::Counter`). The paywall experiments
+//! are filed under the access counter too (`0036_experiments`): an admin
+//! starting or stopping one on any instance changes every instance's meter
+//! limits and paywall on its next request.
 //!
 //! A [`Current`] is brought up to date by [`Current::get`] (one counter
 //! reading per page view, shared: `super::counters`); the sections are also
@@ -22,21 +24,19 @@ use masthead_domain::Section;
 use masthead_domain::plan::Plan;
 use masthead_insights::Experiment;
 use masthead_insights::experiment::Settings;
-use masthead_store::{Counters, ExperimentState, HouseAd, Store, StoreError};
+use masthead_store::{Counter, ExperimentState, HouseAd, Store, StoreError};
 
 /// A table kept whole: how it is read and which counter moves with it.
 pub(crate) trait Table: Clone + Send + Sync + Sized {
-    /// The value of the counter that moves with every change to the table.
-    fn version(counters: Counters) -> i64;
+    /// The counter that moves with every change to the table.
+    const COUNTER: Counter;
     /// Reads the whole table.
     fn read(store: &Store) -> impl Future<Output = Result<Self, StoreError>> + Send;
 }
 
 /// The publication's sections, in navigation order.
 impl Table for Arc<[Section]> {
-    fn version(counters: Counters) -> i64 {
-        counters.content
-    }
+    const COUNTER: Counter = Counter::Content;
 
     async fn read(store: &Store) -> Result<Self, StoreError> {
         Ok(store.sections().await?.into())
@@ -48,9 +48,7 @@ impl Table for Arc<[Section]> {
 pub(crate) struct Plans(pub Arc<[Plan]>);
 
 impl Table for Plans {
-    fn version(counters: Counters) -> i64 {
-        counters.access
-    }
+    const COUNTER: Counter = Counter::Access;
 
     async fn read(store: &Store) -> Result<Self, StoreError> {
         Ok(Self(store.active_plans().await?.into()))
@@ -69,9 +67,7 @@ impl Plans {
 pub(crate) struct HouseAds(pub Arc<[HouseAd]>);
 
 impl Table for HouseAds {
-    fn version(counters: Counters) -> i64 {
-        counters.content
-    }
+    const COUNTER: Counter = Counter::Content;
 
     async fn read(store: &Store) -> Result<Self, StoreError> {
         Ok(Self(store.house_ads().await?.into()))
@@ -100,9 +96,7 @@ pub(crate) struct Dealt {
 }
 
 impl Table for Experiments {
-    fn version(counters: Counters) -> i64 {
-        counters.access
-    }
+    const COUNTER: Counter = Counter::Access;
 
     async fn read(store: &Store) -> Result<Self, StoreError> {
         let stored = store.experiments().await?;
@@ -167,13 +161,17 @@ impl<T: Table> Current<T> {
     /// Reads the table now, filed under its counter as read just before it
     /// (so a change landing in between is read again later).
     pub(crate) async fn load(store: &Store) -> Result<Self, StoreError> {
-        let version = T::version(store.counters().await?);
+        let version = store.counters().await?.get(T::COUNTER);
         Ok(Self { kept: RwLock::new((version, T::read(store).await?)) })
     }
 
     /// The table as committed when this page view first read the counters.
     pub(crate) async fn get(&self, store: &Store) -> Result<T, StoreError> {
-        let version = T::version(super::counters::current(store).await?);
+        self.at(store, super::counters::current(store, T::COUNTER).await?).await
+    }
+
+    /// The table as of its counter at `version` or later.
+    pub(crate) async fn at(&self, store: &Store, version: i64) -> Result<T, StoreError> {
         {
             let kept = self.lock_read();
             if kept.0 >= version {

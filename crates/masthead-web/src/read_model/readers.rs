@@ -59,7 +59,7 @@ pub(crate) struct AccessCache {
 impl AccessCache {
     /// Checks the access counter and returns a view current as of now.
     pub(crate) async fn current<'a>(&'a self, store: &'a Store) -> Result<Current<'a>, StoreError> {
-        let version = super::counters::current(store).await?.access;
+        let version = super::counters::current(store, masthead_store::Counter::Access).await?;
         self.shelf.seen(version);
         Ok(Current { cache: self, store, version })
     }

@@ -38,6 +38,10 @@ use masthead_store::Store;
 /// Gauge: log entries this instance's index is behind the store's log, as
 /// of its last read of the log (0 when it found nothing new).
 const LOG_LAG: &str = "masthead_search_log_lag_entries";
+/// Gauge: 1 while this instance's index takes writes, 0 while writing it fails.
+const INDEX_WRITABLE: &str = "masthead_search_index_writable";
+/// Counter: failed attempts to write this instance's index.
+const INDEX_WRITE_FAILURES: &str = "masthead_search_index_write_failures_total";
 /// Gauge: the log position this instance's index has reached.
 const LOG_POSITION: &str = "masthead_search_log_position";
 /// How often the log is read.
@@ -74,17 +78,65 @@ pub(crate) fn spawn(store: Store, index: Arc<ArchiveIndex>) -> Result<(), Search
 }
 
 async fn run(store: Store, mut follower: Follower) {
+    let dir = follower.index.root().to_owned();
+    let mut writable = Writable::new(dir);
     loop {
         match follower.step(&store).await {
             // More may be waiting: no pause.
-            Ok(true) => continue,
-            Ok(false) => {}
+            Ok(true) => {
+                writable.wrote();
+                continue;
+            }
+            Ok(false) => writable.wrote(),
+            Err(IndexingError::Search(error)) => writable.failed(&error),
             Err(error) => tracing::error!(%error, "search indexer failed; retrying"),
         }
         if let Err(error) = follower.housekeeping(&store).await {
             tracing::warn!(%error, "cannot report or trim the search log; retrying later");
         }
         tokio::time::sleep(POLL).await;
+    }
+}
+
+/// Whether the index folder takes writes, said once as it changes: a
+/// folder that cannot be written (a full disk, a folder gone or made
+/// read-only) is logged as an error when it starts failing and again when
+/// it recovers, and shows at `/metrics` (`INDEX_WRITABLE`, `INDEX_WRITE_FAILURES`).
+/// Meanwhile pages are served as ever and searches answer from the index as
+/// it was; the indexer retries every [`POLL`] and catches up from the log.
+struct Writable {
+    dir: std::path::PathBuf,
+    failing: bool,
+}
+
+impl Writable {
+    fn new(dir: std::path::PathBuf) -> Self {
+        metrics::gauge!(INDEX_WRITABLE).set(1.0);
+        Self { dir, failing: false }
+    }
+
+    fn wrote(&mut self) {
+        if self.failing {
+            self.failing = false;
+            metrics::gauge!(INDEX_WRITABLE).set(1.0);
+            tracing::info!(dir = %self.dir.display(), "the search index can be written again; catching up");
+        }
+    }
+
+    fn failed(&mut self, error: &SearchError) {
+        metrics::counter!(INDEX_WRITE_FAILURES).increment(1);
+        if self.failing {
+            tracing::debug!(%error, "the search index still cannot be written");
+            return;
+        }
+        self.failing = true;
+        metrics::gauge!(INDEX_WRITABLE).set(0.0);
+        tracing::error!(
+            dir = %self.dir.display(),
+            %error,
+            "cannot write the search index (is its disk full?); pages are served and searches answer from the \
+             index as it was; changes are indexed once it can be written again"
+        );
     }
 }
 

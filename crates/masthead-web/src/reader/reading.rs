@@ -11,7 +11,7 @@ use masthead_domain::ArticleSummary;
 use masthead_domain::access::{self, Access, BlockReason, Meter, Reader, ReaderKind};
 use masthead_insights::EventKind;
 use masthead_insights::experiment::Settings;
-use masthead_store::{MeteredRead, ReadOutcome, StoreError};
+use masthead_store::{Counter, MeteredRead, ReadOutcome, StoreError};
 
 use crate::AppState;
 use crate::http::error::Internal;
@@ -142,6 +142,14 @@ impl FullMeters {
 /// winner's, else the configured one (see `read_model::current::Experiments`);
 /// for an account made from the registration wall, its grant this month.
 /// The funnel counts the read, the meter running out, and a page's paywall.
+///
+/// The experiments are kept under the access counter, which a page view
+/// reads from the database. A visitor's view on PostgreSQL first decides at
+/// the counter as this process last read it, at no cost
+/// (`counters::access_unread`): its meter write, one statement, checks that
+/// the counter still stands there, and a decision that writes nothing reads
+/// the counter to check. Should it have moved, the view is decided again at
+/// the counter as read now.
 pub(crate) async fn open_story(
     state: &AppState,
     visitor: &Visitor,
@@ -149,11 +157,37 @@ pub(crate) async fn open_story(
     story: &ArticleSummary,
     intent: Intent,
 ) -> Result<Opened, Internal> {
+    let mut access_seen =
+        if signed_in.0.is_none() { crate::read_model::counters::access_unread(&state.store) } else { None };
+    loop {
+        match decide(state, visitor, signed_in, story, intent, access_seen).await? {
+            Some(opened) => return Ok(opened),
+            // The access counter moved: decided again, at the counter as read now (which never moves on).
+            None => access_seen = None,
+        }
+    }
+}
+
+/// [`open_story`] at the access counter `access_seen` (`None`: as this page
+/// view reads it); `None` if the counter has moved from it (nothing written,
+/// nothing counted).
+async fn decide(
+    state: &AppState,
+    visitor: &Visitor,
+    signed_in: &SignedIn,
+    story: &ArticleSummary,
+    intent: Intent,
+    access_seen: Option<i64>,
+) -> Result<Option<Opened>, Internal> {
     let now = state.clock.now();
     let (reader, meter_key) = reader_of(state, visitor, signed_in, now).await?;
     let facts = story_facts(state, &story.section, story.premium, story.first_published_at, now);
     let month = state.zone.month_key(now);
-    let dealt = state.experiments.get(&state.store).await?.deal(&meter_key);
+    let experiments = match access_seen {
+        Some(seen) => state.experiments.at(&state.store, seen).await?,
+        None => state.experiments.get(&state.store).await?,
+    };
+    let dealt = experiments.deal(&meter_key);
     let mut limit = dealt.settings.meter_limit.unwrap_or(state.meter_limit);
     // Only a visitor meets the registration wall.
     let wall = if signed_in.0.is_none() { dealt.settings.wall } else { None };
@@ -207,9 +241,24 @@ pub(crate) async fn open_story(
         }
     };
     if intent == Intent::Ask || !access.counts(&meter) {
-        return Ok(shown(opened(access, used)));
+        // Nothing written to check the access counter: it is read.
+        if let Some(seen) = access_seen
+            && crate::read_model::counters::current(&state.store, Counter::Access).await? != seen
+        {
+            return Ok(None);
+        }
+        return Ok(Some(shown(opened(access, used))));
     }
-    let read = MeteredRead { meter: meter_key, month, article_id: story.id, limit: meter.limit, at: now };
+    let new_meter = signed_in.0.is_none() && visitor.is_new();
+    let read = MeteredRead {
+        meter: meter_key,
+        month,
+        article_id: story.id,
+        limit: meter.limit,
+        at: now,
+        new_meter,
+        access_seen,
+    };
     let outcome = state.store.record_read(read).await?;
     if let ReadOutcome::Counted { used } = outcome {
         state.count(event(EventKind::MeteredRead));
@@ -217,7 +266,7 @@ pub(crate) async fn open_story(
             state.count(event(EventKind::MeterExhausted));
         }
     }
-    Ok(shown(match outcome {
+    Ok(Some(shown(match outcome {
         ReadOutcome::Counted { used } | ReadOutcome::AlreadyRead { used } => {
             opened(Access::Metered { used, limit: meter.limit }, used)
         }
@@ -226,5 +275,6 @@ pub(crate) async fn open_story(
             let fresh = Meter { used, already_read: false, limit: meter.limit };
             opened(fresh.decide(), used)
         }
-    }))
+        ReadOutcome::AccessMoved => return Ok(None),
+    })))
 }

@@ -26,6 +26,7 @@ mod newsletters;
 mod newsroom;
 mod operations;
 mod paywall;
+mod round_trips;
 mod search;
 mod site;
 mod wire;

@@ -71,7 +71,7 @@ async fn check_passes_a_good_configuration(backend: Backend) {
         &[("MASTHEAD_STRIPE_SECRET_KEY", "sk_live_x"), ("MASTHEAD_STRIPE_WEBHOOK_SECRET", "whsec_x")],
     );
     assert!(output.status.success(), "{lines:#?} {}", String::from_utf8_lossy(&output.stderr));
-    for name in ["database", "search index", "public URL", "payments", "webhooks", "mail", "DKIM"] {
+    for name in ["database", "search index", "public URL", "metrics", "payments", "webhooks", "mail", "DKIM"] {
         assert!(lines.iter().any(|l| l.starts_with(&format!("ok       {name}: "))), "{name}: {lines:#?}");
     }
     assert!(lines.iter().any(|l| l.contains("schema is current")), "{lines:#?}");
@@ -87,6 +87,11 @@ async fn check_names_what_is_wrong(backend: Backend) {
     let file = dir.path().join("a-file");
     std::fs::write(&file, "x").unwrap();
     let missing_key = dir.path().join("dkim.pem");
+    // A port some process listens on: this test's own listener.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let taken = listener.local_addr().unwrap().to_string();
+    let taken = taken.as_str();
+    let in_use = ["is in use", taken];
     let good = |extra: &[&str]| {
         let mut args = vec!["--database-url", url.as_str()];
         if !extra.contains(&"--public-url") {
@@ -127,6 +132,8 @@ async fn check_names_what_is_wrong(backend: Backend) {
             &["cannot use --dkim-key", "dkim.pem"],
         ),
         (good(&["--index-dir", file.to_str().unwrap()]), &[], "search index", &["is not a folder", "--index-dir"]),
+        (good(&["--metrics-listen", taken]), &[], "metrics", &in_use),
+        (good(&["--metrics-listen", "192.0.2.1:9100"]), &[], "metrics", &["cannot listen on", "127.0.0.1:9100"]),
     ];
     for (args, env, name, says) in cases {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -141,6 +148,12 @@ async fn check_names_what_is_wrong(backend: Backend) {
         let stderr = String::from_utf8(output.stderr).unwrap();
         assert!(stderr.contains("1 problem(s)"), "{stderr}");
     }
+    // An address that is not one is refused before any check runs.
+    let args = good(&["--metrics-listen", "metrics.example"]);
+    let (output, _) = check(&args.iter().map(String::as_str).collect::<Vec<_>>(), &[]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("--metrics-listen") && stderr.contains("metrics.example"), "{stderr}");
     // A database never migrated: every migration is named as pending, and
     // nothing is applied.
     let fresh = TestDatabase::create(backend).await;

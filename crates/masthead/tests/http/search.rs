@@ -15,7 +15,7 @@ use masthead_web::SiteConfig;
 
 use crate::support::{
     Backend, Browser, PASSWORD, PRODUCTION_ARCHIVE_AGE_DAYS, TestApp, form_body, log_in, on_every_backend, register,
-    site_config, spawn_app, spawn_app_with, spawn_instance, text_of,
+    site_config, spawn_app, spawn_app_with, spawn_instance, spawn_process_with, text_of,
 };
 
 on_every_backend!(
@@ -27,6 +27,7 @@ on_every_backend!(
     a_trimmed_log_waits_for_every_instance_and_a_late_one_rebuilds,
     publish_update_and_unpublish_are_searchable_within_a_second,
     bad_queries_get_a_friendly_page_or_a_400,
+    an_index_that_cannot_be_written_is_said_and_pages_are_served,
 );
 
 const SEED_HEADLINE: &str = "Kremlin: No positive shift yet on Russia-US ties";
@@ -296,4 +297,52 @@ async fn bad_queries_get_a_friendly_page_or_a_400(backend: Backend) {
     assert!(text.contains("A quotation mark is missing its partner"), "{text}");
     // The search page itself, without a query, is the form.
     assert!(app.page("/search", 200).await.contains(r#"action="/search""#));
+}
+
+/// An instance whose index folder cannot be written (here a file stands
+/// where the folder was, as a full disk would refuse the write) says so —
+/// one error in the log, `masthead_search_index_writable 0` at `/metrics` —
+/// and goes on serving pages, and searches from the index as it was; once
+/// the folder takes writes again it says so and catches up.
+async fn an_index_that_cannot_be_written_is_said_and_pages_are_served(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ((running, _outbox), address) = spawn_process_with(&app, &["--metrics-listen", "127.0.0.1:0"]);
+    let line = running.lines_until("Metrics are served on").pop().unwrap();
+    let metrics_url = line.split("served on ").nth(1).unwrap().trim().to_owned();
+    let scrape = async || crate::support::fetch(&metrics_url).await.text().await.unwrap();
+    let gauge = |scrape: &str, name: &str| {
+        scrape.lines().find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse::<f64>().ok())
+    };
+    wait_for(address, &[("q", "Tillerson")], Duration::from_secs(60), |a| a["total"].as_u64() > Some(0)).await;
+
+    let dir = app.process_index_dir();
+    let away = dir.with_extension("away");
+    std::fs::rename(&dir, &away).unwrap();
+    std::fs::write(&dir, "not a folder").unwrap();
+    app.store.insert_article(&story("Narwhal tusks explained", "Narwhals use tusks to sense water.")).await.unwrap();
+    let said = running.lines_until("cannot write the search index").pop().unwrap();
+    assert!(said.contains("ERROR") && said.contains(dir.to_str().unwrap()), "{said}");
+    let mut failing = String::new();
+    for _ in 0..50 {
+        failing = scrape().await;
+        if gauge(&failing, "masthead_search_index_writable") == Some(0.0) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(gauge(&failing, "masthead_search_index_writable"), Some(0.0), "{failing}");
+    assert!(gauge(&failing, "masthead_search_index_write_failures_total") >= Some(1.0), "{failing}");
+    // Pages and searches go on.
+    let site = |path: &str| crate::support::fetch(format!("http://{address}{path}"));
+    for path in ["/", "/markets", "/search?q=Tillerson"] {
+        assert_eq!(site(path).await.status().as_u16(), 200, "{path}");
+    }
+    assert!(search_at(address, &[("q", "Tillerson")]).await["total"].as_u64() > Some(0));
+    assert_eq!(search_at(address, &[("q", "narwhal")]).await["total"], 0, "not indexed yet");
+
+    std::fs::remove_file(&dir).unwrap();
+    std::fs::rename(&away, &dir).unwrap();
+    wait_for(address, &[("q", "narwhal")], Duration::from_secs(20), |a| a["total"] == 1).await;
+    running.lines_until("the search index can be written again");
+    assert_eq!(gauge(&scrape().await, "masthead_search_index_writable"), Some(1.0));
 }

@@ -157,7 +157,7 @@ pub fn spawn_process_with(app: &TestApp, extra: &[&str]) -> ((Running, Outbox), 
 /// [`spawn_process_with`], with environment variables set for the process.
 pub fn spawn_process_with_env(app: &TestApp, extra: &[&str], env: &[(&str, &str)]) -> ((Running, Outbox), SocketAddr) {
     let outbox = Outbox::fresh_path();
-    let index = app._index.0.join("process");
+    let index = app.process_index_dir();
     let age = TEST_ARCHIVE_AGE_DAYS.to_string();
     let mut args = vec![
         "serve",
@@ -731,6 +731,11 @@ impl Drop for Running {
 }
 
 impl TestApp {
+    /// The search index folder of the process [`spawn_process`] starts.
+    pub fn process_index_dir(&self) -> std::path::PathBuf {
+        self._index.0.join("process")
+    }
+
     /// The test database's URL, for the command line.
     pub fn database_url(&self) -> String {
         self._database.url.to_string()
