@@ -351,6 +351,10 @@ impl Billing {
         now: DateTime<Utc>,
     ) -> Result<u32, StoreError> {
         let Some(state) = self.store.subscription_state(subscription.id, now).await? else { return Ok(0) };
+        // A gift's purchase gives its buyer nothing.
+        if self.store.gift_bought_with(subscription.id).await?.is_some() {
+            return Ok(0);
+        }
         let Some(plan) = self.store.plan(state.plan_id).await? else { return Ok(0) };
         if !plan.partner_eligible {
             return Ok(0);

@@ -104,6 +104,12 @@ impl Store {
         Ok(on_pool!(self, pool => sqlx::query_as(sql).bind(id).fetch_optional(pool).await)?)
     }
 
+    /// The gift a subscription row pays for, if it is a gift's purchase.
+    pub async fn gift_bought_with(&self, subscription_id: i64) -> Result<Option<GiftRecord>> {
+        let sql = select_gift!("WHERE subscription_id = $1");
+        Ok(on_pool!(self, pool => sqlx::query_as(sql).bind(subscription_id).fetch_optional(pool).await)?)
+    }
+
     /// Paid gifts, not refunded, whose day has come and that were not mailed yet.
     pub async fn gifts_to_deliver(&self, now: DateTime<Utc>) -> Result<Vec<GiftRecord>> {
         let sql = select_gift!(

@@ -164,6 +164,8 @@ async fn a_gift_redeems_once_at_once_and_its_refund_takes_it_back(backend: Backe
 async fn gifts_are_bought_and_redeemed_through_the_pages(backend: Backend) {
     let (app, _) = app_at(backend).await;
     assert_eq!(app.get("/gifts").await.status().as_u16(), 303, "signed out: to the log-in");
+    let codes = ["NYT-GIFT-1".to_owned(), "NYT-GIFT-2".to_owned()];
+    app.store.import_partner_codes(&codes, noon()).await.unwrap();
     let buyer_token = token(&app, "buyer@example.com").await;
     let mut buyer = Browser::new(&app);
     log_in(&mut buyer, "buyer@example.com", PASSWORD).await;
@@ -201,6 +203,8 @@ async fn gifts_are_bought_and_redeemed_through_the_pages(backend: Backend) {
     // Paid, then redeemed on the page: a subscription of gifts alone, on the account page.
     let pay = format!("/api/v1/sandbox/{}/pay", gift.subscription_id);
     assert_eq!(call(&app, Method::POST, &pay, &buyer_token, None).await.0, 200);
+    let buyer_id = reader_id(&app, "buyer@example.com").await;
+    assert!(app.store.reader_partner_codes(buyer_id).await.unwrap().is_empty(), "a gift's buyer gets no partner code");
     let redeemed = friend.submit(&link, "/gifts/redeem", &[("code", gift.code.as_str())]).await;
     assert_eq!(redeemed.status().as_u16(), 303);
     assert_eq!(redeemed.headers()["location"], "/account?changed=gift");
