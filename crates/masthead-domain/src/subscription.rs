@@ -15,6 +15,13 @@
 //! when it was created, and it prices the payments that follow. A trial is a
 //! payment (possibly of nothing) flagged as one; cancelling during a trial
 //! ends it there and then, so nothing is ever charged for it.
+//!
+//! A pause (`crate::pause`) is an entry too: renewal waits until the day
+//! chosen — access ends with the paid term, the subscription is paused, and
+//! on that day the renewal is due as at any term's end. Resuming lifts it.
+//! A retention offer accepted at cancellation prices the charges after it;
+//! a group's subscription (`crate::group`) records its seats, which the
+//! charge multiplies.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
@@ -49,8 +56,23 @@ pub enum Event {
     PaymentFailed,
     /// The reader cancelled: no more renewals.
     Cancelled,
-    /// The reader took the cancellation back.
+    /// The reader took the cancellation (or the pause) back.
     Resumed,
+    /// The reader paused renewal until `until` (after the paid term's end).
+    Paused {
+        /// When renewal is due again.
+        until: DateTime<Utc>,
+    },
+    /// The reader accepted the retention offer instead of cancelling.
+    RetentionAccepted {
+        /// The offer.
+        offer_id: i64,
+    },
+    /// A group's subscription: how many seats each charge pays for.
+    Seats {
+        /// The seats bought.
+        count: u32,
+    },
     /// The reader chose another plan for the next renewal.
     SwitchRequested {
         /// The plan to renew onto.
@@ -83,6 +105,8 @@ pub enum Status {
     PastDue,
     /// Cancelled; access runs to the end of the paid term.
     Cancelled,
+    /// The paid term ended and renewal is paused until a chosen day: no access.
+    Paused,
     /// No access.
     Expired,
 }
@@ -108,6 +132,21 @@ pub struct State {
     pub paid_terms: u32,
     /// When the current term is a trial: its end.
     pub trial_until: Option<DateTime<Utc>>,
+    /// Renewal paused until this instant (after `current_period_end`).
+    pub paused_until: Option<DateTime<Utc>>,
+    /// The retention offer accepted, if any.
+    pub retention: Option<Retention>,
+    /// Seats each charge pays for (1, but for a group's subscription).
+    pub seats: u32,
+}
+
+/// A retention offer accepted at cancellation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Retention {
+    /// The offer.
+    pub offer_id: i64,
+    /// Terms paid when it was accepted: it prices the next one (or every one when the offer is forever).
+    pub after_terms: u32,
 }
 
 impl State {
@@ -115,6 +154,15 @@ impl State {
     /// waiting for the renewal, else the current one.
     pub fn plan_due(&self) -> i64 {
         self.next_plan_id.unwrap_or(self.plan_id)
+    }
+
+    /// When the next renewal is due: the end of the paid term, or the day a
+    /// pause ends.
+    pub fn renewal_at(&self) -> Option<DateTime<Utc>> {
+        match (self.current_period_end, self.paused_until) {
+            (Some(end), Some(until)) if until > end => Some(until),
+            (end, _) => end,
+        }
     }
 
     /// Whether the subscription gives its benefits now.
@@ -142,6 +190,9 @@ pub fn fold(entries: &[Entry], now: DateTime<Utc>, grace: Duration) -> Option<St
         offer_id: None,
         paid_terms: 0,
         trial_until: None,
+        paused_until: None,
+        retention: None,
+        seats: 1,
     };
     let mut seen_payments: Vec<&str> = Vec::new();
     let mut failed_at: Option<DateTime<Utc>> = None;
@@ -165,6 +216,8 @@ pub fn fold(entries: &[Entry], now: DateTime<Utc>, grace: Duration) -> Option<St
                         state.next_plan_id = None;
                     }
                     state.trial_until = trial.then_some(*until);
+                    // Renewed: a pause is over.
+                    state.paused_until = None;
                 }
                 // Continuous-subscription benefits count from the first paid term, not a trial.
                 if !*trial {
@@ -184,7 +237,18 @@ pub fn fold(entries: &[Entry], now: DateTime<Utc>, grace: Duration) -> Option<St
             }
             Event::OfferApplied { offer_id } => state.offer_id = Some(*offer_id),
             // A trial cancelled has ended: there is nothing to resume.
-            Event::Resumed => state.cancel_at_period_end = trial_ended,
+            Event::Resumed => {
+                state.cancel_at_period_end = trial_ended;
+                // A pause lifted during the term renews at its end; after it, now.
+                if state.paused_until.take().is_some() && state.current_period_end.is_some_and(|end| entry.at > end) {
+                    state.paused_until = Some(entry.at);
+                }
+            }
+            Event::Paused { until } => state.paused_until = Some(*until),
+            Event::RetentionAccepted { offer_id } => {
+                state.retention = Some(Retention { offer_id: *offer_id, after_terms: state.paid_terms });
+            }
+            Event::Seats { count } => state.seats = *count,
             Event::SwitchRequested { plan_id } => {
                 state.next_plan_id = (*plan_id != state.plan_id).then_some(*plan_id);
             }
@@ -195,27 +259,33 @@ pub fn fold(entries: &[Entry], now: DateTime<Utc>, grace: Duration) -> Option<St
         Some(end) if now < end && state.cancel_at_period_end => Status::Cancelled,
         Some(end) if now < end => Status::Active,
         Some(_) if state.cancel_at_period_end => Status::Expired,
-        Some(end) => match failed_at {
-            Some(_) if now < end + grace => Status::PastDue,
-            Some(_) => Status::Expired,
+        // Paused: the renewal is due on the day chosen, and its grace counts from then.
+        Some(_) if state.renewal_at().is_some_and(|due| now < due) => Status::Paused,
+        Some(_) => match (failed_at, state.renewal_at().unwrap_or(now)) {
+            (Some(_), end) if now < end + grace => Status::PastDue,
+            (Some(_), _) => Status::Expired,
             // Nobody has tried to charge for long after the term: treat as lapsed.
-            None if now < end + grace => Status::RenewalDue,
-            None => Status::Expired,
+            (None, end) if now < end + grace => Status::RenewalDue,
+            (None, _) => Status::Expired,
         },
     };
     Some(state)
 }
 
 /// The first instant after `now` at which [`fold`] may answer differently
-/// for the same ledger: an event dated later, the end of the paid term, or
-/// the end of its grace. `None` when nothing is due to change by itself.
+/// for the same ledger: an event dated later, the end of the paid term, a
+/// pause, or the end of its grace. `None` when nothing is due to change by itself.
 pub fn next_change(
     entries: &[Entry],
     state: Option<&State>,
     now: DateTime<Utc>,
     grace: Duration,
 ) -> Option<DateTime<Utc>> {
-    let term = state.and_then(|s| s.current_period_end).into_iter().flat_map(|end| [end, end + grace]);
+    let term = state
+        .into_iter()
+        .flat_map(|s| [s.current_period_end, s.renewal_at()])
+        .flatten()
+        .flat_map(|end| [end, end + grace]);
     entries.iter().map(|e| e.at).chain(term).filter(|at| *at > now).min()
 }
 
