@@ -200,7 +200,8 @@ impl Billing {
                     report.ended += 1;
                 }
             }
-            Status::Pending | Status::RenewalDue => {}
+            // A paused one renews on the day chosen: due then, and charged above.
+            Status::Pending | Status::RenewalDue | Status::Paused => {}
         }
         Ok(())
     }

@@ -1,7 +1,7 @@
 //! Group (corporate) subscriptions: a company buys N seats of a plan with its
-//! GSTIN. The subscription is the manager's (the buying account), with a
-//! `Seats` entry in its ledger so every charge is the plan's price once per
-//! seat, invoiced to the company as a B2B tax invoice with its GSTIN; the
+//! GSTIN. The subscription is the manager's (the buying account); every
+//! charge is the plan's price once per seat (`crate::offer::Charge::seats`),
+//! invoiced to the company as a B2B tax invoice with its GSTIN; the
 //! GSTIN's first two digits are the state that decides CGST + SGST or IGST.
 //! Seats are taken by readers the manager invites, or who confirm an address
 //! at the company's domain; they give the plan's benefits while the group's

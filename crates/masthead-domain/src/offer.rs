@@ -186,6 +186,13 @@ impl Charge {
         }
     }
 
+    /// The charge for `seats` seats of a group (`crate::group`): the plan's
+    /// price once per seat (groups redeem no offers).
+    pub fn seats(self, seats: u32) -> Self {
+        let times = |p: Paise| Paise(p.0 * i64::from(seats.max(1)));
+        Self { amount: times(self.amount), list_price: times(self.list_price), ..self }
+    }
+
     /// Whether the offer lowered it.
     pub fn discounted(&self) -> bool {
         self.amount != self.list_price || self.trial
@@ -196,15 +203,12 @@ impl Charge {
 /// with `offer` (the one it redeemed, if any), given its state (none
 /// before anything was paid). A trial is the first payment only; a
 /// discount, the first paid term, or every term when `forever`; neither on
-/// a plan the offer is not for (after a switch). A group's subscription
-/// pays the plan's price once per seat.
+/// a plan the offer is not for (after a switch).
 pub fn next_charge(plan: &Plan, offer: Option<&Offer>, state: Option<&State>) -> Charge {
-    let seats = state.map_or(1, |s| s.seats.max(1));
-    let price = Paise(plan.price.0 * i64::from(seats));
     let full = Charge {
         plan_id: plan.id,
-        amount: price,
-        list_price: price,
+        amount: plan.price,
+        list_price: plan.price,
         length: Length::Months(plan.term_months),
         trial: false,
     };
@@ -424,7 +428,6 @@ mod tests {
             trial_until: None,
             paused_until: None,
             retention: None,
-            seats: 1,
         }
     }
 
@@ -531,10 +534,9 @@ mod tests {
     #[test]
     fn a_groups_charge_is_the_price_once_per_seat() {
         let plans = demo_catalogue();
-        let group = State { seats: 10, ..state(0, false) };
-        let due = next_charge(&plans[1], None, Some(&group));
-        assert_eq!((due.amount, due.list_price), (Paise(2_700_000), Paise(2_700_000)));
-        assert_eq!(next_charge(&plans[1], None, Some(&state(0, false))).amount, Paise(270_000));
+        let due = next_charge(&plans[1], None, Some(&state(0, false))).seats(10);
+        assert_eq!((due.amount, due.list_price, due.discounted()), (Paise(2_700_000), Paise(2_700_000), false));
+        assert_eq!(next_charge(&plans[1], None, None).seats(1).amount, Paise(270_000));
     }
 
     #[test]

@@ -19,9 +19,7 @@
 //! A pause (`crate::pause`) is an entry too: renewal waits until the day
 //! chosen — access ends with the paid term, the subscription is paused, and
 //! on that day the renewal is due as at any term's end. Resuming lifts it.
-//! A retention offer accepted at cancellation prices the charges after it;
-//! a group's subscription (`crate::group`) records its seats, which the
-//! charge multiplies.
+//! A retention offer accepted at cancellation prices the charges after it.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
@@ -68,11 +66,7 @@ pub enum Event {
         /// The offer.
         offer_id: i64,
     },
-    /// A group's subscription: how many seats each charge pays for.
-    Seats {
-        /// The seats bought.
-        count: u32,
-    },
+
     /// The reader chose another plan for the next renewal.
     SwitchRequested {
         /// The plan to renew onto.
@@ -136,8 +130,6 @@ pub struct State {
     pub paused_until: Option<DateTime<Utc>>,
     /// The retention offer accepted, if any.
     pub retention: Option<Retention>,
-    /// Seats each charge pays for (1, but for a group's subscription).
-    pub seats: u32,
 }
 
 /// A retention offer accepted at cancellation.
@@ -192,7 +184,6 @@ pub fn fold(entries: &[Entry], now: DateTime<Utc>, grace: Duration) -> Option<St
         trial_until: None,
         paused_until: None,
         retention: None,
-        seats: 1,
     };
     let mut seen_payments: Vec<&str> = Vec::new();
     let mut failed_at: Option<DateTime<Utc>> = None;
@@ -248,7 +239,7 @@ pub fn fold(entries: &[Entry], now: DateTime<Utc>, grace: Duration) -> Option<St
             Event::RetentionAccepted { offer_id } => {
                 state.retention = Some(Retention { offer_id: *offer_id, after_terms: state.paid_terms });
             }
-            Event::Seats { count } => state.seats = *count,
+
             Event::SwitchRequested { plan_id } => {
                 state.next_plan_id = (*plan_id != state.plan_id).then_some(*plan_id);
             }

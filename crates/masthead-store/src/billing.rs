@@ -22,6 +22,7 @@ use masthead_domain::subscription::{self, Entry, Event, State};
 use masthead_domain::tax::{self, GstSplit, Seller};
 use masthead_domain::{Paise, PublisherZone};
 
+use crate::groups::{self, GroupBuyer};
 use crate::invoices::{self, Invoice};
 use crate::offers::{self, OfferRow};
 use crate::plans::{self, PlanRow};
@@ -165,6 +166,8 @@ impl TryFrom<EventRow> for Entry {
             "payment_failed" => Event::PaymentFailed,
             "cancelled" => Event::Cancelled,
             "resumed" => Event::Resumed,
+            "paused" => Event::Paused { until: instant(row.period_until.ok_or_else(corrupt)?)? },
+            "retention_accepted" => Event::RetentionAccepted { offer_id: row.offer_id.ok_or_else(corrupt)? },
             "switch_requested" => Event::SwitchRequested { plan_id: row.plan_id.ok_or_else(corrupt)? },
             other => return Err(StoreError::Corrupt(format!("unknown ledger entry kind {other:?}"))),
         };
@@ -190,6 +193,8 @@ pub(crate) fn columns(event: &Event) -> EventColumns<'_> {
         Event::PaymentFailed => ("payment_failed", None, None, None, None, None),
         Event::Cancelled => ("cancelled", None, None, None, None, None),
         Event::Resumed => ("resumed", None, None, None, None, None),
+        Event::Paused { until } => ("paused", None, None, None, Some(until.timestamp()), None),
+        Event::RetentionAccepted { offer_id } => ("retention_accepted", None, None, None, None, Some(*offer_id)),
         Event::SwitchRequested { plan_id } => ("switch_requested", Some(*plan_id), None, None, None, None),
     }
 }
@@ -242,10 +247,12 @@ impl Store {
         .await)?)
     }
 
-    /// A reader's subscriptions, newest first.
+    /// A reader's own subscriptions, newest first (not the groups they
+    /// manage: those are the company's).
     pub async fn reader_subscriptions(&self, reader_id: i64) -> Result<Vec<SubscriptionRecord>> {
         Ok(on_pool!(self, pool => sqlx::query_as(
-            "SELECT id, reader_id, plan_id, provider, payment_method FROM subscriptions WHERE reader_id = $1 ORDER BY id DESC",
+            "SELECT id, reader_id, plan_id, provider, payment_method FROM subscriptions s WHERE reader_id = $1
+             AND NOT EXISTS (SELECT 1 FROM group_subscriptions g WHERE g.subscription_id = s.id) ORDER BY id DESC",
         )
         .bind(reader_id)
         .fetch_all(pool)
@@ -374,14 +381,18 @@ impl Store {
             let plan_row: PlanRow =
                 sqlx::query_as(plans::PLAN_BY_ID).bind(state.plan_due()).fetch_one(&mut *tx).await?;
             let plan = Plan::try_from(plan_row)?;
-            let offer = match state.offer_id {
-                Some(id) => {
-                    let row: OfferRow = sqlx::query_as(offers::OFFER_BY_ID).bind(id).fetch_one(&mut *tx).await?;
-                    Some(Offer::try_from(row)?)
-                }
-                None => None,
+            let mut offer_by_id = async |id: Option<i64>| -> Result<Option<Offer>> {
+                let Some(id) = id else { return Ok(None) };
+                let row: OfferRow = sqlx::query_as(offers::OFFER_BY_ID).bind(id).fetch_one(&mut *tx).await?;
+                Ok(Some(Offer::try_from(row)?))
             };
-            let charge = offer::next_charge(&plan, offer.as_ref(), Some(&state));
+            let redeemed = offer_by_id(state.offer_id).await?;
+            let retention = offer_by_id(state.retention.map(|r| r.offer_id)).await?;
+            // A group's subscription pays once per seat, and is invoiced to the company.
+            let group: Option<GroupBuyer> =
+                sqlx::query_as(groups::BUYER).bind(payment.subscription_id).fetch_optional(&mut *tx).await?;
+            let (charge, priced_by) = offer::charge_due(&plan, redeemed.as_ref(), retention.as_ref(), Some(&state));
+            let charge = charge.seats(group.as_ref().map_or(1, GroupBuyer::seats));
             let plan_id = plan.id;
             if !is_price_due(payment.amount, payment.currency, charge.amount) {
                 sqlx::query(
@@ -399,7 +410,8 @@ impl Store {
             // A renewal (in time, or during the grace period, which the
             // reader had access through) follows the old term without a gap;
             // after a lapse the new term starts now.
-            let from = state.current_period_end.filter(|end| at < *end + GRACE).unwrap_or(at);
+            // After a pause, the term starts on the day it ended.
+            let from = state.renewal_at().filter(|end| at < *end + GRACE).unwrap_or(at);
             let until = charge.until(from).ok_or_else(|| StoreError::Corrupt(format!("term of plan {plan_id}")))?;
             let event =
                 Event::Paid { payment_id: payment.payment_id.to_owned(), plan_id, from, until, trial: charge.trial };
@@ -414,8 +426,9 @@ impl Store {
                 tx.commit().await?;
                 return Ok(Recorded::Free { until });
             }
-            let plan_name = match charge.length {
-                Length::Days(days) if charge.trial => format!("{} ({days}-day trial)", plan.name),
+            let plan_name = match (charge.length, &group) {
+                (Length::Days(days), _) if charge.trial => format!("{} ({days}-day trial)", plan.name),
+                (_, Some(group)) => format!("{}, {} seats", plan.name, group.seats),
                 _ => plan.name.clone(),
             };
             // The invoice: buyer as the reader last gave their details (the
@@ -431,7 +444,13 @@ impl Store {
                     .bind(reader_id)
                     .fetch_optional(&mut *tx)
                     .await?;
-            let (buyer_name, buyer_state) = profile.unwrap_or_else(|| (email, issuer.seller.state.clone()));
+            let (buyer_name, buyer_state, buyer_gstin) = match group {
+                Some(group) => (group.company, group.buyer_state, Some(group.gstin)),
+                None => {
+                    let (name, state) = profile.unwrap_or_else(|| (email, issuer.seller.state.clone()));
+                    (name, state, None)
+                }
+            };
             let year = tax::financial_year(issuer.zone.date(at));
             let (sequence,): (i64,) =
                 sqlx::query_as(invoices::NEXT_SEQUENCE).bind(i64::from(year)).fetch_one(&mut *tx).await?;
@@ -443,7 +462,7 @@ impl Store {
             } else {
                 GstSplit::discounted(charge.list_price, paid_amount, same_state)
             };
-            let offer_code = offer.filter(|_| charge.discounted()).map(|o| o.code);
+            let offer_code = priced_by.map(|o| o.code.clone());
             let invoice = Invoice {
                 number: tax::invoice_number(issuer.prefix, year, u64::try_from(sequence).unwrap_or_default()),
                 financial_year: year,
@@ -462,6 +481,7 @@ impl Store {
                 offer_code,
                 buyer_name,
                 buyer_state,
+                buyer_gstin,
                 seller: issuer.seller.clone(),
                 sac: tax::SAC_CODE.to_owned(),
             };
@@ -472,7 +492,7 @@ impl Store {
                 .bind(split.taxable.0).bind(split.cgst.0).bind(split.sgst.0).bind(split.igst.0)
                 .bind(&invoice.buyer_name).bind(&invoice.buyer_state).bind(&invoice.seller.name)
                 .bind(&invoice.seller.address).bind(&invoice.seller.gstin).bind(&invoice.seller.state)
-                .bind(&invoice.sac).bind(invoice.discount.0).bind(&invoice.offer_code)
+                .bind(&invoice.sac).bind(invoice.discount.0).bind(&invoice.offer_code).bind(&invoice.buyer_gstin)
                 .execute(&mut *tx)
                 .await?;
             tx.commit().await?;
@@ -491,11 +511,12 @@ impl Store {
         Ok(())
     }
 
-    /// Subscriptions paid through some instant after `after`: those the
-    /// renewal job may have to act on (renew, remind, end, grant codes).
+    /// Subscriptions paid through (or paused until) some instant after
+    /// `after`: those the renewal job may have to act on (renew, remind,
+    /// end, grant codes).
     pub async fn subscriptions_paid_past(&self, after: DateTime<Utc>) -> Result<Vec<i64>> {
         let rows: Vec<(i64,)> = on_pool!(self, pool => sqlx::query_as(
-            "SELECT subscription_id FROM subscription_events WHERE kind IN ('paid', 'trial')
+            "SELECT subscription_id FROM subscription_events WHERE kind IN ('paid', 'trial', 'paused')
              GROUP BY subscription_id HAVING MAX(period_until) > $1 ORDER BY subscription_id",
         )
         .bind(after.timestamp())

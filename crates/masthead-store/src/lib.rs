@@ -25,6 +25,7 @@ mod epaper;
 mod error;
 mod experiments;
 mod group_commit;
+mod groups;
 mod insights;
 mod invoices;
 mod media;
@@ -35,6 +36,7 @@ mod newsroom;
 mod offers;
 mod partner_codes;
 mod plans;
+mod retention;
 mod search_log;
 pub mod telemetry;
 mod url;
@@ -58,6 +60,7 @@ pub use epaper::{
     RegionRecord,
 };
 pub use error::StoreError;
+pub use groups::{GroupRecord, PendingInvite, Seat, SeatRefusal};
 pub use experiments::{ExperimentState, StoredExperiment};
 pub use insights::{Breakdown, CHECKOUT_STARTED, DayCount, NewEvent, RollUp, SUBSCRIPTION_PAID};
 pub use invoices::Invoice;

@@ -31,7 +31,7 @@ on_every_backend!(
 );
 
 /// A browser signed in as a new admin.
-async fn admin(app: &TestApp) -> Browser<'_> {
+pub(crate) async fn admin(app: &TestApp) -> Browser<'_> {
     register(app, "admin@example.com").await;
     let email = Email::parse("admin@example.com").unwrap();
     let id = app.store.reader_by_email(&email).await.unwrap().unwrap().id;
@@ -42,7 +42,7 @@ async fn admin(app: &TestApp) -> Browser<'_> {
 }
 
 /// Saves an offer straight into the store, valid around the test's noon.
-async fn offer(app: &TestApp, code: &str, kind: OfferKind, plans: &[i64], cap: Option<u32>) -> i64 {
+pub(crate) async fn offer(app: &TestApp, code: &str, kind: OfferKind, plans: &[i64], cap: Option<u32>) -> i64 {
     let draft = OfferDraft {
         name: format!("Offer {code}"),
         code: code.to_owned(),
@@ -56,7 +56,7 @@ async fn offer(app: &TestApp, code: &str, kind: OfferKind, plans: &[i64], cap: O
     app.store.create_offer(&draft, noon()).await.unwrap().unwrap()
 }
 
-async fn reader_id(app: &TestApp, email: &str) -> i64 {
+pub(crate) async fn reader_id(app: &TestApp, email: &str) -> i64 {
     app.store.reader_by_email(&Email::parse(email).unwrap()).await.unwrap().unwrap().id
 }
 
@@ -231,7 +231,7 @@ async fn refused_offers_say_why_and_store_nothing(backend: Backend) {
 
 /// `count` confirmed readers with API tokens, made straight in the store
 /// (the sign-up route's rate limit is not what this test is about).
-async fn readers_with_tokens(app: &TestApp, count: usize) -> Vec<String> {
+pub(crate) async fn readers_with_tokens(app: &TestApp, count: usize) -> Vec<String> {
     let mut tokens = Vec::with_capacity(count);
     for n in 0..count {
         let email = Email::parse(&format!("rush{n}@example.com")).unwrap();
