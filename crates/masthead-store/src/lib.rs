@@ -60,8 +60,8 @@ pub use epaper::{
     RegionRecord,
 };
 pub use error::StoreError;
-pub use groups::{GroupRecord, PendingInvite, Seat, SeatRefusal};
 pub use experiments::{ExperimentState, StoredExperiment};
+pub use groups::{GroupRecord, PendingInvite, Seat, SeatRefusal};
 pub use insights::{Breakdown, CHECKOUT_STARTED, DayCount, NewEvent, RollUp, SUBSCRIPTION_PAID};
 pub use invoices::Invoice;
 pub use media::{ImageVariant, NewImage, StoredImage};

@@ -148,8 +148,9 @@ async fn buy(
     account: &Account,
     request: &NewGroup,
 ) -> Result<GroupCheckout, GroupRefusal> {
-    let draft = GroupDraft::parse(&request.company, &request.gstin, request.seats, request.domain.as_deref().unwrap_or(""))
-        .map_err(|e| GroupRefusal::Field(e.field(), e.to_string()))?;
+    let draft =
+        GroupDraft::parse(&request.company, &request.gstin, request.seats, request.domain.as_deref().unwrap_or(""))
+            .map_err(|e| GroupRefusal::Field(e.field(), e.to_string()))?;
     let plan: Plan = state
         .plans
         .get(&state.store)
@@ -159,7 +160,9 @@ async fn buy(
     let provider = state
         .billing
         .provider(&request.provider)
-        .ok_or_else(|| GroupRefusal::Field("provider", format!("provider {:?} cannot take payments here", request.provider)))?
+        .ok_or_else(|| {
+            GroupRefusal::Field("provider", format!("provider {:?} cannot take payments here", request.provider))
+        })?
         .name();
     let now = state.clock.now();
     let (group_id, subscription_id) =
@@ -310,7 +313,10 @@ async fn send_link(
     email: &Email,
     reader_id: Option<i64>,
 ) -> Result<(), GroupRefusal> {
-    if !running(state, group).await?.is_some_and(|s| matches!(s, Status::Active | Status::Cancelled | Status::RenewalDue | Status::PastDue)) {
+    if !running(state, group)
+        .await?
+        .is_some_and(|s| matches!(s, Status::Active | Status::Cancelled | Status::RenewalDue | Status::PastDue))
+    {
         return Err(GroupRefusal::NotNow("the group's subscription is not paid up: pay for it first".to_owned()));
     }
     if group.seats_taken >= group.seats {
@@ -416,8 +422,11 @@ async fn join(
     let (group, email, hash) = match (token, code) {
         (Some(token), _) => {
             let hash = token_hash(token.trim());
-            let (group, email) =
-                state.store.group_token(&hash).await?.ok_or(GroupRefusal::Field("invite", SeatRefusal::BadToken.to_string()))?;
+            let (group, email) = state
+                .store
+                .group_token(&hash)
+                .await?
+                .ok_or(GroupRefusal::Field("invite", SeatRefusal::BadToken.to_string()))?;
             (group, email, Some(hash))
         }
         (None, Some(code)) => {
@@ -439,7 +448,10 @@ async fn join(
         }
         (None, None) => return Err(GroupRefusal::Field("invite", "give an invitation or a join code".to_owned())),
     };
-    if !running(state, &group).await?.is_some_and(|s| matches!(s, Status::Active | Status::Cancelled | Status::RenewalDue | Status::PastDue)) {
+    if !running(state, &group)
+        .await?
+        .is_some_and(|s| matches!(s, Status::Active | Status::Cancelled | Status::RenewalDue | Status::PastDue))
+    {
         return Err(GroupRefusal::NotNow("the group's subscription has no seats to give now".to_owned()));
     }
     let seat = state.store.take_seat(group.id, account.id, &email, hash.as_deref(), now).await??;
@@ -552,7 +564,14 @@ pub(crate) async fn groups_page(
             seats.push(format!("A seat of {}'s subscription ({status})", group.company));
         }
     }
-    let plans = state.plans.get(&state.store).await?.0.iter().map(|p| (p.id, format!("{} — {} per seat", p.name, p.price))).collect();
+    let plans = state
+        .plans
+        .get(&state.store)
+        .await?
+        .0
+        .iter()
+        .map(|p| (p.id, format!("{} — {} per seat", p.name, p.price)))
+        .collect();
     let page = GroupsPage {
         layout: Layout::new(&state, "Group subscriptions".to_owned(), String::new(), None),
         csrf: csrf::token(&state, &visitor),
@@ -614,7 +633,9 @@ pub(crate) async fn group_page(
     let group = managed(&state, &account, id).await?;
     let group = reply(&state, group).await?;
     let period = match &group.current_period_end {
-        Some(end) => chrono::DateTime::parse_from_rfc3339(end).map(|at| state.billing.day(at.to_utc())).unwrap_or_default(),
+        Some(end) => {
+            chrono::DateTime::parse_from_rfc3339(end).map(|at| state.billing.day(at.to_utc())).unwrap_or_default()
+        }
         None => String::new(),
     };
     let page = GroupPage {
@@ -678,7 +699,8 @@ pub(crate) async fn join_page(
     Required(_account): Required,
     Path(code): Path<String>,
 ) -> Result<Response, PageError> {
-    let group = state.store.group_by_join_code(&code).await?.filter(|g| g.domain.is_some()).ok_or(PageError::NotFound)?;
+    let group =
+        state.store.group_by_join_code(&code).await?.filter(|g| g.domain.is_some()).ok_or(PageError::NotFound)?;
     let page = JoinPage {
         layout: Layout::new(&state, format!("Join {}", group.company), String::new(), None),
         csrf: csrf::token(&state, &visitor),
@@ -705,7 +727,8 @@ pub(crate) async fn join_submit(
     Path(code): Path<String>,
     CsrfForm(form): CsrfForm<JoinFields>,
 ) -> Result<Response, PageError> {
-    let group = state.store.group_by_join_code(&code).await?.filter(|g| g.domain.is_some()).ok_or(PageError::NotFound)?;
+    let group =
+        state.store.group_by_join_code(&code).await?.filter(|g| g.domain.is_some()).ok_or(PageError::NotFound)?;
     let domain = group.domain.clone().unwrap_or_default();
     let email = Email::parse(&form.email)
         .ok()

@@ -7,7 +7,6 @@
 //! priced by it); ending it stops new redemptions. One discount offer may be
 //! marked as the retention offer (`super::retention`).
 
-
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;

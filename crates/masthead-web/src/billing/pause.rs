@@ -9,9 +9,9 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::Response;
+use masthead_domain::Paise;
 use masthead_domain::pause::{self, PauseRefusal};
 use masthead_domain::subscription::{Event, State as SubscriptionState, Status};
-use masthead_domain::Paise;
 use masthead_store::{StoreError, SubscriptionRecord};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -206,7 +206,9 @@ pub(crate) fn describe(
     };
     let notice = match changed {
         Some("pause") if line.is_some() => Some("Saved: your renewal is paused.".to_owned()),
-        Some("pause-refused") => Some("Not paused: only an active paid subscription can pause, for 1 to 3 months.".to_owned()),
+        Some("pause-refused") => {
+            Some("Not paused: only an active paid subscription can pause, for 1 to 3 months.".to_owned())
+        }
         Some("unpause") if folded.paused_until.is_none() || folded.status == Status::RenewalDue => {
             Some("Your renewal is no longer paused.".to_owned())
         }

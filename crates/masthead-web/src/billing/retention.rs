@@ -59,7 +59,10 @@ pub(crate) struct RetentionView {
 }
 
 /// The cancel page's retention offer for a subscription, if it may be shown.
-pub(crate) async fn view(state: &AppState, subscription: &SubscriptionRecord) -> Result<Option<RetentionView>, StoreError> {
+pub(crate) async fn view(
+    state: &AppState,
+    subscription: &SubscriptionRecord,
+) -> Result<Option<RetentionView>, StoreError> {
     let Some((offer, _)) = available(state, subscription).await? else { return Ok(None) };
     let terms = if offer.forever { "every renewal" } else { "your next renewal" };
     let discount = match offer.kind {
@@ -126,7 +129,10 @@ pub(crate) async fn show_api(
     let (offer, folded) = available(&state, &subscription).await?.ok_or_else(none)?;
     let plan = state.store.plan(folded.plan_due()).await?.ok_or_else(none)?;
     let with = SubscriptionState {
-        retention: Some(masthead_domain::subscription::Retention { offer_id: offer.id, after_terms: folded.paid_terms }),
+        retention: Some(masthead_domain::subscription::Retention {
+            offer_id: offer.id,
+            after_terms: folded.paid_terms,
+        }),
         ..folded.clone()
     };
     let (charge, _) = masthead_domain::offer::charge_due(&plan, None, Some(&offer), Some(&with));
@@ -166,8 +172,10 @@ pub(crate) async fn accept_api(
             other => other.to_string(),
         })
     })?;
-    let after = state.store.subscription_state(id, state.clock.now()).await?.ok_or_else(|| {
-        ApiError::NotFound(format!("no subscription {id} on this account"))
-    })?;
+    let after = state
+        .store
+        .subscription_state(id, state.clock.now())
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no subscription {id} on this account")))?;
     Ok(Json(SubscriptionReply::new(id, &after)))
 }

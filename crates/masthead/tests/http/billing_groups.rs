@@ -48,21 +48,35 @@ async fn a_company_buys_seats_invites_readers_and_is_invoiced_to_its_gstin(backe
     let invoices = app.store.reader_invoices(boss).await.unwrap();
     assert_eq!(invoices.len(), 1);
     let invoice = &invoices[0];
-    assert_eq!((invoice.buyer_name.as_str(), invoice.buyer_gstin.as_deref()), ("Acme Traders Pvt Ltd", Some("27AAPFU0939F1ZV")));
+    assert_eq!(
+        (invoice.buyer_name.as_str(), invoice.buyer_gstin.as_deref()),
+        ("Acme Traders Pvt Ltd", Some("27AAPFU0939F1ZV"))
+    );
     assert_eq!((invoice.buyer_state.as_str(), invoice.plan_name.as_str()), ("Maharashtra", "Smart Essential, 2 seats"));
     assert_eq!((invoice.amount, invoice.cgst, invoice.igst), (Paise(540_000), Paise(0), Paise(82_373)));
     assert_eq!(invoice.taxable.0 + invoice.igst.0, 540_000);
     let mut boss_browser = Browser::new(&app);
     log_in(&mut boss_browser, "boss@acme.example", PASSWORD).await;
-    let page = text_of(&boss_browser.page(&format!("/account/invoices/{}", invoice.number.replace('/', "_")), 200).await);
-    assert!(page.contains("Billed to Acme Traders Pvt Ltd") && page.contains("Buyer's GSTIN 27AAPFU0939F1ZV"), "{page}");
+    let page =
+        text_of(&boss_browser.page(&format!("/account/invoices/{}", invoice.number.replace('/', "_")), 200).await);
+    assert!(
+        page.contains("Billed to Acme Traders Pvt Ltd") && page.contains("Buyer's GSTIN 27AAPFU0939F1ZV"),
+        "{page}"
+    );
     // The company's seats are not the manager's own subscription.
     let me = call(&app, Method::GET, "/api/v1/me", &manager, None).await.1;
     assert!(me["subscription"].is_null(), "{me}");
     assert_eq!(access(&app, &manager).await, "blocked");
 
     // Invited by mail: the link takes a seat once; the reader reads premium stories.
-    let (status, invited) = call(&app, Method::POST, &format!("/api/v1/groups/{id}/invites"), &manager, Some(json!({"email": "asha@elsewhere.example"}))).await;
+    let (status, invited) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/groups/{id}/invites"),
+        &manager,
+        Some(json!({"email": "asha@elsewhere.example"})),
+    )
+    .await;
     assert_eq!((status, invited["email"].as_str()), (201, Some("asha@elsewhere.example")));
     let mail = app.nth_mail("asha@elsewhere.example", 1).await;
     assert_eq!(mail.subject, "A seat of Acme Traders Pvt Ltd's Business Standard subscription");
@@ -76,19 +90,33 @@ async fn a_company_buys_seats_invites_readers_and_is_invoiced_to_its_gstin(backe
     let taken = browser.submit(&link, &link, &[]).await;
     assert_eq!(taken.headers()["location"], "/account/groups");
     assert_eq!(access(&app, &asha).await, "allowed");
-    assert!(text_of(&browser.page("/account/groups", 200).await).contains("A seat of Acme Traders Pvt Ltd's subscription (active)"));
+    assert!(
+        text_of(&browser.page("/account/groups", 200).await)
+            .contains("A seat of Acme Traders Pvt Ltd's subscription (active)")
+    );
     let token_part = link.rsplit('/').next().unwrap();
-    let (status, reused) = call(&app, Method::POST, "/api/v1/groups/join", &asha, Some(json!({"invite": token_part}))).await;
+    let (status, reused) =
+        call(&app, Method::POST, "/api/v1/groups/join", &asha, Some(json!({"invite": token_part}))).await;
     assert_eq!((status, reused["errors"][0]["field"].as_str()), (422, Some("invite")), "a link works once: {reused}");
 
     // Strangers see and change nothing.
     let stranger = token(&app, "stranger@acme.example").await;
     assert_eq!(call(&app, Method::GET, &format!("/api/v1/groups/{id}"), &stranger, None).await.0, 404);
-    let (status, _) = call(&app, Method::POST, &format!("/api/v1/groups/{id}/invites"), &stranger, Some(json!({"email": "x@y.example"}))).await;
+    let (status, _) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/groups/{id}/invites"),
+        &stranger,
+        Some(json!({"email": "x@y.example"})),
+    )
+    .await;
     assert_eq!(status, 404);
     let group = call(&app, Method::GET, &format!("/api/v1/groups/{id}"), &manager, None).await.1;
     let asha_seat = group["holders"][0]["id"].as_i64().unwrap();
-    assert_eq!(call(&app, Method::DELETE, &format!("/api/v1/groups/{id}/seats/{asha_seat}"), &stranger, None).await.0, 404);
+    assert_eq!(
+        call(&app, Method::DELETE, &format!("/api/v1/groups/{id}/seats/{asha_seat}"), &stranger, None).await.0,
+        404
+    );
 
     // At the domain: the join code seats a confirmed address there; the second seat is the last.
     let code = group["join_url"].as_str().unwrap().rsplit('/').next().unwrap().to_owned();
@@ -96,17 +124,35 @@ async fn a_company_buys_seats_invites_readers_and_is_invoiced_to_its_gstin(backe
     let (status, joined) = call(&app, Method::POST, "/api/v1/groups/join", &ravi, Some(json!({"code": code}))).await;
     assert_eq!(status, 201, "{joined}");
     let (status, full) = call(&app, Method::POST, "/api/v1/groups/join", &stranger, Some(json!({"code": code}))).await;
-    assert_eq!((status, full["detail"].as_str()), (409, Some("every seat of this group is taken: ask its manager to free one")));
-    let (status, _) = call(&app, Method::POST, &format!("/api/v1/groups/{id}/invites"), &manager, Some(json!({"email": "more@acme.example"}))).await;
+    assert_eq!(
+        (status, full["detail"].as_str()),
+        (409, Some("every seat of this group is taken: ask its manager to free one"))
+    );
+    let (status, _) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/groups/{id}/invites"),
+        &manager,
+        Some(json!({"email": "more@acme.example"})),
+    )
+    .await;
     assert_eq!(status, 409, "no seat to invite into");
     let outsider = token(&app, "outsider@other.example").await;
-    let (status, refused) = call(&app, Method::POST, "/api/v1/groups/join", &outsider, Some(json!({"code": code}))).await;
+    let (status, refused) =
+        call(&app, Method::POST, "/api/v1/groups/join", &outsider, Some(json!({"code": code}))).await;
     assert_eq!((status, refused["errors"][0]["field"].as_str()), (422, Some("code")), "not at the domain: {refused}");
 
     // The manager frees Asha's seat and gives it to another; Asha reads no more.
-    assert_eq!(call(&app, Method::DELETE, &format!("/api/v1/groups/{id}/seats/{asha_seat}"), &manager, None).await.0, 204);
+    assert_eq!(
+        call(&app, Method::DELETE, &format!("/api/v1/groups/{id}/seats/{asha_seat}"), &manager, None).await.0,
+        204
+    );
     assert_eq!(access(&app, &asha).await, "blocked");
-    assert_eq!(call(&app, Method::DELETE, &format!("/api/v1/groups/{id}/seats/{asha_seat}"), &manager, None).await.0, 404, "freed once");
+    assert_eq!(
+        call(&app, Method::DELETE, &format!("/api/v1/groups/{id}/seats/{asha_seat}"), &manager, None).await.0,
+        404,
+        "freed once"
+    );
     // Through the join page: an address at the domain other than the account's gets a link.
     let mut outsider_browser = Browser::new(&app);
     log_in(&mut outsider_browser, "outsider@other.example", PASSWORD).await;
@@ -120,18 +166,27 @@ async fn a_company_buys_seats_invites_readers_and_is_invoiced_to_its_gstin(backe
     assert_eq!(confirmed.headers()["location"], "/account/groups");
     assert_eq!(access(&app, &outsider).await, "allowed");
     let page = text_of(&boss_browser.page(&format!("/account/groups/{id}"), 200).await);
-    assert!(page.contains("2 of 2 seats taken") && page.contains("out@acme.example") && !page.contains("asha@"), "{page}");
+    assert!(
+        page.contains("2 of 2 seats taken") && page.contains("out@acme.example") && !page.contains("asha@"),
+        "{page}"
+    );
 
     // Admins list the groups.
     let admin = crate::billing_offers::admin(&app).await;
     let mut admin = admin;
     let listed = text_of(&admin.page("/newsroom/groups", 200).await);
-    assert!(listed.contains("Acme Traders Pvt Ltd 27AAPFU0939F1ZV Maharashtra boss@acme.example 2 of 2 active"), "{listed}");
+    assert!(
+        listed.contains("Acme Traders Pvt Ltd 27AAPFU0939F1ZV Maharashtra boss@acme.example 2 of 2 active"),
+        "{listed}"
+    );
     assert_eq!(boss_browser.get("/newsroom/groups").await.status().as_u16(), 403);
 
     // Seats end with the term: the manager cancels, and at the term's end the seats read no more.
     let subscription = created["subscription_id"].as_i64().unwrap();
-    assert_eq!(call(&app, Method::POST, &format!("/api/v1/subscriptions/{subscription}/cancel"), &manager, None).await.0, 200);
+    assert_eq!(
+        call(&app, Method::POST, &format!("/api/v1/subscriptions/{subscription}/cancel"), &manager, None).await.0,
+        200
+    );
     clock.set(noon() + Months::new(12) + Duration::minutes(1));
     let ravi = crate::billing::log_in_api(&app, "ravi@acme.example").await;
     assert_eq!(access(&app, &ravi).await, "blocked");
@@ -140,25 +195,41 @@ async fn a_company_buys_seats_invites_readers_and_is_invoiced_to_its_gstin(backe
 async fn bad_groups_are_refused_with_reasons_and_nothing_stored(backend: Backend) {
     let (app, _clock) = app_at(backend).await;
     let manager = token(&app, "boss@delhi.example").await;
-    let good = json!({"plan_id": 1, "seats": 3, "company": "Delhi Press", "gstin": "07AAACM0000A1ZO", "provider": "sandbox"});
+    let good =
+        json!({"plan_id": 1, "seats": 3, "company": "Delhi Press", "gstin": "07AAACM0000A1ZO", "provider": "sandbox"});
     let with = |field: &str, value: Value| {
         let mut body = good.clone();
         body[field] = value;
         body
     };
     for (body, field, message) in [
-        (with("gstin", json!("07AAACM0000A1Z5")), "gstin", "the GSTIN's check character does not match: is it typed right?"),
-        (with("gstin", json!("07AAACM0000A1")), "gstin", "a GSTIN is 15 characters: state code, PAN, entity number, Z and a check character (27AAPFU0939F1ZV)"),
+        (
+            with("gstin", json!("07AAACM0000A1Z5")),
+            "gstin",
+            "the GSTIN's check character does not match: is it typed right?",
+        ),
+        (
+            with("gstin", json!("07AAACM0000A1")),
+            "gstin",
+            "a GSTIN is 15 characters: state code, PAN, entity number, Z and a check character (27AAPFU0939F1ZV)",
+        ),
         (with("gstin", json!("99AAPFU0939F1ZV")), "gstin", "the GSTIN's first two digits are no state's code"),
         (with("seats", json!(0)), "seats", "a group has 1 to 1000 seats"),
         (with("seats", json!(1001)), "seats", "a group has 1 to 1000 seats"),
         (with("company", json!("  ")), "company", "give the company's name, 1 to 120 characters"),
-        (with("domain", json!("not a domain")), "domain", "the domain is the part of the company's addresses after @ (example.com), or empty"),
+        (
+            with("domain", json!("not a domain")),
+            "domain",
+            "the domain is the part of the company's addresses after @ (example.com), or empty",
+        ),
         (with("plan_id", json!(99)), "plan_id", "no plan 99 on sale"),
     ] {
         let (status, refused) = call(&app, Method::POST, "/api/v1/groups", &manager, Some(body)).await;
         assert_eq!(status, 422, "{refused}");
-        assert_eq!((refused["errors"][0]["field"].as_str(), refused["errors"][0]["message"].as_str()), (Some(field), Some(message)));
+        assert_eq!(
+            (refused["errors"][0]["field"].as_str(), refused["errors"][0]["message"].as_str()),
+            (Some(field), Some(message))
+        );
     }
     let (status, _) = call(&app, Method::POST, "/api/v1/groups", &manager, Some(with("seats", json!("three")))).await;
     assert_eq!(status, 422, "not a number");
@@ -171,7 +242,8 @@ async fn bad_groups_are_refused_with_reasons_and_nothing_stored(backend: Backend
     // The page refuses the same way; a Delhi GSTIN (07) is invoiced CGST + SGST.
     let mut browser = Browser::new(&app);
     log_in(&mut browser, "boss@delhi.example", PASSWORD).await;
-    let form = [("plan_id", "1"), ("seats", "3"), ("company", "Delhi Press"), ("gstin", "07AAACM0000A1Z5"), ("domain", "")];
+    let form =
+        [("plan_id", "1"), ("seats", "3"), ("company", "Delhi Press"), ("gstin", "07AAACM0000A1Z5"), ("domain", "")];
     let refused = browser.submit("/account/groups", "/account/groups", &form).await;
     assert_eq!(refused.status().as_u16(), 422);
     assert!(text_of(&refused.text().await.unwrap()).contains("check character does not match"));
@@ -183,7 +255,8 @@ async fn bad_groups_are_refused_with_reasons_and_nothing_stored(backend: Backend
     let checkout = location.trim_start_matches(&app.url("")).to_owned();
     assert!(checkout.starts_with("/checkout/sandbox/"), "{location}");
     assert!(text_of(&browser.page(&checkout, 200).await).contains("Pay ₹2,700"), "₹900 × 3");
-    let paid = browser.submit(&checkout, &checkout, &[("outcome", "pay"), ("name", "ignored"), ("state", "Kerala")]).await;
+    let paid =
+        browser.submit(&checkout, &checkout, &[("outcome", "pay"), ("name", "ignored"), ("state", "Kerala")]).await;
     assert_eq!(paid.status().as_u16(), 303);
     let invoice = app.store.reader_invoices(boss).await.unwrap().remove(0);
     assert_eq!((invoice.buyer_state.as_str(), invoice.buyer_gstin.as_deref()), ("Delhi", Some("07AAACM0000A1ZO")));
@@ -204,7 +277,11 @@ async fn seat_n_plus_1_is_refused_exactly_when_many_join_at_once_on_two_instance
         .iter()
         .enumerate()
         .map(|(n, token)| {
-            let request = app.client.post(format!("{}/api/v1/groups/join", bases[n % 2])).bearer_auth(token).json(&json!({"code": code}));
+            let request = app
+                .client
+                .post(format!("{}/api/v1/groups/join", bases[n % 2]))
+                .bearer_auth(token)
+                .json(&json!({"code": code}));
             tokio::spawn(async move { request.send().await.unwrap().status().as_u16() })
         })
         .collect();

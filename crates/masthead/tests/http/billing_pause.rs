@@ -46,7 +46,9 @@ async fn a_subscriber_pauses_for_two_months_and_is_charged_when_it_ends(backend:
     log_in(&mut browser, "pauser@example.com", PASSWORD).await;
     let account = text_of(&browser.page("/account", 200).await);
     assert!(
-        account.contains("Renewal paused: you read until Feb 27 2027, then renewal resumes on Apr 27 2027 with a charge of ₹900"),
+        account.contains(
+            "Renewal paused: you read until Feb 27 2027, then renewal resumes on Apr 27 2027 with a charge of ₹900"
+        ),
         "{account}"
     );
     assert!(account.contains("Resume renewal now") && !account.contains("Pause renewal instead"), "{account}");
@@ -124,7 +126,10 @@ async fn pauses_are_refused_with_reasons(backend: Backend) {
     let page = text_of(&browser.page("/account?changed=pause", 200).await);
     assert!(page.contains("Saved: your renewal is paused."), "{page}");
     let (status, refused) = pause(json!({"months": 2})).await;
-    assert_eq!((status, refused["detail"].as_str()), (409, Some("renewal is already paused: resume it first to choose another date")));
+    assert_eq!(
+        (status, refused["detail"].as_str()),
+        (409, Some("renewal is already paused: resume it first to choose another date"))
+    );
 
     // Lifting it during the term: it renews at the term's end as before.
     let unpause = format!("/account/subscription/{id}/unpause");
@@ -148,7 +153,10 @@ async fn pauses_are_refused_with_reasons(backend: Backend) {
     assert_eq!(status, 200);
     let (status, refused) =
         call(&app, Method::POST, "/api/v1/me/subscription/pause", &token, Some(json!({"months": 1}))).await;
-    assert_eq!((status, refused["detail"].as_str()), (409, Some("a cancelled subscription does not renew: resume it first")));
+    assert_eq!(
+        (status, refused["detail"].as_str()),
+        (409, Some("a cancelled subscription does not renew: resume it first"))
+    );
 }
 
 async fn token_without_subscription(app: &TestApp) -> String {

@@ -5,24 +5,26 @@
 //! cancelling as before; neither can happen twice, and refusals store nothing.
 
 use chrono::{Duration, Months};
-use masthead_domain::offer::OfferKind;
 use masthead_domain::Paise;
+use masthead_domain::offer::OfferKind;
 use reqwest::Method;
 use serde_json::json;
 
 use crate::billing::{app_at, call, noon, run_due, token};
 use crate::billing_offers::{admin, offer, reader_id};
-use crate::support::{
-    Backend, Browser, PASSWORD, TestApp, log_in, on_every_backend, register, text_of,
-};
+use crate::support::{Backend, Browser, PASSWORD, TestApp, log_in, on_every_backend, register, text_of};
 
-on_every_backend!(a_reader_keeps_a_subscription_with_the_retention_offer_once, declining_is_cancelling_and_the_offer_is_not_shown_again,);
+on_every_backend!(
+    a_reader_keeps_a_subscription_with_the_retention_offer_once,
+    declining_is_cancelling_and_the_offer_is_not_shown_again,
+);
 
 /// A paid Smart Quarterly (₹900) subscription of a new reader: its id and API token.
 async fn subscribed(app: &TestApp, email: &str) -> (i64, String) {
     let token = token(app, email).await;
     let (status, created) =
-        call(app, Method::POST, "/api/v1/subscriptions", &token, Some(json!({"plan_id": 1, "provider": "sandbox"}))).await;
+        call(app, Method::POST, "/api/v1/subscriptions", &token, Some(json!({"plan_id": 1, "provider": "sandbox"})))
+            .await;
     assert_eq!(status, 201, "{created}");
     let (status, _) = call(app, Method::POST, created["sandbox_pay_url"].as_str().unwrap(), &token, None).await;
     assert_eq!(status, 200);
@@ -45,7 +47,8 @@ async fn a_reader_keeps_a_subscription_with_the_retention_offer_once(backend: Ba
     let mark = format!("/newsroom/offers/{stay}/retention");
     assert_eq!(nosy.submit("/account", &mark, &[("on", "1")]).await.status().as_u16(), 403);
     assert_eq!(admin.post_form(&mark, &[("on", "1")]).await.status().as_u16(), 403, "no CSRF token");
-    let refused = admin.submit("/newsroom/offers", &format!("/newsroom/offers/{trial}/retention"), &[("on", "1")]).await;
+    let refused =
+        admin.submit("/newsroom/offers", &format!("/newsroom/offers/{trial}/retention"), &[("on", "1")]).await;
     assert_eq!(refused.status().as_u16(), 404, "a trial is no retention offer");
     assert!(app.store.retention_offer().await.unwrap().is_none(), "nothing stored");
     let marked = admin.submit("/newsroom/offers", &mark, &[("on", "1")]).await;
