@@ -4,7 +4,8 @@
 //! due for the grace period, with a mail at once and a reminder two days
 //! before access ends; then it ends (and so do cancelled ones at their term
 //! end), with a last mail. It also hands out partner codes as subscriptions
-//! reach new 12-month blocks.
+//! reach new 12-month blocks, and gives back the offer redemptions of
+//! checkouts left unpaid past [`CHECKOUT_EXPIRES`].
 //!
 //! Every action is claimed in the database first (one renewal charge per
 //! term, one mail per notice), so the server's own loop, `masthead billing
@@ -20,6 +21,11 @@ use serde::Serialize;
 
 use crate::provider::{ChargeOutcome, ChargeRequest};
 use crate::service::Billing;
+
+/// How long a checkout may be paid: after it, an unpaid subscription's
+/// offer redemption is given back to the offer's cap (Stripe's Checkout
+/// Sessions expire after 24 hours too).
+pub const CHECKOUT_EXPIRES: Duration = Duration::hours(24);
 
 /// How long before access ends the reminder goes out.
 const REMIND_BEFORE: Duration = Duration::days(2);
@@ -44,6 +50,8 @@ pub struct RunReport {
     pub ended: u32,
     /// Partner codes given.
     pub partner_codes: u32,
+    /// Offer redemptions given back by checkouts abandoned past [`CHECKOUT_EXPIRES`].
+    pub released: u32,
     /// Subscriptions that could not be dealt with (logged; tried again next run).
     pub errors: u32,
 }
@@ -53,7 +61,10 @@ impl Billing {
     #[tracing::instrument(skip(self))]
     pub async fn run_due(&self) -> Result<RunReport, StoreError> {
         let now = self.clock.now();
-        let mut report = RunReport::default();
+        let mut report = RunReport {
+            released: self.store.release_abandoned_redemptions(now - CHECKOUT_EXPIRES, now).await?,
+            ..RunReport::default()
+        };
         for id in self.store.subscriptions_paid_past(now - GRACE - LOOK_BACK).await? {
             if let Err(error) = self.review(id, now, &mut report).await {
                 tracing::error!(subscription = id, %error, "renewal job could not deal with a subscription");

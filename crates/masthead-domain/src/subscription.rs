@@ -50,6 +50,9 @@ pub enum Event {
         /// The offer.
         offer_id: i64,
     },
+    /// The offer redeemed was given back: the checkout was abandoned, so it
+    /// no longer counts against the offer's cap, nor prices a payment.
+    OfferReleased,
     /// A renewal charge failed.
     PaymentFailed,
     /// The reader cancelled: no more renewals.
@@ -227,6 +230,7 @@ pub fn fold(entries: &[Entry], now: DateTime<Utc>, grace: Duration) -> Option<St
                 }
             }
             Event::OfferApplied { offer_id } => state.offer_id = Some(*offer_id),
+            Event::OfferReleased => state.offer_id = None,
             // A trial cancelled has ended: there is nothing to resume.
             Event::Resumed => {
                 state.cancel_at_period_end = trial_ended;
@@ -409,6 +413,9 @@ mod tests {
         let state = fold(&l, at("2027-02-01T00:00:00Z"), GRACE).unwrap();
         assert_eq!((state.offer_id, state.paid_terms, state.trial_until), (Some(9), 2, None), "a repeat counts once");
         assert_eq!(fold(&l[..2], at("2026-02-01T00:00:00Z"), GRACE).unwrap().paid_terms, 1);
+        // An offer given back (an abandoned checkout) prices nothing after.
+        l.push(entry(6, "2026-01-10T10:00:02Z", Event::OfferReleased));
+        assert_eq!(fold(&l, at("2027-02-01T00:00:00Z"), GRACE).unwrap().offer_id, None);
     }
 
     fn trial_ledger() -> Vec<Entry> {

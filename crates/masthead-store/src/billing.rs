@@ -164,6 +164,7 @@ impl TryFrom<EventRow> for Entry {
             },
             "offer_applied" => Event::OfferApplied { offer_id: row.offer_id.ok_or_else(corrupt)? },
             "payment_failed" => Event::PaymentFailed,
+            "offer_released" => Event::OfferReleased,
             "cancelled" => Event::Cancelled,
             "resumed" => Event::Resumed,
             "paused" => Event::Paused { until: instant(row.period_until.ok_or_else(corrupt)?)? },
@@ -191,6 +192,7 @@ pub(crate) fn columns(event: &Event) -> EventColumns<'_> {
         ),
         Event::OfferApplied { offer_id } => ("offer_applied", None, None, None, None, Some(*offer_id)),
         Event::PaymentFailed => ("payment_failed", None, None, None, None, None),
+        Event::OfferReleased => ("offer_released", None, None, None, None, None),
         Event::Cancelled => ("cancelled", None, None, None, None, None),
         Event::Resumed => ("resumed", None, None, None, None, None),
         Event::Paused { until } => ("paused", None, None, None, Some(until.timestamp()), None),
@@ -366,13 +368,17 @@ impl Store {
                 tx.commit().await?;
                 return Ok(Recorded::Duplicate);
             }
-            // The funnel's paid event, so that its count is this table's.
-            sqlx::query(crate::insights::PAID)
-                .bind(issuer.zone.date(at).to_string())
-                .bind(at.timestamp())
-                .bind(payment.subscription_id)
-                .execute(&mut *tx)
-                .await?;
+            // The funnel's paid event, so that its count is this table's
+            // payments of money: a free trial's ₹0 is no paid conversion (its
+            // first charge at the trial's end is).
+            if payment.amount > 0 {
+                sqlx::query(crate::insights::PAID)
+                    .bind(issuer.zone.date(at).to_string())
+                    .bind(at.timestamp())
+                    .bind(payment.subscription_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
             let rows: Vec<EventRow> = sqlx::query_as(LEDGER).bind(payment.subscription_id).fetch_all(&mut *tx).await?;
             let ledger = rows.into_iter().map(Entry::try_from).collect::<Result<Vec<_>>>()?;
             let state = subscription::fold(&ledger, at, GRACE)
