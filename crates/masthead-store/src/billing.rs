@@ -208,6 +208,45 @@ pub(crate) const APPEND: &str = "INSERT INTO subscription_events
      (subscription_id, at, kind, plan_id, payment_id, period_from, period_until, offer_id)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 
+/// Appends `$event` (a `&Event`) to subscription `$id`'s ledger at `$at`
+/// in the transaction `$tx`.
+macro_rules! append_in {
+    ($tx:expr, $id:expr, $at:expr, $event:expr) => {{
+        let (kind, plan, payment, from, until, offer) = $crate::billing::columns($event);
+        sqlx::query($crate::billing::APPEND)
+            .bind($id)
+            .bind($at.timestamp())
+            .bind(kind)
+            .bind(plan)
+            .bind(payment)
+            .bind(from)
+            .bind(until)
+            .bind(offer)
+            .execute(&mut *$tx)
+            .await?;
+    }};
+}
+
+/// Inserts a pending subscription of `$reader` on `$plan` through
+/// `$provider` and its `created` entry in the transaction `$tx`; its id.
+macro_rules! insert_subscription {
+    ($tx:expr, $reader:expr, $plan:expr, $provider:expr, $at:expr) => {{
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO subscriptions (reader_id, plan_id, provider, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind($reader)
+        .bind($plan)
+        .bind($provider)
+        .bind($at.timestamp())
+        .fetch_one(&mut *$tx)
+        .await?;
+        $crate::billing::append_in!($tx, id, $at, &Event::Created { plan_id: $plan });
+        id
+    }};
+}
+
+pub(crate) use {append_in, insert_subscription};
+
 impl Store {
     /// A new subscription on `plan_id`, pending payment.
     pub async fn create_subscription(
@@ -219,21 +258,7 @@ impl Store {
     ) -> Result<i64> {
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
-            let (id,): (i64,) = sqlx::query_as(
-                "INSERT INTO subscriptions (reader_id, plan_id, provider, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
-            )
-            .bind(reader_id)
-            .bind(plan_id)
-            .bind(provider)
-            .bind(at.timestamp())
-            .fetch_one(&mut *tx)
-            .await?;
-            let created = Event::Created { plan_id };
-            let (kind, plan, payment, from, until, offer) = columns(&created);
-            sqlx::query(APPEND)
-                .bind(id).bind(at.timestamp()).bind(kind).bind(plan).bind(payment).bind(from).bind(until).bind(offer)
-                .execute(&mut *tx)
-                .await?;
+            let id = insert_subscription!(tx, reader_id, plan_id, provider, at);
             tx.commit().await?;
             Ok(id)
         })

@@ -16,7 +16,7 @@ use masthead_domain::group::GroupDraft;
 use masthead_domain::subscription::Event;
 
 use crate::BeginWrite;
-use crate::billing::{APPEND, columns};
+use crate::billing::insert_subscription;
 use crate::{Result, Store, StoreError, instant, on_pool};
 
 /// The company a group's payments are invoiced to, in the payment's transaction.
@@ -164,22 +164,7 @@ impl Store {
     ) -> Result<(i64, i64)> {
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
-            let (subscription_id,): (i64,) = sqlx::query_as(
-                "INSERT INTO subscriptions (reader_id, plan_id, provider, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
-            )
-            .bind(manager_id)
-            .bind(plan_id)
-            .bind(provider)
-            .bind(at.timestamp())
-            .fetch_one(&mut *tx)
-            .await?;
-            let created = Event::Created { plan_id };
-            let (kind, plan, payment, from, until, offer) = columns(&created);
-            sqlx::query(APPEND)
-                .bind(subscription_id).bind(at.timestamp()).bind(kind).bind(plan).bind(payment).bind(from)
-                .bind(until).bind(offer)
-                .execute(&mut *tx)
-                .await?;
+            let subscription_id = insert_subscription!(tx, manager_id, plan_id, provider, at);
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO group_subscriptions
                  (subscription_id, manager_id, company, gstin, buyer_state, seats, domain, join_code, created_at)

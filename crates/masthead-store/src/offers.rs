@@ -16,7 +16,7 @@ use masthead_domain::plan::Plan;
 use masthead_domain::subscription::Event;
 
 use crate::BeginWrite;
-use crate::billing::{APPEND, columns};
+use crate::billing::{APPEND, append_in, columns};
 use crate::{Result, Store, StoreError, instant, on_pool};
 
 #[derive(sqlx::FromRow)]
@@ -78,6 +78,10 @@ macro_rules! select {
         )
     };
 }
+
+/// Counts a redemption against offer `$1`'s cap: no row changes at the cap.
+pub(crate) const COUNT_REDEMPTION: &str =
+    "UPDATE offers SET redeemed = redeemed + 1 WHERE id = $1 AND (cap IS NULL OR redeemed < cap)";
 
 /// One offer by id (for the payment's transaction).
 pub(crate) const OFFER_BY_ID: &str = select!("WHERE id = $1");
@@ -202,9 +206,7 @@ impl Store {
             if first == 0 {
                 return Ok(Err(OfferRefusal::AlreadyUsed));
             }
-            let counted = sqlx::query(
-                "UPDATE offers SET redeemed = redeemed + 1 WHERE id = $1 AND (cap IS NULL OR redeemed < cap)",
-            )
+            let counted = sqlx::query(COUNT_REDEMPTION)
             .bind(offer.id)
             .execute(&mut *tx)
             .await?
@@ -271,12 +273,7 @@ impl Store {
                 .bind(offer_id)
                 .execute(&mut *tx)
                 .await?;
-            let (kind, plan_id, payment, from, until, offer) = columns(&Event::OfferReleased);
-            sqlx::query(APPEND)
-                .bind(subscription_id).bind(at.timestamp()).bind(kind).bind(plan_id).bind(payment).bind(from)
-                .bind(until).bind(offer)
-                .execute(&mut *tx)
-                .await?;
+            append_in!(tx, subscription_id, at, &Event::OfferReleased);
             tx.commit().await?;
             Ok(true)
         })

@@ -11,7 +11,8 @@ use masthead_domain::offer::{Offer, OfferRefusal};
 use masthead_domain::subscription::Event;
 
 use crate::BeginWrite;
-use crate::billing::{APPEND, columns};
+use crate::billing::append_in;
+use crate::offers::COUNT_REDEMPTION;
 use crate::{Result, Store, on_pool};
 
 impl Store {
@@ -84,9 +85,7 @@ impl Store {
             if first == 0 {
                 return Ok(Err(OfferRefusal::AlreadyUsed));
             }
-            let counted = sqlx::query(
-                "UPDATE offers SET redeemed = redeemed + 1 WHERE id = $1 AND (cap IS NULL OR redeemed < cap)",
-            )
+            let counted = sqlx::query(COUNT_REDEMPTION)
             .bind(offer.id)
             .execute(&mut *tx)
             .await?
@@ -94,13 +93,7 @@ impl Store {
             if counted == 0 {
                 return Ok(Err(OfferRefusal::Exhausted));
             }
-            let accepted = Event::RetentionAccepted { offer_id: offer.id };
-            let (kind, plan, payment, from, until, offer_id) = columns(&accepted);
-            sqlx::query(APPEND)
-                .bind(subscription_id).bind(at.timestamp()).bind(kind).bind(plan).bind(payment).bind(from)
-                .bind(until).bind(offer_id)
-                .execute(&mut *tx)
-                .await?;
+            append_in!(tx, subscription_id, at, &Event::RetentionAccepted { offer_id: offer.id });
             tx.commit().await?;
             Ok(Ok(()))
         })

@@ -234,7 +234,7 @@ pub(crate) struct GroupReply {
     /// With a domain: the link readers at it follow to join.
     join_url: Option<String>,
     /// The group's subscription: `pending`, `active`, `expired`, …
-    #[schema(value_type = String, example = "active")]
+    #[schema(value_type = Option<String>, example = "active")]
     status: Option<Status>,
     current_period_end: Option<String>,
     holders: Vec<SeatItem>,
