@@ -208,11 +208,12 @@ pub(crate) const APPEND: &str = "INSERT INTO subscription_events
      (subscription_id, at, kind, plan_id, payment_id, period_from, period_until, offer_id)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 
-/// Appends `$event` (a `&Event`) to subscription `$id`'s ledger at `$at`
+/// Appends `$event` (an `Event`) to subscription `$id`'s ledger at `$at`
 /// in the transaction `$tx`.
 macro_rules! append_in {
     ($tx:expr, $id:expr, $at:expr, $event:expr) => {{
-        let (kind, plan, payment, from, until, offer) = $crate::billing::columns($event);
+        let event: Event = $event;
+        let (kind, plan, payment, from, until, offer) = $crate::billing::columns(&event);
         sqlx::query($crate::billing::APPEND)
             .bind($id)
             .bind($at.timestamp())
@@ -240,7 +241,7 @@ macro_rules! insert_subscription {
         .bind($at.timestamp())
         .fetch_one(&mut *$tx)
         .await?;
-        $crate::billing::append_in!($tx, id, $at, &Event::Created { plan_id: $plan });
+        $crate::billing::append_in!($tx, id, $at, Event::Created { plan_id: $plan });
         id
     }};
 }

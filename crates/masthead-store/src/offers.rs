@@ -273,7 +273,7 @@ impl Store {
                 .bind(offer_id)
                 .execute(&mut *tx)
                 .await?;
-            append_in!(tx, subscription_id, at, &Event::OfferReleased);
+            append_in!(tx, subscription_id, at, Event::OfferReleased);
             tx.commit().await?;
             Ok(true)
         })

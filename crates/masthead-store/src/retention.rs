@@ -93,7 +93,7 @@ impl Store {
             if counted == 0 {
                 return Ok(Err(OfferRefusal::Exhausted));
             }
-            append_in!(tx, subscription_id, at, &Event::RetentionAccepted { offer_id: offer.id });
+            append_in!(tx, subscription_id, at, Event::RetentionAccepted { offer_id: offer.id });
             tx.commit().await?;
             Ok(Ok(()))
         })
