@@ -192,7 +192,7 @@ async fn buy(
         (status = 422, description = "A field is wrong (company, gstin, seats, domain, plan_id, provider): it says why"),
     )
 )]
-pub(crate) async fn create_api(
+pub(crate) async fn new_group(
     State(state): State<SharedState>,
     session: SignedIn,
     visitor: Visitor,
@@ -289,7 +289,7 @@ async fn reply(state: &AppState, group: GroupRecord) -> Result<GroupReply, Store
         (status = 404, description = "No such group of this account"),
     )
 )]
-pub(crate) async fn show_api(
+pub(crate) async fn get_group(
     State(state): State<SharedState>,
     session: SignedIn,
     Path(id): Path<i64>,
@@ -371,7 +371,7 @@ pub(crate) struct Invited {
         (status = 422, description = "Not an email address"),
     )
 )]
-pub(crate) async fn invite_api(
+pub(crate) async fn invite_reader(
     State(state): State<SharedState>,
     session: SignedIn,
     Path(id): Path<i64>,
@@ -398,7 +398,7 @@ pub(crate) async fn invite_api(
         (status = 404, description = "No such group of this account, or no such seat held"),
     )
 )]
-pub(crate) async fn remove_api(
+pub(crate) async fn free_seat(
     State(state): State<SharedState>,
     session: SignedIn,
     Path((id, seat)): Path<(i64, i64)>,
@@ -490,7 +490,7 @@ pub(crate) struct Joined {
         (status = 422, description = "The invitation or code is not valid, or the address is not at the group's domain"),
     )
 )]
-pub(crate) async fn join_api(
+pub(crate) async fn join_group_api(
     State(state): State<SharedState>,
     session: SignedIn,
     ApiJson(request): ApiJson<JoinRequest>,

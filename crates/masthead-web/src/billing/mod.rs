@@ -66,14 +66,14 @@ pub(crate) fn api() -> OpenApiRouter<SharedState> {
         .routes(routes!(api::resume))
         .routes(routes!(api::switch))
         .routes(routes!(providers::sandbox::pay_api))
-        .routes(routes!(pause::pause_api))
-        .routes(routes!(pause::resume_api))
-        .routes(routes!(retention::show_api, retention::accept_api))
-        .routes(routes!(groups::create_api))
-        .routes(routes!(groups::show_api))
-        .routes(routes!(groups::invite_api))
-        .routes(routes!(groups::remove_api))
-        .routes(routes!(groups::join_api))
+        .routes(routes!(pause::pause_renewal))
+        .routes(routes!(pause::resume_renewal))
+        .routes(routes!(retention::show_retention_offer, retention::accept_retention_offer))
+        .routes(routes!(groups::new_group))
+        .routes(routes!(groups::get_group))
+        .routes(routes!(groups::invite_reader))
+        .routes(routes!(groups::free_seat))
+        .routes(routes!(groups::join_group_api))
 }
 
 /// The subscription, checkout, invoice, webhook and billing-admin routes.

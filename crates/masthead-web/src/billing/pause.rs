@@ -110,7 +110,7 @@ pub(crate) struct PauseRequest {
         (status = 422, description = "Not 1 to 3 months"),
     )
 )]
-pub(crate) async fn pause_api(
+pub(crate) async fn pause_renewal(
     State(state): State<SharedState>,
     session: SignedIn,
     ApiJson(request): ApiJson<PauseRequest>,
@@ -133,7 +133,7 @@ pub(crate) async fn pause_api(
         (status = 409, description = "Renewal is not paused"),
     )
 )]
-pub(crate) async fn resume_api(
+pub(crate) async fn resume_renewal(
     State(state): State<SharedState>,
     session: SignedIn,
 ) -> Result<Json<SubscriptionReply>, ApiError> {

@@ -119,7 +119,7 @@ pub(crate) struct RetentionOffer {
         (status = 404, description = "No such subscription of this account, or no offer for it (none marked, used or declined before)"),
     )
 )]
-pub(crate) async fn show_api(
+pub(crate) async fn show_retention_offer(
     State(state): State<SharedState>,
     session: SignedIn,
     Path(id): Path<i64>,
@@ -160,7 +160,7 @@ pub(crate) async fn show_api(
         (status = 409, description = "No retention offer for it now: none marked, or decided on before (at most once per subscription)"),
     )
 )]
-pub(crate) async fn accept_api(
+pub(crate) async fn accept_retention_offer(
     State(state): State<SharedState>,
     session: SignedIn,
     Path(id): Path<i64>,
