@@ -315,6 +315,11 @@ fn draw(pen: &mut Pen<'_, '_>, sheet: &Sheet<'_>) {
     y = pen.paragraph(LEFT, y + 36.0, RIGHT - LEFT, BUYER, sheet.buyer_name);
     pen.text(LEFT, y + 16.0, BODY, &format!("State (place of supply): {}", sheet.buyer_state));
     y += 36.0;
+    // A B2B invoice names the buyer's GSTIN.
+    if let Some(gstin) = &invoice.buyer_gstin {
+        pen.text(LEFT, y - 4.0, BODY, &format!("GSTIN: {gstin}"));
+        y += 14.0;
+    }
 
     table(pen, sheet, y);
 }
@@ -391,6 +396,7 @@ mod tests {
             offer_code: None,
             buyer_name: buyer.into(),
             buyer_state: "Delhi".into(),
+            buyer_gstin: Some("27AAPFU0939F1ZV".into()),
             seller: Seller::demo("Business Standard"),
             sac: "998431".into(),
         }

@@ -4,7 +4,9 @@
 //! due for the grace period, with a mail at once and a reminder two days
 //! before access ends; then it ends (and so do cancelled ones at their term
 //! end), with a last mail. It also hands out partner codes as subscriptions
-//! reach new 12-month blocks, and mails gifts on their day (`crate::gifts`).
+//! reach new 12-month blocks, mails gifts on their day (`crate::gifts`),
+//! and gives back the offer redemptions of checkouts left unpaid past
+//! [`CHECKOUT_EXPIRES`].
 //!
 //! Every action is claimed in the database first (one renewal charge per
 //! term, one mail per notice), so the server's own loop, `masthead billing
@@ -20,6 +22,11 @@ use serde::Serialize;
 
 use crate::provider::{ChargeOutcome, ChargeRequest};
 use crate::service::Billing;
+
+/// How long a checkout may be paid: after it, an unpaid subscription's
+/// offer redemption is given back to the offer's cap (Stripe's Checkout
+/// Sessions expire after 24 hours too).
+pub const CHECKOUT_EXPIRES: Duration = Duration::hours(24);
 
 /// How long before access ends the reminder goes out.
 const REMIND_BEFORE: Duration = Duration::days(2);
@@ -46,6 +53,8 @@ pub struct RunReport {
     pub partner_codes: u32,
     /// Gifts mailed to their recipients.
     pub gifts_delivered: u32,
+    /// Offer redemptions given back by checkouts abandoned past [`CHECKOUT_EXPIRES`].
+    pub released: u32,
     /// Subscriptions that could not be dealt with (logged; tried again next run).
     pub errors: u32,
 }
@@ -55,7 +64,10 @@ impl Billing {
     #[tracing::instrument(skip(self))]
     pub async fn run_due(&self) -> Result<RunReport, StoreError> {
         let now = self.clock.now();
-        let mut report = RunReport::default();
+        let mut report = RunReport {
+            released: self.store.release_abandoned_redemptions(now - CHECKOUT_EXPIRES, now).await?,
+            ..RunReport::default()
+        };
         for id in self.store.subscriptions_paid_past(now - GRACE - LOOK_BACK).await? {
             if let Err(error) = self.review(id, now, &mut report).await {
                 tracing::error!(subscription = id, %error, "renewal job could not deal with a subscription");
@@ -203,7 +215,8 @@ impl Billing {
                     report.ended += 1;
                 }
             }
-            Status::Pending | Status::RenewalDue => {}
+            // A paused one renews on the day chosen: due then, and charged above.
+            Status::Pending | Status::RenewalDue | Status::Paused => {}
         }
         Ok(())
     }

@@ -208,16 +208,22 @@ impl Billing {
 
     /// What the next payment of a subscription costs and covers: the plan
     /// it renews on (a switched-to plan, or the current one, active or not),
-    /// priced by the offer it redeemed, if any — the same rule the payment
+    /// priced by the retention offer it accepted or the offer it redeemed, if
+    /// any, once per seat for a group — the same rule the payment
     /// is checked against when it arrives (`Store::record_payment`).
     pub async fn charge_due(&self, subscription: &SubscriptionRecord) -> Result<Charge, StoreError> {
         let state = self.state(subscription.id).await?;
         let plan = self.plan_due(subscription).await?;
-        let offer = match state.as_ref().and_then(|s| s.offer_id) {
+        let redeemed = match state.as_ref().and_then(|s| s.offer_id) {
             Some(id) => self.store.offer(id).await?,
             None => None,
         };
-        Ok(offer::next_charge(&plan, offer.as_ref(), state.as_ref()))
+        let retention = match state.as_ref().and_then(|s| s.retention) {
+            Some(accepted) => self.store.offer(accepted.offer_id).await?,
+            None => None,
+        };
+        let seats = self.store.subscription_group(subscription.id).await?.map_or(1, |g| g.seats);
+        Ok(offer::charge_due(&plan, redeemed.as_ref(), retention.as_ref(), state.as_ref()).0.seats(seats))
     }
 
     /// The plan the next payment of a subscription is for (see [`Self::charge_due`]).

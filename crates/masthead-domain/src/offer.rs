@@ -4,8 +4,9 @@
 //! one for links). Here are the rules as pure functions: what an admin may
 //! save ([`OfferDraft::parse`]), whether an offer applies to a plan now
 //! ([`Offer::check`]), and what the next payment of a subscription costs and
-//! covers ([`next_charge`]). The cap and "once per reader" are decided by the
-//! store, in the transaction that redeems.
+//! covers ([`next_charge`], and [`charge_due`] with a retention offer
+//! accepted at cancellation). The cap and "once per reader" are decided by
+//! the store, in the transaction that redeems.
 
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use serde::Serialize;
@@ -185,6 +186,13 @@ impl Charge {
         }
     }
 
+    /// The charge for `seats` seats of a group (`crate::group`): the plan's
+    /// price once per seat (groups redeem no offers).
+    pub fn seats(self, seats: u32) -> Self {
+        let times = |p: Paise| Paise(p.0 * i64::from(seats.max(1)));
+        Self { amount: times(self.amount), list_price: times(self.list_price), ..self }
+    }
+
     /// Whether the offer lowered it.
     pub fn discounted(&self) -> bool {
         self.amount != self.list_price || self.trial
@@ -213,9 +221,43 @@ pub fn next_charge(plan: &Plan, offer: Option<&Offer>, state: Option<&State>) ->
         }
         OfferKind::Trial { .. } => full,
         _ if paid_terms > 0 && !offer.forever => full,
-        OfferKind::Percent { percent } => Charge { amount: percent_off(plan.price, percent), ..full },
-        OfferKind::Fixed { off } => Charge { amount: Paise((plan.price.0 - off.0).max(0)), ..full },
+        OfferKind::Percent { .. } | OfferKind::Fixed { .. } => discounted(full, offer.kind),
     }
+}
+
+/// `full` less what a discount `kind` takes off (a trial takes nothing off).
+fn discounted(full: Charge, kind: OfferKind) -> Charge {
+    match kind {
+        OfferKind::Percent { percent } => Charge { amount: percent_off(full.list_price, percent), ..full },
+        OfferKind::Fixed { off } => Charge { amount: Paise((full.list_price.0 - off.0).max(0)), ..full },
+        OfferKind::Trial { .. } => full,
+    }
+}
+
+/// The next payment of a subscription (as [`next_charge`]) and the offer
+/// that priced it, if any: the retention offer it accepted (`retention`, the
+/// offer of `state.retention`) prices the first term paid after accepting,
+/// or every one when it is forever, on the plans it is for; otherwise the
+/// offer it redeemed (`redeemed`) prices it as [`next_charge`] says.
+pub fn charge_due<'a>(
+    plan: &Plan,
+    redeemed: Option<&'a Offer>,
+    retention: Option<&'a Offer>,
+    state: Option<&State>,
+) -> (Charge, Option<&'a Offer>) {
+    let kept = state.and_then(|s| s.retention.map(|r| (s, r)));
+    if let (Some((state, accepted)), Some(offer)) = (kept, retention) {
+        let applies = offer.id == accepted.offer_id
+            && offer.plan_ids.contains(&plan.id)
+            && !offer.is_trial()
+            && (offer.forever || state.paid_terms == accepted.after_terms);
+        if applies {
+            let full = next_charge(plan, None, Some(state));
+            return (discounted(full, offer.kind), Some(offer));
+        }
+    }
+    let charge = next_charge(plan, redeemed, state);
+    (charge, redeemed.filter(|_| charge.discounted()))
 }
 
 /// The longest trial (a year).
@@ -352,7 +394,7 @@ impl OfferDraft {
 mod tests {
     use super::*;
     use crate::plan::demo_catalogue;
-    use crate::subscription::Status;
+    use crate::subscription::{Retention, Status};
 
     fn at(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
@@ -384,6 +426,8 @@ mod tests {
             offer_id: Some(1),
             paid_terms,
             trial_until: None,
+            paused_until: None,
+            retention: None,
         }
     }
 
@@ -485,5 +529,37 @@ mod tests {
         assert_eq!(refused(OfferFields { valid_from: "1 July", ..good.clone() }), OfferError::Dates);
         assert_eq!(refused(OfferFields { cap: "0", ..good.clone() }), OfferError::Cap);
         assert_eq!(refused(OfferFields { cap: "lots", ..good }), OfferError::Cap);
+    }
+
+    #[test]
+    fn a_groups_charge_is_the_price_once_per_seat() {
+        let plans = demo_catalogue();
+        let due = next_charge(&plans[1], None, Some(&state(0, false))).seats(10);
+        assert_eq!((due.amount, due.list_price, due.discounted()), (Paise(2_700_000), Paise(2_700_000), false));
+        assert_eq!(next_charge(&plans[1], None, None).seats(1).amount, Paise(270_000));
+    }
+
+    #[test]
+    fn a_retention_offer_prices_the_next_term_or_every_term() {
+        let plans = demo_catalogue();
+        let essential = &plans[1];
+        let keep = Offer { id: 7, code: "STAY".into(), ..offer(OfferKind::Percent { percent: 50 }, false) };
+        let accepted = State { retention: Some(Retention { offer_id: 7, after_terms: 1 }), ..state(1, true) };
+        let (due, by) = charge_due(essential, None, Some(&keep), Some(&accepted));
+        assert_eq!((due.amount, due.list_price, by.map(|o| o.id)), (Paise(135_000), Paise(270_000), Some(7)));
+        // The term after: the full price again, unless the offer is forever.
+        let later = State { paid_terms: 2, ..accepted.clone() };
+        let (due, by) = charge_due(essential, None, Some(&keep), Some(&later));
+        assert_eq!((due.amount, by), (Paise(270_000), None));
+        let forever = Offer { forever: true, ..keep.clone() };
+        assert_eq!(charge_due(essential, None, Some(&forever), Some(&later)).0.amount, Paise(135_000));
+        // Not for the plan renewed onto, or never accepted: as the redeemed offer says.
+        assert_eq!(charge_due(&plans[2], None, Some(&keep), Some(&accepted)).0.amount, Paise(390_000));
+        let first = offer(OfferKind::Percent { percent: 25 }, true);
+        let (due, by) = charge_due(essential, Some(&first), Some(&keep), Some(&state(1, true)));
+        assert_eq!((due.amount, by.map(|o| o.id)), (Paise(202_500), Some(1)));
+        let first_term = offer(OfferKind::Percent { percent: 25 }, false);
+        let (_, by) = charge_due(essential, Some(&first_term), None, Some(&later));
+        assert_eq!(by, None, "an offer that took nothing off did not price it");
     }
 }

@@ -17,6 +17,11 @@
 //! ends it there and then, so nothing is ever charged for it. A refund that
 //! ends access (now or on a day) cuts the paid term there and stops
 //! renewals for good; one that keeps access changes nothing.
+//!
+//! A pause (`crate::pause`) is an entry too: renewal waits until the day
+//! chosen — access ends with the paid term, the subscription is paused, and
+//! on that day the renewal is due as at any term's end. Resuming lifts it.
+//! A retention offer accepted at cancellation prices the charges after it.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
@@ -47,12 +52,26 @@ pub enum Event {
         /// The offer.
         offer_id: i64,
     },
+    /// The offer redeemed was given back: the checkout was abandoned, so it
+    /// no longer counts against the offer's cap, nor prices a payment.
+    OfferReleased,
     /// A renewal charge failed.
     PaymentFailed,
     /// The reader cancelled: no more renewals.
     Cancelled,
-    /// The reader took the cancellation back.
+    /// The reader took the cancellation (or the pause) back.
     Resumed,
+    /// The reader paused renewal until `until` (after the paid term's end).
+    Paused {
+        /// When renewal is due again.
+        until: DateTime<Utc>,
+    },
+    /// The reader accepted the retention offer instead of cancelling.
+    RetentionAccepted {
+        /// The offer.
+        offer_id: i64,
+    },
+
     /// The reader chose another plan for the next renewal.
     SwitchRequested {
         /// The plan to renew onto.
@@ -107,6 +126,8 @@ pub enum Status {
     PastDue,
     /// Cancelled; access runs to the end of the paid term.
     Cancelled,
+    /// The paid term ended and renewal is paused until a chosen day: no access.
+    Paused,
     /// No access.
     Expired,
 }
@@ -132,6 +153,19 @@ pub struct State {
     pub paid_terms: u32,
     /// When the current term is a trial: its end.
     pub trial_until: Option<DateTime<Utc>>,
+    /// Renewal paused until this instant (after `current_period_end`).
+    pub paused_until: Option<DateTime<Utc>>,
+    /// The retention offer accepted, if any.
+    pub retention: Option<Retention>,
+}
+
+/// A retention offer accepted at cancellation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Retention {
+    /// The offer.
+    pub offer_id: i64,
+    /// Terms paid when it was accepted: it prices the next one (or every one when the offer is forever).
+    pub after_terms: u32,
 }
 
 impl State {
@@ -139,6 +173,15 @@ impl State {
     /// waiting for the renewal, else the current one.
     pub fn plan_due(&self) -> i64 {
         self.next_plan_id.unwrap_or(self.plan_id)
+    }
+
+    /// When the next renewal is due: the end of the paid term, or the day a
+    /// pause ends.
+    pub fn renewal_at(&self) -> Option<DateTime<Utc>> {
+        match (self.current_period_end, self.paused_until) {
+            (Some(end), Some(until)) if until > end => Some(until),
+            (end, _) => end,
+        }
     }
 
     /// Whether the subscription gives its benefits now.
@@ -166,6 +209,8 @@ pub fn fold(entries: &[Entry], now: DateTime<Utc>, grace: Duration) -> Option<St
         offer_id: None,
         paid_terms: 0,
         trial_until: None,
+        paused_until: None,
+        retention: None,
     };
     // What a refund names decides what it takes back: a gift, or a paid term.
     let gifts: Vec<&str> = entries
@@ -205,6 +250,8 @@ pub fn fold(entries: &[Entry], now: DateTime<Utc>, grace: Duration) -> Option<St
                         state.next_plan_id = None;
                     }
                     state.trial_until = trial.then_some(*until);
+                    // Renewed: a pause is over.
+                    state.paused_until = None;
                 }
                 // Continuous-subscription benefits count from the first paid term, not a trial.
                 if !*trial {
@@ -252,7 +299,20 @@ pub fn fold(entries: &[Entry], now: DateTime<Utc>, grace: Duration) -> Option<St
             }
             Event::Refunded { access_until: None, .. } => {}
             Event::OfferApplied { offer_id } => state.offer_id = Some(*offer_id),
-            Event::Resumed => state.cancel_at_period_end = ended,
+            Event::OfferReleased => state.offer_id = None,
+            // A trial cancelled, or a refund that ended access, leaves nothing to resume.
+            Event::Resumed => {
+                state.cancel_at_period_end = ended;
+                // A pause lifted during the term renews at its end; after it, now.
+                if state.paused_until.take().is_some() && state.current_period_end.is_some_and(|end| entry.at > end) {
+                    state.paused_until = Some(entry.at);
+                }
+            }
+            Event::Paused { until } => state.paused_until = Some(*until),
+            Event::RetentionAccepted { offer_id } => {
+                state.retention = Some(Retention { offer_id: *offer_id, after_terms: state.paid_terms });
+            }
+
             Event::SwitchRequested { plan_id } => {
                 state.next_plan_id = (*plan_id != state.plan_id).then_some(*plan_id);
             }
@@ -263,27 +323,33 @@ pub fn fold(entries: &[Entry], now: DateTime<Utc>, grace: Duration) -> Option<St
         Some(end) if now < end && state.cancel_at_period_end => Status::Cancelled,
         Some(end) if now < end => Status::Active,
         Some(_) if state.cancel_at_period_end => Status::Expired,
-        Some(end) => match failed_at {
-            Some(_) if now < end + grace => Status::PastDue,
-            Some(_) => Status::Expired,
+        // Paused: the renewal is due on the day chosen, and its grace counts from then.
+        Some(_) if state.renewal_at().is_some_and(|due| now < due) => Status::Paused,
+        Some(_) => match (failed_at, state.renewal_at().unwrap_or(now)) {
+            (Some(_), end) if now < end + grace => Status::PastDue,
+            (Some(_), _) => Status::Expired,
             // Nobody has tried to charge for long after the term: treat as lapsed.
-            None if now < end + grace => Status::RenewalDue,
-            None => Status::Expired,
+            (None, end) if now < end + grace => Status::RenewalDue,
+            (None, _) => Status::Expired,
         },
     };
     Some(state)
 }
 
 /// The first instant after `now` at which [`fold`] may answer differently
-/// for the same ledger: an event dated later, the end of the paid term, or
-/// the end of its grace. `None` when nothing is due to change by itself.
+/// for the same ledger: an event dated later, the end of the paid term, a
+/// pause, or the end of its grace. `None` when nothing is due to change by itself.
 pub fn next_change(
     entries: &[Entry],
     state: Option<&State>,
     now: DateTime<Utc>,
     grace: Duration,
 ) -> Option<DateTime<Utc>> {
-    let term = state.and_then(|s| s.current_period_end).into_iter().flat_map(|end| [end, end + grace]);
+    let term = state
+        .into_iter()
+        .flat_map(|s| [s.current_period_end, s.renewal_at()])
+        .flatten()
+        .flat_map(|end| [end, end + grace]);
     entries.iter().map(|e| e.at).chain(term).filter(|at| *at > now).min()
 }
 
@@ -416,6 +482,9 @@ mod tests {
         let state = fold(&l, at("2027-02-01T00:00:00Z"), GRACE).unwrap();
         assert_eq!((state.offer_id, state.paid_terms, state.trial_until), (Some(9), 2, None), "a repeat counts once");
         assert_eq!(fold(&l[..2], at("2026-02-01T00:00:00Z"), GRACE).unwrap().paid_terms, 1);
+        // An offer given back (an abandoned checkout) prices nothing after.
+        l.push(entry(6, "2026-01-10T10:00:02Z", Event::OfferReleased));
+        assert_eq!(fold(&l, at("2027-02-01T00:00:00Z"), GRACE).unwrap().offer_id, None);
     }
 
     fn trial_ledger() -> Vec<Entry> {

@@ -194,6 +194,21 @@ pub struct TrialEnding {
 }
 templated!(TrialEnding, "trial_ending", "trial_ending/subject.txt", "trial_ending/body.txt", "trial_ending/body.html");
 
+/// Sent to an address invited to a group's seat, or confirming an address
+/// at the group's domain: the single-use link that takes the seat.
+#[derive(Debug, Clone)]
+pub struct GroupSeat {
+    /// The publication's name.
+    pub publisher: String,
+    /// The company whose subscription it is.
+    pub company: String,
+    /// Its plan.
+    pub plan: String,
+    /// The link that takes the seat.
+    pub link: String,
+}
+templated!(GroupSeat, "group_seat", "group_seat/subject.txt", "group_seat/body.txt", "group_seat/body.html");
+
 /// Sent when a subscription has ended (cancelled, or unpaid after grace).
 #[derive(Debug, Clone)]
 pub struct SubscriptionEnded {

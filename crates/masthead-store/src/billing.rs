@@ -22,6 +22,7 @@ use masthead_domain::subscription::{self, Entry, Event, State};
 use masthead_domain::tax::{self, GstSplit, Seller};
 use masthead_domain::{Paise, PublisherZone};
 
+use crate::groups::{self, GroupBuyer};
 use crate::invoices::{self, Invoice};
 use crate::offers::{self, OfferRow};
 use crate::plans::{self, PlanRow};
@@ -163,8 +164,11 @@ impl TryFrom<EventRow> for Entry {
             },
             "offer_applied" => Event::OfferApplied { offer_id: row.offer_id.ok_or_else(corrupt)? },
             "payment_failed" => Event::PaymentFailed,
+            "offer_released" => Event::OfferReleased,
             "cancelled" => Event::Cancelled,
             "resumed" => Event::Resumed,
+            "paused" => Event::Paused { until: instant(row.period_until.ok_or_else(corrupt)?)? },
+            "retention_accepted" => Event::RetentionAccepted { offer_id: row.offer_id.ok_or_else(corrupt)? },
             "switch_requested" => Event::SwitchRequested { plan_id: row.plan_id.ok_or_else(corrupt)? },
             "gifted" => Event::Gifted {
                 payment_id: row.payment_id.clone().ok_or_else(corrupt)?,
@@ -197,8 +201,11 @@ pub(crate) fn columns(event: &Event) -> EventColumns<'_> {
         ),
         Event::OfferApplied { offer_id } => ("offer_applied", None, None, None, None, Some(*offer_id)),
         Event::PaymentFailed => ("payment_failed", None, None, None, None, None),
+        Event::OfferReleased => ("offer_released", None, None, None, None, None),
         Event::Cancelled => ("cancelled", None, None, None, None, None),
         Event::Resumed => ("resumed", None, None, None, None, None),
+        Event::Paused { until } => ("paused", None, None, None, Some(until.timestamp()), None),
+        Event::RetentionAccepted { offer_id } => ("retention_accepted", None, None, None, None, Some(*offer_id)),
         Event::SwitchRequested { plan_id } => ("switch_requested", Some(*plan_id), None, None, None, None),
         Event::Gifted { payment_id, from, until } => {
             ("gifted", None, Some(payment_id), Some(from.timestamp()), Some(until.timestamp()), None)
@@ -216,6 +223,46 @@ pub(crate) const APPEND: &str = "INSERT INTO subscription_events
      (subscription_id, at, kind, plan_id, payment_id, period_from, period_until, offer_id)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 
+/// Appends `$event` (an `Event`) to subscription `$id`'s ledger at `$at`
+/// in the transaction `$tx`.
+macro_rules! append_in {
+    ($tx:expr, $id:expr, $at:expr, $event:expr) => {{
+        let event: Event = $event;
+        let (kind, plan, payment, from, until, offer) = $crate::billing::columns(&event);
+        sqlx::query($crate::billing::APPEND)
+            .bind($id)
+            .bind($at.timestamp())
+            .bind(kind)
+            .bind(plan)
+            .bind(payment)
+            .bind(from)
+            .bind(until)
+            .bind(offer)
+            .execute(&mut *$tx)
+            .await?;
+    }};
+}
+
+/// Inserts a pending subscription of `$reader` on `$plan` through
+/// `$provider` and its `created` entry in the transaction `$tx`; its id.
+macro_rules! insert_subscription {
+    ($tx:expr, $reader:expr, $plan:expr, $provider:expr, $at:expr) => {{
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO subscriptions (reader_id, plan_id, provider, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind($reader)
+        .bind($plan)
+        .bind($provider)
+        .bind($at.timestamp())
+        .fetch_one(&mut *$tx)
+        .await?;
+        $crate::billing::append_in!($tx, id, $at, Event::Created { plan_id: $plan });
+        id
+    }};
+}
+
+pub(crate) use {append_in, insert_subscription};
+
 impl Store {
     /// A new subscription on `plan_id`, pending payment.
     pub async fn create_subscription(
@@ -227,21 +274,7 @@ impl Store {
     ) -> Result<i64> {
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
-            let (id,): (i64,) = sqlx::query_as(
-                "INSERT INTO subscriptions (reader_id, plan_id, provider, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
-            )
-            .bind(reader_id)
-            .bind(plan_id)
-            .bind(provider)
-            .bind(at.timestamp())
-            .fetch_one(&mut *tx)
-            .await?;
-            let created = Event::Created { plan_id };
-            let (kind, plan, payment, from, until, offer) = columns(&created);
-            sqlx::query(APPEND)
-                .bind(id).bind(at.timestamp()).bind(kind).bind(plan).bind(payment).bind(from).bind(until).bind(offer)
-                .execute(&mut *tx)
-                .await?;
+            let id = insert_subscription!(tx, reader_id, plan_id, provider, at);
             tx.commit().await?;
             Ok(id)
         })
@@ -257,12 +290,14 @@ impl Store {
         .await)?)
     }
 
-    /// A reader's subscriptions, newest first (not the gifts they bought
-    /// for others: those pay for someone else's, see `gifts`).
+    /// A reader's own subscriptions, newest first (not the gifts they bought
+    /// for others: those pay for someone else's, see `gifts`; nor the groups
+    /// they manage: those are the company's).
     pub async fn reader_subscriptions(&self, reader_id: i64) -> Result<Vec<SubscriptionRecord>> {
         Ok(on_pool!(self, pool => sqlx::query_as(
-            "SELECT id, reader_id, plan_id, provider, payment_method FROM subscriptions
-             WHERE reader_id = $1 AND id NOT IN (SELECT subscription_id FROM gifts) ORDER BY id DESC",
+            "SELECT id, reader_id, plan_id, provider, payment_method FROM subscriptions s WHERE reader_id = $1
+             AND NOT EXISTS (SELECT 1 FROM gifts g WHERE g.subscription_id = s.id)
+             AND NOT EXISTS (SELECT 1 FROM group_subscriptions g WHERE g.subscription_id = s.id) ORDER BY id DESC",
         )
         .bind(reader_id)
         .fetch_all(pool)
@@ -376,13 +411,17 @@ impl Store {
                 tx.commit().await?;
                 return Ok(Recorded::Duplicate);
             }
-            // The funnel's paid event, so that its count is this table's.
-            sqlx::query(crate::insights::PAID)
-                .bind(issuer.zone.date(at).to_string())
-                .bind(at.timestamp())
-                .bind(payment.subscription_id)
-                .execute(&mut *tx)
-                .await?;
+            // The funnel's paid event, so that its count is this table's
+            // payments of money: a free trial's ₹0 is no paid conversion (its
+            // first charge at the trial's end is).
+            if payment.amount > 0 {
+                sqlx::query(crate::insights::PAID)
+                    .bind(issuer.zone.date(at).to_string())
+                    .bind(at.timestamp())
+                    .bind(payment.subscription_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
             let rows: Vec<EventRow> = sqlx::query_as(LEDGER).bind(payment.subscription_id).fetch_all(&mut *tx).await?;
             let ledger = rows.into_iter().map(Entry::try_from).collect::<Result<Vec<_>>>()?;
             let state = subscription::fold(&ledger, at, GRACE)
@@ -391,14 +430,18 @@ impl Store {
             let plan_row: PlanRow =
                 sqlx::query_as(plans::PLAN_BY_ID).bind(state.plan_due()).fetch_one(&mut *tx).await?;
             let plan = Plan::try_from(plan_row)?;
-            let offer = match state.offer_id {
-                Some(id) => {
-                    let row: OfferRow = sqlx::query_as(offers::OFFER_BY_ID).bind(id).fetch_one(&mut *tx).await?;
-                    Some(Offer::try_from(row)?)
-                }
-                None => None,
+            let mut offer_by_id = async |id: Option<i64>| -> Result<Option<Offer>> {
+                let Some(id) = id else { return Ok(None) };
+                let row: OfferRow = sqlx::query_as(offers::OFFER_BY_ID).bind(id).fetch_one(&mut *tx).await?;
+                Ok(Some(Offer::try_from(row)?))
             };
-            let charge = offer::next_charge(&plan, offer.as_ref(), Some(&state));
+            let redeemed = offer_by_id(state.offer_id).await?;
+            let retention = offer_by_id(state.retention.map(|r| r.offer_id)).await?;
+            // A group's subscription pays once per seat, and is invoiced to the company.
+            let group: Option<GroupBuyer> =
+                sqlx::query_as(groups::BUYER).bind(payment.subscription_id).fetch_optional(&mut *tx).await?;
+            let (charge, priced_by) = offer::charge_due(&plan, redeemed.as_ref(), retention.as_ref(), Some(&state));
+            let charge = charge.seats(group.as_ref().map_or(1, GroupBuyer::seats));
             let plan_id = plan.id;
             if !is_price_due(payment.amount, payment.currency, charge.amount) {
                 sqlx::query(
@@ -416,7 +459,8 @@ impl Store {
             // A renewal (in time, or during the grace period, which the
             // reader had access through) follows the old term without a gap;
             // after a lapse the new term starts now.
-            let from = state.current_period_end.filter(|end| at < *end + GRACE).unwrap_or(at);
+            // After a pause, the term starts on the day it ended.
+            let from = state.renewal_at().filter(|end| at < *end + GRACE).unwrap_or(at);
             let until = charge.until(from).ok_or_else(|| StoreError::Corrupt(format!("term of plan {plan_id}")))?;
             let event =
                 Event::Paid { payment_id: payment.payment_id.to_owned(), plan_id, from, until, trial: charge.trial };
@@ -431,8 +475,9 @@ impl Store {
                 tx.commit().await?;
                 return Ok(Recorded::Free { until });
             }
-            let plan_name = match charge.length {
-                Length::Days(days) if charge.trial => format!("{} ({days}-day trial)", plan.name),
+            let plan_name = match (charge.length, &group) {
+                (Length::Days(days), _) if charge.trial => format!("{} ({days}-day trial)", plan.name),
+                (_, Some(group)) => format!("{}, {} seats", plan.name, group.seats),
                 _ => plan.name.clone(),
             };
             // The invoice: buyer as the reader last gave their details (the
@@ -448,7 +493,13 @@ impl Store {
                     .bind(reader_id)
                     .fetch_optional(&mut *tx)
                     .await?;
-            let (buyer_name, buyer_state) = profile.unwrap_or_else(|| (email, issuer.seller.state.clone()));
+            let (buyer_name, buyer_state, buyer_gstin) = match group {
+                Some(group) => (group.company, group.buyer_state, Some(group.gstin)),
+                None => {
+                    let (name, state) = profile.unwrap_or_else(|| (email, issuer.seller.state.clone()));
+                    (name, state, None)
+                }
+            };
             let year = tax::financial_year(issuer.zone.date(at));
             let (sequence,): (i64,) =
                 sqlx::query_as(invoices::NEXT_SEQUENCE).bind(i64::from(year)).fetch_one(&mut *tx).await?;
@@ -460,7 +511,7 @@ impl Store {
             } else {
                 GstSplit::discounted(charge.list_price, paid_amount, same_state)
             };
-            let offer_code = offer.filter(|_| charge.discounted()).map(|o| o.code);
+            let offer_code = priced_by.map(|o| o.code.clone());
             let invoice = Invoice {
                 number: tax::invoice_number(issuer.prefix, year, u64::try_from(sequence).unwrap_or_default()),
                 financial_year: year,
@@ -479,6 +530,7 @@ impl Store {
                 offer_code,
                 buyer_name,
                 buyer_state,
+                buyer_gstin,
                 seller: issuer.seller.clone(),
                 sac: tax::SAC_CODE.to_owned(),
             };
@@ -489,7 +541,7 @@ impl Store {
                 .bind(split.taxable.0).bind(split.cgst.0).bind(split.sgst.0).bind(split.igst.0)
                 .bind(&invoice.buyer_name).bind(&invoice.buyer_state).bind(&invoice.seller.name)
                 .bind(&invoice.seller.address).bind(&invoice.seller.gstin).bind(&invoice.seller.state)
-                .bind(&invoice.sac).bind(invoice.discount.0).bind(&invoice.offer_code)
+                .bind(&invoice.sac).bind(invoice.discount.0).bind(&invoice.offer_code).bind(&invoice.buyer_gstin)
                 .execute(&mut *tx)
                 .await?;
             tx.commit().await?;
@@ -508,12 +560,12 @@ impl Store {
         Ok(())
     }
 
-    /// Subscriptions paid (or gifted) through some instant after `after`:
-    /// those the renewal job may have to act on (renew, remind, end, grant
-    /// codes). A gift's purchase is not one: it renews nothing.
+    /// Subscriptions paid (or gifted) through, or paused until, some instant
+    /// after `after`: those the renewal job may have to act on (renew,
+    /// remind, end, grant codes). A gift's purchase is not one: it renews nothing.
     pub async fn subscriptions_paid_past(&self, after: DateTime<Utc>) -> Result<Vec<i64>> {
         let rows: Vec<(i64,)> = on_pool!(self, pool => sqlx::query_as(
-            "SELECT subscription_id FROM subscription_events WHERE kind IN ('paid', 'trial', 'gifted')
+            "SELECT subscription_id FROM subscription_events WHERE kind IN ('paid', 'trial', 'gifted', 'paused')
                AND subscription_id NOT IN (SELECT subscription_id FROM gifts)
              GROUP BY subscription_id HAVING MAX(period_until) > $1 ORDER BY subscription_id",
         )

@@ -1,7 +1,8 @@
 //! Entitlements: which benefits a reader holds at an instant.
 //!
 //! They come from subscriptions that give access now (the benefits of the
-//! plan paid for) and from grants
+//! plan paid for: the reader's own, and those of the groups they hold a
+//! seat of) and from grants
 //! (complimentary access an admin gives, with an optional end), so that one
 //! question — "does this reader have benefit X now" — has one answer.
 
@@ -67,15 +68,17 @@ impl Store {
                 changes.push(crate::instant(change)?);
             }
         }
-        for subscription in self.reader_subscriptions(reader_id).await? {
-            let ledger = self.ledger(subscription.id).await?;
+        // Their own subscriptions, and those of the groups they hold a seat of.
+        let own = self.reader_subscriptions(reader_id).await?.into_iter().map(|s| s.id);
+        for subscription in own.chain(self.seat_subscriptions(reader_id).await?) {
+            let ledger = self.ledger(subscription).await?;
             let state = subscription::fold(&ledger, at, GRACE);
             changes.extend(subscription::next_change(&ledger, state.as_ref(), at, GRACE));
             let Some(state) = state.filter(State::has_access) else { continue };
             let plan = self
                 .plan(state.plan_id)
                 .await?
-                .ok_or_else(|| crate::StoreError::Corrupt(format!("subscription {} on no plan", subscription.id)))?;
+                .ok_or_else(|| crate::StoreError::Corrupt(format!("subscription {subscription} on no plan")))?;
             benefits.extend(plan.benefits);
         }
         benefits.sort();

@@ -54,6 +54,8 @@ pub struct Invoice {
     pub buyer_name: String,
     /// The buyer's state (place of supply).
     pub buyer_state: String,
+    /// The buyer's GSTIN, on a B2B invoice (a group's).
+    pub buyer_gstin: Option<String>,
     /// The publisher.
     pub seller: Seller,
     /// Services accounting code.
@@ -80,6 +82,7 @@ pub(crate) struct InvoiceRow {
     offer_code: Option<String>,
     buyer_name: String,
     buyer_state: String,
+    buyer_gstin: Option<String>,
     seller_name: String,
     seller_address: String,
     seller_gstin: String,
@@ -110,6 +113,7 @@ impl TryFrom<InvoiceRow> for Invoice {
             offer_code: row.offer_code,
             buyer_name: row.buyer_name,
             buyer_state: row.buyer_state,
+            buyer_gstin: row.buyer_gstin,
             seller: Seller {
                 name: row.seller_name,
                 address: row.seller_address,
@@ -142,7 +146,7 @@ macro_rules! select {
         concat!(
             "SELECT number, financial_year, sequence, reader_id, subscription_id, issued_at, plan_name,
              period_from, period_until, amount, taxable, cgst, sgst, igst, discount, offer_code, buyer_name, buyer_state,
-             seller_name, seller_address, seller_gstin, seller_state, sac FROM invoices ",
+             buyer_gstin, seller_name, seller_address, seller_gstin, seller_state, sac FROM invoices ",
             $tail
         )
     };
@@ -158,9 +162,10 @@ pub(crate) const NEXT_SEQUENCE: &str = "INSERT INTO invoice_counters (financial_
 /// Stores an issued invoice (inside the payment's transaction).
 pub(crate) const INSERT: &str = "INSERT INTO invoices (number, financial_year, sequence, provider, payment_id,
      subscription_id, reader_id, issued_at, plan_name, period_from, period_until, amount, taxable, cgst, sgst, igst,
-     buyer_name, buyer_state, seller_name, seller_address, seller_gstin, seller_state, sac, discount, offer_code)
+     buyer_name, buyer_state, seller_name, seller_address, seller_gstin, seller_state, sac, discount, offer_code,
+     buyer_gstin)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,
-             $24, $25)";
+             $24, $25, $26)";
 
 impl Store {
     /// An invoice by number.

@@ -5,7 +5,9 @@
 //! subscription and its `offer_applied` ledger entry, or nothing does. On
 //! PostgreSQL the counter's row is locked until commit and the cap is
 //! checked again once the lock is had; SQLite holds the write lock — so the
-//! cap is exact across connections and instances.
+//! cap is exact across connections and instances. A checkout abandoned for
+//! longer than it can be paid gives its redemption back
+//! ([`Store::release_abandoned_redemptions`], from the renewal job).
 
 use chrono::{DateTime, Utc};
 use masthead_domain::Paise;
@@ -14,7 +16,7 @@ use masthead_domain::plan::Plan;
 use masthead_domain::subscription::Event;
 
 use crate::BeginWrite;
-use crate::billing::{APPEND, columns};
+use crate::billing::{APPEND, append_in, columns};
 use crate::{Result, Store, StoreError, instant, on_pool};
 
 #[derive(sqlx::FromRow)]
@@ -76,6 +78,10 @@ macro_rules! select {
         )
     };
 }
+
+/// Counts a redemption against offer `$1`'s cap: no row changes at the cap.
+pub(crate) const COUNT_REDEMPTION: &str =
+    "UPDATE offers SET redeemed = redeemed + 1 WHERE id = $1 AND (cap IS NULL OR redeemed < cap)";
 
 /// One offer by id (for the payment's transaction).
 pub(crate) const OFFER_BY_ID: &str = select!("WHERE id = $1");
@@ -200,9 +206,7 @@ impl Store {
             if first == 0 {
                 return Ok(Err(OfferRefusal::AlreadyUsed));
             }
-            let counted = sqlx::query(
-                "UPDATE offers SET redeemed = redeemed + 1 WHERE id = $1 AND (cap IS NULL OR redeemed < cap)",
-            )
+            let counted = sqlx::query(COUNT_REDEMPTION)
             .bind(offer.id)
             .execute(&mut *tx)
             .await?
@@ -224,5 +228,54 @@ impl Store {
         .fetch_one(pool)
         .await)?;
         Ok(u64::try_from(count).unwrap_or_default())
+    }
+
+    /// Gives back the redemptions of checkouts abandoned before `before`:
+    /// a subscription that redeemed an offer then and has no payment at all
+    /// loses its redemption row, the offer's cap counter goes down by one,
+    /// and its ledger records `offer_released` (so a late payment is priced
+    /// without the offer, and held for review if it was the offer's price) —
+    /// each in one transaction. Returns how many were released.
+    pub async fn release_abandoned_redemptions(&self, before: DateTime<Utc>, at: DateTime<Utc>) -> Result<u32> {
+        let stale: Vec<(i64, i64)> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT r.subscription_id, r.offer_id FROM offer_redemptions r WHERE r.redeemed_at < $1
+             AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.subscription_id = r.subscription_id)
+             ORDER BY r.subscription_id",
+        )
+        .bind(before.timestamp())
+        .fetch_all(pool)
+        .await)?;
+        let mut released = 0;
+        for (subscription_id, offer_id) in stale {
+            released += u32::from(self.release_redemption(subscription_id, offer_id, at).await?);
+        }
+        Ok(released)
+    }
+
+    /// One of [`Self::release_abandoned_redemptions`]; false when the
+    /// subscription was paid (or released) meanwhile.
+    async fn release_redemption(&self, subscription_id: i64, offer_id: i64, at: DateTime<Utc>) -> Result<bool> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let deleted = sqlx::query(
+                "DELETE FROM offer_redemptions WHERE subscription_id = $1 AND offer_id = $2
+                 AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.subscription_id = $1)",
+            )
+            .bind(subscription_id)
+            .bind(offer_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if deleted == 0 {
+                return Ok(false);
+            }
+            sqlx::query("UPDATE offers SET redeemed = redeemed - 1 WHERE id = $1 AND redeemed > 0")
+                .bind(offer_id)
+                .execute(&mut *tx)
+                .await?;
+            append_in!(tx, subscription_id, at, Event::OfferReleased);
+            tx.commit().await?;
+            Ok(true)
+        })
     }
 }

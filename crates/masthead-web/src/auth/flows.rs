@@ -79,7 +79,7 @@ pub(crate) fn new_password(password_text: &str) -> Result<(), FieldErrors> {
 }
 
 /// Sends an email in the background; a failure is logged, never shown.
-fn send_later<E>(state: &AppState, to: Email, email: E)
+pub(crate) fn send_later<E>(state: &AppState, to: Email, email: E)
 where
     E: masthead_mail::Email + Send + Sync + 'static,
 {

@@ -1,5 +1,5 @@
 //! The account page's billing side: the subscription panel (plan, status,
-//! renews — with the next charge — or ends on, cancel/resume, plan switch,
+//! renews — with the next charge — or ends on, cancel/resume, pause, plan switch,
 //! and what a change just did), cancelling's confirmation page, the details
 //! invoices carry, the reader's invoices (HTML and PDF), the credit notes of
 //! refunds (`super::refunds`) and partner codes.
@@ -65,6 +65,11 @@ pub(crate) struct SubscriptionPanel {
     pub checkout_url: Option<String>,
     pub switch_action: Option<String>,
     pub switch_options: Vec<SwitchOption>,
+    /// The form that pauses renewal, when it may.
+    pub pause_action: Option<String>,
+    /// Lifting the pause, while there is one.
+    pub unpause_action: Option<String>,
+    pub pause_months: Vec<u32>,
     pub invoices: Vec<InvoiceRow>,
     /// The GST credit notes of refunds, listed as invoices are.
     pub credit_notes: Vec<InvoiceRow>,
@@ -95,6 +100,7 @@ pub(crate) async fn panel(
         Status::RenewalDue => "renewing",
         Status::PastDue => "payment failed: please pay to keep reading",
         Status::Cancelled => "cancelled",
+        Status::Paused => "paused",
         Status::Expired => "ended",
     };
     let renews = matches!(folded.status, Status::Active | Status::RenewalDue);
@@ -112,6 +118,8 @@ pub(crate) async fn panel(
         (_, Some(plan), Some(amount)) => format!("Renews on {end}: the next charge is {amount} for {}", plan.name),
         _ => format!("Renews on {end}"),
     });
+    let pause = super::pause::describe(state, &folded, state.billing.charge_due(&record).await?.amount, changed);
+    let period_line = pause.line.clone().or(period_line);
     let notice = match (changed, folded.status, &due) {
         (Some("cancel"), Status::Cancelled, _) => {
             // The end date is on the line below: not said twice.
@@ -124,6 +132,9 @@ pub(crate) async fn panel(
         (Some("cancel"), Status::Expired, _) if folded.trial_until.is_some() => {
             Some("Your trial has ended and nothing is charged.".to_owned())
         }
+        (Some("keep"), _, _) if folded.retention.is_some() => {
+            Some("Thank you for staying: the offer is applied to your next renewal.".to_owned())
+        }
         (Some("resume"), Status::Active | Status::RenewalDue, _) => {
             Some("Your subscription renews again as before.".to_owned())
         }
@@ -131,7 +142,7 @@ pub(crate) async fn panel(
             Some("Your gift is redeemed: it is added to your subscription.".to_owned())
         }
         (Some("switch"), _, Some(plan)) => Some(format!("Saved: from your next renewal your plan is {}.", plan.name)),
-        _ => None,
+        _ => pause.notice.clone(),
     };
     let action = |verb: &str| format!("/account/subscription/{id}/{verb}");
     let payable = matches!(folded.status, Status::Pending | Status::PastDue)
@@ -200,6 +211,9 @@ pub(crate) async fn panel(
         checkout_url: payable.then(|| format!("/checkout/sandbox/{id}")),
         switch_action: renews.then(|| action("switch")),
         switch_options,
+        pause_action: pause.can_pause.then(|| action("pause")),
+        unpause_action: pause.paused.then(|| action("unpause")),
+        pause_months: pause.months,
         invoices,
         credit_notes,
         partner_codes,
@@ -226,6 +240,8 @@ struct CancelPage<'a> {
     end: Option<String>,
     /// Cancelling a trial ends it now.
     in_trial: bool,
+    /// The offer to stay, when this subscription may be shown it.
+    retention: Option<super::retention::RetentionView>,
 }
 
 /// `GET /account/subscription/{id}/cancel`: what cancelling means, and the
@@ -240,7 +256,8 @@ pub(crate) async fn confirm_cancel(
     if verb != "cancel" {
         return Err(PageError::NotFound);
     }
-    state.store.subscription(id).await?.filter(|s| s.reader_id == account.id).ok_or(PageError::NotFound)?;
+    let record =
+        state.store.subscription(id).await?.filter(|s| s.reader_id == account.id).ok_or(PageError::NotFound)?;
     let folded = state.store.subscription_state(id, state.clock.now()).await?;
     let Some(folded) = folded.filter(|folded| cancellable(folded.status)) else {
         return Ok(see_other("/account"));
@@ -252,6 +269,7 @@ pub(crate) async fn confirm_cancel(
         plan_name: state.store.plan(folded.plan_id).await?.map_or_else(String::new, |p| p.name),
         end: folded.current_period_end.map(|end| state.billing.day(end)),
         in_trial: folded.trial_until.is_some(),
+        retention: super::retention::view(&state, &record).await?,
     };
     Ok(visitor.remember(private(views::render(&page))))
 }

@@ -440,5 +440,10 @@ pub(crate) async fn plan_card(state: &AppState, subscription: &SubscriptionRecor
             .await?
             .map(|o| CardOffer { due: charge.amount.to_string(), ..CardOffer::new(&o, &plan) });
     }
+    // A group's charge is the plan's price once per seat.
+    if charge.list_price != plan.price && plan.price.0 > 0 {
+        card.name = format!("{}, {} seats", plan.name, charge.list_price.0 / plan.price.0);
+        card.price = charge.list_price.to_string();
+    }
     Ok(card)
 }

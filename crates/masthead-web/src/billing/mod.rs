@@ -8,6 +8,8 @@
 //! - [`webhooks`]: where every provider's payments arrive;
 //! - [`api`]: the same for apps (plans, subscribe, cancel, resume, switch);
 //! - [`subscriptions`]: a reader's subscription and the changes they may ask for;
+//! - [`pause`]: pausing renewal for 1 to 3 months instead of cancelling;
+//! - [`retention`]: the offer shown once per subscription at cancellation;
 //! - [`account`]: the account page's panel, invoice details and invoices;
 //! - [`ads`]: the house-ad slot on story and section pages;
 //! - [`header`]: the header's "Subscribe" on every other page, as a layer;
@@ -15,6 +17,7 @@
 //! - [`offers`]: admins' pages for offers (discounts and trials by code);
 //! - [`gifts`]: gift subscriptions bought and redeemed (API and pages);
 //! - [`refunds`]: admins' refunds page, and the reader's GST credit notes;
+//! - [`groups`]: companies' group subscriptions: seats, invitations, B2B invoices;
 //! - [`views`]: plan cards and the offer.
 //!
 //! Builds on `http` and `auth` (the account step signs up and logs in on
@@ -27,10 +30,13 @@ pub(crate) mod ads;
 pub(crate) mod api;
 pub(crate) mod checkout;
 pub(crate) mod gifts;
+pub(crate) mod groups;
 pub(crate) mod header;
 pub(crate) mod offers;
+pub(crate) mod pause;
 pub(crate) mod providers;
 pub(crate) mod refunds;
+pub(crate) mod retention;
 pub(crate) mod subscriptions;
 pub(crate) mod views;
 pub(crate) mod webhooks;
@@ -66,6 +72,14 @@ pub(crate) fn api() -> OpenApiRouter<SharedState> {
         .routes(routes!(providers::sandbox::pay_api))
         .routes(routes!(gifts::create_api))
         .routes(routes!(gifts::redeem_api))
+        .routes(routes!(pause::pause_renewal))
+        .routes(routes!(pause::resume_renewal))
+        .routes(routes!(retention::show_retention_offer, retention::accept_retention_offer))
+        .routes(routes!(groups::new_group))
+        .routes(routes!(groups::get_group))
+        .routes(routes!(groups::invite_reader))
+        .routes(routes!(groups::free_seat))
+        .routes(routes!(groups::join_group_api))
 }
 
 /// The subscription, checkout, invoice, webhook and billing-admin routes.
@@ -77,6 +91,16 @@ pub(crate) fn routes() -> Router<SharedState> {
         .route("/checkout/razorpay/{id}", get(providers::razorpay::page))
         .route("/checkout/razorpay/{id}/callback", post(providers::razorpay::callback))
         .route("/account/subscription/{id}/{verb}", get(account::confirm_cancel).post(account::account_change))
+        .route("/account/subscription/{id}/pause", post(pause::pause_page))
+        .route("/account/subscription/{id}/unpause", post(pause::unpause_page))
+        .route("/account/subscription/{id}/keep", post(retention::keep_page))
+        .route("/account/groups", get(groups::groups_page).post(groups::buy_page))
+        .route("/account/groups/{id}", get(groups::group_page))
+        .route("/account/groups/{id}/invites", post(groups::invite_page))
+        .route("/account/groups/{id}/seats/{seat}/remove", post(groups::remove_page))
+        .route("/groups/join/{code}", get(groups::join_page).post(groups::join_submit))
+        .route("/groups/accept/{token}", get(groups::accept_page).post(groups::accept_submit))
+        .route("/newsroom/groups", get(groups::admin_groups))
         .route("/account/billing-details", post(account::save_details))
         .route("/account/invoices/{number}", get(account::invoice_page))
         .route("/account/invoices/{number}/pdf", get(account::invoice_pdf))
@@ -93,4 +117,5 @@ pub(crate) fn routes() -> Router<SharedState> {
         .route("/newsroom/refunds", get(refunds::refunds).post(refunds::refund))
         .route("/account/credit-notes/{number}", get(refunds::credit_note_page))
         .route("/account/credit-notes/{number}/pdf", get(refunds::credit_note_pdf))
+        .route("/newsroom/offers/{id}/retention", post(offers::mark_retention))
 }

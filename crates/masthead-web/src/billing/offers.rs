@@ -4,7 +4,8 @@
 //! code, or a random code for links), and "End now". Behind the
 //! `RequireRole<AdminOnly>` guard, forms with the CSRF token as every admin
 //! form. An offer is not edited once made (subscriptions that redeemed it are
-//! priced by it); ending it stops new redemptions.
+//! priced by it); ending it stops new redemptions. One discount offer may be
+//! marked as the retention offer (`super::retention`).
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -31,6 +32,8 @@ struct OfferRow {
     redeemed: String,
     link: String,
     running: bool,
+    /// The one shown at cancellation.
+    retention: bool,
 }
 
 /// A plan to tick on the form.
@@ -60,6 +63,7 @@ async fn offers_page<'a>(
     let now = state.clock.now();
     let plans = state.store.all_plans().await?;
     let day = |at| state.billing.day(at);
+    let retention = state.store.retention_offer().await?.map(|o| o.id);
     let offers = state
         .store
         .offers()
@@ -81,6 +85,7 @@ async fn offers_page<'a>(
             },
             link: format!("{}/subscribe?offer={}", state.public_url, offer.code),
             running: now < offer.valid_until,
+            retention: retention == Some(offer.id),
             offer,
         })
         .collect();
@@ -104,6 +109,8 @@ pub(crate) async fn offers(
     let notice = match query.done.as_deref() {
         Some("saved") => Some("The offer is saved: share its link or its code."),
         Some("ended") => Some("The offer has ended: it can no longer be redeemed."),
+        Some("retention") => Some("Saved: readers who cancel are shown this offer, once per subscription."),
+        Some("no-retention") => Some("Saved: no offer is shown at cancellation."),
         _ => None,
     };
     let page = offers_page(&state, &visitor, notice, None).await?;
@@ -168,4 +175,24 @@ pub(crate) async fn end_offer(
         return Err(PageError::NotFound);
     }
     Ok(see_other("/newsroom/offers?done=ended"))
+}
+
+#[derive(serde::Deserialize)]
+pub(crate) struct RetentionFields {
+    on: String,
+}
+
+/// `POST /newsroom/offers/{id}/retention` (`on` 1 or 0): makes it the
+/// offer shown at cancellation, or none; 404 for no such discount offer.
+pub(crate) async fn mark_retention(
+    State(state): State<SharedState>,
+    _admin: RequireRole<AdminOnly>,
+    Path(id): Path<i64>,
+    CsrfForm(fields): CsrfForm<RetentionFields>,
+) -> Result<Response, PageError> {
+    let on = fields.on == "1";
+    if state.store.offer(id).await?.is_none() || !state.store.set_retention_offer(on.then_some(id)).await? {
+        return Err(PageError::NotFound);
+    }
+    Ok(see_other(if on { "/newsroom/offers?done=retention" } else { "/newsroom/offers?done=no-retention" }))
 }

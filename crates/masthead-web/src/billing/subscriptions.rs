@@ -25,6 +25,8 @@ pub(crate) struct SubscriptionReply {
     cancel_at_period_end: bool,
     /// While the current term is a trial: when it ends (and the first charge is made).
     trial_until: Option<String>,
+    /// While renewal is paused: when it is due (and charged) again.
+    paused_until: Option<String>,
 }
 
 impl SubscriptionReply {
@@ -37,6 +39,7 @@ impl SubscriptionReply {
             current_period_end: state.current_period_end.map(|at| at.to_rfc3339()),
             cancel_at_period_end: state.cancel_at_period_end,
             trial_until: state.trial_until.filter(|_| state.has_access()).map(|at| at.to_rfc3339()),
+            paused_until: state.paused_until.filter(|_| !state.cancel_at_period_end).map(|at| at.to_rfc3339()),
         }
     }
 }
@@ -125,6 +128,8 @@ pub(crate) async fn apply(
     };
     state.store.append_event(subscription.id, now, &event).await?;
     if matches!(event, Event::Cancelled) {
+        // Cancelling declines the retention offer: it is not shown again.
+        state.store.decline_retention(subscription.id, now).await?;
         state.count(state.event(EventKind::Cancellation, visitor).reader(subscription.reader_id));
     }
     Ok(state.store.subscription_state(subscription.id, now).await?.unwrap_or(before))

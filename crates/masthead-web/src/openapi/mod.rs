@@ -49,6 +49,7 @@ use crate::{account, billing, epaper, insights, newsletter, reader};
         (name = "account", description = "Register, sign in for a token, who am I, devices"),
         (name = "reading", description = "Stories, the access a reader gets, search"),
         (name = "billing", description = "Plans and subscriptions; the sandbox pays without a card"),
+        (name = "groups", description = "Group (corporate) subscriptions: seats for a company, invoiced to its GSTIN"),
         (name = "newsletters", description = "Newsletters and signing up"),
         (name = "e-paper", description = "Printed editions, their pages and clips"),
         (name = "insights", description = "The reader funnel, for editors and admins"),

@@ -190,10 +190,12 @@ fn names_the_agency(byline: &str, agency: &str) -> bool {
     words.join(" ") == agency || initials == agency.replace(['.', ' '], "")
 }
 
-/// `?welcome=1`: the reader has just paid (see `billing::checkout::after_paying`).
+/// `?welcome=1`: the reader has just paid (see `billing::checkout::after_paying`);
+/// `?offer=CODE`: an offer link's code, shown on the paywall's plans.
 #[derive(Deserialize)]
 pub(crate) struct StoryQuery {
     welcome: Option<String>,
+    offer: Option<String>,
 }
 
 #[tracing::instrument(skip_all, fields(path = %story))]
@@ -233,7 +235,13 @@ pub(crate) async fn story(
     let paywall = match access {
         Access::Blocked { reason } => {
             let plans = state.plans.get(&state.store).await?;
-            Some(Paywall::new(&state, &plans.0, &visitor, reason, &opened, &summary.path()))
+            let mut paywall = Paywall::new(&state, &plans.0, &visitor, reason, &opened, &summary.path());
+            // An offer's code: its price on the cards of the plans it is for, carried to the checkout.
+            if let Some(code) = query.offer.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+                let found = state.store.offer_by_code(code).await?;
+                paywall.offer = paywall.offer.with_code(code, found.as_ref(), &plans.0, state.clock.now());
+            }
+            Some(paywall)
         }
         _ => None,
     };

@@ -160,6 +160,7 @@ async fn the_document_lists_exactly_the_routes_served(backend: Backend) {
     }
     served.sort();
     let expected = [
+        "DELETE /api/v1/groups/{id}/seats/{seat}",
         "DELETE /api/v1/me/devices/{id}",
         "DELETE /api/v1/me/newsletters/{slug}",
         "DELETE /api/v1/session",
@@ -168,6 +169,7 @@ async fn the_document_lists_exactly_the_routes_served(backend: Backend) {
         "GET /api/v1/articles/{id}",
         "GET /api/v1/epaper/editions",
         "GET /api/v1/epaper/editions/{day}",
+        "GET /api/v1/groups/{id}",
         "GET /api/v1/insights/funnel",
         "GET /api/v1/me",
         "GET /api/v1/me/devices",
@@ -176,10 +178,16 @@ async fn the_document_lists_exactly_the_routes_served(backend: Backend) {
         "GET /api/v1/openapi.json",
         "GET /api/v1/plans",
         "GET /api/v1/search",
+        "GET /api/v1/subscriptions/{id}/retention-offer",
         "POST /api/v1/epaper/clips",
         "POST /api/v1/gifts",
         "POST /api/v1/gifts/redeem",
+        "POST /api/v1/groups",
+        "POST /api/v1/groups/join",
+        "POST /api/v1/groups/{id}/invites",
         "POST /api/v1/me/devices/sign-out-others",
+        "POST /api/v1/me/subscription/pause",
+        "POST /api/v1/me/subscription/resume",
         "POST /api/v1/newsletters/{slug}/subscribe",
         "POST /api/v1/readers",
         "POST /api/v1/sandbox/{id}/pay",
@@ -187,6 +195,7 @@ async fn the_document_lists_exactly_the_routes_served(backend: Backend) {
         "POST /api/v1/subscriptions",
         "POST /api/v1/subscriptions/{id}/cancel",
         "POST /api/v1/subscriptions/{id}/resume",
+        "POST /api/v1/subscriptions/{id}/retention-offer",
         "POST /api/v1/subscriptions/{id}/switch",
     ];
     assert_eq!(served, expected);

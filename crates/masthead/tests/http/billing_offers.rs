@@ -11,12 +11,12 @@ use masthead_domain::Clock;
 use masthead_domain::email::Email;
 use masthead_domain::offer::{OfferDraft, OfferKind};
 use masthead_domain::{Paise, Role};
-use masthead_store::{NewSession, SessionKind};
+use masthead_store::{Breakdown, NewSession, SUBSCRIPTION_PAID, SessionKind};
 use reqwest::Method;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::billing::{app_at, call, noon, run_due, token};
+use crate::billing::{app_at, call, config_at, noon, run_due, token};
 use crate::support::{
     Backend, Browser, PASSWORD, TestApp, log_in, on_every_backend, register, spawn_instance, text_of,
 };
@@ -26,6 +26,7 @@ on_every_backend!(
     refused_offers_say_why_and_store_nothing,
     a_cap_of_100_grants_exactly_100_of_150_concurrent_redemptions_on_two_instances,
     a_reader_redeems_an_offer_link_through_the_pages,
+    an_abandoned_checkout_gives_its_redemption_back_when_it_expires,
     a_free_trial_saves_the_card_reminds_then_charges,
     cancelling_during_a_trial_ends_it_with_nothing_charged,
 );
@@ -42,7 +43,7 @@ pub(crate) async fn admin(app: &TestApp) -> Browser<'_> {
 }
 
 /// Saves an offer straight into the store, valid around the test's noon.
-async fn offer(app: &TestApp, code: &str, kind: OfferKind, plans: &[i64], cap: Option<u32>) -> i64 {
+pub(crate) async fn offer(app: &TestApp, code: &str, kind: OfferKind, plans: &[i64], cap: Option<u32>) -> i64 {
     let draft = OfferDraft {
         name: format!("Offer {code}"),
         code: code.to_owned(),
@@ -231,7 +232,7 @@ async fn refused_offers_say_why_and_store_nothing(backend: Backend) {
 
 /// `count` confirmed readers with API tokens, made straight in the store
 /// (the sign-up route's rate limit is not what this test is about).
-async fn readers_with_tokens(app: &TestApp, count: usize) -> Vec<String> {
+pub(crate) async fn readers_with_tokens(app: &TestApp, count: usize) -> Vec<String> {
     let mut tokens = Vec::with_capacity(count);
     for n in 0..count {
         let email = Email::parse(&format!("rush{n}@example.com")).unwrap();
@@ -289,6 +290,14 @@ async fn a_cap_of_100_grants_exactly_100_of_150_concurrent_redemptions_on_two_in
 async fn a_reader_redeems_an_offer_link_through_the_pages(backend: Backend) {
     let (app, clock) = app_at(backend).await;
     offer(&app, "FLAT500", OfferKind::Fixed { off: Paise(50_000) }, &[3], None).await;
+    // A story's paywall shows the offer of its link on the plans it is for, each card carrying the code.
+    let story = crate::meter::premium_story_path(&app, false).await;
+    let mut reader = Browser::new(&app);
+    let wall = reader.page(&format!("{story}?offer=flat500"), 200).await;
+    let shown = text_of(&wall);
+    assert!(shown.contains("₹3,400 with FLAT500 (₹500 off the first term), then ₹3,900 for 2 Years"), "{shown}");
+    assert_eq!(wall.matches(r#"name="offer" value="FLAT500""#).count(), 1, "on the one plan it is for");
+    assert!(!text_of(&reader.page(&story, 200).await).contains("FLAT500"), "without the code, no offer");
     // Signed out: the offer rides through the account step to the checkout.
     let mut visitor = Browser::new(&app);
     let plans = text_of(&visitor.page("/subscribe?offer=FLAT500", 200).await);
@@ -340,6 +349,7 @@ async fn a_free_trial_saves_the_card_reminds_then_charges(backend: Backend) {
     assert_eq!(record.payment_method.as_deref(), Some("sbx_card_4242"), "the card is saved up front");
     let reader = reader_id(&app, "trial@example.com").await;
     assert!(app.store.reader_invoices(reader).await.unwrap().is_empty(), "nothing charged, nothing invoiced");
+    assert_eq!(paid_conversions(&app, noon()).await, 0, "a free trial is no paid conversion");
     let mut browser = Browser::new(&app);
     log_in(&mut browser, "trial@example.com", PASSWORD).await;
     let account = text_of(&browser.page("/account", 200).await);
@@ -368,6 +378,15 @@ async fn a_free_trial_saves_the_card_reminds_then_charges(backend: Backend) {
     assert_eq!((state.paid_terms, state.trial_until, state.current_period_end), (1, None, Some(ends + Months::new(3))));
     let invoices = app.store.reader_invoices(reader).await.unwrap();
     assert_eq!((invoices.len(), invoices[0].amount, invoices[0].discount), (1, Paise(90_000), Paise(0)));
+    assert_eq!(paid_conversions(&app, ends).await, 1, "its first charge is");
+}
+
+/// The funnel's paid events on the publisher's day of `at`.
+async fn paid_conversions(app: &TestApp, at: chrono::DateTime<chrono::Utc>) -> i64 {
+    app.store.flush_events().await.unwrap();
+    let day = config_at().0.zone.date(at).to_string();
+    let counts = app.store.insight_counts(Breakdown::All, &day, &day).await.unwrap();
+    counts.iter().filter(|c| c.kind == SUBSCRIPTION_PAID).map(|c| c.events).sum()
 }
 
 async fn cancelling_during_a_trial_ends_it_with_nothing_charged(backend: Backend) {
@@ -400,4 +419,35 @@ async fn cancelling_during_a_trial_ends_it_with_nothing_charged(backend: Backend
     assert_eq!(app.store.payment_count(id).await.unwrap(), 1, "only the trial's own payment");
     let (status, _) = call(&app, Method::POST, &format!("/api/v1/subscriptions/{id}/resume"), &token, None).await;
     assert_eq!(status, 409, "an ended trial cannot be resumed");
+}
+
+async fn an_abandoned_checkout_gives_its_redemption_back_when_it_expires(backend: Backend) {
+    let (app, clock) = app_at(backend).await;
+    let offer_id = offer(&app, "ONLYONE", OfferKind::Fixed { off: Paise(10_000) }, &[1], Some(1)).await;
+    let body = json!({"plan_id": 1, "provider": "sandbox", "offer": "ONLYONE"});
+    let first = token(&app, "abandons@example.com").await;
+    let (status, created) = call(&app, Method::POST, "/api/v1/subscriptions", &first, Some(body.clone())).await;
+    assert_eq!((status, created["amount_paise"].as_i64()), (201, Some(80_000)));
+    let second = token(&app, "waits@example.com").await;
+    let (status, _) = call(&app, Method::POST, "/api/v1/subscriptions", &second, Some(body.clone())).await;
+    assert_eq!(status, 422, "the pending checkout holds the only redemption");
+    clock.set(noon() + Duration::hours(23));
+    assert_eq!(run_due(&app, &clock).await.released, 0, "the checkout can still be paid");
+    clock.set(noon() + Duration::hours(25));
+    assert_eq!(run_due(&app, &clock).await.released, 1);
+    assert_eq!(run_due(&app, &clock).await.released, 0, "once");
+    assert_eq!(app.store.offer(offer_id).await.unwrap().unwrap().redeemed, 0);
+    let second = crate::billing::log_in_api(&app, "waits@example.com").await;
+    let (status, taken) = call(&app, Method::POST, "/api/v1/subscriptions", &second, Some(body)).await;
+    assert_eq!((status, taken["amount_paise"].as_i64()), (201, Some(80_000)), "{taken}");
+    // The abandoned subscription, paid late, pays the plan's price: the offer is no longer its.
+    let id = created["subscription_id"].as_i64().unwrap();
+    let first = crate::billing::log_in_api(&app, "abandons@example.com").await;
+    let (status, _) = call(&app, Method::POST, created["sandbox_pay_url"].as_str().unwrap(), &first, None).await;
+    assert_eq!(status, 200);
+    let invoice = app.store.reader_invoices(reader_id(&app, "abandons@example.com").await).await.unwrap().remove(0);
+    assert_eq!((invoice.amount, invoice.offer_code), (Paise(90_000), None));
+    assert_eq!(app.store.subscription_state(id, clock.now()).await.unwrap().unwrap().offer_id, None);
+    let stored = app.store.offer(offer_id).await.unwrap().unwrap();
+    assert_eq!((stored.redeemed, app.store.offer_redemptions(offer_id).await.unwrap()), (1, 1));
 }
