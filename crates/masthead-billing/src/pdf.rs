@@ -88,6 +88,8 @@ struct Sheet<'a> {
     seller: &'a Seller,
     buyer_name: &'a str,
     buyer_state: &'a str,
+    /// A company's GSTIN, on a B2B document.
+    buyer_gstin: Option<&'a str>,
     /// The service's line and its taxable value.
     line: String,
     sac: &'a str,
@@ -131,6 +133,7 @@ pub fn invoice_pdf(invoice: &Invoice, zone: &PublisherZone) -> Result<Vec<u8>, P
         seller: &invoice.seller,
         buyer_name: &invoice.buyer_name,
         buyer_state: &invoice.buyer_state,
+        buyer_gstin: invoice.buyer_gstin.as_deref(),
         line: format!(
             "{} digital subscription, {} to {}",
             invoice.plan_name,
@@ -161,6 +164,7 @@ pub fn credit_note_pdf(note: &CreditNote, zone: &PublisherZone) -> Result<Vec<u8
         seller: &note.seller,
         buyer_name: &note.buyer_name,
         buyer_state: &note.buyer_state,
+        buyer_gstin: note.buyer_gstin.as_deref(),
         line: format!("Refund of {} digital subscription: {}", note.plan_name, note.reason),
         sac: &note.sac,
         value: note.taxable,
@@ -316,7 +320,7 @@ fn draw(pen: &mut Pen<'_, '_>, sheet: &Sheet<'_>) {
     pen.text(LEFT, y + 16.0, BODY, &format!("State (place of supply): {}", sheet.buyer_state));
     y += 36.0;
     // A B2B invoice names the buyer's GSTIN.
-    if let Some(gstin) = &invoice.buyer_gstin {
+    if let Some(gstin) = sheet.buyer_gstin {
         pen.text(LEFT, y - 4.0, BODY, &format!("GSTIN: {gstin}"));
         y += 14.0;
     }
@@ -442,6 +446,7 @@ mod tests {
             igst: Paise(0),
             buyer_name: invoice.buyer_name.clone(),
             buyer_state: invoice.buyer_state.clone(),
+            buyer_gstin: invoice.buyer_gstin.clone(),
             seller: invoice.seller.clone(),
             sac: invoice.sac.clone(),
         };

@@ -216,6 +216,8 @@ pub struct CreditNote {
     pub buyer_name: String,
     /// The buyer's state, as on the invoice.
     pub buyer_state: String,
+    /// The buyer's GSTIN, as on the invoice (a company's group subscription).
+    pub buyer_gstin: Option<String>,
     /// The publisher, as on the invoice.
     pub seller: Seller,
     /// Services accounting code.
@@ -240,6 +242,7 @@ struct CreditNoteRow {
     igst: i64,
     buyer_name: String,
     buyer_state: String,
+    buyer_gstin: Option<String>,
     seller_name: String,
     seller_address: String,
     seller_gstin: String,
@@ -269,6 +272,7 @@ impl TryFrom<CreditNoteRow> for CreditNote {
             igst: Paise(row.igst),
             buyer_name: row.buyer_name,
             buyer_state: row.buyer_state,
+            buyer_gstin: row.buyer_gstin,
             seller: Seller {
                 name: row.seller_name,
                 address: row.seller_address,
@@ -285,8 +289,9 @@ macro_rules! select_credit_note {
     ($tail:literal) => {
         concat!(
             "SELECT number, financial_year, sequence, invoice_number, reader_id, subscription_id, issued_at,
-             plan_name, reason, amount, taxable, cgst, sgst, igst, buyer_name, buyer_state, seller_name,
-             seller_address, seller_gstin, seller_state, sac FROM credit_notes ",
+             plan_name, reason, amount, taxable, cgst, sgst, igst, buyer_name, buyer_state,
+             (SELECT i.buyer_gstin FROM invoices i WHERE i.number = credit_notes.invoice_number) AS buyer_gstin,
+             seller_name, seller_address, seller_gstin, seller_state, sac FROM credit_notes ",
             $tail
         )
     };
@@ -584,6 +589,7 @@ impl Store {
                 igst: split.igst,
                 buyer_name: invoice.buyer_name.clone(),
                 buyer_state: invoice.buyer_state.clone(),
+                buyer_gstin: invoice.buyer_gstin.clone(),
                 seller: invoice.seller.clone(),
                 sac: invoice.sac.clone(),
             };
