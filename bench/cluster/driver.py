@@ -638,24 +638,7 @@ def report():
         mark = ("K" if "kill" in r["events"] else "P" if "PostgreSQL" in r["events"]
                 else "D" if "disk full" in r["events"] else " ")
         print(f"{r['t']:6.0f} s {mark} {'#' * int(50 * r['rps'] / top):<50} {'!' * min(20, r['unavailable'])}")
-    # SVG: throughput and p99 over time, the faults as lines.
-    width, height, pad = 720, 260, 40
-    x = lambda t: pad + (width - 2 * pad) * t / max(end, 1)
-    top_p99 = max([r["p99"] for r in rows] + [1])
-    rps_points = " ".join(f"{x(r['t'] + WINDOW / 2):.1f},{height - pad - (height - 2 * pad) * r['rps'] / top:.1f}"
-                          for r in rows)
-    p99_points = " ".join(f"{x(r['t'] + WINDOW / 2):.1f},"
-                          f"{height - pad - (height - 2 * pad) * r['p99'] / top_p99:.1f}" for r in rows)
-    faults = "".join(f'<line x1="{x(at):.1f}" x2="{x(at):.1f}" y1="{pad}" y2="{height - pad}" stroke="#c00" '
-                     f'stroke-dasharray="4"/><text x="{x(at) + 3:.1f}" y="{pad + 12}" font-size="10" fill="#c00">'
-                     f'{what[:28]}</text>' for at, what in STATS.events)
-    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif">'
-           f'<rect width="100%" height="100%" fill="#fff"/>'
-           f'<text x="{pad}" y="20" font-size="13">bench/cluster: req/s (blue, top {top:.0f}) and page p99 '
-           f'(orange, top {top_p99:.0f} ms) over {end:.0f} s</text>'
-           f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" stroke="#333"/>'
-           f'<polyline fill="none" stroke="#1f5fbf" stroke-width="2" points="{rps_points}"/>'
-           f'<polyline fill="none" stroke="#e08a00" stroke-width="2" points="{p99_points}"/>{faults}</svg>')
+    svg = plot(rows, STATS.events, end)
     path = os.path.join(OUT, "cluster.svg")
     open(path, "w").write(svg)
     print(f"\nPlot: {path}")
@@ -663,6 +646,53 @@ def report():
     print("Requests by kind: " + ", ".join(
         f"{k} {sum(1 for s in samples if s[1] == k)}" for k in kinds) + f"; total {len(samples)} in {end:.0f} s")
 
+
+def plot(rows, events, end):
+    """An SVG of req/s (left axis) and the pages' p99 (right axis) per window,
+    windows with unavailable requests shaded red, each fault a dashed line
+    with its label (staggered so that close ones stay readable)."""
+    # A row of its own for each fault's label (up to 8), above the lines.
+    label_rows = max(1, min(len(events), 8))
+    width, left, right, top_pad, bottom = 760, 56, 60, 44 + 13 * label_rows, 40
+    height = top_pad + 180 + bottom
+    plot_w, plot_h = width - left - right, height - top_pad - bottom
+    x = lambda t: left + plot_w * t / max(end, 1)
+    top = max([r["rps"] for r in rows] + [1])
+    top_p99 = max([r["p99"] for r in rows] + [1])
+    y = lambda value, most: height - bottom - plot_h * value / most
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" '
+             f'font-size="11"><rect width="100%" height="100%" fill="#fff"/>',
+             f'<text x="{left}" y="18" font-size="13">bench/cluster: requests a second (blue, left) and the pages\' '
+             f'p99 in ms (orange, right), {WINDOW:.0f} s windows</text>']
+    for r in rows:
+        if r["unavailable"]:
+            parts.append(f'<rect x="{x(r["t"]):.1f}" y="{top_pad}" width="{x(r["t"] + WINDOW) - x(r["t"]):.1f}" '
+                         f'height="{plot_h}" fill="#fbdcdc"/>')
+    for fraction in (0, 0.5, 1):
+        at = y(top * fraction, top)
+        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{at:.1f}" y2="{at:.1f}" stroke="#ddd"/>'
+                     f'<text x="{left - 6}" y="{at + 4:.1f}" text-anchor="end" fill="#1f5fbf">{top * fraction:.0f}</text>'
+                     f'<text x="{width - right + 6}" y="{at + 4:.1f}" fill="#b86e00">{top_p99 * fraction:.0f}</text>')
+    for t in range(0, int(end) + 1, 60 if end > 120 else 15):
+        parts.append(f'<line x1="{x(t):.1f}" x2="{x(t):.1f}" y1="{height - bottom}" y2="{height - bottom + 4}" '
+                     f'stroke="#333"/><text x="{x(t):.1f}" y="{height - bottom + 17}" text-anchor="middle">{t} s</text>')
+    parts.append(f'<line x1="{left}" y1="{height - bottom}" x2="{width - right}" y2="{height - bottom}" stroke="#333"/>')
+    for n, (at, what) in enumerate(events):
+        label_y = 34 + 13 * (n % label_rows)
+        # Labels of the later faults end at their line, so they stay inside the picture.
+        late = at > end * 0.5
+        anchor = "end" if late else "start"
+        parts.append(f'<line x1="{x(at):.1f}" x2="{x(at):.1f}" y1="{label_y + 3}" y2="{height - bottom}" stroke="#c00" '
+                     f'stroke-dasharray="4"/><text x="{x(at) + (-3 if late else 3):.1f}" y="{label_y}" fill="#c00" '
+                     f'text-anchor="{anchor}">{at:.0f} s: {what[:60]}</text>')
+    mid = lambda r: x(r["t"] + WINDOW / 2)
+    rps_points = " ".join(f'{mid(r):.1f},{y(r["rps"], top):.1f}' for r in rows)
+    p99_points = " ".join(f'{mid(r):.1f},{y(r["p99"], top_p99):.1f}' for r in rows)
+    parts.append(f'<polyline fill="none" stroke="#1f5fbf" stroke-width="2" points="{rps_points}"/>'
+                 f'<polyline fill="none" stroke="#e08a00" stroke-width="2" points="{p99_points}"/>'
+                 f'<text x="{width - right}" y="{height - 6}" text-anchor="end" fill="#a00">red: windows with '
+                 f'requests answered 502/503/504 or cut</text></svg>')
+    return "".join(parts)
 
 def main():
     print(f"Load: {WORKERS} workers for {DURATION:.0f} s through nginx at {NGINX}")
