@@ -32,7 +32,7 @@ mod writer;
 pub use charts::{DemoPicture, MarketChart};
 pub use newsletters::{DEMO_NEWSLETTERS, DemoNewsletter};
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use masthead_domain::{ArticleStatus, Credit, Lang, NewArticle, PublisherZone, SafeHtml};
 
 use crate::assignment::Assignment;
@@ -65,6 +65,18 @@ impl DemoArchive {
     /// (if total >= 1 and today >= 2017-04-13).
     pub fn stories(&self) -> impl Iterator<Item = NewArticle> + '_ {
         (0..self.timeline.total()).map(|index| self.story(index))
+    }
+
+    /// The stories as [`Self::stories`] gives them, none dated after `now`:
+    /// a story due later today than `now` goes out at `now`, so that no list
+    /// shows a story from the future above one published now (what `seed`
+    /// writes).
+    pub fn stories_until(&self, now: DateTime<Utc>) -> impl Iterator<Item = NewArticle> + '_ {
+        self.stories().map(move |mut story| {
+            story.first_published_at = story.first_published_at.min(now);
+            story.updated_at = story.updated_at.min(now).max(story.first_published_at);
+            story
+        })
     }
 
     fn story(&self, index: u64) -> NewArticle {
@@ -236,6 +248,21 @@ mod tests {
         assert!((30..=40).contains(&wire_share), "{wire_share}% wire");
         let premium_share = other_premium * 100 / other;
         assert!((9..=15).contains(&premium_share), "{premium_share}% premium");
+    }
+
+    #[test]
+    fn nothing_is_dated_after_now_and_the_order_holds() {
+        let zone = PublisherZone::default();
+        // 01:00 on the archive's last day, before its first publishing minute.
+        let now = zone.instant(today(), 1, 0).unwrap();
+        let archive = DemoArchive::new(20_000, today(), zone);
+        let due_later = archive.stories().filter(|s| s.first_published_at > now).count();
+        assert!(due_later > 0, "the last day has stories after 01:00");
+        let stories: Vec<_> = archive.stories_until(now).collect();
+        assert!(stories.iter().all(|s| s.first_published_at <= now && s.updated_at <= now));
+        assert!(stories.iter().all(|s| s.updated_at >= s.first_published_at));
+        assert!(stories.windows(2).all(|w| w[0].first_published_at <= w[1].first_published_at));
+        assert_eq!(stories.iter().filter(|s| s.first_published_at == now).count(), due_later);
     }
 
     #[test]

@@ -29,14 +29,15 @@ pub async fn demo_archive(store: &Store, total: u64) -> Result<()> {
     store.upsert_sections(&section::demo_sections()).await?;
     masthead_newsletter::install_demo_lists(store).await?;
     let zone = PublisherZone::default();
-    let today = zone.date(Utc::now());
+    let now = Utc::now();
+    let today = zone.date(now);
     eprintln!("Seeding the demo archive: {total} stories from 1 January 1997 to {today}");
 
     let (sender, mut batches) = tokio::sync::mpsc::channel(4);
     let generator = tokio::task::spawn_blocking(move || {
         let archive = DemoArchive::new(total, today, zone);
         let mut batch = Vec::with_capacity(BATCH);
-        for story in archive.stories() {
+        for story in archive.stories_until(now) {
             batch.push(story);
             if batch.len() == BATCH && sender.blocking_send(std::mem::take(&mut batch)).is_err() {
                 return;
