@@ -15,6 +15,7 @@ use utoipa::ToSchema;
 use super::checkout::{new_subscription, start_checkout};
 use super::subscriptions::{Change, SubscriptionReply, apply, own};
 use crate::SharedState;
+use crate::billing::providers::sandbox;
 use crate::http::error::{ApiError, FieldError};
 use crate::http::json::ApiJson;
 use crate::http::paging::{PageInfo, Paging, PagingParams};
@@ -147,8 +148,7 @@ pub(crate) async fn create(
         .await?
         .map_err(|refusal| ApiError::invalid(vec![FieldError::new("offer", refusal.to_string())]))?;
     let checkout = start_checkout(&state, &visitor, &account.email, id, &plan, None).await?;
-    let sandbox_pay_url =
-        (provider.name() == "sandbox").then(|| format!("{}/api/v1/sandbox/{id}/pay", state.public_url));
+    let sandbox_pay_url = sandbox::pay_url(&state, provider.name(), id);
     let subscription = own(&state, &account, id).await?;
     let amount_paise = state.billing.charge_due(&subscription).await?.amount.0;
     let reply = Checkout { subscription_id: id, amount_paise, checkout_url: checkout, sandbox_pay_url };

@@ -22,6 +22,7 @@ use utoipa::ToSchema;
 use super::admin::render;
 use super::checkout::start_checkout;
 use super::subscriptions::SubscriptionReply;
+use crate::billing::providers::sandbox;
 use crate::http::csrf::{self, CsrfForm};
 use crate::http::error::{ApiError, FieldError, PageError, Refusal};
 use crate::http::json::ApiJson;
@@ -150,8 +151,7 @@ pub(crate) async fn create_api(
 ) -> Result<Response, ApiError> {
     let account = session.required()?;
     let bought = buy(&state, &visitor, &account, &request).await?.map_err(ApiError::invalid)?;
-    let sandbox_pay_url = (bought.provider == "sandbox")
-        .then(|| format!("{}/api/v1/sandbox/{}/pay", state.public_url, bought.subscription_id));
+    let sandbox_pay_url = sandbox::pay_url(&state, bought.provider, bought.subscription_id);
     let reply = GiftCheckout {
         gift_id: bought.gift_id,
         subscription_id: bought.subscription_id,

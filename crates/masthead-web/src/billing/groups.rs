@@ -37,6 +37,7 @@ use utoipa::ToSchema;
 
 use super::admin::render;
 use super::checkout::start_checkout;
+use crate::billing::providers::sandbox;
 use crate::http::csrf::{self, CsrfForm, NoFields};
 use crate::http::error::{ApiError, FieldError, PageError, Refusal};
 use crate::http::guard::{AdminOnly, RequireRole};
@@ -173,8 +174,7 @@ async fn buy(
         .map_err(|e| GroupRefusal::NotNow(e.to_string()))?;
     let subscription = state.store.subscription(subscription_id).await?.ok_or(GroupRefusal::NotFound)?;
     let amount_paise = state.billing.charge_due(&subscription).await?.amount.0;
-    let sandbox_pay_url =
-        (provider == "sandbox").then(|| format!("{}/api/v1/sandbox/{subscription_id}/pay", state.public_url));
+    let sandbox_pay_url = sandbox::pay_url(state, provider, subscription_id);
     Ok(GroupCheckout { group_id, subscription_id, amount_paise, checkout_url, sandbox_pay_url })
 }
 

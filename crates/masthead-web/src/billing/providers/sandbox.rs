@@ -66,6 +66,13 @@ pub(crate) struct SandboxPayRequest {
     card: Option<String>,
 }
 
+/// Where an app pays a checkout of `provider` for subscription `id` without a
+/// browser: `POST /api/v1/sandbox/{id}/pay`, for the sandbox alone (the
+/// `sandbox_pay_url` of every checkout the API starts).
+pub(crate) fn pay_url(state: &AppState, provider: &str, id: i64) -> Option<String> {
+    (provider == "sandbox").then(|| format!("{}/api/v1/sandbox/{id}/pay", state.public_url))
+}
+
 /// `POST /api/v1/sandbox/{id}/pay [{"card"}]`: what pressing "Pay" on the
 /// sandbox checkout does, without a browser.
 #[utoipa::path(
