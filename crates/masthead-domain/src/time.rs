@@ -49,6 +49,13 @@ impl PublisherZone {
         i64::from(date.year()) * 100 + i64::from(date.month())
     }
 
+    /// The publisher's calendar day of an instant, as `year * 10000 + month *
+    /// 100 + day` (e.g. `20170430`): the key a metered read is counted under
+    /// in the funnel; divided by 100 it is the [`Self::month_key`].
+    pub fn day_key(&self, at: DateTime<Utc>) -> i64 {
+        self.month_key(at) * 100 + i64::from(self.date(at).day())
+    }
+
     /// The UTC instants where a publisher's calendar day starts and the next one
     /// starts: a story belongs to a day when `start <= first_published < end`.
     pub fn day_bounds(&self, day: NaiveDate) -> (DateTime<Utc>, DateTime<Utc>) {
@@ -152,6 +159,15 @@ mod tests {
         assert_eq!(zone.month_key(utc("2017-04-30T18:29:59Z")), 201704);
         assert_eq!(zone.month_key(utc("2017-04-30T18:30:00Z")), 201705);
         assert_eq!(zone.month_key(utc("2016-12-31T18:30:00Z")), 201701);
+    }
+
+    #[test]
+    fn day_key_turns_at_ist_midnight_and_divides_into_the_month_key() {
+        let zone = PublisherZone::default();
+        assert_eq!(zone.day_key(utc("2017-04-30T18:29:59Z")), 20170430);
+        assert_eq!(zone.day_key(utc("2017-04-30T18:30:00Z")), 20170501);
+        let at = utc("2016-12-31T18:30:00Z");
+        assert_eq!(zone.day_key(at) / 100, zone.month_key(at));
     }
 
     #[test]

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, Days, Utc};
+use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use masthead_domain::{Clock, PublisherZone};
 use masthead_store::{RollUp, Store, StoreError};
 
@@ -19,9 +19,22 @@ const ROLL_UP_EVERY: Duration = Duration::from_secs(60 * 60);
 /// The first day whose raw events are kept at `now`: today's and the
 /// `raw_days - 1` days before it (the publisher's calendar) stay raw.
 pub fn first_raw_day(zone: &PublisherZone, now: DateTime<Utc>, raw_days: u32) -> String {
+    first_raw_date(zone, now, raw_days).to_string()
+}
+
+fn first_raw_date(zone: &PublisherZone, now: DateTime<Utc>, raw_days: u32) -> NaiveDate {
     let today = zone.date(now);
     let kept = u64::from(raw_days.max(1) - 1);
-    today.checked_sub_days(Days::new(kept)).unwrap_or(today).to_string()
+    today.checked_sub_days(Days::new(kept)).unwrap_or(today)
+}
+
+/// The month (a key, as `PublisherZone::month_key` makes them) of the
+/// first day whose raw events are kept at `now`: the meter trim keeps the
+/// meters of this month and later, whose rows are the window's visitors'
+/// metered reads.
+pub fn first_raw_month(zone: &PublisherZone, now: DateTime<Utc>, raw_days: u32) -> i64 {
+    let first = first_raw_date(zone, now, raw_days);
+    i64::from(first.year()) * 100 + i64::from(first.month())
 }
 
 /// Rolls up every day before the window, once.
@@ -58,5 +71,7 @@ mod tests {
         assert_eq!(first_raw_day(&zone, now, 2), "2026-11-27");
         assert_eq!(first_raw_day(&zone, now, 90), "2026-08-31");
         assert_eq!(first_raw_day(&zone, now, 0), "2026-11-28", "at least today stays raw");
+        assert_eq!(first_raw_month(&zone, now, 1), 202611);
+        assert_eq!(first_raw_month(&zone, now, 90), 202608);
     }
 }

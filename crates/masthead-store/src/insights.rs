@@ -1,28 +1,45 @@
-//! The reader funnel's events (migration `0035_insights`): recorded without
-//! a database round trip per page view, counted by day, and rolled up.
+//! The reader funnel's events (migrations `0035_insights`, `0050`): recorded
+//! without a database round trip per page view, counted by day, and rolled up.
 //!
 //! [`Store::record_event`] puts an event on a queue and returns at once; one
 //! writer task per store takes whatever is waiting every [`GATHER`] and
 //! writes it in one transaction (a multi-row insert), so a burst of readers
 //! costs a few commits a second however many there are — the same batching
 //! as the meter's group commit, without making the reader wait for it.
-//! [`Store::flush_events`] waits until everything queued before it is
-//! written (a checkout does, so that the payment after it finds it; the
-//! funnel's API does, so that it counts what this instance has seen).
+//! Identical events of a batch (a visitor reloading one paywall) are one row
+//! with their number (`n`). [`Store::flush_events`] waits until everything
+//! queued before it is written (a checkout does, so that the payment after
+//! it finds it; the funnel's API does, so that it counts what this instance
+//! has seen).
+//!
+//! A logged-out visitor's metered read is not an event row: it is already
+//! its meter's `meter_reads` row, which carries the day and the variant, and
+//! the counts read those rows as `metered_read` events of the visitor (the
+//! meter's key without `v:`). So the page view of a drive-by reader writes
+//! one row, not two. An account's reads stay events (its meter is keyed by
+//! the account, not the browser).
 //!
 //! Credit: a checkout is credited with the last story its visitor read or
-//! was stopped at (looked up in the batch, then in the table: checkouts are
-//! rare), and a payment — written in the payment's own transaction, so the
-//! paid events are the payments table — with its reader's last checkout.
+//! was stopped at (looked up in the batch, then in the table and the meter:
+//! checkouts are rare), and a payment — written in the payment's own
+//! transaction, so the paid events are the payments table — with its
+//! reader's last checkout.
 //!
 //! The roll-up ([`Store::roll_up_insights`]) turns each day older than the
 //! raw window into daily counts and deletes its raw rows, in one
-//! transaction per day; [`Store::insight_counts`] reads both alike.
+//! transaction per day; the meter's rows of that day stay (the meter trim
+//! deletes them, after rolling their days up) and a mark, the last day
+//! rolled up, keeps them from being counted again. [`Store::insight_counts`]
+//! reads counts and raw days alike.
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
 use chrono::{DateTime, Utc};
+use sqlx::Row;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::{BeginWrite, Pool, Result, Store, StoreError, on_pool};
@@ -34,6 +51,9 @@ const GATHER: Duration = Duration::from_millis(100);
 const QUEUE: usize = 65_536;
 /// Rows in one insert statement (9 parameters each, within both engines' limits).
 const ROWS_PER_INSERT: usize = 500;
+/// Failed days in a row a roll-up looks again after (another instance's
+/// roll-up of the same day fails this one's) before it gives up.
+const RACES: u32 = 3;
 /// Attempts at writing a batch before its events are given up.
 const ATTEMPTS: u32 = 3;
 
@@ -65,34 +85,58 @@ pub struct NewEvent {
     pub reader: Option<i64>,
 }
 
-/// Raw events of the days `$1..=$2` counted as the roll-up keeps them, by
-/// the key expression `$key`: day, key, kind (`any`: whatever they did),
-/// events, distinct visitors. (Macros, so that every query is a literal.)
+/// The raw events of the days `$1..=$2` (`YYYY-MM-DD`), as one table `raw`
+/// (day, visitor, kind, story, section, reason, variant, n): the
+/// `insight_events` rows, and a row per visitor's metered read from the
+/// meter (`meter_reads` of months `$3..=$4` and days `$5..=$6` as
+/// `YYYYMMDD`; the caller leaves out days already rolled up). Queries
+/// built on it take the breakdown as `$7`. A story's
+/// section is the one it has now; `n` is how many identical events a row is.
+macro_rules! raw {
+    () => {
+        "WITH raw AS (
+             SELECT day, visitor, kind, story, section, reason, variant, n
+               FROM insight_events WHERE day >= $1 AND day <= $2
+             UNION ALL
+             SELECT substr(CAST(r.day AS TEXT), 1, 4) || '-' || substr(CAST(r.day AS TEXT), 5, 2) || '-'
+                        || substr(CAST(r.day AS TEXT), 7, 2),
+                    substr(r.meter, 3), CAST('metered_read' AS TEXT), r.article_id, COALESCE(a.section, ''),
+                    CAST('' AS TEXT), r.variant, CAST(1 AS BIGINT)
+               FROM meter_reads r LEFT JOIN articles a ON a.id = r.article_id
+              WHERE r.month >= $3 AND r.month <= $4 AND r.day >= $5 AND r.day <= $6 AND r.meter LIKE 'v:%'
+         ) "
+    };
+}
+
+/// The `raw` events counted as the roll-up keeps them, by the key
+/// expression `$key`: day, key, kind (`any`: whatever they did), events,
+/// distinct visitors. (Macros, so that every query is a literal.)
 macro_rules! raw_counts {
     ($key:literal) => {
         concat!(
             "SELECT day, ",
             $key,
-            " AS key, kind, COUNT(*) AS events, COUNT(DISTINCT visitor) AS visitors
-               FROM insight_events WHERE day >= $1 AND day <= $2 GROUP BY day, ",
+            " AS key, kind, CAST(SUM(n) AS BIGINT) AS events, COUNT(DISTINCT visitor) AS visitors
+               FROM raw GROUP BY day, ",
             $key,
             ", kind
              UNION ALL
              SELECT day, ",
             $key,
-            " AS key, CAST('any' AS TEXT) AS kind, COUNT(*) AS events,
+            " AS key, CAST('any' AS TEXT) AS kind, CAST(SUM(n) AS BIGINT) AS events,
                     COUNT(DISTINCT visitor) AS visitors
-               FROM insight_events WHERE day >= $1 AND day <= $2 GROUP BY day, ",
+               FROM raw GROUP BY day, ",
             $key
         )
     };
 }
 
-/// Rolled-up days' counts of the breakdown `$3`, and the raw days' alike.
+/// Rolled-up days' counts of the breakdown `$7`, and the raw days' alike.
 macro_rules! counts {
     ($key:literal) => {
         concat!(
-            "SELECT day, key, kind, events, visitors FROM insight_days WHERE dim = $3 AND day >= $1 AND day <= $2
+            raw!(),
+            "SELECT day, key, kind, events, visitors FROM insight_days WHERE dim = $7 AND day >= $1 AND day <= $2
              UNION ALL ",
             raw_counts!($key)
         )
@@ -104,8 +148,9 @@ macro_rules! counts {
 macro_rules! roll_up {
     ($key:literal) => {
         concat!(
+            raw!(),
             "INSERT INTO insight_days (day, dim, key, kind, events, visitors)
-             SELECT day, $3, key, kind, events, visitors FROM (",
+             SELECT day, $7, key, kind, events, visitors FROM (",
             raw_counts!($key),
             ") AS counted WHERE true
              ON CONFLICT (day, dim, key, kind) DO UPDATE SET events = insight_days.events + excluded.events,
@@ -113,6 +158,13 @@ macro_rules! roll_up {
         )
     };
 }
+
+/// The events of the `raw` days, for [`RollUp::events`].
+const RAW_EVENTS: &str = concat!(raw!(), "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM raw");
+
+/// The setting that holds the last day (`YYYYMMDD`) whose meter rows are in
+/// the daily counts (migration `0050`).
+const ROLLED_THROUGH: &str = "insights_rolled_through";
 
 /// How [`Store::insight_counts`] breaks the counts down.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,7 +193,7 @@ impl Breakdown {
     }
 
     /// The queries for this breakdown: its counts (see [`Store::insight_counts`])
-    /// and its roll-up of one day (`$1` and `$2` the day, `$3` the breakdown).
+    /// and its roll-up of one day (`$1` and `$2` the day, `$7` the breakdown: see [`raw`]).
     const fn queries(self) -> (&'static str, &'static str) {
         macro_rules! both {
             ($key:literal) => {
@@ -270,7 +322,7 @@ impl Store {
     async fn write_events(&self, mut events: Vec<NewEvent>) {
         for attempt in 1..=ATTEMPTS {
             match self.credit_checkouts(&mut events).await {
-                Ok(()) => match self.insert_events(&events).await {
+                Ok(()) => match self.insert_events(&collapse(&events)).await {
                     Ok(()) => return,
                     Err(error) => {
                         tracing::warn!(%error, attempt, events = events.len(), "writing funnel events failed")
@@ -284,7 +336,8 @@ impl Store {
     }
 
     /// Gives each checkout without a story the last story its visitor had
-    /// (earlier in the batch, else in the table).
+    /// (earlier in the batch, else the later of its last event with a story
+    /// and its meter's last read this month).
     async fn credit_checkouts(&self, events: &mut [NewEvent]) -> Result<()> {
         for at in 0..events.len() {
             if events[at].kind != CHECKOUT_STARTED || events[at].story != 0 {
@@ -294,13 +347,7 @@ impl Store {
             let earlier = events[..at].iter().rev().find(|e| e.visitor == visitor && e.story != 0);
             let credit = match earlier {
                 Some(e) => Some((e.story, e.section.clone(), e.variant.clone())),
-                None => on_pool!(self, pool => sqlx::query_as(
-                    "SELECT story, section, variant FROM insight_events WHERE visitor = $1 AND story <> 0
-                     ORDER BY at DESC, id DESC LIMIT 1",
-                )
-                .bind(&visitor)
-                .fetch_optional(pool)
-                .await)?,
+                None => self.last_story(&visitor, &events[at].day).await?,
             };
             if let Some((story, section, variant)) = credit {
                 let event = &mut events[at];
@@ -314,14 +361,44 @@ impl Store {
         Ok(())
     }
 
-    async fn insert_events(&self, events: &[NewEvent]) -> Result<()> {
+    /// The last story `visitor` read or was stopped at, as of the day `day`
+    /// (`YYYY-MM-DD`): with its section and the variant they saw.
+    async fn last_story(&self, visitor: &str, day: &str) -> Result<Option<(i64, String, String)>> {
+        type Credit = (i64, String, String, i64);
+        let event: Option<Credit> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT story, section, variant, at FROM insight_events WHERE visitor = $1 AND story <> 0
+             ORDER BY at DESC, id DESC LIMIT 1",
+        )
+        .bind(visitor)
+        .fetch_optional(pool)
+        .await)?;
+        let read: Option<Credit> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT r.article_id, COALESCE(a.section, ''), r.variant, r.read_at
+               FROM meter_reads r LEFT JOIN articles a ON a.id = r.article_id
+              WHERE r.month = $1 AND r.meter = $2 AND r.day > 0
+              ORDER BY r.read_at DESC LIMIT 1",
+        )
+        .bind(day_key(day)? / 100)
+        .bind(format!("v:{visitor}"))
+        .fetch_optional(pool)
+        .await)?;
+        // At the same second, the event (a paywall is shown after the reads before it).
+        let last = match (event, read) {
+            (Some(event), Some(read)) if read.3 > event.3 => Some(read),
+            (Some(event), _) => Some(event),
+            (None, read) => read,
+        };
+        Ok(last.map(|(story, section, variant, _)| (story, section, variant)))
+    }
+
+    async fn insert_events(&self, events: &[(&NewEvent, i64)]) -> Result<()> {
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
             for chunk in events.chunks(ROWS_PER_INSERT) {
                 let mut insert = sqlx::QueryBuilder::new(
-                    "INSERT INTO insight_events (day, at, visitor, kind, story, section, reason, variant, reader) ",
+                    "INSERT INTO insight_events (day, at, visitor, kind, story, section, reason, variant, reader, n) ",
                 );
-                insert.push_values(chunk, |mut row, event| {
+                insert.push_values(chunk, |mut row, (event, n)| {
                     row.push_bind(&event.day)
                         .push_bind(event.at.timestamp())
                         .push_bind(&event.visitor)
@@ -330,7 +407,8 @@ impl Store {
                         .push_bind(&event.section)
                         .push_bind(event.reason)
                         .push_bind(&event.variant)
-                        .push_bind(event.reader);
+                        .push_bind(event.reader)
+                        .push_bind(*n);
                 });
                 insert.build().execute(&mut *tx).await?;
             }
@@ -340,13 +418,20 @@ impl Store {
     }
 
     /// The days `from..=to` (`YYYY-MM-DD`) counted by `breakdown`: rolled-up
-    /// days from their counts, the others from their raw events, alike.
+    /// days from their counts, the others from their raw events and the
+    /// meter's rows after the last day rolled up, alike.
     #[tracing::instrument(skip(self))]
     pub async fn insight_counts(&self, breakdown: Breakdown, from: &str, to: &str) -> Result<Vec<DayCount>> {
         let (query, _) = breakdown.queries();
+        let rolled_through = self.rolled_through().await?;
+        let (first, last) = (day_key(from)?.max(rolled_through + 1), day_key(to)?);
         let rows: Vec<(String, String, String, i64, i64)> = on_pool!(self, pool => sqlx::query_as(query)
             .bind(from)
             .bind(to)
+            .bind(first / 100)
+            .bind(last / 100)
+            .bind(first)
+            .bind(last)
             .bind(breakdown.dim())
             .fetch_all(pool)
             .await)?;
@@ -356,45 +441,208 @@ impl Store {
             .collect())
     }
 
-    /// Rolls every day before `before` (`YYYY-MM-DD`) up into daily counts
-    /// and deletes its raw events, one day per transaction. On PostgreSQL
-    /// the transaction reads one snapshot, so an event written meanwhile is
-    /// neither counted nor deleted (the next pass adds it), and two
-    /// instances rolling up one day cannot both count it: the second fails
-    /// to delete what the first did, and rolls back.
+    /// The last day (`YYYYMMDD`) whose meter rows are in the daily counts.
+    async fn rolled_through(&self) -> Result<i64> {
+        let stored = self.setting(ROLLED_THROUGH).await?.unwrap_or_default();
+        stored.parse().map_err(|_| StoreError::Corrupt(format!("setting {ROLLED_THROUGH} is {stored:?}, not a day")))
+    }
+
+    /// Rolls every day before `before` (`YYYY-MM-DD`) up into daily counts:
+    /// its raw events are deleted, and its visitors' metered reads (the
+    /// meter's rows, deleted by the meter trim) are marked as counted by
+    /// moving the last day rolled up past it. One day per transaction, oldest
+    /// first. On PostgreSQL the transaction reads one snapshot, so an event
+    /// written meanwhile is neither counted nor deleted (the next pass adds
+    /// it), and two instances rolling up one day cannot both count it: the
+    /// second fails to move the mark or delete what the first did, and rolls
+    /// back. (On SQLite the day's transaction holds the write lock while it
+    /// reads the month's meter rows.)
     #[tracing::instrument(skip(self))]
     pub async fn roll_up_insights(&self, before: &str) -> Result<RollUp> {
         let mut done = RollUp::default();
+        let before_key = day_key(before)?;
+        let mut raced = 0;
         loop {
-            let (oldest,): (Option<String>,) = on_pool!(self, pool => sqlx::query_as(
-                "SELECT MIN(day) FROM insight_events WHERE day < $1",
+            let rolled_through = self.rolled_through().await?;
+            let (event_day, read_day): (Option<String>, Option<i64>) = on_pool!(self, pool => sqlx::query_as(
+                "SELECT (SELECT MIN(day) FROM insight_events WHERE day < $1),
+                        (SELECT MIN(day) FROM meter_reads
+                          WHERE month >= $2 AND day > $3 AND day < $4 AND meter LIKE 'v:%')",
             )
             .bind(before)
+            .bind(rolled_through / 100)
+            .bind(rolled_through)
+            .bind(before_key)
             .fetch_one(pool)
             .await)?;
-            let Some(day) = oldest else { break };
-            done.events += self.roll_up_day(&day).await?;
-            done.days += 1;
+            let day = match (event_day.map(|day| day_key(&day)).transpose()?, read_day) {
+                (Some(a), Some(b)) => a.min(b),
+                (Some(day), None) | (None, Some(day)) => day,
+                (None, None) => break,
+            };
+            match self.roll_up_day(day).await {
+                Ok(events) => {
+                    done.events += events;
+                    done.days += 1;
+                    raced = 0;
+                }
+                // Another roll-up had the day (two instances, or the trim
+                // beside the hourly job): what it did is seen on the next look.
+                Err(error) if raced < RACES => {
+                    raced += 1;
+                    tracing::debug!(%error, day, "a roll-up raced another; looking again");
+                }
+                Err(error) => return Err(error),
+            }
         }
         Ok(done)
     }
 
-    async fn roll_up_day(&self, day: &str) -> Result<u64> {
+    /// Rolls up the day `day` (`YYYYMMDD`): the events counted.
+    async fn roll_up_day(&self, day: i64) -> Result<u64> {
         let snapshot = match self.pool {
             Pool::Postgres(_) => "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ",
             Pool::Sqlite { .. } => "SELECT 1",
         };
+        let text = day_text(day);
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
             sqlx::query(snapshot).execute(&mut *tx).await?;
+            let (mark,): (String,) = sqlx::query_as("SELECT value FROM settings WHERE name = $1")
+                .bind(ROLLED_THROUGH)
+                .fetch_one(&mut *tx)
+                .await?;
+            let rolled_through: i64 =
+                mark.parse().map_err(|_| StoreError::Corrupt(format!("setting {ROLLED_THROUGH} is {mark:?}")))?;
+            // A late event of a day already rolled up: its meter rows are counted.
+            let first_read = day.max(rolled_through + 1);
+            let raw = |query| {
+                sqlx::query(query)
+                    .bind(&text)
+                    .bind(&text)
+                    .bind(first_read / 100)
+                    .bind(day / 100)
+                    .bind(first_read)
+                    .bind(day)
+            };
+            let events: i64 = raw(RAW_EVENTS).fetch_one(&mut *tx).await?.try_get(0)?;
             for breakdown in Breakdown::ALL {
                 let (_, add) = breakdown.queries();
-                sqlx::query(add).bind(day).bind(day).bind(breakdown.dim()).execute(&mut *tx).await?;
+                raw(add).bind(breakdown.dim()).execute(&mut *tx).await?;
             }
-            let deleted =
-                sqlx::query("DELETE FROM insight_events WHERE day = $1").bind(day).execute(&mut *tx).await?.rows_affected();
+            sqlx::query("DELETE FROM insight_events WHERE day = $1").bind(&text).execute(&mut *tx).await?;
+            if day > rolled_through {
+                let moved = sqlx::query("UPDATE settings SET value = $1 WHERE name = $2 AND value = $3")
+                    .bind(day.to_string())
+                    .bind(ROLLED_THROUGH)
+                    .bind(&mark)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if moved != 1 {
+                    return Err(StoreError::Corrupt(format!("another roll-up moved {ROLLED_THROUGH} meanwhile")));
+                }
+            }
             tx.commit().await?;
-            Ok(deleted)
+            Ok(u64::try_from(events).unwrap_or_default())
         })
+    }
+}
+
+/// Identical events of a batch (a visitor reloading one paywall) as one
+/// row each with their number, in first-seen order, at the last one's time.
+fn collapse(events: &[NewEvent]) -> Vec<(&NewEvent, i64)> {
+    let mut rows: Vec<(&NewEvent, i64)> = Vec::with_capacity(events.len());
+    let mut seen: HashMap<_, usize> = HashMap::with_capacity(events.len());
+    for event in events {
+        let same = (
+            &event.day,
+            &event.visitor,
+            event.kind,
+            event.story,
+            &event.section,
+            event.reason,
+            &event.variant,
+            event.reader,
+        );
+        match seen.entry(same) {
+            Entry::Occupied(at) => {
+                let row = &mut rows[*at.get()];
+                row.1 += 1;
+                if event.at > row.0.at {
+                    row.0 = event;
+                }
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(rows.len());
+                rows.push((event, 1));
+            }
+        }
+    }
+    rows
+}
+
+/// `YYYY-MM-DD` as `YYYYMMDD`.
+fn day_key(day: &str) -> Result<i64> {
+    let digits: String = day.chars().filter(|c| *c != '-').collect();
+    match digits.parse() {
+        Ok(key) if day.len() == 10 && digits.len() == 8 => Ok(key),
+        _ => Err(StoreError::Corrupt(format!("{day:?} is not a day (YYYY-MM-DD)"))),
+    }
+}
+
+/// `YYYYMMDD` as `YYYY-MM-DD`.
+fn day_text(key: i64) -> String {
+    format!("{:04}-{:02}-{:02}", key / 10000, key / 100 % 100, key % 100)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(visitor: &str, story: i64, second: i64) -> NewEvent {
+        NewEvent {
+            day: "2026-12-07".to_owned(),
+            at: DateTime::from_timestamp(1_796_000_000 + second, 0).unwrap(),
+            visitor: visitor.to_owned(),
+            kind: "paywall_shown",
+            story,
+            section: "markets".to_owned(),
+            reason: "meter_exhausted",
+            variant: String::new(),
+            reader: None,
+        }
+    }
+
+    #[test]
+    fn identical_events_of_a_batch_are_one_row_with_their_number() {
+        let batch = [event("a", 1, 0), event("b", 1, 1), event("a", 1, 2), event("a", 2, 3), event("a", 1, 4)];
+        let rows = collapse(&batch);
+        let seen: Vec<(&str, i64, i64, i64)> =
+            rows.iter().map(|(e, n)| (e.visitor.as_str(), e.story, e.at.timestamp() - 1_796_000_000, *n)).collect();
+        // First-seen order, the last one's time, every event counted once.
+        assert_eq!(seen, [("a", 1, 4, 3), ("b", 1, 1, 1), ("a", 2, 3, 1)]);
+        assert_eq!(rows.iter().map(|(_, n)| n).sum::<i64>(), 5);
+    }
+
+    #[test]
+    fn events_differing_in_anything_but_time_stay_apart() {
+        let mut other_reader = event("a", 1, 1);
+        other_reader.reader = Some(7);
+        let mut other_variant = event("a", 1, 2);
+        other_variant.variant = "ten".to_owned();
+        let batch = [event("a", 1, 0), other_reader, other_variant];
+        let rows = collapse(&batch);
+        assert_eq!(rows.iter().map(|(_, n)| *n).collect::<Vec<_>>(), [1, 1, 1]);
+    }
+
+    #[test]
+    fn days_as_keys_and_back() {
+        assert_eq!(day_key("2026-12-07").unwrap(), 20261207);
+        assert_eq!(day_text(20261207), "2026-12-07");
+        assert_eq!(day_text(day_key("1997-01-01").unwrap()), "1997-01-01");
+        for bad in ["2026-1-07", "20261207", "2026-12-0x", ""] {
+            assert!(day_key(bad).is_err(), "{bad}");
+        }
     }
 }

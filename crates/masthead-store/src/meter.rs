@@ -63,6 +63,11 @@ pub struct MeteredRead {
     pub limit: u32,
     /// When it was read.
     pub at: DateTime<Utc>,
+    /// The publisher's calendar day it was read on (`PublisherZone::day_key`):
+    /// a visitor's read is counted in the funnel under it.
+    pub day: i64,
+    /// The experiment variant the reader saw, or empty (counted in the funnel).
+    pub variant: String,
     /// The meter was made for this read (a browser that brought no cookie
     /// gets a new random one): nothing can be on it yet. PostgreSQL writes a
     /// batch of such reads in one statement (see `record_postgres`).
@@ -233,8 +238,8 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             sqlx::query(
-                "INSERT INTO meter_reads (meter, month, article_id, read_at)
-                 SELECT $2, month, article_id, read_at FROM meter_reads WHERE meter = $1 AND month = $3
+                "INSERT INTO meter_reads (meter, month, article_id, read_at, day, variant)
+                 SELECT $2, month, article_id, read_at, day, variant FROM meter_reads WHERE meter = $1 AND month = $3
                  ON CONFLICT DO NOTHING",
             )
             .bind(from)
@@ -323,21 +328,25 @@ pub(crate) async fn record_postgres(pool: &PgPool, reads: &[MeteredRead]) -> Res
     let (outcomes, counted) = apply(reads, &mut used, &mut on_meter)?;
     if !counted.is_empty() {
         // Both writes in one statement: one round trip fewer.
-        QueryBuilder::new("WITH counted AS (INSERT INTO meter_reads (meter, month, article_id, read_at) ")
-            .push_values(&counted, |mut row, read| {
-                row.push_bind(&read.meter)
-                    .push_bind(read.month)
-                    .push_bind(read.article_id)
-                    .push_bind(read.at.timestamp());
-            })
-            .push(") INSERT INTO meter_months (meter, month, used) ")
-            .push_values(changed_months(&counted), |mut row, (meter, month)| {
-                row.push_bind(meter).push_bind(month).push_bind(used[&(meter, month)]);
-            })
-            .push(" ON CONFLICT (meter, month) DO UPDATE SET used = excluded.used")
-            .build()
-            .execute(&mut *tx)
-            .await?;
+        QueryBuilder::new(
+            "WITH counted AS (INSERT INTO meter_reads (meter, month, article_id, read_at, day, variant) ",
+        )
+        .push_values(&counted, |mut row, read| {
+            row.push_bind(&read.meter)
+                .push_bind(read.month)
+                .push_bind(read.article_id)
+                .push_bind(read.at.timestamp())
+                .push_bind(read.day)
+                .push_bind(&read.variant);
+        })
+        .push(") INSERT INTO meter_months (meter, month, used) ")
+        .push_values(changed_months(&counted), |mut row, (meter, month)| {
+            row.push_bind(meter).push_bind(month).push_bind(used[&(meter, month)]);
+        })
+        .push(" ON CONFLICT (meter, month) DO UPDATE SET used = excluded.used")
+        .build()
+        .execute(&mut *tx)
+        .await?;
     }
     tx.commit().await?;
     Ok(with_moved(&moved, outcomes))
@@ -353,24 +362,27 @@ async fn record_new_meters_postgres(pool: &PgPool, reads: &[MeteredRead]) -> Res
         return Ok(None);
     }
     // The reads the access counter lets through (see `MeteredRead::access_seen`), as it stands in this statement.
-    let written: Vec<String> = QueryBuilder::new("WITH batch (meter, month, article_id, read_at, seen) AS (")
-        .push_values(reads, |mut row, read| {
-            row.push_bind(&read.meter)
-                .push_bind(read.month)
-                .push_bind(read.article_id)
-                .push_bind(read.at.timestamp())
-                .push_bind(read.access_seen);
-        })
-        .push(
-            "), taken AS (SELECT batch.* FROM batch, change_counters access WHERE access.name = 'access' \
+    let written: Vec<String> =
+        QueryBuilder::new("WITH batch (meter, month, article_id, read_at, day, variant, seen) AS (")
+            .push_values(reads, |mut row, read| {
+                row.push_bind(&read.meter)
+                    .push_bind(read.month)
+                    .push_bind(read.article_id)
+                    .push_bind(read.at.timestamp())
+                    .push_bind(read.day)
+                    .push_bind(&read.variant)
+                    .push_bind(read.access_seen);
+            })
+            .push(
+                "), taken AS (SELECT batch.* FROM batch, change_counters access WHERE access.name = 'access' \
                AND (batch.seen IS NULL OR batch.seen = access.value)), \
-             counted AS (INSERT INTO meter_reads (meter, month, article_id, read_at) \
-               SELECT meter, month, article_id, read_at FROM taken) \
+             counted AS (INSERT INTO meter_reads (meter, month, article_id, read_at, day, variant) \
+               SELECT meter, month, article_id, read_at, day, variant FROM taken) \
              INSERT INTO meter_months (meter, month, used) SELECT meter, month, 1 FROM taken RETURNING meter",
-        )
-        .build_query_scalar()
-        .fetch_all(pool)
-        .await?;
+            )
+            .build_query_scalar()
+            .fetch_all(pool)
+            .await?;
     let written: HashSet<&str> = written.iter().map(String::as_str).collect();
     Ok(Some(
         reads
@@ -441,10 +453,18 @@ impl SqliteMeter {
             }
         }
         let (outcomes, counted) = apply(reads, &mut used, &mut on_meter)?;
-        let mut insert_read =
-            tx.prepare_cached("INSERT INTO meter_reads (meter, month, article_id, read_at) VALUES (?1, ?2, ?3, ?4)")?;
+        let mut insert_read = tx.prepare_cached(
+            "INSERT INTO meter_reads (meter, month, article_id, read_at, day, variant) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
         for read in &counted {
-            insert_read.execute((&read.meter, read.month, read.article_id, read.at.timestamp()))?;
+            insert_read.execute((
+                &read.meter,
+                read.month,
+                read.article_id,
+                read.at.timestamp(),
+                read.day,
+                &read.variant,
+            ))?;
         }
         let mut set_used = tx.prepare_cached(
             "INSERT INTO meter_months (meter, month, used) VALUES (?1, ?2, ?3)

@@ -7,7 +7,9 @@
 //! delete returned, so a row is counted by exactly the one trim that deleted
 //! it, however many instances trim at once; a read recorded for a past month
 //! after its trim (a request straddling midnight) is trimmed and added by the
-//! next pass. On PostgreSQL a trim ends with a `VACUUM` of the meter tables,
+//! next pass. The funnel counts visitors' metered reads from these rows, so
+//! a trim first rolls the insights of the days it deletes up into daily
+//! counts (`Store::roll_up_insights`). On PostgreSQL a trim ends with a `VACUUM` of the meter tables,
 //! so that the space it freed is what the next month is written into.
 
 use std::collections::BTreeMap;
@@ -40,6 +42,8 @@ impl Store {
     /// having reached it.
     #[tracing::instrument(skip(self))]
     pub async fn trim_meters(&self, month: i64, limit: u32) -> Result<MeterTrim> {
+        // The funnel counts visitors' reads from these rows: their days are rolled up first.
+        self.roll_up_insights(&format!("{:04}-{:02}-01", month / 100, month % 100)).await?;
         let mut trim = MeterTrim::default();
         let mut last_month = None;
         loop {

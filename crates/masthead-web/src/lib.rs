@@ -348,7 +348,13 @@ impl Application {
             config.clock.clone(),
             &config.newsletters,
         );
-        reader::meter_trim::spawn(store.clone(), config.zone, config.clock.clone(), config.meter_limit);
+        reader::meter_trim::spawn(
+            store.clone(),
+            config.zone,
+            config.clock.clone(),
+            config.meter_limit,
+            config.insights_raw_days,
+        );
         masthead_insights::rollup::spawn(store.clone(), config.zone, config.clock.clone(), config.insights_raw_days);
         let state = Arc::new(AppState {
             store,

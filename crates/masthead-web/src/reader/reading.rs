@@ -256,12 +256,18 @@ async fn decide(
         article_id: story.id,
         limit: meter.limit,
         at: now,
+        day: state.zone.day_key(now),
+        variant: dealt.variant.as_deref().unwrap_or_default().to_owned(),
         new_meter,
         access_seen,
     };
     let outcome = state.store.record_read(read).await?;
     if let ReadOutcome::Counted { used } = outcome {
-        state.count(event(EventKind::MeteredRead));
+        // A visitor's read is counted in the funnel from its meter row (no
+        // second row); an account's meter is its own, so its read is an event.
+        if signed_in.0.is_some() {
+            state.count(event(EventKind::MeteredRead));
+        }
         if used >= meter.limit {
             state.count(event(EventKind::MeterExhausted));
         }

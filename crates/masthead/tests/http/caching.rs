@@ -218,6 +218,8 @@ async fn one_batch_of_reads_counts_like_reads_one_after_another(backend: Backend
         article_id,
         limit: 10,
         at: Utc::now(),
+        day: 20261115,
+        variant: String::new(),
         new_meter: false,
         access_seen: None,
     };
@@ -248,6 +250,8 @@ async fn a_read_decided_at_an_access_counter_since_moved_is_not_written(backend:
         article_id: ids[0],
         limit: 10,
         at: Utc::now(),
+        day: 20261115,
+        variant: String::new(),
         new_meter,
         access_seen,
     };

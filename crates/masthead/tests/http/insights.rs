@@ -27,6 +27,7 @@ on_every_backend!(
     the_insights_page_shows_tables_a_chart_and_csv,
     an_admin_runs_an_experiment_that_every_instance_enforces,
     the_registration_wall_grants_its_stories_exactly,
+    a_visitors_reads_count_once_from_the_meter_and_credit_a_checkout,
 );
 
 fn utc(s: &str) -> DateTime<Utc> {
@@ -211,6 +212,62 @@ async fn payments_are_credited_to_the_story_and_equal_the_payments_table(backend
     let total = &funnel(&app, "by=day", &editor).await["total"];
     assert_eq!(stage(total, "paid"), i64::try_from(payments).unwrap(), "paid equals the payments table");
     assert_eq!(events(total, "registration"), 4, "the editor and three readers: {total}");
+}
+
+/// A logged-out visitor's metered reads are its meter's rows, not events:
+/// counted once with the events of the same visitor (signed in later on the
+/// same browser, its reads are events), a paywall reloaded is counted every
+/// time, and a checkout is credited with the last story read on the meter.
+async fn a_visitors_reads_count_once_from_the_meter_and_credit_a_checkout(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let editor = staff_token(&app, "editor@example.com", Role::Editor).await;
+    let paths = free_story_paths(&app, 12).await;
+    // One visitor reads two stories, signs in on the same browser and reads a third.
+    let mut asha = Browser::new(&app);
+    for path in &paths[..2] {
+        asha.page(path, 200).await;
+    }
+    register(&app, "asha@example.com").await;
+    log_in(&mut asha, "asha@example.com", PASSWORD).await;
+    asha.page(&paths[2], 200).await;
+    // Another reads ten, and reloads the eleventh's paywall five times.
+    let mut ravi = Browser::new(&app);
+    for path in &paths[..10] {
+        ravi.page(path, 200).await;
+    }
+    for _ in 0..5 {
+        assert!(is_withheld(&ravi.page(&paths[10], 200).await));
+    }
+    let total = &funnel(&app, "by=day", &editor).await["total"];
+    assert_eq!(events(total, "metered_read"), 13, "{total}");
+    assert_eq!(stage(total, "metered_readers"), 2, "Asha's reads, before and after signing in, are one visitor's");
+    assert_eq!((events(total, "paywall_shown"), stage(total, "paywall")), (5, 1), "{total}");
+    let body = funnel(&app, "by=story", &editor).await;
+    let row = |path: &str| body["rows"].as_array().unwrap().iter().find(|r| r["key"] == story_id(path)).cloned();
+    let first = row(&paths[0]).unwrap();
+    assert_eq!((events(&first, "metered_read"), stage(&first, "visitors")), (2, 2), "{first}");
+    let third = row(&paths[2]).unwrap();
+    assert_eq!(events(&third, "metered_read"), 2, "Asha's (an event) and Ravi's (the meter): {third}");
+
+    // A third visitor reads one story logged out, signs in and subscribes from the plans page.
+    let mut meena = Browser::new(&app);
+    meena.page(&paths[11], 200).await;
+    register(&app, "meena@example.com").await;
+    log_in(&mut meena, "meena@example.com", PASSWORD).await;
+    let chosen = meena.submit("/subscribe", "/subscribe", &[("plan_id", "2")]).await;
+    assert_eq!(chosen.status().as_u16(), 303);
+    let checkout = chosen.headers()["location"].to_str().unwrap().to_owned();
+    let action = checkout.split('?').next().unwrap().to_owned();
+    let paid =
+        meena.submit(&checkout, &action, &[("outcome", "pay"), ("name", "Meena Iyer"), ("state", "Delhi")]).await;
+    assert_eq!(paid.status().as_u16(), 303, "paid");
+    let body = funnel(&app, "by=story", &editor).await;
+    let credited = body["rows"].as_array().unwrap().iter().find(|r| r["key"] == story_id(&paths[11])).unwrap();
+    assert_eq!(
+        [events(credited, "metered_read"), stage(credited, "checkout"), stage(credited, "paid")],
+        [1, 1, 1],
+        "the story read on the meter gets the credit: {credited}"
+    );
 }
 
 async fn the_roll_up_keeps_the_daily_counts_it_deleted(backend: Backend) {
