@@ -1,6 +1,9 @@
 //! Provider webhooks read into one shape. After the signature is checked,
 //! each provider's event becomes a [`ProviderEvent`]: a payment for one of
-//! our subscriptions succeeded or failed, or something we do not act on.
+//! our subscriptions succeeded or failed, a free trial's payment method was
+//! set up (Stripe's completed `setup` session, Razorpay's authorised set-up
+//! order, the sandbox's `setup.succeeded`), a refund went through or failed,
+//! or something we do not act on.
 //!
 //! Our subscription travels with the provider's objects: Stripe's
 //! `client_reference_id` or `metadata.masthead_subscription`, Razorpay's
@@ -43,6 +46,20 @@ pub enum EventKind {
         /// names one: the sandbox's card, Stripe's `customer:payment_method`,
         /// Razorpay's `customer_id:token_id`.
         payment_method: Option<String>,
+    },
+    /// A payment method was saved without a charge: a free trial's set-up.
+    SetUp {
+        /// The provider's id for the set-up (counted once): Stripe's
+        /// SetupIntent, Razorpay's set-up order, the sandbox's set-up.
+        setup_id: String,
+        /// Our subscription id, when the provider's object carries it.
+        subscription: Option<i64>,
+        /// The saved method, when the event names it (Razorpay's
+        /// `customer_id:token_id`, the sandbox's card); Stripe's session names
+        /// only the customer, and the method is its SetupIntent's.
+        payment_method: Option<String>,
+        /// The customer the provider saved it on, when the event names one.
+        customer: Option<String>,
     },
     /// A charge failed.
     PaymentFailed {
@@ -133,6 +150,18 @@ pub fn parse_stripe(body: &[u8]) -> Result<ProviderEvent, EventError> {
                 payment_method: None,
             }
         }
+        // A set-up session (a free trial's) saved a card: its SetupIntent says which.
+        "checkout.session.completed"
+            if object.get("mode").and_then(Value::as_str) == Some("setup")
+                && object.get("status").and_then(Value::as_str) == Some("complete") =>
+        {
+            EventKind::SetUp {
+                setup_id: text(object, "setup_intent")?,
+                subscription,
+                payment_method: None,
+                customer: object.get("customer").and_then(Value::as_str).map(str::to_owned),
+            }
+        }
         "payment_intent.succeeded" => EventKind::PaymentSucceeded {
             payment_id: text(object, "id")?,
             subscription,
@@ -199,6 +228,18 @@ pub fn parse_razorpay(body: &[u8], event_id: Option<&str>) -> Result<ProviderEve
             currency: payment.get("currency").and_then(Value::as_str).unwrap_or_default().to_ascii_lowercase(),
             payment_method: saved_method(payment, "customer_id", "token_id"),
         },
+        // A set-up's ₹1, authorised and never captured, saved the token.
+        ("payment.authorized", Some(payment)) if payment.pointer("/notes/masthead_set_up").is_some() => {
+            EventKind::SetUp {
+                setup_id: payment
+                    .get("order_id")
+                    .and_then(Value::as_str)
+                    .map_or_else(|| text(payment, "id"), |id| Ok(id.to_owned()))?,
+                subscription,
+                payment_method: saved_method(payment, "customer_id", "token_id"),
+                customer: None,
+            }
+        }
         ("payment.failed" | "subscription.halted" | "subscription.pending", _) => {
             EventKind::PaymentFailed { subscription }
         }
@@ -224,7 +265,8 @@ pub fn parse_razorpay(body: &[u8], event_id: Option<&str>) -> Result<ProviderEve
 
 /// Reads the sandbox's own webhook: `{"id","type","created","subscription",
 /// "payment_id","amount","currency","payment_method"}` with type `payment.succeeded` or
-/// `payment.failed`, or `{"id","type":"refund.succeeded","created","refund","refund_id",
+/// `payment.failed`, `{"id","type":"setup.succeeded","created","subscription","setup_id",
+/// "payment_method"}` (or `setup.failed`, ignored: nothing starts), or `{"id","type":"refund.succeeded","created","refund","refund_id",
 /// "payment_id","amount","currency"}`.
 pub fn parse_sandbox(body: &[u8]) -> Result<ProviderEvent, EventError> {
     let event = parse_json(body)?;
@@ -241,6 +283,12 @@ pub fn parse_sandbox(body: &[u8]) -> Result<ProviderEvent, EventError> {
             payment_method: event.get("payment_method").and_then(Value::as_str).map(str::to_owned),
         },
         "payment.failed" => EventKind::PaymentFailed { subscription },
+        "setup.succeeded" => EventKind::SetUp {
+            setup_id: text(&event, "setup_id")?,
+            subscription,
+            payment_method: Some(text(&event, "payment_method")?),
+            customer: None,
+        },
         "refund.succeeded" => EventKind::RefundSucceeded(RefundReport {
             ours: subscription_ref(event.get("refund")),
             provider_refund: text(&event, "refund_id")?,
@@ -366,6 +414,47 @@ mod tests {
             parse_razorpay(failed, Some("evt_2")).unwrap().kind,
             EventKind::RefundFailed { ours: None, provider_refund: "rfnd_2".into() }
         );
+    }
+
+    #[test]
+    fn a_completed_setup_session_names_its_setup_intent_and_customer() {
+        let body = br#"{"id":"evt_s1","type":"checkout.session.completed","created":1700000000,
+            "data":{"object":{"id":"cs_1","mode":"setup","status":"complete","payment_status":"no_payment_required",
+            "setup_intent":"seti_1","customer":"cus_1","client_reference_id":"42",
+            "metadata":{"masthead_subscription":"42"}}}}"#;
+        assert_eq!(
+            parse_stripe(body).unwrap().kind,
+            EventKind::SetUp {
+                setup_id: "seti_1".into(),
+                subscription: Some(42),
+                payment_method: None,
+                customer: Some("cus_1".into()),
+            }
+        );
+        let open = br#"{"id":"evt_s2","type":"checkout.session.completed","created":1,
+            "data":{"object":{"id":"cs_1","mode":"setup","status":"open","setup_intent":"seti_1"}}}"#;
+        assert_eq!(parse_stripe(open).unwrap().kind, EventKind::Ignored);
+    }
+
+    #[test]
+    fn an_authorised_razorpay_set_up_saves_the_token_once_per_order() {
+        let body = br#"{"entity":"event","event":"payment.authorized","created_at":1700000000,
+            "payload":{"payment":{"entity":{"id":"pay_1","amount":100,"currency":"INR","status":"authorized",
+            "captured":false,"order_id":"order_1","customer_id":"cust_1","token_id":"token_1",
+            "notes":{"masthead_subscription":"9","masthead_set_up":"1"}}}}}"#;
+        assert_eq!(
+            parse_razorpay(body, Some("evt_1")).unwrap().kind,
+            EventKind::SetUp {
+                setup_id: "order_1".into(),
+                subscription: Some(9),
+                payment_method: Some("cust_1:token_1".into()),
+                customer: None,
+            }
+        );
+        // An ordinary payment's authorisation is not a set-up: its capture is what counts.
+        let body = br#"{"entity":"event","event":"payment.authorized","created_at":1,
+            "payload":{"payment":{"entity":{"id":"pay_2","amount":90000,"notes":{"masthead_subscription":"9"}}}}}"#;
+        assert_eq!(parse_razorpay(body, Some("evt_2")).unwrap().kind, EventKind::Ignored);
     }
 
     #[test]

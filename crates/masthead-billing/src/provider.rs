@@ -1,6 +1,7 @@
 //! Payment providers behind one trait. A provider starts a checkout for a
-//! new subscription and charges a saved payment method at renewal; either
-//! way the money's fate comes back as a signed webhook, which Masthead checks
+//! new subscription (or, for a free trial, a set-up that saves the payment
+//! method without charging it) and charges a saved payment method at
+//! renewal; either way the outcome comes back as a signed webhook, which Masthead checks
 //! and processes in one place (`Billing::receive_webhook`). The built-in
 //! [`Sandbox`] answers a charge with the signed webhook itself, and the
 //! caller delivers it through that same door; Stripe ([`crate::stripe`]) and
@@ -149,6 +150,11 @@ pub trait Provider: Send + Sync {
     /// Starts paying for a new subscription.
     fn checkout<'a>(&'a self, request: &'a CheckoutRequest<'a>) -> BoxFuture<'a, Result<Checkout, ProviderError>>;
 
+    /// Starts saving the payment method of a new subscription whose first
+    /// term costs nothing (a free trial), for the renewal job to charge at
+    /// its end; the provider's signed webhook says when it is saved.
+    fn set_up<'a>(&'a self, request: &'a CheckoutRequest<'a>) -> BoxFuture<'a, Result<Checkout, ProviderError>>;
+
     /// Charges the saved payment method for a renewal.
     fn charge<'a>(&'a self, request: &'a ChargeRequest<'a>) -> BoxFuture<'a, Result<ChargeOutcome, ProviderError>>;
 
@@ -250,6 +256,22 @@ impl Sandbox {
         self.sign(body, now)
     }
 
+    /// The signed webhook about saving `card` for a subscription's renewals
+    /// (a free trial's set-up): `setup.succeeded` naming the saved method,
+    /// or `setup.failed` for a card that declines everything.
+    pub fn setup_event(&self, subscription_id: i64, card: SandboxCard, at: DateTime<Utc>) -> SignedEvent {
+        let now = at.timestamp();
+        let event_id = format!("sbx_evt_{}", random_hex(12));
+        let body = if card == SandboxCard::Declines {
+            json!({"id": event_id, "type": "setup.failed", "created": now, "subscription": subscription_id})
+        } else {
+            json!({"id": event_id, "type": "setup.succeeded", "created": now, "subscription": subscription_id,
+                   "setup_id": format!("sbx_seti_{}", random_hex(12)), "payment_method": card.method()})
+        }
+        .to_string();
+        self.sign(body, now)
+    }
+
     /// The signed webhook about a refund: the sandbox refunds at once.
     pub fn refund_event(&self, request: &RefundRequest<'_>) -> SignedEvent {
         let now = request.at.timestamp();
@@ -276,6 +298,11 @@ impl Provider for Sandbox {
         let checkout =
             Checkout { url: format!("{}/checkout/sandbox/{id}", self.public_url), reference: id.to_string() };
         Box::pin(async move { Ok(checkout) })
+    }
+
+    /// The same page: it saves the card instead of charging it.
+    fn set_up<'a>(&'a self, request: &'a CheckoutRequest<'a>) -> BoxFuture<'a, Result<Checkout, ProviderError>> {
+        self.checkout(request)
     }
 
     fn charge<'a>(&'a self, request: &'a ChargeRequest<'a>) -> BoxFuture<'a, Result<ChargeOutcome, ProviderError>> {

@@ -17,6 +17,13 @@
 //!   recorded only from the signed webhook (`payment.captured`, `order.paid`),
 //!   whose payment names the customer and the new token: the saved method,
 //!   stored as `cust_...:token_...`.
+//! - Set-up, for a free trial: the same authorisation transaction for the
+//!   least a card authorisation may be (₹1, [`SET_UP_AMOUNT`]) with
+//!   `payment_capture: false` and `notes.masthead_set_up`: the ₹1 is only
+//!   authorised, never captured, and Razorpay gives an uncaptured payment
+//!   back by itself after the capture timeout (3 days by default). Its
+//!   `payment.authorized` webhook names the customer and the new token: the
+//!   saved method the charge at the trial's end uses.
 //! - Renewal: "create subsequent payments" as documented: a new order for
 //!   each charge (`POST /v1/orders`), then `POST /v1/payments/create/recurring`
 //!   with the order, the customer and the token. The outcome comes as
@@ -52,6 +59,10 @@ const NAME: &str = "razorpay";
 /// RBI's ceiling for card e-mandate debits without an additional factor of
 /// authentication (₹15,000). A switch to a dearer plan stays within it.
 pub const TOKEN_MAX_AMOUNT: Paise = Paise(1_500_000);
+
+/// What a free trial's set-up authorises (and never captures): Razorpay's
+/// least amount for a card authorisation transaction, ₹1.
+pub const SET_UP_AMOUNT: Paise = Paise(100);
 
 /// The Razorpay provider: an API key pair, where the API is, and where this
 /// site is (its checkout page is one of ours).
@@ -168,6 +179,23 @@ impl Razorpay {
         call_api(NAME, request).await
     }
 
+    /// The authorisation transaction: a customer, then `order` on it; the
+    /// checkout is this site's page that posts it to Razorpay.
+    async fn authorise(
+        &self,
+        request: &CheckoutRequest<'_>,
+        order: fn(&CheckoutRequest<'_>, &str) -> Value,
+    ) -> Result<Checkout, ProviderError> {
+        let customer = answer_field(NAME, &self.post("/v1/customers", &customer(request)).await?, "id")?;
+        let order = answer_field(NAME, &self.post("/v1/orders", &order(request, &customer)).await?, "id")?;
+        let id = request.subscription_id;
+        let checkout = self.checkout_ref(id, order.clone(), customer);
+        Ok(Checkout {
+            url: format!("{}/checkout/razorpay/{id}?{}", self.public_url, checkout.query()),
+            reference: order,
+        })
+    }
+
     /// What Masthead's tag signs: the subscription, order and customer, under
     /// its own prefix so it can never pass for a Razorpay signature.
     fn tagged(subscription_id: i64, order: &str, customer: &str) -> String {
@@ -191,14 +219,17 @@ impl Razorpay {
     /// The checkout page's form: where it posts (Razorpay's hosted checkout)
     /// and its hidden fields, as Razorpay documents them for a recurring
     /// card authorisation.
+    /// Nothing due (a free trial) is its set-up: [`SET_UP_AMOUNT`], authorised only.
     pub fn hosted_form(&self, page: &HostedCheckout<'_>) -> (String, Vec<(&'static str, String)>) {
         let action = format!("{}/v1/checkout/embedded", self.api_base);
-        let fields = vec![
+        let set_up = page.amount.0 == 0;
+        let amount = if set_up { SET_UP_AMOUNT } else { page.amount };
+        let mut fields = vec![
             ("key_id", self.key_id.clone()),
             ("order_id", page.checkout.order.clone()),
             ("customer_id", page.checkout.customer.clone()),
             ("recurring", "1".to_owned()),
-            ("amount", page.amount.0.to_string()),
+            ("amount", amount.0.to_string()),
             ("name", page.publisher.to_owned()),
             ("description", page.plan_name.to_owned()),
             ("prefill[email]", page.email.to_owned()),
@@ -206,6 +237,9 @@ impl Razorpay {
             ("callback_url", page.callback_url.to_owned()),
             ("cancel_url", page.cancel_url.to_owned()),
         ];
+        if set_up {
+            fields.push(("notes[masthead_set_up]", "1".to_owned()));
+        }
         (action, fields)
     }
 
@@ -260,6 +294,17 @@ pub fn authorisation_order(request: &CheckoutRequest<'_>, customer_id: &str) -> 
     })
 }
 
+/// A free trial's set-up order: the authorisation transaction's, for
+/// [`SET_UP_AMOUNT`] only authorised (`payment_capture: false`), marked as
+/// a set-up in its notes.
+pub fn set_up_order(request: &CheckoutRequest<'_>, customer_id: &str) -> Value {
+    let mut order = authorisation_order(&CheckoutRequest { amount: SET_UP_AMOUNT, ..request.clone() }, customer_id);
+    order["payment_capture"] = Value::Bool(false);
+    order["receipt"] = Value::String(format!("masthead-set-up-{}", request.subscription_id));
+    order["notes"]["masthead_set_up"] = Value::String("1".to_owned());
+    order
+}
+
 /// The renewal's order and recurring payment, or why the saved method
 /// cannot be charged: it must be `cust_...:token_...`. The payment's
 /// `order_id` is filled in once the order exists.
@@ -307,17 +352,11 @@ impl Provider for Razorpay {
     }
 
     fn checkout<'a>(&'a self, request: &'a CheckoutRequest<'a>) -> BoxFuture<'a, Result<Checkout, ProviderError>> {
-        Box::pin(async move {
-            let customer = answer_field(NAME, &self.post("/v1/customers", &customer(request)).await?, "id")?;
-            let order = self.post("/v1/orders", &authorisation_order(request, &customer)).await?;
-            let order = answer_field(NAME, &order, "id")?;
-            let id = request.subscription_id;
-            let checkout = self.checkout_ref(id, order.clone(), customer);
-            Ok(Checkout {
-                url: format!("{}/checkout/razorpay/{id}?{}", self.public_url, checkout.query()),
-                reference: order,
-            })
-        })
+        Box::pin(self.authorise(request, authorisation_order))
+    }
+
+    fn set_up<'a>(&'a self, request: &'a CheckoutRequest<'a>) -> BoxFuture<'a, Result<Checkout, ProviderError>> {
+        Box::pin(self.authorise(request, set_up_order))
     }
 
     fn charge<'a>(&'a self, request: &'a ChargeRequest<'a>) -> BoxFuture<'a, Result<ChargeOutcome, ProviderError>> {
@@ -444,6 +483,48 @@ mod tests {
         ] {
             assert_eq!(field(name), Some(value), "{name}");
         }
+    }
+
+    #[test]
+    fn a_free_trials_set_up_authorises_one_rupee_without_capturing_it() {
+        let request = CheckoutRequest {
+            subscription_id: 9,
+            plan_name: "Smart Quarterly",
+            amount: Paise(0),
+            email: "reader@example.com",
+            success_url: "https://news.example/account",
+            cancel_url: "https://news.example/subscribe",
+        };
+        let order = set_up_order(&request, "cust_1");
+        assert_eq!((order["amount"].as_i64(), order["payment_capture"].as_bool()), (Some(100), Some(false)));
+        assert_eq!((order["customer_id"].as_str(), order["method"].as_str()), (Some("cust_1"), Some("card")));
+        assert_eq!(order["token"], json!({"max_amount": 1_500_000, "frequency": "as_presented"}));
+        assert_eq!(order["notes"], json!({"masthead_subscription": "9", "masthead_set_up": "1"}));
+        assert_eq!(order["receipt"], "masthead-set-up-9");
+
+        let razorpay = razorpay("key_secret");
+        let checkout = razorpay.checkout_ref(9, "order_1".into(), "cust_1".into());
+        let mut page = HostedCheckout {
+            subscription_id: 9,
+            checkout: &checkout,
+            amount: Paise(0),
+            publisher: "Masthead Daily",
+            plan_name: "Smart Quarterly",
+            email: "reader@example.com",
+            callback_url: "https://news.example/checkout/razorpay/9/callback",
+            cancel_url: "https://news.example/subscribe",
+        };
+        let field =
+            |fields: &[(&str, String)], name: &str| fields.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone());
+        let (_, fields) = razorpay.hosted_form(&page);
+        assert_eq!(field(&fields, "amount").as_deref(), Some("100"));
+        assert_eq!(field(&fields, "notes[masthead_set_up]").as_deref(), Some("1"));
+        page.amount = Paise(90_000);
+        let (_, fields) = razorpay.hosted_form(&page);
+        assert_eq!(
+            (field(&fields, "amount").as_deref(), field(&fields, "notes[masthead_set_up]")),
+            (Some("90000"), None)
+        );
     }
 
     #[test]

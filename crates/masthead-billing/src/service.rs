@@ -3,7 +3,8 @@
 //! produce — goes through [`Billing::receive_webhook`]: the signature is
 //! checked first (nothing stored when it fails), the event is stored before
 //! it is processed, and processing is idempotent (one payment per provider
-//! payment id, with its invoice; one partner code per block), so retries,
+//! payment id, with its invoice; one free trial per set-up, its payment
+//! method saved for the charge at its end; one partner code per block), so retries,
 //! parallel deliveries and reordering all converge. A payment that is not
 //! the price due is stored but not applied: it waits for an admin's review
 //! (`masthead_store::Store::payments_for_review`).
@@ -235,8 +236,10 @@ impl Billing {
             .ok_or_else(|| StoreError::Corrupt(format!("subscription {} on no plan", subscription.id)))
     }
 
-    /// The sandbox takes (or refuses) a first payment with `card`: it signs
-    /// a webhook about it, delivered through the door every provider uses.
+    /// The sandbox takes (or refuses) a first payment with `card` — or, when
+    /// nothing is due (a free trial), saves the card as a real provider's
+    /// set-up does: it signs a webhook about it, delivered through the door
+    /// every provider uses.
     pub async fn pay_with_sandbox(
         &self,
         subscription: &SubscriptionRecord,
@@ -244,7 +247,12 @@ impl Billing {
     ) -> Result<Received, BillingError> {
         let sandbox = self.sandbox.as_ref().ok_or_else(sandbox_off)?;
         let amount = self.charge_due(subscription).await?.amount;
-        let event = sandbox.payment_event(subscription.id, amount, card, false, self.clock.now());
+        let now = self.clock.now();
+        let event = if amount.0 == 0 {
+            sandbox.setup_event(subscription.id, card, now)
+        } else {
+            sandbox.payment_event(subscription.id, amount, card, false, now)
+        };
         self.deliver(&event).await
     }
 
@@ -298,9 +306,9 @@ impl Billing {
         }
         // Only our subscriptions, and only through the provider they pay with.
         let subscription = match &event.kind {
-            EventKind::PaymentSucceeded { subscription, .. } | EventKind::PaymentFailed { subscription } => {
-                *subscription
-            }
+            EventKind::PaymentSucceeded { subscription, .. }
+            | EventKind::PaymentFailed { subscription }
+            | EventKind::SetUp { subscription, .. } => *subscription,
             _ => None,
         };
         let ours = match subscription {
@@ -334,6 +342,22 @@ impl Billing {
                 // Also when a crash came between the payment and this step.
                 self.grant_partner_codes(&ours, now).await?;
             }
+            (EventKind::SetUp { setup_id, payment_method, customer, .. }, Some(ours)) => {
+                let method = match (payment_method, provider) {
+                    (Some(method), _) => Some(method),
+                    // Stripe's session names the SetupIntent; the method is its
+                    // (a failure to ask is a 502, and Stripe delivers again).
+                    (None, "stripe") => {
+                        let stripe = self.stripe.as_ref().ok_or_else(not_configured)?;
+                        Some(stripe.set_up_method(&setup_id, customer.as_deref()).await?)
+                    }
+                    (None, _) => None,
+                };
+                match method {
+                    Some(method) => self.start_trial(provider, &ours, &setup_id, &method, now).await?,
+                    None => tracing::warn!(setup_id, "a set-up without a saved payment method: no trial"),
+                }
+            }
             (EventKind::PaymentFailed { .. }, Some(ours)) => {
                 self.store.append_event(ours.id, now, &Event::PaymentFailed).await?;
             }
@@ -345,6 +369,34 @@ impl Billing {
         }
         self.store.mark_webhook_processed(provider, &event.event_id, now).await?;
         Ok(if held { Received::Held } else { Received::Processed })
+    }
+
+    /// A free trial's payment method is saved: the renewal job charges it at
+    /// the trial's end. The trial starts now, once per set-up (its id stands
+    /// in the ledger as a ₹0 payment, without an invoice), when nothing is
+    /// due; a set-up for a subscription that owes money (its offer given
+    /// back, say) only saves the method, and the reader pays as usual.
+    async fn start_trial(
+        &self,
+        provider: &str,
+        ours: &SubscriptionRecord,
+        setup_id: &str,
+        method: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), BillingError> {
+        self.store.set_payment_method(ours.id, method).await?;
+        let due = self.charge_due(ours).await?.amount;
+        if due.0 != 0 {
+            tracing::warn!(subscription = ours.id, %due, "a set-up for a subscription that owes money: method saved");
+            return Ok(());
+        }
+        let payment =
+            PaymentIn { provider, payment_id: setup_id, subscription_id: ours.id, amount: 0, currency: "inr" };
+        let issuer = Issuer { seller: &self.config.seller, prefix: &self.config.invoice_prefix, zone: self.zone };
+        if let Recorded::Free { until } = self.store.record_payment(&payment, now, issuer).await? {
+            tracing::info!(%until, "free trial started, its payment method saved");
+        }
+        Ok(())
     }
 
     /// Gives an eligible subscription the partner codes its 12-month blocks

@@ -261,8 +261,8 @@ async fn to_checkout(
     Ok(see_other(&local))
 }
 
-/// Asks the subscription's provider for its checkout; where to send the
-/// reader. The checkout is counted for the funnel, and written before the
+/// Asks the subscription's provider for its checkout (its set-up when
+/// nothing is due); where to send the reader. The checkout is counted for the funnel, and written before the
 /// reader can pay, so that the payment finds it (for its credit).
 pub(crate) async fn start_checkout(
     state: &AppState,
@@ -293,7 +293,10 @@ pub(crate) async fn start_checkout(
         success_url: &success,
         cancel_url: &cancel,
     };
-    let checkout = provider.checkout(&request).await?;
+    // Nothing to charge now (a free trial): the provider saves the payment
+    // method for the charge at the trial's end, and the trial starts when it
+    // says so; until then, as for an unpaid checkout, nothing is granted.
+    let checkout = if amount.0 == 0 { provider.set_up(&request).await? } else { provider.checkout(&request).await? };
     state.count(state.event(EventKind::CheckoutStarted, visitor).reader(subscription.reader_id));
     state.store.flush_events().await?;
     // A checkout page of this site (the sandbox's, Razorpay's) carries `next`

@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::billing::{app_at, call, config_at, noon, run_due, token};
+use crate::billing_providers::{decision, me};
 use crate::support::{
     Backend, Browser, PASSWORD, TestApp, log_in, on_every_backend, register, spawn_instance, text_of,
 };
@@ -29,6 +30,8 @@ on_every_backend!(
     an_abandoned_checkout_gives_its_redemption_back_when_it_expires,
     a_free_trial_saves_the_card_reminds_then_charges,
     cancelling_during_a_trial_ends_it_with_nothing_charged,
+    a_free_trial_whose_card_is_not_saved_grants_nothing,
+    cancelling_during_a_free_trial_charges_nothing,
 );
 
 /// A browser signed in as a new admin.
@@ -336,9 +339,16 @@ async fn a_free_trial_saves_the_card_reminds_then_charges(backend: Backend) {
     let (app, clock) = app_at(backend).await;
     offer(&app, "TRY14", OfferKind::Trial { days: 14, price: Paise(0) }, &[1], None).await;
     let token = token(&app, "trial@example.com").await;
-    let (created, paid) =
-        subscribe_and_pay(&app, &token, json!({"plan_id": 1, "provider": "sandbox", "offer": "TRY14"})).await;
-    assert_eq!(created["amount_paise"], 0);
+    let body = json!({"plan_id": 1, "provider": "sandbox", "offer": "TRY14"});
+    let (status, created) = call(&app, Method::POST, "/api/v1/subscriptions", &token, Some(body)).await;
+    assert_eq!((status, created["amount_paise"].as_i64()), (201, Some(0)), "{created}");
+    // Until the card is saved, the trial has not started: no access.
+    assert_eq!(me(&app, &token).await["status"], "pending");
+    assert_ne!(decision(&app, &token).await, "allowed");
+    // The sandbox's checkout saves the card, as a provider's set-up does: a signed webhook.
+    let (status, paid) = call(&app, Method::POST, created["sandbox_pay_url"].as_str().unwrap(), &token, None).await;
+    assert_eq!(status, 200, "{paid}");
+    assert_eq!(decision(&app, &token).await, "allowed");
     let ends = noon() + Duration::days(14);
     assert_eq!(
         (paid["status"].as_str(), paid["trial_until"].as_str()),
@@ -379,6 +389,59 @@ async fn a_free_trial_saves_the_card_reminds_then_charges(backend: Backend) {
     let invoices = app.store.reader_invoices(reader).await.unwrap();
     assert_eq!((invoices.len(), invoices[0].amount, invoices[0].discount), (1, Paise(90_000), Paise(0)));
     assert_eq!(paid_conversions(&app, ends).await, 1, "its first charge is");
+    assert_eq!(app.store.payment_count(id).await.unwrap(), 2, "the set-up's ₹0, then the first charge");
+}
+
+/// A trial checkout left without saving a card, and one whose card is
+/// declined: neither starts a trial, and the offer goes back to its cap.
+async fn a_free_trial_whose_card_is_not_saved_grants_nothing(backend: Backend) {
+    let (app, clock) = app_at(backend).await;
+    let offer_id = offer(&app, "TRY14", OfferKind::Trial { days: 14, price: Paise(0) }, &[1], None).await;
+    let body = json!({"plan_id": 1, "provider": "sandbox", "offer": "TRY14"});
+    let token = token(&app, "leaves@example.com").await;
+    let (status, abandoned) = call(&app, Method::POST, "/api/v1/subscriptions", &token, Some(body.clone())).await;
+    assert_eq!(status, 201);
+    let declined = self::token(&app, "declined@example.com").await;
+    let (status, created) = call(&app, Method::POST, "/api/v1/subscriptions", &declined, Some(body)).await;
+    assert_eq!(status, 201);
+    let card = json!({"card": "4000 0000 0000 0002"});
+    let (status, reply) =
+        call(&app, Method::POST, created["sandbox_pay_url"].as_str().unwrap(), &declined, Some(card)).await;
+    assert_eq!((status, reply["status"].as_str()), (200, Some("pending")), "{reply}");
+    for (token, created) in [(&token, &abandoned), (&declined, &created)] {
+        let id = created["subscription_id"].as_i64().unwrap();
+        assert_eq!(me(&app, token).await["status"], "pending");
+        assert_ne!(decision(&app, token).await, "allowed");
+        assert_eq!(app.store.subscription(id).await.unwrap().unwrap().payment_method, None, "no card saved");
+    }
+    // A day on, the job gives both redemptions back; nothing was ever granted or charged.
+    clock.set(noon() + Duration::hours(25));
+    let report = run_due(&app, &clock).await;
+    assert_eq!((report.released, report.charged), (2, 0));
+    assert_eq!(app.store.offer(offer_id).await.unwrap().unwrap().redeemed, 0);
+    let token = crate::billing::log_in_api(&app, "leaves@example.com").await;
+    assert_ne!(decision(&app, &token).await, "allowed");
+}
+
+async fn cancelling_during_a_free_trial_charges_nothing(backend: Backend) {
+    let (app, clock) = app_at(backend).await;
+    offer(&app, "TRY14", OfferKind::Trial { days: 14, price: Paise(0) }, &[1], None).await;
+    let token = token(&app, "tries@example.com").await;
+    let (created, _) =
+        subscribe_and_pay(&app, &token, json!({"plan_id": 1, "provider": "sandbox", "offer": "TRY14"})).await;
+    let id = created["subscription_id"].as_i64().unwrap();
+    assert_eq!(app.store.subscription(id).await.unwrap().unwrap().payment_method.as_deref(), Some("sbx_card_4242"));
+    clock.set(noon() + Duration::days(3));
+    let (status, reply) = call(&app, Method::POST, &format!("/api/v1/subscriptions/{id}/cancel"), &token, None).await;
+    assert_eq!((status, reply["status"].as_str()), (200, Some("expired")), "{reply}");
+    assert_ne!(decision(&app, &token).await, "allowed", "the trial ended with the cancellation");
+    // The saved card is not charged at the trial's end, nor reminded of.
+    clock.set(noon() + Duration::days(14) + Duration::minutes(1));
+    let report = run_due(&app, &clock).await;
+    assert_eq!((report.charged, report.renewed), (0, 0), "{report:?}");
+    assert!(app.mails().iter().all(|m| !m.subject.contains("trial ends")));
+    assert_eq!(app.store.payment_count(id).await.unwrap(), 1, "only the set-up's ₹0");
+    assert!(app.store.reader_invoices(reader_id(&app, "tries@example.com").await).await.unwrap().is_empty());
 }
 
 /// The funnel's paid events on the publisher's day of `at`.

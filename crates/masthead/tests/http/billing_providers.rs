@@ -16,7 +16,8 @@ use chrono::{DateTime, Duration, Months, Utc};
 use hmac::{KeyInit, Mac};
 use masthead_billing::PaymentConfig;
 use masthead_billing::signature::sign_timestamped;
-use masthead_domain::{Clock, ManualClock};
+use masthead_domain::offer::OfferKind;
+use masthead_domain::{Clock, ManualClock, Paise};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -29,6 +30,8 @@ use crate::support::{
 on_every_backend!(
     stripe_checkout_renewal_and_a_declined_renewal,
     razorpay_recurring_card_checkout_renewal_and_a_declined_renewal,
+    a_stripe_free_trial_saves_the_card_in_setup_mode_and_charges_it_at_the_end,
+    a_razorpay_free_trial_authorises_a_token_uncaptured_and_charges_it_at_the_end,
     a_failing_provider_api_is_a_clear_502_and_retrying_works,
     the_subscribe_page_offers_the_configured_providers,
     the_serve_command_takes_provider_keys_from_its_flags,
@@ -150,6 +153,14 @@ fn stripe_api(base: &str, call: &Call, number: usize, mode: Mode) -> (u16, Value
     }
     if mode == Mode::Down {
         return error(500, "api_error", "Something went wrong on Stripe's end.");
+    }
+    // A set-up session's SetupIntent, fetched once the session completes.
+    if let Some(id) = call.path.strip_prefix("/v1/setup_intents/") {
+        return (
+            200,
+            json!({"id": id, "object": "setup_intent", "status": "succeeded", "usage": "off_session",
+                   "customer": "cus_test_1", "payment_method": "pm_trial_card"}),
+        );
     }
     if call.header("content-type") != "application/x-www-form-urlencoded" || call.header("idempotency-key").is_empty() {
         return error(400, "invalid_request_error", "expected a form body and an Idempotency-Key");
@@ -735,4 +746,175 @@ async fn the_serve_command_takes_provider_keys_from_its_flags(backend: Backend) 
         assert!(created["checkout_url"].as_str().unwrap().starts_with(checkout), "{created}");
         assert!(!mock.calls().is_empty(), "{provider} was asked");
     }
+}
+
+/// A free trial through `provider` with the offer TRY14 (14 days, ₹0): its id and checkout.
+async fn free_trial(app: &TestApp, token: &str, provider: &str) -> (i64, String) {
+    crate::billing_offers::offer(app, "TRY14", OfferKind::Trial { days: 14, price: Paise(0) }, &[QUARTERLY], None)
+        .await;
+    let body = json!({"plan_id": QUARTERLY, "provider": provider, "offer": "TRY14"});
+    let (status, created) = call(app, Method::POST, "/api/v1/subscriptions", token, Some(body)).await;
+    assert_eq!((status, created["amount_paise"].as_i64()), (201, Some(0)), "{created}");
+    (created["subscription_id"].as_i64().unwrap(), created["checkout_url"].as_str().unwrap().to_owned())
+}
+
+/// A trial that is not yet started: pending, no access, nothing saved.
+async fn not_started(app: &TestApp, token: &str, id: i64) {
+    assert_eq!(me(app, token).await["status"], "pending");
+    assert_ne!(decision(app, token).await, "allowed");
+    assert_eq!(app.store.subscription(id).await.unwrap().unwrap().payment_method, None);
+}
+
+/// A started trial: active to `ends` on the saved method, nothing invoiced.
+async fn started(app: &TestApp, token: &str, id: i64, method: &str) {
+    let subscription = me(app, token).await;
+    let ends = noon() + Duration::days(14);
+    assert_eq!(subscription["status"], "active");
+    assert_eq!(subscription["trial_until"].as_str(), Some(ends.to_rfc3339().as_str()), "{subscription}");
+    assert_eq!(decision(app, token).await, "allowed");
+    let record = app.store.subscription(id).await.unwrap().unwrap();
+    assert_eq!(record.payment_method.as_deref(), Some(method));
+    assert!(app.store.reader_invoices(record.reader_id).await.unwrap().is_empty(), "nothing charged, nothing invoiced");
+    assert_eq!(app.store.payment_count(id).await.unwrap(), 1, "the set-up, once");
+}
+
+/// The first charge's invoice, once the provider's webhook said it was paid.
+async fn paid_after_the_trial(app: &TestApp, email: &str, id: i64) {
+    let token = log_in_api(app, email).await;
+    let renewed = me(app, &token).await;
+    let ends = noon() + Duration::days(14);
+    assert_eq!((renewed["status"].as_str(), period_end(&renewed)), (Some("active"), ends + Months::new(3)));
+    let reader = app.store.subscription(id).await.unwrap().unwrap().reader_id;
+    let invoices = app.store.reader_invoices(reader).await.unwrap();
+    assert_eq!((invoices.len(), invoices[0].amount.0), (1, QUARTERLY_PAISE));
+}
+
+async fn a_stripe_free_trial_saves_the_card_in_setup_mode_and_charges_it_at_the_end(backend: Backend) {
+    let Setup { app, clock, stripe, payments, .. } = setup(backend).await;
+    let email = "stripe-trial@example.com";
+    let token = token(&app, email).await;
+    let (id, checkout_url) = free_trial(&app, &token, "stripe").await;
+    assert_eq!(checkout_url, format!("{}/c/pay/cs_test_1", stripe.base()));
+
+    // A Checkout Session in setup mode: the card saved through a SetupIntent, nothing charged.
+    let session = &stripe.calls_to("/v1/checkout/sessions")[0];
+    assert!(session.header("idempotency-key").starts_with(&format!("masthead-set-up-{id}-")));
+    for (field, value) in [
+        ("mode", "setup".to_owned()),
+        ("currency", "inr".to_owned()),
+        ("customer_creation", "always".to_owned()),
+        ("customer_email", email.to_owned()),
+        ("client_reference_id", id.to_string()),
+        ("setup_intent_data[metadata][masthead_subscription]", id.to_string()),
+        ("metadata[masthead_subscription]", id.to_string()),
+        ("success_url", app.url("/account")),
+    ] {
+        assert_eq!(session.field(field), Some(value), "{field} in {}", session.body);
+    }
+    assert_eq!(session.field("line_items[0][price_data][unit_amount]"), None, "no price in setup mode");
+    not_started(&app, &token, id).await;
+
+    // The session completes; its webhook, signed as Stripe signs, names the SetupIntent.
+    let completed = json!({"id": "cs_test_1", "object": "checkout.session", "mode": "setup", "status": "complete",
+                           "payment_status": "no_payment_required", "setup_intent": "seti_trial_1",
+                           "customer": "cus_test_1", "client_reference_id": id.to_string(),
+                           "metadata": {"masthead_subscription": id.to_string()}, "amount_total": null});
+    // Not signed with our secret: refused, nothing stored or asked.
+    let now = clock.now().timestamp();
+    let body = json!({"id": "evt_forged", "object": "event", "created": now, "type": "checkout.session.completed",
+                      "data": {"object": completed}})
+    .to_string();
+    let forged = app
+        .client
+        .post(app.url("/webhooks/stripe"))
+        .header("stripe-signature", sign_timestamped(body.as_bytes(), "whsec_not_ours", now))
+        .body(body);
+    assert_eq!(forged.send().await.unwrap().status().as_u16(), 400);
+    assert!(stripe.calls_to("/v1/setup_intents/seti_trial_1").is_empty());
+    not_started(&app, &token, id).await;
+
+    processed(stripe_webhook(&app, &clock, "evt_setup", "checkout.session.completed", completed.clone()).await);
+    let fetched = stripe.calls_to("/v1/setup_intents/seti_trial_1");
+    assert_eq!((fetched.len(), fetched[0].header("authorization")), (1, format!("Bearer {STRIPE_KEY}").as_str()));
+    started(&app, &token, id, "cus_test_1:pm_trial_card").await;
+    // Delivered again, or as another event about the same set-up: processed once.
+    let again = stripe_webhook(&app, &clock, "evt_setup", "checkout.session.completed", completed.clone()).await;
+    assert_eq!(again.1["status"], "duplicate");
+    processed(stripe_webhook(&app, &clock, "evt_setup_2", "checkout.session.completed", completed).await);
+    started(&app, &token, id, "cus_test_1:pm_trial_card").await;
+
+    // The trial's end: the saved card charged off-session; Stripe's webhook pays the first term.
+    let ends = noon() + Duration::days(14);
+    clock.set(ends + Duration::minutes(1));
+    let report = run_due_with(&app, &clock, payments).await;
+    assert_eq!((report.charged, report.errors), (1, 0), "{report:?}");
+    let charge = &stripe.calls_to("/v1/payment_intents")[0];
+    for (field, value) in [("customer", "cus_test_1"), ("payment_method", "pm_trial_card"), ("off_session", "true")] {
+        assert_eq!(charge.field(field).as_deref(), Some(value), "{field}");
+    }
+    assert_eq!(charge.field("amount"), Some(QUARTERLY_PAISE.to_string()));
+    let intent = json!({"id": "pi_trial_end", "object": "payment_intent", "status": "succeeded",
+                        "amount": QUARTERLY_PAISE, "amount_received": QUARTERLY_PAISE, "currency": "inr",
+                        "customer": "cus_test_1", "payment_method": "pm_trial_card",
+                        "metadata": {"masthead_subscription": id.to_string()}});
+    processed(stripe_webhook(&app, &clock, "evt_trial_end", "payment_intent.succeeded", intent).await);
+    paid_after_the_trial(&app, email, id).await;
+}
+
+async fn a_razorpay_free_trial_authorises_a_token_uncaptured_and_charges_it_at_the_end(backend: Backend) {
+    let Setup { app, clock, razorpay, payments, .. } = setup(backend).await;
+    let email = "razorpay-trial@example.com";
+    let token = token(&app, email).await;
+    let (id, checkout_url) = free_trial(&app, &token, "razorpay").await;
+
+    // The authorisation transaction for ₹1, never captured, marked as a set-up.
+    let order = razorpay.calls_to("/v1/orders")[0].json();
+    assert_eq!((order["amount"].as_i64(), order["payment_capture"].as_bool()), (Some(100), Some(false)));
+    assert_eq!((order["customer_id"].as_str(), order["method"].as_str()), (Some("cust_test_1"), Some("card")));
+    assert_eq!(order["token"], json!({"max_amount": 1_500_000, "frequency": "as_presented"}));
+    assert_eq!(order["notes"], json!({"masthead_subscription": id.to_string(), "masthead_set_up": "1"}));
+    let (_, fields, _) = razorpay_form(&app, &checkout_url).await;
+    let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    assert_eq!((field("amount").as_deref(), field("recurring").as_deref()), (Some("100"), Some("1")));
+    assert_eq!(field("notes[masthead_set_up]").as_deref(), Some("1"));
+    not_started(&app, &token, id).await;
+
+    // Razorpay's payment.authorized names the customer and the token.
+    let authorised = json!({"payment": {"entity": {
+        "id": "pay_auth_1", "entity": "payment", "amount": 100, "currency": "INR", "status": "authorized",
+        "captured": false, "order_id": "order_2", "method": "card", "customer_id": "cust_test_1",
+        "token_id": "token_trial", "recurring": true,
+        "notes": {"masthead_subscription": id.to_string(), "masthead_set_up": "1"}}}});
+    let body = json!({"entity": "event", "event": "payment.authorized", "payload": authorised,
+                      "created_at": clock.now().timestamp()})
+    .to_string();
+    let forged = app
+        .client
+        .post(app.url("/webhooks/razorpay"))
+        .header("x-razorpay-signature", razorpay_hmac("not the webhook secret", &body))
+        .header("x-razorpay-event-id", "evt_forged")
+        .body(body);
+    assert_eq!(forged.send().await.unwrap().status().as_u16(), 400);
+    not_started(&app, &token, id).await;
+    processed(razorpay_webhook(&app, &clock, "evt_auth", "payment.authorized", authorised.clone()).await);
+    started(&app, &token, id, "cust_test_1:token_trial").await;
+    let again = razorpay_webhook(&app, &clock, "evt_auth", "payment.authorized", authorised).await;
+    assert_eq!(again.1["status"], "duplicate");
+    started(&app, &token, id, "cust_test_1:token_trial").await;
+
+    // The trial's end: an order, then a recurring payment on the saved token.
+    let ends = noon() + Duration::days(14);
+    clock.set(ends + Duration::minutes(1));
+    let report = run_due_with(&app, &clock, payments).await;
+    assert_eq!((report.charged, report.errors), (1, 0), "{report:?}");
+    let charge = razorpay.calls_to("/v1/payments/create/recurring")[0].json();
+    assert_eq!((charge["customer_id"].as_str(), charge["token"].as_str()), (Some("cust_test_1"), Some("token_trial")));
+    assert_eq!(charge["amount"].as_i64(), Some(QUARTERLY_PAISE));
+    let captured = json!({"payment": {"entity": {
+        "id": "pay_trial_end", "entity": "payment", "amount": QUARTERLY_PAISE, "currency": "INR",
+        "status": "captured", "captured": true, "order_id": "order_4", "method": "card",
+        "customer_id": "cust_test_1", "token_id": "token_trial", "recurring": true,
+        "notes": {"masthead_subscription": id.to_string()}}}});
+    processed(razorpay_webhook(&app, &clock, "evt_trial_end", "payment.captured", captured).await);
+    paid_after_the_trial(&app, email, id).await;
 }
