@@ -240,6 +240,9 @@ pub struct RefundIssued {
     pub invoice: String,
     /// The credit note's page.
     pub link: String,
+    /// How long the link works: "until Dec 15 2026" (an invitation, 14
+    /// days), "for 24 hours" (a confirmation).
+    pub lasts: String,
 }
 templated!(
     RefundIssued,
