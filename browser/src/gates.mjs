@@ -307,7 +307,7 @@ function pageTypes(ctx, pick) {
       await payInSandbox(g, '₹900');
       await g.visit('/account');
       const response = await g.follow(g.page.getByRole('link', { name: 'Cancel renewal' }));
-      expectMatch(await g.page.locator('.retention-offer').innerText(), /GATES25/, 'the retention offer at cancellation');
+      expectMatch(await g.page.locator('.retention-offer').innerText(), /^Browser gates sale: stay with 25% off/, 'the retention offer at cancellation');
       return response;
     }],
     ['account, the retention offer accepted', (g) => g.follow(g.page.getByRole('button', { name: 'Stay with the offer' }))],
