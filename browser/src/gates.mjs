@@ -2,7 +2,11 @@
 // the newsletters among it, signed out on a desktop and subscribed on a
 // phone), the account and billing pages, and the newsroom with its
 // newsletter desk (as an admin made by browser/run; its e-paper upload on a
-// phone too). Each page is reached the way a person reaches it (a visitor, a
+// phone too). The subscriber also pauses renewal and lifts the pause, and
+// buys a group subscription (its checkout, the manager's page, an
+// invitation) that the newsroom's groups page then lists; once the newsroom
+// has marked an offer for cancellations, another subscriber is shown it when
+// cancelling, and accepts it. Each page is reached the way a person reaches it (a visitor, a
 // subscriber, an editor, a form post) in Chromium, and held to:
 // axe-core run inside the page (no serious or critical violation), no console
 // error, and usable without JavaScript (no script but JSON-LD, no inline
@@ -159,11 +163,41 @@ function pageTypes(ctx, pick) {
     ['account, subscribed', (g) => g.visit('/account')],
     ['invoice', (g) => g.follow(g.page.locator('.invoices a').first())],
     ['devices', (g) => g.visit('/account/devices')],
+    ['account, renewal paused (the pause form)', async (g) => {
+      await g.visit('/account');
+      await g.page.getByLabel('Pause renewal instead of cancelling, for').selectOption('1');
+      const response = await g.follow(g.page.getByRole('button', { name: 'Pause renewal', exact: true }));
+      expectMatch(await g.page.locator('main').innerText(), /Renewal paused: you read until/, 'the pause on the account page');
+      return response;
+    }],
+    ['account, the pause lifted', (g) => g.follow(g.page.getByRole('button', { name: 'Resume renewal now' }))],
     ['cancel, asked first', async (g) => {
       await g.visit('/account');
       return g.follow(g.page.getByRole('link', { name: 'Cancel renewal' }));
     }],
     ['account, cancelled', (g) => g.follow(g.page.getByRole('button', { name: 'Yes, cancel the renewal' }))],
+    // A group subscription: two seats for a company, paid, and a colleague invited.
+    ['account, group subscriptions', (g) => g.visit('/account/groups')],
+    ['checkout of a group (sandbox)', async (g) => {
+      const form = g.page.locator('form.group-buy');
+      await form.getByLabel('Plan').selectOption({ label: 'Smart Quarterly — ₹900 per seat' });
+      await form.getByLabel('Seats').fill('2');
+      await form.getByLabel("Company's legal name").fill('Browser Gates Traders Pvt Ltd');
+      await form.getByLabel('GSTIN').fill('27AAPFU0939F1ZV');
+      await form.getByLabel('Domain anyone may join from (optional)').fill('gates.example');
+      return g.follow(form.getByRole('button', { name: 'Buy and pay' }));
+    }],
+    ["account, a group (its manager's page)", async (g) => {
+      const response = await payInSandbox(g, '₹1,800');
+      expectMatch(new URL(g.page.url()).pathname, /^\/account\/groups\/\d+$/, 'after paying for the group');
+      return response;
+    }],
+    ['account, a group with an invitation waiting', async (g) => {
+      await g.page.getByLabel('Invite by email').fill(`colleague-${reader.email}`);
+      const response = await g.follow(g.page.getByRole('button', { name: 'Send the invitation' }));
+      expectMatch(await g.page.locator('main').innerText(), /Invitations waiting/, 'the invitation on the manager\'s page');
+      return response;
+    }],
   ];
   const staff = [
     ['newsroom, stories', async (g) => {
@@ -171,7 +205,7 @@ function pageTypes(ctx, pick) {
       return logIn(g, ctx.staff);
     }],
     // Every page the newsroom's menu links to (an admin sees them all).
-    ...['E-paper', 'Insights', 'Staff', 'Sections', 'Agencies', 'Plans', 'Offers', 'Partner codes', 'Payments to review', 'House ads', 'Experiments'].map((link) => [
+    ...['E-paper', 'Insights', 'Staff', 'Sections', 'Agencies', 'Plans', 'Offers', 'Groups', 'Partner codes', 'Payments to review', 'House ads', 'Experiments'].map((link) => [
       `newsroom, ${link.toLowerCase()}`,
       async (g) => {
         await g.visit('/newsroom');
@@ -209,6 +243,12 @@ function pageTypes(ctx, pick) {
       await form.getByLabel('Last day').fill(day(30));
       const response = await g.follow(form.getByRole('button', { name: 'Make offer' }));
       expectMatch(await g.page.locator('main').innerText(), /GATES25/, 'the new offer is listed');
+      return response;
+    }],
+    // Shown to readers who cancel (the retention run below accepts it).
+    ['newsroom, the offer shown at cancellation', async (g) => {
+      const response = await g.follow(g.page.getByRole('button', { name: 'Show at cancellation GATES25' }));
+      expectMatch(await g.page.locator('main').innerText(), /Retention offer/, 'the offer marked for cancellations');
       return response;
     }],
     ['subscribe, an offer link', async (g) => {
@@ -253,7 +293,26 @@ function pageTypes(ctx, pick) {
       return logIn(g, ctx.staff);
     }],
   ];
-  return { anonymous, subscriber, staff, staffPhone };
+  // After the newsroom marked GATES25: a new subscriber goes to cancel and is offered it.
+  const stayer = newReader('gates-stay');
+  const retention = [
+    ['cancel, with the retention offer', async (g) => {
+      await g.visit('/signup');
+      await signUp(g, stayer);
+      await g.visit(await confirmationLink(ctx.outbox, stayer.email));
+      await g.visit('/login');
+      await logIn(g, stayer);
+      await g.visit('/subscribe');
+      await g.follow(g.page.getByRole('button', { name: 'Choose Smart Quarterly' }));
+      await payInSandbox(g, '₹900');
+      await g.visit('/account');
+      const response = await g.follow(g.page.getByRole('link', { name: 'Cancel renewal' }));
+      expectMatch(await g.page.locator('.retention-offer').innerText(), /^Browser gates sale: stay with 25% off/, 'the retention offer at cancellation');
+      return response;
+    }],
+    ['account, the retention offer accepted', (g) => g.follow(g.page.getByRole('button', { name: 'Stay with the offer' }))],
+  ];
+  return { anonymous, subscriber, staff, staffPhone, retention };
 }
 
 /** Finds the stories the gates need, as a visitor would, in its own profile. */
@@ -282,7 +341,7 @@ export async function runGates(ctx, pagesDir) {
   } catch (error) {
     return [{ name: 'finding stories for the gates', problems: [error.message] }];
   }
-  const { anonymous, subscriber, staff, staffPhone } = pageTypes(ctx, pick);
+  const { anonymous, subscriber, staff, staffPhone, retention } = pageTypes(ctx, pick);
   // The subscriber's and the newsroom's steps build on each other: after a
   // failure the rest of that reader's pages are reported as not checked.
   const runs = [
@@ -290,6 +349,7 @@ export async function runGates(ctx, pagesDir) {
     ['gates-subscriber', PHONE, subscriber, true],
     ['gates-newsroom', DESKTOP, staff, true],
     ['gates-newsroom-phone', PHONE, staffPhone, true],
+    ['gates-retention', DESKTOP, retention, true],
   ];
   for (const [who, profile, list, sequential] of runs) {
     let blocked = null;

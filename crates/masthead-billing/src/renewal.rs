@@ -1,6 +1,7 @@
 //! The renewal job: at term end, charge the saved payment method through the
 //! subscription's provider (at a trial's end this is its first charge, with
-//! a mail [`TRIAL_REMIND_BEFORE`] ahead of it); a declined charge leaves the subscription past
+//! a mail [`TRIAL_REMIND_BEFORE`] ahead of it, and so is the end of a pause,
+//! [`PAUSE_REMIND_BEFORE`]); a declined charge leaves the subscription past
 //! due for the grace period, with a mail at once and a reminder two days
 //! before access ends; then it ends (and so do cancelled ones at their term
 //! end), with a last mail. It also hands out partner codes as subscriptions
@@ -16,7 +17,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use masthead_domain::subscription::{Event, Status};
-use masthead_mail::emails::{PaymentFailed, PaymentReminder, SubscriptionEnded, TrialEnding};
+use masthead_mail::emails::{PauseEnding, PaymentFailed, PaymentReminder, SubscriptionEnded, TrialEnding};
 use masthead_store::{GRACE, StoreError};
 use serde::Serialize;
 
@@ -33,6 +34,9 @@ const REMIND_BEFORE: Duration = Duration::days(2);
 
 /// How long before a trial ends (and its first charge is made) the reader is told.
 pub const TRIAL_REMIND_BEFORE: Duration = Duration::days(3);
+
+/// How long before a pause ends (and renewal is charged) the reader is told.
+pub const PAUSE_REMIND_BEFORE: Duration = Duration::days(3);
 
 /// How far back the job looks for subscriptions whose term ended, beyond
 /// the grace period, so an ended one still gets its last mail after a pause.
@@ -215,8 +219,27 @@ impl Billing {
                     report.ended += 1;
                 }
             }
-            // A paused one renews on the day chosen: due then, and charged above.
-            Status::Pending | Status::RenewalDue | Status::Paused => {}
+            // A paused one renews on the day chosen: due then, and charged
+            // above; the reader is told once, a few days before.
+            Status::Paused => {
+                if let Some(until) = state.paused_until
+                    && now >= until - PAUSE_REMIND_BEFORE
+                    && self.store.claim_notice(id, "pause_ending", until, now).await?
+                {
+                    let mail = PauseEnding {
+                        publisher: self.publisher.clone(),
+                        plan: self.plan_due(&subscription).await?.name,
+                        amount: self.charge_due(&subscription).await?.amount.to_string(),
+                        paused_until: self.day(until),
+                        account_link: account,
+                    };
+                    if let Some(email) = &email {
+                        self.mail(email, &mail).await;
+                    }
+                    report.reminders += 1;
+                }
+            }
+            Status::Pending | Status::RenewalDue => {}
         }
         Ok(())
     }

@@ -8,10 +8,12 @@
 //! subscription gives access, and end with it.
 //!
 //! Here are the pure rules: a GSTIN's shape and check digit ([`Gstin::parse`]),
-//! what a company may buy ([`GroupDraft::parse`]) and whether an address is
-//! at its domain ([`at_domain`]). The seat cap is the store's, in the
-//! transaction that takes a seat.
+//! what a company may buy ([`GroupDraft::parse`]), whether an address is
+//! at its domain ([`at_domain`]), and how long a mailed link lasts and whether
+//! it may still take a seat ([`LinkKind`], [`check_link`]). The seat cap is the
+//! store's, in the transaction that takes a seat.
 
+use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use thiserror::Error;
 
@@ -202,6 +204,77 @@ pub fn at_domain(email: &Email, domain: &str) -> bool {
     email.as_str().rsplit_once('@').is_some_and(|(_, d)| d.eq_ignore_ascii_case(domain))
 }
 
+/// What a group's mailed link is: both take a seat once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkKind {
+    /// The manager invited an address: anyone signed in may use it.
+    Invitation,
+    /// A reader asked to confirm an address at the group's domain: only
+    /// that reader's account may use it.
+    Confirmation,
+}
+
+impl LinkKind {
+    /// How long a link lasts from when it is mailed: an invitation two weeks
+    /// (a manager invites colleagues who may be away), a confirmation a day
+    /// (the reader asked for it just now, from the join page).
+    pub fn lasts(self) -> Duration {
+        match self {
+            Self::Invitation => Duration::days(14),
+            Self::Confirmation => Duration::hours(24),
+        }
+    }
+
+    /// When a link of this kind mailed at `sent` stops working.
+    pub fn expires_at(self, sent: DateTime<Utc>) -> DateTime<Utc> {
+        sent + self.lasts()
+    }
+}
+
+/// Why a mailed link takes no seat; nothing is stored when one is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkRefusal {
+    /// No such link, or a confirmation asked for by another account.
+    #[error("this link is not valid: it was not copied whole, or it was asked for by another account")]
+    NotValid,
+    /// It took a seat before.
+    #[error("this link was used already: each link takes a seat once")]
+    Used,
+    /// Past its lifetime ([`LinkKind::lasts`]).
+    #[error(
+        "this link has expired: an invitation lasts 14 days and an address confirmation 24 hours; ask the group's \
+         manager to invite you again, or confirm your address again from the join page"
+    )]
+    Expired,
+}
+
+/// A stored link, as far as the rule needs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LinkFacts {
+    /// The account a confirmation is for (none for an invitation).
+    pub for_reader: Option<i64>,
+    /// When it stops working.
+    pub expires_at: DateTime<Utc>,
+    /// Whether it took a seat already.
+    pub used: bool,
+}
+
+/// Whether the link may take a seat for `reader_id` at `now`: used first
+/// (a spent link says so, whenever), then the account, then the time.
+pub fn check_link(link: &LinkFacts, reader_id: i64, now: DateTime<Utc>) -> Result<(), LinkRefusal> {
+    if link.used {
+        return Err(LinkRefusal::Used);
+    }
+    if link.for_reader.is_some_and(|r| r != reader_id) {
+        return Err(LinkRefusal::NotValid);
+    }
+    if now >= link.expires_at {
+        return Err(LinkRefusal::Expired);
+    }
+    Ok(())
+}
+
 /// Seats still free in a group of `seats` with `taken` held.
 pub fn seats_left(seats: u32, taken: u32) -> u32 {
     seats.saturating_sub(taken)
@@ -259,5 +332,24 @@ mod tests {
         assert!(!at_domain(&email, "example"));
         assert!(!at_domain(&Email::parse("asha@mail.acme.example").unwrap(), "acme.example"));
         assert_eq!((seats_left(10, 3), seats_left(10, 10), seats_left(2, 5)), (7, 0, 0));
+    }
+
+    #[test]
+    fn links_last_two_weeks_or_a_day_and_take_a_seat_once_for_their_account() {
+        let sent = DateTime::parse_from_rfc3339("2026-12-01T10:00:00Z").unwrap().to_utc();
+        let invitation = LinkKind::Invitation.expires_at(sent);
+        let confirmation = LinkKind::Confirmation.expires_at(sent);
+        assert_eq!(invitation.to_rfc3339(), "2026-12-15T10:00:00+00:00");
+        assert_eq!(confirmation.to_rfc3339(), "2026-12-02T10:00:00+00:00");
+        let link = LinkFacts { for_reader: None, expires_at: invitation, used: false };
+        assert_eq!(check_link(&link, 7, invitation - Duration::seconds(1)), Ok(()));
+        assert_eq!(check_link(&link, 7, invitation), Err(LinkRefusal::Expired), "not at its last instant");
+        let mine = LinkFacts { for_reader: Some(7), expires_at: confirmation, ..link };
+        assert_eq!(check_link(&mine, 7, sent), Ok(()));
+        assert_eq!(check_link(&mine, 8, sent), Err(LinkRefusal::NotValid), "another account's");
+        assert_eq!(check_link(&mine, 8, confirmation), Err(LinkRefusal::NotValid), "whoever's it is first");
+        let spent = LinkFacts { used: true, ..mine };
+        assert_eq!(check_link(&spent, 7, sent), Err(LinkRefusal::Used));
+        assert_eq!(check_link(&spent, 7, confirmation + Duration::days(30)), Err(LinkRefusal::Used), "used says so");
     }
 }

@@ -428,6 +428,7 @@ mod tests {
             trial_until: None,
             paused_until: None,
             retention: None,
+            ending: None,
         }
     }
 

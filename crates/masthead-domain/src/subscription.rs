@@ -157,6 +157,21 @@ pub struct State {
     pub paused_until: Option<DateTime<Utc>>,
     /// The retention offer accepted, if any.
     pub retention: Option<Retention>,
+    /// Why the term ends for good, when it does: then there is nothing to
+    /// resume (and `cancel_at_period_end` stays set).
+    pub ending: Option<Ending>,
+}
+
+/// Why a subscription's term ends for good, whatever the reader asks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Ending {
+    /// A trial cancelled: it ended there and then, nothing charged.
+    TrialCancelled,
+    /// Gifts alone: nothing to renew with.
+    Gifts,
+    /// A refund ended access, now or on the day the admin chose.
+    Refunded,
 }
 
 /// A retention offer accepted at cancellation.
@@ -182,6 +197,11 @@ impl State {
             (Some(end), Some(until)) if until > end => Some(until),
             (end, _) => end,
         }
+    }
+
+    /// Whether the reader may resume it: cancelled, and not for good ([`Ending`]).
+    pub fn resumable(&self) -> bool {
+        self.cancel_at_period_end && self.ending.is_none()
     }
 
     /// Whether the subscription gives its benefits now.
@@ -211,6 +231,7 @@ pub fn fold(entries: &[Entry], now: DateTime<Utc>, grace: Duration) -> Option<St
         trial_until: None,
         paused_until: None,
         retention: None,
+        ending: None,
     };
     // What a refund names decides what it takes back: a gift, or a paid term.
     let gifts: Vec<&str> = entries
@@ -229,8 +250,6 @@ pub fn fold(entries: &[Entry], now: DateTime<Utc>, grace: Duration) -> Option<St
         .collect();
     let mut seen_payments: Vec<&str> = Vec::new();
     let mut failed_at: Option<DateTime<Utc>> = None;
-    // A trial cancelled, or access cut by a refund: nothing left to resume.
-    let mut ended = false;
     for entry in entries {
         match &entry.event {
             Event::Created { .. } => {}
@@ -266,7 +285,7 @@ pub fn fold(entries: &[Entry], now: DateTime<Utc>, grace: Duration) -> Option<St
                 if state.trial_until.is_some_and(|end| entry.at < end) {
                     state.current_period_end = Some(entry.at);
                     state.trial_until = Some(entry.at);
-                    ended = true;
+                    state.ending = Some(Ending::TrialCancelled);
                 }
             }
             // A refunded gift gives nothing (its refund is dealt with below).
@@ -278,7 +297,7 @@ pub fn fold(entries: &[Entry], now: DateTime<Utc>, grace: Duration) -> Option<St
                 // A subscription of gifts alone has nothing to renew with.
                 if state.paid_terms == 0 && state.trial_until.is_none() {
                     state.cancel_at_period_end = true;
-                    ended = true;
+                    state.ending = Some(Ending::Gifts);
                 }
             }
             Event::Refunded { payment_id, .. } if gifts.contains(&payment_id.as_str()) => {
@@ -286,12 +305,12 @@ pub fn fold(entries: &[Entry], now: DateTime<Utc>, grace: Duration) -> Option<St
                 if state.current_period_end.is_none() {
                     state.current_period_end = Some(entry.at);
                     state.cancel_at_period_end = true;
-                    ended = true;
+                    state.ending = Some(Ending::Refunded);
                 }
             }
             Event::Refunded { access_until: Some(until), .. } => {
                 state.cancel_at_period_end = true;
-                ended = true;
+                state.ending = Some(Ending::Refunded);
                 if state.current_period_end.is_some_and(|end| *until < end) {
                     state.current_period_end = Some(*until);
                     state.trial_until = state.trial_until.map(|t| t.min(*until));
@@ -302,7 +321,7 @@ pub fn fold(entries: &[Entry], now: DateTime<Utc>, grace: Duration) -> Option<St
             Event::OfferReleased => state.offer_id = None,
             // A trial cancelled, or a refund that ended access, leaves nothing to resume.
             Event::Resumed => {
-                state.cancel_at_period_end = ended;
+                state.cancel_at_period_end = state.ending.is_some();
                 // A pause lifted during the term renews at its end; after it, now.
                 if state.paused_until.take().is_some() && state.current_period_end.is_some_and(|end| entry.at > end) {
                     state.paused_until = Some(entry.at);
@@ -559,6 +578,7 @@ mod tests {
         shortened.push(entry(3, "2026-03-01T00:00:00Z", refunded(Some("2026-06-01T00:00:00Z"))));
         let state = fold(&shortened, at("2026-05-01T00:00:00Z"), GRACE).unwrap();
         assert_eq!((state.status, state.current_period_end), (Status::Cancelled, Some(at("2026-06-01T00:00:00Z"))));
+        assert_eq!((state.ending, state.resumable()), (Some(Ending::Refunded), false), "nothing to resume");
         assert_eq!(fold(&shortened, at("2026-06-01T00:00:00Z"), GRACE).unwrap().status, Status::Expired);
         // A day past the term's end does not lengthen it.
         let mut later = ledger();

@@ -194,6 +194,23 @@ pub struct TrialEnding {
 }
 templated!(TrialEnding, "trial_ending", "trial_ending/subject.txt", "trial_ending/body.txt", "trial_ending/body.html");
 
+/// Sent a few days before a paused subscription's renewal is due: the day
+/// the pause ends and what will be charged then.
+#[derive(Debug, Clone)]
+pub struct PauseEnding {
+    /// The publication's name.
+    pub publisher: String,
+    /// The plan that renews.
+    pub plan: String,
+    /// What will be charged.
+    pub amount: String,
+    /// When the pause ends and the charge is made.
+    pub paused_until: String,
+    /// Where to cancel instead.
+    pub account_link: String,
+}
+templated!(PauseEnding, "pause_ending", "pause_ending/subject.txt", "pause_ending/body.txt", "pause_ending/body.html");
+
 /// Sent to an address invited to a group's seat, or confirming an address
 /// at the group's domain: the single-use link that takes the seat.
 #[derive(Debug, Clone)]
@@ -206,6 +223,9 @@ pub struct GroupSeat {
     pub plan: String,
     /// The link that takes the seat.
     pub link: String,
+    /// How long the link works: "until Dec 15 2026" (an invitation, 14
+    /// days), "for 24 hours" (a confirmation).
+    pub lasts: String,
 }
 templated!(GroupSeat, "group_seat", "group_seat/subject.txt", "group_seat/body.txt", "group_seat/body.html");
 
@@ -452,6 +472,22 @@ mod tests {
         assert_eq!(trial.subject, "Your P trial ends on Dec 11 2026");
         assert!(
             trial.text.contains("₹900 is charged") && trial.html.contains(r#"<a href="https://p.example/account">"#)
+        );
+        let pause = PauseEnding {
+            publisher: "P".into(),
+            plan: "Smart Quarterly".into(),
+            amount: "₹900".into(),
+            paused_until: "Mar 11 2027".into(),
+            account_link: "https://p.example/account".into(),
+        }
+        .render()
+        .unwrap();
+        assert_eq!(pause.subject, "Your P subscription renews on Mar 11 2027");
+        assert!(
+            pause
+                .text
+                .contains("Your pause ends on Mar 11 2027: then your Smart Quarterly subscription renews and ₹900")
+                && pause.html.contains(r#"<a href="https://p.example/account">"#)
         );
         let ended =
             SubscriptionEnded { publisher: "P".into(), plan: "X".into(), subscribe_link: "https://p.example/s".into() }

@@ -6,13 +6,15 @@
 //! and the condition checked again once the lock is had; SQLite holds the
 //! write lock — so seat N+1 is refused however many join at once, on any
 //! instance. Invitations and confirmations of an address at the company's
-//! domain are single-use tokens (stored hashed), spent in the transaction that
-//! takes the seat. A seat gives its holder the plan's benefits while the
+//! domain are single-use tokens (stored hashed) with an expiry set when they
+//! are mailed (`masthead_domain::group::LinkKind`), spent in the transaction
+//! that takes the seat only while unused and unexpired; a refused one says
+//! why (`masthead_domain::group::check_link`). A seat gives its holder the plan's benefits while the
 //! group's subscription gives access (`entitlements`); the group's
 //! subscription is not the manager's own (`Store::reader_subscriptions`).
 
 use chrono::{DateTime, Utc};
-use masthead_domain::group::GroupDraft;
+use masthead_domain::group::{GroupDraft, LinkFacts, LinkRefusal, check_link};
 use masthead_domain::subscription::Event;
 
 use crate::BeginWrite;
@@ -113,6 +115,28 @@ macro_rules! select {
     };
 }
 
+/// A link's row, by its token's hash.
+const LINK: &str = "SELECT group_id, email, reader_id, expires_at, used_at FROM group_invites WHERE token_hash = $1";
+
+#[derive(sqlx::FromRow)]
+struct LinkRow {
+    group_id: i64,
+    email: String,
+    reader_id: Option<i64>,
+    expires_at: i64,
+    used_at: Option<i64>,
+}
+
+impl LinkRow {
+    fn facts(&self) -> Result<LinkFacts> {
+        Ok(LinkFacts {
+            for_reader: self.reader_id,
+            expires_at: instant(self.expires_at)?,
+            used: self.used_at.is_some(),
+        })
+    }
+}
+
 /// A seat held.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Seat {
@@ -126,13 +150,26 @@ pub struct Seat {
     pub joined_at: DateTime<Utc>,
 }
 
-/// An invitation not yet used.
+/// An invitation not yet used, nor expired.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingInvite {
     /// Who was invited (or asked to confirm).
     pub email: String,
     /// When.
     pub created_at: DateTime<Utc>,
+    /// When its link stops working.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A group's mailed link (an invitation or a confirmation), used or not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupLink {
+    /// The group it takes a seat of.
+    pub group: GroupRecord,
+    /// The address it was mailed to.
+    pub email: String,
+    /// Whose it is, whether used, until when.
+    pub facts: LinkFacts,
 }
 
 /// Why a seat was not taken; nothing is stored when one is refused.
@@ -144,9 +181,9 @@ pub enum SeatRefusal {
     /// This reader holds a seat of this group already.
     #[error("you already hold a seat of this group")]
     AlreadyHeld,
-    /// No such invitation, used before, or for another account.
-    #[error("this invitation is not valid: it was used, or is for another account")]
-    BadToken,
+    /// The link cannot take a seat: not valid, used or expired.
+    #[error(transparent)]
+    Link(#[from] LinkRefusal),
 }
 
 impl Store {
@@ -241,22 +278,28 @@ impl Store {
             .collect()
     }
 
-    /// The invitations of a group not used yet, oldest first.
-    pub async fn group_invites(&self, group_id: i64) -> Result<Vec<PendingInvite>> {
-        let rows: Vec<(String, i64)> = on_pool!(self, pool => sqlx::query_as(
-            "SELECT email, created_at FROM group_invites WHERE group_id = $1 AND used_at IS NULL AND reader_id IS NULL
+    /// The invitations of a group neither used nor expired at `at`, oldest first.
+    pub async fn group_invites(&self, group_id: i64, at: DateTime<Utc>) -> Result<Vec<PendingInvite>> {
+        let rows: Vec<(String, i64, i64)> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT email, created_at, expires_at FROM group_invites
+             WHERE group_id = $1 AND used_at IS NULL AND reader_id IS NULL AND expires_at > $2
              ORDER BY created_at, email",
         )
         .bind(group_id)
+        .bind(at.timestamp())
         .fetch_all(pool)
         .await)?;
-        rows.into_iter().map(|(email, at)| Ok(PendingInvite { email, created_at: instant(at)? })).collect()
+        rows.into_iter()
+            .map(|(email, created, expires)| {
+                Ok(PendingInvite { email, created_at: instant(created)?, expires_at: instant(expires)? })
+            })
+            .collect()
     }
 
     /// Stores a single-use token of a group (its hash): an invitation to
     /// `email` (`reader_id` none: any account may use it) or a confirmation of
     /// an address at the group's domain asked for by `reader_id` (only that
-    /// account may use it).
+    /// account may use it), mailed at `at` and working until `expires_at`.
     pub async fn create_group_token(
         &self,
         group_id: i64,
@@ -264,36 +307,38 @@ impl Store {
         token_hash: &str,
         reader_id: Option<i64>,
         at: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
     ) -> Result<()> {
         on_pool!(self, pool => sqlx::query(
-            "INSERT INTO group_invites (token_hash, group_id, email, reader_id, created_at) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO group_invites (token_hash, group_id, email, reader_id, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(token_hash)
         .bind(group_id)
         .bind(email)
         .bind(reader_id)
         .bind(at.timestamp())
+        .bind(expires_at.timestamp())
         .execute(pool)
         .await
         .map(|_| ()))?;
         Ok(())
     }
 
-    /// The group a token (by its hash) is for, and the address it names, if unused.
-    pub async fn group_token(&self, token_hash: &str) -> Result<Option<(GroupRecord, String)>> {
-        let row: Option<(i64, String)> = on_pool!(self, pool => sqlx::query_as(
-            "SELECT group_id, email FROM group_invites WHERE token_hash = $1 AND used_at IS NULL",
-        )
-        .bind(token_hash)
-        .fetch_optional(pool)
-        .await)?;
-        let Some((group_id, email)) = row else { return Ok(None) };
-        Ok(self.group(group_id).await?.map(|group| (group, email)))
+    /// The link a token (by its hash) is, used or expired as it may be.
+    pub async fn group_token(&self, token_hash: &str) -> Result<Option<GroupLink>> {
+        let row: Option<LinkRow> = on_pool!(self, pool => sqlx::query_as(LINK)
+            .bind(token_hash)
+            .fetch_optional(pool)
+            .await)?;
+        let Some(row) = row else { return Ok(None) };
+        let facts = row.facts()?;
+        Ok(self.group(row.group_id).await?.map(|group| GroupLink { group, email: row.email, facts }))
     }
 
     /// Takes a seat of `group_id` for `reader_id` with `email` — with the
-    /// token of hash `token_hash` spent in the same transaction, when given —
-    /// or refuses with the reason, storing nothing.
+    /// token of hash `token_hash` spent in the same transaction, when given
+    /// and still good at `at` — or refuses with the reason, storing nothing.
     pub async fn take_seat(
         &self,
         group_id: i64,
@@ -307,7 +352,7 @@ impl Store {
             if let Some(hash) = token_hash {
                 let spent = sqlx::query(
                     "UPDATE group_invites SET used_at = $3 WHERE token_hash = $1 AND group_id = $2 AND used_at IS NULL
-                     AND (reader_id IS NULL OR reader_id = $4)",
+                     AND (reader_id IS NULL OR reader_id = $4) AND expires_at > $3",
                 )
                 .bind(hash)
                 .bind(group_id)
@@ -317,7 +362,14 @@ impl Store {
                 .await?
                 .rows_affected();
                 if spent == 0 {
-                    return Ok(Err(SeatRefusal::BadToken));
+                    // Not spent: say why, as the link stands in this transaction.
+                    let row: Option<LinkRow> =
+                        sqlx::query_as(LINK).bind(hash).fetch_optional(&mut *tx).await?;
+                    let refusal = match row.filter(|row| row.group_id == group_id) {
+                        Some(row) => check_link(&row.facts()?, reader_id, at).err().unwrap_or(LinkRefusal::Used),
+                        None => LinkRefusal::NotValid,
+                    };
+                    return Ok(Err(refusal.into()));
                 }
             }
             let seat: Option<(i64,)> = sqlx::query_as(

@@ -9,6 +9,9 @@
 //! split as they were when it was issued. An offer's discount is given on
 //! the invoice before tax: the service's line shows the plan's taxable value,
 //! a discount line takes the offer's part off, and the GST is on the rest.
+//!
+//! Credit notes (`crate::refunds`) are GST documents too: the columns both
+//! have are read one way, here ([`DocumentRow`], `gst_document!`).
 
 use chrono::{DateTime, Utc};
 use masthead_domain::Paise;
@@ -62,66 +65,90 @@ pub struct Invoice {
     pub sac: String,
 }
 
+/// The columns every GST document has — an invoice and a credit note alike —
+/// as stored; [`gst_document!`] reads them into either.
 #[derive(sqlx::FromRow)]
-pub(crate) struct InvoiceRow {
-    number: String,
-    financial_year: i64,
-    sequence: i64,
-    reader_id: i64,
-    subscription_id: i64,
-    issued_at: i64,
-    plan_name: String,
-    period_from: i64,
-    period_until: i64,
-    amount: i64,
-    taxable: i64,
-    cgst: i64,
-    sgst: i64,
-    igst: i64,
-    discount: i64,
-    offer_code: Option<String>,
-    buyer_name: String,
-    buyer_state: String,
-    buyer_gstin: Option<String>,
-    seller_name: String,
-    seller_address: String,
-    seller_gstin: String,
-    seller_state: String,
-    sac: String,
+pub(crate) struct DocumentRow {
+    pub(crate) number: String,
+    pub(crate) financial_year: i64,
+    pub(crate) sequence: i64,
+    pub(crate) reader_id: i64,
+    pub(crate) subscription_id: i64,
+    pub(crate) issued_at: i64,
+    pub(crate) plan_name: String,
+    pub(crate) amount: i64,
+    pub(crate) taxable: i64,
+    pub(crate) cgst: i64,
+    pub(crate) sgst: i64,
+    pub(crate) igst: i64,
+    pub(crate) buyer_name: String,
+    pub(crate) buyer_state: String,
+    pub(crate) buyer_gstin: Option<String>,
+    pub(crate) seller_name: String,
+    pub(crate) seller_address: String,
+    pub(crate) seller_gstin: String,
+    pub(crate) seller_state: String,
+    pub(crate) sac: String,
 }
 
-impl TryFrom<InvoiceRow> for Invoice {
-    type Error = StoreError;
-
-    fn try_from(row: InvoiceRow) -> Result<Self> {
-        Ok(Self {
+/// `$document` (a [`DocumentRow`]) read into a `$ty` (an [`Invoice`], a
+/// `CreditNote`): the shared fields checked and typed the one way — the
+/// financial year must fit, times are instants, money is paise, the seller
+/// whole — then the `$ty`'s own fields as given. `$kind` names the document
+/// in the error a corrupt row gives. Used where `?` returns a store `Result`.
+macro_rules! gst_document {
+    ($ty:ident, $kind:literal, $document:expr, { $($field:ident: $value:expr),* $(,)? }) => {{
+        let row: $crate::invoices::DocumentRow = $document;
+        $ty {
             financial_year: i32::try_from(row.financial_year)
-                .map_err(|_| StoreError::Corrupt(format!("invoice {} year", row.number)))?,
+                .map_err(|_| $crate::StoreError::Corrupt(format!("{} {} year", $kind, row.number)))?,
             number: row.number,
             sequence: row.sequence,
             reader_id: row.reader_id,
             subscription_id: row.subscription_id,
-            issued_at: instant(row.issued_at)?,
+            issued_at: $crate::instant(row.issued_at)?,
             plan_name: row.plan_name,
-            period: (instant(row.period_from)?, instant(row.period_until)?),
-            amount: Paise(row.amount),
-            taxable: Paise(row.taxable),
-            cgst: Paise(row.cgst),
-            sgst: Paise(row.sgst),
-            igst: Paise(row.igst),
-            discount: Paise(row.discount),
-            offer_code: row.offer_code,
+            amount: ::masthead_domain::Paise(row.amount),
+            taxable: ::masthead_domain::Paise(row.taxable),
+            cgst: ::masthead_domain::Paise(row.cgst),
+            sgst: ::masthead_domain::Paise(row.sgst),
+            igst: ::masthead_domain::Paise(row.igst),
             buyer_name: row.buyer_name,
             buyer_state: row.buyer_state,
             buyer_gstin: row.buyer_gstin,
-            seller: Seller {
+            seller: ::masthead_domain::tax::Seller {
                 name: row.seller_name,
                 address: row.seller_address,
                 gstin: row.seller_gstin,
                 state: row.seller_state,
             },
             sac: row.sac,
-        })
+            $($field: $value),*
+        }
+    }};
+}
+
+pub(crate) use gst_document;
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct InvoiceRow {
+    #[sqlx(flatten)]
+    document: DocumentRow,
+    period_from: i64,
+    period_until: i64,
+    discount: i64,
+    offer_code: Option<String>,
+}
+
+impl TryFrom<InvoiceRow> for Invoice {
+    type Error = StoreError;
+
+    fn try_from(row: InvoiceRow) -> Result<Self> {
+        Ok(gst_document!(Invoice, "invoice", row.document, {
+            period: (instant(row.period_from)?, instant(row.period_until)?),
+            discount: Paise(row.discount),
+            offer_code: row.offer_code,
+        }))
     }
 }
 

@@ -64,7 +64,7 @@ pub use epaper::{
 pub use error::StoreError;
 pub use experiments::{ExperimentState, StoredExperiment};
 pub use gifts::{GiftPurchase, GiftRecord};
-pub use groups::{GroupRecord, PendingInvite, Seat, SeatRefusal};
+pub use groups::{GroupLink, GroupRecord, PendingInvite, Seat, SeatRefusal};
 pub use insights::{Breakdown, CHECKOUT_STARTED, DayCount, NewEvent, RollUp, SUBSCRIPTION_PAID};
 pub use invoices::Invoice;
 pub use media::{ImageVariant, NewImage, StoredImage};

@@ -23,7 +23,7 @@ use masthead_domain::{Paise, PublisherZone};
 
 use crate::BeginWrite;
 use crate::billing::{APPEND, columns};
-use crate::invoices::{Invoice, InvoiceRow, select_invoice};
+use crate::invoices::{DocumentRow, Invoice, InvoiceRow, gst_document, select_invoice};
 use crate::{Result, Store, StoreError, instant, on_pool};
 
 /// A payment as the refunds page finds it.
@@ -226,61 +226,20 @@ pub struct CreditNote {
 
 #[derive(sqlx::FromRow)]
 struct CreditNoteRow {
-    number: String,
-    financial_year: i64,
-    sequence: i64,
+    #[sqlx(flatten)]
+    document: DocumentRow,
     invoice_number: String,
-    reader_id: i64,
-    subscription_id: i64,
-    issued_at: i64,
-    plan_name: String,
     reason: String,
-    amount: i64,
-    taxable: i64,
-    cgst: i64,
-    sgst: i64,
-    igst: i64,
-    buyer_name: String,
-    buyer_state: String,
-    buyer_gstin: Option<String>,
-    seller_name: String,
-    seller_address: String,
-    seller_gstin: String,
-    seller_state: String,
-    sac: String,
 }
 
 impl TryFrom<CreditNoteRow> for CreditNote {
     type Error = StoreError;
 
     fn try_from(row: CreditNoteRow) -> Result<Self> {
-        Ok(Self {
-            financial_year: i32::try_from(row.financial_year)
-                .map_err(|_| StoreError::Corrupt(format!("credit note {} year", row.number)))?,
-            number: row.number,
-            sequence: row.sequence,
+        Ok(gst_document!(CreditNote, "credit note", row.document, {
             invoice_number: row.invoice_number,
-            reader_id: row.reader_id,
-            subscription_id: row.subscription_id,
-            issued_at: instant(row.issued_at)?,
-            plan_name: row.plan_name,
             reason: row.reason,
-            amount: Paise(row.amount),
-            taxable: Paise(row.taxable),
-            cgst: Paise(row.cgst),
-            sgst: Paise(row.sgst),
-            igst: Paise(row.igst),
-            buyer_name: row.buyer_name,
-            buyer_state: row.buyer_state,
-            buyer_gstin: row.buyer_gstin,
-            seller: Seller {
-                name: row.seller_name,
-                address: row.seller_address,
-                gstin: row.seller_gstin,
-                state: row.seller_state,
-            },
-            sac: row.sac,
-        })
+        }))
     }
 }
 

@@ -18,7 +18,9 @@
 //! Reset requests are capped per client address and per account (the
 //! address typed, whether or not it has an account, so the limit itself
 //! tells nothing); sign-ups per client address, and the mail a sign-up sends
-//! per email address; an editor's newsletter test copies per account.
+//! per email address; an editor's newsletter test copies per account; the
+//! mails confirming an address at a group's domain per account and per
+//! address, in an hour's window of their own ([`GROUP_CONFIRMATION_WINDOW`]).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -29,6 +31,10 @@ use sha2::{Digest, Sha256};
 
 /// The longest a log-in attempt is slowed down.
 pub const MAX_SLOWDOWN: Duration = Duration::from_secs(5);
+
+/// The window the mails confirming an address at a group's domain are
+/// counted in.
+pub const GROUP_CONFIRMATION_WINDOW: Duration = Duration::from_secs(60 * 60);
 
 /// How many requests are allowed per window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +61,10 @@ pub struct RateLimits {
     pub signup_mails_per_address: u32,
     /// Test copies of a newsletter issue one editor may mail themselves.
     pub newsletter_tests_per_editor: u32,
+    /// Mails confirming an address at a group's domain that one account may
+    /// ask for, and that one address may be sent, per
+    /// [`GROUP_CONFIRMATION_WINDOW`] (429 past it).
+    pub group_confirmations_per_hour: u32,
     /// The window the counts apply to.
     pub window: Duration,
 }
@@ -71,6 +81,7 @@ impl Default for RateLimits {
             signup_per_ip: 10,
             signup_mails_per_address: 3,
             newsletter_tests_per_editor: 5,
+            group_confirmations_per_hour: 3,
             window: Duration::from_secs(15 * 60),
         }
     }
@@ -127,12 +138,29 @@ impl Limiters {
         self.limits.window
     }
 
+    /// The confirmation mails an account, or an address, may have per
+    /// [`GROUP_CONFIRMATION_WINDOW`].
+    pub fn group_confirmations_per_hour(&self) -> u32 {
+        self.limits.group_confirmations_per_hour
+    }
+
     /// Counts a hit on `key`; now and then sweeps finished windows away.
     async fn count(&self, store: &Store, key: &str, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        self.count_in(store, key, self.window, now).await
+    }
+
+    /// Counts a hit on `key` in windows of `window`.
+    async fn count_in(
+        &self,
+        store: &Store,
+        key: &str,
+        window: chrono::Duration,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
         if self.counted.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == SWEEP_EVERY - 1 {
             store.sweep_rate_limits(now).await?;
         }
-        store.count_hit(key, self.window, now).await
+        store.count_hit(key, window, now).await
     }
 
     /// Counts a log-in attempt from `ip` on `account` and says whether it
@@ -202,6 +230,24 @@ impl Limiters {
     pub async fn newsletter_test(&self, store: &Store, account: i64, now: DateTime<Utc>) -> Result<bool, StoreError> {
         let sent = self.count(store, &key("newsletter-test", &[&account.to_string()]), now).await?;
         Ok(sent <= u64::from(self.limits.newsletter_tests_per_editor))
+    }
+
+    /// Counts a mail confirming `address` (at a group's domain) asked for by
+    /// the account `reader`; false when either is over
+    /// [`RateLimits::group_confirmations_per_hour`]. Both are counted, so
+    /// neither one account nor many accounts can flood an inbox.
+    pub async fn group_confirmation(
+        &self,
+        store: &Store,
+        reader: i64,
+        address: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let window = chrono::Duration::from_std(GROUP_CONFIRMATION_WINDOW).unwrap_or(chrono::Duration::hours(1));
+        let asked = self.count_in(store, &key("group-confirm-reader", &[&reader.to_string()]), window, now).await?;
+        let mailed = self.count_in(store, &key("group-confirm-mail", &[address]), window, now).await?;
+        let most = u64::from(self.limits.group_confirmations_per_hour);
+        Ok(asked <= most && mailed <= most)
     }
 
     /// Counts a sign-up mail to `address`; false when over the limit.

@@ -9,7 +9,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
-use masthead_domain::subscription::Status;
+use masthead_domain::subscription::{Ending, Status};
 use masthead_store::{Invoice, StoreError};
 use serde::Deserialize;
 
@@ -92,7 +92,9 @@ pub(crate) async fn panel(
     let id = record.id;
     let day = |at| state.billing.day(at);
     let plan_name = state.store.plan(folded.plan_id).await?.map_or_else(String::new, |p| p.name);
+    let refunded = folded.ending == Some(Ending::Refunded);
     let status = match folded.status {
+        Status::Cancelled if refunded => "refunded: it does not renew",
         Status::Cancelled if record.provider == "gift" => "a gift: it does not renew",
         Status::Pending => "awaiting payment",
         Status::Active if folded.trial_until.is_some() => "trial",
@@ -111,6 +113,7 @@ pub(crate) async fn panel(
     // One line for the date: when it renews (or the trial turns into a
     // subscription) and what that costs, or when it ends.
     let period_line = end.as_ref().map(|end| match (folded.status, &due, next_charge) {
+        (Status::Cancelled, _, _) if refunded => format!("Access ends on {end}, as the refund decided"),
         (Status::Cancelled | Status::Expired, _, _) => format!("Ends on {end}"),
         (_, Some(plan), Some(amount)) if in_trial => {
             format!("Trial until {end}: then {amount} for {} is charged, unless you cancel before", plan.name)
@@ -206,8 +209,9 @@ pub(crate) async fn panel(
         period_line,
         notice,
         cancel_url: cancellable(folded.status).then(|| action("cancel")),
-        // A gift does not renew: there is no renewal to resume.
-        resume_action: (folded.status == Status::Cancelled && record.provider != "gift").then(|| action("resume")),
+        // A gift does not renew, and a refund or a cancelled trial ends it for good: nothing to resume.
+        resume_action: (folded.status == Status::Cancelled && folded.resumable() && record.provider != "gift")
+            .then(|| action("resume")),
         checkout_url: payable.then(|| format!("/checkout/sandbox/{id}")),
         switch_action: renews.then(|| action("switch")),
         switch_options,

@@ -18,8 +18,13 @@
 //! /api/v1/groups/{id}/invites`, `DELETE /api/v1/groups/{id}/seats/{seat}`,
 //! `POST /api/v1/groups/join`. Only the manager sees or changes a group (404
 //! for anyone else); forms carry the CSRF token; tokens are stored hashed;
-//! pending links per group are capped ([`MAX_PENDING_PER_SEAT`]), so no one
-//! floods inboxes through a group.
+//! pending links per group are capped ([`MAX_PENDING_PER_SEAT`]) and the
+//! mails confirming an address at the domain per account and per address
+//! (`RateLimits::group_confirmations_per_hour`, 429 past it), so no one
+//! floods inboxes through a group. Links expire (`group::LinkKind`: an
+//! invitation after 14 days, a confirmation after 24 hours); an expired or
+//! used one is refused saying so (410 on its page, 422 naming `invite` in
+//! the API), and takes no seat.
 
 use askama::Template;
 use axum::Json;
@@ -27,7 +32,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use masthead_domain::email::Email;
-use masthead_domain::group::{self, GroupDraft};
+use masthead_domain::group::{self, GroupDraft, LinkKind, LinkRefusal};
 use masthead_domain::plan::Plan;
 use masthead_domain::subscription::Status;
 use masthead_mail::emails::GroupSeat;
@@ -37,6 +42,7 @@ use utoipa::ToSchema;
 
 use super::admin::render;
 use super::checkout::start_checkout;
+use crate::auth::limits::GROUP_CONFIRMATION_WINDOW;
 use crate::billing::providers::sandbox;
 use crate::http::csrf::{self, CsrfForm, NoFields};
 use crate::http::error::{ApiError, FieldError, PageError, Refusal};
@@ -60,6 +66,8 @@ enum GroupRefusal {
     NotNow(String),
     /// Not the manager's, or no such group (404).
     NotFound,
+    /// Too many confirmation mails lately, for the account or the address (429).
+    TooMany(String),
     /// The database failed.
     Store(StoreError),
 }
@@ -76,6 +84,7 @@ impl From<GroupRefusal> for ApiError {
             GroupRefusal::Field(field, message) => Self::invalid(vec![FieldError::new(field, message)]),
             GroupRefusal::NotNow(message) => Self::Conflict(message),
             GroupRefusal::NotFound => Self::NotFound("no such group of this account".to_owned()),
+            GroupRefusal::TooMany(message) => Self::too_many(message, GROUP_CONFIRMATION_WINDOW),
             GroupRefusal::Store(error) => error.into(),
         }
     }
@@ -88,6 +97,10 @@ impl From<GroupRefusal> for PageError {
                 Self::Unprocessable(Refusal::new("Not done", message))
             }
             GroupRefusal::NotFound => Self::NotFound,
+            GroupRefusal::TooMany(message) => Self::TooManyRequests {
+                refusal: Refusal::new("Too many confirmation mails", message),
+                retry_after: GROUP_CONFIRMATION_WINDOW,
+            },
             GroupRefusal::Store(error) => error.into(),
         }
     }
@@ -96,7 +109,7 @@ impl From<GroupRefusal> for PageError {
 impl From<SeatRefusal> for GroupRefusal {
     fn from(refusal: SeatRefusal) -> Self {
         match refusal {
-            SeatRefusal::BadToken => Self::Field("invite", refusal.to_string()),
+            SeatRefusal::Link(_) => Self::Field("invite", refusal.to_string()),
             SeatRefusal::Full | SeatRefusal::AlreadyHeld => Self::NotNow(refusal.to_string()),
         }
     }
@@ -216,6 +229,11 @@ pub(crate) struct SeatItem {
 pub(crate) struct InviteItem {
     email: String,
     created_at: String,
+    /// When its link stops working (14 days after it was mailed).
+    expires_at: String,
+    /// The same, as the publisher's calendar shows it.
+    #[serde(skip)]
+    until: String,
 }
 
 /// A group as its manager sees it.
@@ -242,7 +260,8 @@ pub(crate) struct GroupReply {
 }
 
 async fn reply(state: &AppState, group: GroupRecord) -> Result<GroupReply, StoreError> {
-    let folded = state.store.subscription_state(group.subscription_id, state.clock.now()).await?;
+    let now = state.clock.now();
+    let folded = state.store.subscription_state(group.subscription_id, now).await?;
     let holders = state
         .store
         .group_seats(group.id)
@@ -252,10 +271,15 @@ async fn reply(state: &AppState, group: GroupRecord) -> Result<GroupReply, Store
         .collect();
     let invites = state
         .store
-        .group_invites(group.id)
+        .group_invites(group.id, now)
         .await?
         .into_iter()
-        .map(|i| InviteItem { email: i.email, created_at: i.created_at.to_rfc3339() })
+        .map(|i| InviteItem {
+            email: i.email,
+            created_at: i.created_at.to_rfc3339(),
+            expires_at: i.expires_at.to_rfc3339(),
+            until: state.billing.day(i.expires_at),
+        })
         .collect();
     let plan_id = state.store.subscription(group.subscription_id).await?.map_or(0, |s| s.plan_id);
     Ok(GroupReply {
@@ -305,8 +329,9 @@ async fn invite(state: &AppState, group: &GroupRecord, email: &str) -> Result<St
     Ok(email.as_str().to_owned())
 }
 
-/// Stores a link's token (for `reader_id` only, when given) and mails it,
-/// unless the group has too many pending or cannot seat anyone now.
+/// Stores a link's token (for `reader_id` only, when given: a confirmation)
+/// and mails it, unless the group has too many pending or cannot seat anyone
+/// now, or the account or the address has had too many confirmations lately.
 async fn send_link(
     state: &AppState,
     group: &GroupRecord,
@@ -322,12 +347,27 @@ async fn send_link(
     if group.seats_taken >= group.seats {
         return Err(GroupRefusal::NotNow(SeatRefusal::Full.to_string()));
     }
-    let pending = state.store.group_invites(group.id).await?.len();
+    let now = state.clock.now();
+    let pending = state.store.group_invites(group.id, now).await?.len();
     if pending >= MAX_PENDING_PER_SEAT * group.seats as usize {
         return Err(GroupRefusal::NotNow("too many invitations are waiting: remove seats or wait for them".to_owned()));
     }
+    let kind = match reader_id {
+        None => LinkKind::Invitation,
+        Some(reader) => {
+            if !state.limiters.group_confirmation(&state.store, reader, email.as_str(), now).await? {
+                let most = state.limiters.group_confirmations_per_hour();
+                return Err(GroupRefusal::TooMany(format!(
+                    "at most {most} confirmation mails an hour, per account and per address: follow the link \
+                     already mailed, or try again in an hour"
+                )));
+            }
+            LinkKind::Confirmation
+        }
+    };
     let token = random_hex(24);
-    state.store.create_group_token(group.id, email.as_str(), &token_hash(&token), reader_id, state.clock.now()).await?;
+    let hash = token_hash(&token);
+    state.store.create_group_token(group.id, email.as_str(), &hash, reader_id, now, kind.expires_at(now)).await?;
     let plan = match state.store.subscription(group.subscription_id).await? {
         Some(s) => state.store.plan(s.plan_id).await?.map_or_else(String::new, |p| p.name),
         None => String::new(),
@@ -337,6 +377,10 @@ async fn send_link(
         company: group.company.clone(),
         plan,
         link: format!("{}/groups/accept/{token}", state.public_url),
+        lasts: match kind {
+            LinkKind::Invitation => format!("until {}", state.billing.day(kind.expires_at(now))),
+            LinkKind::Confirmation => format!("for {} hours", kind.lasts().num_hours()),
+        },
     };
     crate::auth::flows::send_later(state, email.clone(), mail);
     Ok(())
@@ -422,12 +466,10 @@ async fn join(
     let (group, email, hash) = match (token, code) {
         (Some(token), _) => {
             let hash = token_hash(token.trim());
-            let (group, email) = state
-                .store
-                .group_token(&hash)
-                .await?
-                .ok_or(GroupRefusal::Field("invite", SeatRefusal::BadToken.to_string()))?;
-            (group, email, Some(hash))
+            let link = state.store.group_token(&hash).await?;
+            let link = link.ok_or(SeatRefusal::Link(LinkRefusal::NotValid))?;
+            group::check_link(&link.facts, account.id, now).map_err(SeatRefusal::Link)?;
+            (link.group, link.email, Some(hash))
         }
         (None, Some(code)) => {
             let group = state
@@ -750,14 +792,27 @@ pub(crate) async fn join_submit(
     Ok(visitor.remember(private(views::render(&page))))
 }
 
-/// `GET /groups/accept/{token}`: an invitation's (or confirmation's) page.
+/// `GET /groups/accept/{token}`: an invitation's (or confirmation's) page;
+/// a link used or expired says so (410), another account's confirmation is
+/// refused (403).
 pub(crate) async fn accept_page(
     State(state): State<SharedState>,
     visitor: Visitor,
-    Required(_account): Required,
+    Required(account): Required,
     Path(token): Path<String>,
 ) -> Result<Response, PageError> {
-    let (group, _) = state.store.group_token(&token_hash(&token)).await?.ok_or(PageError::NotFound)?;
+    let link = state.store.group_token(&token_hash(&token)).await?.ok_or(PageError::NotFound)?;
+    match group::check_link(&link.facts, account.id, state.clock.now()) {
+        Ok(()) => {}
+        Err(refusal @ LinkRefusal::Used) => {
+            return Err(PageError::Gone(Refusal::new("This link was used", refusal.to_string())));
+        }
+        Err(refusal @ LinkRefusal::Expired) => {
+            return Err(PageError::Gone(Refusal::new("This link has expired", refusal.to_string())));
+        }
+        Err(refusal @ LinkRefusal::NotValid) => return Err(PageError::forbidden(refusal.to_string())),
+    }
+    let group = link.group;
     let page = JoinPage {
         layout: Layout::new(&state, format!("Join {}", group.company), String::new(), None),
         csrf: csrf::token(&state, &visitor),

@@ -117,6 +117,11 @@ pub(crate) async fn apply(
     };
     let event = match change {
         Change::Cancel => Event::Cancelled,
+        Change::Resume if before.ending.is_some() => {
+            return Err(ChangeError::NotNow(
+                "this subscription ends for good (refunded, or a trial cancelled): there is nothing to resume",
+            ));
+        }
         Change::Resume => Event::Resumed,
         Change::Switch(plan_id) => {
             let plan = state.plans.get(&state.store).await?.find(plan_id).ok_or(ChangeError::NoSuchPlan(plan_id))?;

@@ -115,6 +115,17 @@ pub(crate) enum PageError {
     /// The request was read but what it asks cannot be done as given: 422.
     #[error("unprocessable: {}", .0.message)]
     Unprocessable(Refusal),
+    /// What the address named is there no more (a link expired or used): 410.
+    #[error("gone: {}", .0.message)]
+    Gone(Refusal),
+    /// Too many of these lately: 429, with `Retry-After` (whole seconds).
+    #[error("too many: {}", .refusal.message)]
+    TooManyRequests {
+        /// What was limited.
+        refusal: Refusal,
+        /// When to try again.
+        retry_after: Duration,
+    },
     /// A service we depend on (a payment provider) failed: 502.
     #[error("upstream: {}", .0.message)]
     Upstream(Refusal),
@@ -142,6 +153,7 @@ struct Unframed(Refusal);
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
+        let mut wait = None;
         let (status, refusal) = match self {
             Self::Unauthorized { next } => return see_other(&login_url(next.as_deref())),
             Self::NotFound => return views::not_found_page(),
@@ -158,6 +170,11 @@ impl IntoResponse for PageError {
             Self::TooLarge(refusal) => (StatusCode::PAYLOAD_TOO_LARGE, refusal),
             Self::UnsupportedMediaType(refusal) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, refusal),
             Self::Unprocessable(refusal) => (StatusCode::UNPROCESSABLE_ENTITY, refusal),
+            Self::Gone(refusal) => (StatusCode::GONE, refusal),
+            Self::TooManyRequests { refusal, retry_after } => {
+                wait = Some(retry_after);
+                (StatusCode::TOO_MANY_REQUESTS, refusal)
+            }
             Self::Upstream(refusal) => {
                 tracing::warn!(message = %refusal.message, "a provider failed");
                 (StatusCode::BAD_GATEWAY, refusal)
@@ -165,6 +182,9 @@ impl IntoResponse for PageError {
         };
         // The plain text stands in until the layer frames it.
         let mut response = (status, format!("{}\n{}\n", refusal.heading, refusal.message)).into_response();
+        if let Some(wait) = wait {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(whole_seconds(wait)));
+        }
         response.extensions_mut().insert(Unframed(refusal));
         private(response)
     }
@@ -361,12 +381,15 @@ impl IntoResponse for ApiError {
         }
         let mut response = problem.into_response();
         if let Some(wait) = retry_after {
-            // Whole seconds, rounded up, at least one.
-            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(whole_seconds(wait)));
         }
         response
     }
+}
+
+/// A `Retry-After` wait: whole seconds, rounded up, at least one.
+fn whole_seconds(wait: Duration) -> u64 {
+    (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
 }
 
 /// The kinds of problem the API answers with: each has its own `type`, a

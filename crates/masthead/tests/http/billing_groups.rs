@@ -3,8 +3,10 @@
 //! SGST from the GSTIN's state); its manager invites readers by mail and
 //! lets readers at the company's domain join; seat N+1 is refused, exactly,
 //! when many join at once on two instances; a removed seat is given to
-//! another; seats end with the group's term. Bad inputs, strangers and reused
-//! links are refused with reasons, and nothing is stored.
+//! another; seats end with the group's term. Bad inputs, strangers, reused
+//! and expired links (an invitation lasts 14 days, a confirmation 24 hours)
+//! are refused with reasons, and nothing is stored; confirmation mails are
+//! limited per account and per address (429).
 
 use chrono::{Duration, Months};
 use masthead_domain::Paise;
@@ -13,12 +15,15 @@ use serde_json::{Value, json};
 
 use crate::billing::{app_at, call, config_at, noon, premium_id, token};
 use crate::billing_offers::{reader_id, readers_with_tokens};
-use crate::support::{Backend, Browser, PASSWORD, TestApp, log_in, on_every_backend, spawn_instance, text_of};
+use crate::support::{
+    Backend, Browser, PASSWORD, TestApp, log_in, on_every_backend, register, spawn_instance, text_of,
+};
 
 on_every_backend!(
     a_company_buys_seats_invites_readers_and_is_invoiced_to_its_gstin,
     bad_groups_are_refused_with_reasons_and_nothing_stored,
     seat_n_plus_1_is_refused_exactly_when_many_join_at_once_on_two_instances,
+    links_expire_work_once_and_confirmation_mails_are_limited,
 );
 
 /// Buys a paid group of `seats` seats of Smart Essential (₹2,700) as `token`: the group's id and reply.
@@ -98,6 +103,7 @@ async fn a_company_buys_seats_invites_readers_and_is_invoiced_to_its_gstin(backe
     let (status, reused) =
         call(&app, Method::POST, "/api/v1/groups/join", &asha, Some(json!({"invite": token_part}))).await;
     assert_eq!((status, reused["errors"][0]["field"].as_str()), (422, Some("invite")), "a link works once: {reused}");
+    assert_eq!(reused["errors"][0]["message"], "this link was used already: each link takes a seat once");
 
     // Strangers see and change nothing.
     let stranger = token(&app, "stranger@acme.example").await;
@@ -294,4 +300,110 @@ async fn seat_n_plus_1_is_refused_exactly_when_many_join_at_once_on_two_instance
     assert_eq!((seated, full), (5, 11), "{statuses:?}");
     let stored = app.store.group(id).await.unwrap().unwrap();
     assert_eq!((stored.seats_taken, app.store.group_seats(id).await.unwrap().len()), (5, 5));
+}
+
+/// Submits the join page of `code` for `email` as `browser`.
+async fn ask_to_confirm(browser: &mut Browser<'_>, code: &str, email: &str) -> reqwest::Response {
+    let join = format!("/groups/join/{code}");
+    browser.submit(&join, &join, &[("email", email)]).await
+}
+
+async fn links_expire_work_once_and_confirmation_mails_are_limited(backend: Backend) {
+    let (app, clock) = app_at(backend).await;
+    let manager = token(&app, "boss@acme.example").await;
+    let (id, _) = paid_group(&app, &manager, 3, "27AAPFU0939F1ZV", "acme.example").await;
+    let invite = |email: &'static str| {
+        let (app, manager) = (&app, manager.clone());
+        async move {
+            let path = format!("/api/v1/groups/{id}/invites");
+            call(app, Method::POST, &path, &manager, Some(json!({"email": email}))).await.0
+        }
+    };
+
+    // An invitation lasts 14 days: its mail, the manager's page and the API say until when.
+    assert_eq!(invite("asha@elsewhere.example").await, 201);
+    let mail = app.nth_mail("asha@elsewhere.example", 1).await;
+    assert!(mail.raw.contains("the link works once, until Dec 11 2026"), "{}", mail.raw);
+    let first = mail.link("/groups/accept/");
+    let group = call(&app, Method::GET, &format!("/api/v1/groups/{id}"), &manager, None).await.1;
+    assert_eq!(group["invites"][0]["expires_at"], (noon() + Duration::days(14)).to_rfc3339(), "{group}");
+    let mut boss = Browser::new(&app);
+    log_in(&mut boss, "boss@acme.example", PASSWORD).await;
+    let page = text_of(&boss.page(&format!("/account/groups/{id}"), 200).await);
+    assert!(page.contains("asha@elsewhere.example — the link works until Dec 11 2026"), "{page}");
+
+    // At its end it takes no seat: its page says it expired (410); the form and the API refuse, saying why.
+    clock.set(noon() + Duration::days(14));
+    let asha = token(&app, "asha@elsewhere.example").await;
+    let mut browser = Browser::new(&app);
+    log_in(&mut browser, "asha@elsewhere.example", PASSWORD).await;
+    let expired = browser.get(&first).await;
+    assert_eq!(expired.status().as_u16(), 410);
+    let expired = text_of(&expired.text().await.unwrap());
+    assert!(expired.contains("This link has expired") && expired.contains("an invitation lasts 14 days"), "{expired}");
+    let refused = browser.submit("/account/groups", &first, &[]).await;
+    assert_eq!(refused.status().as_u16(), 422);
+    assert!(text_of(&refused.text().await.unwrap()).contains("this link has expired"));
+    let token_of = |link: &str| link.rsplit('/').next().unwrap().to_owned();
+    let (status, refused) =
+        call(&app, Method::POST, "/api/v1/groups/join", &asha, Some(json!({"invite": token_of(&first)}))).await;
+    assert_eq!((status, refused["errors"][0]["field"].as_str()), (422, Some("invite")), "{refused}");
+    assert!(refused["errors"][0]["message"].as_str().unwrap().starts_with("this link has expired"), "{refused}");
+    assert_eq!(access(&app, &asha).await, "blocked");
+    assert_eq!(app.store.group(id).await.unwrap().unwrap().seats_taken, 0, "nothing stored");
+    let page = text_of(&boss.page(&format!("/account/groups/{id}"), 200).await);
+    assert!(!page.contains("Invitations waiting"), "an expired invitation waits no more: {page}");
+
+    // Invited again: the new link takes the seat once; after that its page says it was used.
+    assert_eq!(invite("asha@elsewhere.example").await, 201);
+    let second = app.nth_mail("asha@elsewhere.example", 3).await.link("/groups/accept/"); // after her sign-up's
+    assert_eq!(browser.submit(&second, &second, &[]).await.headers()["location"], "/account/groups");
+    assert_eq!(access(&app, &asha).await, "allowed");
+    let used = browser.get(&second).await;
+    assert_eq!(used.status().as_u16(), 410);
+    assert!(text_of(&used.text().await.unwrap()).contains("This link was used"));
+
+    // A confirmation of an address at the domain lasts 24 hours, for the account that asked only.
+    let code = group["join_url"].as_str().unwrap().rsplit('/').next().unwrap().to_owned();
+    register(&app, "ravi@home.example").await;
+    let mut ravi = Browser::new(&app);
+    log_in(&mut ravi, "ravi@home.example", PASSWORD).await;
+    let asked = ask_to_confirm(&mut ravi, &code, "ravi@acme.example").await;
+    assert_eq!(asked.status().as_u16(), 200);
+    let mail = app.nth_mail("ravi@acme.example", 1).await;
+    assert!(mail.raw.contains("the link works once, for 24 hours"), "{}", mail.raw);
+    let confirm = mail.link("/groups/accept/");
+    assert_eq!(browser.get(&confirm).await.status().as_u16(), 403, "another account's confirmation");
+    clock.set(noon() + Duration::days(15));
+    let mut ravi = Browser::new(&app);
+    log_in(&mut ravi, "ravi@home.example", PASSWORD).await;
+    assert_eq!(ravi.get(&confirm).await.status().as_u16(), 410, "a day later");
+    let refused = ravi.submit("/account/groups", &confirm, &[]).await;
+    assert_eq!(refused.status().as_u16(), 422);
+    assert!(text_of(&refused.text().await.unwrap()).contains("address confirmation 24 hours"));
+    assert_eq!(app.store.group(id).await.unwrap().unwrap().seats_taken, 1, "nothing stored");
+
+    // At most three confirmation mails an hour per account, and per address: then 429, saying why.
+    for _ in 0..3 {
+        assert_eq!(ask_to_confirm(&mut ravi, &code, "ravi@acme.example").await.status().as_u16(), 200);
+    }
+    let limited = ask_to_confirm(&mut ravi, &code, "r@acme.example").await;
+    assert_eq!((limited.status().as_u16(), limited.headers()["retry-after"].to_str().unwrap()), (429, "3600"));
+    let limited = text_of(&limited.text().await.unwrap());
+    assert!(limited.contains("at most 3 confirmation mails an hour, per account and per address"), "{limited}");
+    register(&app, "mina@home.example").await;
+    let mut mina = Browser::new(&app);
+    log_in(&mut mina, "mina@home.example", PASSWORD).await;
+    assert_eq!(ask_to_confirm(&mut mina, &code, "ravi@acme.example").await.status().as_u16(), 429, "that address");
+    assert_eq!(ask_to_confirm(&mut mina, &code, "mina@acme.example").await.status().as_u16(), 200, "another");
+    assert_eq!(app.wait_for_mails("ravi@acme.example", 4).await.len(), 4, "none past the limit");
+    assert!(app.mails().iter().all(|m| m.to != "r@acme.example"));
+    // The next hour, Ravi may ask again.
+    clock.set(noon() + Duration::days(15) + Duration::minutes(61));
+    let mut ravi = Browser::new(&app);
+    log_in(&mut ravi, "ravi@home.example", PASSWORD).await;
+    assert_eq!(ask_to_confirm(&mut ravi, &code, "ravi@acme.example").await.status().as_u16(), 200);
+    let fresh = app.nth_mail("ravi@acme.example", 5).await.link("/groups/accept/");
+    assert_eq!(ravi.submit(&fresh, &fresh, &[]).await.headers()["location"], "/account/groups");
+    assert_eq!(app.store.group(id).await.unwrap().unwrap().seats_taken, 2);
 }

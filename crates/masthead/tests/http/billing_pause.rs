@@ -1,7 +1,8 @@
 //! Pausing renewal instead of cancelling: through the API and the account
 //! page's form; access runs to the end of the paid term, the renewal job
-//! charges nothing during the pause and charges on the day it ends, the next
-//! term starting that day; lifting a pause; refusals (4 months, a second
+//! charges nothing during the pause, mails a reminder three days before it
+//! ends (once) and charges on the day it ends, the next term starting that
+//! day; lifting a pause; refusals (4 months, a second
 //! pause, a forged form, nothing to resume, no subscription) store nothing.
 
 use chrono::{DateTime, Duration, Months, Utc};
@@ -59,9 +60,26 @@ async fn a_subscriber_pauses_for_two_months_and_is_charged_when_it_ends(backend:
     let token = crate::billing::log_in_api(&app, "pauser@example.com").await;
     assert_eq!(call(&app, Method::GET, &story, &token, None).await.1["access"]["decision"], "blocked");
     let report = run_due(&app, &clock).await;
-    assert_eq!((report.charged, report.ended), (0, 0), "{report:?}");
+    assert_eq!((report.charged, report.ended, report.reminders), (0, 0, 0), "{report:?}");
+
+    // Three days before the pause ends: one reminder of the charge, however often the job runs.
+    let reminders =
+        || app.mails().into_iter().filter(|m| m.to == "pauser@example.com" && m.subject.contains("renews on")).count();
+    clock.set(resumes - Duration::days(3) - Duration::minutes(1));
+    assert_eq!(run_due(&app, &clock).await.reminders, 0, "not yet");
+    assert_eq!(reminders(), 0);
+    clock.set(resumes - Duration::days(3));
+    let report = run_due(&app, &clock).await;
+    assert_eq!((report.reminders, report.charged), (1, 0), "{report:?}");
     clock.set(resumes - Duration::days(1));
+    assert_eq!(run_due(&app, &clock).await.reminders, 0, "once");
     assert_eq!(run_due(&app, &clock).await.charged, 0);
+    assert_eq!(reminders(), 1);
+    let mails = app.mails();
+    let reminder = mails.iter().find(|m| m.to == "pauser@example.com" && m.subject.contains("renews on")).unwrap();
+    assert_eq!(reminder.subject, "Your Business Standard subscription renews on Apr 27 2027");
+    assert!(reminder.raw.contains("Your pause ends on Apr 27 2027"), "{}", reminder.raw);
+    assert!(reminder.raw.contains("=E2=82=B9900") || reminder.raw.contains("₹900"), "{}", reminder.raw);
     let token = crate::billing::log_in_api(&app, "pauser@example.com").await;
     let me = call(&app, Method::GET, "/api/v1/me", &token, None).await.1;
     assert_eq!(me["subscription"]["status"], "paused", "{me}");

@@ -26,6 +26,7 @@ on_every_backend!(
     an_admin_refunds_a_sandbox_payment_in_parts_with_credit_notes,
     stripe_and_razorpay_refunds_are_settled_once_by_their_signed_webhooks,
     concurrent_refunds_never_add_up_to_more_than_was_paid,
+    a_refund_ending_access_on_a_day_shows_that_day_and_offers_nothing_that_cannot_work,
 );
 
 /// Subscribes `email` to `plan` through the sandbox and pays: the subscription and its payment's id.
@@ -338,4 +339,45 @@ async fn concurrent_refunds_never_add_up_to_more_than_was_paid(backend: Backend)
     }
     assert_eq!(granted, 9);
     assert_eq!(refunded(&app, "sandbox", &payment).await, (Paise(90_000), 9));
+}
+
+async fn a_refund_ending_access_on_a_day_shows_that_day_and_offers_nothing_that_cannot_work(backend: Backend) {
+    let (app, _clock) = app_at(backend).await;
+    let (reader, id, payment) = paid_with_sandbox(&app, "dayend@example.com", 2).await;
+    let mut owner = Browser::new(&app);
+    log_in(&mut owner, "dayend@example.com", PASSWORD).await;
+    let before = text_of(&owner.page("/account", 200).await);
+    assert!(before.contains("Cancel renewal") && before.contains("Pause renewal"), "{before}");
+
+    // The admin refunds ₹500 and ends access on 1 January 2027.
+    let mut admin = admin(&app).await;
+    let page = format!("/newsroom/refunds?q={payment}");
+    let fields = refund_form("sandbox", &payment, "500", "end_on", "2027-01-01", "Leaving the country");
+    assert_eq!(admin.submit(&page, "/newsroom/refunds", &fields).await.status().as_u16(), 303);
+    assert_eq!(decision(&app, &reader).await, "allowed", "until that day");
+
+    // The account page says so, and offers no button that cannot work.
+    let html = owner.page("/account", 200).await;
+    let account = text_of(&html);
+    assert!(account.contains("Smart Essential — refunded: it does not renew"), "{account}");
+    assert!(account.contains("Access ends on Jan 01 2027, as the refund decided"), "{account}");
+    for absent in ["Resume renewal", "Pause renewal", "Cancel renewal", "Renew on", "Renews on"] {
+        assert!(!account.contains(absent), "{absent} in {account}");
+    }
+    assert!(!html.contains(&format!("/account/subscription/{id}/")), "no action on the subscription: {html}");
+
+    // Resuming anyway is refused and changes nothing, by the form or the API.
+    let entries = app.store.ledger(id).await.unwrap().len();
+    let resume = format!("/account/subscription/{id}/resume");
+    assert_eq!(owner.submit("/account", &resume, &[]).await.status().as_u16(), 303);
+    let (status, refused) =
+        call(&app, Method::POST, &format!("/api/v1/subscriptions/{id}/resume"), &reader, None).await;
+    assert_eq!(status, 409, "{refused}");
+    assert!(refused["detail"].as_str().unwrap().contains("nothing to resume"), "{refused}");
+    assert_eq!(app.store.ledger(id).await.unwrap().len(), entries, "nothing stored");
+    let (status, _) =
+        call(&app, Method::POST, "/api/v1/me/subscription/pause", &reader, Some(json!({"months": 1}))).await;
+    assert_eq!(status, 409, "no pause either");
+    let account = text_of(&owner.page("/account", 200).await);
+    assert!(account.contains("Access ends on Jan 01 2027") && !account.contains("Resume renewal"), "{account}");
 }
