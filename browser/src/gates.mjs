@@ -159,6 +159,8 @@ function pageTypes(ctx, pick) {
     ['account, subscribed', (g) => g.visit('/account')],
     ['invoice', (g) => g.follow(g.page.locator('.invoices a').first())],
     ['devices', (g) => g.visit('/account/devices')],
+    ['gifts, the buy form', (g) => g.visit('/gifts')],
+    ['gifts, redeem', (g) => g.visit('/gifts/redeem')],
     ['cancel, asked first', async (g) => {
       await g.visit('/account');
       return g.follow(g.page.getByRole('link', { name: 'Cancel renewal' }));
@@ -171,7 +173,7 @@ function pageTypes(ctx, pick) {
       return logIn(g, ctx.staff);
     }],
     // Every page the newsroom's menu links to (an admin sees them all).
-    ...['E-paper', 'Insights', 'Staff', 'Sections', 'Agencies', 'Plans', 'Offers', 'Partner codes', 'Payments to review', 'House ads', 'Experiments'].map((link) => [
+    ...['E-paper', 'Insights', 'Staff', 'Sections', 'Agencies', 'Plans', 'Offers', 'Gifts', 'Partner codes', 'Payments to review', 'Refunds', 'House ads', 'Experiments'].map((link) => [
       `newsroom, ${link.toLowerCase()}`,
       async (g) => {
         await g.visit('/newsroom');
