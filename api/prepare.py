@@ -14,6 +14,7 @@ parameters that name them, so generated cases reach the success paths too
 token.
 """
 
+import datetime
 import json
 import sys
 import urllib.request
@@ -74,6 +75,10 @@ dictionaries = {
     # The other account's credentials: some log-ins succeed (its own older sessions may lapse).
     "other_emails": [other_email],
     "other_passwords": [other_password],
+    # A gift's recipient and delivery days: tomorrow (UTC) is today or later
+    # on the publisher's calendar, and a month on is within the year allowed.
+    "recipients": ["friend@example.com"],
+    "gift_days": [str(datetime.date.today() + datetime.timedelta(days=n)) for n in (1, 30)],
 }
 if days:
     dictionaries["days"] = days
@@ -82,7 +87,7 @@ bindings = {
     "/api/v1/(articles|access)/\\{id\\}$": {"path.id": "stories"},
     "/api/v1/newsletters/\\{slug\\}/subscribe$": {"path.slug": "newsletters"},
     "/api/v1/subscriptions$": {"body.plan_id": "plans"},
-    "/api/v1/gifts$": {"body.plan_id": "plans"},
+    "/api/v1/gifts$": {"body.plan_id": "plans", "body.recipient_email": "recipients", "body.deliver_on": "gift_days"},
     "/api/v1/subscriptions/\\{id\\}/switch$": {"path.id": "subscriptions", "body.plan_id": "plans"},
     "/api/v1/(subscriptions/\\{id\\}/(cancel|resume)|sandbox/\\{id\\}/pay)$": {"path.id": "subscriptions"},
     "/api/v1/me/devices/\\{id\\}$": {"path.id": "devices"},

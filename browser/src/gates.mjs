@@ -171,6 +171,8 @@ function pageTypes(ctx, pick) {
       return response;
     }],
     ['account, the pause lifted', (g) => g.follow(g.page.getByRole('button', { name: 'Resume renewal now' }))],
+    ['gifts, the buy form', (g) => g.visit('/gifts')],
+    ['gifts, redeem', (g) => g.visit('/gifts/redeem')],
     ['cancel, asked first', async (g) => {
       await g.visit('/account');
       return g.follow(g.page.getByRole('link', { name: 'Cancel renewal' }));
@@ -205,7 +207,7 @@ function pageTypes(ctx, pick) {
       return logIn(g, ctx.staff);
     }],
     // Every page the newsroom's menu links to (an admin sees them all).
-    ...['E-paper', 'Insights', 'Staff', 'Sections', 'Agencies', 'Plans', 'Offers', 'Groups', 'Partner codes', 'Payments to review', 'House ads', 'Experiments'].map((link) => [
+    ...['E-paper', 'Insights', 'Staff', 'Sections', 'Agencies', 'Plans', 'Offers', 'Groups', 'Gifts', 'Partner codes', 'Payments to review', 'Refunds', 'House ads', 'Experiments'].map((link) => [
       `newsroom, ${link.toLowerCase()}`,
       async (g) => {
         await g.visit('/newsroom');

@@ -1,7 +1,8 @@
 //! Gift subscriptions: a buyer pays for a plan's term for someone else
 //! through the usual checkout (the buyer's invoice as for any payment); on
 //! the delivery day the renewal job mails the recipient the code and the
-//! redeem link, once however many runners run it; redeeming adds the term to
+//! redeem link (naming the buyer unless they chose not to be named), once
+//! however many runners run it; redeeming adds the term to
 //! the redeemer's subscription (`masthead_store::Store::redeem_gift`). The
 //! rules are `masthead_domain::gift`.
 
@@ -25,7 +26,12 @@ impl Billing {
             if !self.store.claim_gift_delivery(gift.id, now).await? {
                 continue;
             }
-            let buyer = self.store.reader(gift.buyer_id).await?.map(|r| r.email).unwrap_or_default();
+            // A buyer who left their name out is "Someone" to the recipient.
+            let buyer = if gift.anonymous {
+                "Someone".to_owned()
+            } else {
+                self.store.reader(gift.buyer_id).await?.map(|r| r.email).unwrap_or_default()
+            };
             let plan = self.store.plan(gift.plan_id).await?;
             let mail = GiftDelivered {
                 publisher: self.publisher.clone(),

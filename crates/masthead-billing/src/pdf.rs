@@ -134,12 +134,7 @@ pub fn invoice_pdf(invoice: &Invoice, zone: &PublisherZone) -> Result<Vec<u8>, P
         buyer_name: &invoice.buyer_name,
         buyer_state: &invoice.buyer_state,
         buyer_gstin: invoice.buyer_gstin.as_deref(),
-        line: format!(
-            "{} digital subscription, {} to {}",
-            invoice.plan_name,
-            day(invoice.period.0),
-            day(invoice.period.1)
-        ),
+        line: invoice.line(&format!("{} to {}", day(invoice.period.0), day(invoice.period.1))),
         sac: &invoice.sac,
         value: invoice.value_before_discount(),
         rows,
@@ -403,6 +398,7 @@ mod tests {
             buyer_gstin: Some("27AAPFU0939F1ZV".into()),
             seller: Seller::demo("Business Standard"),
             sac: "998431".into(),
+            gift: None,
         }
     }
 
@@ -424,6 +420,18 @@ mod tests {
             assert!(pdf.starts_with(b"%PDF-1.7"), "{buyer}");
             assert!(has(b"FontFile2") && has(b"pdfaid:part>2") && has(b"pdfaid:conformance>B"), "{buyer}");
         }
+    }
+
+    #[test]
+    fn a_gifts_invoice_line_says_gift_for_whom_and_how_long() {
+        let mut invoice = invoice("Ananya Rao");
+        let period = "Nov 27 2026 to Nov 27 2027";
+        assert_eq!(invoice.line(period), "Smart Essential digital subscription, Nov 27 2026 to Nov 27 2027");
+        invoice.gift = Some(masthead_store::GiftLine { recipient: "friend@example.com".into(), term_months: 12 });
+        assert_eq!(invoice.line(period), "Gift: Smart Essential, 1 Year for friend@example.com");
+        invoice.gift = Some(masthead_store::GiftLine { recipient: "friend@example.com".into(), term_months: 3 });
+        assert_eq!(invoice.line(period), "Gift: Smart Essential, 3 Months for friend@example.com");
+        assert!(invoice_pdf(&invoice, &PublisherZone::default()).unwrap().starts_with(b"%PDF-1.7"));
     }
 
     #[test]

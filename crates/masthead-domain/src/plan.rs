@@ -36,12 +36,18 @@ impl Plan {
 
     /// "3 Months", "1 Year", "2 Years": the term as the seed's cards print it.
     pub fn term_label(&self) -> String {
-        match self.term_months {
-            12 => "1 Year".to_owned(),
-            m if m % 12 == 0 => format!("{} Years", m / 12),
-            1 => "1 Month".to_owned(),
-            m => format!("{m} Months"),
-        }
+        term_label(self.term_months)
+    }
+}
+
+/// A term of `months` as the plan cards (and a gift's invoice) print it:
+/// "3 Months", "1 Year", "2 Years".
+pub fn term_label(months: u32) -> String {
+    match months {
+        12 => "1 Year".to_owned(),
+        m if m % 12 == 0 => format!("{} Years", m / 12),
+        1 => "1 Month".to_owned(),
+        m => format!("{m} Months"),
     }
 }
 

@@ -23,7 +23,7 @@ use masthead_domain::tax::{self, GstSplit, Seller};
 use masthead_domain::{Paise, PublisherZone};
 
 use crate::groups::{self, GroupBuyer};
-use crate::invoices::{self, Invoice};
+use crate::invoices::{self, GiftLine, Invoice};
 use crate::offers::{self, OfferRow};
 use crate::plans::{self, PlanRow};
 use crate::{Result, Store, StoreError, instant, on_pool};
@@ -512,6 +512,21 @@ impl Store {
                 GstSplit::discounted(charge.list_price, paid_amount, same_state)
             };
             let offer_code = priced_by.map(|o| o.code.clone());
+            // A gift's purchase: its invoice says whom it is for.
+            let gift: Option<(String, i64)> = sqlx::query_as(
+                "SELECT g.recipient_email, p.term_months FROM gifts g JOIN plans p ON p.id = g.plan_id
+                 WHERE g.subscription_id = $1",
+            )
+            .bind(payment.subscription_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let gift = gift
+                .map(|(recipient, term)| {
+                    let term_months =
+                        u32::try_from(term).map_err(|_| StoreError::Corrupt(format!("term of plan {plan_id}")))?;
+                    Ok::<_, StoreError>(GiftLine { recipient, term_months })
+                })
+                .transpose()?;
             let invoice = Invoice {
                 number: tax::invoice_number(issuer.prefix, year, u64::try_from(sequence).unwrap_or_default()),
                 financial_year: year,
@@ -533,6 +548,7 @@ impl Store {
                 buyer_gstin,
                 seller: issuer.seller.clone(),
                 sac: tax::SAC_CODE.to_owned(),
+                gift,
             };
             sqlx::query(invoices::INSERT)
                 .bind(&invoice.number).bind(i64::from(year)).bind(sequence).bind(payment.provider)
@@ -542,6 +558,8 @@ impl Store {
                 .bind(&invoice.buyer_name).bind(&invoice.buyer_state).bind(&invoice.seller.name)
                 .bind(&invoice.seller.address).bind(&invoice.seller.gstin).bind(&invoice.seller.state)
                 .bind(&invoice.sac).bind(invoice.discount.0).bind(&invoice.offer_code).bind(&invoice.buyer_gstin)
+                .bind(invoice.gift.as_ref().map(|g| g.recipient.as_str()))
+                .bind(invoice.gift.as_ref().map(|g| i64::from(g.term_months)))
                 .execute(&mut *tx)
                 .await?;
             tx.commit().await?;

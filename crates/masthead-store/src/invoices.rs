@@ -12,6 +12,7 @@
 //!
 //! Credit notes (`crate::refunds`) are GST documents too: the columns both
 //! have are read one way, here ([`DocumentRow`], `gst_document!`).
+//! An invoice that pays for a gift says so on its line ([`Invoice::line`]).
 
 use chrono::{DateTime, Utc};
 use masthead_domain::Paise;
@@ -63,6 +64,17 @@ pub struct Invoice {
     pub seller: Seller,
     /// Services accounting code.
     pub sac: String,
+    /// What a gift's invoice pays for: whom for, and how long.
+    pub gift: Option<GiftLine>,
+}
+
+/// The gift an invoice pays for, as it was when the invoice was issued.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GiftLine {
+    /// Who receives it.
+    pub recipient: String,
+    /// The plan's term it gives.
+    pub term_months: u32,
 }
 
 /// The columns every GST document has — an invoice and a credit note alike —
@@ -138,16 +150,27 @@ pub(crate) struct InvoiceRow {
     period_until: i64,
     discount: i64,
     offer_code: Option<String>,
+    gift_recipient: Option<String>,
+    gift_term_months: Option<i64>,
 }
 
 impl TryFrom<InvoiceRow> for Invoice {
     type Error = StoreError;
 
     fn try_from(row: InvoiceRow) -> Result<Self> {
+        let gift = match (row.gift_recipient, row.gift_term_months) {
+            (Some(recipient), Some(term)) => Some(GiftLine {
+                recipient,
+                term_months: u32::try_from(term)
+                    .map_err(|_| StoreError::Corrupt(format!("invoice {} gift term", row.document.number)))?,
+            }),
+            _ => None,
+        };
         Ok(gst_document!(Invoice, "invoice", row.document, {
             period: (instant(row.period_from)?, instant(row.period_until)?),
             discount: Paise(row.discount),
             offer_code: row.offer_code,
+            gift: gift,
         }))
     }
 }
@@ -156,6 +179,20 @@ impl Invoice {
     /// The service's value before the offer's discount: the first line.
     pub fn value_before_discount(&self) -> Paise {
         Paise(self.taxable.0 + self.discount.0)
+    }
+
+    /// The service's line: "Smart Essential digital subscription, `period`",
+    /// or for a gift "Gift: Smart Essential, 1 Year for friend@example.com".
+    pub fn line(&self, period: &str) -> String {
+        match &self.gift {
+            Some(gift) => format!(
+                "Gift: {}, {} for {}",
+                self.plan_name,
+                masthead_domain::plan::term_label(gift.term_months),
+                gift.recipient
+            ),
+            None => format!("{} digital subscription, {period}", self.plan_name),
+        }
     }
 
     /// "Discount (MONSOON25)": the line the discount is given on.
@@ -173,7 +210,8 @@ macro_rules! select {
         concat!(
             "SELECT number, financial_year, sequence, reader_id, subscription_id, issued_at, plan_name,
              period_from, period_until, amount, taxable, cgst, sgst, igst, discount, offer_code, buyer_name, buyer_state,
-             buyer_gstin, seller_name, seller_address, seller_gstin, seller_state, sac FROM invoices ",
+             buyer_gstin, seller_name, seller_address, seller_gstin, seller_state, sac, gift_recipient,
+             gift_term_months FROM invoices ",
             $tail
         )
     };
@@ -190,9 +228,9 @@ pub(crate) const NEXT_SEQUENCE: &str = "INSERT INTO invoice_counters (financial_
 pub(crate) const INSERT: &str = "INSERT INTO invoices (number, financial_year, sequence, provider, payment_id,
      subscription_id, reader_id, issued_at, plan_name, period_from, period_until, amount, taxable, cgst, sgst, igst,
      buyer_name, buyer_state, seller_name, seller_address, seller_gstin, seller_state, sac, discount, offer_code,
-     buyer_gstin)
+     buyer_gstin, gift_recipient, gift_term_months)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,
-             $24, $25, $26)";
+             $24, $25, $26, $27, $28)";
 
 impl Store {
     /// An invoice by number.

@@ -63,10 +63,10 @@ pub use epaper::{
 };
 pub use error::StoreError;
 pub use experiments::{ExperimentState, StoredExperiment};
-pub use gifts::{GiftPurchase, GiftRecord};
+pub use gifts::{GiftListing, GiftProgress, GiftPurchase, GiftRecord};
 pub use groups::{GroupLink, GroupRecord, PendingInvite, Seat, SeatRefusal};
 pub use insights::{Breakdown, CHECKOUT_STARTED, DayCount, NewEvent, RollUp, SUBSCRIPTION_PAID};
-pub use invoices::Invoice;
+pub use invoices::{GiftLine, Invoice};
 pub use media::{ImageVariant, NewImage, StoredImage};
 pub use meter::{MeteredRead, ReadOutcome};
 pub use meter_trim::{MeterTrim, Totals as MeterTotals};

@@ -211,8 +211,16 @@ pub(crate) async fn account(
 ) -> Result<Response, PageError> {
     let devices = state.store.active_sessions(account.id, live_since(state.clock.now())).await?.len();
     let subscription = crate::billing::account::panel(&state, account.id, query.changed.as_deref()).await?;
-    let page =
-        AccountPage::new(&state, csrf::token(&state, &visitor), account.email, account.verified, devices, subscription);
+    let gifts = crate::billing::gifts::account_section(&state, account.id).await?;
+    let page = AccountPage::new(
+        &state,
+        csrf::token(&state, &visitor),
+        account.email,
+        account.verified,
+        devices,
+        subscription,
+        gifts,
+    );
     Ok(form_page(&visitor, StatusCode::OK, &page))
 }
 

@@ -7,6 +7,7 @@ use super::user_agent;
 use crate::AppState;
 use crate::auth::flows::FieldErrors;
 use crate::billing::account::SubscriptionPanel;
+use crate::billing::gifts::AccountGifts;
 use crate::http::views::Layout;
 
 fn layout<'a>(state: &'a AppState, title: &str) -> Layout<'a> {
@@ -85,6 +86,7 @@ pub(super) struct AccountPage<'a> {
     pub verified: bool,
     pub devices: usize,
     pub subscription: Option<SubscriptionPanel>,
+    pub gifts: Option<AccountGifts>,
 }
 
 impl<'a> AccountPage<'a> {
@@ -95,8 +97,9 @@ impl<'a> AccountPage<'a> {
         verified: bool,
         devices: usize,
         subscription: Option<SubscriptionPanel>,
+        gifts: Option<AccountGifts>,
     ) -> Self {
-        Self { layout: layout(state, "Your account"), csrf, email, verified, devices, subscription }
+        Self { layout: layout(state, "Your account"), csrf, email, verified, devices, subscription, gifts }
     }
 }
 

@@ -3,7 +3,8 @@
 //! and what a change just did), cancelling's confirmation page, the details
 //! invoices carry, the reader's invoices (HTML and PDF), the credit notes of
 //! refunds (`super::refunds`) and partner codes.
-//! A reader sees only their own invoices: anyone else's number is a 404.
+//! A reader sees only their own invoices: anyone else's number is a 404;
+//! admins see any under `/newsroom/invoices` (linked from the gifts list).
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -16,6 +17,7 @@ use serde::Deserialize;
 use super::subscriptions::{Change, ChangeError, apply, latest};
 use crate::http::csrf::{self, CsrfForm};
 use crate::http::error::{Internal, PageError, Refusal};
+use crate::http::guard::{AdminOnly, RequireRole};
 use crate::http::respond::{private, see_other};
 use crate::http::session::Required;
 use crate::http::views::{self, Layout};
@@ -23,7 +25,7 @@ use crate::http::visitor::Visitor;
 use crate::{AppState, SharedState};
 
 /// An invoice's number in a URL: `/` cannot appear in a path segment.
-fn invoice_slug(number: &str) -> String {
+pub(crate) fn invoice_slug(number: &str) -> String {
     number.replace('/', "_")
 }
 
@@ -352,6 +354,31 @@ async fn own_invoice(state: &AppState, reader_id: i64, slug: &str) -> Result<Inv
     state.store.invoice(&number).await?.filter(|i| i.reader_id == reader_id).ok_or(PageError::NotFound)
 }
 
+/// Any invoice, for admins (a gift's, from `/newsroom/gifts`), or 404.
+async fn any_invoice(state: &AppState, slug: &str) -> Result<Invoice, PageError> {
+    state.store.invoice(&slug.replace('_', "/")).await?.ok_or(PageError::NotFound)
+}
+
+/// An invoice's page; its PDF under `base` (`/account/invoices` or `/newsroom/invoices`).
+fn show_invoice(state: &AppState, invoice: Invoice, base: &str) -> Response {
+    let day = |at| state.billing.day(at);
+    let page = InvoicePage {
+        layout: Layout::new(state, format!("Invoice {}", invoice.number), String::new(), None),
+        date: day(invoice.issued_at),
+        period: format!("{} to {}", day(invoice.period.0), day(invoice.period.1)),
+        pdf_url: format!("{base}/{}/pdf", invoice_slug(&invoice.number)),
+        invoice,
+    };
+    private(views::render(&page))
+}
+
+/// An invoice as a PDF download.
+fn invoice_file(state: &AppState, invoice: &Invoice) -> Result<Response, PageError> {
+    let pdf = masthead_billing::pdf::invoice_pdf(invoice, &state.zone).map_err(Internal::from)?;
+    let file = format!("attachment; filename=\"invoice-{}.pdf\"", invoice_slug(&invoice.number));
+    Ok(private(([(CONTENT_TYPE, "application/pdf".to_owned()), (CONTENT_DISPOSITION, file)], pdf).into_response()))
+}
+
 /// `GET /account/invoices/{number}`.
 pub(crate) async fn invoice_page(
     State(state): State<SharedState>,
@@ -359,15 +386,7 @@ pub(crate) async fn invoice_page(
     Path(slug): Path<String>,
 ) -> Result<Response, PageError> {
     let invoice = own_invoice(&state, account.id, &slug).await?;
-    let day = |at| state.billing.day(at);
-    let page = InvoicePage {
-        layout: Layout::new(&state, format!("Invoice {}", invoice.number), String::new(), None),
-        date: day(invoice.issued_at),
-        period: format!("{} to {}", day(invoice.period.0), day(invoice.period.1)),
-        pdf_url: format!("/account/invoices/{}/pdf", invoice_slug(&invoice.number)),
-        invoice,
-    };
-    Ok(private(views::render(&page)))
+    Ok(show_invoice(&state, invoice, "/account/invoices"))
 }
 
 /// `GET /account/invoices/{number}/pdf`.
@@ -377,7 +396,25 @@ pub(crate) async fn invoice_pdf(
     Path(slug): Path<String>,
 ) -> Result<Response, PageError> {
     let invoice = own_invoice(&state, account.id, &slug).await?;
-    let pdf = masthead_billing::pdf::invoice_pdf(&invoice, &state.zone).map_err(Internal::from)?;
-    let file = format!("attachment; filename=\"invoice-{}.pdf\"", invoice_slug(&invoice.number));
-    Ok(private(([(CONTENT_TYPE, "application/pdf".to_owned()), (CONTENT_DISPOSITION, file)], pdf).into_response()))
+    invoice_file(&state, &invoice)
+}
+
+/// `GET /newsroom/invoices/{number}`: any reader's invoice, for admins.
+pub(crate) async fn newsroom_invoice_page(
+    State(state): State<SharedState>,
+    _admin: RequireRole<AdminOnly>,
+    Path(slug): Path<String>,
+) -> Result<Response, PageError> {
+    let invoice = any_invoice(&state, &slug).await?;
+    Ok(show_invoice(&state, invoice, "/newsroom/invoices"))
+}
+
+/// `GET /newsroom/invoices/{number}/pdf`.
+pub(crate) async fn newsroom_invoice_pdf(
+    State(state): State<SharedState>,
+    _admin: RequireRole<AdminOnly>,
+    Path(slug): Path<String>,
+) -> Result<Response, PageError> {
+    let invoice = any_invoice(&state, &slug).await?;
+    invoice_file(&state, &invoice)
 }

@@ -1,26 +1,27 @@
 //! The subscription API for apps: the plans, a new subscription (with an
-//! offer code, redeemed or refused with the reason) and where to pay for it,
-//! and the changes a reader may make (cancel, resume,
-//! switch plan). Errors are problems (`http::error`).
+//! offer code, redeemed or refused with the reason) and where to pay for it
+//! ([`CheckoutReply`], which the gift and group checkouts answer too), and
+//! the changes a reader may make (cancel, resume, switch plan). Errors are
+//! problems (`http::error`).
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use masthead_billing::BillingError;
-use masthead_domain::plan;
+use masthead_domain::{Paise, plan};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::checkout::{new_subscription, start_checkout};
 use super::subscriptions::{Change, SubscriptionReply, apply, own};
-use crate::SharedState;
 use crate::billing::providers::sandbox;
 use crate::http::error::{ApiError, FieldError};
 use crate::http::json::ApiJson;
 use crate::http::paging::{PageInfo, Paging, PagingParams};
 use crate::http::session::SignedIn;
 use crate::http::visitor::Visitor;
+use crate::{AppState, SharedState};
 
 impl From<BillingError> for ApiError {
     fn from(error: BillingError) -> Self {
@@ -53,18 +54,36 @@ pub(crate) struct PlanList {
     paging: PageInfo,
 }
 
-/// A pending subscription and where to pay for it.
+/// A pending subscription and where to pay for it: the reply of every
+/// checkout the API starts (a subscription's; a gift's and a group's carry
+/// it flattened beside their own id).
 #[derive(Serialize, ToSchema)]
-pub(crate) struct Checkout {
+pub(crate) struct CheckoutReply {
+    /// The subscription the payment goes to (a gift's is the buyer's, a
+    /// group's the manager's).
     subscription_id: i64,
-    /// What the first payment is, GST included: the plan's price, or less
-    /// with an offer (zero for a free trial).
+    /// What the first payment is, GST included: the plan's price (once per
+    /// seat for a group), or less with an offer (zero for a free trial).
     amount_paise: i64,
     /// The provider's checkout, for a browser.
-    checkout_url: String,
+    pub(crate) checkout_url: String,
     /// With the sandbox: `POST` here to pay without a browser.
     #[serde(skip_serializing_if = "Option::is_none")]
     sandbox_pay_url: Option<String>,
+}
+
+impl CheckoutReply {
+    /// The checkout of `subscription_id`, paid through `provider`.
+    pub(crate) fn new(
+        state: &AppState,
+        provider: &str,
+        subscription_id: i64,
+        amount: Paise,
+        checkout_url: String,
+    ) -> Self {
+        let sandbox_pay_url = sandbox::pay_url(state, provider, subscription_id);
+        Self { subscription_id, amount_paise: amount.0, checkout_url, sandbox_pay_url }
+    }
 }
 
 /// `GET /api/v1/plans`: the catalogue with the derived figures.
@@ -117,7 +136,7 @@ pub(crate) struct NewSubscription {
     request_body = NewSubscription,
     security(("bearer" = [])),
     responses(
-        (status = 201, description = "Pending until paid", body = Checkout),
+        (status = 201, description = "Pending until paid", body = CheckoutReply),
         (status = 400, description = "No such plan, or the provider does not take payments here"),
         (status = 422, description = "The offer cannot be used; the field error says why"),
         (status = 502, description = "The payment provider failed"),
@@ -148,10 +167,9 @@ pub(crate) async fn create(
         .await?
         .map_err(|refusal| ApiError::invalid(vec![FieldError::new("offer", refusal.to_string())]))?;
     let checkout = start_checkout(&state, &visitor, &account.email, id, &plan, None).await?;
-    let sandbox_pay_url = sandbox::pay_url(&state, provider.name(), id);
     let subscription = own(&state, &account, id).await?;
-    let amount_paise = state.billing.charge_due(&subscription).await?.amount.0;
-    let reply = Checkout { subscription_id: id, amount_paise, checkout_url: checkout, sandbox_pay_url };
+    let amount = state.billing.charge_due(&subscription).await?.amount;
+    let reply = CheckoutReply::new(&state, provider.name(), id, amount, checkout);
     Ok((StatusCode::CREATED, Json(reply)).into_response())
 }
 

@@ -7,24 +7,35 @@
 //! storage `masthead_store::Store::{create_gift, redeem_gift}`, the mail on
 //! the delivery day `masthead_billing::gifts`. Bad input is refused with the
 //! reasons (422) and stores nothing; the pages' forms carry the CSRF token.
+//! A buyer may leave their name out (`anonymous`): the mail and the
+//! recipient's account page then say only that it is a gift.
+//!
+//! Lists: admins' `/newsroom/gifts` (behind `RequireRole<AdminOnly>`), every
+//! gift newest first or found by code or address, with where it is, its
+//! invoice and the way to refund it (`super::refunds`); and the account
+//! page's section ([`account_section`]): the gifts a reader bought and
+//! those they redeemed, their own only.
 
 use askama::Template;
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use masthead_domain::Page;
 use masthead_domain::gift::{GiftDraft, GiftRefusal};
 use masthead_domain::plan::Plan;
-use masthead_store::GiftPurchase;
+use masthead_store::{GiftListing, GiftProgress, GiftPurchase, StoreError};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::admin::render;
+use super::api::CheckoutReply;
 use super::checkout::start_checkout;
 use super::subscriptions::SubscriptionReply;
-use crate::billing::providers::sandbox;
 use crate::http::csrf::{self, CsrfForm};
 use crate::http::error::{ApiError, FieldError, PageError, Refusal};
+use crate::http::guard::{AdminOnly, RequireRole};
 use crate::http::json::ApiJson;
 use crate::http::respond::see_other;
 use crate::http::session::{Account, Required, SignedIn};
@@ -35,7 +46,8 @@ use crate::{AppState, SharedState};
 /// What a buyer asks for, as the API and the page take it.
 #[derive(Deserialize, ToSchema)]
 #[schema(example = json!({"plan_id": 2, "recipient_email": "friend@example.com",
-                          "message": "Happy Diwali!", "deliver_on": "2026-12-01", "provider": "sandbox"}))]
+                          "message": "Happy Diwali!", "deliver_on": "2026-12-01", "provider": "sandbox",
+                          "anonymous": false}))]
 pub(crate) struct NewGift {
     plan_id: i64,
     /// Who receives it.
@@ -47,21 +59,19 @@ pub(crate) struct NewGift {
     deliver_on: String,
     /// How the buyer pays: one of the providers on sale here (the first when left out).
     provider: Option<String>,
+    /// Leave the buyer's name out: the recipient's mail and account page
+    /// say only that it is a gift (named when left out).
+    #[serde(default)]
+    anonymous: bool,
 }
 
-/// A gift waiting for its payment, and where to pay.
+/// A gift waiting for its payment, and where to pay (the buyer's
+/// subscription row, its invoice theirs; the plan's price).
 #[derive(Serialize, ToSchema)]
 pub(crate) struct GiftCheckout {
     gift_id: i64,
-    /// The buyer's subscription row the payment goes to (its invoice is theirs).
-    subscription_id: i64,
-    /// What the gift costs, GST included: the plan's price.
-    amount_paise: i64,
-    /// The provider's checkout, for a browser.
-    checkout_url: String,
-    /// With the sandbox: `POST` here to pay without a browser.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    sandbox_pay_url: Option<String>,
+    #[serde(flatten)]
+    checkout: CheckoutReply,
 }
 
 /// A gift's code.
@@ -121,6 +131,7 @@ async fn buy(
         draft: &draft,
         deliver_at: state.zone.day_bounds(draft.deliver_on).0,
         code: &code,
+        anonymous: request.anonymous,
     };
     let (gift_id, subscription_id) = state.store.create_gift(&purchase, now).await?;
     let checkout_url = start_checkout(state, visitor, &account.email, subscription_id, &plan, None).await?;
@@ -151,14 +162,9 @@ pub(crate) async fn create_api(
 ) -> Result<Response, ApiError> {
     let account = session.required()?;
     let bought = buy(&state, &visitor, &account, &request).await?.map_err(ApiError::invalid)?;
-    let sandbox_pay_url = sandbox::pay_url(&state, bought.provider, bought.subscription_id);
-    let reply = GiftCheckout {
-        gift_id: bought.gift_id,
-        subscription_id: bought.subscription_id,
-        amount_paise: bought.plan.price.0,
-        checkout_url: bought.checkout_url,
-        sandbox_pay_url,
-    };
+    let checkout =
+        CheckoutReply::new(&state, bought.provider, bought.subscription_id, bought.plan.price, bought.checkout_url);
+    let reply = GiftCheckout { gift_id: bought.gift_id, checkout };
     Ok((StatusCode::CREATED, Json(reply)).into_response())
 }
 
@@ -256,6 +262,8 @@ pub(crate) struct GiftFields {
     #[serde(default)]
     deliver_on: String,
     provider: Option<String>,
+    /// The "leave my name out" box: present when ticked.
+    anonymous: Option<String>,
 }
 
 /// `POST /gifts`: stores the gift and goes on to its checkout, or says what
@@ -272,6 +280,7 @@ pub(crate) async fn buy_page(
         message: form.message,
         deliver_on: form.deliver_on,
         provider: form.provider,
+        anonymous: form.anonymous.is_some(),
     };
     match buy(&state, &visitor, &account, &request).await {
         Ok(Ok(bought)) => Ok(see_other(&bought.checkout_url)),
@@ -337,4 +346,189 @@ pub(crate) async fn redeem(
         Ok(_) => Ok(see_other("/account?changed=gift")),
         Err(refusal) => Err(PageError::Unprocessable(Refusal::new("Gift not redeemed", refusal.to_string()))),
     }
+}
+
+/// The delivery day as the pages print it ("Nov 27 2026").
+fn deliver_day(listing: &GiftListing) -> String {
+    NaiveDate::parse_from_str(&listing.gift.deliver_on, "%Y-%m-%d")
+        .map_or_else(|_| listing.gift.deliver_on.clone(), |day| day.format("%b %d %Y").to_string())
+}
+
+/// Where a gift is, in words; the redeemer's address only for admins.
+fn progress(state: &AppState, listing: &GiftListing, name_redeemer: bool) -> String {
+    let day = |at| state.billing.day(at);
+    match &listing.progress {
+        GiftProgress::Unpaid => "awaiting payment".to_owned(),
+        GiftProgress::Waiting => "waiting for delivery".to_owned(),
+        GiftProgress::Mailed(at) => format!("mailed on {}", day(*at)),
+        GiftProgress::Redeemed { by: Some(by), at } if name_redeemer => format!("redeemed by {by} on {}", day(*at)),
+        GiftProgress::Redeemed { at, .. } => format!("redeemed on {}", day(*at)),
+        GiftProgress::Refunded => "refunded".to_owned(),
+    }
+}
+
+/// A gift's invoice: its number and its page.
+pub(crate) struct InvoiceLink {
+    pub number: String,
+    pub url: String,
+}
+
+impl InvoiceLink {
+    /// The invoice `number`'s page under `base` (`/account/invoices` or `/newsroom/invoices`).
+    fn new(number: &str, base: &str) -> Self {
+        Self { number: number.to_owned(), url: format!("{base}/{}", super::account::invoice_slug(number)) }
+    }
+}
+
+/// A gift as the admins' list shows it.
+struct AdminGiftRow {
+    code: String,
+    plan: String,
+    buyer: String,
+    recipient: String,
+    deliver_on: String,
+    progress: String,
+    /// Its invoice, once paid.
+    invoice: Option<InvoiceLink>,
+    /// The refunds page, found by the invoice; not once refunded.
+    refund_url: Option<String>,
+}
+
+/// `/newsroom/gifts`.
+#[derive(Template)]
+#[template(path = "billing/admin_gifts.html")]
+struct AdminGiftsPage<'a> {
+    layout: Layout<'a>,
+    query: String,
+    gifts: Vec<AdminGiftRow>,
+    page: u32,
+    newer: Option<String>,
+    older: Option<String>,
+}
+
+/// Gifts on a page of the admins' list.
+const ADMIN_PAGE_SIZE: u32 = 30;
+
+#[derive(Deserialize)]
+pub(crate) struct AdminGiftsQuery {
+    q: Option<String>,
+    page: Option<u32>,
+}
+
+/// `GET /newsroom/gifts?q=&page=`: every gift, newest first, a page at a
+/// time; with `q`, the gift of that code or those whose buyer or recipient
+/// has that address. Each with its invoice and the way to refund it.
+pub(crate) async fn admin_gifts(
+    State(state): State<SharedState>,
+    _admin: RequireRole<AdminOnly>,
+    visitor: Visitor,
+    Query(query): Query<AdminGiftsQuery>,
+) -> Result<Response, PageError> {
+    let search = query.q.as_deref().map(str::trim).unwrap_or_default().to_owned();
+    let page = Page::new(query.page, ADMIN_PAGE_SIZE);
+    let (found, more) = state.store.gifts_listed(Some(&search), page).await?;
+    let gifts = found
+        .iter()
+        .map(|listing| {
+            let invoice =
+                listing.invoice_number.as_deref().map(|number| InvoiceLink::new(number, "/newsroom/invoices"));
+            let refundable = listing.progress != GiftProgress::Refunded;
+            let refund_url = listing
+                .invoice_number
+                .as_deref()
+                .filter(|_| refundable)
+                .and_then(|number| serde_urlencoded::to_string([("q", number)]).ok())
+                .map(|query| format!("/newsroom/refunds?{query}"));
+            AdminGiftRow {
+                code: listing.gift.code.clone(),
+                plan: listing.plan_name.clone(),
+                buyer: listing.buyer_email.clone(),
+                recipient: listing.gift.recipient_email.clone(),
+                deliver_on: deliver_day(listing),
+                progress: progress(&state, listing, true),
+                invoice,
+                refund_url,
+            }
+        })
+        .collect();
+    let link = |number: u32| {
+        let mut pairs = vec![("page", number.to_string())];
+        if !search.is_empty() {
+            pairs.push(("q", search.clone()));
+        }
+        format!("/newsroom/gifts?{}", serde_urlencoded::to_string(&pairs).unwrap_or_default())
+    };
+    let page = AdminGiftsPage {
+        layout: Layout::new(&state, "Gifts".to_owned(), String::new(), None).without_subscribe(),
+        gifts,
+        page: page.number(),
+        newer: (page.number() > 1).then(|| link(page.number() - 1)),
+        older: more.then(|| link(page.number() + 1)),
+        query: search,
+    };
+    Ok(render(&visitor, StatusCode::OK, &page))
+}
+
+/// A gift the reader bought, on their account page.
+pub(crate) struct BoughtRow {
+    pub recipient: String,
+    pub plan: String,
+    pub deliver_on: String,
+    pub progress: String,
+    /// Its invoice, once paid.
+    pub invoice: Option<InvoiceLink>,
+}
+
+/// A gift the reader redeemed, on their account page.
+pub(crate) struct RedeemedRow {
+    /// The buyer's address, unless they left their name out.
+    pub from: Option<String>,
+    pub plan: String,
+    pub redeemed_on: String,
+    /// The day the subscription it went to runs to with it.
+    pub extended_to: Option<String>,
+    /// Refunded by its buyer: it gives nothing any longer.
+    pub refunded: bool,
+}
+
+/// The account page's gifts: those the reader bought and those they redeemed.
+pub(crate) struct AccountGifts {
+    pub bought: Vec<BoughtRow>,
+    pub redeemed: Vec<RedeemedRow>,
+}
+
+/// The account page's gifts section for `reader_id`, if they bought or
+/// redeemed any: only their own (the buyer's, the redeemer's).
+pub(crate) async fn account_section(state: &AppState, reader_id: i64) -> Result<Option<AccountGifts>, StoreError> {
+    let day = |at| state.billing.day(at);
+    let bought: Vec<BoughtRow> = state
+        .store
+        .gifts_bought_by(reader_id)
+        .await?
+        .iter()
+        .map(|listing| BoughtRow {
+            recipient: listing.gift.recipient_email.clone(),
+            plan: listing.plan_name.clone(),
+            deliver_on: deliver_day(listing),
+            progress: progress(state, listing, false),
+            invoice: listing.invoice_number.as_deref().map(|number| InvoiceLink::new(number, "/account/invoices")),
+        })
+        .collect();
+    let redeemed: Vec<RedeemedRow> = state
+        .store
+        .gifts_redeemed_by(reader_id)
+        .await?
+        .into_iter()
+        .map(|listing| RedeemedRow {
+            from: (!listing.gift.anonymous).then(|| listing.buyer_email.clone()),
+            redeemed_on: match &listing.progress {
+                GiftProgress::Redeemed { at, .. } => day(*at),
+                _ => String::new(),
+            },
+            refunded: listing.progress == GiftProgress::Refunded,
+            extended_to: listing.extended_until.map(day),
+            plan: listing.plan_name,
+        })
+        .collect();
+    Ok((!bought.is_empty() || !redeemed.is_empty()).then_some(AccountGifts { bought, redeemed }))
 }

@@ -41,9 +41,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::admin::render;
+use super::api::CheckoutReply;
 use super::checkout::start_checkout;
 use crate::auth::limits::GROUP_CONFIRMATION_WINDOW;
-use crate::billing::providers::sandbox;
 use crate::http::csrf::{self, CsrfForm, NoFields};
 use crate::http::error::{ApiError, FieldError, PageError, Refusal};
 use crate::http::guard::{AdminOnly, RequireRole};
@@ -143,16 +143,13 @@ pub(crate) struct NewGroup {
     provider: String,
 }
 
-/// A group's pending subscription and where to pay for it.
+/// A group's pending subscription and where to pay for it (the plan's
+/// price once per seat).
 #[derive(Serialize, ToSchema)]
 pub(crate) struct GroupCheckout {
     group_id: i64,
-    subscription_id: i64,
-    /// The plan's price once per seat, GST included.
-    amount_paise: i64,
-    checkout_url: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    sandbox_pay_url: Option<String>,
+    #[serde(flatten)]
+    checkout: CheckoutReply,
 }
 
 /// Buys a group: checked, stored pending, and its checkout started.
@@ -186,9 +183,9 @@ async fn buy(
         .await
         .map_err(|e| GroupRefusal::NotNow(e.to_string()))?;
     let subscription = state.store.subscription(subscription_id).await?.ok_or(GroupRefusal::NotFound)?;
-    let amount_paise = state.billing.charge_due(&subscription).await?.amount.0;
-    let sandbox_pay_url = sandbox::pay_url(state, provider, subscription_id);
-    Ok(GroupCheckout { group_id, subscription_id, amount_paise, checkout_url, sandbox_pay_url })
+    let amount = state.billing.charge_due(&subscription).await?.amount;
+    let checkout = CheckoutReply::new(state, provider, subscription_id, amount, checkout_url);
+    Ok(GroupCheckout { group_id, checkout })
 }
 
 /// `POST /api/v1/groups`.
@@ -651,7 +648,7 @@ pub(crate) async fn buy_page(
         provider,
     };
     let checkout = buy(&state, &visitor, &account, &request).await?;
-    Ok(see_other(&checkout.checkout_url))
+    Ok(see_other(&checkout.checkout.checkout_url))
 }
 
 /// `/account/groups/{id}`.

@@ -10,12 +10,14 @@
 //! - [`subscriptions`]: a reader's subscription and the changes they may ask for;
 //! - [`pause`]: pausing renewal for 1 to 3 months instead of cancelling;
 //! - [`retention`]: the offer shown once per subscription at cancellation;
-//! - [`account`]: the account page's panel, invoice details and invoices;
+//! - [`account`]: the account page's panel, invoice details and invoices
+//!   (any invoice for admins, under `/newsroom/invoices`);
 //! - [`ads`]: the house-ad slot on story and section pages;
 //! - [`header`]: the header's "Subscribe" on every other page, as a layer;
 //! - [`admin`]: admins' pages for plans, partner codes and house ads;
 //! - [`offers`]: admins' pages for offers (discounts and trials by code);
-//! - [`gifts`]: gift subscriptions bought and redeemed (API and pages);
+//! - [`gifts`]: gift subscriptions bought and redeemed (API and pages), the
+//!   admins' list and the account page's gifts;
 //! - [`refunds`]: admins' refunds page, and the reader's GST credit notes;
 //! - [`groups`]: companies' group subscriptions: seats, invitations, B2B invoices;
 //! - [`views`]: plan cards and the offer.
@@ -104,6 +106,8 @@ pub(crate) fn routes() -> Router<SharedState> {
         .route("/account/billing-details", post(account::save_details))
         .route("/account/invoices/{number}", get(account::invoice_page))
         .route("/account/invoices/{number}/pdf", get(account::invoice_pdf))
+        .route("/newsroom/invoices/{number}", get(account::newsroom_invoice_page))
+        .route("/newsroom/invoices/{number}/pdf", get(account::newsroom_invoice_pdf))
         .route("/webhooks/{provider}", post(webhooks::receive))
         .route("/newsroom/partner-codes", get(admin::partner_codes).post(admin::upload_partner_codes))
         .route("/newsroom/ads", get(admin::ads).post(admin::save_ad))
@@ -114,6 +118,7 @@ pub(crate) fn routes() -> Router<SharedState> {
         .route("/newsroom/offers/{id}/end", post(offers::end_offer))
         .route("/gifts", get(gifts::page).post(gifts::buy_page))
         .route("/gifts/redeem", get(gifts::redeem_page).post(gifts::redeem))
+        .route("/newsroom/gifts", get(gifts::admin_gifts))
         .route("/newsroom/refunds", get(refunds::refunds).post(refunds::refund))
         .route("/account/credit-notes/{number}", get(refunds::credit_note_page))
         .route("/account/credit-notes/{number}/pdf", get(refunds::credit_note_pdf))
