@@ -443,8 +443,7 @@ impl Store {
 
     /// The last day (`YYYYMMDD`) whose meter rows are in the daily counts.
     async fn rolled_through(&self) -> Result<i64> {
-        let stored = self.setting(ROLLED_THROUGH).await?.unwrap_or_default();
-        stored.parse().map_err(|_| StoreError::Corrupt(format!("setting {ROLLED_THROUGH} is {stored:?}, not a day")))
+        rolled_through_day(&self.setting(ROLLED_THROUGH).await?.unwrap_or_default())
     }
 
     /// Rolls every day before `before` (`YYYY-MM-DD`) up into daily counts:
@@ -512,8 +511,7 @@ impl Store {
                 .bind(ROLLED_THROUGH)
                 .fetch_one(&mut *tx)
                 .await?;
-            let rolled_through: i64 =
-                mark.parse().map_err(|_| StoreError::Corrupt(format!("setting {ROLLED_THROUGH} is {mark:?}")))?;
+            let rolled_through = rolled_through_day(&mark)?;
             // A late event of a day already rolled up: its meter rows are counted.
             let first_read = day.max(rolled_through + 1);
             let raw = |query| {
@@ -580,6 +578,11 @@ fn collapse(events: &[NewEvent]) -> Vec<(&NewEvent, i64)> {
         }
     }
     rows
+}
+
+/// The stored [`ROLLED_THROUGH`] mark as a day (`YYYYMMDD`, 0 before any).
+fn rolled_through_day(mark: &str) -> Result<i64> {
+    mark.parse().map_err(|_| StoreError::Corrupt(format!("setting {ROLLED_THROUGH} is {mark:?}, not a day")))
 }
 
 /// `YYYY-MM-DD` as `YYYYMMDD`.
